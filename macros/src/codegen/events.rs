@@ -1,0 +1,166 @@
+//! The event enum, and one trait per event implemented by the states that handle it.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::{Fields, Visibility};
+
+use super::{Ctx, docs, shape};
+use crate::names;
+
+/// How many states the "allowed only in" note lists before "and N more".
+const NOTE_LIMIT: usize = 10;
+
+/// The event enum and the event traits, inside the generated module.
+pub fn types(cx: &Ctx) -> TokenStream {
+    let (krate, vis) = (cx.krate, &cx.vis);
+    let derives = &cx.model.derives;
+    let doc = docs::event_enum(cx);
+    let mut variants = Vec::new();
+    let mut names = Vec::new();
+    let mut traits = Vec::new();
+    for (e, event) in cx.model.events.iter().enumerate() {
+        let variant = event.variant();
+        let variant_doc = docs::event_variant(cx, e);
+        let fields = payload(cx, e);
+        variants.push(quote! {
+            #[doc = #variant_doc]
+            #variant #fields
+        });
+        let name = &event.name;
+        names.push(quote!(Event::#variant { .. } => #name));
+
+        let trait_ident = event.trait_ident();
+        let trait_doc = docs::event_trait(cx, e);
+        let sources: Vec<String> = cx
+            .model
+            .sources(e)
+            .into_iter()
+            .map(|s| cx.state_ident(s).to_string())
+            .collect();
+        let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
+        let message = format!(
+            "`{}` has no transition on `{name}` from state `{{Self}}`",
+            cx.ident
+        );
+        let label = format!("`{name}` is not allowed in state `{{Self}}`");
+        let note = format!(
+            "`{name}` is allowed only in {}",
+            names::list(&sources, NOTE_LIMIT)
+        );
+        let next = cx.model.single_target(e).is_none().then(|| {
+            quote! {
+                /// The state the event leads to from `Self`.
+                type Next: #krate::State;
+                /// That state's value (it carries no data).
+                #[doc(hidden)]
+                const __NEXT: Self::Next;
+                /// That state's id.
+                #[doc(hidden)]
+                const __TO: #krate::StateId;
+            }
+        });
+        traits.push(quote! {
+            #[doc = #trait_doc]
+            #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
+            #vis trait #trait_ident: #krate::State {
+                #next
+            }
+        });
+    }
+    let name_doc = "The event's name, as written in `#[on(...)]`.";
+    let name_fn = (!names.is_empty()).then(|| {
+        quote! {
+            impl Event {
+                #[doc = #name_doc]
+                pub fn name(&self) -> &'static str {
+                    match *self {
+                        #(#names,)*
+                    }
+                }
+            }
+        }
+    });
+    quote! {
+        #[doc = #doc]
+        #[derive(#(#derives),*)]
+        #vis enum Event {
+            #(#variants,)*
+        }
+
+        #name_fn
+
+        #(#traits)*
+    }
+}
+
+/// The fields of an event's variant: the data of its target, when it has one target with data.
+fn payload(cx: &Ctx, e: usize) -> TokenStream {
+    let Some(target) = cx.model.single_target(e) else {
+        return TokenStream::new();
+    };
+    let state = &cx.model.states[target];
+    if !state.has_data() {
+        return TokenStream::new();
+    }
+    let owner = state.ident.to_string();
+    let mut fields = state.fields.clone();
+    for field in fields.iter_mut() {
+        field.vis = Visibility::Inherited;
+    }
+    let list: Vec<TokenStream> = fields
+        .iter()
+        .enumerate()
+        .map(|(n, f)| {
+            let attrs = super::states::field_attrs(cx, f, &owner, n);
+            let ty = &f.ty;
+            match &f.ident {
+                Some(name) => quote!(#(#attrs)* #name: #ty),
+                None => quote!(#(#attrs)* #ty),
+            }
+        })
+        .collect();
+    match fields {
+        Fields::Named(_) => quote!({ #(#list),* }),
+        Fields::Unnamed(_) => quote!((#(#list),*)),
+        Fields::Unit => TokenStream::new(),
+    }
+}
+
+/// Whether an event's variant carries data.
+pub fn has_payload(cx: &Ctx, e: usize) -> bool {
+    cx.model
+        .single_target(e)
+        .is_some_and(|t| cx.model.states[t].has_data())
+}
+
+/// One impl of an event trait per transition, spanned on the event's name in the user's
+/// `#[on(...)]`, so that the compiler's "the trait is implemented for" note points there.
+pub fn impls(cx: &Ctx) -> TokenStream {
+    let (krate, module) = (cx.krate, cx.module);
+    cx.model
+        .transitions
+        .iter()
+        .map(|t| {
+            let event = &cx.model.events[t.event];
+            let trait_ident = event.trait_ident();
+            let from = cx.state_ident(t.from);
+            let span = t.event_ident.span();
+            let next = cx.model.single_target(t.event).is_none().then(|| {
+                let to = t.to.unwrap_or(t.from);
+                let name = cx.state_ident(to);
+                let value = shape(quote!(#module::#name), &cx.model.states[to].fields);
+                quote_spanned! {span=>
+                    type Next = #module::#name;
+                    const __NEXT: Self::Next = #value;
+                    const __TO: #krate::StateId = <#module::#name as #krate::State>::ID;
+                }
+            });
+            quote_spanned! {span=>
+                #[automatically_derived]
+                impl #module::#trait_ident for #module::#from {
+                    #next
+                }
+            }
+        })
+        .collect()
+}

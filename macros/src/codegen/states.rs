@@ -1,0 +1,111 @@
+//! One struct per state, holding the state's data, and its `State` impl.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::{Attribute, Field, Fields};
+
+use super::{Ctx, docs, shape};
+
+/// The state structs, inside the generated module.
+pub fn types(cx: &Ctx) -> TokenStream {
+    let (derives, vis) = (&cx.model.derives, &cx.vis);
+    cx.model
+        .states
+        .iter()
+        .enumerate()
+        .map(|(i, state)| {
+            let ident = &state.ident;
+            let user_docs = &state.docs.attrs;
+            let separator = (!user_docs.is_empty()).then(|| quote!(#[doc = ""]));
+            let doc = docs::state(cx, i);
+            let body = struct_body(cx, &state.fields, &ident.to_string(), ident.span());
+            let vis = super::respan(vis.clone(), ident.span());
+            // Spanned on the variant, so that the compiler's notes about the state type point
+            // at the user's variant rather than at the attribute.
+            quote_spanned! {ident.span()=>
+                #(#user_docs)*
+                #separator
+                #[doc = #doc]
+                #[derive(#(#derives),*)]
+                #vis struct #ident #body
+            }
+        })
+        .collect()
+}
+
+/// `{ pub a: A }`, `(pub A);` or `;`, with documented fields.
+fn struct_body(cx: &Ctx, fields: &Fields, owner: &str, span: Span) -> TokenStream {
+    let fields_of = |fields: &mut dyn Iterator<Item = (usize, &Field)>| -> Vec<TokenStream> {
+        fields
+            .map(|(n, f)| {
+                let attrs = field_attrs(cx, f, owner, n);
+                let (vis, ty) = (&f.vis, &f.ty);
+                match &f.ident {
+                    Some(name) => quote!(#(#attrs)* #vis #name: #ty),
+                    None => quote!(#(#attrs)* #vis #ty),
+                }
+            })
+            .collect()
+    };
+    match fields {
+        Fields::Named(named) => {
+            let fields = fields_of(&mut named.named.iter().enumerate());
+            quote_spanned!(span=> { #(#fields),* })
+        }
+        Fields::Unnamed(unnamed) => {
+            let fields = fields_of(&mut unnamed.unnamed.iter().enumerate());
+            quote_spanned!(span=> (#(#fields),*);)
+        }
+        Fields::Unit => quote_spanned!(span=> ;),
+    }
+}
+
+/// A field's attributes on a generated type: its docs (or a generated line), and its other
+/// attributes when the user asked for extra derives (whose helper attributes they are).
+pub fn field_attrs(cx: &Ctx, field: &Field, owner: &str, n: usize) -> Vec<TokenStream> {
+    let is_doc = |a: &&Attribute| a.path().is_ident("doc");
+    let mut out: Vec<TokenStream> = field
+        .attrs
+        .iter()
+        .filter(|a| is_doc(a) || cx.model.copy_field_attrs)
+        .map(|a| quote!(#a))
+        .collect();
+    if !field.attrs.iter().any(|a| is_doc(&a)) {
+        let doc = match &field.ident {
+            Some(name) => format!("The `{}` of the `{owner}` state.", unraw(&name.to_string())),
+            None => format!("Field {n} of the `{owner}` state."),
+        };
+        out.insert(0, quote!(#[doc = #doc]));
+    }
+    out
+}
+
+fn unraw(name: &str) -> &str {
+    name.strip_prefix("r#").unwrap_or(name)
+}
+
+/// `State` for every state struct.
+pub fn impls(cx: &Ctx) -> TokenStream {
+    let (krate, module, ident) = (cx.krate, cx.module, cx.ident);
+    let mut out = TokenStream::new();
+    for (i, state) in cx.model.states.iter().enumerate() {
+        let name = &state.ident;
+        let index = i as u32;
+        let from = shape(quote!(#module::#name), &state.fields);
+        let to = shape(quote!(#ident::#name), &state.fields);
+        let destructure = (!state.fields.is_empty()).then(|| quote!(let #from = self;));
+        out.extend(quote! {
+            #[automatically_derived]
+            impl #krate::State for #module::#name {
+                type Machine = #ident;
+                const ID: #krate::StateId = #krate::__private::state_id(#index);
+                #[inline]
+                fn into_enum(self) -> #ident {
+                    #destructure
+                    #to
+                }
+            }
+        });
+    }
+    out
+}

@@ -1,0 +1,140 @@
+//! What is emitted when the definition has mistakes: the errors, the user's enum, and the
+//! generated API of a repaired copy of the model, so that code using the machine elsewhere in
+//! the crate still resolves and only the definition's own errors are reported.
+//!
+//! The repair makes the model satisfy what code generation relies on and nothing more: an
+//! unknown target becomes the state it was probably meant to be (or the transition is dropped),
+//! later duplicates and conflicting transitions are dropped, events whose names cannot be
+//! generated are dropped, and there is exactly one initial state. Nothing generated from a
+//! repaired model can run: the crate does not compile, because the errors are emitted with it.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, quote};
+use syn::DeriveInput;
+
+use crate::codegen;
+use crate::model::{MODULE_TYPES, MODULE_VALUES, Model};
+use crate::names;
+
+/// The errors, the enum, and (when possible) the API of the repaired model.
+pub fn generate(item: &DeriveInput, mut model: Model, errors: TokenStream) -> TokenStream {
+    if !repair(&mut model) {
+        return quote! { #errors #item };
+    }
+    let api = codegen::generate(item, &model);
+    quote! { #errors #api }
+}
+
+/// Repairs `model` in place; `false` when it cannot be repaired into something worth
+/// generating (a state whose name the generated module needs for itself).
+fn repair(model: &mut Model) -> bool {
+    let clashing = model.states.iter().any(|s| {
+        let name = s.ident.to_string();
+        MODULE_TYPES.contains(&name.as_str())
+            || MODULE_VALUES.contains(&name.as_str())
+            || model.events.iter().any(|e| e.trait_ident() == name)
+    });
+    if clashing {
+        return false;
+    }
+
+    // Exactly one initial state: the first marked one, or the first state.
+    let initial = model.initial();
+    for (i, state) in model.states.iter_mut().enumerate() {
+        if i == initial {
+            state.initial.truncate(1);
+            if state.initial.is_empty() {
+                state.initial.push(Span::call_site());
+            }
+        } else {
+            state.initial.clear();
+        }
+    }
+
+    // Unknown targets: the suggested state, or nothing.
+    let states: Vec<String> = model.states.iter().map(|s| s.ident.to_string()).collect();
+    for t in model.transitions.iter_mut().filter(|t| t.to.is_none()) {
+        let name = t.target.to_string();
+        t.to = names::did_you_mean(&name, states.iter().map(String::as_str))
+            .and_then(|close| states.iter().position(|s| s == close));
+    }
+    model.transitions.retain(|t| t.to.is_some());
+
+    // One transition per (state, event): the first.
+    let mut seen = Vec::new();
+    model.transitions.retain(|t| {
+        let key = (t.from, t.event);
+        let first = !seen.contains(&key);
+        seen.push(key);
+        first
+    });
+
+    // An event whose target carries data leads only to its first target.
+    for e in 0..model.events.len() {
+        let targets = model.targets(e);
+        if targets.len() > 1 && targets.iter().any(|&t| model.states[t].has_data()) {
+            let first = targets[0];
+            model
+                .transitions
+                .retain(|t| t.event != e || t.to == Some(first));
+        }
+    }
+
+    // Events whose names cannot become methods and variants.
+    let mut keep = vec![true; model.events.len()];
+    for (i, event) in model.events.iter().enumerate() {
+        let name = event.name.as_str();
+        let variant = event.variant().to_string();
+        let generated = name.strip_prefix("r#").is_none()
+            && !names::is_keyword(name)
+            && !names::is_keyword(&variant)
+            && !model.events[..i].iter().any(|e| e.variant() == variant)
+            && !name
+                .strip_suffix("_with")
+                .is_some_and(|base| model.events.iter().any(|e| e.name == base));
+        keep[i] = generated;
+    }
+    let mut new_index = Vec::with_capacity(keep.len());
+    let mut next = 0;
+    for &k in &keep {
+        new_index.push(next);
+        next += usize::from(k);
+    }
+    model.transitions.retain(|t| keep[t.event]);
+    for t in &mut model.transitions {
+        t.event = new_index[t.event];
+    }
+    let mut i = 0;
+    model.events.retain(|_| {
+        i += 1;
+        keep[i - 1]
+    });
+    // An event left without transitions is dropped too.
+    let used: Vec<bool> = (0..model.events.len())
+        .map(|e| model.transitions.iter().any(|t| t.event == e))
+        .collect();
+    if used.iter().any(|u| !u) {
+        let mut new_index = Vec::new();
+        let mut next = 0;
+        for &u in &used {
+            new_index.push(next);
+            next += usize::from(u);
+        }
+        for t in &mut model.transitions {
+            t.event = new_index[t.event];
+        }
+        let mut i = 0;
+        model.events.retain(|_| {
+            i += 1;
+            used[i - 1]
+        });
+    }
+    true
+}
+
+/// The user's item alone, with the errors: for input that cannot become a machine at all.
+pub fn unsupported(tokens: TokenStream, errors: TokenStream) -> TokenStream {
+    let mut out = errors;
+    tokens.to_tokens(&mut out);
+    out
+}

@@ -1,0 +1,187 @@
+//! The arguments of `#[state_machine(...)]`.
+
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
+use syn::parse::Parser;
+use syn::punctuated::Punctuated;
+use syn::{Ident, Path, Token};
+
+use super::tokens::{describe, split_commas};
+use crate::errors::Errors;
+use crate::names;
+
+/// The options a user can set on the machine.
+pub struct Options {
+    /// Where the `statewright` crate is (`crate = ::path`), for crates that re-export it.
+    pub krate: Path,
+    /// The name of the generated module (`module = name`); the enum's name in snake_case by
+    /// default.
+    pub module: Option<Ident>,
+    /// Extra derives for the generated state types and event enum (`derive(...)`).
+    pub derives: Vec<Path>,
+}
+
+const OPTIONS: &[&str] = &["crate", "module", "derive"];
+
+/// Parses the attribute's arguments; reports every malformed option and keeps the valid ones.
+pub fn parse(args: TokenStream, errors: &Errors) -> Options {
+    let mut options = Options {
+        krate: syn::parse_quote!(::statewright),
+        module: None,
+        derives: Vec::new(),
+    };
+    let mut seen: Vec<String> = Vec::new();
+    for segment in split_commas(args, errors) {
+        let mut tokens = segment.into_iter();
+        let Some(first) = tokens.next() else { continue };
+        let TokenTree::Ident(name) = &first else {
+            errors.at(
+                first.span(),
+                format!(
+                    "expected an option name, found {}; the options are `crate = ...`, `module = ...` and `derive(...)`",
+                    describe(&first)
+                ),
+            );
+            continue;
+        };
+        let key = name.to_string();
+        if !OPTIONS.contains(&key.as_str()) {
+            let hint = match names::did_you_mean(&key, OPTIONS.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => "the options are `crate = ...`, `module = ...` and `derive(...)`".into(),
+            };
+            errors.at(name.span(), format!("unknown option `{key}`; {hint}"));
+            continue;
+        }
+        if seen.contains(&key) {
+            errors.at(name.span(), format!("duplicate option `{key}`"));
+            continue;
+        }
+        seen.push(key.clone());
+        let rest: Vec<TokenTree> = tokens.collect();
+        match key.as_str() {
+            "crate" => {
+                if let Some(path) = value(
+                    name,
+                    &rest,
+                    "a path, like `crate = ::my_crate::statewright`",
+                    errors,
+                )
+                .and_then(|v| parse_path(name, v, errors))
+                {
+                    options.krate = path;
+                }
+            }
+            "module" => {
+                if let Some(ident) = value(
+                    name,
+                    &rest,
+                    "a module name, like `module = order_fsm`",
+                    errors,
+                )
+                .and_then(|v| parse_module(name, v, errors))
+                {
+                    options.module = Some(ident);
+                }
+            }
+            _ => options.derives = parse_derive(name, &rest, errors),
+        }
+    }
+    options
+}
+
+/// The tokens after `name =`, or an error that says what is expected.
+fn value<'a>(
+    name: &Ident,
+    rest: &'a [TokenTree],
+    expected: &str,
+    errors: &Errors,
+) -> Option<&'a [TokenTree]> {
+    match rest.first() {
+        Some(TokenTree::Punct(p)) if p.as_char() == '=' && rest.len() > 1 => Some(&rest[1..]),
+        Some(TokenTree::Punct(p)) if p.as_char() == '=' => {
+            errors.at(p.span(), format!("expected {expected} after `=`"));
+            None
+        }
+        Some(other) => {
+            errors.at(
+                other.span(),
+                format!(
+                    "expected `=` after `{name}`, found {}; write {expected}",
+                    describe(other)
+                ),
+            );
+            None
+        }
+        None => {
+            errors.at(name.span(), format!("`{name}` needs a value: {expected}"));
+            None
+        }
+    }
+}
+
+fn parse_path(name: &Ident, tokens: &[TokenTree], errors: &Errors) -> Option<Path> {
+    if let Some(TokenTree::Literal(lit)) = tokens.first() {
+        errors.at(
+            lit.span(),
+            format!("expected a path, not a literal: write `{name} = ::my_crate::statewright` without quotes"),
+        );
+        return None;
+    }
+    match Path::parse_mod_style.parse2(tokens.iter().cloned().collect()) {
+        Ok(path) => Some(path),
+        Err(e) => {
+            errors.at(
+                e.span(),
+                format!("expected a path, like `{name} = ::my_crate::statewright`"),
+            );
+            None
+        }
+    }
+}
+
+fn parse_module(name: &Ident, tokens: &[TokenTree], errors: &Errors) -> Option<Ident> {
+    match tokens {
+        [TokenTree::Ident(ident)] => {
+            let s = ident.to_string();
+            if names::is_keyword(&s) || !names::is_snake_case(&s) {
+                errors.at(
+                    ident.span(),
+                    format!("the module name `{s}` must be a snake_case identifier that is not a keyword, like `order_fsm`"),
+                );
+                None
+            } else {
+                Some(ident.clone())
+            }
+        }
+        [first, ..] => {
+            errors.at(
+                first.span(),
+                format!("expected one identifier, like `{name} = order_fsm`"),
+            );
+            None
+        }
+        [] => None,
+    }
+}
+
+fn parse_derive(name: &Ident, rest: &[TokenTree], errors: &Errors) -> Vec<Path> {
+    match rest {
+        [TokenTree::Group(g)] if g.delimiter() == Delimiter::Parenthesis => {
+            match Punctuated::<Path, Token![,]>::parse_terminated.parse2(g.stream()) {
+                Ok(paths) => paths.into_iter().collect(),
+                Err(e) => {
+                    errors.at(e.span(), "expected derive paths, like `derive(serde::Serialize, serde::Deserialize)`");
+                    Vec::new()
+                }
+            }
+        }
+        _ => {
+            let span = rest.first().map_or(name.span(), TokenTree::span);
+            errors.at(
+                span,
+                "expected a list of derives, like `derive(serde::Serialize, serde::Deserialize)`",
+            );
+            Vec::new()
+        }
+    }
+}

@@ -1,0 +1,41 @@
+//! The runtime of [statewright](https://docs.rs/statewright): definitions, records, recorders,
+//! replay and the dynamic machine.
+//!
+//! Depend on the `statewright` crate, which re-exports everything here together with the
+//! `#[state_machine]` attribute; this crate holds the logic that the generated code calls.
+//!
+//! `no_std` with `alloc`. Features: `std` (default: timestamps in records, `std::io::Error` as a
+//! recorder error) and `serde` (records serialize and deserialize).
+#![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+mod definition;
+mod dynamic;
+mod machine;
+mod record;
+mod recorder;
+mod replay;
+#[cfg(feature = "serde")]
+mod serde;
+mod time;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub use crate::definition::{
+    Definition, EventId, EventInfo, Events, StateId, StateInfo, Transition,
+};
+pub use crate::dynamic::{Cause, Dynamic, NotInitial, Rejection, ResumeError, ResumeReason};
+pub use crate::machine::{State, StateMachine, TypedMachine, definition};
+pub use crate::record::{InvalidRecord, Outcome, Record};
+pub use crate::recorder::{Fallibility, Memory, RecordError, Recorder, Refused, Ring, Step};
+pub use crate::replay::{ReplayError, Replayed};
+#[cfg(feature = "serde")]
+pub use crate::serde::{RecordSeed, RecordsSeed};
+pub use crate::time::Timestamp;

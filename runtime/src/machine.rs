@@ -1,0 +1,187 @@
+//! The traits that `#[state_machine]` implements for the annotated enum and its state types.
+
+use crate::definition::{Definition, EventId, Events, StateId, StateInfo};
+use crate::dynamic::Dynamic;
+
+/// Implemented by `#[state_machine]` for the annotated enum: the enum's value is the machine's
+/// current state (with its data), and the enum type knows its [`Definition`].
+///
+/// You do not implement this trait yourself.
+///
+/// ```
+/// use statewright::{state_machine, StateMachine};
+///
+/// #[state_machine]
+/// #[derive(Debug)]
+/// enum Light {
+///     #[initial]
+///     #[on(toggle -> On)]
+///     Off,
+///     #[on(toggle -> Off)]
+///     On,
+/// }
+///
+/// # fn main() {
+/// assert_eq!(Light::DEFINITION.name(), "Light");
+/// assert_eq!(Light::On.state_info().name(), "On");
+/// assert!(Light::Off.can_apply(&light::Event::Toggle));
+/// # }
+/// ```
+pub trait StateMachine: Sized {
+    /// The generated event enum (`order::Event` for `Order`): one variant per event, carrying
+    /// the target state's data.
+    type Event;
+
+    /// The generated enum of typed machines (`order::Typed<R>` for `Order`): one variant per
+    /// state, each holding a typed machine in that state.
+    type Typed<R>;
+
+    /// The machine's definition.
+    const DEFINITION: &'static Definition;
+
+    /// The id of the state this value is in.
+    fn state_id(&self) -> StateId;
+
+    /// The id of an event.
+    fn event_id(event: &Self::Event) -> EventId;
+
+    /// The state this value is in.
+    fn state_info(&self) -> &'static StateInfo {
+        &Self::DEFINITION.states[self.state_id().index()]
+    }
+
+    /// The events allowed in this state, in declaration order.
+    fn allowed_events(&self) -> Events<'static> {
+        Self::DEFINITION.allowed_events(self.state_id())
+    }
+
+    /// Whether `event` is allowed in this state.
+    fn can_apply(&self, event: &Self::Event) -> bool {
+        Self::DEFINITION
+            .target(self.state_id(), Self::event_id(event))
+            .is_some()
+    }
+
+    /// The state `event` leads to; `to` is its id, already checked against the definition.
+    #[doc(hidden)]
+    fn __enter(event: Self::Event, to: StateId) -> Self;
+
+    /// Splits a dynamic machine into the typed machine of its current state.
+    #[doc(hidden)]
+    fn __typed<R>(machine: Dynamic<Self, R>) -> Self::Typed<R>;
+}
+
+/// Implemented by `#[state_machine]` for each generated state type (`order::Paid` for the
+/// variant `Order::Paid`).
+///
+/// You do not implement this trait yourself.
+pub trait State: Sized {
+    /// The annotated enum this is a state of.
+    type Machine: StateMachine;
+
+    /// The state's id in the definition.
+    const ID: StateId;
+
+    /// The enum value for this state, with the same data.
+    fn into_enum(self) -> Self::Machine;
+
+    /// The state's entry in the definition.
+    fn info() -> &'static StateInfo {
+        &<Self::Machine as StateMachine>::DEFINITION.states[Self::ID.index()]
+    }
+}
+
+/// What every typed machine can do besides its transitions: read its state, sequence and
+/// recorder, and turn into a dynamic machine.
+///
+/// Typed machines (`order::Machine<S, R>`) have one inherent method per event and nothing else,
+/// so that every event name is available; these methods live on this trait. Bring it into
+/// scope with `use statewright::TypedMachine;` (or `use statewright::prelude::*;`). When an event
+/// has the same name as one of these methods, the event wins for `m.name()`, and the trait
+/// method stays available as `TypedMachine::name(&m)`.
+///
+/// ```
+/// use statewright::{state_machine, TypedMachine};
+///
+/// #[state_machine]
+/// enum Light {
+///     #[initial]
+///     #[on(toggle -> On)]
+///     Off,
+///     #[on(toggle -> Off)]
+///     On,
+/// }
+///
+/// # fn main() {
+/// let m = light::start().toggle();
+/// assert_eq!(m.sequence(), 1);
+/// assert_eq!(m.state_info().name(), "On");
+/// assert_eq!(m.recorder().to_string(), "#1 Off --toggle--> On\n");
+/// # }
+/// ```
+pub trait TypedMachine: Sized {
+    /// The state type the machine is in.
+    type State: State;
+
+    /// The machine's recorder.
+    type Recorder;
+
+    /// The current state's data.
+    fn state(&self) -> &Self::State;
+
+    /// The current state's data, for changing it in place (that is not a transition and writes
+    /// no record).
+    fn state_mut(&mut self) -> &mut Self::State;
+
+    /// The number of records written so far (the sequence number of the last one).
+    fn sequence(&self) -> u64;
+
+    /// The recorder.
+    fn recorder(&self) -> &Self::Recorder;
+
+    /// The recorder, mutably.
+    fn recorder_mut(&mut self) -> &mut Self::Recorder;
+
+    /// The state's data, the sequence number and the recorder.
+    fn into_parts(self) -> (Self::State, u64, Self::Recorder);
+
+    /// The same machine as a dynamic machine, with the same state, sequence and recorder.
+    fn into_dynamic(self) -> Dynamic<<Self::State as State>::Machine, Self::Recorder>;
+
+    /// The current state's entry in the definition.
+    fn state_info(&self) -> &'static StateInfo {
+        <Self::State as State>::info()
+    }
+
+    /// The events allowed in the current state (the transition methods that compile).
+    fn allowed_events(&self) -> Events<'static> {
+        Self::definition().allowed_events(<Self::State as State>::ID)
+    }
+
+    /// The machine's definition.
+    fn definition() -> &'static Definition {
+        <<Self::State as State>::Machine as StateMachine>::DEFINITION
+    }
+}
+
+/// The definition of the machine `M`.
+///
+/// ```
+/// use statewright::state_machine;
+///
+/// #[state_machine]
+/// enum Door {
+///     #[initial]
+///     #[on(open -> Open)]
+///     Closed,
+///     #[on(close -> Closed)]
+///     Open,
+/// }
+///
+/// # fn main() {
+/// assert_eq!(statewright::definition::<Door>().states().len(), 2);
+/// # }
+/// ```
+pub fn definition<M: StateMachine>() -> &'static Definition {
+    M::DEFINITION
+}

@@ -1,0 +1,298 @@
+//! Records: one per transition attempt.
+
+use core::fmt;
+
+use crate::definition::{Definition, EventId, EventInfo, StateId, StateInfo};
+use crate::time::Timestamp;
+
+/// What became of a transition attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// The transition happened: the machine moved from `from` to `to`.
+    Applied,
+    /// The event is not allowed in `from`; the machine stayed there (`to == from`).
+    Rejected,
+}
+
+impl Outcome {
+    /// `"applied"` or `"rejected"`: the spelling used in serialized records.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Applied => "applied",
+            Outcome::Rejected => "rejected",
+        }
+    }
+}
+
+/// The record of one transition attempt: sequence number, from, event, to, outcome and, when a
+/// clock exists (the `std` feature), the wall-clock time.
+///
+/// A record refers to its machine's [`Definition`] and to states and events by index, so
+/// writing one is a small copy: no allocation, no formatting. It prints with the names:
+///
+/// ```
+/// # use statewright_runtime::__private::*;
+/// # use statewright_runtime::{Outcome, Record};
+/// # static DEF: statewright_runtime::Definition = definition(
+/// #     "Light", "", &[state("Off", "", true, false, 0, 1), state("On", "", false, false, 1, 1)],
+/// #     &[event("toggle")], &[transition(0, 0, 1), transition(1, 0, 0)], 0);
+/// let r = Record::from_names(&DEF, 1, "Off", "toggle", "On", Outcome::Applied, None).unwrap();
+/// assert_eq!(r.to_string(), "#1 Off --toggle--> On");
+/// let r = Record::from_names(&DEF, 2, "On", "toggle", "On", Outcome::Rejected, None).unwrap();
+/// assert_eq!(r.to_string(), "#2 On --toggle--x rejected");
+/// ```
+#[derive(Clone, Copy)]
+pub struct Record {
+    pub(crate) definition: &'static Definition,
+    pub(crate) sequence: u64,
+    pub(crate) from: StateId,
+    pub(crate) event: EventId,
+    pub(crate) to: StateId,
+    pub(crate) outcome: Outcome,
+    pub(crate) at: Option<Timestamp>,
+}
+
+/// Why [`Record::from_names`] or [`Record::new`] refused to build a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InvalidRecord {
+    /// No state of the machine has this name (or index).
+    UnknownState(alloc::string::String),
+    /// No event of the machine has this name (or index).
+    UnknownEvent(alloc::string::String),
+    /// A rejected record must stay in its state (`to == from`).
+    RejectionMovedState,
+    /// Sequence numbers start at 1.
+    ZeroSequence,
+}
+
+impl fmt::Display for InvalidRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InvalidRecord::UnknownState(name) => write!(f, "unknown state `{name}`"),
+            InvalidRecord::UnknownEvent(name) => write!(f, "unknown event `{name}`"),
+            InvalidRecord::RejectionMovedState => {
+                f.write_str("a rejected record must stay in its state (`to` equal to `from`)")
+            }
+            InvalidRecord::ZeroSequence => f.write_str("sequence numbers start at 1"),
+        }
+    }
+}
+
+impl core::error::Error for InvalidRecord {}
+
+impl Record {
+    pub(crate) fn build(
+        definition: &'static Definition,
+        sequence: u64,
+        from: StateId,
+        event: EventId,
+        to: StateId,
+        outcome: Outcome,
+    ) -> Self {
+        Record {
+            definition,
+            sequence,
+            from,
+            event,
+            to,
+            outcome,
+            at: now(),
+        }
+    }
+
+    /// A record built from ids, checked against `definition`.
+    ///
+    /// Records are normally written by machines; this constructor is for tools and tests
+    /// that bring records from elsewhere. Any record that passes these checks can be built,
+    /// including ones that do not form a legal path: [`Definition::replay`] is what checks paths.
+    pub fn new(
+        definition: &'static Definition,
+        sequence: u64,
+        from: StateId,
+        event: EventId,
+        to: StateId,
+        outcome: Outcome,
+        at: Option<Timestamp>,
+    ) -> Result<Self, InvalidRecord> {
+        use alloc::string::ToString;
+        for state in [from, to] {
+            if definition.get_state(state).is_none() {
+                return Err(InvalidRecord::UnknownState(state.index().to_string()));
+            }
+        }
+        if definition.get_event(event).is_none() {
+            return Err(InvalidRecord::UnknownEvent(event.index().to_string()));
+        }
+        if sequence == 0 {
+            return Err(InvalidRecord::ZeroSequence);
+        }
+        if outcome == Outcome::Rejected && from != to {
+            return Err(InvalidRecord::RejectionMovedState);
+        }
+        Ok(Record {
+            definition,
+            sequence,
+            from,
+            event,
+            to,
+            outcome,
+            at,
+        })
+    }
+
+    /// A record built from state and event names, checked against `definition`
+    /// (see [`Record::new`]).
+    pub fn from_names(
+        definition: &'static Definition,
+        sequence: u64,
+        from: &str,
+        event: &str,
+        to: &str,
+        outcome: Outcome,
+        at: Option<Timestamp>,
+    ) -> Result<Self, InvalidRecord> {
+        use alloc::string::ToString;
+        let state = |name: &str| match definition.state(name) {
+            Some(s) => Ok(definition.state_id(s)),
+            None => Err(InvalidRecord::UnknownState(name.to_string())),
+        };
+        let from = state(from)?;
+        let to = state(to)?;
+        let event = match definition.event(event) {
+            Some(e) => definition.event_id(e),
+            None => return Err(InvalidRecord::UnknownEvent(event.to_string())),
+        };
+        Record::new(definition, sequence, from, event, to, outcome, at)
+    }
+
+    /// The definition of the machine that wrote this record.
+    pub const fn definition(&self) -> &'static Definition {
+        self.definition
+    }
+
+    /// The machine's name.
+    pub const fn machine(&self) -> &'static str {
+        self.definition.name
+    }
+
+    /// The record's number in its machine instance: 1 for the first attempt, no gaps.
+    pub const fn sequence(&self) -> u64 {
+        self.sequence
+    }
+
+    /// The state the machine was in.
+    pub fn from(&self) -> &'static StateInfo {
+        &self.definition.states[self.from.index()]
+    }
+
+    /// The id of the state the machine was in.
+    pub const fn from_id(&self) -> StateId {
+        self.from
+    }
+
+    /// The event that was applied or rejected.
+    pub fn event(&self) -> &'static EventInfo {
+        &self.definition.events[self.event.index()]
+    }
+
+    /// The id of the event.
+    pub const fn event_id(&self) -> EventId {
+        self.event
+    }
+
+    /// The state the machine is in after the attempt (the same as [`from`](Self::from) when
+    /// rejected).
+    pub fn to(&self) -> &'static StateInfo {
+        &self.definition.states[self.to.index()]
+    }
+
+    /// The id of the state after the attempt.
+    pub const fn to_id(&self) -> StateId {
+        self.to
+    }
+
+    /// Applied or rejected.
+    pub const fn outcome(&self) -> Outcome {
+        self.outcome
+    }
+
+    /// Whether the transition happened.
+    pub fn is_applied(&self) -> bool {
+        self.outcome == Outcome::Applied
+    }
+
+    /// When the record was written, if a clock was available (the `std` feature).
+    pub const fn at(&self) -> Option<Timestamp> {
+        self.at
+    }
+}
+
+#[cfg(feature = "std")]
+#[inline]
+fn now() -> Option<Timestamp> {
+    Timestamp::now()
+}
+
+#[cfg(not(feature = "std"))]
+#[inline]
+fn now() -> Option<Timestamp> {
+    None
+}
+
+impl PartialEq for Record {
+    fn eq(&self, other: &Self) -> bool {
+        (core::ptr::eq(self.definition, other.definition) || self.definition == other.definition)
+            && self.sequence == other.sequence
+            && self.from == other.from
+            && self.event == other.event
+            && self.to == other.to
+            && self.outcome == other.outcome
+            && self.at == other.at
+    }
+}
+
+impl Eq for Record {}
+
+impl fmt::Display for Record {
+    /// `#3 Paid --ship--> Shipped`, or `#4 Shipped --pay--x rejected`. The alternate form
+    /// (`{:#}`) appends ` at <time>` when the record has a time.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.outcome {
+            Outcome::Applied => write!(
+                f,
+                "#{} {} --{}--> {}",
+                self.sequence,
+                self.from().name,
+                self.event().name,
+                self.to().name
+            )?,
+            Outcome::Rejected => write!(
+                f,
+                "#{} {} --{}--x rejected",
+                self.sequence,
+                self.from().name,
+                self.event().name
+            )?,
+        }
+        if let (true, Some(at)) = (f.alternate(), self.at) {
+            write!(f, " at {at}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Record {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Record")
+            .field("machine", &self.machine())
+            .field("sequence", &self.sequence)
+            .field("from", &self.from().name)
+            .field("event", &self.event().name)
+            .field("to", &self.to().name)
+            .field("outcome", &self.outcome)
+            .field("at", &self.at)
+            .finish()
+    }
+}

@@ -1,0 +1,394 @@
+//! Where records go: the [`Recorder`] trait and the in-memory recorders.
+
+use alloc::boxed::Box;
+use alloc::collections::VecDeque;
+use alloc::vec::Vec;
+use core::convert::Infallible;
+use core::fmt;
+
+use crate::record::Record;
+
+/// A sink for [`Record`]s. Every machine owns one and hands it every record before the new
+/// state can be observed.
+///
+/// A recorder that cannot fail (memory, a ring buffer, a log line) uses
+/// [`Infallible`](core::convert::Infallible) as its error, and the typed API then returns
+/// the next machine directly. A recorder that can fail (a file, a database) names an error type
+/// that implements [`RecordError`]; the typed API then returns a `Result`, and when the
+/// recorder refuses a record the transition does not happen: the machine is handed back
+/// unchanged in [`Refused`]. See [`Step`].
+///
+/// ```
+/// use core::convert::Infallible;
+/// use statewright_runtime::{Record, Recorder};
+///
+/// /// Counts transitions and remembers only the last record.
+/// #[derive(Default)]
+/// struct Last {
+///     count: u64,
+///     last: Option<Record>,
+/// }
+///
+/// impl Recorder for Last {
+///     type Error = Infallible;
+///
+///     fn record(&mut self, record: &Record) -> Result<(), Infallible> {
+///         self.count += 1;
+///         self.last = Some(*record);
+///         Ok(())
+///     }
+/// }
+/// # let _ = Last::default();
+/// ```
+pub trait Recorder {
+    /// [`Infallible`](core::convert::Infallible) when recording cannot fail; otherwise an
+    /// error type that implements [`RecordError`].
+    type Error: Fallibility;
+
+    /// Stores `record`. On error the transition it describes does not happen.
+    fn record(&mut self, record: &Record) -> Result<(), Self::Error>;
+}
+
+/// Marks an error type as one that a fallible [`Recorder`] returns to refuse a transition.
+///
+/// Implement it for your own error type (it has no methods):
+///
+/// ```
+/// #[derive(Debug)]
+/// struct JournalFull;
+///
+/// impl statewright_runtime::RecordError for JournalFull {}
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the error of a `Recorder`",
+    label = "`{Self}` does not implement `RecordError`",
+    note = "use `core::convert::Infallible` for a recorder that cannot fail, or implement `statewright::RecordError` for your own error type (it has no methods)"
+)]
+pub trait RecordError {}
+
+#[cfg(feature = "std")]
+impl RecordError for std::io::Error {}
+
+impl RecordError for Box<dyn core::error::Error + Send + Sync> {}
+
+/// How a recorder's error type shapes what a typed transition returns; implemented for
+/// [`Infallible`](core::convert::Infallible) and for every [`RecordError`].
+///
+/// You never implement this trait: implement [`RecordError`] instead.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the error of a `Recorder`",
+    label = "`{Self}` is neither `Infallible` nor a `RecordError`",
+    note = "use `core::convert::Infallible` for a recorder that cannot fail, or implement `statewright::RecordError` for your own error type (it has no methods)"
+)]
+pub trait Fallibility: Sized {
+    /// What a typed transition returns: `Next` for an infallible recorder,
+    /// `Result<Next, Refused<Prev, Self>>` for a fallible one.
+    type Step<Next, Prev>;
+
+    /// Wraps the outcome of a typed transition.
+    #[doc(hidden)]
+    fn step<Next, Prev>(result: Result<Next, (Prev, Self)>) -> Self::Step<Next, Prev>;
+}
+
+impl Fallibility for Infallible {
+    type Step<Next, Prev> = Next;
+
+    #[inline(always)]
+    fn step<Next, Prev>(result: Result<Next, (Prev, Self)>) -> Next {
+        match result {
+            Ok(next) => next,
+            Err((_, never)) => match never {},
+        }
+    }
+}
+
+impl<E: RecordError> Fallibility for E {
+    type Step<Next, Prev> = Result<Next, Refused<Prev, E>>;
+
+    #[inline(always)]
+    fn step<Next, Prev>(result: Result<Next, (Prev, Self)>) -> Self::Step<Next, Prev> {
+        result.map_err(|(machine, error)| Refused { machine, error })
+    }
+}
+
+/// What a typed transition method returns for a machine whose recorder is `R`: the machine in
+/// its next state (`Next`) when `R` cannot fail, and `Result<Next, Refused<Prev, _>>` when it
+/// can.
+pub type Step<R, Next, Prev> = <<R as Recorder>::Error as Fallibility>::Step<Next, Prev>;
+
+/// A typed transition that did not happen because the recorder refused its record: the
+/// machine, unchanged, and the recorder's error.
+#[derive(Debug)]
+pub struct Refused<M, E> {
+    machine: M,
+    error: E,
+}
+
+impl<M, E> Refused<M, E> {
+    /// The machine, still in the state it was in before the attempt.
+    pub fn into_machine(self) -> M {
+        self.machine
+    }
+
+    /// The recorder's error.
+    pub fn error(&self) -> &E {
+        &self.error
+    }
+
+    /// The machine and the error.
+    pub fn into_parts(self) -> (M, E) {
+        (self.machine, self.error)
+    }
+}
+
+impl<M, E: fmt::Display> fmt::Display for Refused<M, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the transition did not happen: its record could not be written: {}",
+            self.error
+        )
+    }
+}
+
+impl<M: fmt::Debug, E: core::error::Error + 'static> core::error::Error for Refused<M, E> {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
+impl<R: Recorder + ?Sized> Recorder for &mut R {
+    type Error = R::Error;
+
+    fn record(&mut self, record: &Record) -> Result<(), Self::Error> {
+        (**self).record(record)
+    }
+}
+
+impl<R: Recorder + ?Sized> Recorder for Box<R> {
+    type Error = R::Error;
+
+    fn record(&mut self, record: &Record) -> Result<(), Self::Error> {
+        (**self).record(record)
+    }
+}
+
+/// Keeps every record in memory, in order. The default recorder.
+///
+/// ```
+/// use statewright_runtime::Memory;
+///
+/// let memory = Memory::new();
+/// assert!(memory.is_empty());
+/// assert_eq!(memory.to_string(), "");
+/// ```
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Memory {
+    records: Vec<Record>,
+}
+
+impl Memory {
+    /// An empty recorder.
+    pub const fn new() -> Self {
+        Memory {
+            records: Vec::new(),
+        }
+    }
+
+    /// An empty recorder with room for `capacity` records before it allocates again.
+    pub fn with_capacity(capacity: usize) -> Self {
+        Memory {
+            records: Vec::with_capacity(capacity),
+        }
+    }
+
+    /// The records, oldest first.
+    pub fn records(&self) -> &[Record] {
+        &self.records
+    }
+
+    /// The records, oldest first.
+    pub fn iter(&self) -> core::slice::Iter<'_, Record> {
+        self.records.iter()
+    }
+
+    /// The number of records.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Whether there are no records.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// The newest record.
+    pub fn last(&self) -> Option<&Record> {
+        self.records.last()
+    }
+
+    /// The records, oldest first.
+    pub fn into_vec(self) -> Vec<Record> {
+        self.records
+    }
+}
+
+impl Recorder for Memory {
+    type Error = Infallible;
+
+    #[inline]
+    fn record(&mut self, record: &Record) -> Result<(), Infallible> {
+        self.records.push(*record);
+        Ok(())
+    }
+}
+
+impl From<Vec<Record>> for Memory {
+    /// A recorder that starts with `records`, for example the history a machine was resumed
+    /// from.
+    fn from(records: Vec<Record>) -> Self {
+        Memory { records }
+    }
+}
+
+impl<'a> IntoIterator for &'a Memory {
+    type Item = &'a Record;
+    type IntoIter = core::slice::Iter<'a, Record>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.records.iter()
+    }
+}
+
+impl fmt::Debug for Memory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(&self.records).finish()
+    }
+}
+
+impl fmt::Display for Memory {
+    /// One record per line (see [`Record`]'s `Display`); `{:#}` adds times.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_lines(f, self.records.iter())
+    }
+}
+
+fn write_lines<'a>(
+    f: &mut fmt::Formatter<'_>,
+    records: impl Iterator<Item = &'a Record>,
+) -> fmt::Result {
+    for r in records {
+        if f.alternate() {
+            writeln!(f, "{r:#}")?;
+        } else {
+            writeln!(f, "{r}")?;
+        }
+    }
+    Ok(())
+}
+
+/// Keeps the newest `capacity` records and counts the ones it dropped: for long-lived machines
+/// whose full history lives elsewhere (or nowhere).
+///
+/// ```
+/// use statewright_runtime::Ring;
+///
+/// let ring = Ring::new(64);
+/// assert_eq!(ring.capacity(), 64);
+/// assert_eq!(ring.dropped(), 0);
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Ring {
+    records: VecDeque<Record>,
+    capacity: usize,
+    dropped: u64,
+}
+
+impl Ring {
+    /// A ring that keeps at most `capacity` records. With a capacity of 0 it keeps none and only
+    /// counts.
+    pub fn new(capacity: usize) -> Self {
+        Ring {
+            records: VecDeque::with_capacity(capacity),
+            capacity,
+            dropped: 0,
+        }
+    }
+
+    /// The most records it keeps.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// How many records it has dropped to make room.
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+
+    /// The records it keeps, oldest first.
+    pub fn iter(&self) -> alloc::collections::vec_deque::Iter<'_, Record> {
+        self.records.iter()
+    }
+
+    /// The number of records it keeps.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Whether it keeps no records.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// The newest record.
+    pub fn last(&self) -> Option<&Record> {
+        self.records.back()
+    }
+}
+
+impl Recorder for Ring {
+    type Error = Infallible;
+
+    #[inline]
+    fn record(&mut self, record: &Record) -> Result<(), Infallible> {
+        if self.capacity == 0 {
+            self.dropped += 1;
+            return Ok(());
+        }
+        if self.records.len() == self.capacity {
+            self.records.pop_front();
+            self.dropped += 1;
+        }
+        self.records.push_back(*record);
+        Ok(())
+    }
+}
+
+impl<'a> IntoIterator for &'a Ring {
+    type Item = &'a Record;
+    type IntoIter = alloc::collections::vec_deque::Iter<'a, Record>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.records.iter()
+    }
+}
+
+impl fmt::Debug for Ring {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Ring")
+            .field("capacity", &self.capacity)
+            .field("dropped", &self.dropped)
+            .field("records", &self.records)
+            .finish()
+    }
+}
+
+impl fmt::Display for Ring {
+    /// `... N earlier records dropped` when it dropped any, then one record per line.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.dropped > 0 {
+            writeln!(f, "... {} earlier records dropped", self.dropped)?;
+        }
+        write_lines(f, self.records.iter())
+    }
+}

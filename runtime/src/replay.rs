@@ -1,0 +1,310 @@
+//! Replay: checking that records form a legal path through a definition.
+
+use core::borrow::Borrow;
+use core::fmt;
+
+use crate::definition::{Definition, StateId, StateInfo};
+use crate::record::{Outcome, Record};
+
+/// Where a replay ended: see [`Definition::replay`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Replayed {
+    definition: &'static Definition,
+    state: StateId,
+    sequence: u64,
+    applied: u64,
+    rejected: u64,
+}
+
+impl Replayed {
+    /// The state the records lead to.
+    pub fn state(&self) -> &'static StateInfo {
+        &self.definition.states[self.state.index()]
+    }
+
+    /// The id of that state.
+    pub fn state_id(&self) -> StateId {
+        self.state
+    }
+
+    /// The sequence number of the last record (the starting sequence when there were none).
+    pub fn sequence(&self) -> u64 {
+        self.sequence
+    }
+
+    /// How many records were applied transitions.
+    pub fn applied(&self) -> u64 {
+        self.applied
+    }
+
+    /// How many records were rejections.
+    pub fn rejected(&self) -> u64 {
+        self.rejected
+    }
+}
+
+/// Why records do not form a legal path. Every variant names the sequence number of the
+/// offending record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReplayError {
+    /// The record was written by another machine.
+    OtherMachine {
+        /// The record's sequence number.
+        sequence: u64,
+        /// The machine that wrote it.
+        machine: &'static str,
+        /// The machine being replayed.
+        expected: &'static str,
+    },
+    /// The sequence numbers have a gap or go backwards.
+    Gap {
+        /// The sequence number that should come next.
+        expected: u64,
+        /// The record's sequence number.
+        found: u64,
+    },
+    /// The first record does not start where the machine starts.
+    WrongStart {
+        /// The record's sequence number.
+        sequence: u64,
+        /// Where the machine starts.
+        expected: &'static str,
+        /// Where the record starts.
+        found: &'static str,
+    },
+    /// A record does not start where the previous one left the machine.
+    Discontinuity {
+        /// The record's sequence number.
+        sequence: u64,
+        /// Where the previous record left the machine.
+        expected: &'static str,
+        /// Where the record starts.
+        found: &'static str,
+    },
+    /// A record applies an event that is not allowed in its state.
+    Illegal {
+        /// The record's sequence number.
+        sequence: u64,
+        /// The state.
+        from: &'static str,
+        /// The event.
+        event: &'static str,
+    },
+    /// A record applies an allowed event but lands in another state than the definition says.
+    WrongTarget {
+        /// The record's sequence number.
+        sequence: u64,
+        /// The state.
+        from: &'static str,
+        /// The event.
+        event: &'static str,
+        /// Where the definition says the event leads.
+        expected: &'static str,
+        /// Where the record says it led.
+        found: &'static str,
+    },
+    /// [`Definition::replay_from`] was given a state id of another definition.
+    UnknownStart,
+}
+
+impl ReplayError {
+    /// The sequence number of the offending record (`None` for [`ReplayError::UnknownStart`]).
+    pub fn sequence(&self) -> Option<u64> {
+        match *self {
+            ReplayError::OtherMachine { sequence, .. }
+            | ReplayError::WrongStart { sequence, .. }
+            | ReplayError::Discontinuity { sequence, .. }
+            | ReplayError::Illegal { sequence, .. }
+            | ReplayError::WrongTarget { sequence, .. } => Some(sequence),
+            ReplayError::Gap { found, .. } => Some(found),
+            ReplayError::UnknownStart => None,
+        }
+    }
+}
+
+impl fmt::Display for ReplayError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReplayError::OtherMachine {
+                sequence,
+                machine,
+                expected,
+            } => write!(
+                f,
+                "record #{sequence} belongs to machine `{machine}`, not `{expected}`"
+            ),
+            ReplayError::Gap { expected, found } => {
+                write!(f, "expected record #{expected}, found #{found}")
+            }
+            ReplayError::WrongStart {
+                sequence,
+                expected,
+                found,
+            } => write!(
+                f,
+                "record #{sequence} starts in `{found}`, but the machine starts in `{expected}`"
+            ),
+            ReplayError::Discontinuity {
+                sequence,
+                expected,
+                found,
+            } => write!(
+                f,
+                "record #{sequence} starts in `{found}`, but the previous record left the machine \
+                 in `{expected}`"
+            ),
+            ReplayError::Illegal {
+                sequence,
+                from,
+                event,
+            } => write!(
+                f,
+                "record #{sequence}: `{event}` is not allowed in `{from}`"
+            ),
+            ReplayError::WrongTarget {
+                sequence,
+                from,
+                event,
+                expected,
+                found,
+            } => write!(
+                f,
+                "record #{sequence}: `{event}` leads from `{from}` to `{expected}`, not to `{found}`"
+            ),
+            ReplayError::UnknownStart => {
+                f.write_str("the starting state does not belong to this definition")
+            }
+        }
+    }
+}
+
+impl core::error::Error for ReplayError {}
+
+impl Definition {
+    /// Checks that `records` form a legal path from the initial state, starting at sequence
+    /// number 1 without gaps, and returns where they lead.
+    ///
+    /// Rejected records must leave the state unchanged; applied records must follow a declared
+    /// transition. The first offending record is reported with its sequence number.
+    ///
+    /// ```
+    /// use statewright::{state_machine, Outcome, Record, ReplayError, StateMachine};
+    ///
+    /// #[state_machine]
+    /// enum Door {
+    ///     #[initial]
+    ///     #[on(open -> Open)]
+    ///     Closed,
+    ///     #[on(close -> Closed)]
+    ///     Open,
+    /// }
+    ///
+    /// # fn main() {
+    /// let def = Door::DEFINITION;
+    /// let step = |seq, from, event, to| {
+    ///     Record::from_names(def, seq, from, event, to, Outcome::Applied, None).unwrap()
+    /// };
+    /// let path = [step(1, "Closed", "open", "Open"), step(2, "Open", "close", "Closed")];
+    /// assert_eq!(def.replay(&path).unwrap().state().name(), "Closed");
+    ///
+    /// let illegal = [step(1, "Closed", "close", "Closed")];
+    /// assert_eq!(
+    ///     def.replay(&illegal).unwrap_err(),
+    ///     ReplayError::Illegal { sequence: 1, from: "Closed", event: "close" }
+    /// );
+    /// # }
+    /// ```
+    pub fn replay<I>(&'static self, records: I) -> Result<Replayed, ReplayError>
+    where
+        I: IntoIterator,
+        I::Item: Borrow<Record>,
+    {
+        self.replay_from(self.initial, 0, records)
+    }
+
+    /// Like [`replay`](Self::replay), but starting in `state` after record number `sequence`
+    /// (for a history whose beginning was checkpointed elsewhere).
+    pub fn replay_from<I>(
+        &'static self,
+        state: StateId,
+        sequence: u64,
+        records: I,
+    ) -> Result<Replayed, ReplayError>
+    where
+        I: IntoIterator,
+        I::Item: Borrow<Record>,
+    {
+        if self.get_state(state).is_none() {
+            return Err(ReplayError::UnknownStart);
+        }
+        let mut at = Replayed {
+            definition: self,
+            state,
+            sequence,
+            applied: 0,
+            rejected: 0,
+        };
+        for record in records {
+            let r: &Record = record.borrow();
+            if !(core::ptr::eq(r.definition, self) || *r.definition == *self) {
+                return Err(ReplayError::OtherMachine {
+                    sequence: r.sequence,
+                    machine: r.definition.name,
+                    expected: self.name,
+                });
+            }
+            let expected = at.sequence.saturating_add(1);
+            if r.sequence != expected {
+                return Err(ReplayError::Gap {
+                    expected,
+                    found: r.sequence,
+                });
+            }
+            if r.from != at.state {
+                let (expected, found) = (self[at.state].name, self[r.from].name);
+                return Err(if at.applied + at.rejected == 0 {
+                    ReplayError::WrongStart {
+                        sequence: r.sequence,
+                        expected,
+                        found,
+                    }
+                } else {
+                    ReplayError::Discontinuity {
+                        sequence: r.sequence,
+                        expected,
+                        found,
+                    }
+                });
+            }
+            match r.outcome {
+                Outcome::Applied => match self.target(r.from, r.event) {
+                    None => {
+                        return Err(ReplayError::Illegal {
+                            sequence: r.sequence,
+                            from: self[r.from].name,
+                            event: self[r.event].name,
+                        });
+                    }
+                    Some(to) if to != r.to => {
+                        return Err(ReplayError::WrongTarget {
+                            sequence: r.sequence,
+                            from: self[r.from].name,
+                            event: self[r.event].name,
+                            expected: self[to].name,
+                            found: self[r.to].name,
+                        });
+                    }
+                    Some(to) => {
+                        at.state = to;
+                        at.applied += 1;
+                    }
+                },
+                // A rejection stays put (`Record` guarantees `to == from`).
+                Outcome::Rejected => at.rejected += 1,
+            }
+            at.sequence = r.sequence;
+        }
+        Ok(at)
+    }
+}

@@ -1,0 +1,33 @@
+//! The compile errors users see, recorded with the toolchain pinned in `rust-toolchain.toml`.
+//!
+//! Each case is one mistake in a small file named after it; its `.stderr` is the exact output
+//! of the compiler. Refresh them with `TRYBUILD=overwrite cargo test --test ui` and review the
+//! diff like any other change of a user-facing message.
+
+use std::process::Command;
+
+/// The compiler whose output the `.stderr` files record.
+const PINNED: &str = "rustc 1.95.0 ";
+
+#[test]
+fn ui() {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let version = Command::new(rustc)
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    assert!(
+        version.starts_with(PINNED),
+        "the UI tests are recorded with `{}`, but this is `{}`: use the toolchain in \
+         rust-toolchain.toml, or refresh the .stderr files with TRYBUILD=overwrite and review them",
+        PINNED.trim(),
+        version.trim()
+    );
+
+    let t = trybuild::TestCases::new();
+    t.compile_fail("tests/ui/definition/*.rs");
+    t.compile_fail("tests/ui/attribute/*.rs");
+    t.compile_fail("tests/ui/typed/*.rs");
+    t.pass("tests/ui/pass/*.rs");
+}

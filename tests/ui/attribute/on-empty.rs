@@ -1,0 +1,15 @@
+use statewright::state_machine;
+
+#[state_machine]
+enum Order {
+    #[initial]
+    #[on()]
+    #[on]
+    #[on = "pay -> Paid"]
+    #[on(pay -> Paid)]
+    Pending,
+    #[terminal]
+    Paid,
+}
+
+fn main() {}

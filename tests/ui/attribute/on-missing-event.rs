@@ -1,0 +1,12 @@
+use statewright::state_machine;
+
+#[state_machine]
+enum Order {
+    #[initial]
+    #[on(-> Paid, 3 -> Paid)]
+    Pending,
+    #[terminal]
+    Paid,
+}
+
+fn main() {}

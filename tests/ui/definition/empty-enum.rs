@@ -1,0 +1,6 @@
+use statewright::state_machine;
+
+#[state_machine]
+enum Order {}
+
+fn main() {}

@@ -1,0 +1,11 @@
+use statewright::state_machine;
+
+#[state_machine]
+enum Order {
+    #[on(pay -> Paid)]
+    Pending,
+    #[terminal]
+    Paid,
+}
+
+fn main() {}

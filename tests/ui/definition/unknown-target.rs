@@ -1,0 +1,12 @@
+use statewright::state_machine;
+
+#[state_machine]
+enum Door {
+    #[initial]
+    #[on(close -> Clsoed)]
+    Open,
+    #[on(open -> Open)]
+    Closed,
+}
+
+fn main() {}
