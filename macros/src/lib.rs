@@ -16,12 +16,17 @@ mod names;
 mod parse;
 mod validate;
 
+#[cfg(test)]
+mod tests;
+
 use proc_macro::TokenStream;
 
 /// Turns an enum into a state machine the compiler checks. See the `statewright` crate for the
 /// guide; this is the reference.
 ///
-/// ```ignore
+/// ```
+/// use statewright::state_machine;
+///
 /// #[state_machine]
 /// enum Order {
 ///     #[initial]
@@ -36,6 +41,14 @@ use proc_macro::TokenStream;
 ///     #[terminal]
 ///     Cancelled,
 /// }
+///
+/// # fn main() {
+/// let order = order::start()
+///     .pay(order::Paid { amount_cents: 4200 })
+///     .ship(order::Shipped { tracking: "1Z999".into() })
+///     .deliver();
+/// # let _ = order;
+/// # }
 /// ```
 ///
 /// # On the variants

@@ -11,10 +11,24 @@ use core::fmt;
 /// An id is only meaningful together with the definition it came from.
 ///
 /// ```
-/// # use statewright_runtime::__private::*;
-/// # use statewright_runtime::StateId;
-/// let id: StateId = state_id(2);
-/// assert_eq!(id.index(), 2);
+/// use statewright::{state_machine, StateMachine};
+///
+/// #[state_machine]
+/// enum Light {
+///     /// Dark.
+///     #[initial]
+///     #[on(toggle -> On)]
+///     Off,
+///     #[on(toggle -> Off)]
+///     On,
+/// }
+///
+/// # fn main() {
+/// let def = Light::DEFINITION;
+/// let on = def.state("On").unwrap();
+/// assert_eq!(def.state_id(on).index(), 1);
+/// assert_eq!(def[def.state_id(on)].name(), "On");
+/// # }
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct StateId(pub(crate) u32);
@@ -22,10 +36,23 @@ pub struct StateId(pub(crate) u32);
 /// The position of an event in its [`Definition`] (order of first appearance in `#[on(...)]`).
 ///
 /// ```
-/// # use statewright_runtime::__private::*;
-/// # use statewright_runtime::EventId;
-/// let id: EventId = event_id(0);
-/// assert_eq!(id.index(), 0);
+/// use statewright::{state_machine, StateMachine};
+///
+/// #[state_machine]
+/// enum Light {
+///     /// Dark.
+///     #[initial]
+///     #[on(toggle -> On)]
+///     Off,
+///     #[on(toggle -> Off)]
+///     On,
+/// }
+///
+/// # fn main() {
+/// let def = Light::DEFINITION;
+/// let toggle = def.event("toggle").unwrap();
+/// assert_eq!(def.event_id(toggle).index(), 0);
+/// # }
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct EventId(pub(crate) u32);
@@ -47,13 +74,25 @@ impl EventId {
 /// One state of a machine: a variant of the annotated enum.
 ///
 /// ```
-/// # use statewright_runtime::__private::*;
-/// # static DEF: statewright_runtime::Definition = definition(
-/// #     "Light", "", &[state("Off", "Dark.", true, false, 0, 1), state("On", "", false, false, 1, 1)],
-/// #     &[event("toggle")], &[transition(0, 0, 1), transition(1, 0, 0)], 0);
-/// let off = DEF.state("Off").unwrap();
+/// use statewright::{state_machine, StateMachine};
+///
+/// #[state_machine]
+/// enum Light {
+///     /// Dark.
+///     #[initial]
+///     #[on(toggle -> On)]
+///     Off,
+///     #[on(toggle -> Off)]
+///     On,
+/// }
+///
+/// # fn main() {
+/// let def = Light::DEFINITION;
+/// let off = def.state("Off").unwrap();
 /// assert!(off.is_initial());
+/// assert!(!off.is_terminal());
 /// assert_eq!(off.doc(), "Dark.");
+/// # }
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StateInfo {
@@ -133,18 +172,29 @@ impl Transition {
 /// transitions in declaration order (grouped by source state, since a state declares its own).
 ///
 /// ```
-/// # use statewright_runtime::__private::*;
-/// # static DEF: statewright_runtime::Definition = definition(
-/// #     "Light", "", &[state("Off", "", true, false, 0, 1), state("On", "", false, false, 1, 1)],
-/// #     &[event("toggle")], &[transition(0, 0, 1), transition(1, 0, 0)], 0);
-/// let off = DEF.state("Off").unwrap();
-/// let toggle = DEF.event("toggle").unwrap();
-/// let on = DEF.target(DEF.state_id(off), DEF.event_id(toggle)).unwrap();
-/// assert_eq!(DEF[on].name(), "On");
+/// use statewright::{state_machine, StateMachine};
+///
+/// #[state_machine]
+/// enum Light {
+///     /// Dark.
+///     #[initial]
+///     #[on(toggle -> On)]
+///     Off,
+///     #[on(toggle -> Off)]
+///     On,
+/// }
+///
+/// # fn main() {
+/// let def = Light::DEFINITION;
+/// let off = def.state("Off").unwrap();
+/// let toggle = def.event("toggle").unwrap();
+/// let on = def.target(def.state_id(off), def.event_id(toggle)).unwrap();
+/// assert_eq!(def[on].name(), "On");
 /// assert_eq!(
-///     DEF.to_string(),
+///     def.to_string(),
 ///     "Light (initial: Off)\n  Off --toggle--> On\n  On --toggle--> Off\n"
 /// );
+/// # }
 /// ```
 #[derive(Debug)]
 pub struct Definition {

@@ -24,6 +24,11 @@ mod replay;
 mod serde;
 mod time;
 
+#[cfg(test)]
+mod fixture;
+#[cfg(test)]
+mod tests;
+
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;

@@ -32,15 +32,35 @@ impl Outcome {
 /// writing one is a small copy: no allocation, no formatting. It prints with the names:
 ///
 /// ```
-/// # use statewright_runtime::__private::*;
-/// # use statewright_runtime::{Outcome, Record};
-/// # static DEF: statewright_runtime::Definition = definition(
-/// #     "Light", "", &[state("Off", "", true, false, 0, 1), state("On", "", false, false, 1, 1)],
-/// #     &[event("toggle")], &[transition(0, 0, 1), transition(1, 0, 0)], 0);
-/// let r = Record::from_names(&DEF, 1, "Off", "toggle", "On", Outcome::Applied, None).unwrap();
-/// assert_eq!(r.to_string(), "#1 Off --toggle--> On");
-/// let r = Record::from_names(&DEF, 2, "On", "toggle", "On", Outcome::Rejected, None).unwrap();
-/// assert_eq!(r.to_string(), "#2 On --toggle--x rejected");
+/// use statewright::{state_machine, Dynamic, Outcome, Record, StateMachine};
+///
+/// #[state_machine]
+/// #[derive(Debug)]
+/// enum Light {
+///     #[initial]
+///     #[on(switch_on -> On)]
+///     Off,
+///     #[on(switch_off -> Off)]
+///     On,
+/// }
+///
+/// # fn main() {
+/// let mut light = Dynamic::start(Light::Off).unwrap();
+/// let record = light.apply(light::Event::SwitchOn).unwrap();
+/// assert_eq!(record.to_string(), "#1 Off --switch_on--> On");
+/// assert_eq!((record.from().name(), record.to().name()), ("Off", "On"));
+///
+/// let rejected = light.apply(light::Event::SwitchOn).unwrap_err();
+/// let record = light.recorder().last().unwrap();
+/// assert_eq!(record.to_string(), "#2 On --switch_on--x rejected");
+/// assert_eq!(record.outcome(), Outcome::Rejected);
+///
+/// // Tools that bring records from elsewhere build them by name, checked against the
+/// // definition.
+/// let r = Record::from_names(Light::DEFINITION, 3, "On", "switch_off", "Off", Outcome::Applied, None);
+/// assert_eq!(r.unwrap().to_string(), "#3 On --switch_off--> Off");
+/// # let _ = rejected;
+/// # }
 /// ```
 #[derive(Clone, Copy)]
 pub struct Record {

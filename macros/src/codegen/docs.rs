@@ -29,8 +29,8 @@ pub fn module(cx: &Ctx) -> String {
          - one type per state, holding its data: {};\n\
          - [`Machine`]: a machine whose current state is a type; [`start`] creates one in \
          `{initial}`, and each event is a method that exists only where the event is allowed;\n\
-         - [`Event`]: the events as data, for [`Dynamic`] (the machine that holds a \
-         `{ident}` value);\n\
+         - [`Event`]: the events as data, for [`Dynamic`] (the machine that holds a value \
+         of the enum);\n\
          - [`Typed`]: a typed machine in any state, from a [`Dynamic`] one;\n\
          - [`DEFINITION`]: the machine as data.\n\n\
          | from | event | to |\n| --- | --- | --- |\n",
@@ -117,8 +117,8 @@ pub fn event_trait(cx: &Ctx, e: usize) -> String {
 pub fn machine(cx: &Ctx) -> String {
     let ident = cx.ident;
     format!(
-        "A [`{ident}`](super::{ident}) machine whose current state is the type `S`, recording \
-         into `R`.\n\n\
+        "The typed machine of [`{ident}`](super::{ident}): its current state is the type `S`, \
+         and it records into `R`.\n\n\
          Each event is a method that exists only in the states where the event is allowed; it \
          consumes the machine and returns it in the target state, after the transition's record \
          is written. Calling an event where it is not allowed does not compile.\n\n\
@@ -136,8 +136,8 @@ pub fn machine(cx: &Ctx) -> String {
 pub fn typed(cx: &Ctx) -> String {
     let ident = cx.ident;
     format!(
-        "A typed [`{ident}`](super::{ident}) machine in whichever state it is in: one variant \
-         per state. Obtained from a [`Dynamic`] machine (`Typed::from(machine)` or \
+        "A typed machine of [`{ident}`](super::{ident}) in whichever state it is in: one \
+         variant per state. Obtained from a [`Dynamic`] machine (`Typed::from(machine)` or \
          `machine.into_typed()`), it lets code that loads a stored machine continue with \
          compile-time-checked transitions in each arm of a `match`. Converts back with \
          `Dynamic::from`."
@@ -147,8 +147,8 @@ pub fn typed(cx: &Ctx) -> String {
 pub fn dynamic(cx: &Ctx) -> String {
     let ident = cx.ident;
     format!(
-        "The dynamic [`{ident}`](super::{ident}) machine: holds a `{ident}` value and applies \
-         [`Event`]s given as data (`statewright::Dynamic`)."
+        "The dynamic machine of [`{ident}`](super::{ident}): it holds a value of the enum and \
+         applies [`Event`]s given as data (`statewright::Dynamic`)."
     )
 }
 

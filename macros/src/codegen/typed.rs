@@ -64,7 +64,8 @@ pub fn types(cx: &Ctx) -> TokenStream {
             __core: #krate::__private::Core<#r>,
         }
 
-        /// The annotated enum, named without naming it (see the crate's `codegen` docs).
+        // The annotated enum, reached through the initial state so that this module never names
+        // it (which would fail when the enum is declared inside a function body).
         type __Enum = #the_enum;
 
         #[doc = #typed_doc]

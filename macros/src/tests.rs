@@ -1,0 +1,244 @@
+//! Tests of the pipeline without a compiler in the loop: expansion snapshots and robustness.
+//!
+//! Snapshots are the pretty-printed expansion of representative inputs, compared with the files
+//! in `macros/snapshots/`. After a deliberate change to the generated code, refresh them with
+//! `UPDATE_EXPECT=1 cargo test -p statewright-macros` and review the diff.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::expand::expand;
+
+/// The expansion of `#[state_machine(args)] input`, pretty-printed.
+fn expanded(args: TokenStream, input: TokenStream) -> String {
+    let output = expand(args, input);
+    let file = syn::parse2::<syn::File>(output.clone())
+        .unwrap_or_else(|e| panic!("the expansion is not valid Rust: {e}\n{output}"));
+    prettyplease::unparse(&file)
+}
+
+#[test]
+fn expands_order() {
+    let out = expanded(
+        quote!(),
+        quote! {
+            /// The lifecycle of a customer order.
+            #[derive(Debug, Clone, PartialEq)]
+            pub enum Order {
+                /// Created, waiting for payment.
+                #[initial]
+                #[on(pay -> Paid, cancel -> Cancelled)]
+                Pending,
+                /// Payment captured.
+                #[on(ship -> Shipped, cancel -> Cancelled)]
+                Paid { amount_cents: u64 },
+                #[on(deliver -> Delivered)]
+                Shipped(String),
+                #[terminal]
+                Delivered,
+                #[terminal]
+                Cancelled,
+            }
+        },
+    );
+    expect_test::expect_file!["../snapshots/order.rs"].assert_eq(&out);
+}
+
+#[test]
+fn expands_an_event_with_several_targets_and_options() {
+    let out = expanded(
+        quote!(
+            crate = ::my::reexport,
+            module = jobs,
+            derive(serde::Serialize)
+        ),
+        quote! {
+            enum Job {
+                #[initial]
+                #[on(run -> Running)]
+                Queued,
+                #[on(fail -> Failed, finish -> Done)]
+                Running,
+                #[on(reset -> Queued)]
+                Failed,
+                #[on(reset -> Running)]
+                Done,
+            }
+        },
+    );
+    expect_test::expect_file!["../snapshots/job.rs"].assert_eq(&out);
+}
+
+#[test]
+fn expands_a_definition_with_mistakes_into_errors_and_the_repaired_api() {
+    let out = expanded(
+        quote!(),
+        quote! {
+            pub(crate) enum Door {
+                #[on(open -> Opne)]
+                Closed,
+                #[on(close -> Closed, close -> Open)]
+                Open,
+            }
+        },
+    );
+    expect_test::expect_file!["../snapshots/door-with-mistakes.rs"].assert_eq(&out);
+}
+
+/// Every error the expansion reports, as text.
+fn errors(args: TokenStream, input: TokenStream) -> Vec<String> {
+    let output = expand(args, input).to_string();
+    output
+        .split("compile_error !")
+        .skip(1)
+        .map(|s| {
+            let start = s.find('"').map_or(0, |i| i + 1);
+            let end = s[start..].find("\" }").map_or(s.len(), |i| start + i);
+            s[start..end].to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn reports_every_mistake_in_one_expansion() {
+    let errors = errors(
+        quote!(modul = x),
+        quote! {
+            enum Order {
+                #[on(pay -> Payed)]
+                Pending,
+                #[on(Ship -> Shipped)]
+                Paid,
+                #[terminal]
+                #[on(refund -> Paid)]
+                Shipped,
+            }
+        },
+    );
+    let expected = [
+        "unknown option `modul`; did you mean `module`?",
+        "`Order` has no initial state; put `#[initial]` on the state it starts in",
+        "unknown state `Payed`; did you mean `Paid`?",
+        "`Shipped` is `#[terminal]`, so it has no way out; remove this `#[on(...)]` or the `#[terminal]`",
+        "event names are snake_case because they name methods: write `ship` instead of `Ship`",
+    ];
+    assert_eq!(errors, expected);
+}
+
+#[test]
+fn graph_checks_wait_for_a_complete_graph() {
+    // The typo makes `Shipped` look unreachable; only the typo is reported.
+    let errors = errors(
+        quote!(),
+        quote! {
+            enum Order {
+                #[initial]
+                #[on(ship -> Shiped)]
+                Paid,
+                #[terminal]
+                Shipped,
+            }
+        },
+    );
+    assert_eq!(errors, ["unknown state `Shiped`; did you mean `Shipped`?"]);
+}
+
+#[test]
+fn a_valid_definition_has_no_errors() {
+    let errors = errors(
+        quote!(),
+        quote! {
+            enum Light {
+                #[initial]
+                #[on(next -> Green)]
+                Red,
+                #[on(next -> Red)]
+                Green,
+            }
+        },
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+}
+
+mod robustness {
+    //! The macro never panics on user input: whatever tokens it is given, it returns tokens.
+
+    use proc_macro2::{
+        Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree,
+    };
+    use proptest::prelude::*;
+    use quote::quote;
+
+    use crate::expand::expand;
+
+    /// Tokens drawn from the vocabulary of the macro's input, so that random streams often get
+    /// deep into parsing.
+    fn token() -> impl Strategy<Value = TokenTree> {
+        let leaf = prop_oneof![
+            prop::sample::select(vec![
+                "enum", "Order", "Paid", "Pending", "pay", "on", "initial", "terminal", "crate",
+                "module", "derive", "type", "r#type", "S", "R", "Machine", "Event", "pub",
+                "struct", "u64", "cfg", "doc", "Self", "super", "self", "pay_with", "Pay2",
+            ])
+            .prop_map(|s| {
+                if let Some(raw) = s.strip_prefix("r#") {
+                    TokenTree::Ident(Ident::new_raw(raw, Span::call_site()))
+                } else {
+                    TokenTree::Ident(Ident::new(s, Span::call_site()))
+                }
+            }),
+            prop::sample::select(vec!['#', '-', '>', '=', ',', ':', '|', '<', '!', ';', '.'])
+                .prop_flat_map(|c| {
+                    prop::bool::ANY.prop_map(move |joint| {
+                        let spacing = if joint {
+                            Spacing::Joint
+                        } else {
+                            Spacing::Alone
+                        };
+                        TokenTree::Punct(Punct::new(c, spacing))
+                    })
+                }),
+            prop::sample::select(vec!["3", "\"x\"", "1.5"]).prop_map(|s| {
+                TokenTree::Literal(s.parse::<Literal>().unwrap_or(Literal::u8_suffixed(0)))
+            }),
+        ];
+        leaf.prop_recursive(3, 48, 8, |inner| {
+            (
+                prop::sample::select(vec![
+                    Delimiter::Parenthesis,
+                    Delimiter::Bracket,
+                    Delimiter::Brace,
+                ]),
+                prop::collection::vec(inner, 0..8),
+            )
+                .prop_map(|(d, tts)| TokenTree::Group(Group::new(d, tts.into_iter().collect())))
+        })
+    }
+
+    fn stream() -> impl Strategy<Value = TokenStream> {
+        prop::collection::vec(token(), 0..24).prop_map(|tts| tts.into_iter().collect())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn random_input_never_panics(args in stream(), input in stream()) {
+            let _ = expand(args, input);
+        }
+
+        #[test]
+        fn random_variants_never_panic(args in stream(), body in stream(), attrs in stream()) {
+            // Random content inside an otherwise well-formed enum and attribute.
+            let input = quote! {
+                enum Order {
+                    #[initial]
+                    #[on(#attrs)]
+                    Pending,
+                    #body
+                }
+            };
+            let _ = expand(args, input);
+        }
+    }
+}
