@@ -386,8 +386,8 @@ impl<M: StateMachine, R> fmt::Display for NotInitial<M, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "a `{}` machine starts in `{}`, not in `{}`; use `Dynamic::resume` to continue from a \
-             stored state",
+            "`{}` starts in `{}`, not in `{}`; use `Dynamic::resume` to continue from a stored \
+             state",
             M::DEFINITION.name,
             M::DEFINITION.initial().name,
             self.state.state_info().name

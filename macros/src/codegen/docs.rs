@@ -163,14 +163,17 @@ pub fn definition(cx: &Ctx) -> String {
 pub fn start(cx: &Ctx) -> String {
     let initial = cx.state_ident(cx.initial);
     format!(
-        "A new machine in the initial state [`{initial}`], recording into memory \
-         (`statewright::Memory`)."
+        "A new machine in the initial state [`{initial}`](super::{initial}), recording into \
+         memory (`statewright::Memory`)."
     )
 }
 
 pub fn start_with(cx: &Ctx) -> String {
     let initial = cx.state_ident(cx.initial);
-    format!("A new machine in the initial state [`{initial}`], recording into `recorder`.")
+    format!(
+        "A new machine in the initial state [`{initial}`](super::{initial}), recording into \
+         `recorder`."
+    )
 }
 
 pub fn method(cx: &Ctx, e: usize) -> String {
@@ -193,8 +196,8 @@ pub fn method(cx: &Ctx, e: usize) -> String {
     let sources = state_names(cx, &m.sources(e));
     let data = match m.single_target(e) {
         Some(t) if m.states[t].has_data() => format!(
-            " `data` is the [`{}`] state's data; [`{name}_with`](Self::{name}_with) builds it \
-             from the current state's instead.",
+            " `data` is the [`{0}`](super::{0}) state's data; [`{name}_with`](Self::{name}_with) \
+             builds it from the current state's instead.",
             cx.state_ident(t)
         ),
         _ => String::new(),
@@ -217,8 +220,8 @@ pub fn with_method(cx: &Ctx, e: usize) -> String {
         .single_target(e)
         .map_or_else(String::new, |t| cx.state_ident(t).to_string());
     format!(
-        "Applies `{name}` like [`{name}`](Self::{name}), building the [`{target}`] state's data \
-         with `make` from the current state's data, which it takes by value.\n\n\
+        "Applies `{name}` like [`{name}`](Self::{name}), building the [`{target}`](super::{target}) \
+         state's data with `make` from the current state's data, which it takes by value.\n\n\
          The record is written first; `make` runs only once the transition is recorded."
     )
 }

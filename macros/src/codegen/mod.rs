@@ -34,11 +34,10 @@ pub struct Ctx<'a> {
     pub module: &'a Ident,
     /// The annotated enum.
     pub ident: &'a Ident,
-    /// The type parameters of the generated items: `S` (state), `R` (recorder) and `T`
-    /// (target), unless a state has one of these names.
+    /// The type parameters of the generated items in the module: `S` (state) and `R`
+    /// (recorder), unless a state has one of these names.
     pub s: Ident,
     pub r: Ident,
-    pub t: Ident,
     /// The initial state.
     pub initial: usize,
     /// The visibility of the items inside the generated module: the enum's visibility, as
@@ -63,7 +62,6 @@ impl<'a> Ctx<'a> {
             ident: &model.ident,
             s: param("S"),
             r: param("R"),
-            t: param("T"),
             initial: model.initial(),
             vis: inner_vis(&model.vis),
         }

@@ -100,11 +100,22 @@ pub fn types(cx: &Ctx) -> TokenStream {
         #vis const DEFINITION: &'static #krate::Definition =
             <#the_enum as #krate::StateMachine>::DEFINITION;
 
-        #start
+        // The crate, under a name that `__api` can reach without importing the user's scope.
+        #[allow(unused_imports)]
+        use #krate as __sw;
 
-        impl<#s: #krate::State, #r: #krate::Recorder> Machine<#s, #r> {
-            #methods
+        /// The functions and methods whose parameters users see. This module does not import
+        /// the user's scope (`use super::*`), so that no item of theirs (a `const data`, say)
+        /// can turn a parameter into a pattern.
+        mod __api {
+            #start
+
+            impl<S: super::__sw::State, R: super::__sw::Recorder> super::Machine<S, R> {
+                #methods
+            }
         }
+
+        #vis use self::__api::{start, start_with};
 
         impl<#s: #krate::State, #r> #krate::TypedMachine for Machine<#s, #r> {
             type State = #s;
@@ -175,9 +186,9 @@ pub fn types(cx: &Ctx) -> TokenStream {
     }
 }
 
-/// `start` and `start_with`: a machine in the initial state.
+/// `start` and `start_with`: a machine in the initial state. Emitted inside `__api`.
 fn start(cx: &Ctx) -> TokenStream {
-    let (krate, r, vis) = (cx.krate, &cx.r, &cx.vis);
+    let sw = quote!(super::__sw);
     let state = &cx.model.states[cx.initial];
     let initial = &state.ident;
     let start_doc = docs::start(cx);
@@ -185,31 +196,34 @@ fn start(cx: &Ctx) -> TokenStream {
     if state.has_data() {
         quote! {
             #[doc = #start_doc]
-            #vis fn start(state: #initial) -> Machine<#initial> {
-                start_with(state, #krate::Memory::new())
+            pub fn start(state: super::#initial) -> super::Machine<super::#initial> {
+                start_with(state, #sw::Memory::new())
             }
 
             #[doc = #start_with_doc]
-            #vis fn start_with<#r: #krate::Recorder>(state: #initial, recorder: #r) -> Machine<#initial, #r> {
-                Machine {
+            pub fn start_with<R: #sw::Recorder>(
+                state: super::#initial,
+                recorder: R,
+            ) -> super::Machine<super::#initial, R> {
+                super::Machine {
                     __state: state,
-                    __core: #krate::__private::Core::new(recorder),
+                    __core: #sw::__private::Core::new(recorder),
                 }
             }
         }
     } else {
-        let value = shape(quote!(#initial), &state.fields);
+        let value = shape(quote!(super::#initial), &state.fields);
         quote! {
             #[doc = #start_doc]
-            #vis fn start() -> Machine<#initial> {
-                start_with(#krate::Memory::new())
+            pub fn start() -> super::Machine<super::#initial> {
+                start_with(#sw::Memory::new())
             }
 
             #[doc = #start_with_doc]
-            #vis fn start_with<#r: #krate::Recorder>(recorder: #r) -> Machine<#initial, #r> {
-                Machine {
+            pub fn start_with<R: #sw::Recorder>(recorder: R) -> super::Machine<super::#initial, R> {
+                super::Machine {
                     __state: #value,
-                    __core: #krate::__private::Core::new(recorder),
+                    __core: #sw::__private::Core::new(recorder),
                 }
             }
         }
@@ -217,84 +231,90 @@ fn start(cx: &Ctx) -> TokenStream {
 }
 
 /// One method per event (and a `<event>_with` method for events whose target carries data).
+/// Emitted inside `__api`.
 ///
 /// The shape matters for compile time and for the error of an illegal call: the bound that
 /// makes the method unavailable (`S: CanPay`) sits on the method, not on the impl, so that
 /// rustc reports the trait's `on_unimplemented` message instead of "the method exists but its
 /// trait bounds were not satisfied"; the body is one call of a shared generic helper.
 fn methods(cx: &Ctx) -> TokenStream {
-    let (krate, s, r, t) = (cx.krate, &cx.s, &cx.r, &cx.t);
+    let sw = quote!(super::__sw);
     let wrap = quote! {
-        |__s, __c| Machine { __state: __s, __core: __c },
-        |__s, __c| Machine { __state: __s, __core: __c }
+        |__s, __c| super::Machine { __state: __s, __core: __c },
+        |__s, __c| super::Machine { __state: __s, __core: __c }
     };
     let mut out = TokenStream::new();
     for (e, event) in cx.model.events.iter().enumerate() {
         let method = &event.ident;
         let trait_ident = event.trait_ident();
         let index = e as u32;
-        let id = quote!(#krate::__private::event_id(#index));
+        let id = quote!(#sw::__private::event_id(#index));
         let doc = docs::method(cx, e);
         // Spanned on the event's name, so that "required by this bound" points there.
-        let bound = quote_spanned!(event.ident.span()=> #s: #trait_ident<Next = #t>,);
+        let span = event.ident.span();
         match cx.model.single_target(e) {
             Some(target) if has_payload(cx, e) => {
                 let to = cx.state_ident(target);
-                let to_id = quote!(<#to as #krate::State>::ID);
+                let to_id = quote!(<super::#to as #sw::State>::ID);
                 let with = event.with_ident();
                 let with_doc = docs::with_method(cx, e);
+                let bound = quote_spanned!(span=> S: super::#trait_ident,);
                 out.extend(quote! {
                     #[doc = #doc]
                     #[inline]
-                    pub fn #method(self, data: #to) -> #krate::Step<#r, Machine<#to, #r>, Self>
+                    pub fn #method(self, data: super::#to) -> #sw::Step<R, super::Machine<super::#to, R>, Self>
                     where
-                        #s: #trait_ident,
+                        #bound
                     {
-                        #krate::__private::fire(self.__state, self.__core, #id, #to_id, move |_| data, #wrap)
+                        #sw::__private::fire(self.__state, self.__core, #id, #to_id, move |_| data, #wrap)
                     }
 
                     #[doc = #with_doc]
                     #[inline]
-                    pub fn #with(self, make: impl ::core::ops::FnOnce(#s) -> #to) -> #krate::Step<#r, Machine<#to, #r>, Self>
+                    pub fn #with(self, make: impl ::core::ops::FnOnce(S) -> super::#to) -> #sw::Step<R, super::Machine<super::#to, R>, Self>
                     where
-                        #s: #trait_ident,
+                        #bound
                     {
-                        #krate::__private::fire(self.__state, self.__core, #id, #to_id, make, #wrap)
+                        #sw::__private::fire(self.__state, self.__core, #id, #to_id, make, #wrap)
                     }
                 });
             }
             Some(target) => {
                 let to = cx.state_ident(target);
-                let to_id = quote!(<#to as #krate::State>::ID);
-                let value = shape(quote!(#to), &cx.model.states[target].fields);
+                let to_id = quote!(<super::#to as #sw::State>::ID);
+                let value = shape(quote!(super::#to), &cx.model.states[target].fields);
+                let bound = quote_spanned!(span=> S: super::#trait_ident,);
                 out.extend(quote! {
                     #[doc = #doc]
                     #[inline]
-                    pub fn #method(self) -> #krate::Step<#r, Machine<#to, #r>, Self>
+                    pub fn #method(self) -> #sw::Step<R, super::Machine<super::#to, R>, Self>
                     where
-                        #s: #trait_ident,
+                        #bound
                     {
-                        #krate::__private::fire(self.__state, self.__core, #id, #to_id, |_| #value, #wrap)
+                        #sw::__private::fire(self.__state, self.__core, #id, #to_id, |_| #value, #wrap)
                     }
                 });
             }
-            None => out.extend(quote! {
-                #[doc = #doc]
-                #[inline]
-                pub fn #method<#t>(self) -> #krate::Step<#r, Machine<#t, #r>, Self>
-                where
-                    #bound
-                {
-                    #krate::__private::fire(
-                        self.__state,
-                        self.__core,
-                        #id,
-                        <#s as #trait_ident>::__TO,
-                        |_| <#s as #trait_ident>::__NEXT,
-                        #wrap
-                    )
-                }
-            }),
+            None => {
+                let bound = quote_spanned!(span=> S: super::#trait_ident<Next = T>,);
+                out.extend(quote! {
+                    #[doc = #doc]
+                    #[inline]
+                    pub fn #method<T>(self) -> #sw::Step<R, super::Machine<T, R>, Self>
+                    where
+                        #bound
+                    {
+                        #sw::__private::fire(
+                            self.__state,
+                            self.__core,
+                            #id,
+                            <S as super::#trait_ident>::__TO,
+                            |_| <S as super::#trait_ident>::__NEXT,
+                            #wrap
+                        )
+                    }
+                });
+            }
         }
     }
     out

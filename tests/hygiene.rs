@@ -1,0 +1,73 @@
+//! The generated code compiles in a module that shadows the prelude and the names it might
+//! reach for, under `#![deny(warnings, missing_docs)]`.
+#![deny(warnings, missing_docs)]
+#![allow(non_camel_case_types, non_upper_case_globals, dead_code, clippy::all)] // the shadowing items below
+
+/// Shadows everything a careless expansion would name without a path.
+pub mod shadowed {
+    /// Not `core::result::Result`.
+    pub struct Result;
+    /// Not `Result::Ok`.
+    pub struct Ok;
+    /// Not `Result::Err`.
+    pub struct Err;
+    /// Not `core::option::Option`.
+    pub struct Option;
+    /// Not `Option::Some`.
+    pub struct Some;
+    /// Not `Option::None`.
+    pub struct None;
+    /// Not `alloc::vec::Vec`.
+    pub struct Vec;
+    /// Not `alloc::string::String`.
+    pub struct String;
+    /// Not `alloc::boxed::Box`.
+    pub struct Box;
+    /// Not `core::primitive::u64`.
+    pub struct u64;
+    /// Not `core::convert::From`.
+    pub trait From {}
+    /// Not `core::fmt::Debug`.
+    pub trait Debug {}
+    /// Not the statewright crate.
+    pub mod statewright {}
+    /// Not the core crate.
+    pub mod core {}
+    /// A constant named like the generated functions' parameters.
+    pub const data: u8 = 0;
+
+    /// A machine whose state data uses the shadowing types.
+    #[::statewright::state_machine]
+    #[derive(::core::fmt::Debug)]
+    pub enum Session {
+        /// Waiting.
+        #[initial]
+        #[on(open -> Open, fail -> Failed)]
+        Idle,
+        /// Open.
+        #[on(send -> Open, close -> Idle, fail -> Failed)]
+        Open {
+            /// How many messages were sent.
+            sent: ::core::primitive::u32,
+        },
+        /// Failed, with a reason.
+        #[on(reset -> Idle)]
+        Failed(&'static ::core::primitive::str),
+    }
+}
+
+use ::statewright::TypedMachine;
+use shadowed::{Session, session};
+
+#[test]
+fn generated_code_ignores_shadowed_names() {
+    let m = session::start()
+        .open(session::Open { sent: 0 })
+        .send_with(|o| session::Open { sent: o.sent + 1 })
+        .fail(session::Failed("timeout"))
+        .reset();
+    ::core::assert_eq!(m.sequence(), 4);
+    let mut d = ::statewright::Dynamic::<Session>::from(m);
+    ::core::assert!(d.apply(session::Event::Send { sent: 1 }).is_err());
+    ::core::assert!(::core::matches!(d.state(), Session::Idle));
+}
