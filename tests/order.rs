@@ -383,7 +383,6 @@ fn the_definition_describes_the_machine() {
     assert_eq!(def.doc(), "The lifecycle of a customer order.");
     let states: Vec<_> = def
         .states()
-        .iter()
         .map(|s| (s.name(), s.doc(), s.is_initial(), s.is_terminal()))
         .collect();
     assert_eq!(
@@ -396,18 +395,11 @@ fn the_definition_describes_the_machine() {
             ("Cancelled", "Cancelled before shipping.", false, true),
         ]
     );
-    let events: Vec<_> = def.events().iter().map(|e| e.name()).collect();
+    let events: Vec<_> = def.events().map(|e| e.name()).collect();
     assert_eq!(events, ["pay", "cancel", "ship", "deliver"]);
     let transitions: Vec<_> = def
         .transitions()
-        .iter()
-        .map(|t| {
-            (
-                def[t.from()].name(),
-                def[t.event()].name(),
-                def[t.to()].name(),
-            )
-        })
+        .map(|t| (t.from().name(), t.event().name(), t.to().name()))
         .collect();
     assert_eq!(
         transitions,

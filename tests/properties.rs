@@ -158,16 +158,9 @@ impl Reference {
 }
 
 /// The definition's transitions as `(from, event, to)` names.
-fn table_of(def: &Definition) -> Vec<(&'static str, &'static str, &'static str)> {
+fn table_of(def: &'static Definition) -> Vec<(&'static str, &'static str, &'static str)> {
     def.transitions()
-        .iter()
-        .map(|t| {
-            (
-                def[t.from()].name(),
-                def[t.event()].name(),
-                def[t.to()].name(),
-            )
-        })
+        .map(|t| (t.from().name(), t.event().name(), t.to().name()))
         .collect()
 }
 
@@ -199,7 +192,7 @@ fn check_history(
 
 #[test]
 fn tcp_definition_is_the_reference_table() {
-    let states: Vec<&str> = Tcp::DEFINITION.states().iter().map(|s| s.name()).collect();
+    let states: Vec<&str> = Tcp::DEFINITION.states().map(|s| s.name()).collect();
     assert_eq!(states, TCP_STATES);
     assert_eq!(table_of(Tcp::DEFINITION), TCP_TRANSITIONS);
     assert_eq!(Tcp::DEFINITION.initial().name(), "Closed");
@@ -207,17 +200,12 @@ fn tcp_definition_is_the_reference_table() {
 
 #[test]
 fn order_definition_is_the_reference_table() {
-    let states: Vec<&str> = Order::DEFINITION
-        .states()
-        .iter()
-        .map(|s| s.name())
-        .collect();
+    let states: Vec<&str> = Order::DEFINITION.states().map(|s| s.name()).collect();
     assert_eq!(states, ORDER_STATES);
     assert_eq!(table_of(Order::DEFINITION), ORDER_TRANSITIONS);
     assert_eq!(Order::DEFINITION.initial().name(), "Pending");
     let terminal: Vec<&str> = Order::DEFINITION
         .states()
-        .iter()
         .filter(|s| s.is_terminal())
         .map(|s| s.name())
         .collect();

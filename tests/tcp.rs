@@ -47,23 +47,16 @@ fn definition_has_the_11_states_10_events_and_19_arcs_of_the_table() {
     let def = Tcp::DEFINITION;
     assert_eq!(def.name(), "Tcp");
 
-    let states: Vec<&str> = def.states().iter().map(|s| s.name()).collect();
+    let states: Vec<&str> = def.states().map(|s| s.name()).collect();
     assert_eq!(states, TCP_STATES);
     assert_eq!(states.len(), 11);
 
-    let events: Vec<&str> = def.events().iter().map(|e| e.name()).collect();
+    let events: Vec<&str> = def.events().map(|e| e.name()).collect();
     assert_eq!(events, TCP_EVENTS);
 
     let transitions: Vec<(&str, &str, &str)> = def
         .transitions()
-        .iter()
-        .map(|t| {
-            (
-                def[t.from()].name(),
-                def[t.event()].name(),
-                def[t.to()].name(),
-            )
-        })
+        .map(|t| (t.from().name(), t.event().name(), t.to().name()))
         .collect();
     assert_eq!(transitions, TCP_TRANSITIONS);
     assert_eq!(transitions.len(), 19);

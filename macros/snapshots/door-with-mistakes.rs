@@ -67,47 +67,6 @@ A variant whose event leads to a state with data carries that data.*/
         note = "`close` is allowed only in `Open`"
     )]
     pub(crate) trait CanClose: ::statewright::State {}
-    /**The typed machine of [`Door`](super::Door): its current state is the type `S`, and it records into `R`.
-
-Each event is a method that exists only in the states where the event is allowed; it consumes the machine and returns it in the target state, after the transition's record is written. Calling an event where it is not allowed does not compile.
-
-The machine dereferences to its state's data. Its other operations (its sequence number, recorder, conversion to a dynamic machine) are methods of the `statewright::TypedMachine` trait. A machine is created in the initial state by [`start`] or [`start_with`], or from a dynamic machine through [`Typed`]; there is no other way to obtain one.
-
-With a recorder that cannot fail (the default, `statewright::Memory`), a transition returns the machine in its new state. With one that can fail, it returns a `Result` whose error holds this machine unchanged: the transition did not happen.*/
-    pub(crate) struct Machine<S, R = ::statewright::Memory> {
-        __state: S,
-        __core: ::statewright::__private::Core<R>,
-    }
-    type __Enum = <Closed as ::statewright::State>::Machine;
-    ///A typed machine of [`Door`](super::Door) in whichever state it is in: one variant per state. Obtained from a [`Dynamic`] machine (`Typed::from(machine)` or `machine.into_typed()`), it lets code that loads a stored machine continue with compile-time-checked transitions in each arm of a `match`. Converts back with `Dynamic::from`.
-    pub(crate) enum Typed<R = ::statewright::Memory> {
-        ///The machine in state [`Closed`].
-        Closed(Machine<Closed, R>),
-        ///The machine in state [`Open`].
-        Open(Machine<Open, R>),
-    }
-    impl<R> Typed<R> {
-        /// The current state's entry in the definition.
-        pub fn state_info(&self) -> &'static ::statewright::StateInfo {
-            match self {
-                Typed::Closed(__machine) => {
-                    ::statewright::TypedMachine::state_info(__machine)
-                }
-                Typed::Open(__machine) => {
-                    ::statewright::TypedMachine::state_info(__machine)
-                }
-            }
-        }
-    }
-    impl<R> ::core::convert::From<::statewright::Dynamic<__Enum, R>> for Typed<R> {
-        fn from(__machine: ::statewright::Dynamic<__Enum, R>) -> Self {
-            let (__state, __core) = ::statewright::__private::dynamic_parts(__machine);
-            match __state {
-                __Enum::Closed => Typed::Closed(Machine { __state: Closed, __core }),
-                __Enum::Open => Typed::Open(Machine { __state: Open, __core }),
-            }
-        }
-    }
     ///The dynamic machine of [`Door`](super::Door): it holds a value of the enum and applies [`Event`]s given as data (`statewright::Dynamic`).
     pub(crate) type Dynamic<R = ::statewright::Memory> = ::statewright::Dynamic<
         <Closed as ::statewright::State>::Machine,
@@ -115,146 +74,233 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
     >;
     ///The definition of [`Door`](super::Door): its states, events and transitions as data.
     pub(crate) const DEFINITION: &'static ::statewright::Definition = <<Closed as ::statewright::State>::Machine as ::statewright::StateMachine>::DEFINITION;
-    ///A new machine in the initial state [`Closed`], recording into memory (`statewright::Memory`).
-    pub(crate) fn start() -> Machine<Closed> {
-        start_with(::statewright::Memory::new())
-    }
-    ///A new machine in the initial state [`Closed`], recording into `recorder`.
-    pub(crate) fn start_with<R: ::statewright::Recorder>(
-        recorder: R,
-    ) -> Machine<Closed, R> {
-        Machine {
-            __state: Closed,
-            __core: ::statewright::__private::Core::new(recorder),
+    #[allow(unused_imports)]
+    use ::statewright as __sw;
+    mod __machine {
+        type __Enum = <super::Closed as super::__sw::State>::Machine;
+        /**The typed machine of [`Door`](super::super::Door): its current state is the type `S`, and it records into `R`.
+
+Each event is a method that exists only in the states where the event is allowed; it consumes the machine and returns it in the target state, after the transition's record is written. Calling an event where it is not allowed does not compile.
+
+The machine dereferences to its state's data. Its other operations (its sequence number, recorder, conversion to a dynamic machine) are methods of the `statewright::TypedMachine` trait. A machine is created in the initial state by [`start`] or [`start_with`], or from a dynamic machine through [`Typed`]; there is no other way to obtain one.
+
+With a recorder that cannot fail (the default, `statewright::Memory`), a transition returns the machine in its new state. With one that can fail, it returns a `Result` whose error holds this machine unchanged: the transition did not happen.*/
+        pub(crate) struct Machine<S, R = super::__sw::Memory> {
+            __state: S,
+            __core: super::__sw::__private::Core<R>,
         }
-    }
-    impl<S: ::statewright::State, R: ::statewright::Recorder> Machine<S, R> {
-        /**Applies `open`: [`Closed`] -> [`Open`].
+        ///A typed machine of [`Door`](super::super::Door) in whichever state it is in: one variant per state. Obtained from a [`Dynamic`](super::Dynamic) machine (`Typed::from(machine)` or `machine.into_typed()`), it lets code that loads a stored machine continue with compile-time-checked transitions in each arm of a `match`. Converts back with `Dynamic::from`.
+        pub(crate) enum Typed<R = super::__sw::Memory> {
+            ///The machine in state [`Closed`](super::Closed).
+            Closed(Machine<super::Closed, R>),
+            ///The machine in state [`Open`](super::Open).
+            Open(Machine<super::Open, R>),
+        }
+        impl<R> Typed<R> {
+            /// The current state's entry in the definition.
+            pub fn state_info(&self) -> super::__sw::StateInfo {
+                let __index: ::core::primitive::u32 = match self {
+                    Typed::Closed(_) => 0u32,
+                    Typed::Open(_) => 1u32,
+                };
+                super::__sw::__private::state_info(
+                    <__Enum as super::__sw::StateMachine>::DEFINITION,
+                    __index,
+                )
+            }
+        }
+        impl<R> ::core::convert::From<Typed<R>> for super::__sw::Dynamic<__Enum, R> {
+            fn from(__typed: Typed<R>) -> Self {
+                match __typed {
+                    Typed::Closed(Machine { __state: super::Closed, __core }) => {
+                        super::__sw::__private::dynamic(__Enum::Closed, __core)
+                    }
+                    Typed::Open(Machine { __state: super::Open, __core }) => {
+                        super::__sw::__private::dynamic(__Enum::Open, __core)
+                    }
+                }
+            }
+        }
+        impl<R> ::core::convert::From<super::__sw::Dynamic<__Enum, R>> for Typed<R> {
+            fn from(__machine: super::__sw::Dynamic<__Enum, R>) -> Self {
+                let (__state, __core) = super::__sw::__private::dynamic_parts(__machine);
+                match __state {
+                    __Enum::Closed => {
+                        Typed::Closed(Machine {
+                            __state: super::Closed,
+                            __core,
+                        })
+                    }
+                    __Enum::Open => {
+                        Typed::Open(Machine {
+                            __state: super::Open,
+                            __core,
+                        })
+                    }
+                }
+            }
+        }
+        ///A new machine in the initial state [`Closed`](super::Closed), recording into memory (`statewright::Memory`).
+        pub(crate) fn start() -> Machine<super::Closed> {
+            start_with(super::__sw::Memory::new())
+        }
+        ///A new machine in the initial state [`Closed`](super::Closed), recording into `recorder`.
+        pub(crate) fn start_with<R: super::__sw::Recorder>(
+            recorder: R,
+        ) -> Machine<super::Closed, R> {
+            Machine {
+                __state: super::Closed,
+                __core: super::__sw::__private::Core::new(recorder),
+            }
+        }
+        #[inline(always)]
+        fn __fire<S: super::__sw::State, R: super::__sw::Recorder, T>(
+            __machine: Machine<S, R>,
+            __event: u32,
+            __to: super::__sw::StateId,
+            __target: T,
+        ) -> super::__sw::Step<R, Machine<T, R>, Machine<S, R>> {
+            super::__sw::__private::fire(
+                __machine,
+                super::__sw::__private::event_id(__event),
+                __to,
+                __target,
+            )
+        }
+        #[inline(always)]
+        fn __fire_with<S: super::__sw::State, R: super::__sw::Recorder, T>(
+            __machine: Machine<S, R>,
+            __event: u32,
+            __to: super::__sw::StateId,
+            __make: impl ::core::ops::FnOnce(S) -> T,
+        ) -> super::__sw::Step<R, Machine<T, R>, Machine<S, R>> {
+            super::__sw::__private::fire_with(
+                __machine,
+                super::__sw::__private::event_id(__event),
+                __to,
+                __make,
+            )
+        }
+        impl<S: super::__sw::State, R: super::__sw::Recorder> Machine<S, R> {
+            /**Applies `open`: [`Closed`] -> [`Open`].
 
 Exists only in `Closed`; anywhere else the call does not compile. The transition's record is written before the machine in its new state is returned; if the recorder can fail and refuses the record, the result is an error that holds this machine unchanged.*/
-        #[inline]
-        pub fn open(self) -> ::statewright::Step<R, Machine<Open, R>, Self>
-        where
-            S: CanOpen,
-        {
-            ::statewright::__private::fire(
-                self.__state,
-                self.__core,
-                ::statewright::__private::event_id(0u32),
-                <Open as ::statewright::State>::ID,
-                |_| Open,
-                |__s, __c| Machine {
-                    __state: __s,
-                    __core: __c,
-                },
-                |__s, __c| Machine {
-                    __state: __s,
-                    __core: __c,
-                },
-            )
-        }
-        /**Applies `close`: [`Open`] -> [`Closed`].
+            #[inline]
+            pub fn open(self) -> super::__sw::Step<R, Machine<super::Open, R>, Self>
+            where
+                S: super::CanOpen,
+            {
+                __fire(self, 0u32, <super::Open as super::__sw::State>::ID, super::Open)
+            }
+            /**Applies `close`: [`Open`] -> [`Closed`].
 
 Exists only in `Open`; anywhere else the call does not compile. The transition's record is written before the machine in its new state is returned; if the recorder can fail and refuses the record, the result is an error that holds this machine unchanged.*/
-        #[inline]
-        pub fn close(self) -> ::statewright::Step<R, Machine<Closed, R>, Self>
-        where
-            S: CanClose,
-        {
-            ::statewright::__private::fire(
-                self.__state,
-                self.__core,
-                ::statewright::__private::event_id(1u32),
-                <Closed as ::statewright::State>::ID,
-                |_| Closed,
-                |__s, __c| Machine {
-                    __state: __s,
-                    __core: __c,
-                },
-                |__s, __c| Machine {
-                    __state: __s,
-                    __core: __c,
-                },
-            )
+            #[inline]
+            pub fn close(self) -> super::__sw::Step<R, Machine<super::Closed, R>, Self>
+            where
+                S: super::CanClose,
+            {
+                __fire(
+                    self,
+                    1u32,
+                    <super::Closed as super::__sw::State>::ID,
+                    super::Closed,
+                )
+            }
+        }
+        impl<
+            S: super::__sw::State,
+            R: super::__sw::Recorder,
+        > super::__sw::__private::Parts for Machine<S, R> {
+            type State = S;
+            type Recorder = R;
+            type With<T> = Machine<T, R>;
+            #[inline(always)]
+            fn into_parts(self) -> (S, super::__sw::__private::Core<R>) {
+                (self.__state, self.__core)
+            }
+            #[inline(always)]
+            fn from_parts(__state: S, __core: super::__sw::__private::Core<R>) -> Self {
+                Machine { __state, __core }
+            }
+            #[inline(always)]
+            fn with<T>(
+                __state: T,
+                __core: super::__sw::__private::Core<R>,
+            ) -> Machine<T, R> {
+                Machine { __state, __core }
+            }
+        }
+        impl<S: super::__sw::State, R> super::__sw::TypedMachine for Machine<S, R> {
+            type State = S;
+            type Recorder = R;
+            #[inline]
+            fn state(&self) -> &S {
+                &self.__state
+            }
+            #[inline]
+            fn state_mut(&mut self) -> &mut S {
+                &mut self.__state
+            }
+            #[inline]
+            fn sequence(&self) -> ::core::primitive::u64 {
+                self.__core.sequence()
+            }
+            #[inline]
+            fn recorder(&self) -> &R {
+                self.__core.recorder()
+            }
+            #[inline]
+            fn recorder_mut(&mut self) -> &mut R {
+                self.__core.recorder_mut()
+            }
+            fn into_parts(self) -> (S, ::core::primitive::u64, R) {
+                let __sequence = self.__core.sequence();
+                (self.__state, __sequence, self.__core.into_recorder())
+            }
+            fn into_dynamic(
+                self,
+            ) -> super::__sw::Dynamic<<S as super::__sw::State>::Machine, R> {
+                super::__sw::__private::dynamic(
+                    <S as super::__sw::State>::into_enum(self.__state),
+                    self.__core,
+                )
+            }
+        }
+        impl<S, R> ::core::ops::Deref for Machine<S, R> {
+            type Target = S;
+            #[inline]
+            fn deref(&self) -> &S {
+                &self.__state
+            }
+        }
+        impl<S, R> ::core::ops::DerefMut for Machine<S, R> {
+            #[inline]
+            fn deref_mut(&mut self) -> &mut S {
+                &mut self.__state
+            }
+        }
+        impl<S: ::core::fmt::Debug, R> ::core::fmt::Debug for Machine<S, R> {
+            fn fmt(&self, __f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                __f.debug_struct("Machine")
+                    .field("state", &self.__state)
+                    .field("sequence", &self.__core.sequence())
+                    .finish_non_exhaustive()
+            }
         }
     }
-    impl<S: ::statewright::State, R> ::statewright::TypedMachine for Machine<S, R> {
-        type State = S;
-        type Recorder = R;
-        #[inline]
-        fn state(&self) -> &S {
-            &self.__state
-        }
-        #[inline]
-        fn state_mut(&mut self) -> &mut S {
-            &mut self.__state
-        }
-        #[inline]
-        fn sequence(&self) -> ::core::primitive::u64 {
-            self.__core.sequence()
-        }
-        #[inline]
-        fn recorder(&self) -> &R {
-            self.__core.recorder()
-        }
-        #[inline]
-        fn recorder_mut(&mut self) -> &mut R {
-            self.__core.recorder_mut()
-        }
-        fn into_parts(self) -> (S, ::core::primitive::u64, R) {
-            let __sequence = self.__core.sequence();
-            (self.__state, __sequence, self.__core.into_recorder())
-        }
-        fn into_dynamic(
-            self,
-        ) -> ::statewright::Dynamic<<S as ::statewright::State>::Machine, R> {
-            ::statewright::__private::dynamic(
-                <S as ::statewright::State>::into_enum(self.__state),
-                self.__core,
-            )
-        }
-    }
-    impl<S, R> ::core::ops::Deref for Machine<S, R> {
-        type Target = S;
-        #[inline]
-        fn deref(&self) -> &S {
-            &self.__state
-        }
-    }
-    impl<S, R> ::core::ops::DerefMut for Machine<S, R> {
-        #[inline]
-        fn deref_mut(&mut self) -> &mut S {
-            &mut self.__state
-        }
-    }
-    impl<S: ::core::fmt::Debug, R> ::core::fmt::Debug for Machine<S, R> {
-        fn fmt(&self, __f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            __f.debug_struct("Machine")
-                .field("state", &self.__state)
-                .field("sequence", &self.__core.sequence())
-                .finish_non_exhaustive()
-        }
-    }
+    pub(crate) use self::__machine::{Machine, Typed, start, start_with};
 }
 const _: () = {
-    static __STATES: [::statewright::StateInfo; 2usize] = [
-        ::statewright::__private::state("Closed", "", true, false, 0u32, 1u32),
-        ::statewright::__private::state("Open", "", false, false, 1u32, 1u32),
-    ];
-    static __EVENTS: [::statewright::EventInfo; 2usize] = [
-        ::statewright::__private::event("open"),
-        ::statewright::__private::event("close"),
-    ];
-    static __TRANSITIONS: [::statewright::Transition; 2usize] = [
-        ::statewright::__private::transition(0u32, 0u32, 1u32),
-        ::statewright::__private::transition(1u32, 1u32, 0u32),
-    ];
     static __DEFINITION: ::statewright::Definition = ::statewright::__private::definition(
         "Door",
         "",
-        &__STATES,
-        &__EVENTS,
-        &__TRANSITIONS,
+        &["Closed", "Open"],
+        &["", ""],
+        &[false, false],
+        &[0u32, 1u32, 2u32],
+        &["open", "close"],
+        &[0u32, 1u32, 1u32, 0u32],
         0u32,
     );
     #[automatically_derived]
@@ -312,24 +358,8 @@ const _: () = {
             Door::Open
         }
     }
-    #[automatically_derived]
     impl door::CanOpen for door::Closed {}
-    #[automatically_derived]
     impl door::CanClose for door::Open {}
-    #[automatically_derived]
-    impl<__R> ::core::convert::From<door::Typed<__R>>
-    for ::statewright::Dynamic<Door, __R> {
-        fn from(__typed: door::Typed<__R>) -> Self {
-            match __typed {
-                door::Typed::Closed(__machine) => {
-                    ::statewright::TypedMachine::into_dynamic(__machine)
-                }
-                door::Typed::Open(__machine) => {
-                    ::statewright::TypedMachine::into_dynamic(__machine)
-                }
-            }
-        }
-    }
     #[automatically_derived]
     impl<
         __S: ::statewright::State<Machine = Door>,

@@ -90,71 +90,7 @@ A variant whose event leads to a state with data carries that data.*/
     )]
     pub(super) trait CanReset: ::my::reexport::State {
         /// The state the event leads to from `Self`.
-        type Next: ::my::reexport::State;
-        /// That state's value (it carries no data).
-        #[doc(hidden)]
-        const __NEXT: Self::Next;
-        /// That state's id.
-        #[doc(hidden)]
-        const __TO: ::my::reexport::StateId;
-    }
-    /**The typed machine of [`Job`](super::Job): its current state is the type `S`, and it records into `R`.
-
-Each event is a method that exists only in the states where the event is allowed; it consumes the machine and returns it in the target state, after the transition's record is written. Calling an event where it is not allowed does not compile.
-
-The machine dereferences to its state's data. Its other operations (its sequence number, recorder, conversion to a dynamic machine) are methods of the `statewright::TypedMachine` trait. A machine is created in the initial state by [`start`] or [`start_with`], or from a dynamic machine through [`Typed`]; there is no other way to obtain one.
-
-With a recorder that cannot fail (the default, `statewright::Memory`), a transition returns the machine in its new state. With one that can fail, it returns a `Result` whose error holds this machine unchanged: the transition did not happen.*/
-    pub(super) struct Machine<S, R = ::my::reexport::Memory> {
-        __state: S,
-        __core: ::my::reexport::__private::Core<R>,
-    }
-    type __Enum = <Queued as ::my::reexport::State>::Machine;
-    ///A typed machine of [`Job`](super::Job) in whichever state it is in: one variant per state. Obtained from a [`Dynamic`] machine (`Typed::from(machine)` or `machine.into_typed()`), it lets code that loads a stored machine continue with compile-time-checked transitions in each arm of a `match`. Converts back with `Dynamic::from`.
-    pub(super) enum Typed<R = ::my::reexport::Memory> {
-        ///The machine in state [`Queued`].
-        Queued(Machine<Queued, R>),
-        ///The machine in state [`Running`].
-        Running(Machine<Running, R>),
-        ///The machine in state [`Failed`].
-        Failed(Machine<Failed, R>),
-        ///The machine in state [`Done`].
-        Done(Machine<Done, R>),
-    }
-    impl<R> Typed<R> {
-        /// The current state's entry in the definition.
-        pub fn state_info(&self) -> &'static ::my::reexport::StateInfo {
-            match self {
-                Typed::Queued(__machine) => {
-                    ::my::reexport::TypedMachine::state_info(__machine)
-                }
-                Typed::Running(__machine) => {
-                    ::my::reexport::TypedMachine::state_info(__machine)
-                }
-                Typed::Failed(__machine) => {
-                    ::my::reexport::TypedMachine::state_info(__machine)
-                }
-                Typed::Done(__machine) => {
-                    ::my::reexport::TypedMachine::state_info(__machine)
-                }
-            }
-        }
-    }
-    impl<R> ::core::convert::From<::my::reexport::Dynamic<__Enum, R>> for Typed<R> {
-        fn from(__machine: ::my::reexport::Dynamic<__Enum, R>) -> Self {
-            let (__state, __core) = ::my::reexport::__private::dynamic_parts(__machine);
-            match __state {
-                __Enum::Queued => Typed::Queued(Machine { __state: Queued, __core }),
-                __Enum::Running => {
-                    Typed::Running(Machine {
-                        __state: Running,
-                        __core,
-                    })
-                }
-                __Enum::Failed => Typed::Failed(Machine { __state: Failed, __core }),
-                __Enum::Done => Typed::Done(Machine { __state: Done, __core }),
-            }
-        }
+        type Next;
     }
     ///The dynamic machine of [`Job`](super::Job): it holds a value of the enum and applies [`Event`]s given as data (`statewright::Dynamic`).
     pub(super) type Dynamic<R = ::my::reexport::Memory> = ::my::reexport::Dynamic<
@@ -163,201 +99,284 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
     >;
     ///The definition of [`Job`](super::Job): its states, events and transitions as data.
     pub(super) const DEFINITION: &'static ::my::reexport::Definition = <<Queued as ::my::reexport::State>::Machine as ::my::reexport::StateMachine>::DEFINITION;
-    ///A new machine in the initial state [`Queued`], recording into memory (`statewright::Memory`).
-    pub(super) fn start() -> Machine<Queued> {
-        start_with(::my::reexport::Memory::new())
-    }
-    ///A new machine in the initial state [`Queued`], recording into `recorder`.
-    pub(super) fn start_with<R: ::my::reexport::Recorder>(
-        recorder: R,
-    ) -> Machine<Queued, R> {
-        Machine {
-            __state: Queued,
-            __core: ::my::reexport::__private::Core::new(recorder),
+    #[allow(unused_imports)]
+    use ::my::reexport as __sw;
+    mod __machine {
+        type __Enum = <super::Queued as super::__sw::State>::Machine;
+        /**The typed machine of [`Job`](super::super::Job): its current state is the type `S`, and it records into `R`.
+
+Each event is a method that exists only in the states where the event is allowed; it consumes the machine and returns it in the target state, after the transition's record is written. Calling an event where it is not allowed does not compile.
+
+The machine dereferences to its state's data. Its other operations (its sequence number, recorder, conversion to a dynamic machine) are methods of the `statewright::TypedMachine` trait. A machine is created in the initial state by [`start`] or [`start_with`], or from a dynamic machine through [`Typed`]; there is no other way to obtain one.
+
+With a recorder that cannot fail (the default, `statewright::Memory`), a transition returns the machine in its new state. With one that can fail, it returns a `Result` whose error holds this machine unchanged: the transition did not happen.*/
+        pub(in super::super) struct Machine<S, R = super::__sw::Memory> {
+            __state: S,
+            __core: super::__sw::__private::Core<R>,
         }
-    }
-    impl<S: ::my::reexport::State, R: ::my::reexport::Recorder> Machine<S, R> {
-        /**Applies `run`: [`Queued`] -> [`Running`].
+        ///A typed machine of [`Job`](super::super::Job) in whichever state it is in: one variant per state. Obtained from a [`Dynamic`](super::Dynamic) machine (`Typed::from(machine)` or `machine.into_typed()`), it lets code that loads a stored machine continue with compile-time-checked transitions in each arm of a `match`. Converts back with `Dynamic::from`.
+        pub(in super::super) enum Typed<R = super::__sw::Memory> {
+            ///The machine in state [`Queued`](super::Queued).
+            Queued(Machine<super::Queued, R>),
+            ///The machine in state [`Running`](super::Running).
+            Running(Machine<super::Running, R>),
+            ///The machine in state [`Failed`](super::Failed).
+            Failed(Machine<super::Failed, R>),
+            ///The machine in state [`Done`](super::Done).
+            Done(Machine<super::Done, R>),
+        }
+        impl<R> Typed<R> {
+            /// The current state's entry in the definition.
+            pub fn state_info(&self) -> super::__sw::StateInfo {
+                let __index: ::core::primitive::u32 = match self {
+                    Typed::Queued(_) => 0u32,
+                    Typed::Running(_) => 1u32,
+                    Typed::Failed(_) => 2u32,
+                    Typed::Done(_) => 3u32,
+                };
+                super::__sw::__private::state_info(
+                    <__Enum as super::__sw::StateMachine>::DEFINITION,
+                    __index,
+                )
+            }
+        }
+        impl<R> ::core::convert::From<Typed<R>> for super::__sw::Dynamic<__Enum, R> {
+            fn from(__typed: Typed<R>) -> Self {
+                match __typed {
+                    Typed::Queued(Machine { __state: super::Queued, __core }) => {
+                        super::__sw::__private::dynamic(__Enum::Queued, __core)
+                    }
+                    Typed::Running(Machine { __state: super::Running, __core }) => {
+                        super::__sw::__private::dynamic(__Enum::Running, __core)
+                    }
+                    Typed::Failed(Machine { __state: super::Failed, __core }) => {
+                        super::__sw::__private::dynamic(__Enum::Failed, __core)
+                    }
+                    Typed::Done(Machine { __state: super::Done, __core }) => {
+                        super::__sw::__private::dynamic(__Enum::Done, __core)
+                    }
+                }
+            }
+        }
+        impl<R> ::core::convert::From<super::__sw::Dynamic<__Enum, R>> for Typed<R> {
+            fn from(__machine: super::__sw::Dynamic<__Enum, R>) -> Self {
+                let (__state, __core) = super::__sw::__private::dynamic_parts(__machine);
+                match __state {
+                    __Enum::Queued => {
+                        Typed::Queued(Machine {
+                            __state: super::Queued,
+                            __core,
+                        })
+                    }
+                    __Enum::Running => {
+                        Typed::Running(Machine {
+                            __state: super::Running,
+                            __core,
+                        })
+                    }
+                    __Enum::Failed => {
+                        Typed::Failed(Machine {
+                            __state: super::Failed,
+                            __core,
+                        })
+                    }
+                    __Enum::Done => {
+                        Typed::Done(Machine {
+                            __state: super::Done,
+                            __core,
+                        })
+                    }
+                }
+            }
+        }
+        ///A new machine in the initial state [`Queued`](super::Queued), recording into memory (`statewright::Memory`).
+        pub(in super::super) fn start() -> Machine<super::Queued> {
+            start_with(super::__sw::Memory::new())
+        }
+        ///A new machine in the initial state [`Queued`](super::Queued), recording into `recorder`.
+        pub(in super::super) fn start_with<R: super::__sw::Recorder>(
+            recorder: R,
+        ) -> Machine<super::Queued, R> {
+            Machine {
+                __state: super::Queued,
+                __core: super::__sw::__private::Core::new(recorder),
+            }
+        }
+        #[inline(always)]
+        fn __fire<S: super::__sw::State, R: super::__sw::Recorder, T>(
+            __machine: Machine<S, R>,
+            __event: u32,
+            __to: super::__sw::StateId,
+            __target: T,
+        ) -> super::__sw::Step<R, Machine<T, R>, Machine<S, R>> {
+            super::__sw::__private::fire(
+                __machine,
+                super::__sw::__private::event_id(__event),
+                __to,
+                __target,
+            )
+        }
+        #[inline(always)]
+        fn __fire_with<S: super::__sw::State, R: super::__sw::Recorder, T>(
+            __machine: Machine<S, R>,
+            __event: u32,
+            __to: super::__sw::StateId,
+            __make: impl ::core::ops::FnOnce(S) -> T,
+        ) -> super::__sw::Step<R, Machine<T, R>, Machine<S, R>> {
+            super::__sw::__private::fire_with(
+                __machine,
+                super::__sw::__private::event_id(__event),
+                __to,
+                __make,
+            )
+        }
+        impl<S: super::__sw::State, R: super::__sw::Recorder> Machine<S, R> {
+            /**Applies `run`: [`Queued`] -> [`Running`].
 
 Exists only in `Queued`; anywhere else the call does not compile. The transition's record is written before the machine in its new state is returned; if the recorder can fail and refuses the record, the result is an error that holds this machine unchanged.*/
-        #[inline]
-        pub fn run(self) -> ::my::reexport::Step<R, Machine<Running, R>, Self>
-        where
-            S: CanRun,
-        {
-            ::my::reexport::__private::fire(
-                self.__state,
-                self.__core,
-                ::my::reexport::__private::event_id(0u32),
-                <Running as ::my::reexport::State>::ID,
-                |_| Running,
-                |__s, __c| Machine {
-                    __state: __s,
-                    __core: __c,
-                },
-                |__s, __c| Machine {
-                    __state: __s,
-                    __core: __c,
-                },
-            )
-        }
-        /**Applies `fail`: [`Running`] -> [`Failed`].
+            #[inline]
+            pub fn run(self) -> super::__sw::Step<R, Machine<super::Running, R>, Self>
+            where
+                S: super::CanRun,
+            {
+                __fire(
+                    self,
+                    0u32,
+                    <super::Running as super::__sw::State>::ID,
+                    super::Running,
+                )
+            }
+            /**Applies `fail`: [`Running`] -> [`Failed`].
 
 Exists only in `Running`; anywhere else the call does not compile. The transition's record is written before the machine in its new state is returned; if the recorder can fail and refuses the record, the result is an error that holds this machine unchanged.*/
-        #[inline]
-        pub fn fail(self) -> ::my::reexport::Step<R, Machine<Failed, R>, Self>
-        where
-            S: CanFail,
-        {
-            ::my::reexport::__private::fire(
-                self.__state,
-                self.__core,
-                ::my::reexport::__private::event_id(1u32),
-                <Failed as ::my::reexport::State>::ID,
-                |_| Failed,
-                |__s, __c| Machine {
-                    __state: __s,
-                    __core: __c,
-                },
-                |__s, __c| Machine {
-                    __state: __s,
-                    __core: __c,
-                },
-            )
-        }
-        /**Applies `finish`: [`Running`] -> [`Done`].
+            #[inline]
+            pub fn fail(self) -> super::__sw::Step<R, Machine<super::Failed, R>, Self>
+            where
+                S: super::CanFail,
+            {
+                __fire(
+                    self,
+                    1u32,
+                    <super::Failed as super::__sw::State>::ID,
+                    super::Failed,
+                )
+            }
+            /**Applies `finish`: [`Running`] -> [`Done`].
 
 Exists only in `Running`; anywhere else the call does not compile. The transition's record is written before the machine in its new state is returned; if the recorder can fail and refuses the record, the result is an error that holds this machine unchanged.*/
-        #[inline]
-        pub fn finish(self) -> ::my::reexport::Step<R, Machine<Done, R>, Self>
-        where
-            S: CanFinish,
-        {
-            ::my::reexport::__private::fire(
-                self.__state,
-                self.__core,
-                ::my::reexport::__private::event_id(2u32),
-                <Done as ::my::reexport::State>::ID,
-                |_| Done,
-                |__s, __c| Machine {
-                    __state: __s,
-                    __core: __c,
-                },
-                |__s, __c| Machine {
-                    __state: __s,
-                    __core: __c,
-                },
-            )
-        }
-        /**Applies `reset`: [`Failed`] -> [`Queued`], [`Done`] -> [`Running`].
+            #[inline]
+            pub fn finish(self) -> super::__sw::Step<R, Machine<super::Done, R>, Self>
+            where
+                S: super::CanFinish,
+            {
+                __fire(self, 2u32, <super::Done as super::__sw::State>::ID, super::Done)
+            }
+            /**Applies `reset`: [`Failed`] -> [`Queued`], [`Done`] -> [`Running`].
 
 Exists only in `Failed` and `Done`; anywhere else the call does not compile. The transition's record is written before the machine in its new state is returned; if the recorder can fail and refuses the record, the result is an error that holds this machine unchanged.*/
-        #[inline]
-        pub fn reset<T>(self) -> ::my::reexport::Step<R, Machine<T, R>, Self>
-        where
-            S: CanReset<Next = T>,
-        {
-            ::my::reexport::__private::fire(
-                self.__state,
-                self.__core,
-                ::my::reexport::__private::event_id(3u32),
-                <S as CanReset>::__TO,
-                |_| <S as CanReset>::__NEXT,
-                |__s, __c| Machine {
-                    __state: __s,
-                    __core: __c,
-                },
-                |__s, __c| Machine {
-                    __state: __s,
-                    __core: __c,
-                },
-            )
+            #[inline]
+            pub fn reset<T: super::__sw::State + super::__sw::__private::Unit>(
+                self,
+            ) -> super::__sw::Step<R, Machine<T, R>, Self>
+            where
+                S: super::CanReset<Next = T>,
+            {
+                __fire(self, 3u32, T::ID, T::VALUE)
+            }
+        }
+        impl<
+            S: super::__sw::State,
+            R: super::__sw::Recorder,
+        > super::__sw::__private::Parts for Machine<S, R> {
+            type State = S;
+            type Recorder = R;
+            type With<T> = Machine<T, R>;
+            #[inline(always)]
+            fn into_parts(self) -> (S, super::__sw::__private::Core<R>) {
+                (self.__state, self.__core)
+            }
+            #[inline(always)]
+            fn from_parts(__state: S, __core: super::__sw::__private::Core<R>) -> Self {
+                Machine { __state, __core }
+            }
+            #[inline(always)]
+            fn with<T>(
+                __state: T,
+                __core: super::__sw::__private::Core<R>,
+            ) -> Machine<T, R> {
+                Machine { __state, __core }
+            }
+        }
+        impl<S: super::__sw::State, R> super::__sw::TypedMachine for Machine<S, R> {
+            type State = S;
+            type Recorder = R;
+            #[inline]
+            fn state(&self) -> &S {
+                &self.__state
+            }
+            #[inline]
+            fn state_mut(&mut self) -> &mut S {
+                &mut self.__state
+            }
+            #[inline]
+            fn sequence(&self) -> ::core::primitive::u64 {
+                self.__core.sequence()
+            }
+            #[inline]
+            fn recorder(&self) -> &R {
+                self.__core.recorder()
+            }
+            #[inline]
+            fn recorder_mut(&mut self) -> &mut R {
+                self.__core.recorder_mut()
+            }
+            fn into_parts(self) -> (S, ::core::primitive::u64, R) {
+                let __sequence = self.__core.sequence();
+                (self.__state, __sequence, self.__core.into_recorder())
+            }
+            fn into_dynamic(
+                self,
+            ) -> super::__sw::Dynamic<<S as super::__sw::State>::Machine, R> {
+                super::__sw::__private::dynamic(
+                    <S as super::__sw::State>::into_enum(self.__state),
+                    self.__core,
+                )
+            }
+        }
+        impl<S, R> ::core::ops::Deref for Machine<S, R> {
+            type Target = S;
+            #[inline]
+            fn deref(&self) -> &S {
+                &self.__state
+            }
+        }
+        impl<S, R> ::core::ops::DerefMut for Machine<S, R> {
+            #[inline]
+            fn deref_mut(&mut self) -> &mut S {
+                &mut self.__state
+            }
+        }
+        impl<S: ::core::fmt::Debug, R> ::core::fmt::Debug for Machine<S, R> {
+            fn fmt(&self, __f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                __f.debug_struct("Machine")
+                    .field("state", &self.__state)
+                    .field("sequence", &self.__core.sequence())
+                    .finish_non_exhaustive()
+            }
         }
     }
-    impl<S: ::my::reexport::State, R> ::my::reexport::TypedMachine for Machine<S, R> {
-        type State = S;
-        type Recorder = R;
-        #[inline]
-        fn state(&self) -> &S {
-            &self.__state
-        }
-        #[inline]
-        fn state_mut(&mut self) -> &mut S {
-            &mut self.__state
-        }
-        #[inline]
-        fn sequence(&self) -> ::core::primitive::u64 {
-            self.__core.sequence()
-        }
-        #[inline]
-        fn recorder(&self) -> &R {
-            self.__core.recorder()
-        }
-        #[inline]
-        fn recorder_mut(&mut self) -> &mut R {
-            self.__core.recorder_mut()
-        }
-        fn into_parts(self) -> (S, ::core::primitive::u64, R) {
-            let __sequence = self.__core.sequence();
-            (self.__state, __sequence, self.__core.into_recorder())
-        }
-        fn into_dynamic(
-            self,
-        ) -> ::my::reexport::Dynamic<<S as ::my::reexport::State>::Machine, R> {
-            ::my::reexport::__private::dynamic(
-                <S as ::my::reexport::State>::into_enum(self.__state),
-                self.__core,
-            )
-        }
-    }
-    impl<S, R> ::core::ops::Deref for Machine<S, R> {
-        type Target = S;
-        #[inline]
-        fn deref(&self) -> &S {
-            &self.__state
-        }
-    }
-    impl<S, R> ::core::ops::DerefMut for Machine<S, R> {
-        #[inline]
-        fn deref_mut(&mut self) -> &mut S {
-            &mut self.__state
-        }
-    }
-    impl<S: ::core::fmt::Debug, R> ::core::fmt::Debug for Machine<S, R> {
-        fn fmt(&self, __f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            __f.debug_struct("Machine")
-                .field("state", &self.__state)
-                .field("sequence", &self.__core.sequence())
-                .finish_non_exhaustive()
-        }
-    }
+    pub(super) use self::__machine::{Machine, Typed, start, start_with};
 }
 const _: () = {
-    static __STATES: [::my::reexport::StateInfo; 4usize] = [
-        ::my::reexport::__private::state("Queued", "", true, false, 0u32, 1u32),
-        ::my::reexport::__private::state("Running", "", false, false, 1u32, 2u32),
-        ::my::reexport::__private::state("Failed", "", false, false, 3u32, 1u32),
-        ::my::reexport::__private::state("Done", "", false, false, 4u32, 1u32),
-    ];
-    static __EVENTS: [::my::reexport::EventInfo; 4usize] = [
-        ::my::reexport::__private::event("run"),
-        ::my::reexport::__private::event("fail"),
-        ::my::reexport::__private::event("finish"),
-        ::my::reexport::__private::event("reset"),
-    ];
-    static __TRANSITIONS: [::my::reexport::Transition; 5usize] = [
-        ::my::reexport::__private::transition(0u32, 0u32, 1u32),
-        ::my::reexport::__private::transition(1u32, 1u32, 2u32),
-        ::my::reexport::__private::transition(1u32, 2u32, 3u32),
-        ::my::reexport::__private::transition(2u32, 3u32, 0u32),
-        ::my::reexport::__private::transition(3u32, 3u32, 1u32),
-    ];
     static __DEFINITION: ::my::reexport::Definition = ::my::reexport::__private::definition(
         "Job",
         "",
-        &__STATES,
-        &__EVENTS,
-        &__TRANSITIONS,
+        &["Queued", "Running", "Failed", "Done"],
+        &["", "", "", ""],
+        &[false, false, false, false],
+        &[0u32, 1u32, 3u32, 4u32, 5u32],
+        &["run", "fail", "finish", "reset"],
+        &[0u32, 1u32, 1u32, 2u32, 2u32, 3u32, 3u32, 0u32, 3u32, 1u32],
         0u32,
     );
     #[automatically_derived]
@@ -445,42 +464,21 @@ const _: () = {
         }
     }
     #[automatically_derived]
+    impl ::my::reexport::__private::Unit for jobs::Queued {
+        const VALUE: Self = jobs::Queued;
+    }
+    #[automatically_derived]
+    impl ::my::reexport::__private::Unit for jobs::Running {
+        const VALUE: Self = jobs::Running;
+    }
     impl jobs::CanRun for jobs::Queued {}
-    #[automatically_derived]
     impl jobs::CanFail for jobs::Running {}
-    #[automatically_derived]
     impl jobs::CanFinish for jobs::Running {}
-    #[automatically_derived]
     impl jobs::CanReset for jobs::Failed {
         type Next = jobs::Queued;
-        const __NEXT: Self::Next = jobs::Queued;
-        const __TO: ::my::reexport::StateId = <jobs::Queued as ::my::reexport::State>::ID;
     }
-    #[automatically_derived]
     impl jobs::CanReset for jobs::Done {
         type Next = jobs::Running;
-        const __NEXT: Self::Next = jobs::Running;
-        const __TO: ::my::reexport::StateId = <jobs::Running as ::my::reexport::State>::ID;
-    }
-    #[automatically_derived]
-    impl<__R> ::core::convert::From<jobs::Typed<__R>>
-    for ::my::reexport::Dynamic<Job, __R> {
-        fn from(__typed: jobs::Typed<__R>) -> Self {
-            match __typed {
-                jobs::Typed::Queued(__machine) => {
-                    ::my::reexport::TypedMachine::into_dynamic(__machine)
-                }
-                jobs::Typed::Running(__machine) => {
-                    ::my::reexport::TypedMachine::into_dynamic(__machine)
-                }
-                jobs::Typed::Failed(__machine) => {
-                    ::my::reexport::TypedMachine::into_dynamic(__machine)
-                }
-                jobs::Typed::Done(__machine) => {
-                    ::my::reexport::TypedMachine::into_dynamic(__machine)
-                }
-            }
-        }
     }
     #[automatically_derived]
     impl<

@@ -32,7 +32,7 @@ pub mod order {
     /// Created, waiting for payment.
     ///
     ///State `Pending` of [`Order`](super::Order). The initial state. Transitions: `pay` -> [`Paid`], `cancel` -> [`Cancelled`].
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug)]
     pub struct Pending;
     /// Payment captured.
     ///
@@ -49,10 +49,10 @@ pub mod order {
         pub String,
     );
     ///State `Delivered` of [`Order`](super::Order). Terminal: no transition leaves it.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug)]
     pub struct Delivered;
     ///State `Cancelled` of [`Order`](super::Order). Terminal: no transition leaves it.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug)]
     pub struct Cancelled;
     /**The events of [`Order`](super::Order), as data: what [`Dynamic::apply`](Dynamic) takes.
 
@@ -113,111 +113,6 @@ A variant whose event leads to a state with data carries that data.*/
         note = "`deliver` is allowed only in `Shipped`"
     )]
     pub trait CanDeliver: ::statewright::State {}
-    /**The typed machine of [`Order`](super::Order): its current state is the type `S`, and it records into `R`.
-
-Each event is a method that exists only in the states where the event is allowed; it consumes the machine and returns it in the target state, after the transition's record is written. Calling an event where it is not allowed does not compile.
-
-The machine dereferences to its state's data. Its other operations (its sequence number, recorder, conversion to a dynamic machine) are methods of the `statewright::TypedMachine` trait. A machine is created in the initial state by [`start`] or [`start_with`], or from a dynamic machine through [`Typed`]; there is no other way to obtain one.
-
-With a recorder that cannot fail (the default, `statewright::Memory`), a transition returns the machine in its new state. With one that can fail, it returns a `Result` whose error holds this machine unchanged: the transition did not happen.*/
-    pub struct Machine<S, R = ::statewright::Memory> {
-        __state: S,
-        __core: ::statewright::__private::Core<R>,
-    }
-    type __Enum = <Pending as ::statewright::State>::Machine;
-    ///A typed machine of [`Order`](super::Order) in whichever state it is in: one variant per state. Obtained from a [`Dynamic`] machine (`Typed::from(machine)` or `machine.into_typed()`), it lets code that loads a stored machine continue with compile-time-checked transitions in each arm of a `match`. Converts back with `Dynamic::from`.
-    pub enum Typed<R = ::statewright::Memory> {
-        ///The machine in state [`Pending`].
-        Pending(Machine<Pending, R>),
-        ///The machine in state [`Paid`].
-        Paid(Machine<Paid, R>),
-        ///The machine in state [`Shipped`].
-        Shipped(Machine<Shipped, R>),
-        ///The machine in state [`Delivered`].
-        Delivered(Machine<Delivered, R>),
-        ///The machine in state [`Cancelled`].
-        Cancelled(Machine<Cancelled, R>),
-    }
-    impl<R> Typed<R> {
-        /// The current state's entry in the definition.
-        pub fn state_info(&self) -> &'static ::statewright::StateInfo {
-            match self {
-                Typed::Pending(__machine) => {
-                    ::statewright::TypedMachine::state_info(__machine)
-                }
-                Typed::Paid(__machine) => {
-                    ::statewright::TypedMachine::state_info(__machine)
-                }
-                Typed::Shipped(__machine) => {
-                    ::statewright::TypedMachine::state_info(__machine)
-                }
-                Typed::Delivered(__machine) => {
-                    ::statewright::TypedMachine::state_info(__machine)
-                }
-                Typed::Cancelled(__machine) => {
-                    ::statewright::TypedMachine::state_info(__machine)
-                }
-            }
-        }
-    }
-    impl<R> ::core::fmt::Debug for Typed<R> {
-        fn fmt(&self, __f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            match self {
-                Typed::Pending(__machine) => {
-                    __f.debug_tuple("Pending").field(__machine).finish()
-                }
-                Typed::Paid(__machine) => {
-                    __f.debug_tuple("Paid").field(__machine).finish()
-                }
-                Typed::Shipped(__machine) => {
-                    __f.debug_tuple("Shipped").field(__machine).finish()
-                }
-                Typed::Delivered(__machine) => {
-                    __f.debug_tuple("Delivered").field(__machine).finish()
-                }
-                Typed::Cancelled(__machine) => {
-                    __f.debug_tuple("Cancelled").field(__machine).finish()
-                }
-            }
-        }
-    }
-    impl<R> ::core::convert::From<::statewright::Dynamic<__Enum, R>> for Typed<R> {
-        fn from(__machine: ::statewright::Dynamic<__Enum, R>) -> Self {
-            let (__state, __core) = ::statewright::__private::dynamic_parts(__machine);
-            match __state {
-                __Enum::Pending => {
-                    Typed::Pending(Machine {
-                        __state: Pending,
-                        __core,
-                    })
-                }
-                __Enum::Paid { amount_cents: __f0 } => {
-                    Typed::Paid(Machine {
-                        __state: Paid { amount_cents: __f0 },
-                        __core,
-                    })
-                }
-                __Enum::Shipped(__f0) => {
-                    Typed::Shipped(Machine {
-                        __state: Shipped(__f0),
-                        __core,
-                    })
-                }
-                __Enum::Delivered => {
-                    Typed::Delivered(Machine {
-                        __state: Delivered,
-                        __core,
-                    })
-                }
-                __Enum::Cancelled => {
-                    Typed::Cancelled(Machine {
-                        __state: Cancelled,
-                        __core,
-                    })
-                }
-            }
-        }
-    }
     ///The dynamic machine of [`Order`](super::Order): it holds a value of the enum and applies [`Event`]s given as data (`statewright::Dynamic`).
     pub type Dynamic<R = ::statewright::Memory> = ::statewright::Dynamic<
         <Pending as ::statewright::State>::Machine,
@@ -225,271 +120,347 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
     >;
     ///The definition of [`Order`](super::Order): its states, events and transitions as data.
     pub const DEFINITION: &'static ::statewright::Definition = <<Pending as ::statewright::State>::Machine as ::statewright::StateMachine>::DEFINITION;
-    ///A new machine in the initial state [`Pending`], recording into memory (`statewright::Memory`).
-    pub fn start() -> Machine<Pending> {
-        start_with(::statewright::Memory::new())
-    }
-    ///A new machine in the initial state [`Pending`], recording into `recorder`.
-    pub fn start_with<R: ::statewright::Recorder>(recorder: R) -> Machine<Pending, R> {
-        Machine {
-            __state: Pending,
-            __core: ::statewright::__private::Core::new(recorder),
-        }
-    }
-    impl<S: ::statewright::State, R: ::statewright::Recorder> Machine<S, R> {
-        /**Applies `pay`: [`Pending`] -> [`Paid`].
+    #[allow(unused_imports)]
+    use ::statewright as __sw;
+    mod __machine {
+        type __Enum = <super::Pending as super::__sw::State>::Machine;
+        /**The typed machine of [`Order`](super::super::Order): its current state is the type `S`, and it records into `R`.
 
-Exists only in `Pending`; anywhere else the call does not compile. `data` is the [`Paid`] state's data; [`pay_with`](Self::pay_with) builds it from the current state's instead. The transition's record is written before the machine in its new state is returned; if the recorder can fail and refuses the record, the result is an error that holds this machine unchanged.*/
-        #[inline]
-        pub fn pay(self, data: Paid) -> ::statewright::Step<R, Machine<Paid, R>, Self>
-        where
-            S: CanPay,
-        {
-            ::statewright::__private::fire(
-                self.__state,
-                self.__core,
-                ::statewright::__private::event_id(0u32),
-                <Paid as ::statewright::State>::ID,
-                move |_| data,
-                |__s, __c| Machine {
-                    __state: __s,
-                    __core: __c,
-                },
-                |__s, __c| Machine {
-                    __state: __s,
-                    __core: __c,
-                },
+Each event is a method that exists only in the states where the event is allowed; it consumes the machine and returns it in the target state, after the transition's record is written. Calling an event where it is not allowed does not compile.
+
+The machine dereferences to its state's data. Its other operations (its sequence number, recorder, conversion to a dynamic machine) are methods of the `statewright::TypedMachine` trait. A machine is created in the initial state by [`start`] or [`start_with`], or from a dynamic machine through [`Typed`]; there is no other way to obtain one.
+
+With a recorder that cannot fail (the default, `statewright::Memory`), a transition returns the machine in its new state. With one that can fail, it returns a `Result` whose error holds this machine unchanged: the transition did not happen.*/
+        pub struct Machine<S, R = super::__sw::Memory> {
+            __state: S,
+            __core: super::__sw::__private::Core<R>,
+        }
+        ///A typed machine of [`Order`](super::super::Order) in whichever state it is in: one variant per state. Obtained from a [`Dynamic`](super::Dynamic) machine (`Typed::from(machine)` or `machine.into_typed()`), it lets code that loads a stored machine continue with compile-time-checked transitions in each arm of a `match`. Converts back with `Dynamic::from`.
+        pub enum Typed<R = super::__sw::Memory> {
+            ///The machine in state [`Pending`](super::Pending).
+            Pending(Machine<super::Pending, R>),
+            ///The machine in state [`Paid`](super::Paid).
+            Paid(Machine<super::Paid, R>),
+            ///The machine in state [`Shipped`](super::Shipped).
+            Shipped(Machine<super::Shipped, R>),
+            ///The machine in state [`Delivered`](super::Delivered).
+            Delivered(Machine<super::Delivered, R>),
+            ///The machine in state [`Cancelled`](super::Cancelled).
+            Cancelled(Machine<super::Cancelled, R>),
+        }
+        impl<R> Typed<R> {
+            /// The current state's entry in the definition.
+            pub fn state_info(&self) -> super::__sw::StateInfo {
+                let __index: ::core::primitive::u32 = match self {
+                    Typed::Pending(_) => 0u32,
+                    Typed::Paid(_) => 1u32,
+                    Typed::Shipped(_) => 2u32,
+                    Typed::Delivered(_) => 3u32,
+                    Typed::Cancelled(_) => 4u32,
+                };
+                super::__sw::__private::state_info(
+                    <__Enum as super::__sw::StateMachine>::DEFINITION,
+                    __index,
+                )
+            }
+        }
+        impl<R> ::core::convert::From<Typed<R>> for super::__sw::Dynamic<__Enum, R> {
+            fn from(__typed: Typed<R>) -> Self {
+                match __typed {
+                    Typed::Pending(Machine { __state: super::Pending, __core }) => {
+                        super::__sw::__private::dynamic(__Enum::Pending, __core)
+                    }
+                    Typed::Paid(
+                        Machine { __state: super::Paid { amount_cents: __f0 }, __core },
+                    ) => {
+                        super::__sw::__private::dynamic(
+                            __Enum::Paid { amount_cents: __f0 },
+                            __core,
+                        )
+                    }
+                    Typed::Shipped(Machine { __state: super::Shipped(__f0), __core }) => {
+                        super::__sw::__private::dynamic(__Enum::Shipped(__f0), __core)
+                    }
+                    Typed::Delivered(Machine { __state: super::Delivered, __core }) => {
+                        super::__sw::__private::dynamic(__Enum::Delivered, __core)
+                    }
+                    Typed::Cancelled(Machine { __state: super::Cancelled, __core }) => {
+                        super::__sw::__private::dynamic(__Enum::Cancelled, __core)
+                    }
+                }
+            }
+        }
+        impl<R> ::core::convert::From<super::__sw::Dynamic<__Enum, R>> for Typed<R> {
+            fn from(__machine: super::__sw::Dynamic<__Enum, R>) -> Self {
+                let (__state, __core) = super::__sw::__private::dynamic_parts(__machine);
+                match __state {
+                    __Enum::Pending => {
+                        Typed::Pending(Machine {
+                            __state: super::Pending,
+                            __core,
+                        })
+                    }
+                    __Enum::Paid { amount_cents: __f0 } => {
+                        Typed::Paid(Machine {
+                            __state: super::Paid { amount_cents: __f0 },
+                            __core,
+                        })
+                    }
+                    __Enum::Shipped(__f0) => {
+                        Typed::Shipped(Machine {
+                            __state: super::Shipped(__f0),
+                            __core,
+                        })
+                    }
+                    __Enum::Delivered => {
+                        Typed::Delivered(Machine {
+                            __state: super::Delivered,
+                            __core,
+                        })
+                    }
+                    __Enum::Cancelled => {
+                        Typed::Cancelled(Machine {
+                            __state: super::Cancelled,
+                            __core,
+                        })
+                    }
+                }
+            }
+        }
+        impl<R> ::core::fmt::Debug for Typed<R> {
+            fn fmt(&self, __f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                let (__name, __machine): (&str, &dyn ::core::fmt::Debug) = match self {
+                    Typed::Pending(__machine) => ("Pending", __machine),
+                    Typed::Paid(__machine) => ("Paid", __machine),
+                    Typed::Shipped(__machine) => ("Shipped", __machine),
+                    Typed::Delivered(__machine) => ("Delivered", __machine),
+                    Typed::Cancelled(__machine) => ("Cancelled", __machine),
+                };
+                __f.debug_tuple(__name).field(__machine).finish()
+            }
+        }
+        ///A new machine in the initial state [`Pending`](super::Pending), recording into memory (`statewright::Memory`).
+        pub fn start() -> Machine<super::Pending> {
+            start_with(super::__sw::Memory::new())
+        }
+        ///A new machine in the initial state [`Pending`](super::Pending), recording into `recorder`.
+        pub fn start_with<R: super::__sw::Recorder>(
+            recorder: R,
+        ) -> Machine<super::Pending, R> {
+            Machine {
+                __state: super::Pending,
+                __core: super::__sw::__private::Core::new(recorder),
+            }
+        }
+        #[inline(always)]
+        fn __fire<S: super::__sw::State, R: super::__sw::Recorder, T>(
+            __machine: Machine<S, R>,
+            __event: u32,
+            __to: super::__sw::StateId,
+            __target: T,
+        ) -> super::__sw::Step<R, Machine<T, R>, Machine<S, R>> {
+            super::__sw::__private::fire(
+                __machine,
+                super::__sw::__private::event_id(__event),
+                __to,
+                __target,
             )
         }
-        /**Applies `pay` like [`pay`](Self::pay), building the [`Paid`] state's data with `make` from the current state's data, which it takes by value.
+        #[inline(always)]
+        fn __fire_with<S: super::__sw::State, R: super::__sw::Recorder, T>(
+            __machine: Machine<S, R>,
+            __event: u32,
+            __to: super::__sw::StateId,
+            __make: impl ::core::ops::FnOnce(S) -> T,
+        ) -> super::__sw::Step<R, Machine<T, R>, Machine<S, R>> {
+            super::__sw::__private::fire_with(
+                __machine,
+                super::__sw::__private::event_id(__event),
+                __to,
+                __make,
+            )
+        }
+        impl<S: super::__sw::State, R: super::__sw::Recorder> Machine<S, R> {
+            /**Applies `pay`: [`Pending`] -> [`Paid`].
+
+Exists only in `Pending`; anywhere else the call does not compile. `data` is the [`Paid`](super::Paid) state's data; [`pay_with`](Self::pay_with) builds it from the current state's instead. The transition's record is written before the machine in its new state is returned; if the recorder can fail and refuses the record, the result is an error that holds this machine unchanged.*/
+            #[inline]
+            pub fn pay(
+                self,
+                data: super::Paid,
+            ) -> super::__sw::Step<R, Machine<super::Paid, R>, Self>
+            where
+                S: super::CanPay,
+            {
+                __fire(self, 0u32, <super::Paid as super::__sw::State>::ID, data)
+            }
+            /**Applies `pay` like [`pay`](Self::pay), building the [`Paid`](super::Paid) state's data with `make` from the current state's data, which it takes by value.
 
 The record is written first; `make` runs only once the transition is recorded.*/
-        #[inline]
-        pub fn pay_with(
-            self,
-            make: impl ::core::ops::FnOnce(S) -> Paid,
-        ) -> ::statewright::Step<R, Machine<Paid, R>, Self>
-        where
-            S: CanPay,
-        {
-            ::statewright::__private::fire(
-                self.__state,
-                self.__core,
-                ::statewright::__private::event_id(0u32),
-                <Paid as ::statewright::State>::ID,
-                make,
-                |__s, __c| Machine {
-                    __state: __s,
-                    __core: __c,
-                },
-                |__s, __c| Machine {
-                    __state: __s,
-                    __core: __c,
-                },
-            )
-        }
-        /**Applies `cancel`: [`Pending`] -> [`Cancelled`], [`Paid`] -> [`Cancelled`].
+            #[inline]
+            pub fn pay_with(
+                self,
+                make: impl ::core::ops::FnOnce(S) -> super::Paid,
+            ) -> super::__sw::Step<R, Machine<super::Paid, R>, Self>
+            where
+                S: super::CanPay,
+            {
+                __fire_with(self, 0u32, <super::Paid as super::__sw::State>::ID, make)
+            }
+            /**Applies `cancel`: [`Pending`] -> [`Cancelled`], [`Paid`] -> [`Cancelled`].
 
 Exists only in `Pending` and `Paid`; anywhere else the call does not compile. The transition's record is written before the machine in its new state is returned; if the recorder can fail and refuses the record, the result is an error that holds this machine unchanged.*/
-        #[inline]
-        pub fn cancel(self) -> ::statewright::Step<R, Machine<Cancelled, R>, Self>
-        where
-            S: CanCancel,
-        {
-            ::statewright::__private::fire(
-                self.__state,
-                self.__core,
-                ::statewright::__private::event_id(1u32),
-                <Cancelled as ::statewright::State>::ID,
-                |_| Cancelled,
-                |__s, __c| Machine {
-                    __state: __s,
-                    __core: __c,
-                },
-                |__s, __c| Machine {
-                    __state: __s,
-                    __core: __c,
-                },
-            )
-        }
-        /**Applies `ship`: [`Paid`] -> [`Shipped`].
+            #[inline]
+            pub fn cancel(
+                self,
+            ) -> super::__sw::Step<R, Machine<super::Cancelled, R>, Self>
+            where
+                S: super::CanCancel,
+            {
+                __fire(
+                    self,
+                    1u32,
+                    <super::Cancelled as super::__sw::State>::ID,
+                    super::Cancelled,
+                )
+            }
+            /**Applies `ship`: [`Paid`] -> [`Shipped`].
 
-Exists only in `Paid`; anywhere else the call does not compile. `data` is the [`Shipped`] state's data; [`ship_with`](Self::ship_with) builds it from the current state's instead. The transition's record is written before the machine in its new state is returned; if the recorder can fail and refuses the record, the result is an error that holds this machine unchanged.*/
-        #[inline]
-        pub fn ship(
-            self,
-            data: Shipped,
-        ) -> ::statewright::Step<R, Machine<Shipped, R>, Self>
-        where
-            S: CanShip,
-        {
-            ::statewright::__private::fire(
-                self.__state,
-                self.__core,
-                ::statewright::__private::event_id(2u32),
-                <Shipped as ::statewright::State>::ID,
-                move |_| data,
-                |__s, __c| Machine {
-                    __state: __s,
-                    __core: __c,
-                },
-                |__s, __c| Machine {
-                    __state: __s,
-                    __core: __c,
-                },
-            )
-        }
-        /**Applies `ship` like [`ship`](Self::ship), building the [`Shipped`] state's data with `make` from the current state's data, which it takes by value.
+Exists only in `Paid`; anywhere else the call does not compile. `data` is the [`Shipped`](super::Shipped) state's data; [`ship_with`](Self::ship_with) builds it from the current state's instead. The transition's record is written before the machine in its new state is returned; if the recorder can fail and refuses the record, the result is an error that holds this machine unchanged.*/
+            #[inline]
+            pub fn ship(
+                self,
+                data: super::Shipped,
+            ) -> super::__sw::Step<R, Machine<super::Shipped, R>, Self>
+            where
+                S: super::CanShip,
+            {
+                __fire(self, 2u32, <super::Shipped as super::__sw::State>::ID, data)
+            }
+            /**Applies `ship` like [`ship`](Self::ship), building the [`Shipped`](super::Shipped) state's data with `make` from the current state's data, which it takes by value.
 
 The record is written first; `make` runs only once the transition is recorded.*/
-        #[inline]
-        pub fn ship_with(
-            self,
-            make: impl ::core::ops::FnOnce(S) -> Shipped,
-        ) -> ::statewright::Step<R, Machine<Shipped, R>, Self>
-        where
-            S: CanShip,
-        {
-            ::statewright::__private::fire(
-                self.__state,
-                self.__core,
-                ::statewright::__private::event_id(2u32),
-                <Shipped as ::statewright::State>::ID,
-                make,
-                |__s, __c| Machine {
-                    __state: __s,
-                    __core: __c,
-                },
-                |__s, __c| Machine {
-                    __state: __s,
-                    __core: __c,
-                },
-            )
-        }
-        /**Applies `deliver`: [`Shipped`] -> [`Delivered`].
+            #[inline]
+            pub fn ship_with(
+                self,
+                make: impl ::core::ops::FnOnce(S) -> super::Shipped,
+            ) -> super::__sw::Step<R, Machine<super::Shipped, R>, Self>
+            where
+                S: super::CanShip,
+            {
+                __fire_with(self, 2u32, <super::Shipped as super::__sw::State>::ID, make)
+            }
+            /**Applies `deliver`: [`Shipped`] -> [`Delivered`].
 
 Exists only in `Shipped`; anywhere else the call does not compile. The transition's record is written before the machine in its new state is returned; if the recorder can fail and refuses the record, the result is an error that holds this machine unchanged.*/
-        #[inline]
-        pub fn deliver(self) -> ::statewright::Step<R, Machine<Delivered, R>, Self>
-        where
-            S: CanDeliver,
-        {
-            ::statewright::__private::fire(
-                self.__state,
-                self.__core,
-                ::statewright::__private::event_id(3u32),
-                <Delivered as ::statewright::State>::ID,
-                |_| Delivered,
-                |__s, __c| Machine {
-                    __state: __s,
-                    __core: __c,
-                },
-                |__s, __c| Machine {
-                    __state: __s,
-                    __core: __c,
-                },
-            )
+            #[inline]
+            pub fn deliver(
+                self,
+            ) -> super::__sw::Step<R, Machine<super::Delivered, R>, Self>
+            where
+                S: super::CanDeliver,
+            {
+                __fire(
+                    self,
+                    3u32,
+                    <super::Delivered as super::__sw::State>::ID,
+                    super::Delivered,
+                )
+            }
+        }
+        impl<
+            S: super::__sw::State,
+            R: super::__sw::Recorder,
+        > super::__sw::__private::Parts for Machine<S, R> {
+            type State = S;
+            type Recorder = R;
+            type With<T> = Machine<T, R>;
+            #[inline(always)]
+            fn into_parts(self) -> (S, super::__sw::__private::Core<R>) {
+                (self.__state, self.__core)
+            }
+            #[inline(always)]
+            fn from_parts(__state: S, __core: super::__sw::__private::Core<R>) -> Self {
+                Machine { __state, __core }
+            }
+            #[inline(always)]
+            fn with<T>(
+                __state: T,
+                __core: super::__sw::__private::Core<R>,
+            ) -> Machine<T, R> {
+                Machine { __state, __core }
+            }
+        }
+        impl<S: super::__sw::State, R> super::__sw::TypedMachine for Machine<S, R> {
+            type State = S;
+            type Recorder = R;
+            #[inline]
+            fn state(&self) -> &S {
+                &self.__state
+            }
+            #[inline]
+            fn state_mut(&mut self) -> &mut S {
+                &mut self.__state
+            }
+            #[inline]
+            fn sequence(&self) -> ::core::primitive::u64 {
+                self.__core.sequence()
+            }
+            #[inline]
+            fn recorder(&self) -> &R {
+                self.__core.recorder()
+            }
+            #[inline]
+            fn recorder_mut(&mut self) -> &mut R {
+                self.__core.recorder_mut()
+            }
+            fn into_parts(self) -> (S, ::core::primitive::u64, R) {
+                let __sequence = self.__core.sequence();
+                (self.__state, __sequence, self.__core.into_recorder())
+            }
+            fn into_dynamic(
+                self,
+            ) -> super::__sw::Dynamic<<S as super::__sw::State>::Machine, R> {
+                super::__sw::__private::dynamic(
+                    <S as super::__sw::State>::into_enum(self.__state),
+                    self.__core,
+                )
+            }
+        }
+        impl<S, R> ::core::ops::Deref for Machine<S, R> {
+            type Target = S;
+            #[inline]
+            fn deref(&self) -> &S {
+                &self.__state
+            }
+        }
+        impl<S, R> ::core::ops::DerefMut for Machine<S, R> {
+            #[inline]
+            fn deref_mut(&mut self) -> &mut S {
+                &mut self.__state
+            }
+        }
+        impl<S: ::core::fmt::Debug, R> ::core::fmt::Debug for Machine<S, R> {
+            fn fmt(&self, __f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                __f.debug_struct("Machine")
+                    .field("state", &self.__state)
+                    .field("sequence", &self.__core.sequence())
+                    .finish_non_exhaustive()
+            }
         }
     }
-    impl<S: ::statewright::State, R> ::statewright::TypedMachine for Machine<S, R> {
-        type State = S;
-        type Recorder = R;
-        #[inline]
-        fn state(&self) -> &S {
-            &self.__state
-        }
-        #[inline]
-        fn state_mut(&mut self) -> &mut S {
-            &mut self.__state
-        }
-        #[inline]
-        fn sequence(&self) -> ::core::primitive::u64 {
-            self.__core.sequence()
-        }
-        #[inline]
-        fn recorder(&self) -> &R {
-            self.__core.recorder()
-        }
-        #[inline]
-        fn recorder_mut(&mut self) -> &mut R {
-            self.__core.recorder_mut()
-        }
-        fn into_parts(self) -> (S, ::core::primitive::u64, R) {
-            let __sequence = self.__core.sequence();
-            (self.__state, __sequence, self.__core.into_recorder())
-        }
-        fn into_dynamic(
-            self,
-        ) -> ::statewright::Dynamic<<S as ::statewright::State>::Machine, R> {
-            ::statewright::__private::dynamic(
-                <S as ::statewright::State>::into_enum(self.__state),
-                self.__core,
-            )
-        }
-    }
-    impl<S, R> ::core::ops::Deref for Machine<S, R> {
-        type Target = S;
-        #[inline]
-        fn deref(&self) -> &S {
-            &self.__state
-        }
-    }
-    impl<S, R> ::core::ops::DerefMut for Machine<S, R> {
-        #[inline]
-        fn deref_mut(&mut self) -> &mut S {
-            &mut self.__state
-        }
-    }
-    impl<S: ::core::fmt::Debug, R> ::core::fmt::Debug for Machine<S, R> {
-        fn fmt(&self, __f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            __f.debug_struct("Machine")
-                .field("state", &self.__state)
-                .field("sequence", &self.__core.sequence())
-                .finish_non_exhaustive()
-        }
-    }
+    pub use self::__machine::{Machine, Typed, start, start_with};
 }
 const _: () = {
-    static __STATES: [::statewright::StateInfo; 5usize] = [
-        ::statewright::__private::state(
-            "Pending",
-            "Created, waiting for payment.",
-            true,
-            false,
-            0u32,
-            2u32,
-        ),
-        ::statewright::__private::state(
-            "Paid",
-            "Payment captured.",
-            false,
-            false,
-            2u32,
-            2u32,
-        ),
-        ::statewright::__private::state("Shipped", "", false, false, 4u32, 1u32),
-        ::statewright::__private::state("Delivered", "", false, true, 5u32, 0u32),
-        ::statewright::__private::state("Cancelled", "", false, true, 5u32, 0u32),
-    ];
-    static __EVENTS: [::statewright::EventInfo; 4usize] = [
-        ::statewright::__private::event("pay"),
-        ::statewright::__private::event("cancel"),
-        ::statewright::__private::event("ship"),
-        ::statewright::__private::event("deliver"),
-    ];
-    static __TRANSITIONS: [::statewright::Transition; 5usize] = [
-        ::statewright::__private::transition(0u32, 0u32, 1u32),
-        ::statewright::__private::transition(0u32, 1u32, 4u32),
-        ::statewright::__private::transition(1u32, 2u32, 2u32),
-        ::statewright::__private::transition(1u32, 1u32, 4u32),
-        ::statewright::__private::transition(2u32, 3u32, 3u32),
-    ];
     static __DEFINITION: ::statewright::Definition = ::statewright::__private::definition(
         "Order",
         "The lifecycle of a customer order.",
-        &__STATES,
-        &__EVENTS,
-        &__TRANSITIONS,
+        &["Pending", "Paid", "Shipped", "Delivered", "Cancelled"],
+        &["Created, waiting for payment.", "Payment captured.", "", "", ""],
+        &[false, false, false, true, true],
+        &[0u32, 2u32, 4u32, 5u32, 5u32, 5u32],
+        &["pay", "cancel", "ship", "deliver"],
+        &[0u32, 1u32, 1u32, 4u32, 2u32, 2u32, 1u32, 4u32, 3u32, 3u32],
         0u32,
     );
     #[automatically_derived]
@@ -585,39 +556,11 @@ const _: () = {
             Order::Cancelled
         }
     }
-    #[automatically_derived]
     impl order::CanPay for order::Pending {}
-    #[automatically_derived]
     impl order::CanCancel for order::Pending {}
-    #[automatically_derived]
     impl order::CanShip for order::Paid {}
-    #[automatically_derived]
     impl order::CanCancel for order::Paid {}
-    #[automatically_derived]
     impl order::CanDeliver for order::Shipped {}
-    #[automatically_derived]
-    impl<__R> ::core::convert::From<order::Typed<__R>>
-    for ::statewright::Dynamic<Order, __R> {
-        fn from(__typed: order::Typed<__R>) -> Self {
-            match __typed {
-                order::Typed::Pending(__machine) => {
-                    ::statewright::TypedMachine::into_dynamic(__machine)
-                }
-                order::Typed::Paid(__machine) => {
-                    ::statewright::TypedMachine::into_dynamic(__machine)
-                }
-                order::Typed::Shipped(__machine) => {
-                    ::statewright::TypedMachine::into_dynamic(__machine)
-                }
-                order::Typed::Delivered(__machine) => {
-                    ::statewright::TypedMachine::into_dynamic(__machine)
-                }
-                order::Typed::Cancelled(__machine) => {
-                    ::statewright::TypedMachine::into_dynamic(__machine)
-                }
-            }
-        }
-    }
     #[automatically_derived]
     impl<
         __S: ::statewright::State<Machine = Order>,

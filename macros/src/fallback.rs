@@ -8,6 +8,8 @@
 //! generated are dropped, and there is exactly one initial state. Nothing generated from a
 //! repaired model can run: the crate does not compile, because the errors are emitted with it.
 
+use std::collections::HashSet;
+
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote};
 use syn::DeriveInput;
@@ -26,15 +28,18 @@ pub fn generate(item: &DeriveInput, mut model: Model, errors: TokenStream) -> To
 }
 
 /// Repairs `model` in place; `false` when it cannot be repaired into something worth
-/// generating (a state whose name the generated module needs for itself).
+/// generating (a state whose name the generated module needs for itself, or an enum whose
+/// name gives no usable module name).
 fn repair(model: &mut Model) -> bool {
+    let traits: HashSet<String> = model.events.iter().map(|e| e.trait_name()).collect();
     let clashing = model.states.iter().any(|s| {
         let name = s.ident.to_string();
         MODULE_TYPES.contains(&name.as_str())
             || MODULE_VALUES.contains(&name.as_str())
-            || model.events.iter().any(|e| e.trait_ident() == name)
+            || traits.contains(&name)
     });
-    if clashing {
+    let module = model.module.to_string();
+    if clashing || names::is_keyword(&module) || !names::is_identifier(&module) {
         return false;
     }
 
@@ -61,13 +66,9 @@ fn repair(model: &mut Model) -> bool {
     model.transitions.retain(|t| t.to.is_some());
 
     // One transition per (state, event): the first.
-    let mut seen = Vec::new();
-    model.transitions.retain(|t| {
-        let key = (t.from, t.event);
-        let first = !seen.contains(&key);
-        seen.push(key);
-        first
-    });
+    let mut seen = HashSet::new();
+    model.transitions.retain(|t| seen.insert((t.from, t.event)));
+    model.index();
 
     // An event whose target carries data leads only to its first target.
     for e in 0..model.events.len() {
@@ -80,20 +81,29 @@ fn repair(model: &mut Model) -> bool {
         }
     }
 
-    // Events whose names cannot become methods and variants.
-    let mut keep = vec![true; model.events.len()];
-    for (i, event) in model.events.iter().enumerate() {
-        let name = event.name.as_str();
-        let variant = event.variant().to_string();
-        let generated = name.strip_prefix("r#").is_none()
-            && !names::is_keyword(name)
-            && !names::is_keyword(&variant)
-            && !model.events[..i].iter().any(|e| e.variant() == variant)
-            && !name
-                .strip_suffix("_with")
-                .is_some_and(|base| model.events.iter().any(|e| e.name == base));
-        keep[i] = generated;
+    // Events whose names cannot become methods and variants, and events left without
+    // transitions.
+    let all: HashSet<&str> = model.events.iter().map(|e| e.name.as_str()).collect();
+    let mut variants = HashSet::new();
+    let mut used = vec![false; model.events.len()];
+    for t in &model.transitions {
+        used[t.event] = true;
     }
+    let keep: Vec<bool> = model
+        .events
+        .iter()
+        .zip(&used)
+        .map(|(event, &used)| {
+            let name = event.name.as_str();
+            used && name.strip_prefix("r#").is_none()
+                && !names::is_keyword(name)
+                && event.has_valid_camel()
+                && variants.insert(event.camel.clone())
+                && !name
+                    .strip_suffix("_with")
+                    .is_some_and(|base| all.contains(base))
+        })
+        .collect();
     let mut new_index = Vec::with_capacity(keep.len());
     let mut next = 0;
     for &k in &keep {
@@ -104,31 +114,11 @@ fn repair(model: &mut Model) -> bool {
     for t in &mut model.transitions {
         t.event = new_index[t.event];
     }
-    let mut i = 0;
-    model.events.retain(|_| {
-        i += 1;
-        keep[i - 1]
-    });
-    // An event left without transitions is dropped too.
-    let used: Vec<bool> = (0..model.events.len())
-        .map(|e| model.transitions.iter().any(|t| t.event == e))
-        .collect();
-    if used.iter().any(|u| !u) {
-        let mut new_index = Vec::new();
-        let mut next = 0;
-        for &u in &used {
-            new_index.push(next);
-            next += usize::from(u);
-        }
-        for t in &mut model.transitions {
-            t.event = new_index[t.event];
-        }
-        let mut i = 0;
-        model.events.retain(|_| {
-            i += 1;
-            used[i - 1]
-        });
-    }
+    let mut kept = keep.iter();
+    model
+        .events
+        .retain(|_| kept.next().copied().unwrap_or(false));
+    model.index();
     true
 }
 

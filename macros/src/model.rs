@@ -5,6 +5,8 @@
 //! with `to: None` for `validate` to report. Code is generated only from a model that passed
 //! validation, or that `fallback` repaired.
 
+use std::collections::HashMap;
+
 use proc_macro2::Span;
 use quote::format_ident;
 use syn::visit_mut::VisitMut;
@@ -25,6 +27,8 @@ pub struct Model {
     pub derives: Vec<Path>,
     /// Whether `Debug` is among `derives` (the typed machines then implement `Debug` too).
     pub debug: bool,
+    /// How many of `derives` are the enum's own (the rest come from the `derive(...)` option).
+    pub std_derive_count: usize,
     /// Whether field attributes other than docs are copied onto generated fields (when the user
     /// asked for extra derives, whose helper attributes those are).
     pub copy_field_attrs: bool,
@@ -32,6 +36,10 @@ pub struct Model {
     pub events: Vec<Event>,
     /// In declaration order, which groups them by source state.
     pub transitions: Vec<Transition>,
+    /// Per event: the distinct states it leads to and leaves, in declaration order (see
+    /// [`Model::index`]).
+    targets: Vec<Vec<usize>>,
+    sources: Vec<Vec<usize>>,
 }
 
 pub struct State {
@@ -49,6 +57,8 @@ pub struct Event {
     /// The event's name where it first appears.
     pub ident: Ident,
     pub name: String,
+    /// The name in UpperCamelCase (`time_wait` -> `TimeWait`), computed once.
+    pub camel: String,
 }
 
 pub struct Transition {
@@ -71,11 +81,15 @@ pub const MODULE_VALUES: &[&str] = &["start", "start_with", "DEFINITION"];
 
 impl Model {
     pub fn build(input: &Input) -> Model {
+        // The default module name is the enum's in snake_case; `validate` reports one that
+        // cannot be a module name (a keyword, or nothing left of `__`).
         let module = input.options.module.clone().unwrap_or_else(|| {
-            Ident::new(
-                &names::to_snake(&input.ident.to_string()),
-                input.ident.span(),
-            )
+            let snake = names::to_snake(&input.ident.to_string());
+            if names::is_identifier(&snake) {
+                Ident::new(&snake, input.ident.span())
+            } else {
+                format_ident!("__{}", input.ident.to_string().len())
+            }
         });
         let mut derives = input.std_derives.clone();
         for extra in &input.options.derives {
@@ -89,22 +103,28 @@ impl Model {
             .any(|p| p.segments.last().is_some_and(|s| s.ident == "Debug"));
 
         let mut events: Vec<Event> = Vec::new();
+        let mut event_index: HashMap<String, usize> = HashMap::new();
+        let state_index: HashMap<String, usize> = input
+            .variants
+            .iter()
+            .enumerate()
+            .rev() // the first of two equal names wins
+            .map(|(i, v)| (v.ident.to_string(), i))
+            .collect();
         let mut transitions = Vec::new();
         for (from, variant) in input.variants.iter().enumerate() {
             for on in &variant.on {
                 for t in &on.transitions {
                     let name = t.event.to_string();
-                    let event = match events.iter().position(|e| e.name == name) {
-                        Some(i) => i,
-                        None => {
-                            events.push(Event {
-                                ident: t.event.clone(),
-                                name,
-                            });
-                            events.len() - 1
-                        }
-                    };
-                    let to = input.variants.iter().position(|v| v.ident == t.target);
+                    let event = *event_index.entry(name.clone()).or_insert_with(|| {
+                        events.push(Event {
+                            ident: t.event.clone(),
+                            camel: names::to_camel(&name),
+                            name,
+                        });
+                        events.len() - 1
+                    });
+                    let to = state_index.get(&t.target.to_string()).copied();
                     transitions.push(Transition {
                         from,
                         event,
@@ -124,14 +144,17 @@ impl Model {
             krate: input.options.krate.clone(),
             derives,
             debug,
+            std_derive_count: input.std_derives.len(),
             copy_field_attrs: !input.options.derives.is_empty(),
             states: Vec::new(),
             events,
             transitions,
+            targets: Vec::new(),
+            sources: Vec::new(),
         };
         let mut shadowed: Vec<String> = MODULE_TYPES.iter().map(|s| (*s).to_owned()).collect();
         shadowed.extend(input.variants.iter().map(|v| v.ident.to_string()));
-        shadowed.extend(model.events.iter().map(|e| e.trait_ident().to_string()));
+        shadowed.extend(model.events.iter().map(Event::trait_name));
         model.states = input
             .variants
             .iter()
@@ -144,7 +167,21 @@ impl Model {
                 on: v.on.iter().map(|o| o.span).collect(),
             })
             .collect();
+        model.index();
         model
+    }
+
+    /// The derives for a state without data: `Debug` if the enum derives it, and the
+    /// `derive(...)` option's.
+    pub fn unit_derives(&self) -> Vec<Path> {
+        self.derives
+            .iter()
+            .enumerate()
+            .filter(|(i, p)| {
+                *i >= self.std_derive_count || p.segments.last().is_some_and(|s| s.ident == "Debug")
+            })
+            .map(|(_, p)| p.clone())
+            .collect()
     }
 
     /// The initial state (the first one marked, else the first state).
@@ -155,39 +192,47 @@ impl Model {
             .unwrap_or(0)
     }
 
-    /// The distinct states `event` leads to, in declaration order.
-    pub fn targets(&self, event: usize) -> Vec<usize> {
-        let mut out = Vec::new();
-        for t in self.transitions.iter().filter(|t| t.event == event) {
+    /// Computes the per-event lists of targets and sources, in one pass over the transitions;
+    /// called again whenever the transitions change.
+    pub fn index(&mut self) {
+        let mut targets = vec![Vec::new(); self.events.len()];
+        let mut sources = vec![Vec::new(); self.events.len()];
+        let mut seen_target = HashMap::new();
+        let mut seen_source = HashMap::new();
+        for t in &self.transitions {
             if let Some(to) = t.to {
-                if !out.contains(&to) {
-                    out.push(to);
+                if seen_target.insert((t.event, to), ()).is_none() {
+                    targets[t.event].push(to);
                 }
             }
+            if seen_source.insert((t.event, t.from), ()).is_none() {
+                sources[t.event].push(t.from);
+            }
         }
-        out
+        self.targets = targets;
+        self.sources = sources;
+    }
+
+    /// The distinct states `event` leads to, in declaration order.
+    pub fn targets(&self, event: usize) -> &[usize] {
+        self.targets.get(event).map_or(&[], Vec::as_slice)
     }
 
     /// The states `event` leaves, in declaration order.
-    pub fn sources(&self, event: usize) -> Vec<usize> {
-        let mut out = Vec::new();
-        for t in self.transitions.iter().filter(|t| t.event == event) {
-            if !out.contains(&t.from) {
-                out.push(t.from);
-            }
-        }
-        out
+    pub fn sources(&self, event: usize) -> &[usize] {
+        self.sources.get(event).map_or(&[], Vec::as_slice)
     }
 
     /// The one state `event` leads to, when it always leads to the same state.
     pub fn single_target(&self, event: usize) -> Option<usize> {
-        match self.targets(event).as_slice() {
+        match self.targets(event) {
             [one] => Some(*one),
             _ => None,
         }
     }
 
-    /// The index of the first transition of each state, and how many it has.
+    /// The index of the first transition of each state, and how many it has (transitions are
+    /// grouped by source state, in declaration order).
     pub fn transition_ranges(&self) -> Vec<(usize, usize)> {
         let mut ranges = vec![(0, 0); self.states.len()];
         for (i, t) in self.transitions.iter().enumerate().rev() {
@@ -207,23 +252,41 @@ impl Model {
 }
 
 impl Event {
+    /// Whether the UpperCamelCase name can be an identifier (it cannot for `_9` or `__`,
+    /// which validation reports and repair drops before code is generated).
+    pub fn has_valid_camel(&self) -> bool {
+        names::is_identifier(&self.camel) && !names::is_keyword(&self.camel)
+    }
+
     /// The event enum's variant: `time_wait` -> `TimeWait`.
     pub fn variant(&self) -> Ident {
-        Ident::new(&names::to_camel(&self.name), self.ident.span())
+        if self.has_valid_camel() {
+            Ident::new(&self.camel, self.ident.span())
+        } else {
+            // Never generated from (see `has_valid_camel`); a name that cannot clash.
+            format_ident!("__Invalid{}", self.camel.len())
+        }
     }
 
     /// The trait implemented by the states that handle the event: `pay` -> `CanPay`.
+    pub fn trait_name(&self) -> String {
+        format!("Can{}", self.camel)
+    }
+
+    /// The trait as an identifier.
     pub fn trait_ident(&self) -> Ident {
-        format_ident!(
-            "Can{}",
-            names::to_camel(&self.name),
-            span = self.ident.span()
-        )
+        let name = self.trait_name();
+        if names::is_identifier(&name) {
+            Ident::new(&name, self.ident.span())
+        } else {
+            format_ident!("__InvalidCan{}", self.camel.len())
+        }
     }
 
     /// The method that builds the target state from the source state: `pay` -> `pay_with`.
     pub fn with_ident(&self) -> Ident {
-        format_ident!("{}_with", self.name, span = self.ident.span())
+        let name = self.name.trim_start_matches("r#");
+        format_ident!("{}_with", name, span = self.ident.span())
     }
 }
 

@@ -17,6 +17,18 @@ pub fn is_keyword(name: &str) -> bool {
     KEYWORDS.contains(&name)
 }
 
+/// Whether `name` is an identifier (not raw): a letter or `_`, then letters, digits or `_`,
+/// and not `_` alone.
+pub fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    (first.is_alphabetic() || first == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
+        && name != "_"
+}
+
 /// Whether `name` is snake_case: starts with a lowercase letter, then lowercase letters, digits
 /// and single underscores (a trailing one allowed, as in `type_`).
 pub fn is_snake_case(name: &str) -> bool {

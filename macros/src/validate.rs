@@ -1,7 +1,7 @@
 //! The definition rules: one `check_*` function per rule, each reporting every violation it
 //! finds at the offending token. All of them run, so one build shows every mistake.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
 use crate::errors::Errors;
 use crate::model::{MODULE_TYPES, MODULE_VALUES, Model};
@@ -12,6 +12,7 @@ const LIST_LIMIT: usize = 10;
 
 /// Runs every check on `model`.
 pub fn check(model: &Model, errors: &Errors) {
+    check_module_name(model, errors);
     check_one_initial(model, errors);
     check_flags_once(model, errors);
     check_targets_exist(model, errors);
@@ -26,6 +27,29 @@ pub fn check(model: &Model, errors: &Errors) {
     if graph_complete {
         check_all_reachable(model, errors);
         check_no_dead_ends(model, errors);
+    }
+}
+
+/// The generated module's name, derived from the enum's (`Order` -> `order`), is usable: not a
+/// keyword (`enum Match` would need `mod match`) and not empty (`enum __`).
+fn check_module_name(model: &Model, errors: &Errors) {
+    let derived = names::to_snake(&model.ident.to_string());
+    if model.module != derived {
+        return; // set with `module = ...`, which the option parser checked
+    }
+    if names::is_keyword(&derived) || !names::is_identifier(&derived) {
+        let stem = derived.trim_matches('_');
+        let suggestion = if stem.is_empty() {
+            "machine".to_owned()
+        } else {
+            format!("{stem}_machine")
+        };
+        errors.at(
+            model.ident.span(),
+            format!(
+                "the generated module would be named `{derived}`, which cannot name a module; choose a name with `#[state_machine(module = {suggestion})]`"
+            ),
+        );
     }
 }
 
@@ -92,13 +116,13 @@ fn check_targets_exist(model: &Model, errors: &Errors) {
 /// A state handles each event at most once: a second transition on the same event is either a
 /// duplicate (same target) or nondeterministic (another target).
 fn check_one_transition_per_event(model: &Model, errors: &Errors) {
+    let mut first_of: HashMap<(usize, usize), usize> = HashMap::new();
     for (j, later) in model.transitions.iter().enumerate() {
-        let Some(first) = model.transitions[..j]
-            .iter()
-            .find(|t| t.from == later.from && t.event == later.event)
-        else {
+        let first = *first_of.entry((later.from, later.event)).or_insert(j);
+        if first == j {
             continue;
-        };
+        }
+        let first = &model.transitions[first];
         let (state, event) = (&model.states[later.from].ident, &later.event_ident);
         let message = if first.target == later.target {
             format!(
@@ -134,7 +158,14 @@ fn check_terminal_states_have_no_transitions(model: &Model, errors: &Errors) {
 /// of the typed machine and (in UpperCamelCase) a variant of the event enum; no two events
 /// become the same variant, and no event takes the name of a generated `<event>_with` method.
 fn check_event_names(model: &Model, errors: &Errors) {
-    for (i, event) in model.events.iter().enumerate() {
+    let mut variants: HashMap<&str, &str> = HashMap::new();
+    let by_name: HashMap<&str, usize> = model
+        .events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.name.as_str(), i))
+        .collect();
+    for event in &model.events {
         let name = event.name.as_str();
         let span = event.ident.span();
         if let Some(bare) = name.strip_prefix("r#") {
@@ -164,34 +195,29 @@ fn check_event_names(model: &Model, errors: &Errors) {
             );
             continue;
         }
-        let variant = event.variant().to_string();
-        if names::is_keyword(&variant) {
+        let variant = event.camel.as_str();
+        if !event.has_valid_camel() {
             errors.at(
                 span,
-                format!("the event `{name}` would become the variant `Event::{variant}`, which is a keyword; use another name"),
+                format!("the event `{name}` would become the variant `Event::{variant}`, which is not a valid name; use another name"),
             );
             continue;
         }
-        if let Some(other) = model.events[..i].iter().find(|e| e.variant() == variant) {
+        if let Some(other) = variants.insert(variant, name) {
             errors.at(
                 span,
                 format!(
-                    "the events `{}` and `{name}` both become the variant `Event::{variant}`; rename one of them",
-                    other.name
+                    "the events `{other}` and `{name}` both become the variant `Event::{variant}`; rename one of them"
                 ),
             );
             continue;
         }
         if let Some(base) = name.strip_suffix("_with") {
-            let clash = model
-                .events
-                .iter()
-                .position(|e| e.name == base)
-                .filter(|&b| {
-                    model
-                        .single_target(b)
-                        .is_some_and(|t| model.states[t].has_data())
-                });
+            let clash = by_name.get(base).copied().filter(|&b| {
+                model
+                    .single_target(b)
+                    .is_some_and(|t| model.states[t].has_data())
+            });
             if clash.is_some() {
                 errors.at(
                     span,
@@ -206,6 +232,11 @@ fn check_event_names(model: &Model, errors: &Errors) {
 
 /// No state takes a name that the generated module uses for something else.
 fn check_state_names(model: &Model, errors: &Errors) {
+    let traits: HashMap<String, &str> = model
+        .events
+        .iter()
+        .map(|e| (e.trait_name(), e.name.as_str()))
+        .collect();
     for state in &model.states {
         let name = state.ident.to_string();
         let what = if MODULE_TYPES.contains(&name.as_str()) {
@@ -213,11 +244,9 @@ fn check_state_names(model: &Model, errors: &Errors) {
         } else if MODULE_VALUES.contains(&name.as_str()) {
             Some(format!("the generated item `{}::{name}`", model.module))
         } else {
-            model
-                .events
-                .iter()
-                .find(|e| e.trait_ident() == name)
-                .map(|e| format!("the generated trait for the event `{}`", e.name))
+            traits
+                .get(&name)
+                .map(|event| format!("the generated trait for the event `{event}`"))
         };
         if let Some(what) = what {
             errors.at(
@@ -272,8 +301,10 @@ fn check_all_reachable(model: &Model, errors: &Errors) {
     let mut reached = vec![false; model.states.len()];
     reached[initial] = true;
     let mut queue = VecDeque::from([initial]);
+    let ranges = model.transition_ranges();
     while let Some(state) = queue.pop_front() {
-        for t in model.transitions.iter().filter(|t| t.from == state) {
+        let (first, count) = ranges[state];
+        for t in &model.transitions[first..first + count] {
             if let Some(to) = t.to {
                 if !reached[to] {
                     reached[to] = true;
@@ -295,8 +326,12 @@ fn check_all_reachable(model: &Model, errors: &Errors) {
 
 /// Every state that is not `#[terminal]` has a way out.
 fn check_no_dead_ends(model: &Model, errors: &Errors) {
+    let mut has_way_out = vec![false; model.states.len()];
+    for t in &model.transitions {
+        has_way_out[t.from] = true;
+    }
     for (i, state) in model.states.iter().enumerate() {
-        if state.terminal.is_empty() && !model.transitions.iter().any(|t| t.from == i) {
+        if state.terminal.is_empty() && !has_way_out[i] {
             errors.at(
                 state.ident.span(),
                 format!(

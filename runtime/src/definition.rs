@@ -3,6 +3,10 @@
 //! `#[state_machine]` writes one [`Definition`] per machine into a `static`. Everything that
 //! works on a machine without knowing its Rust types (records, replay, the dynamic API,
 //! diagrams and tools) works from it.
+//!
+//! The definition is stored as flat tables of names and numbers (which is what compiles
+//! fastest when a macro writes them); [`StateInfo`], [`EventInfo`] and [`Transition`] are small
+//! copyable views into those tables.
 
 use core::fmt;
 
@@ -15,7 +19,6 @@ use core::fmt;
 ///
 /// #[state_machine]
 /// enum Light {
-///     /// Dark.
 ///     #[initial]
 ///     #[on(toggle -> On)]
 ///     Off,
@@ -24,10 +27,9 @@ use core::fmt;
 /// }
 ///
 /// # fn main() {
-/// let def = Light::DEFINITION;
-/// let on = def.state("On").unwrap();
-/// assert_eq!(def.state_id(on).index(), 1);
-/// assert_eq!(def[def.state_id(on)].name(), "On");
+/// let on = Light::DEFINITION.state("On").unwrap();
+/// assert_eq!(on.id().index(), 1);
+/// assert_eq!(Light::DEFINITION.get_state(on.id()), Some(on));
 /// # }
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -40,7 +42,6 @@ pub struct StateId(pub(crate) u32);
 ///
 /// #[state_machine]
 /// enum Light {
-///     /// Dark.
 ///     #[initial]
 ///     #[on(toggle -> On)]
 ///     Off,
@@ -49,119 +50,24 @@ pub struct StateId(pub(crate) u32);
 /// }
 ///
 /// # fn main() {
-/// let def = Light::DEFINITION;
-/// let toggle = def.event("toggle").unwrap();
-/// assert_eq!(def.event_id(toggle).index(), 0);
+/// let toggle = Light::DEFINITION.event("toggle").unwrap();
+/// assert_eq!(toggle.id().index(), 0);
 /// # }
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct EventId(pub(crate) u32);
 
 impl StateId {
-    /// The index of the state in [`Definition::states`].
+    /// The index of the state in declaration order.
     pub const fn index(self) -> usize {
         self.0 as usize
     }
 }
 
 impl EventId {
-    /// The index of the event in [`Definition::events`].
+    /// The index of the event in order of first appearance.
     pub const fn index(self) -> usize {
         self.0 as usize
-    }
-}
-
-/// One state of a machine: a variant of the annotated enum.
-///
-/// ```
-/// use statewright::{state_machine, StateMachine};
-///
-/// #[state_machine]
-/// enum Light {
-///     /// Dark.
-///     #[initial]
-///     #[on(toggle -> On)]
-///     Off,
-///     #[on(toggle -> Off)]
-///     On,
-/// }
-///
-/// # fn main() {
-/// let def = Light::DEFINITION;
-/// let off = def.state("Off").unwrap();
-/// assert!(off.is_initial());
-/// assert!(!off.is_terminal());
-/// assert_eq!(off.doc(), "Dark.");
-/// # }
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StateInfo {
-    pub(crate) name: &'static str,
-    pub(crate) doc: &'static str,
-    pub(crate) initial: bool,
-    pub(crate) terminal: bool,
-    /// Outgoing transitions: `transitions[first..first + count]`.
-    pub(crate) first: u32,
-    pub(crate) count: u32,
-}
-
-impl StateInfo {
-    /// The variant's name, for example `"Paid"`.
-    pub const fn name(&self) -> &'static str {
-        self.name
-    }
-
-    /// The variant's doc comment, trimmed; empty when it has none.
-    pub const fn doc(&self) -> &'static str {
-        self.doc
-    }
-
-    /// Whether this is the state the machine starts in (`#[initial]`).
-    pub const fn is_initial(&self) -> bool {
-        self.initial
-    }
-
-    /// Whether this state is marked `#[terminal]` (it has no way out).
-    pub const fn is_terminal(&self) -> bool {
-        self.terminal
-    }
-}
-
-/// One event of a machine: a name used in `#[on(event -> Target)]`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct EventInfo {
-    pub(crate) name: &'static str,
-}
-
-impl EventInfo {
-    /// The event's name, for example `"ship"`.
-    pub const fn name(&self) -> &'static str {
-        self.name
-    }
-}
-
-/// One declared transition: `from --event--> to`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Transition {
-    pub(crate) from: StateId,
-    pub(crate) event: EventId,
-    pub(crate) to: StateId,
-}
-
-impl Transition {
-    /// The source state.
-    pub const fn from(&self) -> StateId {
-        self.from
-    }
-
-    /// The event that fires the transition.
-    pub const fn event(&self) -> EventId {
-        self.event
-    }
-
-    /// The target state (equal to [`from`](Self::from) for a self-loop).
-    pub const fn to(&self) -> StateId {
-        self.to
     }
 }
 
@@ -187,9 +93,11 @@ impl Transition {
 /// # fn main() {
 /// let def = Light::DEFINITION;
 /// let off = def.state("Off").unwrap();
+/// assert!(off.is_initial() && !off.is_terminal());
+/// assert_eq!(off.doc(), "Dark.");
 /// let toggle = def.event("toggle").unwrap();
-/// let on = def.target(def.state_id(off), def.event_id(toggle)).unwrap();
-/// assert_eq!(def[on].name(), "On");
+/// let on = def.target(off.id(), toggle.id()).unwrap();
+/// assert_eq!(def.get_state(on).unwrap().name(), "On");
 /// assert_eq!(
 ///     def.to_string(),
 ///     "Light (initial: Off)\n  Off --toggle--> On\n  On --toggle--> Off\n"
@@ -200,9 +108,14 @@ impl Transition {
 pub struct Definition {
     pub(crate) name: &'static str,
     pub(crate) doc: &'static str,
-    pub(crate) states: &'static [StateInfo],
-    pub(crate) events: &'static [EventInfo],
-    pub(crate) transitions: &'static [Transition],
+    pub(crate) state_names: &'static [&'static str],
+    pub(crate) state_docs: &'static [&'static str],
+    pub(crate) terminal: &'static [bool],
+    /// The transitions of state `i` are pairs `first[i]..first[i + 1]` of `transitions`.
+    pub(crate) first: &'static [u32],
+    pub(crate) event_names: &'static [&'static str],
+    /// `(event, to)` pairs, flattened, grouped by source state in declaration order.
+    pub(crate) transitions: &'static [u32],
     pub(crate) initial: StateId,
 }
 
@@ -217,139 +130,137 @@ impl Definition {
         self.doc
     }
 
-    /// All states, in declaration order. `states()[id.index()]` is the state with that id.
-    pub const fn states(&self) -> &'static [StateInfo] {
-        self.states
+    /// All states, in declaration order.
+    pub fn states(&'static self) -> States {
+        States {
+            definition: self,
+            range: 0..self.state_names.len() as u32,
+        }
     }
 
     /// All events, in order of first appearance.
-    pub const fn events(&self) -> &'static [EventInfo] {
-        self.events
+    pub fn events(&'static self) -> impl ExactSizeIterator<Item = EventInfo> + Clone {
+        (0..self.event_names.len() as u32).map(move |i| EventInfo {
+            definition: self,
+            id: EventId(i),
+        })
     }
 
     /// All transitions, in declaration order.
-    pub const fn transitions(&self) -> &'static [Transition] {
-        self.transitions
-    }
-
-    /// The id of the initial state.
-    pub const fn initial_id(&self) -> StateId {
-        self.initial
+    pub fn transitions(&'static self) -> impl Iterator<Item = Transition> + Clone {
+        self.states().flat_map(|s| self.transitions_from(s.id()))
     }
 
     /// The initial state.
-    pub fn initial(&self) -> &'static StateInfo {
-        &self.states[self.initial.index()]
+    pub fn initial(&'static self) -> StateInfo {
+        StateInfo {
+            definition: self,
+            id: self.initial,
+        }
     }
 
     /// The state with this name, if there is one.
-    pub fn state(&self, name: &str) -> Option<&'static StateInfo> {
-        self.states.iter().find(|s| s.name == name)
+    pub fn state(&'static self, name: &str) -> Option<StateInfo> {
+        let index = self.state_names.iter().position(|n| *n == name)?;
+        self.get_state(StateId(index as u32))
     }
 
     /// The event with this name, if there is one.
-    pub fn event(&self, name: &str) -> Option<&'static EventInfo> {
-        self.events.iter().find(|e| e.name == name)
+    pub fn event(&'static self, name: &str) -> Option<EventInfo> {
+        let index = self.event_names.iter().position(|n| *n == name)?;
+        self.get_event(EventId(index as u32))
     }
 
     /// The state with this id, or `None` when the id does not belong to this definition.
-    pub fn get_state(&self, id: StateId) -> Option<&'static StateInfo> {
-        self.states.get(id.index())
+    pub fn get_state(&'static self, id: StateId) -> Option<StateInfo> {
+        (id.index() < self.state_names.len()).then_some(StateInfo {
+            definition: self,
+            id,
+        })
     }
 
     /// The event with this id, or `None` when the id does not belong to this definition.
-    pub fn get_event(&self, id: EventId) -> Option<&'static EventInfo> {
-        self.events.get(id.index())
+    pub fn get_event(&'static self, id: EventId) -> Option<EventInfo> {
+        (id.index() < self.event_names.len()).then_some(EventInfo {
+            definition: self,
+            id,
+        })
     }
 
-    /// The id of a state of this definition.
-    ///
-    /// The `state` must be an element of [`states`](Self::states); for any other reference the
-    /// result is an id that [`get_state`](Self::get_state) rejects.
-    pub fn state_id(&self, state: &StateInfo) -> StateId {
-        let index = self
-            .states
-            .iter()
-            .position(|s| core::ptr::eq(s, state))
-            .unwrap_or(self.states.len());
-        StateId(index as u32)
-    }
-
-    /// The id of an event of this definition (see [`state_id`](Self::state_id)).
-    pub fn event_id(&self, event: &EventInfo) -> EventId {
-        let index = self
-            .events
-            .iter()
-            .position(|e| core::ptr::eq(e, event))
-            .unwrap_or(self.events.len());
-        EventId(index as u32)
-    }
-
-    /// The transitions that leave `state`, in declaration order (empty for an unknown id).
-    pub fn transitions_from(&self, state: StateId) -> &'static [Transition] {
-        match self.states.get(state.index()) {
-            Some(s) => {
-                let first = s.first as usize;
-                self.transitions
-                    .get(first..first + s.count as usize)
-                    .unwrap_or(&[])
-            }
-            None => &[],
+    /// The `(event, to)` pairs of `state`'s transitions (empty for an unknown id).
+    fn pairs(&self, state: StateId) -> &'static [u32] {
+        let i = state.index();
+        match (self.first.get(i), self.first.get(i + 1)) {
+            (Some(&start), Some(&end)) => self
+                .transitions
+                .get(start as usize * 2..end as usize * 2)
+                .unwrap_or(&[]),
+            _ => &[],
         }
+    }
+
+    /// The transitions that leave `state`, in declaration order (none for an unknown id).
+    pub fn transitions_from(
+        &'static self,
+        state: StateId,
+    ) -> impl ExactSizeIterator<Item = Transition> + Clone {
+        self.pairs(state)
+            .chunks_exact(2)
+            .map(move |pair| Transition {
+                definition: self,
+                from: state,
+                event: EventId(pair[0]),
+                to: StateId(pair[1]),
+            })
     }
 
     /// Where `event` leads from `from`, or `None` when the event is not allowed there.
     #[inline]
     pub fn target(&self, from: StateId, event: EventId) -> Option<StateId> {
-        self.transitions_from(from)
-            .iter()
-            .find(|t| t.event == event)
-            .map(|t| t.to)
+        self.pairs(from)
+            .chunks_exact(2)
+            .find(|pair| pair[0] == event.0)
+            .map(|pair| StateId(pair[1]))
     }
 
     /// The events allowed in `state`, in declaration order.
-    pub fn allowed_events(&self, state: StateId) -> Events<'_> {
+    pub fn allowed_events(&'static self, state: StateId) -> Events {
         Events {
             definition: self,
-            transitions: self.transitions_from(state).iter(),
+            pairs: self.pairs(state).chunks_exact(2),
         }
     }
 
     /// The states in which `event` is allowed, in declaration order.
-    pub fn sources(&self, event: EventId) -> impl Iterator<Item = &'static StateInfo> + '_ {
-        self.states
-            .iter()
-            .enumerate()
-            .filter(move |(i, _)| self.target(StateId(*i as u32), event).is_some())
-            .map(|(_, s)| s)
+    pub fn sources(&'static self, event: EventId) -> impl Iterator<Item = StateInfo> + Clone {
+        self.states()
+            .filter(move |s| self.target(s.id(), event).is_some())
     }
-}
 
-impl core::ops::Index<StateId> for Definition {
-    type Output = StateInfo;
-
-    /// The state with this id.
-    ///
-    /// # Panics
-    ///
-    /// When the id does not belong to this definition; use [`Definition::get_state`] for ids
-    /// that come from outside.
-    fn index(&self, id: StateId) -> &StateInfo {
-        &self.states[id.index()]
+    /// The state with an id known to belong to this definition.
+    pub(crate) fn info(&'static self, id: StateId) -> StateInfo {
+        StateInfo {
+            definition: self,
+            id,
+        }
     }
-}
 
-impl core::ops::Index<EventId> for Definition {
-    type Output = EventInfo;
+    /// The event with an id known to belong to this definition.
+    pub(crate) fn event_info(&'static self, id: EventId) -> EventInfo {
+        EventInfo {
+            definition: self,
+            id,
+        }
+    }
 
-    /// The event with this id.
-    ///
-    /// # Panics
-    ///
-    /// When the id does not belong to this definition; use [`Definition::get_event`] for ids
-    /// that come from outside.
-    fn index(&self, id: EventId) -> &EventInfo {
-        &self.events[id.index()]
+    /// The name of a state of this definition (`"?"` for a foreign id).
+    pub(crate) fn state_name(&self, id: StateId) -> &'static str {
+        self.state_names.get(id.index()).copied().unwrap_or("?")
+    }
+
+    /// The name of an event of this definition (`"?"` for a foreign id).
+    pub(crate) fn event_name(&self, id: EventId) -> &'static str {
+        self.event_names.get(id.index()).copied().unwrap_or("?")
     }
 }
 
@@ -360,8 +271,11 @@ impl PartialEq for Definition {
         core::ptr::eq(self, other)
             || (self.name == other.name
                 && self.doc == other.doc
-                && self.states == other.states
-                && self.events == other.events
+                && self.state_names == other.state_names
+                && self.state_docs == other.state_docs
+                && self.terminal == other.terminal
+                && self.first == other.first
+                && self.event_names == other.event_names
                 && self.transitions == other.transitions
                 && self.initial == other.initial)
     }
@@ -373,20 +287,34 @@ impl fmt::Display for Definition {
     /// One line with the name and the initial state, then one line per transition, then the
     /// terminal states, if any.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{} (initial: {})", self.name, self.initial().name)?;
-        for t in self.transitions {
-            writeln!(
-                f,
-                "  {} --{}--> {}",
-                self[t.from].name, self[t.event].name, self[t.to].name
-            )?;
+        writeln!(
+            f,
+            "{} (initial: {})",
+            self.name,
+            self.state_name(self.initial)
+        )?;
+        for state in 0..self.state_names.len() as u32 {
+            for pair in self.pairs(StateId(state)).chunks_exact(2) {
+                writeln!(
+                    f,
+                    "  {} --{}--> {}",
+                    self.state_name(StateId(state)),
+                    self.event_name(EventId(pair[0])),
+                    self.state_name(StateId(pair[1]))
+                )?;
+            }
         }
-        let mut terminal = self.states.iter().filter(|s| s.terminal).peekable();
+        let mut terminal = self
+            .state_names
+            .iter()
+            .zip(self.terminal)
+            .filter(|(_, t)| **t)
+            .peekable();
         if terminal.peek().is_some() {
             f.write_str("  terminal:")?;
-            for (i, s) in terminal.enumerate() {
+            for (i, (name, _)) in terminal.enumerate() {
                 f.write_str(if i == 0 { " " } else { ", " })?;
-                f.write_str(s.name)?;
+                f.write_str(name)?;
             }
             f.write_str("\n")?;
         }
@@ -394,54 +322,301 @@ impl fmt::Display for Definition {
     }
 }
 
-/// The events allowed in one state, in declaration order: see [`Definition::allowed_events`].
-///
-/// Borrowing the definition, it costs nothing to build; it prints as a comma-separated list of
-/// names in backticks (`` `pay`, `cancel` ``) and `none` when empty.
-#[derive(Clone)]
-pub struct Events<'a> {
-    definition: &'a Definition,
-    transitions: core::slice::Iter<'static, Transition>,
+/// One state of a machine (a variant of the annotated enum): a view into its [`Definition`].
+#[derive(Clone, Copy)]
+pub struct StateInfo {
+    definition: &'static Definition,
+    id: StateId,
 }
 
-impl Events<'_> {
-    /// Whether the event with this name is among them.
-    pub fn contains(&self, name: &str) -> bool {
-        self.clone().any(|e| e.name == name)
+impl StateInfo {
+    /// The state's id.
+    pub const fn id(&self) -> StateId {
+        self.id
+    }
+
+    /// The variant's name, for example `"Paid"`.
+    pub fn name(&self) -> &'static str {
+        self.definition.state_name(self.id)
+    }
+
+    /// The variant's doc comment, trimmed; empty when it has none.
+    pub fn doc(&self) -> &'static str {
+        self.definition
+            .state_docs
+            .get(self.id.index())
+            .copied()
+            .unwrap_or("")
+    }
+
+    /// Whether this is the state the machine starts in (`#[initial]`).
+    pub fn is_initial(&self) -> bool {
+        self.definition.initial == self.id
+    }
+
+    /// Whether this state is marked `#[terminal]` (it has no way out).
+    pub fn is_terminal(&self) -> bool {
+        self.definition
+            .terminal
+            .get(self.id.index())
+            .copied()
+            .unwrap_or(false)
+    }
+
+    /// The transitions that leave this state, in declaration order.
+    pub fn transitions(&self) -> impl ExactSizeIterator<Item = Transition> + Clone {
+        self.definition.transitions_from(self.id)
+    }
+
+    /// The events allowed in this state, in declaration order.
+    pub fn allowed_events(&self) -> Events {
+        self.definition.allowed_events(self.id)
+    }
+
+    /// The definition this state belongs to.
+    pub const fn definition(&self) -> &'static Definition {
+        self.definition
     }
 }
 
-impl Iterator for Events<'_> {
-    type Item = &'static EventInfo;
+impl PartialEq for StateInfo {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+            && (core::ptr::eq(self.definition, other.definition)
+                || self.definition == other.definition)
+    }
+}
 
-    fn next(&mut self) -> Option<Self::Item> {
-        let t = self.transitions.next()?;
-        self.definition.events.get(t.event.index())
+impl Eq for StateInfo {}
+
+impl fmt::Debug for StateInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "StateInfo({:?})", self.name())
+    }
+}
+
+impl fmt::Display for StateInfo {
+    /// The state's name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One event of a machine (a name used in `#[on(event -> Target)]`): a view into its
+/// [`Definition`].
+#[derive(Clone, Copy)]
+pub struct EventInfo {
+    definition: &'static Definition,
+    id: EventId,
+}
+
+impl EventInfo {
+    /// The event's id.
+    pub const fn id(&self) -> EventId {
+        self.id
+    }
+
+    /// The event's name, for example `"ship"`.
+    pub fn name(&self) -> &'static str {
+        self.definition.event_name(self.id)
+    }
+
+    /// The states in which the event is allowed, in declaration order.
+    pub fn sources(&self) -> impl Iterator<Item = StateInfo> + Clone {
+        self.definition.sources(self.id)
+    }
+
+    /// The definition this event belongs to.
+    pub const fn definition(&self) -> &'static Definition {
+        self.definition
+    }
+}
+
+impl PartialEq for EventInfo {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+            && (core::ptr::eq(self.definition, other.definition)
+                || self.definition == other.definition)
+    }
+}
+
+impl Eq for EventInfo {}
+
+impl fmt::Debug for EventInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "EventInfo({:?})", self.name())
+    }
+}
+
+impl fmt::Display for EventInfo {
+    /// The event's name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One declared transition, `from --event--> to`: a view into its [`Definition`].
+#[derive(Clone, Copy)]
+pub struct Transition {
+    definition: &'static Definition,
+    from: StateId,
+    event: EventId,
+    to: StateId,
+}
+
+impl Transition {
+    /// The source state.
+    pub fn from(&self) -> StateInfo {
+        self.definition.info(self.from)
+    }
+
+    /// The event that fires the transition.
+    pub fn event(&self) -> EventInfo {
+        self.definition.event_info(self.event)
+    }
+
+    /// The target state (the same as [`from`](Self::from) for a self-loop).
+    pub fn to(&self) -> StateInfo {
+        self.definition.info(self.to)
+    }
+
+    /// The id of the source state.
+    pub const fn from_id(&self) -> StateId {
+        self.from
+    }
+
+    /// The id of the event.
+    pub const fn event_id(&self) -> EventId {
+        self.event
+    }
+
+    /// The id of the target state.
+    pub const fn to_id(&self) -> StateId {
+        self.to
+    }
+}
+
+impl PartialEq for Transition {
+    fn eq(&self, other: &Self) -> bool {
+        (self.from, self.event, self.to) == (other.from, other.event, other.to)
+            && (core::ptr::eq(self.definition, other.definition)
+                || self.definition == other.definition)
+    }
+}
+
+impl Eq for Transition {}
+
+impl fmt::Debug for Transition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Transition({self})")
+    }
+}
+
+impl fmt::Display for Transition {
+    /// `Paid --ship--> Shipped`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} --{}--> {}",
+            self.from().name(),
+            self.event().name(),
+            self.to().name()
+        )
+    }
+}
+
+/// The states of a definition, in declaration order: see [`Definition::states`].
+#[derive(Clone)]
+pub struct States {
+    definition: &'static Definition,
+    range: core::ops::Range<u32>,
+}
+
+impl Iterator for States {
+    type Item = StateInfo;
+
+    fn next(&mut self) -> Option<StateInfo> {
+        let id = self.range.next()?;
+        Some(StateInfo {
+            definition: self.definition,
+            id: StateId(id),
+        })
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        self.transitions.size_hint()
+        self.range.size_hint()
     }
 }
 
-impl ExactSizeIterator for Events<'_> {}
+impl DoubleEndedIterator for States {
+    fn next_back(&mut self) -> Option<StateInfo> {
+        let id = self.range.next_back()?;
+        Some(StateInfo {
+            definition: self.definition,
+            id: StateId(id),
+        })
+    }
+}
 
-impl fmt::Debug for Events<'_> {
+impl ExactSizeIterator for States {}
+
+impl fmt::Debug for States {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.clone()).finish()
+    }
+}
+
+/// The events allowed in one state, in declaration order: see [`Definition::allowed_events`].
+///
+/// It costs nothing to build; it prints as a comma-separated list of names in backticks
+/// (`` `pay`, `cancel` ``) and `none` when empty.
+#[derive(Clone)]
+pub struct Events {
+    definition: &'static Definition,
+    pairs: core::slice::ChunksExact<'static, u32>,
+}
+
+impl Events {
+    /// Whether the event with this name is among them.
+    pub fn contains(&self, name: &str) -> bool {
+        self.clone().any(|e| e.name() == name)
+    }
+}
+
+impl Iterator for Events {
+    type Item = EventInfo;
+
+    fn next(&mut self) -> Option<EventInfo> {
+        let pair = self.pairs.next()?;
+        Some(EventInfo {
+            definition: self.definition,
+            id: EventId(pair[0]),
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.pairs.size_hint()
+    }
+}
+
+impl ExactSizeIterator for Events {}
+
+impl fmt::Debug for Events {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list()
-            .entries(self.clone().map(|e| e.name))
+            .entries(self.clone().map(|e| e.name()))
             .finish()
     }
 }
 
-impl fmt::Display for Events<'_> {
+impl fmt::Display for Events {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut any = false;
         for (i, e) in self.clone().enumerate() {
             if i > 0 {
                 f.write_str(", ")?;
             }
-            write!(f, "`{}`", e.name)?;
+            write!(f, "`{}`", e.name())?;
             any = true;
         }
         if !any {

@@ -130,8 +130,8 @@ impl<M: StateMachine, R: Recorder> Dynamic<M, R> {
         };
         if replayed.state_id() != state.state_id() {
             let reason = ResumeReason::Mismatch {
-                history: replayed.state().name,
-                found: state.state_info().name,
+                history: replayed.state().name(),
+                found: state.state_info().name(),
             };
             return Err(ResumeError {
                 state,
@@ -191,7 +191,7 @@ impl<M: StateMachine, R> Dynamic<M, R> {
     }
 
     /// The current state's entry in the definition.
-    pub fn state_info(&self) -> &'static StateInfo {
+    pub fn state_info(&self) -> StateInfo {
         self.state.state_info()
     }
 
@@ -201,7 +201,7 @@ impl<M: StateMachine, R> Dynamic<M, R> {
     }
 
     /// The events allowed in the current state, in declaration order.
-    pub fn allowed_events(&self) -> Events<'static> {
+    pub fn allowed_events(&self) -> Events {
         self.state.allowed_events()
     }
 
@@ -301,16 +301,16 @@ impl<E, F> Rejection<E, F> {
 
     /// The event's name.
     pub fn event_name(&self) -> &'static str {
-        self.definition.events[self.event_id.index()].name
+        self.definition.event_name(self.event_id)
     }
 
     /// The state the machine is (still) in.
-    pub fn state(&self) -> &'static StateInfo {
-        &self.definition.states[self.state.index()]
+    pub fn state(&self) -> StateInfo {
+        self.definition.info(self.state)
     }
 
     /// The events allowed in that state.
-    pub fn allowed(&self) -> Events<'static> {
+    pub fn allowed(&self) -> Events {
         self.definition.allowed_events(self.state)
     }
 
@@ -334,7 +334,7 @@ impl<E: fmt::Debug, F: fmt::Debug> fmt::Debug for Rejection<E, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Rejection")
             .field("machine", &self.definition.name)
-            .field("state", &self.state().name)
+            .field("state", &self.state().name())
             .field("event", &self.event)
             .field("allowed", &self.allowed())
             .field("cause", &self.cause)
@@ -344,7 +344,8 @@ impl<E: fmt::Debug, F: fmt::Debug> fmt::Debug for Rejection<E, F> {
 
 impl<E, F: fmt::Display> fmt::Display for Rejection<E, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (machine, event, state) = (self.definition.name, self.event_name(), self.state().name);
+        let (machine, event, state) =
+            (self.definition.name, self.event_name(), self.state().name());
         match &self.cause {
             Cause::Illegal => write!(
                 f,
@@ -389,8 +390,8 @@ impl<M: StateMachine, R> fmt::Display for NotInitial<M, R> {
             "`{}` starts in `{}`, not in `{}`; use `Dynamic::resume` to continue from a stored \
              state",
             M::DEFINITION.name,
-            M::DEFINITION.initial().name,
-            self.state.state_info().name
+            M::DEFINITION.initial().name(),
+            self.state.state_info().name()
         )
     }
 }
@@ -399,7 +400,7 @@ impl<M: StateMachine, R> fmt::Debug for NotInitial<M, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("NotInitial")
             .field("machine", &M::DEFINITION.name)
-            .field("state", &self.state.state_info().name)
+            .field("state", &self.state.state_info().name())
             .finish_non_exhaustive()
     }
 }
@@ -443,7 +444,7 @@ impl<M, R> ResumeError<M, R> {
 
 impl<M: StateMachine, R> fmt::Display for ResumeError<M, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (machine, state) = (M::DEFINITION.name, self.state.state_info().name);
+        let (machine, state) = (M::DEFINITION.name, self.state.state_info().name());
         match &self.reason {
             ResumeReason::Replay(error) => write!(
                 f,
@@ -461,7 +462,7 @@ impl<M: StateMachine, R> fmt::Debug for ResumeError<M, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ResumeError")
             .field("machine", &M::DEFINITION.name)
-            .field("state", &self.state.state_info().name)
+            .field("state", &self.state.state_info().name())
             .field("reason", &self.reason)
             .finish_non_exhaustive()
     }

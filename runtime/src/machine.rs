@@ -46,12 +46,12 @@ pub trait StateMachine: Sized {
     fn event_id(event: &Self::Event) -> EventId;
 
     /// The state this value is in.
-    fn state_info(&self) -> &'static StateInfo {
-        &Self::DEFINITION.states[self.state_id().index()]
+    fn state_info(&self) -> StateInfo {
+        Self::DEFINITION.info(self.state_id())
     }
 
     /// The events allowed in this state, in declaration order.
-    fn allowed_events(&self) -> Events<'static> {
+    fn allowed_events(&self) -> Events {
         Self::DEFINITION.allowed_events(self.state_id())
     }
 
@@ -86,8 +86,8 @@ pub trait State: Sized {
     fn into_enum(self) -> Self::Machine;
 
     /// The state's entry in the definition.
-    fn info() -> &'static StateInfo {
-        &<Self::Machine as StateMachine>::DEFINITION.states[Self::ID.index()]
+    fn info() -> StateInfo {
+        <Self::Machine as StateMachine>::DEFINITION.info(Self::ID)
     }
 }
 
@@ -149,12 +149,12 @@ pub trait TypedMachine: Sized {
     fn into_dynamic(self) -> Dynamic<<Self::State as State>::Machine, Self::Recorder>;
 
     /// The current state's entry in the definition.
-    fn state_info(&self) -> &'static StateInfo {
+    fn state_info(&self) -> StateInfo {
         <Self::State as State>::info()
     }
 
     /// The events allowed in the current state (the transition methods that compile).
-    fn allowed_events(&self) -> Events<'static> {
+    fn allowed_events(&self) -> Events {
         Self::definition().allowed_events(<Self::State as State>::ID)
     }
 

@@ -1,7 +1,7 @@
 //! Support for the code that `#[state_machine]` generates. Not a public API: nothing here is
 //! covered by semver, and it may change in any release.
 
-use crate::definition::{Definition, EventId, EventInfo, StateId, StateInfo, Transition};
+use crate::definition::{Definition, EventId, StateId, StateInfo};
 use crate::dynamic::Dynamic;
 use crate::machine::{State, StateMachine};
 use crate::record::{Outcome, Record};
@@ -93,28 +93,63 @@ impl<R: Recorder> Core<R> {
     }
 }
 
-/// The body of every typed transition method: records `S --event--> to`, then builds the target
-/// state with `make` and wraps it with `next`; if the recorder refuses, wraps the unchanged
-/// state with `prev` instead.
+/// What the transition helpers need of a typed machine: its parts, and the same machine type
+/// in another state. Implemented once, generically, for each generated `Machine<S, R>`.
+pub trait Parts: Sized {
+    /// The state type.
+    type State: State;
+    /// The recorder.
+    type Recorder: Recorder;
+    /// The same machine in state `T`.
+    type With<T>;
+    /// The state and the core.
+    fn into_parts(self) -> (Self::State, Core<Self::Recorder>);
+    /// The machine from its parts.
+    fn from_parts(state: Self::State, core: Core<Self::Recorder>) -> Self;
+    /// The machine in state `T` from its parts.
+    fn with<T>(state: T, core: Core<Self::Recorder>) -> Self::With<T>;
+}
+
+/// The body of every typed transition method whose target is given: records
+/// `M::State --event--> to`, then returns the machine in `target`; if the recorder refuses,
+/// returns the machine unchanged.
 #[inline(always)]
-pub fn fire<S, T, R, N, P>(
-    state: S,
-    mut core: Core<R>,
+pub fn fire<M: Parts, T>(
+    machine: M,
     event: EventId,
     to: StateId,
-    make: impl FnOnce(S) -> T,
-    next: impl FnOnce(T, Core<R>) -> N,
-    prev: impl FnOnce(S, Core<R>) -> P,
-) -> Step<R, N, P>
-where
-    S: State,
-    R: Recorder,
-{
-    let definition = <S::Machine as StateMachine>::DEFINITION;
-    match core.record(definition, S::ID, event, to) {
-        Ok(_) => <R::Error as Fallibility>::step(Ok(next(make(state), core))),
-        Err(error) => <R::Error as Fallibility>::step(Err((prev(state, core), error))),
+    target: T,
+) -> Step<M::Recorder, M::With<T>, M> {
+    fire_with(machine, event, to, move |_| target)
+}
+
+/// Like [`fire`], building the target from the current state once the record is written.
+#[inline(always)]
+pub fn fire_with<M: Parts, T>(
+    machine: M,
+    event: EventId,
+    to: StateId,
+    make: impl FnOnce(M::State) -> T,
+) -> Step<M::Recorder, M::With<T>, M> {
+    let (state, mut core) = machine.into_parts();
+    let definition = <<M::State as State>::Machine as StateMachine>::DEFINITION;
+    let from = <M::State as State>::ID;
+    match core.record(definition, from, event, to) {
+        Ok(_) => {
+            <<M::Recorder as Recorder>::Error as Fallibility>::step(Ok(M::with(make(state), core)))
+        }
+        Err(error) => <<M::Recorder as Recorder>::Error as Fallibility>::step(Err((
+            M::from_parts(state, core),
+            error,
+        ))),
     }
+}
+
+/// A state without data, built generically: the targets of an event that leads to several
+/// states (which therefore carry no data).
+pub trait Unit {
+    /// The state's only value.
+    const VALUE: Self;
 }
 
 /// A dynamic machine from its parts (for the typed -> dynamic conversion).
@@ -139,54 +174,34 @@ pub const fn event_id(index: u32) -> EventId {
     EventId(index)
 }
 
-/// A state's entry; its transitions are `transitions[first..first + count]`.
-pub const fn state(
-    name: &'static str,
-    doc: &'static str,
-    initial: bool,
-    terminal: bool,
-    first: u32,
-    count: u32,
-) -> StateInfo {
-    StateInfo {
-        name,
-        doc,
-        initial,
-        terminal,
-        first,
-        count,
-    }
-}
-
-/// An event's entry.
-pub const fn event(name: &'static str) -> EventInfo {
-    EventInfo { name }
-}
-
-/// A transition's entry.
-pub const fn transition(from: u32, event: u32, to: u32) -> Transition {
-    Transition {
-        from: StateId(from),
-        event: EventId(event),
-        to: StateId(to),
-    }
-}
-
-/// A definition.
+/// A definition, from its tables (see the fields of [`Definition`]).
+#[allow(clippy::too_many_arguments)] // one argument per table, written by generated code
 pub const fn definition(
     name: &'static str,
     doc: &'static str,
-    states: &'static [StateInfo],
-    events: &'static [EventInfo],
-    transitions: &'static [Transition],
+    state_names: &'static [&'static str],
+    state_docs: &'static [&'static str],
+    terminal: &'static [bool],
+    first: &'static [u32],
+    event_names: &'static [&'static str],
+    transitions: &'static [u32],
     initial: u32,
 ) -> Definition {
     Definition {
         name,
         doc,
-        states,
-        events,
+        state_names,
+        state_docs,
+        terminal,
+        first,
+        event_names,
         transitions,
         initial: StateId(initial),
     }
+}
+
+/// A state of `definition` by id, for generated code whose ids come from the definition.
+#[inline]
+pub fn state_info(definition: &'static Definition, index: u32) -> StateInfo {
+    definition.info(StateId(index))
 }

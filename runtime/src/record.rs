@@ -175,13 +175,13 @@ impl Record {
     ) -> Result<Self, InvalidRecord> {
         use alloc::string::ToString;
         let state = |name: &str| match definition.state(name) {
-            Some(s) => Ok(definition.state_id(s)),
+            Some(s) => Ok(s.id()),
             None => Err(InvalidRecord::UnknownState(name.to_string())),
         };
         let from = state(from)?;
         let to = state(to)?;
         let event = match definition.event(event) {
-            Some(e) => definition.event_id(e),
+            Some(e) => e.id(),
             None => return Err(InvalidRecord::UnknownEvent(event.to_string())),
         };
         Record::new(definition, sequence, from, event, to, outcome, at)
@@ -203,8 +203,8 @@ impl Record {
     }
 
     /// The state the machine was in.
-    pub fn from(&self) -> &'static StateInfo {
-        &self.definition.states[self.from.index()]
+    pub fn from(&self) -> StateInfo {
+        self.definition.info(self.from)
     }
 
     /// The id of the state the machine was in.
@@ -213,8 +213,8 @@ impl Record {
     }
 
     /// The event that was applied or rejected.
-    pub fn event(&self) -> &'static EventInfo {
-        &self.definition.events[self.event.index()]
+    pub fn event(&self) -> EventInfo {
+        self.definition.event_info(self.event)
     }
 
     /// The id of the event.
@@ -224,8 +224,8 @@ impl Record {
 
     /// The state the machine is in after the attempt (the same as [`from`](Self::from) when
     /// rejected).
-    pub fn to(&self) -> &'static StateInfo {
-        &self.definition.states[self.to.index()]
+    pub fn to(&self) -> StateInfo {
+        self.definition.info(self.to)
     }
 
     /// The id of the state after the attempt.
@@ -284,16 +284,16 @@ impl fmt::Display for Record {
                 f,
                 "#{} {} --{}--> {}",
                 self.sequence,
-                self.from().name,
-                self.event().name,
-                self.to().name
+                self.from().name(),
+                self.event().name(),
+                self.to().name()
             )?,
             Outcome::Rejected => write!(
                 f,
                 "#{} {} --{}--x rejected",
                 self.sequence,
-                self.from().name,
-                self.event().name
+                self.from().name(),
+                self.event().name()
             )?,
         }
         if let (true, Some(at)) = (f.alternate(), self.at) {
@@ -308,9 +308,9 @@ impl fmt::Debug for Record {
         f.debug_struct("Record")
             .field("machine", &self.machine())
             .field("sequence", &self.sequence)
-            .field("from", &self.from().name)
-            .field("event", &self.event().name)
-            .field("to", &self.to().name)
+            .field("from", &self.from().name())
+            .field("event", &self.event().name())
+            .field("to", &self.to().name())
             .field("outcome", &self.outcome)
             .field("at", &self.at)
             .finish()

@@ -18,8 +18,8 @@ pub struct Replayed {
 
 impl Replayed {
     /// The state the records lead to.
-    pub fn state(&self) -> &'static StateInfo {
-        &self.definition.states[self.state.index()]
+    pub fn state(&self) -> StateInfo {
+        self.definition.info(self.state)
     }
 
     /// The id of that state.
@@ -262,7 +262,7 @@ impl Definition {
                 });
             }
             if r.from != at.state {
-                let (expected, found) = (self[at.state].name, self[r.from].name);
+                let (expected, found) = (self.state_name(at.state), self.state_name(r.from));
                 return Err(if at.applied + at.rejected == 0 {
                     ReplayError::WrongStart {
                         sequence: r.sequence,
@@ -282,17 +282,17 @@ impl Definition {
                     None => {
                         return Err(ReplayError::Illegal {
                             sequence: r.sequence,
-                            from: self[r.from].name,
-                            event: self[r.event].name,
+                            from: self.state_name(r.from),
+                            event: self.event_name(r.event),
                         });
                     }
                     Some(to) if to != r.to => {
                         return Err(ReplayError::WrongTarget {
                             sequence: r.sequence,
-                            from: self[r.from].name,
-                            event: self[r.event].name,
-                            expected: self[to].name,
-                            found: self[r.to].name,
+                            from: self.state_name(r.from),
+                            event: self.event_name(r.event),
+                            expected: self.state_name(to),
+                            found: self.state_name(r.to),
                         });
                     }
                     Some(to) => {

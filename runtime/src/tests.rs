@@ -12,13 +12,39 @@ use crate::{
 };
 
 fn id(name: &str) -> StateId {
-    ORDER.state_id(ORDER.state(name).unwrap())
+    ORDER.state(name).unwrap().id()
 }
 
 #[test]
 fn definition_lookups() {
     assert_eq!(ORDER.initial().name(), "Pending");
-    assert_eq!(ORDER[id("Paid")].name(), "Paid");
+    assert_eq!(ORDER.get_state(id("Paid")).unwrap().name(), "Paid");
+    assert_eq!(ORDER.states().count(), 5);
+    assert_eq!(ORDER.states().next_back().unwrap().name(), "Cancelled");
+    let transitions: Vec<String> = ORDER.transitions().map(|t| t.to_string()).collect();
+    assert_eq!(
+        transitions,
+        [
+            "Pending --pay--> Paid",
+            "Pending --cancel--> Cancelled",
+            "Paid --ship--> Shipped",
+            "Paid --cancel--> Cancelled",
+            "Shipped --deliver--> Delivered"
+        ]
+    );
+    let paid = ORDER.state("Paid").unwrap();
+    assert_eq!(
+        paid.transitions()
+            .map(|t| t.to().name())
+            .collect::<Vec<_>>(),
+        ["Shipped", "Cancelled"]
+    );
+    assert_eq!(
+        alloc::format!("{paid:?} {paid}"),
+        "StateInfo(\"Paid\") Paid"
+    );
+    assert_eq!(ORDER.state("Pending").unwrap().doc(), "Created.");
+    assert!(ORDER.state("Cancelled").unwrap().is_terminal());
     let names: Vec<&str> = ORDER.allowed_events(id("Paid")).map(|e| e.name()).collect();
     assert_eq!(names, ["ship", "cancel"]);
     assert_eq!(
@@ -27,7 +53,7 @@ fn definition_lookups() {
     );
     assert_eq!(ORDER.allowed_events(id("Delivered")).to_string(), "none");
     assert!(ORDER.allowed_events(id("Pending")).contains("pay"));
-    let cancel = ORDER.event_id(ORDER.event("cancel").unwrap());
+    let cancel = ORDER.event("cancel").unwrap().id();
     let sources: Vec<&str> = ORDER.sources(cancel).map(|s| s.name()).collect();
     assert_eq!(sources, ["Pending", "Paid"]);
     assert_eq!(ORDER.target(id("Paid"), cancel), Some(id("Cancelled")));
@@ -44,12 +70,14 @@ fn definition_lookups() {
 fn foreign_ids_are_refused_not_panicked_on() {
     let foreign = StateId(99);
     assert!(ORDER.get_state(foreign).is_none());
-    assert!(ORDER.transitions_from(foreign).is_empty());
+    assert_eq!(ORDER.transitions_from(foreign).count(), 0);
     assert_eq!(ORDER.allowed_events(foreign).count(), 0);
+    assert_eq!(ORDER.target(foreign, crate::EventId(0)), None);
     assert!(ORDER.get_event(crate::EventId(7)).is_none());
-    // A state of another definition gets an id that this one refuses.
-    let other = LIGHT.state("On").unwrap();
-    assert!(ORDER.get_state(ORDER.state_id(other)).is_none());
+    // The same id in another definition is another state.
+    let (off, pending) = (LIGHT.state("Off").unwrap(), ORDER.state("Pending").unwrap());
+    assert_eq!(off.id(), pending.id());
+    assert_ne!(off, pending);
     assert!(ORDER.state("Nope").is_none() && ORDER.event("nope").is_none());
 }
 

@@ -1,4 +1,8 @@
-//! The `'static` definition, as statics next to the enum.
+//! The `'static` definition, as one static next to the enum.
+//!
+//! The tables are flat arrays of string and integer literals: for a machine of 200 states and
+//! 800 transitions, `cargo check` spends about 27 million instructions on them, against 138
+//! million for the same tables as struct literals and more for calls of `const fn`s.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -8,47 +12,33 @@ use super::Ctx;
 pub fn statics(cx: &Ctx) -> TokenStream {
     let krate = cx.krate;
     let model = cx.model;
-    let ranges = model.transition_ranges();
-    let states = model
-        .states
+    let names = model.states.iter().map(|s| s.ident.to_string());
+    let docs = model.states.iter().map(|s| s.docs.text.as_str());
+    let terminal = model.states.iter().map(|s| !s.terminal.is_empty());
+    let mut first: Vec<u32> = model
+        .transition_ranges()
         .iter()
-        .zip(&ranges)
-        .map(|(state, (first, count))| {
-            let name = state.ident.to_string();
-            let doc = &state.docs.text;
-            let initial = !state.initial.is_empty();
-            let terminal = !state.terminal.is_empty();
-            let (first, count) = (*first as u32, *count as u32);
-            quote!(#krate::__private::state(#name, #doc, #initial, #terminal, #first, #count))
-        });
-    let events = model.events.iter().map(|event| {
-        let name = &event.name;
-        quote!(#krate::__private::event(#name))
-    });
-    let transitions = model.transitions.iter().map(|t| {
-        let from = t.from as u32;
-        let event = t.event as u32;
-        let to = t.to.unwrap_or(t.from) as u32;
-        quote!(#krate::__private::transition(#from, #event, #to))
-    });
-    let (n_states, n_events, n_transitions) = (
-        model.states.len(),
-        model.events.len(),
-        model.transitions.len(),
-    );
+        .map(|(first, _)| *first as u32)
+        .collect();
+    first.push(model.transitions.len() as u32);
+    let events = model.events.iter().map(|e| e.name.as_str());
+    let pairs = model
+        .transitions
+        .iter()
+        .flat_map(|t| [t.event as u32, t.to.unwrap_or(t.from) as u32]);
     let name = cx.ident.to_string();
     let doc = &model.docs.text;
     let initial = cx.initial as u32;
     quote! {
-        static __STATES: [#krate::StateInfo; #n_states] = [#(#states),*];
-        static __EVENTS: [#krate::EventInfo; #n_events] = [#(#events),*];
-        static __TRANSITIONS: [#krate::Transition; #n_transitions] = [#(#transitions),*];
         static __DEFINITION: #krate::Definition = #krate::__private::definition(
             #name,
             #doc,
-            &__STATES,
-            &__EVENTS,
-            &__TRANSITIONS,
+            &[#(#names),*],
+            &[#(#docs),*],
+            &[#(#terminal),*],
+            &[#(#first),*],
+            &[#(#events),*],
+            &[#(#pairs),*],
             #initial,
         );
     }

@@ -104,7 +104,7 @@ pub fn event_variant(cx: &Ctx, e: usize) -> String {
 }
 
 pub fn event_trait(cx: &Ctx, e: usize) -> String {
-    let sources = state_names(cx, &cx.model.sources(e));
+    let sources = state_names(cx, cx.model.sources(e));
     format!(
         "Implemented by the states of [`{0}`](super::{0}) in which `{1}` is allowed: {2}. \
          [`Machine::{1}`] exists only for them.",
@@ -117,7 +117,7 @@ pub fn event_trait(cx: &Ctx, e: usize) -> String {
 pub fn machine(cx: &Ctx) -> String {
     let ident = cx.ident;
     format!(
-        "The typed machine of [`{ident}`](super::{ident}): its current state is the type `S`, \
+        "The typed machine of [`{ident}`](super::super::{ident}): its current state is the type `S`, \
          and it records into `R`.\n\n\
          Each event is a method that exists only in the states where the event is allowed; it \
          consumes the machine and returns it in the target state, after the transition's record \
@@ -136,8 +136,8 @@ pub fn machine(cx: &Ctx) -> String {
 pub fn typed(cx: &Ctx) -> String {
     let ident = cx.ident;
     format!(
-        "A typed machine of [`{ident}`](super::{ident}) in whichever state it is in: one \
-         variant per state. Obtained from a [`Dynamic`] machine (`Typed::from(machine)` or \
+        "A typed machine of [`{ident}`](super::super::{ident}) in whichever state it is in: one \
+         variant per state. Obtained from a [`Dynamic`](super::Dynamic) machine (`Typed::from(machine)` or \
          `machine.into_typed()`), it lets code that loads a stored machine continue with \
          compile-time-checked transitions in each arm of a `match`. Converts back with \
          `Dynamic::from`."
@@ -193,7 +193,7 @@ pub fn method(cx: &Ctx, e: usize) -> String {
             })
         })
         .collect();
-    let sources = state_names(cx, &m.sources(e));
+    let sources = state_names(cx, m.sources(e));
     let data = match m.single_target(e) {
         Some(t) if m.states[t].has_data() => format!(
             " `data` is the [`{0}`](super::{0}) state's data; [`{name}_with`](Self::{name}_with) \

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::{Fields, Visibility};
 
-use super::{Ctx, docs, shape};
+use super::{Ctx, docs};
 use crate::names;
 
 /// How many states the "allowed only in" note lists before "and N more".
@@ -34,8 +34,8 @@ pub fn types(cx: &Ctx) -> TokenStream {
         let sources: Vec<String> = cx
             .model
             .sources(e)
-            .into_iter()
-            .map(|s| cx.state_ident(s).to_string())
+            .iter()
+            .map(|&s| cx.state_ident(s).to_string())
             .collect();
         let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
         let message = format!(
@@ -50,13 +50,7 @@ pub fn types(cx: &Ctx) -> TokenStream {
         let next = cx.model.single_target(e).is_none().then(|| {
             quote! {
                 /// The state the event leads to from `Self`.
-                type Next: #krate::State;
-                /// That state's value (it carries no data).
-                #[doc(hidden)]
-                const __NEXT: Self::Next;
-                /// That state's id.
-                #[doc(hidden)]
-                const __TO: #krate::StateId;
+                type Next;
             }
         });
         traits.push(quote! {
@@ -136,7 +130,7 @@ pub fn has_payload(cx: &Ctx, e: usize) -> bool {
 /// One impl of an event trait per transition, spanned on the event's name in the user's
 /// `#[on(...)]`, so that the compiler's "the trait is implemented for" note points there.
 pub fn impls(cx: &Ctx) -> TokenStream {
-    let (krate, module) = (cx.krate, cx.module);
+    let module = cx.module;
     cx.model
         .transitions
         .iter()
@@ -146,17 +140,12 @@ pub fn impls(cx: &Ctx) -> TokenStream {
             let from = cx.state_ident(t.from);
             let span = t.event_ident.span();
             let next = cx.model.single_target(t.event).is_none().then(|| {
-                let to = t.to.unwrap_or(t.from);
-                let name = cx.state_ident(to);
-                let value = shape(quote!(#module::#name), &cx.model.states[to].fields);
-                quote_spanned! {span=>
-                    type Next = #module::#name;
-                    const __NEXT: Self::Next = #value;
-                    const __TO: #krate::StateId = <#module::#name as #krate::State>::ID;
-                }
+                let name = cx.state_ident(t.to.unwrap_or(t.from));
+                quote_spanned!(span=> type Next = #module::#name;)
             });
+            // No `#[automatically_derived]` here: one attribute on each of hundreds of impls is
+            // measurable, and these impls hold no code that lints could look at.
             quote_spanned! {span=>
-                #[automatically_derived]
                 impl #module::#trait_ident for #module::#from {
                     #next
                 }

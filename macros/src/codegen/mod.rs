@@ -34,9 +34,7 @@ pub struct Ctx<'a> {
     pub module: &'a Ident,
     /// The annotated enum.
     pub ident: &'a Ident,
-    /// The type parameters of the generated items in the module: `S` (state) and `R`
-    /// (recorder), unless a state has one of these names.
-    pub s: Ident,
+    /// The recorder type parameter of the `Dynamic` alias: `R`, unless a state has that name.
     pub r: Ident,
     /// The initial state.
     pub initial: usize,
@@ -60,7 +58,6 @@ impl<'a> Ctx<'a> {
             krate: &model.krate,
             module: &model.module,
             ident: &model.ident,
-            s: param("S"),
             r: param("R"),
             initial: model.initial(),
             vis: inner_vis(&model.vis),
@@ -128,21 +125,28 @@ fn glue(cx: &Ctx) -> TokenStream {
 /// The enum's visibility as seen from one module further in: `pub(super)` for a private enum,
 /// `pub(in super::super)` for a `pub(super)` one, and so on.
 fn inner_vis(vis: &Visibility) -> TokenStream {
+    inner_vis_at(vis, 1)
+}
+
+/// The enum's visibility as seen from `depth` modules further in.
+fn inner_vis_at(vis: &Visibility, depth: usize) -> TokenStream {
+    let ups: Vec<Ident> = (0..depth)
+        .map(|_| Ident::new("super", Span::call_site()))
+        .collect();
     match vis {
         Visibility::Public(_) => quote!(pub),
-        Visibility::Inherited => quote!(pub(super)),
+        Visibility::Inherited => quote!(pub(in #(#ups)::*)),
         Visibility::Restricted(r) => {
             let path = &r.path;
             let first = path.segments.first().map(|s| s.ident.to_string());
             match first.as_deref() {
                 _ if path.leading_colon.is_some() => quote!(#vis),
                 Some("crate") => quote!(#vis),
-                Some("self") if path.segments.len() == 1 => quote!(pub(super)),
                 Some("self") => {
                     let rest = path.segments.iter().skip(1);
-                    quote!(pub(in super #(::#rest)*))
+                    quote!(pub(in #(#ups)::* #(::#rest)*))
                 }
-                _ => quote!(pub(in super::#path)),
+                _ => quote!(pub(in #(#ups)::*::#path)),
             }
         }
     }

@@ -7,8 +7,13 @@ use syn::{Attribute, Field, Fields};
 use super::{Ctx, docs, shape};
 
 /// The state structs, inside the generated module.
+///
+/// A state with data gets the enum's standard derives and the `derive(...)` option's; a state
+/// without data gets `Debug` (when the enum derives it) and the option's only: comparing or
+/// cloning a value that carries nothing is never needed, and the derives cost compile time in
+/// proportion to the number of states.
 pub fn types(cx: &Ctx) -> TokenStream {
-    let (derives, vis) = (&cx.model.derives, &cx.vis);
+    let vis = &cx.vis;
     cx.model
         .states
         .iter()
@@ -20,6 +25,11 @@ pub fn types(cx: &Ctx) -> TokenStream {
             let doc = docs::state(cx, i);
             let body = struct_body(cx, &state.fields, &ident.to_string(), ident.span());
             let vis = super::respan(vis.clone(), ident.span());
+            let derives = if state.has_data() {
+                cx.model.derives.clone()
+            } else {
+                cx.model.unit_derives()
+            };
             // Spanned on the variant, so that the compiler's notes about the state type point
             // at the user's variant rather than at the attribute.
             quote_spanned! {ident.span()=>
@@ -107,5 +117,29 @@ pub fn impls(cx: &Ctx) -> TokenStream {
             }
         });
     }
+    for i in unit_targets(cx) {
+        let name = cx.state_ident(i);
+        let value = shape(quote!(#module::#name), &cx.model.states[i].fields);
+        out.extend(quote! {
+            #[automatically_derived]
+            impl #krate::__private::Unit for #module::#name {
+                const VALUE: Self = #value;
+            }
+        });
+    }
+    out
+}
+
+/// The states that are targets of an event leading to several states: they are built
+/// generically, through `Unit`.
+fn unit_targets(cx: &Ctx) -> Vec<usize> {
+    let mut out: Vec<usize> = (0..cx.model.events.len())
+        .map(|e| cx.model.targets(e))
+        .filter(|targets| targets.len() > 1)
+        .flatten()
+        .copied()
+        .collect();
+    out.sort_unstable();
+    out.dedup();
     out
 }

@@ -6,93 +6,22 @@ use quote::{quote, quote_spanned};
 
 use super::{Ctx, docs, events::has_payload, shape};
 
-/// The typed API inside the generated module.
+/// The typed API inside the generated module: the dynamic machine's alias and the definition,
+/// and the child module `__machine` that defines the typed machine.
+///
+/// `__machine` does not import the user's scope (`use super::*`), so that no item of theirs (a
+/// `const data`, say) can turn a parameter of a generated function into a pattern. It defines
+/// `Machine` together with all its impls, so that the compiler names a method
+/// `Machine::<S, R>::pay` in its messages, and the fields of `Machine` are private to it: a
+/// typed machine is built only by `start`, by a transition, or from a dynamic machine.
 pub fn types(cx: &Ctx) -> TokenStream {
-    let (krate, s, r, vis) = (cx.krate, &cx.s, &cx.r, &cx.vis);
+    let (krate, r, vis) = (cx.krate, &cx.r, &cx.vis);
     let initial = cx.state_ident(cx.initial);
-    let machine_doc = docs::machine(cx);
-    let typed_doc = docs::typed(cx);
     let dynamic_doc = docs::dynamic(cx);
     let definition_doc = docs::definition(cx);
     let the_enum = quote!(<#initial as #krate::State>::Machine);
-
-    let typed_variants = cx.model.states.iter().map(|state| {
-        let name = &state.ident;
-        let doc = format!("The machine in state [`{name}`].");
-        quote! {
-            #[doc = #doc]
-            #name(Machine<#name, #r>)
-        }
-    });
-    let typed_names = cx.model.states.iter().map(|state| {
-        let name = &state.ident;
-        quote!(Typed::#name(__machine) => #krate::TypedMachine::state_info(__machine))
-    });
-    let typed_debug = cx.model.debug.then(|| {
-        let arms = cx.model.states.iter().map(|state| {
-            let name = &state.ident;
-            let text = name.to_string();
-            quote!(Typed::#name(__machine) => __f.debug_tuple(#text).field(__machine).finish())
-        });
-        quote! {
-            impl<#r> ::core::fmt::Debug for Typed<#r> {
-                fn fmt(&self, __f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    match self {
-                        #(#arms,)*
-                    }
-                }
-            }
-        }
-    });
-
-    let from_dynamic = cx.model.states.iter().map(|state| {
-        let name = &state.ident;
-        let from = shape(quote!(__Enum::#name), &state.fields);
-        let to = shape(quote!(#name), &state.fields);
-        quote!(#from => Typed::#name(Machine { __state: #to, __core }))
-    });
-
-    let start = start(cx);
-    let methods = methods(cx);
-
+    let machine = machine_module(cx);
     quote! {
-        #[doc = #machine_doc]
-        #vis struct Machine<#s, #r = #krate::Memory> {
-            // Private to this module: a typed machine is built only by `start`, by a transition
-            // method, or from a dynamic machine (which is itself always in a reachable state).
-            __state: #s,
-            __core: #krate::__private::Core<#r>,
-        }
-
-        // The annotated enum, reached through the initial state so that this module never names
-        // it (which would fail when the enum is declared inside a function body).
-        type __Enum = #the_enum;
-
-        #[doc = #typed_doc]
-        #vis enum Typed<#r = #krate::Memory> {
-            #(#typed_variants,)*
-        }
-
-        impl<#r> Typed<#r> {
-            /// The current state's entry in the definition.
-            pub fn state_info(&self) -> &'static #krate::StateInfo {
-                match self {
-                    #(#typed_names,)*
-                }
-            }
-        }
-
-        #typed_debug
-
-        impl<#r> ::core::convert::From<#krate::Dynamic<__Enum, #r>> for Typed<#r> {
-            fn from(__machine: #krate::Dynamic<__Enum, #r>) -> Self {
-                let (__state, __core) = #krate::__private::dynamic_parts(__machine);
-                match __state {
-                    #(#from_dynamic,)*
-                }
-            }
-        }
-
         #[doc = #dynamic_doc]
         #vis type Dynamic<#r = #krate::Memory> = #krate::Dynamic<#the_enum, #r>;
 
@@ -100,95 +29,240 @@ pub fn types(cx: &Ctx) -> TokenStream {
         #vis const DEFINITION: &'static #krate::Definition =
             <#the_enum as #krate::StateMachine>::DEFINITION;
 
-        // The crate, under a name that `__api` can reach without importing the user's scope.
+        // The crate, under a name that `__machine` can reach without importing the user's scope.
         #[allow(unused_imports)]
         use #krate as __sw;
 
-        /// The functions and methods whose parameters users see. This module does not import
-        /// the user's scope (`use super::*`), so that no item of theirs (a `const data`, say)
-        /// can turn a parameter into a pattern.
-        mod __api {
+        #machine
+
+        #vis use self::__machine::{Machine, Typed, start, start_with};
+    }
+}
+
+/// The module `__machine`: `Machine`, `Typed`, `start`, and their impls.
+fn machine_module(cx: &Ctx) -> TokenStream {
+    let sw = quote!(super::__sw);
+    let vis = super::inner_vis_at(&cx.model.vis, 2);
+    let initial = cx.state_ident(cx.initial);
+    let machine_doc = docs::machine(cx);
+    let typed_doc = docs::typed(cx);
+
+    let typed_variants = cx.model.states.iter().map(|state| {
+        let name = &state.ident;
+        let doc = format!("The machine in state [`{name}`](super::{name}).");
+        quote! {
+            #[doc = #doc]
+            #name(Machine<super::#name, R>)
+        }
+    });
+    // One arm per state in each of these, so each arm stays as small as possible: a literal
+    // or a coercion, no method call.
+    let typed_ids = cx.model.states.iter().enumerate().map(|(i, state)| {
+        let (name, index) = (&state.ident, i as u32);
+        quote!(Typed::#name(_) => #index)
+    });
+    let typed_debug = cx.model.debug.then(|| {
+        let arms = cx.model.states.iter().map(|state| {
+            let name = &state.ident;
+            let text = name.to_string();
+            quote!(Typed::#name(__machine) => (#text, __machine))
+        });
+        quote! {
+            impl<R> ::core::fmt::Debug for Typed<R> {
+                fn fmt(&self, __f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    let (__name, __machine): (&str, &dyn ::core::fmt::Debug) = match self {
+                        #(#arms,)*
+                    };
+                    __f.debug_tuple(__name).field(__machine).finish()
+                }
+            }
+        }
+    });
+    let into_dynamic = cx.model.states.iter().map(|state| {
+        let name = &state.ident;
+        let from = shape(quote!(super::#name), &state.fields);
+        let to = shape(quote!(__Enum::#name), &state.fields);
+        quote! {
+            Typed::#name(Machine { __state: #from, __core }) => #sw::__private::dynamic(#to, __core)
+        }
+    });
+    let from_dynamic = cx.model.states.iter().map(|state| {
+        let name = &state.ident;
+        let from = shape(quote!(__Enum::#name), &state.fields);
+        let to = shape(quote!(super::#name), &state.fields);
+        quote!(#from => Typed::#name(Machine { __state: #to, __core }))
+    });
+
+    let start = start(cx);
+    let methods = methods(cx);
+
+    quote! {
+        mod __machine {
+            // The annotated enum, reached through the initial state so that the generated
+            // module never names it (which would fail when the enum is declared inside a
+            // function body).
+            type __Enum = <super::#initial as #sw::State>::Machine;
+
+            #[doc = #machine_doc]
+            #vis struct Machine<S, R = #sw::Memory> {
+                __state: S,
+                __core: #sw::__private::Core<R>,
+            }
+
+            #[doc = #typed_doc]
+            #vis enum Typed<R = #sw::Memory> {
+                #(#typed_variants,)*
+            }
+
+            impl<R> Typed<R> {
+                /// The current state's entry in the definition.
+                pub fn state_info(&self) -> #sw::StateInfo {
+                    let __index: ::core::primitive::u32 = match self {
+                        #(#typed_ids,)*
+                    };
+                    #sw::__private::state_info(<__Enum as #sw::StateMachine>::DEFINITION, __index)
+                }
+            }
+
+            impl<R> ::core::convert::From<Typed<R>> for #sw::Dynamic<__Enum, R> {
+                fn from(__typed: Typed<R>) -> Self {
+                    match __typed {
+                        #(#into_dynamic,)*
+                    }
+                }
+            }
+
+            impl<R> ::core::convert::From<#sw::Dynamic<__Enum, R>> for Typed<R> {
+                fn from(__machine: #sw::Dynamic<__Enum, R>) -> Self {
+                    let (__state, __core) = #sw::__private::dynamic_parts(__machine);
+                    match __state {
+                        #(#from_dynamic,)*
+                    }
+                }
+            }
+
+            #typed_debug
+
             #start
 
-            impl<S: super::__sw::State, R: super::__sw::Recorder> super::Machine<S, R> {
+            // The methods call these rather than the runtime's generic helpers: their signature
+            // matches the methods' own, which checks faster than normalizing the helpers'.
+            #[inline(always)]
+            fn __fire<S: #sw::State, R: #sw::Recorder, T>(
+                __machine: Machine<S, R>,
+                __event: u32,
+                __to: #sw::StateId,
+                __target: T,
+            ) -> #sw::Step<R, Machine<T, R>, Machine<S, R>> {
+                #sw::__private::fire(__machine, #sw::__private::event_id(__event), __to, __target)
+            }
+
+            #[inline(always)]
+            fn __fire_with<S: #sw::State, R: #sw::Recorder, T>(
+                __machine: Machine<S, R>,
+                __event: u32,
+                __to: #sw::StateId,
+                __make: impl ::core::ops::FnOnce(S) -> T,
+            ) -> #sw::Step<R, Machine<T, R>, Machine<S, R>> {
+                #sw::__private::fire_with(__machine, #sw::__private::event_id(__event), __to, __make)
+            }
+
+            impl<S: #sw::State, R: #sw::Recorder> Machine<S, R> {
                 #methods
             }
-        }
 
-        #vis use self::__api::{start, start_with};
+            impl<S: #sw::State, R: #sw::Recorder> #sw::__private::Parts for Machine<S, R> {
+                type State = S;
+                type Recorder = R;
+                type With<T> = Machine<T, R>;
 
-        impl<#s: #krate::State, #r> #krate::TypedMachine for Machine<#s, #r> {
-            type State = #s;
-            type Recorder = #r;
+                #[inline(always)]
+                fn into_parts(self) -> (S, #sw::__private::Core<R>) {
+                    (self.__state, self.__core)
+                }
 
-            #[inline]
-            fn state(&self) -> &#s {
-                &self.__state
+                #[inline(always)]
+                fn from_parts(__state: S, __core: #sw::__private::Core<R>) -> Self {
+                    Machine { __state, __core }
+                }
+
+                #[inline(always)]
+                fn with<T>(__state: T, __core: #sw::__private::Core<R>) -> Machine<T, R> {
+                    Machine { __state, __core }
+                }
             }
 
-            #[inline]
-            fn state_mut(&mut self) -> &mut #s {
-                &mut self.__state
+            impl<S: #sw::State, R> #sw::TypedMachine for Machine<S, R> {
+                type State = S;
+                type Recorder = R;
+
+                #[inline]
+                fn state(&self) -> &S {
+                    &self.__state
+                }
+
+                #[inline]
+                fn state_mut(&mut self) -> &mut S {
+                    &mut self.__state
+                }
+
+                #[inline]
+                fn sequence(&self) -> ::core::primitive::u64 {
+                    self.__core.sequence()
+                }
+
+                #[inline]
+                fn recorder(&self) -> &R {
+                    self.__core.recorder()
+                }
+
+                #[inline]
+                fn recorder_mut(&mut self) -> &mut R {
+                    self.__core.recorder_mut()
+                }
+
+                fn into_parts(self) -> (S, ::core::primitive::u64, R) {
+                    let __sequence = self.__core.sequence();
+                    (self.__state, __sequence, self.__core.into_recorder())
+                }
+
+                fn into_dynamic(self) -> #sw::Dynamic<<S as #sw::State>::Machine, R> {
+                    #sw::__private::dynamic(<S as #sw::State>::into_enum(self.__state), self.__core)
+                }
             }
 
-            #[inline]
-            fn sequence(&self) -> ::core::primitive::u64 {
-                self.__core.sequence()
+            impl<S, R> ::core::ops::Deref for Machine<S, R> {
+                type Target = S;
+
+                #[inline]
+                fn deref(&self) -> &S {
+                    &self.__state
+                }
             }
 
-            #[inline]
-            fn recorder(&self) -> &#r {
-                self.__core.recorder()
+            impl<S, R> ::core::ops::DerefMut for Machine<S, R> {
+                #[inline]
+                fn deref_mut(&mut self) -> &mut S {
+                    &mut self.__state
+                }
             }
 
-            #[inline]
-            fn recorder_mut(&mut self) -> &mut #r {
-                self.__core.recorder_mut()
-            }
-
-            fn into_parts(self) -> (#s, ::core::primitive::u64, #r) {
-                let __sequence = self.__core.sequence();
-                (self.__state, __sequence, self.__core.into_recorder())
-            }
-
-            fn into_dynamic(self) -> #krate::Dynamic<<#s as #krate::State>::Machine, #r> {
-                #krate::__private::dynamic(
-                    <#s as #krate::State>::into_enum(self.__state),
-                    self.__core,
-                )
-            }
-        }
-
-        impl<#s, #r> ::core::ops::Deref for Machine<#s, #r> {
-            type Target = #s;
-
-            #[inline]
-            fn deref(&self) -> &#s {
-                &self.__state
-            }
-        }
-
-        impl<#s, #r> ::core::ops::DerefMut for Machine<#s, #r> {
-            #[inline]
-            fn deref_mut(&mut self) -> &mut #s {
-                &mut self.__state
-            }
-        }
-
-        impl<#s: ::core::fmt::Debug, #r> ::core::fmt::Debug for Machine<#s, #r> {
-            fn fmt(&self, __f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                __f.debug_struct("Machine")
-                    .field("state", &self.__state)
-                    .field("sequence", &self.__core.sequence())
-                    .finish_non_exhaustive()
+            impl<S: ::core::fmt::Debug, R> ::core::fmt::Debug for Machine<S, R> {
+                fn fmt(&self, __f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    __f.debug_struct("Machine")
+                        .field("state", &self.__state)
+                        .field("sequence", &self.__core.sequence())
+                        .finish_non_exhaustive()
+                }
             }
         }
     }
 }
 
-/// `start` and `start_with`: a machine in the initial state. Emitted inside `__api`.
+/// `start` and `start_with`: a machine in the initial state. Emitted inside `__machine`.
 fn start(cx: &Ctx) -> TokenStream {
     let sw = quote!(super::__sw);
+    let vis = super::inner_vis_at(&cx.model.vis, 2);
     let state = &cx.model.states[cx.initial];
     let initial = &state.ident;
     let start_doc = docs::start(cx);
@@ -196,16 +270,13 @@ fn start(cx: &Ctx) -> TokenStream {
     if state.has_data() {
         quote! {
             #[doc = #start_doc]
-            pub fn start(state: super::#initial) -> super::Machine<super::#initial> {
+            #vis fn start(state: super::#initial) -> Machine<super::#initial> {
                 start_with(state, #sw::Memory::new())
             }
 
             #[doc = #start_with_doc]
-            pub fn start_with<R: #sw::Recorder>(
-                state: super::#initial,
-                recorder: R,
-            ) -> super::Machine<super::#initial, R> {
-                super::Machine {
+            #vis fn start_with<R: #sw::Recorder>(state: super::#initial, recorder: R) -> Machine<super::#initial, R> {
+                Machine {
                     __state: state,
                     __core: #sw::__private::Core::new(recorder),
                 }
@@ -215,13 +286,13 @@ fn start(cx: &Ctx) -> TokenStream {
         let value = shape(quote!(super::#initial), &state.fields);
         quote! {
             #[doc = #start_doc]
-            pub fn start() -> super::Machine<super::#initial> {
+            #vis fn start() -> Machine<super::#initial> {
                 start_with(#sw::Memory::new())
             }
 
             #[doc = #start_with_doc]
-            pub fn start_with<R: #sw::Recorder>(recorder: R) -> super::Machine<super::#initial, R> {
-                super::Machine {
+            #vis fn start_with<R: #sw::Recorder>(recorder: R) -> Machine<super::#initial, R> {
+                Machine {
                     __state: #value,
                     __core: #sw::__private::Core::new(recorder),
                 }
@@ -231,7 +302,7 @@ fn start(cx: &Ctx) -> TokenStream {
 }
 
 /// One method per event (and a `<event>_with` method for events whose target carries data).
-/// Emitted inside `__api`.
+/// Emitted inside `__machine`.
 ///
 /// The shape matters for compile time and for the error of an illegal call: the bound that
 /// makes the method unavailable (`S: CanPay`) sits on the method, not on the impl, so that
@@ -239,16 +310,11 @@ fn start(cx: &Ctx) -> TokenStream {
 /// trait bounds were not satisfied"; the body is one call of a shared generic helper.
 fn methods(cx: &Ctx) -> TokenStream {
     let sw = quote!(super::__sw);
-    let wrap = quote! {
-        |__s, __c| super::Machine { __state: __s, __core: __c },
-        |__s, __c| super::Machine { __state: __s, __core: __c }
-    };
     let mut out = TokenStream::new();
     for (e, event) in cx.model.events.iter().enumerate() {
         let method = &event.ident;
         let trait_ident = event.trait_ident();
         let index = e as u32;
-        let id = quote!(#sw::__private::event_id(#index));
         let doc = docs::method(cx, e);
         // Spanned on the event's name, so that "required by this bound" points there.
         let span = event.ident.span();
@@ -262,20 +328,20 @@ fn methods(cx: &Ctx) -> TokenStream {
                 out.extend(quote! {
                     #[doc = #doc]
                     #[inline]
-                    pub fn #method(self, data: super::#to) -> #sw::Step<R, super::Machine<super::#to, R>, Self>
+                    pub fn #method(self, data: super::#to) -> #sw::Step<R, Machine<super::#to, R>, Self>
                     where
                         #bound
                     {
-                        #sw::__private::fire(self.__state, self.__core, #id, #to_id, move |_| data, #wrap)
+                        __fire(self, #index, #to_id, data)
                     }
 
                     #[doc = #with_doc]
                     #[inline]
-                    pub fn #with(self, make: impl ::core::ops::FnOnce(S) -> super::#to) -> #sw::Step<R, super::Machine<super::#to, R>, Self>
+                    pub fn #with(self, make: impl ::core::ops::FnOnce(S) -> super::#to) -> #sw::Step<R, Machine<super::#to, R>, Self>
                     where
                         #bound
                     {
-                        #sw::__private::fire(self.__state, self.__core, #id, #to_id, make, #wrap)
+                        __fire_with(self, #index, #to_id, make)
                     }
                 });
             }
@@ -287,11 +353,11 @@ fn methods(cx: &Ctx) -> TokenStream {
                 out.extend(quote! {
                     #[doc = #doc]
                     #[inline]
-                    pub fn #method(self) -> #sw::Step<R, super::Machine<super::#to, R>, Self>
+                    pub fn #method(self) -> #sw::Step<R, Machine<super::#to, R>, Self>
                     where
                         #bound
                     {
-                        #sw::__private::fire(self.__state, self.__core, #id, #to_id, |_| #value, #wrap)
+                        __fire(self, #index, #to_id, #value)
                     }
                 });
             }
@@ -300,18 +366,11 @@ fn methods(cx: &Ctx) -> TokenStream {
                 out.extend(quote! {
                     #[doc = #doc]
                     #[inline]
-                    pub fn #method<T>(self) -> #sw::Step<R, super::Machine<T, R>, Self>
+                    pub fn #method<T: #sw::State + #sw::__private::Unit>(self) -> #sw::Step<R, Machine<T, R>, Self>
                     where
                         #bound
                     {
-                        #sw::__private::fire(
-                            self.__state,
-                            self.__core,
-                            #id,
-                            <S as super::#trait_ident>::__TO,
-                            |_| <S as super::#trait_ident>::__NEXT,
-                            #wrap
-                        )
+                        __fire(self, #index, T::ID, T::VALUE)
                     }
                 });
             }
@@ -323,20 +382,7 @@ fn methods(cx: &Ctx) -> TokenStream {
 /// `From` between the typed machines and the dynamic machine, next to the enum.
 pub fn conversions(cx: &Ctx) -> TokenStream {
     let (krate, module, ident) = (cx.krate, cx.module, cx.ident);
-    let arms = cx.model.states.iter().map(|state| {
-        let name = &state.ident;
-        quote!(#module::Typed::#name(__machine) => #krate::TypedMachine::into_dynamic(__machine))
-    });
     quote! {
-        #[automatically_derived]
-        impl<__R> ::core::convert::From<#module::Typed<__R>> for #krate::Dynamic<#ident, __R> {
-            fn from(__typed: #module::Typed<__R>) -> Self {
-                match __typed {
-                    #(#arms,)*
-                }
-            }
-        }
-
         #[automatically_derived]
         impl<__S: #krate::State<Machine = #ident>, __R> ::core::convert::From<#module::Machine<__S, __R>>
             for #krate::Dynamic<#ident, __R>

@@ -43,7 +43,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     assert_eq!(refused.error(), &DiskFull);
     let m = refused.into_machine();
     assert_eq!(m.sequence(), 2);
-    assert_eq!(TypedMachine::state(&m), &door::Closed);
+    assert_eq!(m.state_info().name(), "Closed");
 
     // The dynamic API hands the event back.
     let mut d = door::Dynamic::from(m);

@@ -26,7 +26,7 @@ fn main() {
     let done = queued.run().finish();
     let running: job::Machine<job::Running> = done.reset();
     let stopped = running.fail().stop();
-    assert_eq!(stopped.sequence(), 7);
+    assert_eq!(stopped.sequence(), 8);
 
     let mut d = job::Dynamic::from(job::start());
     for event in [job::Event::Run, job::Event::Finish, job::Event::Reset, job::Event::Fail, job::Event::Reset] {

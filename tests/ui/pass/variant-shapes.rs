@@ -25,5 +25,6 @@ fn main() {
     let m = m.finish(upload::Done { bytes: 100, checksum: [1, 2, 3, 4] });
     let m = m.archive().restore();
     assert_eq!(m.sequence(), 5);
-    assert_eq!(TypedMachine::state(&m), &upload::Empty());
+    assert_eq!(m.state_info().name(), "Empty");
+    let _: upload::Machine<upload::Empty> = m;
 }

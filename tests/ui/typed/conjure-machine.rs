@@ -16,14 +16,12 @@ pub enum Order {
     Cancelled,
 }
 
-mod elsewhere {
-    use super::order;
-
-    pub fn conjure() -> order::Machine<order::Shipped> {
-        order::Machine { __state: order::Shipped { tracking: String::new() }, __core: todo!() }
-    }
+// Not even code next to the enum can build a typed machine in a state of its choosing.
+fn conjure(tracking: String) -> order::Machine<order::Shipped> {
+    let core = statewright::__private::Core::new(statewright::Memory::new());
+    order::Machine { __state: order::Shipped { tracking }, __core: core }
 }
 
 fn main() {
-    let _ = elsewhere::conjure();
+    let _ = conjure(String::new());
 }
