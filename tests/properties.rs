@@ -12,24 +12,14 @@ use common::{TCP_EVENTS, TCP_STATES, TCP_TRANSITIONS, tcp_event, tcp_state};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::select;
-use statewright::{Definition, Outcome, Record, StateMachine, state_machine};
+use statewright::{Definition, Outcome, Record, StateMachine};
 
-/// The order machine of the crate's documentation: events that carry data, terminal states.
-#[state_machine]
-#[derive(Debug, Clone, PartialEq)]
-pub enum Order {
-    #[initial]
-    #[on(pay -> Paid, cancel -> Cancelled)]
-    Pending,
-    #[on(ship -> Shipped, cancel -> Cancelled)]
-    Paid { amount_cents: u64 },
-    #[on(deliver -> Delivered)]
-    Shipped { tracking: String },
-    #[terminal]
-    Delivered,
-    #[terminal]
-    Cancelled,
-}
+/// The order machine of `examples/order.rs`: events that carry data, terminal states.
+#[allow(dead_code)] // the example's `main` is run by CI, not by this test
+#[path = "../examples/order.rs"]
+mod example;
+
+use example::{Order, order};
 
 const ORDER_STATES: &[&str] = &["Pending", "Paid", "Shipped", "Delivered", "Cancelled"];
 

@@ -404,6 +404,27 @@ impl fmt::Display for StateInfo {
 
 /// One event of a machine (a name used in `#[on(event -> Target)]`): a view into its
 /// [`Definition`].
+///
+/// ```
+/// use statewright::{state_machine, StateMachine};
+///
+/// #[state_machine]
+/// #[derive(Debug, Clone, PartialEq)]
+/// enum Door {
+///     #[initial]
+///     #[on(open -> Open, lock -> Locked)]
+///     Closed,
+///     #[on(close -> Closed)]
+///     Open,
+///     #[on(unlock -> Closed)]
+///     Locked { code: u32 },
+/// }
+///
+/// # fn main() {
+/// let close = Door::DEFINITION.event("close").unwrap();
+/// assert_eq!(close.sources().map(|s| s.name()).collect::<Vec<_>>(), ["Open"]);
+/// # }
+/// ```
 #[derive(Clone, Copy)]
 pub struct EventInfo {
     definition: &'static Definition,
@@ -456,6 +477,32 @@ impl fmt::Display for EventInfo {
 }
 
 /// One declared transition, `from --event--> to`: a view into its [`Definition`].
+///
+/// ```
+/// use statewright::{state_machine, StateMachine};
+///
+/// #[state_machine]
+/// #[derive(Debug, Clone, PartialEq)]
+/// enum Door {
+///     #[initial]
+///     #[on(open -> Open, lock -> Locked)]
+///     Closed,
+///     #[on(close -> Closed)]
+///     Open,
+///     #[on(unlock -> Closed)]
+///     Locked { code: u32 },
+/// }
+///
+/// # fn main() {
+/// let lines: Vec<String> = Door::DEFINITION.transitions().map(|t| t.to_string()).collect();
+/// assert_eq!(
+///     lines,
+///     ["Closed --open--> Open", "Closed --lock--> Locked", "Open --close--> Closed", "Locked --unlock--> Closed"]
+/// );
+/// let first = Door::DEFINITION.transitions().next().unwrap();
+/// assert_eq!((first.from().name(), first.event().name(), first.to().name()), ("Closed", "open", "Open"));
+/// # }
+/// ```
 #[derive(Clone, Copy)]
 pub struct Transition {
     definition: &'static Definition,
@@ -570,6 +617,28 @@ impl fmt::Debug for States {
 ///
 /// It costs nothing to build; it prints as a comma-separated list of names in backticks
 /// (`` `pay`, `cancel` ``) and `none` when empty.
+///
+/// ```
+/// use statewright::{state_machine, StateMachine};
+///
+/// #[state_machine]
+/// #[derive(Debug, Clone, PartialEq)]
+/// enum Door {
+///     #[initial]
+///     #[on(open -> Open, lock -> Locked)]
+///     Closed,
+///     #[on(close -> Closed)]
+///     Open,
+///     #[on(unlock -> Closed)]
+///     Locked { code: u32 },
+/// }
+///
+/// # fn main() {
+/// let allowed = Door::Closed.allowed_events();
+/// assert!(allowed.contains("lock"));
+/// assert_eq!(allowed.to_string(), "`open`, `lock`");
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct Events {
     definition: &'static Definition,

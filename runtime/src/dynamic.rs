@@ -264,6 +264,40 @@ pub enum Cause<F> {
 
 /// An event that [`Dynamic::apply`] did not apply: the event itself (handed back), the state
 /// the machine stays in, the events allowed there, and why.
+///
+/// ```
+/// use statewright::{state_machine, StateMachine};
+///
+/// #[state_machine]
+/// #[derive(Debug, Clone, PartialEq)]
+/// enum Door {
+///     #[initial]
+///     #[on(open -> Open, lock -> Locked)]
+///     Closed,
+///     #[on(close -> Closed)]
+///     Open,
+///     #[on(unlock -> Closed)]
+///     Locked { code: u32 },
+/// }
+///
+/// # fn main() {
+/// use statewright::{Cause, Dynamic};
+///
+/// let mut door = Dynamic::start(Door::Closed).unwrap();
+/// door.apply(door::Event::Open).unwrap();
+/// match door.apply(door::Event::Lock { code: 1234 }) {
+///     Ok(record) => println!("{record}"),
+///     Err(rejection) => {
+///         assert_eq!(rejection.cause(), &Cause::Illegal);
+///         assert_eq!(rejection.state().name(), "Open");
+///         assert_eq!(rejection.event_name(), "lock");
+///         assert_eq!(rejection.allowed().to_string(), "`close`");
+///         // The event is handed back, payload included, to retry or report.
+///         assert_eq!(rejection.into_event(), door::Event::Lock { code: 1234 });
+///     }
+/// }
+/// # }
+/// ```
 pub struct Rejection<E, F = core::convert::Infallible> {
     event: E,
     definition: &'static Definition,
@@ -371,6 +405,29 @@ impl<E: fmt::Debug, F: fmt::Debug + fmt::Display> core::error::Error for Rejecti
 
 /// [`Dynamic::start`] was given a state that is not the initial state. Hands back the state and
 /// the recorder.
+///
+/// ```
+/// use statewright::{state_machine, StateMachine};
+///
+/// #[state_machine]
+/// #[derive(Debug, Clone, PartialEq)]
+/// enum Door {
+///     #[initial]
+///     #[on(open -> Open, lock -> Locked)]
+///     Closed,
+///     #[on(close -> Closed)]
+///     Open,
+///     #[on(unlock -> Closed)]
+///     Locked { code: u32 },
+/// }
+///
+/// # fn main() {
+/// use statewright::Dynamic;
+///
+/// let refused = Dynamic::start(Door::Open).unwrap_err();
+/// assert_eq!(refused.into_parts().0, Door::Open);
+/// # }
+/// ```
 pub struct NotInitial<M, R> {
     state: M,
     recorder: R,

@@ -75,6 +75,27 @@ pub trait StateMachine: Sized {
 /// variant `Order::Paid`).
 ///
 /// You do not implement this trait yourself.
+///
+/// ```
+/// use statewright::{state_machine, State};
+///
+/// #[state_machine]
+/// #[derive(Debug, Clone, PartialEq)]
+/// enum Door {
+///     #[initial]
+///     #[on(open -> Open, lock -> Locked)]
+///     Closed,
+///     #[on(close -> Closed)]
+///     Open,
+///     #[on(unlock -> Closed)]
+///     Locked { code: u32 },
+/// }
+///
+/// # fn main() {
+/// assert_eq!(<door::Locked as State>::info().name(), "Locked");
+/// assert_eq!(door::Locked { code: 7 }.into_enum(), Door::Locked { code: 7 });
+/// # }
+/// ```
 pub trait State: Sized {
     /// The annotated enum this is a state of.
     type Machine: StateMachine;

@@ -6,6 +6,28 @@ use crate::definition::{Definition, EventId, EventInfo, StateId, StateInfo};
 use crate::time::Timestamp;
 
 /// What became of a transition attempt.
+///
+/// ```
+/// use statewright::{state_machine, Dynamic, Outcome};
+///
+/// #[state_machine]
+/// #[derive(Debug)]
+/// enum Door {
+///     #[initial]
+///     #[on(open -> Open)]
+///     Closed,
+///     #[on(close -> Closed)]
+///     Open,
+/// }
+///
+/// # fn main() {
+/// let mut door = Dynamic::start(Door::Closed).unwrap();
+/// door.apply(door::Event::Close).unwrap_err();
+/// let record = door.recorder().last().unwrap();
+/// assert_eq!(record.outcome(), Outcome::Rejected);
+/// assert_eq!(record.outcome().as_str(), "rejected");
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Outcome {
@@ -74,6 +96,24 @@ pub struct Record {
 }
 
 /// Why [`Record::from_names`] or [`Record::new`] refused to build a record.
+///
+/// ```
+/// use statewright::{state_machine, InvalidRecord, Outcome, Record, StateMachine};
+///
+/// #[state_machine]
+/// enum Door {
+///     #[initial]
+///     #[on(open -> Open)]
+///     Closed,
+///     #[on(close -> Closed)]
+///     Open,
+/// }
+///
+/// # fn main() {
+/// let bad = Record::from_names(Door::DEFINITION, 1, "Closed", "kick", "Open", Outcome::Applied, None);
+/// assert_eq!(bad, Err(InvalidRecord::UnknownEvent("kick".into())));
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum InvalidRecord {
@@ -262,6 +302,10 @@ fn now() -> Option<Timestamp> {
 }
 
 impl PartialEq for Record {
+    /// Equal when every field is, the time included: two runs of the same path write records
+    /// that differ in time. Compare [`sequence`](Record::sequence), [`from`](Record::from),
+    /// [`event`](Record::event), [`to`](Record::to) and [`outcome`](Record::outcome) (or the
+    /// `Display` text) to ignore it.
     fn eq(&self, other: &Self) -> bool {
         (core::ptr::eq(self.definition, other.definition) || self.definition == other.definition)
             && self.sequence == other.sequence

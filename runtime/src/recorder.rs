@@ -118,6 +118,40 @@ pub type Step<R, Next, Prev> = <<R as Recorder>::Error as Fallibility>::Step<Nex
 
 /// A typed transition that did not happen because the recorder refused its record: the
 /// machine, unchanged, and the recorder's error.
+///
+/// ```
+/// use statewright::{state_machine, Record, RecordError, Recorder, TypedMachine};
+///
+/// #[state_machine]
+/// #[derive(Debug)]
+/// enum Door {
+///     #[initial]
+///     #[on(open -> Open)]
+///     Closed,
+///     #[on(close -> Closed)]
+///     Open,
+/// }
+///
+/// #[derive(Debug)]
+/// struct Offline;
+/// impl RecordError for Offline {}
+///
+/// /// A journal whose storage is gone: it refuses every record.
+/// struct Journal;
+/// impl Recorder for Journal {
+///     type Error = Offline;
+///     fn record(&mut self, _: &Record) -> Result<(), Offline> {
+///         Err(Offline)
+///     }
+/// }
+///
+/// # fn main() {
+/// // With a recorder that can fail, a transition returns a `Result`.
+/// let refused = door::start_with(Journal).open().unwrap_err();
+/// let door = refused.into_machine(); // still `Closed`, nothing recorded
+/// assert_eq!((door.state_info().name(), door.sequence()), ("Closed", 0));
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct Refused<M, E> {
     machine: M,

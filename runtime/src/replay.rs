@@ -6,7 +6,7 @@ use core::fmt;
 use crate::definition::{Definition, StateId, StateInfo};
 use crate::record::{Outcome, Record};
 
-/// Where a replay ended: see [`Definition::replay`].
+/// Where a replay ended: see [`Definition::replay`], which has an example.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Replayed {
     definition: &'static Definition,
