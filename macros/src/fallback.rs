@@ -14,9 +14,9 @@ use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote};
 use syn::DeriveInput;
 
-use crate::codegen;
 use crate::model::{MODULE_TYPES, MODULE_VALUES, Model};
 use crate::names;
+use crate::{codegen, validate};
 
 /// The errors, the enum, and (when possible) the API of the repaired model.
 pub fn generate(item: &DeriveInput, mut model: Model, errors: TokenStream) -> TokenStream {
@@ -38,8 +38,7 @@ fn repair(model: &mut Model) -> bool {
             || MODULE_VALUES.contains(&name.as_str())
             || traits.contains(&name)
     });
-    let module = model.module.to_string();
-    if clashing || names::is_keyword(&module) || !names::is_identifier(&module) {
+    if clashing || model.unusable_module.is_some() {
         return false;
     }
 
@@ -81,28 +80,16 @@ fn repair(model: &mut Model) -> bool {
         }
     }
 
-    // Events whose names cannot become methods and variants, and events left without
-    // transitions.
-    let all: HashSet<&str> = model.events.iter().map(|e| e.name.as_str()).collect();
-    let mut variants = HashSet::new();
+    // Events whose names cannot become methods and variants (the rule validation reports),
+    // and events left without transitions.
     let mut used = vec![false; model.events.len()];
     for t in &model.transitions {
         used[t.event] = true;
     }
-    let keep: Vec<bool> = model
-        .events
+    let keep: Vec<bool> = validate::event_name_problems(model)
         .iter()
         .zip(&used)
-        .map(|(event, &used)| {
-            let name = event.name.as_str();
-            used && name.strip_prefix("r#").is_none()
-                && !names::is_keyword(name)
-                && event.has_valid_camel()
-                && variants.insert(event.camel.clone())
-                && !name
-                    .strip_suffix("_with")
-                    .is_some_and(|base| all.contains(base))
-        })
+        .map(|(problem, &used)| used && problem.is_none())
         .collect();
     let mut new_index = Vec::with_capacity(keep.len());
     let mut next = 0;

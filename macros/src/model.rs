@@ -21,6 +21,10 @@ pub struct Model {
     pub docs: Docs,
     /// The generated module's name.
     pub module: Ident,
+    /// The module name derived from the enum's when it cannot name a module (`match` for
+    /// `enum Match`, nothing for `enum __`); `module` is then a placeholder and `validate`
+    /// reports it.
+    pub unusable_module: Option<String>,
     /// The path of the `statewright` crate.
     pub krate: Path,
     /// Derives for the generated state types and event enum.
@@ -81,14 +85,16 @@ pub const MODULE_VALUES: &[&str] = &["start", "start_with", "DEFINITION"];
 
 impl Model {
     pub fn build(input: &Input) -> Model {
-        // The default module name is the enum's in snake_case; `validate` reports one that
-        // cannot be a module name (a keyword, or nothing left of `__`).
+        // The default module name is the enum's in snake_case (a `module = ...` option was
+        // checked by the option parser).
+        let mut unusable_module = None;
         let module = input.options.module.clone().unwrap_or_else(|| {
             let snake = names::to_snake(&input.ident.to_string());
-            if names::is_identifier(&snake) {
+            if names::is_usable_name(&snake) {
                 Ident::new(&snake, input.ident.span())
             } else {
-                format_ident!("__{}", input.ident.to_string().len())
+                unusable_module = Some(snake);
+                format_ident!("__statewright_module")
             }
         });
         let mut derives = input.std_derives.clone();
@@ -141,6 +147,7 @@ impl Model {
             vis: input.vis.clone(),
             docs: input.docs.clone(),
             module,
+            unusable_module,
             krate: input.options.krate.clone(),
             derives,
             debug,
@@ -255,7 +262,7 @@ impl Event {
     /// Whether the UpperCamelCase name can be an identifier (it cannot for `_9` or `__`,
     /// which validation reports and repair drops before code is generated).
     pub fn has_valid_camel(&self) -> bool {
-        names::is_identifier(&self.camel) && !names::is_keyword(&self.camel)
+        names::is_usable_name(&self.camel)
     }
 
     /// The event enum's variant: `time_wait` -> `TimeWait`.

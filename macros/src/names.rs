@@ -29,6 +29,11 @@ pub fn is_identifier(name: &str) -> bool {
         && name != "_"
 }
 
+/// Whether `name` can name a generated item: an identifier that is not a keyword.
+pub fn is_usable_name(name: &str) -> bool {
+    is_identifier(name) && !is_keyword(name)
+}
+
 /// Whether `name` is snake_case: starts with a lowercase letter, then lowercase letters, digits
 /// and single underscores (a trailing one allowed, as in `type_`).
 pub fn is_snake_case(name: &str) -> bool {

@@ -144,6 +144,35 @@ fn graph_checks_wait_for_a_complete_graph() {
 }
 
 #[test]
+fn an_enum_without_a_usable_module_name_is_reported() {
+    let machine = |name: &str| {
+        let ident = proc_macro2::Ident::new(name, proc_macro2::Span::call_site());
+        quote! {
+            enum #ident {
+                #[initial]
+                #[on(go -> B)]
+                A,
+                #[terminal]
+                B,
+            }
+        }
+    };
+    assert_eq!(
+        errors(quote!(), machine("__")),
+        [
+            "`__` leaves no name for the generated module; choose a name with `#[state_machine(module = machine)]`"
+        ]
+    );
+    assert_eq!(
+        errors(quote!(), machine("Match")),
+        [
+            "the generated module would be named `match`, which cannot name a module; choose a name with `#[state_machine(module = match_machine)]`"
+        ]
+    );
+    assert!(errors(quote!(module = fine), machine("__")).is_empty());
+}
+
+#[test]
 fn a_valid_definition_has_no_errors() {
     let errors = errors(
         quote!(),

@@ -33,22 +33,21 @@ pub fn check(model: &Model, errors: &Errors) {
 /// The generated module's name, derived from the enum's (`Order` -> `order`), is usable: not a
 /// keyword (`enum Match` would need `mod match`) and not empty (`enum __`).
 fn check_module_name(model: &Model, errors: &Errors) {
-    let derived = names::to_snake(&model.ident.to_string());
-    if model.module != derived {
-        return; // set with `module = ...`, which the option parser checked
-    }
-    if names::is_keyword(&derived) || !names::is_identifier(&derived) {
+    if let Some(derived) = &model.unusable_module {
         let stem = derived.trim_matches('_');
         let suggestion = if stem.is_empty() {
             "machine".to_owned()
         } else {
             format!("{stem}_machine")
         };
+        let problem = if derived.is_empty() {
+            format!("`{}` leaves no name for the generated module", model.ident)
+        } else {
+            format!("the generated module would be named `{derived}`, which cannot name a module")
+        };
         errors.at(
             model.ident.span(),
-            format!(
-                "the generated module would be named `{derived}`, which cannot name a module; choose a name with `#[state_machine(module = {suggestion})]`"
-            ),
+            format!("{problem}; choose a name with `#[state_machine(module = {suggestion})]`"),
         );
     }
 }
@@ -158,6 +157,16 @@ fn check_terminal_states_have_no_transitions(model: &Model, errors: &Errors) {
 /// of the typed machine and (in UpperCamelCase) a variant of the event enum; no two events
 /// become the same variant, and no event takes the name of a generated `<event>_with` method.
 fn check_event_names(model: &Model, errors: &Errors) {
+    for (event, problem) in model.events.iter().zip(event_name_problems(model)) {
+        if let Some(problem) = problem {
+            errors.at(event.ident.span(), problem);
+        }
+    }
+}
+
+/// For each event, what keeps its name from becoming a method and a variant, if anything (the
+/// first problem found). `fallback` drops the events this reports.
+pub fn event_name_problems(model: &Model) -> Vec<Option<String>> {
     let mut variants: HashMap<&str, &str> = HashMap::new();
     let by_name: HashMap<&str, usize> = model
         .events
@@ -165,69 +174,52 @@ fn check_event_names(model: &Model, errors: &Errors) {
         .enumerate()
         .map(|(i, e)| (e.name.as_str(), i))
         .collect();
+    let mut problems = Vec::with_capacity(model.events.len());
     for event in &model.events {
         let name = event.name.as_str();
-        let span = event.ident.span();
-        if let Some(bare) = name.strip_prefix("r#") {
-            errors.at(
-                span,
-                format!("`{bare}` is a keyword and cannot name an event; use another name, like `{bare}_`"),
-            );
-            continue;
-        }
-        if names::is_keyword(name) {
-            errors.at(
-                span,
-                format!("`{name}` is a keyword and cannot name an event; use another name, like `{name}_`"),
-            );
-            continue;
-        }
-        if !names::is_snake_case(name) {
-            let snake = names::to_snake(name);
-            let valid = names::is_snake_case(&snake) && !names::is_keyword(&snake);
-            errors.at(
-                span,
-                if valid {
-                    format!("event names are snake_case because they name methods: write `{snake}` instead of `{name}`")
-                } else {
-                    format!("event names are snake_case because they name methods: a lowercase letter, then lowercase letters, digits and single underscores; `{name}` is not")
-                },
-            );
-            continue;
-        }
         let variant = event.camel.as_str();
-        if !event.has_valid_camel() {
-            errors.at(
-                span,
-                format!("the event `{name}` would become the variant `Event::{variant}`, which is not a valid name; use another name"),
-            );
-            continue;
-        }
-        if let Some(other) = variants.insert(variant, name) {
-            errors.at(
-                span,
-                format!(
-                    "the events `{other}` and `{name}` both become the variant `Event::{variant}`; rename one of them"
-                ),
-            );
-            continue;
-        }
-        if let Some(base) = name.strip_suffix("_with") {
-            let clash = by_name.get(base).copied().filter(|&b| {
-                model
-                    .single_target(b)
-                    .is_some_and(|t| model.states[t].has_data())
-            });
-            if clash.is_some() {
-                errors.at(
-                    span,
+        let problem = if let Some(bare) = name.strip_prefix("r#") {
+            Some(format!(
+                "`{bare}` is a keyword and cannot name an event; use another name, like `{bare}_`"
+            ))
+        } else if names::is_keyword(name) {
+            Some(format!(
+                "`{name}` is a keyword and cannot name an event; use another name, like `{name}_`"
+            ))
+        } else if !names::is_snake_case(name) {
+            let snake = names::to_snake(name);
+            Some(
+                if names::is_snake_case(&snake) && !names::is_keyword(&snake) {
                     format!(
-                        "the event `{name}` clashes with the method `{name}` that builds `{base}`'s target from the current state; rename it"
-                    ),
-                );
-            }
-        }
+                        "event names are snake_case because they name methods: write `{snake}` instead of `{name}`"
+                    )
+                } else {
+                    format!(
+                        "event names are snake_case because they name methods: a lowercase letter, then lowercase letters, digits and single underscores; `{name}` is not"
+                    )
+                },
+            )
+        } else if !event.has_valid_camel() {
+            Some(format!(
+                "the event `{name}` would become the variant `Event::{variant}`, which is not a valid name; use another name"
+            ))
+        } else if let Some(other) = variants.insert(variant, name) {
+            Some(format!(
+                "the events `{other}` and `{name}` both become the variant `Event::{variant}`; rename one of them"
+            ))
+        } else {
+            let clash = name.strip_suffix("_with").filter(|base| {
+                by_name.get(base).is_some_and(|&b| {
+                    model
+                        .single_target(b)
+                        .is_some_and(|t| model.states[t].has_data())
+                })
+            });
+            clash.map(|base| format!("the event `{name}` clashes with the method `{name}` that builds `{base}`'s target from the current state; rename it"))
+        };
+        problems.push(problem);
     }
+    problems
 }
 
 /// No state takes a name that the generated module uses for something else.

@@ -143,7 +143,7 @@ fn parse_module(name: &Ident, tokens: &[TokenTree], errors: &Errors) -> Option<I
     match tokens {
         [TokenTree::Ident(ident)] => {
             let s = ident.to_string();
-            if names::is_keyword(&s) || !names::is_snake_case(&s) {
+            if !names::is_usable_name(&s) || !names::is_snake_case(&s) {
                 errors.at(
                     ident.span(),
                     format!("the module name `{s}` must be a snake_case identifier that is not a keyword, like `order_fsm`"),
