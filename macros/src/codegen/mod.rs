@@ -60,7 +60,7 @@ impl<'a> Ctx<'a> {
             ident: &model.ident,
             r: param("R"),
             initial: model.initial(),
-            vis: inner_vis(&model.vis),
+            vis: inner_vis_at(&model.vis, 1),
         }
     }
 
@@ -122,13 +122,8 @@ fn glue(cx: &Ctx) -> TokenStream {
     }
 }
 
-/// The enum's visibility as seen from one module further in: `pub(super)` for a private enum,
-/// `pub(in super::super)` for a `pub(super)` one, and so on.
-fn inner_vis(vis: &Visibility) -> TokenStream {
-    inner_vis_at(vis, 1)
-}
-
-/// The enum's visibility as seen from `depth` modules further in.
+/// The enum's visibility as seen from `depth` modules further in: `pub(in super)` for a
+/// private enum one module in, `pub(in super::super)` for a `pub(super)` one, and so on.
 fn inner_vis_at(vis: &Visibility, depth: usize) -> TokenStream {
     let ups: Vec<Ident> = (0..depth)
         .map(|_| Ident::new("super", Span::call_site()))

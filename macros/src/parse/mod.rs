@@ -107,7 +107,7 @@ pub fn parse(args: TokenStream, input: TokenStream, errors: &Errors) -> Parsed {
     for variant in variants.iter_mut() {
         let mut v = VariantInput {
             ident: variant.ident.clone(),
-            fields: variant.fields.clone(),
+            fields: Fields::Unit,
             docs: docs(&variant.attrs),
             initial: Vec::new(),
             terminal: Vec::new(),
@@ -176,11 +176,9 @@ pub fn parse(args: TokenStream, input: TokenStream, errors: &Errors) -> Parsed {
                 true
             });
         }
-        for field in v.fields.iter_mut() {
-            field
-                .attrs
-                .retain(|attr| helpers::helper_name(attr).is_none() && !is_cfg(attr));
-        }
+        // The model's copy of the fields, without helper attributes (a `#[cfg]` makes the
+        // input unsupported, so it never reaches the model).
+        v.fields = variant.fields.clone();
         parsed_variants.push(v);
     }
 
