@@ -1,11 +1,12 @@
 //! The runtime of [statewright](https://docs.rs/statewright): definitions, records, recorders,
-//! replay and the dynamic machine.
+//! replay, the dynamic machine and diagrams.
 //!
 //! Depend on the `statewright` crate, which re-exports everything here together with the
 //! `#[state_machine]` attribute; this crate holds the logic that the generated code calls.
 //!
 //! `no_std` with `alloc`. Features: `std` (default: timestamps in records, `std::io::Error` as a
-//! recorder error) and `serde` (records serialize and deserialize).
+//! recorder error, the committed-diagram checks of [`diagram`]) and `serde` (records serialize and
+//! deserialize; definition JSON reads into a [`diagram::Chart`]).
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -15,6 +16,7 @@ extern crate alloc;
 extern crate std;
 
 mod definition;
+pub mod diagram;
 mod dynamic;
 mod machine;
 mod record;

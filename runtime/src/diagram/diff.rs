@@ -1,0 +1,186 @@
+//! The difference between two versions of a machine, as a chart and as text.
+//!
+//! States are matched by name and transitions by `(from, event, to)`: a transition whose target
+//! changed shows as one removed and one added transition. The diff chart lists the new
+//! version's states and transitions in their order, then what only the old version had.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use super::{Change, Chart, ChartState, ChartTransition};
+
+/// Two versions of a machine compared: a [`Chart`] with every item marked by its [`Change`],
+/// and a text summary, one line per change.
+///
+/// ```
+/// use statewright::diagram::{Chart, Diff};
+///
+/// let mut old = Chart::builder("Order");
+/// let pending = old.state("Pending").initial().id();
+/// let paid = old.state("Paid").terminal().id();
+/// old.transition(pending, "pay", paid);
+/// let old = old.build().unwrap();
+///
+/// let mut new = Chart::builder("Order");
+/// let pending = new.state("Pending").initial().id();
+/// let paid = new.state("Paid").id();
+/// let refunded = new.state("Refunded").terminal().id();
+/// new.transition(pending, "pay", paid).transition(paid, "refund", refunded);
+/// let new = new.build().unwrap();
+///
+/// let diff = Diff::new(&old, &new);
+/// assert_eq!(
+///     diff.to_string(),
+///     "+ state Refunded\n~ state Paid: no longer terminal\n+ Paid --refund--> Refunded\n"
+/// );
+/// assert!(diff.chart().mermaid().contains("Paid --> Refunded: + refund"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diff {
+    chart: Chart,
+    lines: Vec<String>,
+}
+
+impl Diff {
+    /// Compares `old` with `new`.
+    pub fn new(old: &Chart, new: &Chart) -> Diff {
+        let mut lines = Vec::new();
+        if old.name() != new.name() {
+            lines.push(format!("~ machine: {} -> {}", old.name(), new.name()));
+        }
+        let mut states: Vec<ChartState> = Vec::new();
+        let mut added = Vec::new();
+        let mut changed = Vec::new();
+        for state in new.states() {
+            let mut state = state.clone();
+            match old.states().iter().find(|s| s.name() == state.name()) {
+                None => {
+                    state.change = Change::Added;
+                    added.push(format!("+ state {}", state.name()));
+                }
+                Some(before) => {
+                    state.change = Change::Unchanged;
+                    if before.is_terminal() != state.is_terminal() {
+                        changed.push(format!(
+                            "~ state {}: {}",
+                            state.name(),
+                            if state.is_terminal() {
+                                "now terminal"
+                            } else {
+                                "no longer terminal"
+                            }
+                        ));
+                    }
+                    if before.doc() != state.doc() {
+                        changed.push(format!("~ state {}: doc changed", state.name()));
+                    }
+                }
+            }
+            states.push(state);
+        }
+        let mut removed = Vec::new();
+        for state in old.states() {
+            if new.state_index(state.name()).is_none() {
+                let mut state = state.clone();
+                state.change = Change::Removed;
+                state.initial = false;
+                removed.push(format!("- state {}", state.name()));
+                states.push(state);
+            }
+        }
+        let (old_initial, new_initial) = (
+            old.states()[old.initial()].name(),
+            new.states()[new.initial()].name(),
+        );
+        if old_initial != new_initial {
+            changed.push(format!("~ initial: {old_initial} -> {new_initial}"));
+        }
+        lines.extend(added);
+        lines.extend(removed);
+        lines.extend(changed);
+
+        let index = |name: &str| states.iter().position(|s| s.name() == name).unwrap_or(0);
+        let same = |a: &Chart, t: &ChartTransition, b: &Chart, u: &ChartTransition| {
+            t.event() == u.event()
+                && a.states()[t.from()].name() == b.states()[u.from()].name()
+                && a.states()[t.to()].name() == b.states()[u.to()].name()
+        };
+        let mut transitions = Vec::new();
+        let mut gone = Vec::new();
+        for t in new.transitions() {
+            let kept = old.transitions().iter().any(|u| same(new, t, old, u));
+            let (from, to) = (new.states()[t.from()].name(), new.states()[t.to()].name());
+            if !kept {
+                lines.push(format!("+ {from} --{}--> {to}", t.event()));
+            }
+            transitions.push(ChartTransition {
+                from: index(from),
+                event: t.event().into(),
+                to: index(to),
+                change: if kept {
+                    Change::Unchanged
+                } else {
+                    Change::Added
+                },
+            });
+        }
+        for t in old.transitions() {
+            if !new.transitions().iter().any(|u| same(old, t, new, u)) {
+                let (from, to) = (old.states()[t.from()].name(), old.states()[t.to()].name());
+                gone.push(format!("- {from} --{}--> {to}", t.event()));
+                transitions.push(ChartTransition {
+                    from: index(from),
+                    event: t.event().into(),
+                    to: index(to),
+                    change: Change::Removed,
+                });
+            }
+        }
+        lines.extend(gone);
+        let chart = Chart {
+            name: new.name().into(),
+            doc: new.doc().into(),
+            states,
+            transitions,
+        };
+        Diff { chart, lines }
+    }
+
+    /// The chart of both versions: render it in any format to see the change.
+    pub fn chart(&self) -> &Chart {
+        &self.chart
+    }
+
+    /// One line per change: `+ state X`, `- state X`, `~ state X: ...`, `~ initial: A -> B`,
+    /// `+ A --event--> B`, `- A --event--> B`.
+    pub fn lines(&self) -> &[String] {
+        &self.lines
+    }
+
+    /// Whether the two versions describe the same machine (docs of the machine itself aside).
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+}
+
+impl fmt::Display for Diff {
+    /// The summary, one line per change; `no changes` when there are none.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.lines.is_empty() {
+            return f.write_str("no changes\n");
+        }
+        for line in &self.lines {
+            writeln!(f, "{line}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Chart {
+    /// The difference from `old` to this chart ([`Diff::new`]).
+    pub fn diff(&self, old: &Chart) -> Diff {
+        Diff::new(old, self)
+    }
+}

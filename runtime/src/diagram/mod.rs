@@ -1,0 +1,676 @@
+//! Transition diagrams: Mermaid, Graphviz DOT, PlantUML, SVG and SCXML from one definition.
+//!
+//! A [`Chart`] is the owned, renderable form of a machine: its states (with docs and
+//! initial/terminal flags) and transitions, each marked with a [`Change`] when the chart shows
+//! the difference between two versions of a machine ([`Chart::diff`]). A chart comes from a
+//! [`Definition`] ([`Definition::chart`]), from the definition JSON that
+//! [`Chart::to_json`] writes (with serde, feature `serde`), or from a [`ChartBuilder`].
+//!
+//! Every output is deterministic: states in declaration order, transitions in declaration
+//! order, no hash maps, no floating-point formatting that depends on the platform. The same
+//! definition gives byte-identical text on every build and platform, so rendered files can be
+//! committed and checked for drift ([`assert_committed`], with `std`).
+//!
+//! ```
+//! use statewright::state_machine;
+//!
+//! #[state_machine]
+//! enum Light {
+//!     /// No light.
+//!     #[initial]
+//!     #[on(toggle -> On)]
+//!     Off,
+//!     #[on(toggle -> Off)]
+//!     On,
+//! }
+//!
+//! # fn main() {
+//! use statewright::StateMachine;
+//! let mermaid = Light::DEFINITION.mermaid();
+//! assert!(mermaid.starts_with("stateDiagram-v2\n"));
+//! assert!(mermaid.contains("    Off --> On: toggle\n"));
+//! assert!(Light::DEFINITION.dot().contains("\"On\" -> \"Off\" [label=\"toggle\"];"));
+//! # }
+//! ```
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::definition::Definition;
+
+#[cfg(feature = "std")]
+mod check;
+mod diff;
+mod json;
+mod layout;
+mod svg;
+mod text;
+
+#[cfg(test)]
+mod tests;
+
+#[cfg(feature = "std")]
+pub use self::check::{
+    Drift, Stale, UPDATE_VAR, assert_committed, check_files, committed, file_path,
+    update_requested, write_files,
+};
+pub use self::diff::Diff;
+pub use self::json::FORMAT as JSON_FORMAT;
+
+/// How an item of a [`Chart`] changed between two versions of a machine ([`Chart::diff`]).
+///
+/// A chart made from one definition has only [`Change::Unchanged`] items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Change {
+    /// In both versions (drawn plain).
+    #[default]
+    Unchanged,
+    /// Only in the new version (drawn highlighted).
+    Added,
+    /// Only in the old version (drawn dashed or struck).
+    Removed,
+}
+
+impl Change {
+    /// `' '`, `'+'` or `'-'`: the mark a text diff puts before the item.
+    pub const fn sign(self) -> char {
+        match self {
+            Change::Unchanged => ' ',
+            Change::Added => '+',
+            Change::Removed => '-',
+        }
+    }
+}
+
+/// A state of a [`Chart`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChartState {
+    name: String,
+    doc: String,
+    initial: bool,
+    terminal: bool,
+    change: Change,
+}
+
+impl ChartState {
+    /// The state's name (the enum variant).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The state's doc comment, trimmed; empty when it has none.
+    pub fn doc(&self) -> &str {
+        &self.doc
+    }
+
+    /// The first paragraph of the doc comment on one line: what diagrams show.
+    pub fn summary(&self) -> String {
+        summary(&self.doc)
+    }
+
+    /// Whether this is the initial state.
+    pub fn is_initial(&self) -> bool {
+        self.initial
+    }
+
+    /// Whether this is a terminal state.
+    pub fn is_terminal(&self) -> bool {
+        self.terminal
+    }
+
+    /// How the state changed, in a chart made by [`Chart::diff`].
+    pub fn change(&self) -> Change {
+        self.change
+    }
+}
+
+/// A transition of a [`Chart`]: `from --event--> to`, with states as indices into
+/// [`Chart::states`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChartTransition {
+    from: usize,
+    event: String,
+    to: usize,
+    change: Change,
+}
+
+impl ChartTransition {
+    /// The index of the source state in [`Chart::states`].
+    pub fn from(&self) -> usize {
+        self.from
+    }
+
+    /// The event's name.
+    pub fn event(&self) -> &str {
+        &self.event
+    }
+
+    /// The index of the target state in [`Chart::states`].
+    pub fn to(&self) -> usize {
+        self.to
+    }
+
+    /// Whether the transition leads back to its source state.
+    pub fn is_self_loop(&self) -> bool {
+        self.from == self.to
+    }
+
+    /// How the transition changed, in a chart made by [`Chart::diff`].
+    pub fn change(&self) -> Change {
+        self.change
+    }
+}
+
+/// The owned, renderable form of a machine: what every diagram format is drawn from.
+///
+/// A chart is always consistent: state names are unique, transitions refer to its states, and
+/// no state leaves by the same event twice. Renderers rely on that and never fail.
+///
+/// ```
+/// use statewright::diagram::Chart;
+///
+/// let mut chart = Chart::builder("Door");
+/// let closed = chart.state("Closed").initial().doc("Shut.").id();
+/// let open = chart.state("Open").id();
+/// chart.transition(closed, "open", open).transition(open, "close", closed);
+/// let chart = chart.build().unwrap();
+/// assert_eq!(
+///     chart.mermaid(),
+///     "stateDiagram-v2\n    [*] --> Closed\n    Closed --> Open: open\n    Open --> Closed: close\n    note right of Closed: Shut.\n"
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chart {
+    name: String,
+    doc: String,
+    states: Vec<ChartState>,
+    transitions: Vec<ChartTransition>,
+}
+
+/// A diagram format that a [`Chart`] renders to ([`Chart::render`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// Mermaid `stateDiagram-v2` (renders on the common code hosts).
+    Mermaid,
+    /// Graphviz DOT.
+    Dot,
+    /// PlantUML state diagram.
+    PlantUml,
+    /// SVG, laid out without any external program.
+    Svg,
+    /// W3C SCXML, for tools that import state charts.
+    Scxml,
+    /// A markdown transition table.
+    Markdown,
+    /// The definition JSON ([`Chart::to_json`]).
+    Json,
+}
+
+impl Format {
+    /// Every format, in a fixed order.
+    pub const ALL: [Format; 7] = [
+        Format::Mermaid,
+        Format::Dot,
+        Format::PlantUml,
+        Format::Svg,
+        Format::Scxml,
+        Format::Markdown,
+        Format::Json,
+    ];
+
+    /// The usual file extension, without the dot: `mmd`, `dot`, `puml`, `svg`, `scxml`, `md`,
+    /// `json`.
+    pub const fn extension(self) -> &'static str {
+        match self {
+            Format::Mermaid => "mmd",
+            Format::Dot => "dot",
+            Format::PlantUml => "puml",
+            Format::Svg => "svg",
+            Format::Scxml => "scxml",
+            Format::Markdown => "md",
+            Format::Json => "json",
+        }
+    }
+
+    /// The format's name as the command-line tool spells it: `mermaid`, `dot`, `plantuml`,
+    /// `svg`, `scxml`, `markdown`, `json`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Format::Mermaid => "mermaid",
+            Format::Dot => "dot",
+            Format::PlantUml => "plantuml",
+            Format::Svg => "svg",
+            Format::Scxml => "scxml",
+            Format::Markdown => "markdown",
+            Format::Json => "json",
+        }
+    }
+
+    /// The format with this [name](Format::name) or [extension](Format::extension).
+    ///
+    /// ```
+    /// use statewright::diagram::Format;
+    /// assert_eq!(Format::from_name("plantuml"), Some(Format::PlantUml));
+    /// assert_eq!(Format::from_name("mmd"), Some(Format::Mermaid));
+    /// assert_eq!(Format::from_name("png"), None);
+    /// ```
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL
+            .into_iter()
+            .find(|f| f.name() == name || f.extension() == name)
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Why a chart could not be built: from a [`ChartBuilder`] or from definition JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChartError {
+    /// The chart has no states.
+    NoStates,
+    /// No state is initial, or more than one is.
+    Initial {
+        /// How many states are marked initial.
+        count: usize,
+    },
+    /// Two states have the same name.
+    DuplicateState(String),
+    /// A state name or event name is empty.
+    EmptyName,
+    /// A transition names a state the chart does not have.
+    UnknownState(String),
+    /// A state leaves by the same event twice.
+    DuplicateTransition {
+        /// The source state.
+        from: String,
+        /// The event.
+        event: String,
+    },
+}
+
+impl fmt::Display for ChartError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ChartError::NoStates => f.write_str("the machine has no states"),
+            ChartError::Initial { count: 0 } => f.write_str("no state is initial"),
+            ChartError::Initial { count } => write!(f, "{count} states are initial; one must be"),
+            ChartError::DuplicateState(name) => write!(f, "state `{name}` is defined twice"),
+            ChartError::EmptyName => f.write_str("a state or event name is empty"),
+            ChartError::UnknownState(name) => {
+                write!(f, "a transition names `{name}`, which is not a state")
+            }
+            ChartError::DuplicateTransition { from, event } => {
+                write!(f, "state `{from}` leaves by `{event}` twice")
+            }
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for ChartError {}
+
+/// Builds a [`Chart`] by hand (or from another description of a machine); see [`Chart::builder`].
+#[derive(Debug, Clone)]
+pub struct ChartBuilder {
+    chart: Chart,
+    error: Option<ChartError>,
+}
+
+/// A state being added to a [`ChartBuilder`]; its methods set the state's flags and doc.
+#[derive(Debug)]
+pub struct StateBuilder<'a> {
+    builder: &'a mut ChartBuilder,
+    index: usize,
+}
+
+impl StateBuilder<'_> {
+    fn state(&mut self) -> &mut ChartState {
+        &mut self.builder.chart.states[self.index]
+    }
+
+    /// Marks the state initial.
+    pub fn initial(&mut self) -> &mut Self {
+        self.state().initial = true;
+        self
+    }
+
+    /// Marks the state terminal.
+    pub fn terminal(&mut self) -> &mut Self {
+        self.state().terminal = true;
+        self
+    }
+
+    /// Sets the state's doc comment.
+    pub fn doc(&mut self, doc: &str) -> &mut Self {
+        self.state().doc = doc.trim().to_string();
+        self
+    }
+
+    /// Marks how the state changed (for diff charts).
+    pub fn change(&mut self, change: Change) -> &mut Self {
+        self.state().change = change;
+        self
+    }
+
+    /// The state's index, for [`ChartBuilder::transition`].
+    pub fn id(&self) -> usize {
+        self.index
+    }
+}
+
+impl ChartBuilder {
+    /// Sets the machine's doc comment.
+    pub fn doc(&mut self, doc: &str) -> &mut Self {
+        self.chart.doc = doc.trim().to_string();
+        self
+    }
+
+    /// Adds a state; its index is [`StateBuilder::id`] (states are numbered from 0 in the
+    /// order they are added).
+    pub fn state(&mut self, name: &str) -> StateBuilder<'_> {
+        let index = self.chart.states.len();
+        self.chart.states.push(ChartState {
+            name: name.to_string(),
+            doc: String::new(),
+            initial: false,
+            terminal: false,
+            change: Change::Unchanged,
+        });
+        StateBuilder {
+            builder: self,
+            index,
+        }
+    }
+
+    /// Adds the transition `from --event--> to` (states by index).
+    pub fn transition(&mut self, from: usize, event: &str, to: usize) -> &mut Self {
+        self.transition_marked(from, event, to, Change::Unchanged)
+    }
+
+    /// Adds a transition marked with how it changed (for diff charts).
+    pub fn transition_marked(
+        &mut self,
+        from: usize,
+        event: &str,
+        to: usize,
+        change: Change,
+    ) -> &mut Self {
+        let states = self.chart.states.len();
+        if (from >= states || to >= states) && self.error.is_none() {
+            let bad = if from >= states { from } else { to };
+            self.error = Some(ChartError::UnknownState(alloc::format!("#{bad}")));
+        }
+        self.chart.transitions.push(ChartTransition {
+            from,
+            event: event.to_string(),
+            to,
+            change,
+        });
+        self
+    }
+
+    /// The chart, or the first rule it breaks.
+    pub fn build(self) -> Result<Chart, ChartError> {
+        if let Some(error) = self.error {
+            return Err(error);
+        }
+        let chart = self.chart;
+        if chart.states.is_empty() {
+            return Err(ChartError::NoStates);
+        }
+        let count = chart.states.iter().filter(|s| s.initial).count();
+        // A diff chart may hold the old initial state (removed) besides the new one.
+        let live = chart
+            .states
+            .iter()
+            .filter(|s| s.initial && s.change != Change::Removed)
+            .count();
+        if live != 1 {
+            return Err(ChartError::Initial { count });
+        }
+        for (i, state) in chart.states.iter().enumerate() {
+            if state.name.is_empty() {
+                return Err(ChartError::EmptyName);
+            }
+            if chart.states[..i].iter().any(|s| s.name == state.name) {
+                return Err(ChartError::DuplicateState(state.name.clone()));
+            }
+        }
+        for (i, t) in chart.transitions.iter().enumerate() {
+            if t.event.is_empty() {
+                return Err(ChartError::EmptyName);
+            }
+            let twice = chart.transitions[..i]
+                .iter()
+                .any(|u| u.from == t.from && u.event == t.event && u.change == t.change);
+            if twice {
+                return Err(ChartError::DuplicateTransition {
+                    from: chart.states[t.from].name.clone(),
+                    event: t.event.clone(),
+                });
+            }
+        }
+        Ok(chart)
+    }
+}
+
+impl Chart {
+    /// Starts a chart of the machine `name`.
+    pub fn builder(name: &str) -> ChartBuilder {
+        ChartBuilder {
+            chart: Chart {
+                name: name.to_string(),
+                doc: String::new(),
+                states: Vec::new(),
+                transitions: Vec::new(),
+            },
+            error: None,
+        }
+    }
+
+    /// The chart of a definition.
+    pub fn new(definition: &'static Definition) -> Chart {
+        Chart {
+            name: definition.name().to_string(),
+            doc: definition.doc().to_string(),
+            states: definition
+                .states()
+                .map(|s| ChartState {
+                    name: s.name().to_string(),
+                    doc: s.doc().to_string(),
+                    initial: s.is_initial(),
+                    terminal: s.is_terminal(),
+                    change: Change::Unchanged,
+                })
+                .collect(),
+            transitions: definition
+                .transitions()
+                .map(|t| ChartTransition {
+                    from: t.from().id().index(),
+                    event: t.event().name().to_string(),
+                    to: t.to().id().index(),
+                    change: Change::Unchanged,
+                })
+                .collect(),
+        }
+    }
+
+    /// The machine's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The machine's doc comment; empty when it has none.
+    pub fn doc(&self) -> &str {
+        &self.doc
+    }
+
+    /// The states, in declaration order.
+    pub fn states(&self) -> &[ChartState] {
+        &self.states
+    }
+
+    /// The transitions, in declaration order.
+    pub fn transitions(&self) -> &[ChartTransition] {
+        &self.transitions
+    }
+
+    /// The index of the state with this name.
+    pub fn state_index(&self, name: &str) -> Option<usize> {
+        self.states.iter().position(|s| s.name == name)
+    }
+
+    /// The initial state's index (of the new version, in a diff chart).
+    pub fn initial(&self) -> usize {
+        self.states
+            .iter()
+            .position(|s| s.initial && s.change != Change::Removed)
+            .unwrap_or(0)
+    }
+
+    /// The name used for files of this machine: the name in snake case (`TrafficLight` ->
+    /// `traffic_light`), the same as the generated module's.
+    pub fn file_stem(&self) -> String {
+        snake_case(&self.name)
+    }
+
+    /// Renders the chart in `format`.
+    pub fn render(&self, format: Format) -> String {
+        match format {
+            Format::Mermaid => self.mermaid(),
+            Format::Dot => self.dot(),
+            Format::PlantUml => self.plantuml(),
+            Format::Svg => self.svg(),
+            Format::Scxml => self.scxml(),
+            Format::Markdown => self.markdown(),
+            Format::Json => self.to_json(),
+        }
+    }
+
+    /// Mermaid `stateDiagram-v2`: a start arrow to the initial state, `[*]` after terminal
+    /// states, one labelled arrow per transition, the states' summaries as notes, and, in a
+    /// diff chart, added items highlighted and removed ones dashed with struck labels.
+    pub fn mermaid(&self) -> String {
+        text::mermaid(self)
+    }
+
+    /// Graphviz DOT (`digraph`, left to right): a start point, terminal states as double
+    /// outlines, summaries as tooltips.
+    pub fn dot(&self) -> String {
+        text::dot(self)
+    }
+
+    /// A PlantUML state diagram.
+    pub fn plantuml(&self) -> String {
+        text::plantuml(self)
+    }
+
+    /// W3C SCXML: one `<state>` (or `<final>` for terminal states) per state, one
+    /// `<transition>` per transition. SCXML has no notion of a diff: removed items are left out.
+    pub fn scxml(&self) -> String {
+        text::scxml(self)
+    }
+
+    /// A markdown transition table (`| from | event | to |`), which renders everywhere.
+    pub fn markdown(&self) -> String {
+        text::markdown(self)
+    }
+
+    /// A standalone SVG image, laid out in layers from the initial state, with no script, no
+    /// external font and no network access.
+    pub fn svg(&self) -> String {
+        svg::render(self)
+    }
+}
+
+impl Definition {
+    /// The definition as a [`Chart`], to render or compare.
+    pub fn chart(&'static self) -> Chart {
+        Chart::new(self)
+    }
+
+    /// The definition as a Mermaid `stateDiagram-v2` ([`Chart::mermaid`]).
+    pub fn mermaid(&'static self) -> String {
+        self.chart().mermaid()
+    }
+
+    /// The definition as Graphviz DOT ([`Chart::dot`]).
+    pub fn dot(&'static self) -> String {
+        self.chart().dot()
+    }
+
+    /// The definition as a PlantUML state diagram ([`Chart::plantuml`]).
+    pub fn plantuml(&'static self) -> String {
+        self.chart().plantuml()
+    }
+
+    /// The definition as an SVG image ([`Chart::svg`]).
+    pub fn svg(&'static self) -> String {
+        self.chart().svg()
+    }
+
+    /// The definition as W3C SCXML ([`Chart::scxml`]).
+    pub fn scxml(&'static self) -> String {
+        self.chart().scxml()
+    }
+
+    /// The definition as JSON ([`Chart::to_json`]).
+    pub fn to_json(&'static self) -> String {
+        self.chart().to_json()
+    }
+}
+
+/// The first paragraph of a doc comment, on one line, without control characters.
+pub(crate) fn summary(doc: &str) -> String {
+    let mut out = String::new();
+    for line in doc.lines() {
+        let line = line.trim();
+        if line.is_empty() {
+            if out.is_empty() {
+                continue;
+            }
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        for c in line.chars() {
+            match c {
+                '\t' => out.push(' '),
+                c if c.is_control() => {}
+                c => out.push(c),
+            }
+        }
+    }
+    out
+}
+
+/// `TrafficLight` -> `traffic_light`, `HTTPServer` -> `http_server`.
+pub(crate) fn snake_case(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_uppercase() {
+            let prev = i.checked_sub(1).map(|p| chars[p]);
+            let next = chars.get(i + 1).copied();
+            let boundary = match prev {
+                None | Some('_') => false,
+                Some(p) => {
+                    p.is_lowercase() || p.is_numeric() || next.is_some_and(char::is_lowercase)
+                }
+            };
+            if boundary {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

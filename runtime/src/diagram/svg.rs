@@ -1,0 +1,903 @@
+//! SVG rendering of a chart: a standalone image, laid out by [`super::layout`].
+//!
+//! This module measures text, hands box and label sizes to the layout, and writes what the
+//! layout returns as SVG. The image is self-contained: no script, no style sheet, no external
+//! font or image; text is `monospace`, so its width is estimated as columns × 0.6 × the font
+//! size (a column is a character; wide East Asian characters and emoji count two, combining
+//! marks none).
+//!
+//! What is drawn:
+//!
+//! - states as rounded boxes with the name and, below it in smaller type, the doc summary
+//!   (truncated to 40 characters); the whole doc is the box's tooltip (`<title>`);
+//! - the initial state with a start arrow from a filled circle; terminal states with a double
+//!   border (an inner box), as UML draws final states;
+//! - transitions as curves with an arrowhead and the event name beside them; self-loops as
+//!   loops on the right side of their state;
+//! - in a diff chart, added states and transitions in bold green, removed ones dashed grey with
+//!   struck-through names, and a legend below the drawing.
+//!
+//! Coordinates are written with at most one decimal, by integer arithmetic, so the output is
+//! byte-identical on every platform. All text is escaped for XML; control characters other
+//! than newline and tab are dropped.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt::{self, Write};
+
+use super::layout::{self, Edge, Graph, Path, Point, Rect, Segment, Size};
+use super::{Change, Chart};
+
+const NAME_FONT: f64 = 13.0;
+const SUMMARY_FONT: f64 = 10.0;
+const LABEL_FONT: f64 = 11.0;
+/// The advance of a monospace character, as a fraction of the font size.
+const CHAR_WIDTH: f64 = 0.6;
+const BOX_PAD: f64 = 12.0;
+const BOX_MIN_WIDTH: f64 = 48.0;
+const BOX_HEIGHT: f64 = 30.0;
+const BOX_HEIGHT_WITH_SUMMARY: f64 = 44.0;
+const LABEL_HEIGHT: f64 = 14.0;
+/// Summaries longer than this many characters are cut with `…`.
+const SUMMARY_CHARS: usize = 40;
+const LEGEND_HEIGHT: f64 = 28.0;
+
+const DARK: &str = "#24292f";
+const LIGHT_FILL: &str = "#f6f8fa";
+const GREEN: &str = "#1a7f37";
+const GREEN_FILL: &str = "#dafbe1";
+const GREY: &str = "#8c959f";
+
+/// How items with one kind of [`Change`] are drawn.
+struct Style {
+    stroke: &'static str,
+    fill: &'static str,
+    text: &'static str,
+    width: &'static str,
+    /// Attributes added to shapes and text (dashes, weight, strike-through).
+    shape_extra: &'static str,
+    text_extra: &'static str,
+    marker: &'static str,
+}
+
+fn style(change: Change) -> Style {
+    match change {
+        Change::Unchanged => Style {
+            stroke: DARK,
+            fill: LIGHT_FILL,
+            text: DARK,
+            width: "1.2",
+            shape_extra: "",
+            text_extra: "",
+            marker: "sw-arrow",
+        },
+        Change::Added => Style {
+            stroke: GREEN,
+            fill: GREEN_FILL,
+            text: GREEN,
+            width: "2",
+            shape_extra: "",
+            text_extra: " font-weight=\"bold\"",
+            marker: "sw-arrow-added",
+        },
+        Change::Removed => Style {
+            stroke: GREY,
+            fill: "#ffffff",
+            text: GREY,
+            width: "1.2",
+            shape_extra: " stroke-dasharray=\"5 3\"",
+            text_extra: " text-decoration=\"line-through\"",
+            marker: "sw-arrow-removed",
+        },
+    }
+}
+
+/// The three kinds of change, in the order their markers are written.
+const CHANGES: [Change; 3] = [Change::Unchanged, Change::Added, Change::Removed];
+
+/// Renders the chart as a standalone SVG image.
+pub(crate) fn render(chart: &Chart) -> String {
+    let states = chart.states();
+    let transitions = chart.transitions();
+    let names: Vec<String> = states.iter().map(|s| clean(s.name())).collect();
+    let summaries: Vec<String> = states
+        .iter()
+        .map(|s| truncate(&clean(&s.summary()), SUMMARY_CHARS))
+        .collect();
+    let events: Vec<String> = transitions.iter().map(|t| clean(t.event())).collect();
+
+    let graph = Graph {
+        nodes: names
+            .iter()
+            .zip(&summaries)
+            .map(|(name, summary)| {
+                let w = text_width(name, NAME_FONT).max_f(text_width(summary, SUMMARY_FONT));
+                Size {
+                    w: (w + 2.0 * BOX_PAD).max_f(BOX_MIN_WIDTH),
+                    h: if summary.is_empty() {
+                        BOX_HEIGHT
+                    } else {
+                        BOX_HEIGHT_WITH_SUMMARY
+                    },
+                }
+            })
+            .collect(),
+        edges: transitions
+            .iter()
+            .zip(&events)
+            .map(|(t, event)| Edge {
+                from: t.from(),
+                to: t.to(),
+                label: Size {
+                    w: text_width(event, LABEL_FONT) + 2.0,
+                    h: LABEL_HEIGHT,
+                },
+            })
+            .collect(),
+        initial: chart.initial(),
+    };
+    let lay = layout::layout(&graph);
+
+    let changed = states.iter().any(|s| s.change() != Change::Unchanged)
+        || transitions.iter().any(|t| t.change() != Change::Unchanged);
+    let legend_width = 2.0 * layout::MARGIN + 190.0;
+    let width = if changed {
+        lay.width.max_f(legend_width)
+    } else {
+        lay.width
+    };
+    let height = lay.height + if changed { LEGEND_HEIGHT } else { 0.0 };
+    let (width, height) = (ceil(width), ceil(height));
+
+    let mut out = String::new();
+    // Writing to a String cannot fail.
+    let _ = write_svg(
+        &mut out,
+        chart,
+        &lay,
+        &names,
+        &summaries,
+        &events,
+        (width, height, changed),
+    );
+    out
+}
+
+fn write_svg(
+    out: &mut String,
+    chart: &Chart,
+    lay: &layout::Layout,
+    names: &[String],
+    summaries: &[String],
+    events: &[String],
+    (width, height, changed): (i64, i64, bool),
+) -> fmt::Result {
+    let states = chart.states();
+    let transitions = chart.transitions();
+    writeln!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" \
+         viewBox=\"0 0 {width} {height}\" font-family=\"monospace\" font-size=\"{}\">",
+        Num(NAME_FONT)
+    )?;
+    writeln!(out, "<title>{}</title>", escape(chart.name()))?;
+
+    // Arrowheads, one per colour in use.
+    let used = |change: Change| {
+        transitions.iter().any(|t| t.change() == change)
+            || (states.get(chart.initial()).map(|s| s.change()) == Some(change))
+    };
+    out.push_str("<defs>\n");
+    for change in CHANGES {
+        if used(change) {
+            let s = style(change);
+            writeln!(
+                out,
+                "<marker id=\"{}\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"9\" \
+                 markerHeight=\"9\" markerUnits=\"userSpaceOnUse\" orient=\"auto\">\
+                 <path d=\"M0,0 L10,5 L0,10 z\" fill=\"{}\"/></marker>",
+                s.marker, s.stroke
+            )?;
+        }
+    }
+    out.push_str("</defs>\n");
+    writeln!(
+        out,
+        "<rect x=\"0\" y=\"0\" width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>"
+    )?;
+
+    // Transitions first, so that states are drawn over any edge ends.
+    for (i, t) in transitions.iter().enumerate() {
+        let (Some(route), Some(from), Some(to)) =
+            (lay.edges.get(i), states.get(t.from()), states.get(t.to()))
+        else {
+            continue;
+        };
+        let s = style(t.change());
+        out.push_str("<g>");
+        writeln!(
+            out,
+            "<title>{} \u{2192} {}: {}{}</title>",
+            escape(from.name()),
+            escape(to.name()),
+            escape(t.event()),
+            change_note(t.change())
+        )?;
+        writeln!(
+            out,
+            "<path d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"{}\"{} marker-end=\"url(#{})\"/>",
+            PathData(&route.path),
+            s.stroke,
+            s.width,
+            s.shape_extra,
+            s.marker
+        )?;
+        let label = route.label;
+        writeln!(
+            out,
+            "<text x=\"{}\" y=\"{}\" font-size=\"{}\" fill=\"{}\"{}>{}</text></g>",
+            Num(label.x + 1.0),
+            Num(baseline(label, LABEL_FONT)),
+            Num(LABEL_FONT),
+            s.text,
+            s.text_extra,
+            escape(&events[i])
+        )?;
+    }
+
+    // The start arrow.
+    if let (Some((from, to)), Some(initial)) = (lay.start, states.get(chart.initial())) {
+        let s = style(initial.change());
+        writeln!(
+            out,
+            "<g><title>start</title><circle cx=\"{}\" cy=\"{}\" r=\"5\" fill=\"{}\"/>\
+             <path d=\"M{},{} L{},{}\" stroke=\"{}\" stroke-width=\"{}\" marker-end=\"url(#{})\"/></g>",
+            Num(from.x),
+            Num(from.y),
+            s.stroke,
+            Num(from.x),
+            Num(from.y + 5.0),
+            Num(to.x),
+            Num(to.y),
+            s.stroke,
+            s.width,
+            s.marker
+        )?;
+    }
+
+    // States.
+    for (i, state) in states.iter().enumerate() {
+        let Some(&rect) = lay.nodes.get(i) else {
+            continue;
+        };
+        let s = style(state.change());
+        out.push_str("<g>");
+        let doc = clean(state.doc());
+        if doc.is_empty() {
+            writeln!(
+                out,
+                "<title>{}{}</title>",
+                escape(&names[i]),
+                change_note(state.change())
+            )?;
+        } else {
+            writeln!(
+                out,
+                "<title>{}{}: {}</title>",
+                escape(&names[i]),
+                change_note(state.change()),
+                escape(&doc)
+            )?;
+        }
+        writeln!(
+            out,
+            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"6\" fill=\"{}\" stroke=\"{}\" stroke-width=\"{}\"{}/>",
+            Num(rect.x),
+            Num(rect.y),
+            Num(rect.w),
+            Num(rect.h),
+            s.fill,
+            s.stroke,
+            s.width,
+            s.shape_extra
+        )?;
+        if state.is_terminal() {
+            writeln!(
+                out,
+                "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"4\" fill=\"none\" stroke=\"{}\" stroke-width=\"{}\"{}/>",
+                Num(rect.x + 3.5),
+                Num(rect.y + 3.5),
+                Num(rect.w - 7.0),
+                Num(rect.h - 7.0),
+                s.stroke,
+                s.width,
+                s.shape_extra
+            )?;
+        }
+        let cx = rect.x + rect.w / 2.0;
+        let summary = &summaries[i];
+        let name_line = if summary.is_empty() {
+            rect
+        } else {
+            Rect {
+                h: rect.h - 14.0,
+                y: rect.y + 2.0,
+                ..rect
+            }
+        };
+        write!(
+            out,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"{}\"{}>{}</text>",
+            Num(cx),
+            Num(baseline(name_line, NAME_FONT)),
+            s.text,
+            s.text_extra,
+            escape(&names[i])
+        )?;
+        if !summary.is_empty() {
+            write!(
+                out,
+                "\n<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"{}\" fill=\"{}\">{}</text>",
+                Num(cx),
+                Num(rect.y + rect.h - 9.0),
+                Num(SUMMARY_FONT),
+                if state.change() == Change::Removed {
+                    GREY
+                } else {
+                    "#57606a"
+                },
+                escape(summary)
+            )?;
+        }
+        out.push_str("</g>\n");
+    }
+
+    if changed {
+        write_legend(out, lay.height - layout::MARGIN + 8.0)?;
+    }
+    out.push_str("</svg>\n");
+    Ok(())
+}
+
+/// The legend of a diff chart, at `y`.
+fn write_legend(out: &mut String, y: f64) -> fmt::Result {
+    let x = layout::MARGIN;
+    out.push_str("<g><title>legend</title>");
+    for (i, (change, word)) in [(Change::Added, "added"), (Change::Removed, "removed")]
+        .into_iter()
+        .enumerate()
+    {
+        let s = style(change);
+        let left = x + 100.0 * i as f64;
+        write!(
+            out,
+            "<rect x=\"{}\" y=\"{}\" width=\"22\" height=\"14\" rx=\"3\" fill=\"{}\" stroke=\"{}\" stroke-width=\"{}\"{}/>\
+             <text x=\"{}\" y=\"{}\" font-size=\"{}\" fill=\"{}\"{}>{}</text>",
+            Num(left),
+            Num(y),
+            s.fill,
+            s.stroke,
+            s.width,
+            s.shape_extra,
+            Num(left + 28.0),
+            Num(y + 11.0),
+            Num(LABEL_FONT),
+            s.text,
+            s.text_extra,
+            word
+        )?;
+    }
+    out.push_str("</g>\n");
+    Ok(())
+}
+
+fn change_note(change: Change) -> &'static str {
+    match change {
+        Change::Unchanged => "",
+        Change::Added => " (added)",
+        Change::Removed => " (removed)",
+    }
+}
+
+/// The baseline that centres one line of text of `font` size in `rect`.
+fn baseline(rect: Rect, font: f64) -> f64 {
+    rect.y + rect.h / 2.0 + 0.35 * font
+}
+
+/// SVG path data for a layout path.
+struct PathData<'a>(&'a Path);
+
+impl fmt::Display for PathData<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let p = |f: &mut fmt::Formatter<'_>, pt: Point| write!(f, "{},{}", Num(pt.x), Num(pt.y));
+        f.write_str("M")?;
+        p(f, self.0.start)?;
+        for segment in &self.0.segments {
+            match *segment {
+                Segment::Line(to) => {
+                    f.write_str(" L")?;
+                    p(f, to)?;
+                }
+                Segment::Cubic(a, b, to) => {
+                    f.write_str(" C")?;
+                    p(f, a)?;
+                    f.write_str(" ")?;
+                    p(f, b)?;
+                    f.write_str(" ")?;
+                    p(f, to)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A number rounded to one decimal, written without a trailing `.0`, by integer arithmetic.
+struct Num(f64);
+
+impl fmt::Display for Num {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let tenths = round(self.0 * 10.0);
+        if tenths < 0 {
+            f.write_str("-")?;
+        }
+        let t = tenths.unsigned_abs();
+        write!(f, "{}", t / 10)?;
+        if t % 10 != 0 {
+            write!(f, ".{}", t % 10)?;
+        }
+        Ok(())
+    }
+}
+
+/// Rounds half away from zero (saturating; NaN gives 0).
+fn round(x: f64) -> i64 {
+    if x < 0.0 {
+        -((-x + 0.5) as i64)
+    } else {
+        (x + 0.5) as i64
+    }
+}
+
+/// The smallest integer at least `x` (for the image size).
+fn ceil(x: f64) -> i64 {
+    let t = x as i64;
+    if (t as f64) < x { t + 1 } else { t }
+}
+
+trait MaxF {
+    fn max_f(self, other: f64) -> f64;
+}
+
+impl MaxF for f64 {
+    fn max_f(self, other: f64) -> f64 {
+        if other > self { other } else { self }
+    }
+}
+
+/// The estimated width of monospace text.
+fn text_width(text: &str, font: f64) -> f64 {
+    columns(text) as f64 * CHAR_WIDTH * font
+}
+
+/// The number of monospace columns the text takes.
+fn columns(text: &str) -> usize {
+    text.chars().map(char_columns).sum()
+}
+
+fn char_columns(c: char) -> usize {
+    let u = c as u32;
+    let zero = matches!(u, 0x0300..=0x036F | 0x200B..=0x200F | 0xFE00..=0xFE0F) || c.is_control();
+    let wide = matches!(
+        u,
+        0x1100..=0x115F
+            | 0x2E80..=0x303E
+            | 0x3041..=0x33FF
+            | 0x3400..=0x4DBF
+            | 0x4E00..=0x9FFF
+            | 0xA000..=0xA4CF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6
+            | 0x1F300..=0x1F64F
+            | 0x1F900..=0x1F9FF
+            | 0x20000..=0x3FFFD
+    );
+    if zero {
+        0
+    } else if wide {
+        2
+    } else {
+        1
+    }
+}
+
+/// The text without the characters XML cannot hold (controls other than newline and tab, and
+/// the non-characters U+FFFE and U+FFFF).
+fn clean(text: &str) -> String {
+    text.chars()
+        .filter(|&c| {
+            !(c.is_control() && c != '\n' && c != '\t') && c != '\u{FFFE}' && c != '\u{FFFF}'
+        })
+        .collect()
+}
+
+/// At most `limit` characters, the last one `…` when the text was cut.
+fn truncate(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        return String::from(text);
+    }
+    let mut out: String = text.chars().take(limit.saturating_sub(1)).collect();
+    out.truncate(out.trim_end().len());
+    out.push('\u{2026}');
+    out
+}
+
+/// The text escaped for XML content and attribute values (and cleaned, see [`clean`]).
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in clean(text).chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::format;
+    use alloc::string::ToString;
+
+    use super::*;
+
+    /// The TCP machine of RFC 793.
+    fn tcp() -> Chart {
+        build(
+            "Tcp",
+            &[
+                ("Closed", ""),
+                ("Listen", ""),
+                ("SynSent", ""),
+                ("SynReceived", ""),
+                ("Established", ""),
+                ("FinWait1", ""),
+                ("FinWait2", ""),
+                ("Closing", ""),
+                ("TimeWait", ""),
+                ("CloseWait", ""),
+                ("LastAck", ""),
+            ],
+            &[],
+            &[
+                ("Closed", "passive_open", "Listen"),
+                ("Closed", "active_open", "SynSent"),
+                ("Listen", "send", "SynSent"),
+                ("Listen", "receive_syn", "SynReceived"),
+                ("Listen", "close", "Closed"),
+                ("SynSent", "receive_syn", "SynReceived"),
+                ("SynSent", "receive_syn_ack", "Established"),
+                ("SynSent", "close", "Closed"),
+                ("SynReceived", "receive_ack", "Established"),
+                ("SynReceived", "close", "FinWait1"),
+                ("SynReceived", "receive_rst", "Listen"),
+                ("Established", "close", "FinWait1"),
+                ("Established", "receive_fin", "CloseWait"),
+                ("FinWait1", "receive_ack", "FinWait2"),
+                ("FinWait1", "receive_fin", "Closing"),
+                ("FinWait2", "receive_fin", "TimeWait"),
+                ("Closing", "receive_ack", "TimeWait"),
+                ("TimeWait", "timeout", "Closed"),
+                ("CloseWait", "close", "LastAck"),
+                ("LastAck", "receive_ack", "Closed"),
+            ],
+        )
+    }
+
+    fn order() -> Chart {
+        build(
+            "Order",
+            &[
+                ("Pending", "Waiting for the customer to pay."),
+                ("Paid", "Paid; the warehouse is picking the items."),
+                (
+                    "Shipped",
+                    "Handed to the carrier, with a tracking number that the customer can follow.",
+                ),
+                ("Delivered", ""),
+                ("Cancelled", "Cancelled by the customer or by us."),
+            ],
+            &["Delivered", "Cancelled"],
+            &[
+                ("Pending", "pay", "Paid"),
+                ("Pending", "cancel", "Cancelled"),
+                ("Paid", "ship", "Shipped"),
+                ("Paid", "cancel", "Cancelled"),
+                ("Shipped", "deliver", "Delivered"),
+            ],
+        )
+    }
+
+    fn traffic_light() -> Chart {
+        build(
+            "TrafficLight",
+            &[("Red", ""), ("Green", ""), ("Yellow", "")],
+            &[],
+            &[
+                ("Red", "next", "Green"),
+                ("Green", "next", "Yellow"),
+                ("Yellow", "next", "Red"),
+                ("Red", "wait", "Red"),
+            ],
+        )
+    }
+
+    /// The order machine, changed: `Returned` added, `ship` removed, `pack` and `Packed` added.
+    fn order_diff() -> Chart {
+        let mut b = Chart::builder("Order");
+        let pending = b
+            .state("Pending")
+            .initial()
+            .doc("Waiting for the customer to pay.")
+            .id();
+        let paid = b.state("Paid").id();
+        let packed = b.state("Packed").change(Change::Added).id();
+        let shipped = b.state("Shipped").id();
+        let delivered = b.state("Delivered").terminal().id();
+        let cancelled = b.state("Cancelled").terminal().id();
+        let lost = b
+            .state("Lost")
+            .terminal()
+            .change(Change::Removed)
+            .doc("Lost by the carrier.")
+            .id();
+        b.transition(pending, "pay", paid)
+            .transition(pending, "cancel", cancelled)
+            .transition_marked(paid, "ship", shipped, Change::Removed)
+            .transition_marked(paid, "pack", packed, Change::Added)
+            .transition_marked(packed, "ship", shipped, Change::Added)
+            .transition(paid, "cancel", cancelled)
+            .transition(shipped, "deliver", delivered)
+            .transition_marked(shipped, "lose", lost, Change::Removed)
+            .transition_marked(delivered, "reopen", delivered, Change::Added);
+        b.build().unwrap()
+    }
+
+    fn build(
+        name: &str,
+        states: &[(&str, &str)],
+        terminal: &[&str],
+        edges: &[(&str, &str, &str)],
+    ) -> Chart {
+        let mut b = Chart::builder(name);
+        for (i, (state, doc)) in states.iter().enumerate() {
+            let mut s = b.state(state);
+            s.doc(doc);
+            if i == 0 {
+                s.initial();
+            }
+            if terminal.contains(state) {
+                s.terminal();
+            }
+        }
+        let id = |name: &str| states.iter().position(|s| s.0 == name).unwrap();
+        for (from, event, to) in edges {
+            b.transition(id(from), event, id(to));
+        }
+        b.build().unwrap()
+    }
+
+    /// A large machine: a ring of `n` states with chords and some parallel edges.
+    fn big(n: usize) -> Chart {
+        let mut b = Chart::builder("Big");
+        for i in 0..n {
+            let mut s = b.state(&format!("S{i}"));
+            if i == 0 {
+                s.initial();
+            }
+        }
+        for i in 0..n {
+            b.transition(i, "next", (i + 1) % n);
+            b.transition(i, &format!("jump{i}"), (i * 7 + 3) % n);
+            if i % 5 == 0 {
+                b.transition(i, "back", i / 2);
+            }
+        }
+        b.build().unwrap()
+    }
+
+    /// Many parallel edges both ways, several self-loops, an unreachable state.
+    fn busy() -> Chart {
+        let mut b = Chart::builder("Busy");
+        let a = b.state("A").initial().id();
+        let c = b.state("B").doc("The other one.").id();
+        let d = b.state("Unreachable").terminal().id();
+        for i in 0..4 {
+            b.transition(a, &format!("there{i}"), c);
+            b.transition(c, &format!("back{i}"), a);
+            b.transition(a, &format!("stay{i}"), a);
+        }
+        b.transition(d, "rejoin", c);
+        b.build().unwrap()
+    }
+
+    fn fixtures() -> Vec<(&'static str, Chart)> {
+        Vec::from([
+            ("tcp", tcp()),
+            ("order", order()),
+            ("traffic_light", traffic_light()),
+            ("order_diff", order_diff()),
+        ])
+    }
+
+    /// Checks the parts of the SVG that every chart must have.
+    fn check_well_formed(svg: &str) {
+        assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\""));
+        assert!(svg.ends_with("</svg>\n"));
+        assert_eq!(svg.matches("<g>").count(), svg.matches("</g>").count());
+        assert_eq!(svg.matches("<g").count(), svg.matches("</g>").count());
+        assert_eq!(svg.matches("<text").count(), svg.matches("</text>").count());
+        assert_eq!(
+            svg.matches("<title>").count(),
+            svg.matches("</title>").count()
+        );
+        assert_eq!(
+            svg.matches("<marker").count(),
+            svg.matches("</marker>").count()
+        );
+        assert_eq!(svg.matches('<').count(), svg.matches('>').count());
+        for forbidden in ["<script", "href", "@import", "url(http", "NaN", "inf"] {
+            assert!(!svg.contains(forbidden), "{forbidden} in {svg}");
+        }
+    }
+
+    #[test]
+    fn fixtures_render_every_state_and_event() {
+        for (name, chart) in fixtures() {
+            let svg = render(&chart);
+            check_well_formed(&svg);
+            assert!(
+                svg.contains(&format!("<title>{}</title>", chart.name())),
+                "{name}"
+            );
+            for state in chart.states() {
+                assert!(svg.contains(&format!(">{}</text>", state.name())), "{name}");
+            }
+            for t in chart.transitions() {
+                assert!(svg.contains(&format!(">{}</text>", t.event())), "{name}");
+            }
+            let arrows = svg.matches("marker-end=").count();
+            assert_eq!(
+                arrows,
+                chart.transitions().len() + 1,
+                "{name}: start arrow + edges"
+            );
+        }
+    }
+
+    #[test]
+    fn rendering_is_deterministic() {
+        for (_, chart) in fixtures() {
+            assert_eq!(render(&chart), render(&chart.clone()));
+        }
+        assert_eq!(render(&big(60)), render(&big(60)));
+    }
+
+    #[test]
+    fn terminal_states_have_a_double_border() {
+        let svg = render(&order());
+        assert_eq!(svg.matches("rx=\"6\"").count(), 5);
+        assert_eq!(svg.matches("rx=\"4\"").count(), 2);
+    }
+
+    #[test]
+    fn summaries_are_shown_and_truncated() {
+        let svg = render(&order());
+        assert!(svg.contains(">Waiting for the customer to pay.</text>"));
+        assert!(svg.contains(">Handed to the carrier, with a tracking\u{2026}</text>"));
+        // The full doc is the tooltip.
+        assert!(svg.contains("that the customer can follow.</title>"));
+    }
+
+    #[test]
+    fn diff_charts_are_marked_and_have_a_legend() {
+        let svg = render(&order_diff());
+        check_well_formed(&svg);
+        assert!(svg.contains(GREEN) && svg.contains(GREEN_FILL) && svg.contains(GREY));
+        assert!(svg.contains("stroke-dasharray"));
+        assert!(svg.contains("text-decoration=\"line-through\">Lost</text>"));
+        assert!(svg.contains("font-weight=\"bold\">Packed</text>"));
+        assert!(svg.contains("<title>legend</title>"));
+        assert!(svg.contains("url(#sw-arrow-added)") && svg.contains("url(#sw-arrow-removed)"));
+        assert!(!render(&order()).contains("legend"));
+        assert!(!render(&order()).contains("url(#sw-arrow-added)"));
+    }
+
+    #[test]
+    fn text_is_escaped() {
+        let mut b = Chart::builder("A<&>\"'");
+        let a = b
+            .state("Q<\"&'>")
+            .initial()
+            .doc("Docs with <b>tags</b> & \"quotes\" and 'apostrophes'.\u{7}\nSecond line.")
+            .id();
+        let c = b.state("Ünïcødé_状态").id();
+        b.transition(a, "go<&>", c).transition(c, "it's", a);
+        let svg = render(&b.build().unwrap());
+        check_well_formed(&svg);
+        assert!(svg.contains("<title>A&lt;&amp;&gt;&quot;&#39;</title>"));
+        assert!(svg.contains(">Q&lt;&quot;&amp;&#39;&gt;</text>"));
+        assert!(svg.contains("&lt;b&gt;tags&lt;/b&gt; &amp; &quot;quotes&quot;"));
+        assert!(svg.contains(">go&lt;&amp;&gt;</text>"));
+        assert!(svg.contains(">it&#39;s</text>"));
+        assert!(svg.contains(">Ünïcødé_状态</text>"));
+        assert!(!svg.contains('\u{7}'));
+        assert!(!svg.contains("<b>"));
+    }
+
+    #[test]
+    fn text_width_counts_columns() {
+        assert_eq!(columns("abc"), 3);
+        assert_eq!(columns("状态"), 4);
+        assert_eq!(columns("e\u{301}"), 1);
+        assert_eq!(columns("ü"), 1);
+        assert_eq!(truncate("abcdef", 4), "abc\u{2026}");
+        assert_eq!(truncate("abcd", 4), "abcd");
+    }
+
+    #[test]
+    fn numbers_are_written_with_one_decimal_at_most() {
+        let s = |x: f64| Num(x).to_string();
+        assert_eq!(s(0.0), "0");
+        assert_eq!(s(12.0), "12");
+        assert_eq!(s(12.04), "12");
+        assert_eq!(s(12.06), "12.1");
+        assert_eq!(s(-3.25), "-3.3");
+        assert_eq!(s(-0.01), "0");
+        assert_eq!(s(f64::NAN), "0");
+        assert_eq!(ceil(10.0), 10);
+        assert_eq!(ceil(10.1), 11);
+    }
+
+    #[test]
+    fn edge_cases_render() {
+        // One state, nothing else.
+        let mut b = Chart::builder("One");
+        b.state("Only").initial().terminal();
+        let svg = render(&b.build().unwrap());
+        check_well_formed(&svg);
+        assert!(svg.contains(">Only</text>"));
+
+        let chart = busy();
+        let svg = render(&chart);
+        check_well_formed(&svg);
+        for t in chart.transitions() {
+            assert!(svg.contains(&format!(">{}</text>", t.event())));
+        }
+        // Every path is distinct.
+        let mut paths: Vec<&str> = svg
+            .split("<path d=\"")
+            .skip(1)
+            .filter_map(|p| p.split('"').next())
+            .collect();
+        let total = paths.len();
+        paths.sort_unstable();
+        paths.dedup();
+        assert_eq!(paths.len(), total);
+    }
+
+    #[test]
+    fn a_large_chart_renders() {
+        let svg = render(&big(220));
+        check_well_formed(&svg);
+        assert!(svg.contains(">S219</text>"));
+        assert!(svg.contains(">jump219</text>"));
+    }
+}
