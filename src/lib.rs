@@ -15,5 +15,6 @@ pub mod prelude {
 /// Support for the code `#[state_machine]` generates; not a public API, no semver promises.
 #[doc(hidden)]
 pub mod __private {
+    pub use statewright_macros::__diagram_doc as diagram_doc;
     pub use statewright_runtime::__private::*;
 }

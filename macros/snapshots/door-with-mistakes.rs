@@ -7,6 +7,16 @@
 ::core::compile_error! {
     "nondeterministic transition: `close` already leads from `Open` to `Closed`; an event leads from a state to one target"
 }
+#[cfg_attr(
+    doc,
+    doc = ::statewright::__private::diagram_doc!(
+        "Door",
+        [("Closed", "", true, false),
+        ("Open", "", false, false)],
+        [(0, "open", 1),
+        (1, "close", 0)]
+    )
+)]
 pub(crate) enum Door {
     Closed,
     Open,

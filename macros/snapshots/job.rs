@@ -1,3 +1,18 @@
+#[cfg_attr(
+    doc,
+    doc = ::my::reexport::__private::diagram_doc!(
+        "Job",
+        [("Queued", "", true, false),
+        ("Running", "", false, false),
+        ("Failed", "", false, false),
+        ("Done", "", false, false)],
+        [(0, "run", 1),
+        (1, "fail", 2),
+        (1, "finish", 3),
+        (2, "reset", 0),
+        (3, "reset", 1)]
+    )
+)]
 enum Job {
     Queued,
     Running,

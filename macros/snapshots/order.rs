@@ -1,5 +1,21 @@
 /// The lifecycle of a customer order.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(
+    doc,
+    doc = ::statewright::__private::diagram_doc!(
+        "Order",
+        [("Pending", "Created, waiting for payment.", true, false),
+        ("Paid", "Payment captured.", false, false),
+        ("Shipped", "", false, false),
+        ("Delivered", "", false, true),
+        ("Cancelled", "", false, true)],
+        [(0, "pay", 1),
+        (0, "cancel", 4),
+        (1, "ship", 2),
+        (1, "cancel", 4),
+        (2, "deliver", 3)]
+    )
+)]
 pub enum Order {
     /// Created, waiting for payment.
     Pending,

@@ -8,6 +8,7 @@
 //! `fallback` for definitions that have mistakes and `expand` running the stages.
 
 mod codegen;
+mod diagram;
 mod errors;
 mod expand;
 mod fallback;
@@ -91,4 +92,12 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn state_machine(args: TokenStream, input: TokenStream) -> TokenStream {
     expand::expand(args.into(), input.into()).into()
+}
+
+/// The "State machine" section of an annotated enum's docs (an SVG image and a transition
+/// table), expanded only under rustdoc. Written by `#[state_machine]`; not an API.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __diagram_doc(input: TokenStream) -> TokenStream {
+    diagram::expand(input.into()).into()
 }

@@ -21,6 +21,7 @@ mod typed;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
+use syn::parse::Parser;
 use syn::{DeriveInput, Fields, Path, Visibility};
 
 use crate::model::Model;
@@ -75,6 +76,13 @@ pub fn generate(item: &DeriveInput, model: &Model) -> TokenStream {
     let cx = Ctx::new(model);
     let module = module(&cx);
     let glue = glue(&cx);
+    let mut item = item.clone();
+    let diagram = crate::diagram::attribute(&cx);
+    item.attrs.extend(
+        syn::Attribute::parse_outer
+            .parse2(diagram)
+            .unwrap_or_default(),
+    );
     quote! {
         #item
         #module

@@ -1,0 +1,174 @@
+//! The diagram in the enum's rustdoc: an SVG image and a transition table.
+//!
+//! Drawing costs time (the layout, the SVG text), and only rustdoc shows it, so the attribute
+//! does not draw: it adds
+//! `#[cfg_attr(doc, doc = ::statewright::__private::diagram_doc!(...))]` to the enum, with the
+//! machine as literals. `cfg(doc)` is set only when rustdoc builds documentation, so
+//! `cargo check`, `cargo build` and `cargo test` never expand `diagram_doc!`, and pay only for
+//! the literals (measured in `tools/compile-time`). Under rustdoc, `diagram_doc!` renders the
+//! chart with the runtime's renderers (the same code as `Definition::svg`) into one string.
+
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
+use syn::parse::{ParseStream, Parser};
+use syn::{LitBool, LitInt, LitStr, Token, bracketed, parenthesized};
+
+use statewright_runtime::diagram::Chart;
+
+use crate::codegen::Ctx;
+
+/// Machines with more states than this get the table only: an image of hundreds of states is
+/// not reviewable, and would make the page heavy.
+const MAX_DRAWN_STATES: usize = 60;
+
+/// The attribute that adds the diagram to the enum's docs.
+pub fn attribute(cx: &Ctx) -> TokenStream {
+    let krate = cx.krate;
+    let model = cx.model;
+    let name = cx.ident.to_string();
+    let states = model.states.iter().enumerate().map(|(i, s)| {
+        let state = s.ident.to_string();
+        let doc = s.docs.text.as_str();
+        let initial = i == cx.initial;
+        let terminal = !s.terminal.is_empty();
+        quote!((#state, #doc, #initial, #terminal))
+    });
+    let transitions = model.transitions.iter().filter_map(|t| {
+        let to = proc_macro2::Literal::usize_unsuffixed(t.to?);
+        let from = proc_macro2::Literal::usize_unsuffixed(t.from);
+        let event = model.events[t.event].name.as_str();
+        Some(quote!((#from, #event, #to)))
+    });
+    quote! {
+        #[cfg_attr(doc, doc = #krate::__private::diagram_doc!(#name, [#(#states),*], [#(#transitions),*]))]
+    }
+}
+
+/// `diagram_doc!("Order", [("Pending", "doc", initial, terminal), ...], [(0, "pay", 1), ...])`
+/// as the markdown of the enum's "State machine" section. The input is written by
+/// [`attribute`]; anything else gives an empty string (never a panic).
+pub fn expand(input: TokenStream) -> TokenStream {
+    let text = parse
+        .parse2(input)
+        .ok()
+        .and_then(|chart| chart.build().ok())
+        .map(|chart| section(&chart))
+        .unwrap_or_default();
+    let lit = LitStr::new(&text, Span::call_site());
+    quote!(#lit)
+}
+
+fn parse(input: ParseStream) -> syn::Result<statewright_runtime::diagram::ChartBuilder> {
+    let name: LitStr = input.parse()?;
+    input.parse::<Token![,]>()?;
+    let mut chart = Chart::builder(&name.value());
+    let states;
+    bracketed!(states in input);
+    while !states.is_empty() {
+        let state;
+        parenthesized!(state in states);
+        let name: LitStr = state.parse()?;
+        state.parse::<Token![,]>()?;
+        let doc: LitStr = state.parse()?;
+        state.parse::<Token![,]>()?;
+        let initial: LitBool = state.parse()?;
+        state.parse::<Token![,]>()?;
+        let terminal: LitBool = state.parse()?;
+        let mut added = chart.state(&name.value());
+        added.doc(&doc.value());
+        if initial.value {
+            added.initial();
+        }
+        if terminal.value {
+            added.terminal();
+        }
+        if !states.is_empty() {
+            states.parse::<Token![,]>()?;
+        }
+    }
+    input.parse::<Token![,]>()?;
+    let transitions;
+    bracketed!(transitions in input);
+    while !transitions.is_empty() {
+        let transition;
+        parenthesized!(transition in transitions);
+        let from: LitInt = transition.parse()?;
+        transition.parse::<Token![,]>()?;
+        let event: LitStr = transition.parse()?;
+        transition.parse::<Token![,]>()?;
+        let to: LitInt = transition.parse()?;
+        chart.transition(from.base10_parse()?, &event.value(), to.base10_parse()?);
+        if !transitions.is_empty() {
+            transitions.parse::<Token![,]>()?;
+        }
+    }
+    Ok(chart)
+}
+
+/// The section: a heading, the image (small machines), the table.
+fn section(chart: &Chart) -> String {
+    let mut out = String::from("\n\n# State machine\n\n");
+    if chart.states().len() <= MAX_DRAWN_STATES {
+        out.push_str(&format!(
+            "<img alt=\"Transition diagram of {}\" src=\"data:image/svg+xml,{}\">\n\n",
+            chart.name(),
+            data_uri(&chart.svg())
+        ));
+    } else {
+        out.push_str(&format!(
+            "({} states: too many to draw here; `statewright render` draws the definition \
+             JSON.)\n\n",
+            chart.states().len()
+        ));
+    }
+    out.push_str(&chart.markdown());
+    out
+}
+
+/// Percent-encodes what a data URI inside a double-quoted HTML attribute cannot hold as is.
+/// Smaller than base64 for SVG, which is mostly ASCII.
+fn data_uri(svg: &str) -> String {
+    let mut out = String::with_capacity(svg.len() * 11 / 10);
+    for byte in svg.bytes() {
+        match byte {
+            b'%' | b'#' | b'"' | b'<' | b'>' | b'&' | b'\'' | b'\\' | b'^' | b'`' | b'{' | b'|'
+            | b'}' => out.push_str(&format!("%{byte:02X}")),
+            b'\n' => out.push_str("%0A"),
+            b' '..=b'~' => out.push(byte as char),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expands_to_a_section_with_image_and_table() {
+        let out = expand(quote! {
+            "Light", [("Off", "Dark.", true, false), ("On", "", false, false)],
+            [(0, "toggle", 1), (1, "toggle", 0)]
+        });
+        let lit: LitStr = syn::parse2(out).unwrap();
+        let text = lit.value();
+        assert!(text.starts_with("\n\n# State machine\n\n<img alt=\"Transition diagram of Light\" src=\"data:image/svg+xml,%3C"));
+        assert!(text.ends_with("| `On` | `toggle` | `Off` |\n"), "{text}");
+        let uri = &text[text.find("src=").unwrap() + 5..text.find("\">").unwrap()];
+        assert!(!uri.contains(['"', '<', '>', '\n']), "{uri}");
+    }
+
+    #[test]
+    fn malformed_input_gives_an_empty_string() {
+        for input in [
+            quote!(),
+            quote!("X", [], []),
+            quote!("X", [("A", "", false, false)], [(0, "e", 7)]),
+            quote!(1, 2),
+        ] {
+            let lit: LitStr = syn::parse2(expand(input)).unwrap();
+            assert_eq!(lit.value(), "");
+        }
+    }
+}
