@@ -1,0 +1,541 @@
+//! Runs the built `statewright` binary on files in a temporary directory.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use statewright_runtime::diagram::{Chart, Diff, Format};
+
+/// What a run of the binary printed and how it exited.
+#[derive(Debug)]
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs `statewright args...`, feeding `stdin` to it when given.
+fn statewright(args: &[&str], stdin: Option<&str>) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_statewright"))
+        .args(args)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    if let Some(text) = stdin {
+        let mut pipe = child.stdin.take().expect("stdin is piped");
+        // The binary may exit without reading its input (a usage error): a closed pipe is
+        // not the test's failure.
+        if let Err(error) = pipe.write_all(text.as_bytes()) {
+            assert_eq!(error.kind(), std::io::ErrorKind::BrokenPipe, "{error}");
+        }
+    }
+    let output = child.wait_with_output().expect("the binary finishes");
+    let run = Run {
+        code: output.status.code().expect("the binary exits (no signal)"),
+        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+    };
+    assert!(
+        !run.stderr.contains("panicked"),
+        "the binary panicked: {run:?}"
+    );
+    run
+}
+
+/// A directory of its own for one test, removed when the test ends.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(test: &str) -> TempDir {
+        let path =
+            std::env::temp_dir().join(format!("statewright-cli-{test}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&path);
+        fs::create_dir_all(&path).expect("the temp dir is created");
+        TempDir(path)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// Writes `name` in the directory and returns its path as a string, for arguments.
+    fn write(&self, name: &str, text: &str) -> String {
+        let path = self.0.join(name);
+        fs::write(&path, text).expect("the file is written");
+        arg(&path)
+    }
+
+    fn file(&self, name: &str) -> String {
+        arg(&self.0.join(name))
+    }
+
+    fn read(&self, name: &str) -> String {
+        fs::read_to_string(self.0.join(name)).expect("the file is read")
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+fn arg(path: &Path) -> String {
+    path.to_str().expect("temp paths are UTF-8").to_string()
+}
+
+/// `Pending --pay--> Paid --ship--> Shipped`, `Pending --cancel--> Cancelled`, with docs.
+fn order() -> Chart {
+    let mut chart = Chart::builder("Order");
+    chart.doc("An order.");
+    let pending = chart.state("Pending").initial().doc("Created.").id();
+    let paid = chart.state("Paid").doc("Paid for.").id();
+    let shipped = chart.state("Shipped").terminal().id();
+    let cancelled = chart.state("Cancelled").terminal().id();
+    chart
+        .transition(pending, "pay", paid)
+        .transition(paid, "ship", shipped)
+        .transition(pending, "cancel", cancelled);
+    chart.build().expect("the chart is valid")
+}
+
+/// The order without `cancel`, and with `Paid --refund--> Refunded`.
+fn order_v2() -> Chart {
+    let mut chart = Chart::builder("Order");
+    chart.doc("An order.");
+    let pending = chart.state("Pending").initial().doc("Created.").id();
+    let paid = chart.state("Paid").doc("Paid for.").id();
+    let shipped = chart.state("Shipped").terminal().id();
+    chart.state("Cancelled").terminal();
+    let refunded = chart.state("Refunded").terminal().id();
+    chart
+        .transition(pending, "pay", paid)
+        .transition(paid, "ship", shipped)
+        .transition(paid, "refund", refunded);
+    chart.build().expect("the chart is valid")
+}
+
+const UNKNOWN_STATE: &str = r#"{
+  "format": "statewright-definition/1",
+  "machine": "Order",
+  "doc": "",
+  "initial": "Pending",
+  "states": [
+    {"name": "Pending", "doc": "", "terminal": false}
+  ],
+  "transitions": [
+    {"from": "Pending", "event": "pay", "to": "Paid"}
+  ]
+}
+"#;
+
+#[test]
+fn render_writes_each_format_to_stdout() {
+    let dir = TempDir::new("render_stdout");
+    let chart = order();
+    let json = dir.write("order.json", &chart.to_json());
+    for format in Format::ALL {
+        let run = statewright(&["render", &json, "--format", format.name()], None);
+        assert_eq!(run.code, 0, "{format}: {run:?}");
+        assert_eq!(run.stdout, chart.render(format), "{format}");
+        assert_eq!(run.stderr, "", "{format}");
+    }
+}
+
+#[test]
+fn render_writes_each_format_to_a_file() {
+    let dir = TempDir::new("render_output");
+    let chart = order();
+    let json = dir.write("order.json", &chart.to_json());
+    for format in Format::ALL {
+        let name = format!("out.{}", format.extension());
+        let output = dir.file(&name);
+        let run = statewright(&["render", &json, "-f", format.name(), "-o", &output], None);
+        assert_eq!(run.code, 0, "{format}: {run:?}");
+        assert_eq!(run.stdout, "", "{format}");
+        assert_eq!(dir.read(&name), chart.render(format), "{format}");
+    }
+}
+
+#[test]
+fn render_defaults_to_mermaid_and_accepts_extensions() {
+    let dir = TempDir::new("render_default");
+    let chart = order();
+    let json = dir.write("order.json", &chart.to_json());
+    let run = statewright(&["render", &json], None);
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (0, chart.mermaid().as_str())
+    );
+    let run = statewright(&["render", &json, "--format", "puml"], None);
+    assert_eq!((run.code, run.stdout), (0, chart.plantuml()));
+}
+
+#[test]
+fn render_reads_stdin() {
+    let chart = order();
+    let run = statewright(&["render", "-", "--format", "dot"], Some(&chart.to_json()));
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.stdout, chart.dot());
+}
+
+#[test]
+fn render_rejects_an_invalid_definition() {
+    let dir = TempDir::new("render_invalid");
+    let bad = dir.write("bad.json", UNKNOWN_STATE);
+    let run = statewright(&["render", &bad], None);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stdout, "");
+    assert_eq!(
+        run.stderr,
+        format!(
+            "error: {bad}: invalid definition JSON: a transition names `Paid`, which is not a state\n"
+        )
+    );
+    let run = statewright(&["render", "-"], Some("{\n  \"format\": "));
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        "error: <stdin>: invalid definition JSON at line 2 column 12: EOF while parsing a value\n"
+    );
+}
+
+#[test]
+fn a_missing_file_is_a_usage_error_naming_it() {
+    let dir = TempDir::new("missing");
+    let missing = dir.file("missing.json");
+    let os_error = fs::read_to_string(&missing).expect_err("the file is missing");
+    let expected = format!("error: {missing}: {os_error}\n");
+
+    let run = statewright(&["render", &missing], None);
+    assert_eq!((run.code, run.stdout.as_str()), (2, ""));
+    assert_eq!(run.stderr, expected);
+
+    let json = dir.write("order.json", &order().to_json());
+    let run = statewright(&["diff", &json, &missing], None);
+    assert_eq!((run.code, run.stdout.as_str()), (2, ""));
+    assert_eq!(run.stderr, expected);
+}
+
+#[test]
+fn an_unknown_format_lists_the_valid_ones() {
+    let dir = TempDir::new("unknown_format");
+    let json = dir.write("order.json", &order().to_json());
+    let run = statewright(&["render", &json, "--format", "png"], None);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stdout, "");
+    assert!(
+        run.stderr.starts_with(
+            "error: invalid value 'png' for '--format <FORMAT>'\n  [possible values: mermaid, dot, plantuml, svg, scxml, markdown, json]\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    let run = statewright(&["diff", &json, &json, "--format", "scxml"], None);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.starts_with(
+            "error: invalid value 'scxml' for '--format <FORMAT>'\n  [possible values: text, mermaid, dot, plantuml, svg, markdown]\n"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn diff_summarises_the_changes() {
+    let dir = TempDir::new("diff_text");
+    let old = dir.write("old.json", &order().to_json());
+    let new = dir.write("new.json", &order_v2().to_json());
+    let run = statewright(&["diff", &old, &new], None);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        run.stdout,
+        "+ state Refunded\n+ Paid --refund--> Refunded\n- Pending --cancel--> Cancelled\n"
+    );
+    assert_eq!(run.stdout, Diff::new(&order(), &order_v2()).to_string());
+    assert_eq!(run.stderr, "");
+
+    let output = dir.file("summary.txt");
+    let run = statewright(&["diff", &new, &old, "-o", &output], None);
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""));
+    assert_eq!(
+        dir.read("summary.txt"),
+        "- state Refunded\n+ Pending --cancel--> Cancelled\n- Paid --refund--> Refunded\n"
+    );
+}
+
+#[test]
+fn diff_exit_code_says_whether_the_machines_differ() {
+    let dir = TempDir::new("diff_exit_code");
+    let old = dir.write("old.json", &order().to_json());
+    let new = dir.write("new.json", &order_v2().to_json());
+    let same = dir.write("same.json", &order().to_json());
+
+    let run = statewright(&["diff", "--exit-code", &old, &new], None);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.stderr, "");
+    assert!(
+        run.stdout.starts_with("+ state Refunded\n"),
+        "{}",
+        run.stdout
+    );
+
+    let run = statewright(&["diff", "--exit-code", &old, &same], None);
+    assert_eq!((run.code, run.stdout.as_str()), (0, "no changes\n"));
+
+    let run = statewright(&["diff", &old, &new], None);
+    assert_eq!(run.code, 0);
+}
+
+#[test]
+fn diff_draws_the_changes_as_a_diagram() {
+    let dir = TempDir::new("diff_mermaid");
+    let new = dir.write("new.json", &order_v2().to_json());
+    let diff = Diff::new(&order(), &order_v2());
+    let run = statewright(
+        &["diff", "-", &new, "--format", "mermaid"],
+        Some(&order().to_json()),
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.stdout, diff.chart().mermaid());
+    assert!(run.stdout.contains("    Paid --> Refunded: + refund\n"));
+    assert!(run.stdout.contains("    classDef added "));
+    assert!(run.stdout.contains("    class Refunded added\n"));
+
+    let run = statewright(&["diff", "-", &new, "-f", "svg"], Some(&order().to_json()));
+    assert_eq!((run.code, run.stdout), (0, diff.chart().svg()));
+}
+
+#[test]
+fn diff_cannot_read_stdin_twice() {
+    let run = statewright(&["diff", "-", "-"], Some("{}"));
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        "error: OLD.json and NEW.json cannot both be `-` (standard input can be read only once)\n"
+    );
+}
+
+/// A directory with `order.json` and, rendered from it, `order.mmd`, `order.dot` (with `\r\n`
+/// line endings, as a Windows checkout may have them) and `order.svg`.
+fn committed(test: &str) -> TempDir {
+    let dir = TempDir::new(test);
+    let chart = order();
+    dir.write("order.json", &chart.to_json());
+    dir.write("order.mmd", &chart.mermaid());
+    dir.write("order.dot", &chart.dot().replace('\n', "\r\n"));
+    dir.write("order.svg", &chart.svg());
+    dir
+}
+
+#[test]
+fn check_passes_when_every_file_is_up_to_date() {
+    let dir = committed("check_ok");
+    let path = arg(dir.path());
+    let run = statewright(&["check", &path], None);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        run.stdout,
+        format!(
+            "ok {path}/order.mmd\nok {path}/order.dot\nok {path}/order.svg\n\
+             checked 3 files from 1 definition: 3 ok\n"
+        )
+    );
+    assert_eq!(run.stderr, "");
+}
+
+#[test]
+fn check_reports_a_stale_file_with_a_diff() {
+    let dir = committed("check_stale");
+    let path = arg(dir.path());
+    let old = dir.read("order.mmd");
+    dir.write("order.mmd", &old.replace(": pay\n", ": purchase\n"));
+    let run = statewright(&["check", &path], None);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(
+        run.stdout,
+        format!(
+            "stale {path}/order.mmd\n\
+             --- {path}/order.mmd (committed)\n\
+             +++ {path}/order.mmd (rendered from {path}/order.json)\n\
+             @@ -1,6 +1,6 @@\n \
+             stateDiagram-v2\n \
+             \x20   [*] --> Pending\n\
+             -    Pending --> Paid: purchase\n\
+             +    Pending --> Paid: pay\n \
+             \x20   Paid --> Shipped: ship\n \
+             \x20   Pending --> Cancelled: cancel\n \
+             \x20   Shipped --> [*]\n\
+             ok {path}/order.dot\n\
+             ok {path}/order.svg\n\
+             checked 3 files from 1 definition: 2 ok, 1 stale\n\
+             to rewrite the stale files, run: statewright check {path} --update\n"
+        )
+    );
+    assert_eq!(run.stderr, "");
+}
+
+#[test]
+fn check_update_rewrites_the_stale_files() {
+    let dir = committed("check_update");
+    let path = arg(dir.path());
+    dir.write("order.mmd", "stateDiagram-v2\n");
+    dir.write("order.md", "old table\n");
+    let run = statewright(&["check", &path, "--update"], None);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        run.stdout,
+        format!(
+            "updated {path}/order.mmd\nok {path}/order.dot\nok {path}/order.svg\n\
+             updated {path}/order.md\n\
+             checked 4 files from 1 definition: 2 ok, 2 updated\n"
+        )
+    );
+    assert_eq!(dir.read("order.mmd"), order().mermaid());
+    assert_eq!(dir.read("order.md"), order().markdown());
+    // Up-to-date files are left alone, line endings included.
+    assert_eq!(dir.read("order.dot"), order().dot().replace('\n', "\r\n"));
+
+    let run = statewright(&["check", &path], None);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout
+            .ends_with("checked 4 files from 1 definition: 4 ok\n"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn check_reports_invalid_definitions_and_checks_the_others() {
+    let dir = committed("check_invalid");
+    let path = arg(dir.path());
+    let truncated = order().to_json();
+    let cut = truncated
+        .find("\"transitions\"")
+        .expect("the JSON has transitions");
+    dir.write("truncated.json", &truncated[..cut]);
+    dir.write("unknown.json", UNKNOWN_STATE);
+    dir.write("unknown.mmd", "stateDiagram-v2\n");
+    let run = statewright(&["check", &path], None);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(
+        run.stderr,
+        format!(
+            "error: {path}/truncated.json: invalid definition JSON at line 12 column 2: EOF while parsing a value\n\
+             error: {path}/unknown.json: invalid definition JSON: a transition names `Paid`, which is not a state\n"
+        )
+    );
+    assert_eq!(
+        run.stdout,
+        format!(
+            "ok {path}/order.mmd\nok {path}/order.dot\nok {path}/order.svg\n\
+             checked 3 files from 3 definitions: 3 ok, 2 invalid definitions\n"
+        )
+    );
+}
+
+#[test]
+fn check_needs_definitions() {
+    let dir = TempDir::new("check_empty");
+    let path = arg(dir.path());
+    dir.write("order.mmd", "stateDiagram-v2\n");
+    let run = statewright(&["check", &path], None);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(run.stdout, "");
+    assert_eq!(
+        run.stderr,
+        format!("error: {path}: no definition JSON (*.json) files in this directory\n")
+    );
+
+    let missing = dir.file("missing");
+    let os_error = fs::read_dir(&missing).expect_err("the directory is missing");
+    let run = statewright(&["check", &missing], None);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(run.stderr, format!("error: {missing}: {os_error}\n"));
+}
+
+#[test]
+fn help_describes_every_command_and_option() {
+    let run = statewright(&["--help"], None);
+    assert_eq!(run.code, 0);
+    for text in [
+        "definition JSON",
+        "STATEWRIGHT_UPDATE=1 cargo test",
+        "Order::DEFINITION.to_json()",
+        "render",
+        "diff",
+        "check",
+        "Exit codes:",
+        "Examples:",
+    ] {
+        assert!(run.stdout.contains(text), "top level: {text}");
+    }
+    let commands: [(&str, &[&str]); 3] = [
+        (
+            "render",
+            &[
+                "--format <FORMAT>",
+                "--output <PATH>",
+                "- plantuml:",
+                "[default: mermaid]",
+            ],
+        ),
+        (
+            "diff",
+            &[
+                "--format <FORMAT>",
+                "--output <PATH>",
+                "--exit-code",
+                "- text:",
+                "[default: text]",
+            ],
+        ),
+        ("check", &["--update", "order.puml", "<DIR>"]),
+    ];
+    for (command, options) in commands {
+        let run = statewright(&[command, "--help"], None);
+        assert_eq!(run.code, 0, "{command}");
+        for text in options
+            .iter()
+            .chain(&["definition JSON", "Exit codes:", "Examples:"])
+        {
+            assert!(
+                run.stdout.contains(text),
+                "{command}: {text}\n{}",
+                run.stdout
+            );
+        }
+    }
+}
+
+#[test]
+fn version_and_bad_usage() {
+    let run = statewright(&["--version"], None);
+    assert_eq!(
+        (run.code, run.stdout),
+        (0, format!("statewright {}\n", env!("CARGO_PKG_VERSION")))
+    );
+    let run = statewright(&["rendr"], None);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("a similar subcommand exists: 'render'"),
+        "{}",
+        run.stderr
+    );
+    let run = statewright(&[], None);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("Usage: statewright <COMMAND>"),
+        "{}",
+        run.stderr
+    );
+}
