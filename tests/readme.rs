@@ -34,3 +34,16 @@ fn quoted_errors_match_their_ui_tests() {
         "expected the README to quote at least two errors, found {checked}"
     );
 }
+
+/// The README shows the order example's diagram; it must be the committed one, which
+/// `tests/diagrams.rs` keeps equal to the definition.
+#[test]
+fn shown_diagram_is_the_committed_one() {
+    let readme = fs::read_to_string("README.md").unwrap();
+    let committed = fs::read_to_string("diagrams/order.mmd").unwrap();
+    let block = format!("```mermaid\n{committed}```\n");
+    assert!(
+        readme.contains(&block),
+        "the README's Mermaid block is out of date; paste diagrams/order.mmd:\n{committed}"
+    );
+}

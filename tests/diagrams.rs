@@ -1,0 +1,352 @@
+//! Diagrams of the examples: committed under `diagrams/` in every format and checked for drift
+//! (the golden tests), read back into edge sets (round trips), and the drift helper itself.
+//!
+//! Refresh the committed files with `STATEWRIGHT_UPDATE=1 cargo test --test diagrams`.
+
+#[allow(dead_code)]
+#[path = "../examples/traffic_light.rs"]
+mod light_example;
+#[allow(dead_code)] // the example's `main` is run by CI, not by this test
+#[path = "../examples/order.rs"]
+mod order_example;
+#[path = "common/tcp.rs"]
+mod tcp;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use statewright::diagram::{self, Chart, Drift, Format};
+use statewright::{Definition, StateMachine};
+
+fn examples() -> [&'static Definition; 3] {
+    [
+        order_example::Order::DEFINITION,
+        light_example::Light::DEFINITION,
+        tcp::Tcp::DEFINITION,
+    ]
+}
+
+/// The directory the diagrams are checked against: `diagrams/`, or another one for the child
+/// process of `assert_committed_updates_files_when_asked`.
+fn diagrams_dir() -> PathBuf {
+    std::env::var_os("STATEWRIGHT_TEST_DIAGRAMS").map_or_else(|| "diagrams".into(), PathBuf::from)
+}
+
+#[test]
+fn example_diagrams_are_committed_in_every_format() {
+    let mut problems = String::new();
+    for definition in examples() {
+        if let Err(drift) = diagram::committed(&definition.chart(), &diagrams_dir(), &Format::ALL) {
+            problems.push_str(&format!("{drift}\n"));
+        }
+    }
+    assert!(problems.is_empty(), "{problems}");
+}
+
+/// The one-line helper a user writes.
+#[test]
+fn order_diagram_is_committed() {
+    diagram::assert_committed(order_example::Order::DEFINITION, diagrams_dir());
+}
+
+// ------------------------------------------------------------------------------ round trips
+
+/// `(from, event, to)`.
+type Edge = (String, String, String);
+
+/// `(from, event, to)` for every transition of a chart, in order.
+fn edges(chart: &Chart) -> Vec<Edge> {
+    chart
+        .transitions()
+        .iter()
+        .map(|t| {
+            let name = |i: usize| chart.states()[i].name().to_string();
+            (name(t.from()), t.event().to_string(), name(t.to()))
+        })
+        .collect()
+}
+
+/// What a Mermaid state diagram says: its edges, initial state and terminal states (a reader
+/// for the subset `Chart::mermaid` writes, with Mermaid's entity codes decoded).
+fn read_mermaid(text: &str) -> (Vec<Edge>, String, Vec<String>) {
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("stateDiagram-v2"));
+    let mut aliases: Vec<(String, String)> = Vec::new();
+    let (mut edges, mut initial, mut terminal) = (Vec::new(), String::new(), Vec::new());
+    let decode = |s: &str| {
+        s.replace("#quot;", "\"")
+            .replace("#lt;", "<")
+            .replace("#gt;", ">")
+            .replace("#35;", "#")
+            .replace("#59;", ";")
+            .replace("#37;", "%")
+            .replace("#amp;", "&")
+    };
+    for line in lines {
+        let line = line.trim();
+        if let Some(rest) = line.strip_prefix("state \"") {
+            let (name, id) = rest.split_once("\" as ").expect("alias");
+            aliases.push((id.to_string(), decode(name)));
+            continue;
+        }
+        if line.starts_with("note ") || line.starts_with("class") {
+            continue;
+        }
+        let name = |id: &str| {
+            aliases
+                .iter()
+                .find(|(a, _)| a == id)
+                .map_or_else(|| id.to_string(), |(_, n)| n.clone())
+        };
+        let (from, rest) = line.split_once(" --> ").expect("an edge");
+        match (from, rest.split_once(": ")) {
+            ("[*]", _) => initial = name(rest),
+            (_, None) if rest == "[*]" => terminal.push(name(from)),
+            (_, Some((to, event))) => edges.push((name(from), decode(event), name(to))),
+            _ => panic!("unexpected line {line:?}"),
+        }
+    }
+    (edges, initial, terminal)
+}
+
+/// A DOT double-quoted string at the start of `s`: its value and the rest.
+fn dot_string(s: &str) -> (String, &str) {
+    let mut chars = s.strip_prefix('"').expect("a quoted string").char_indices();
+    let mut value = String::new();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some((_, 'n')) => value.push('\n'),
+                Some((_, c)) => value.push(c),
+                None => break,
+            },
+            '"' => return (value, &s[i + 2..]),
+            c => value.push(c),
+        }
+    }
+    panic!("unterminated string in {s:?}")
+}
+
+/// The edges of the DOT that `Chart::dot` writes (start arrow left out) and the tooltips.
+fn read_dot(text: &str) -> (Vec<Edge>, Vec<(String, String)>) {
+    let (mut edges, mut tooltips) = (Vec::new(), Vec::new());
+    for line in text.lines().map(str::trim).filter(|l| l.starts_with('"')) {
+        let (from, rest) = dot_string(line);
+        if let Some(rest) = rest.strip_prefix(" -> ") {
+            let (to, rest) = dot_string(rest);
+            if from == "[*]" {
+                continue;
+            }
+            let (label, _) = dot_string(rest.strip_prefix(" [label=").expect("a label"));
+            edges.push((from, label, to));
+        } else if let Some(at) = rest.find("tooltip=") {
+            tooltips.push((from, dot_string(&rest[at + 8..]).0));
+        }
+    }
+    (edges, tooltips)
+}
+
+fn assert_round_trips(chart: &Chart) {
+    let (mermaid_edges, initial, terminal) = read_mermaid(&chart.mermaid());
+    assert_eq!(mermaid_edges, edges(chart), "Mermaid of {}", chart.name());
+    assert_eq!(initial, chart.states()[chart.initial()].name());
+    let terminals: Vec<String> = chart
+        .states()
+        .iter()
+        .filter(|s| s.is_terminal())
+        .map(|s| s.name().to_string())
+        .collect();
+    assert_eq!(terminal, terminals);
+    let (dot_edges, tooltips) = read_dot(&chart.dot());
+    assert_eq!(dot_edges, edges(chart), "DOT of {}", chart.name());
+    let summaries: Vec<(String, String)> = chart
+        .states()
+        .iter()
+        .filter(|s| !s.summary().is_empty())
+        .map(|s| (s.name().to_string(), s.summary()))
+        .collect();
+    assert_eq!(tooltips, summaries);
+    let json: Chart = serde_json::from_str(&chart.to_json()).expect("JSON reads back");
+    assert_eq!(&json, chart);
+}
+
+#[test]
+fn example_diagrams_read_back_to_the_definitions_edges() {
+    for definition in examples() {
+        assert_round_trips(&definition.chart());
+        assert!(!definition.chart().transitions().is_empty());
+    }
+}
+
+/// A machine of 200 states and 800 transitions: a ring (so every state is reachable) plus
+/// three pseudo-random transitions per state, including self-loops.
+fn large_chart() -> Chart {
+    let n = 200;
+    let mut chart = Chart::builder("Large");
+    for i in 0..n {
+        let mut state = chart.state(&format!("S{i}"));
+        state.doc(&format!("State \"{i}\" <of> {n}."));
+        if i == 0 {
+            state.initial();
+        }
+    }
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    for i in 0..n {
+        chart.transition(i, "next", (i + 1) % n);
+        for k in 0..3 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            chart.transition(i, &format!("e{k}"), (seed % n as u64) as usize);
+        }
+    }
+    chart.build().expect("a valid chart")
+}
+
+#[test]
+fn a_generated_machine_of_200_states_reads_back() {
+    let chart = large_chart();
+    assert_eq!(chart.transitions().len(), 800);
+    assert_round_trips(&chart);
+    let svg = chart.svg();
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+}
+
+#[test]
+fn names_and_docs_that_need_escaping_read_back() {
+    let mut chart = Chart::builder("Escapes");
+    let a = chart
+        .state("Caf\u{e9}")
+        .initial()
+        .doc("Quotes \"x\", <angle> & 'apostrophes', # and ; and 50%\nnext line, \\n, \u{2713} \u{1F600}")
+        .id();
+    let b = chart.state("end").terminal().doc("\u{7}bell\ttab").id();
+    chart
+        .transition(a, "\u{e9}v\u{e9}nement", b)
+        .transition(a, "stay", a);
+    let chart = chart.build().unwrap();
+    assert_round_trips(&chart);
+    let svg = chart.svg();
+    assert!(!svg.contains("<angle>") && !svg.contains('\u{7}'), "{svg}");
+}
+
+// ------------------------------------------------------------------------------ the helper
+
+/// A fresh directory under the target directory's temp space.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("statewright-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn panic_message(result: std::thread::Result<()>) -> String {
+    let payload = result.expect_err("the helper must fail");
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
+}
+
+#[test]
+fn drift_is_reported_with_a_diff_and_disappears_after_update() {
+    let dir = scratch("drift");
+    let order = order_example::Order::DEFINITION;
+    let chart = order.chart();
+    // A stale Mermaid file (a transition someone removed from the code is still drawn) and
+    // no JSON at all.
+    let stale = chart.mermaid().replace(
+        "    Paid --> Shipped: ship\n",
+        "    Paid --> Shipped: ship\n    Paid --> Pending: refund\n",
+    );
+    std::fs::write(dir.join("order.mmd"), &stale).unwrap();
+
+    let message = panic_message(std::panic::catch_unwind(|| {
+        diagram::assert_committed(order, &dir)
+    }));
+    let mmd = dir.join("order.mmd").display().to_string();
+    let json = dir.join("order.json").display().to_string();
+    assert_eq!(
+        message,
+        format!(
+            "the committed diagrams of `Order` do not match its definition
+{mmd} is stale (- committed, + from the definition):
+  ...
+      Pending --> Cancelled: cancel
+      Paid --> Shipped: ship
+-     Paid --> Pending: refund
+      Paid --> Cancelled: cancel
+      Shipped --> Delivered: deliver
+  ...
+{json} is missing
+to update the committed diagrams, run the tests with STATEWRIGHT_UPDATE=1, for example:
+    STATEWRIGHT_UPDATE=1 cargo test"
+        )
+    );
+
+    // `check_files` never writes; `write_files` rewrites what drifted, and only that.
+    assert!(matches!(
+        diagram::check_files(&chart, &dir, &[Format::Mermaid]),
+        Err(Drift::Stale(files)) if files.len() == 1
+    ));
+    let written = diagram::write_files(&chart, &dir, &[Format::Mermaid, Format::Json]).unwrap();
+    assert_eq!(written, [dir.join("order.mmd"), dir.join("order.json")]);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("order.mmd")).unwrap(),
+        chart.mermaid()
+    );
+    diagram::assert_committed(order, &dir);
+    assert!(
+        diagram::write_files(&chart, &dir, &[Format::Mermaid, Format::Json])
+            .unwrap()
+            .is_empty()
+    );
+
+    // Windows checkouts may turn `\n` into `\r\n`: not drift.
+    std::fs::write(dir.join("order.mmd"), chart.mermaid().replace('\n', "\r\n")).unwrap();
+    diagram::assert_committed(order, &dir);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `STATEWRIGHT_UPDATE=1` makes the helper write instead of fail: run this test binary's
+/// `order_diagram_is_committed` in a child process against an empty directory.
+#[test]
+fn assert_committed_updates_files_when_asked() {
+    let dir = scratch("update");
+    let run = |update: bool| {
+        let mut child = Command::new(std::env::current_exe().unwrap());
+        child
+            .args(["--exact", "order_diagram_is_committed", "--test-threads=1"])
+            .env("STATEWRIGHT_TEST_DIAGRAMS", &dir)
+            .env_remove("STATEWRIGHT_UPDATE");
+        if update {
+            child.env("STATEWRIGHT_UPDATE", "1");
+        }
+        child.output().unwrap()
+    };
+    let before = run(false);
+    assert!(!before.status.success(), "an empty directory is drift");
+    assert!(String::from_utf8_lossy(&before.stdout).contains("order.mmd is missing"));
+    assert!(run(true).status.success());
+    let chart = order_example::Order::DEFINITION.chart();
+    assert_eq!(
+        std::fs::read_to_string(dir.join("order.mmd")).unwrap(),
+        chart.mermaid()
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("order.json")).unwrap(),
+        chart.to_json()
+    );
+    assert!(run(false).status.success());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn files_are_named_after_the_machine() {
+    let light = light_example::Light::DEFINITION.chart();
+    assert_eq!(
+        diagram::file_path(&light, Path::new("d"), Format::PlantUml),
+        Path::new("d/light.puml")
+    );
+}
