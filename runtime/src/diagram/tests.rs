@@ -313,6 +313,18 @@ fn diff_lists_every_change_and_marks_the_chart() {
         dot.contains("\"Refunded\" [peripheries=2, color=\"#1a7f37\""),
         "{dot}"
     );
+    // PlantUML (checked with PlantUML 1.2020): `+`/`-` as entities, or they become icons.
+    let plantuml = chart.plantuml();
+    assert!(
+        plantuml.contains("Paid -[#1a7f37,bold]-> Refunded : &#43; refund\n"),
+        "{plantuml}"
+    );
+    assert!(
+        plantuml.contains("Paid -[#8c959f,dashed]-> Shipped : &#45; ship\n"),
+        "{plantuml}"
+    );
+    assert!(plantuml.contains("state Refunded #dafbe1;line:1a7f37;line.bold;text:1a7f37\n"));
+    assert!(plantuml.contains("state Shipped #f6f8fa;line:8c959f;line.dashed;text:8c959f\n"));
     // The diff chart is itself a valid chart: its JSON reads back the same in the CLI.
     assert!(chart.to_json().contains(
         "{\"name\": \"Shipped\", \"doc\": \"\", \"terminal\": false, \"change\": \"removed\"}"

@@ -304,8 +304,9 @@ pub(crate) fn plantuml(chart: &Chart) -> String {
     for (state, (id, aliased)) in chart.states().iter().zip(&ids) {
         let colour = match state.change() {
             Change::Unchanged => String::new(),
-            Change::Added => format!(" {ADDED_FILL}##[bold]{ADDED}"),
-            Change::Removed => format!(" ##[dashed]{REMOVED}"),
+            // Colours inside the `#back;line:...` spec are written without their `#`.
+            Change::Added => format!(" {ADDED_FILL};line:{0};line.bold;text:{0}", &ADDED[1..]),
+            Change::Removed => format!(" #f6f8fa;line:{0};line.dashed;text:{0}", &REMOVED[1..]),
         };
         if *aliased {
             let _ = writeln!(
@@ -324,17 +325,18 @@ pub(crate) fn plantuml(chart: &Chart) -> String {
             Change::Added => format!("-[{ADDED},bold]->"),
             Change::Removed => format!("-[{REMOVED},dashed]->"),
         };
-        let text = match t.change() {
-            Change::Unchanged => String::from(t.event()),
-            Change::Added => format!("+ {}", t.event()),
-            Change::Removed => format!("- {}", t.event()),
+        // A label starting with `+` or `-` would be drawn as a UML visibility icon.
+        let mark = match t.change() {
+            Change::Unchanged => "",
+            Change::Added => "&#43; ",
+            Change::Removed => "&#45; ",
         };
         let _ = writeln!(
             out,
-            "{} {arrow} {} : {}",
+            "{} {arrow} {} : {mark}{}",
             ids[t.from()].0,
             ids[t.to()].0,
-            plantuml_text(&text)
+            plantuml_text(t.event())
         );
     }
     for (state, (id, _)) in chart.states().iter().zip(&ids) {
