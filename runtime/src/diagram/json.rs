@@ -61,8 +61,29 @@ fn change(change: Change) -> &'static str {
 }
 
 impl Chart {
-    /// The definition JSON (see the [module docs](self)): deterministic, one state or
-    /// transition per line, readable back with serde (feature `serde`).
+    /// The definition JSON: deterministic, one state or transition per line, readable back
+    /// with serde (feature `serde`):
+    ///
+    /// ```json
+    /// {
+    ///   "format": "statewright-definition/1",
+    ///   "machine": "Order",
+    ///   "doc": "An order.",
+    ///   "initial": "Pending",
+    ///   "states": [
+    ///     {"name": "Pending", "doc": "Created.", "terminal": false},
+    ///     {"name": "Paid", "doc": "", "terminal": true}
+    ///   ],
+    ///   "transitions": [
+    ///     {"from": "Pending", "event": "pay", "to": "Paid"}
+    ///   ]
+    /// }
+    /// ```
+    ///
+    /// A chart made by [`Chart::diff`] also writes `"change": "added"` or `"removed"` on the
+    /// items that changed. Reading checks the same rules as
+    /// [`ChartBuilder::build`](super::ChartBuilder::build), so a tampered or hand-edited file is
+    /// an error, never a panic.
     ///
     /// ```
     /// use statewright::diagram::Chart;
