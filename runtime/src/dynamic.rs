@@ -185,6 +185,12 @@ impl<M: StateMachine, R: Recorder> Dynamic<M, R> {
 }
 
 impl<M: StateMachine, R> Dynamic<M, R> {
+    /// A machine from checked parts (a restored snapshot).
+    #[cfg(feature = "serde")]
+    pub(crate) fn from_core(state: M, core: Core<R>) -> Self {
+        Dynamic { state, core }
+    }
+
     /// The current state, with its data.
     pub fn state(&self) -> &M {
         &self.state

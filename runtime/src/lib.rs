@@ -15,16 +15,24 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+mod clock;
 mod definition;
 pub mod diagram;
 mod dynamic;
+mod fingerprint;
+#[cfg(feature = "journal")]
+pub mod journal;
 mod machine;
 mod record;
 mod recorder;
 mod replay;
 #[cfg(feature = "serde")]
 mod serde;
+#[cfg(feature = "serde")]
+mod snapshot;
 mod time;
+#[cfg(feature = "tracing")]
+mod tracer;
 
 #[cfg(test)]
 mod fixture;
@@ -35,14 +43,22 @@ mod tests;
 #[path = "private.rs"]
 pub mod __private;
 
+#[cfg(feature = "std")]
+pub use crate::clock::SystemClock;
+pub use crate::clock::{Clock, ManualClock};
 pub use crate::definition::{
     Definition, EventId, EventInfo, Events, StateId, StateInfo, Transition,
 };
 pub use crate::dynamic::{Cause, Dynamic, NotInitial, Rejection, ResumeError, ResumeReason};
+pub use crate::fingerprint::Fingerprint;
 pub use crate::machine::{State, StateMachine, TypedMachine, definition};
 pub use crate::record::{InvalidRecord, Outcome, Record};
 pub use crate::recorder::{Fallibility, Memory, RecordError, Recorder, Refused, Ring, Step};
 pub use crate::replay::{ReplayError, Replayed};
 #[cfg(feature = "serde")]
 pub use crate::serde::{RecordSeed, RecordsSeed};
+#[cfg(feature = "serde")]
+pub use crate::snapshot::{Migration, Snapshot, SnapshotError};
 pub use crate::time::Timestamp;
+#[cfg(feature = "tracing")]
+pub use crate::tracer::Tracing;

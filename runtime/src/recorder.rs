@@ -6,6 +6,7 @@ use alloc::vec::Vec;
 use core::convert::Infallible;
 use core::fmt;
 
+use crate::definition::StateId;
 use crate::record::Record;
 
 /// A sink for [`Record`]s. Every machine owns one and hands it every record before the new
@@ -47,6 +48,13 @@ pub trait Recorder {
 
     /// Stores `record`. On error the transition it describes does not happen.
     fn record(&mut self, record: &Record) -> Result<(), Self::Error>;
+
+    /// What the recorder already holds for the machine it records, if it knows: the sequence
+    /// number of its last record and the state it left the machine in. A journal knows;
+    /// in-memory recorders do not (`None`, the default). Restoring a snapshot checks against it.
+    fn position(&self) -> Option<(u64, StateId)> {
+        None
+    }
 }
 
 /// Marks an error type as one that a fallible [`Recorder`] returns to refuse a transition.
@@ -191,11 +199,54 @@ impl<M: fmt::Debug, E: core::error::Error + 'static> core::error::Error for Refu
     }
 }
 
+/// Two recorders at once: `(durable, observer)`. The first may fail; the second must not, and
+/// sees a record only once the first has taken it. So a journal and an in-memory log (or
+/// tracing) compose without disagreeing: if the journal refuses a record, nobody saw it and the
+/// transition does not happen. Nest pairs for more: `(journal, (tracing, memory))`.
+///
+/// ```
+/// use statewright::{state_machine, Memory, Ring, TypedMachine};
+///
+/// #[state_machine]
+/// enum Light {
+///     #[initial]
+///     #[on(toggle -> On)]
+///     Off,
+///     #[on(toggle -> Off)]
+///     On,
+/// }
+///
+/// # fn main() {
+/// let light = light::start_with((Memory::new(), Ring::new(1))).toggle().toggle();
+/// let (all, last) = light.recorder();
+/// assert_eq!(all.len(), 2);
+/// assert_eq!(last.iter().next().unwrap().to_string(), "#2 On --toggle--> Off");
+/// # }
+/// ```
+impl<A: Recorder, B: Recorder<Error = Infallible>> Recorder for (A, B) {
+    type Error = A::Error;
+
+    #[inline]
+    fn record(&mut self, record: &Record) -> Result<(), Self::Error> {
+        self.0.record(record)?;
+        let Ok(()) = self.1.record(record);
+        Ok(())
+    }
+
+    fn position(&self) -> Option<(u64, StateId)> {
+        self.0.position().or_else(|| self.1.position())
+    }
+}
+
 impl<R: Recorder + ?Sized> Recorder for &mut R {
     type Error = R::Error;
 
     fn record(&mut self, record: &Record) -> Result<(), Self::Error> {
         (**self).record(record)
+    }
+
+    fn position(&self) -> Option<(u64, StateId)> {
+        (**self).position()
     }
 }
 
@@ -204,6 +255,10 @@ impl<R: Recorder + ?Sized> Recorder for Box<R> {
 
     fn record(&mut self, record: &Record) -> Result<(), Self::Error> {
         (**self).record(record)
+    }
+
+    fn position(&self) -> Option<(u64, StateId)> {
+        (**self).position()
     }
 }
 

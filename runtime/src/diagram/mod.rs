@@ -42,7 +42,7 @@ use crate::definition::Definition;
 #[cfg(feature = "std")]
 mod check;
 mod diff;
-mod json;
+pub(crate) mod json;
 mod layout;
 mod svg;
 mod text;

@@ -1,0 +1,131 @@
+//! Fingerprints of definitions: what snapshots and journals carry to detect that they were made
+//! by a different version of a machine.
+
+use core::fmt;
+
+use crate::definition::Definition;
+use crate::diagram::Chart;
+
+/// A 64-bit fingerprint of a machine's structure: its name, states (names, order, terminal
+/// flags), initial state and transitions (in order). Docs are left out, so editing a doc
+/// comment does not invalidate stored data; anything a replay depends on is in.
+///
+/// It is FNV-1a over a canonical text of the structure: the same on every platform and build.
+/// It detects accidental mismatches; it is not a cryptographic hash.
+///
+/// ```
+/// use statewright::{state_machine, StateMachine};
+///
+/// #[state_machine]
+/// enum Light {
+///     #[initial]
+///     #[on(toggle -> On)]
+///     Off,
+///     #[on(toggle -> Off)]
+///     On,
+/// }
+///
+/// # fn main() {
+/// let fingerprint = Light::DEFINITION.fingerprint();
+/// assert_eq!(fingerprint, Light::DEFINITION.chart().fingerprint());
+/// assert_eq!(fingerprint.to_string().len(), 16);
+/// assert_eq!(fingerprint.to_string().parse(), Ok(fingerprint));
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Fingerprint(u64);
+
+impl Fingerprint {
+    /// The fingerprint as a number.
+    pub const fn value(self) -> u64 {
+        self.0
+    }
+
+    /// The fingerprint with this value.
+    pub const fn from_value(value: u64) -> Self {
+        Fingerprint(value)
+    }
+}
+
+impl fmt::Display for Fingerprint {
+    /// Sixteen lowercase hex digits.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:016x}", self.0)
+    }
+}
+
+impl core::str::FromStr for Fingerprint {
+    type Err = core::num::ParseIntError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        u64::from_str_radix(s, 16).map(Fingerprint)
+    }
+}
+
+/// FNV-1a, 64 bits, over a sequence of fields each followed by a 0xff byte (which UTF-8 text
+/// never contains, so fields cannot run into each other).
+struct Hasher(u64);
+
+impl Hasher {
+    fn new() -> Self {
+        Hasher(0xcbf2_9ce4_8422_2325)
+    }
+
+    fn field(&mut self, text: &str) -> &mut Self {
+        for byte in text.bytes().chain([0xff]) {
+            self.0 ^= u64::from(byte);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self
+    }
+}
+
+/// The canonical walk shared by definitions and charts.
+fn fingerprint<'a>(
+    name: &str,
+    initial: &str,
+    states: impl Iterator<Item = (&'a str, bool)>,
+    transitions: impl Iterator<Item = (&'a str, &'a str, &'a str)>,
+) -> Fingerprint {
+    let mut h = Hasher::new();
+    h.field("statewright-fingerprint/1")
+        .field(name)
+        .field(initial);
+    for (state, terminal) in states {
+        h.field("state")
+            .field(state)
+            .field(if terminal { "t" } else { "" });
+    }
+    for (from, event, to) in transitions {
+        h.field("transition").field(from).field(event).field(to);
+    }
+    Fingerprint(h.0)
+}
+
+impl Definition {
+    /// The definition's [`Fingerprint`].
+    pub fn fingerprint(&'static self) -> Fingerprint {
+        fingerprint(
+            self.name(),
+            self.initial().name(),
+            self.states().map(|s| (s.name(), s.is_terminal())),
+            self.transitions()
+                .map(|t| (t.from().name(), t.event().name(), t.to().name())),
+        )
+    }
+}
+
+impl Chart {
+    /// The [`Fingerprint`] of the machine this chart describes; equal to its definition's.
+    pub fn fingerprint(&self) -> Fingerprint {
+        let states = self.states();
+        fingerprint(
+            self.name(),
+            states[self.initial()].name(),
+            states.iter().map(|s| (s.name(), s.is_terminal())),
+            self.transitions()
+                .iter()
+                .map(|t| (states[t.from()].name(), t.event(), states[t.to()].name())),
+        )
+    }
+}

@@ -1,0 +1,143 @@
+//! What can go wrong with a journal.
+
+use std::fmt;
+use std::io;
+use std::string::String;
+use std::vec::Vec;
+
+use crate::fingerprint::Fingerprint;
+use crate::recorder::RecordError;
+
+/// Why a journal could not be opened, recovered, read or appended to.
+///
+/// Appending errors reach the caller of the transition (the typed API's `Refused`, the dynamic
+/// API's `Rejection` with [`Cause::Unrecorded`](crate::Cause)); the machine stays in its
+/// previous state and the journal holds no part of the refused record.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum JournalError {
+    /// The storage failed (disk full, I/O error, closed file). `during` says what the journal
+    /// was doing.
+    Io {
+        /// `"append"`, `"sync"`, `"read"`, `"open"`, ...
+        during: &'static str,
+        /// The error.
+        error: io::Error,
+    },
+    /// A failed append could not be undone, or a sync of records already applied failed: the
+    /// journal refuses every further append until it is reopened (which recovers it).
+    Poisoned(String),
+    /// The journal was closed with [`Journal::close`](super::Journal::close).
+    Closed,
+    /// The file does not start with a statewright journal header.
+    NotAJournal(String),
+    /// The journal was written by a different definition of the machine.
+    DefinitionMismatch {
+        /// The machine name in the journal.
+        machine: String,
+        /// The journal's fingerprint.
+        found: Fingerprint,
+        /// The current definition's fingerprint.
+        expected: Fingerprint,
+        /// What differs, one line each (`+ Paid --refund--> Refunded`), from the journal's
+        /// version to the current one.
+        changes: Vec<String>,
+    },
+    /// A line in the middle of the journal is damaged or does not follow from the lines
+    /// before it. Nothing after it is trusted; nothing is skipped silently.
+    Corrupt {
+        /// The line number, from 1 (the header).
+        line: u64,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The record's sequence number is not the next one of its instance: another machine
+    /// (or another process) wrote to the same instance, or the machine was resumed from an
+    /// older state.
+    SequenceConflict {
+        /// The instance.
+        instance: String,
+        /// The sequence number the journal expected.
+        expected: u64,
+        /// The one the record had.
+        found: u64,
+    },
+    /// The record starts from a state the instance is not in, according to the journal.
+    StateConflict {
+        /// The instance.
+        instance: String,
+        /// The instance's state in the journal.
+        journal: &'static str,
+        /// The record's `from` state.
+        record: &'static str,
+    },
+    /// The record belongs to a different machine than the journal's.
+    WrongMachine {
+        /// The journal's machine.
+        journal: &'static str,
+        /// The record's machine.
+        record: &'static str,
+    },
+}
+
+impl fmt::Display for JournalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            JournalError::Io { during, error } => write!(f, "journal {during} failed: {error}"),
+            JournalError::Poisoned(why) => {
+                write!(f, "the journal refuses appends until it is reopened: {why}")
+            }
+            JournalError::Closed => f.write_str("the journal is closed"),
+            JournalError::NotAJournal(why) => write!(f, "not a statewright journal: {why}"),
+            JournalError::DefinitionMismatch {
+                machine,
+                found,
+                expected,
+                changes,
+            } => {
+                write!(
+                    f,
+                    "the journal of `{machine}` was written by a different definition (fingerprint {found}, now {expected})"
+                )?;
+                if !changes.is_empty() {
+                    write!(f, "; changes since: {}", changes.join(", "))?;
+                }
+                Ok(())
+            }
+            JournalError::Corrupt { line, reason } => {
+                write!(f, "journal line {line} is corrupt: {reason}")
+            }
+            JournalError::SequenceConflict {
+                instance,
+                expected,
+                found,
+            } => write!(
+                f,
+                "instance `{instance}`: expected record #{expected}, got #{found} (another machine writes to this instance, or this one was resumed from an older state)"
+            ),
+            JournalError::StateConflict {
+                instance,
+                journal,
+                record,
+            } => write!(
+                f,
+                "instance `{instance}` is in `{journal}` according to the journal, but the record leaves `{record}`"
+            ),
+            JournalError::WrongMachine { journal, record } => write!(
+                f,
+                "a record of `{record}` cannot go into the journal of `{journal}`"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for JournalError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            JournalError::Io { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl RecordError for JournalError {}

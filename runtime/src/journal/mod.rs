@@ -1,0 +1,837 @@
+//! A durable, crash-safe journal of records (feature `journal`).
+//!
+//! One append-only file per machine type, one JSON line per record, many instances per file:
+//!
+//! ```text
+//! {"journal":"statewright/1","machine":"Order","fingerprint":"…","definition":"{…}","crc":"…"}
+//! {"machine":"Order","instance":"o-17","sequence":1,"from":"Pending","event":"pay","to":"Paid","outcome":"applied","at":1764323663000000000,"in_state_ns":5000000,"crc":"…"}
+//! ```
+//!
+//! The first line is a header with the machine's [`Fingerprint`] and its definition JSON; each
+//! record line carries the machine, the instance id, the sequence number, from, event, to,
+//! outcome, the wall-clock time (`at`, nanoseconds since the Unix epoch) and the monotonic time
+//! spent in the previous state (`in_state_ns`; `null` for the first record after the journal
+//! was reopened, since monotonic time does not survive a restart), and a CRC-32 of the line.
+//!
+//! # Transitions that cannot be recorded do not happen
+//!
+//! A [`JournalRecorder`] is a fallible [`Recorder`]: when its record cannot be written (disk
+//! full, I/O error, closed journal), the typed API returns `Err(Refused)` holding the machine in
+//! its previous state, and the dynamic API returns a `Rejection` with `Cause::Unrecorded`; a
+//! partly written line is cut off again, so the journal holds no trace of the refused record.
+//!
+//! # Durability: what each policy can lose
+//!
+//! | [`Durability`] | each record is | a process crash (panic, `kill -9`, OOM) loses | an OS crash or power loss loses |
+//! | --- | --- | --- | --- |
+//! | `Flush` | written to the file (one `write`) before the transition is applied | nothing | records not yet written back by the OS (typically the last seconds) |
+//! | `Sync` | written and `fdatasync`ed before the transition is applied | nothing | nothing (if the disk honours flushes) |
+//! | `GroupCommit { records, interval }` | written; synced with the `records`-th unsynced one, or the first one `interval` after the last sync | nothing | the records since the last sync: at most `records - 1`, or those of the last `interval`, and everything appended since the last append-time sync if appends stop: call [`Journal::sync`] on idle and shutdown (dropping the journal syncs) |
+//!
+//! After an OS crash the file may end in a torn line; [`Journal::open`] truncates it and says
+//! so in [`Recovery::torn`].
+//!
+//! # Recovery
+//!
+//! [`Journal::open`] reads the whole file once: it verifies every line's checksum, checks that
+//! each instance's records have consecutive sequence numbers and form a legal path of the
+//! definition (a verified replay), and indexes each instance's current state and the position
+//! of its records. A damaged line in the middle is an error naming its line number; nothing is
+//! skipped. Afterwards, [`Journal::state`] and [`Journal::history`] answer for one instance
+//! without scanning the file again.
+//!
+//! ```
+//! use statewright::journal::{Durability, Journal, MemoryStorage};
+//! use statewright::{state_machine, Dynamic, StateMachine};
+//!
+//! #[state_machine]
+//! #[derive(Debug, Clone, PartialEq)]
+//! enum Door {
+//!     #[initial]
+//!     #[on(open -> Open)]
+//!     Closed,
+//!     #[on(close -> Closed)]
+//!     Open,
+//! }
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let storage = MemoryStorage::new(); // `Journal::open(path, ...)` for a file
+//! let journal = Journal::with_storage(storage.clone(), Door::DEFINITION, Durability::Sync)?;
+//! let mut front = Dynamic::start_with(Door::Closed, journal.recorder("front")).unwrap();
+//! front.apply(door::Event::Open)?;
+//!
+//! // After a restart: the journal knows where each door is, and its history.
+//! let journal = Journal::with_storage(storage, Door::DEFINITION, Durability::Sync)?;
+//! assert_eq!(journal.state("front").unwrap().name(), "Open");
+//! let front = Dynamic::resume(Door::Open, journal.history("front")?, journal.recorder("front"))?;
+//! assert_eq!(front.sequence(), 1);
+//! # Ok(())
+//! # }
+//! ```
+
+mod error;
+mod line;
+mod storage;
+
+use std::borrow::ToOwned;
+use std::boxed::Box;
+use std::collections::BTreeMap;
+use std::format;
+use std::path::Path;
+use std::string::{String, ToString};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+use std::vec::Vec;
+
+pub use self::error::JournalError;
+pub use self::storage::{FileStorage, MemoryStorage, Storage};
+
+use crate::clock::{Clock, SystemClock};
+use crate::definition::{Definition, StateId, StateInfo};
+use crate::diagram::{Chart, Diff};
+use crate::fingerprint::Fingerprint;
+use crate::record::{Outcome, Record};
+use crate::recorder::Recorder;
+use crate::time::Timestamp;
+
+/// When a journal makes its records durable; see the [module docs](self) for what each policy
+/// can lose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// Each record is written to the file before its transition is applied; the OS decides
+    /// when it reaches the disk.
+    Flush,
+    /// Each record is written and synced to the disk before its transition is applied.
+    Sync,
+    /// Each record is written; a sync happens at the `records`-th unsynced record, or at the
+    /// first append `interval` after the last sync.
+    GroupCommit {
+        /// Records per sync (at least 1).
+        records: u32,
+        /// The longest time between syncs while appends keep coming.
+        interval: Duration,
+    },
+}
+
+/// What [`Journal::open`] found and repaired.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Recovery {
+    /// Record lines read (the header excluded).
+    pub records: u64,
+    /// Instances found.
+    pub instances: usize,
+    /// A torn last line, cut off: `(offset, bytes)` of what was removed. A crash during an
+    /// append leaves one; it held no complete record.
+    pub torn: Option<(u64, u64)>,
+    /// Whether the file was new (a header was written).
+    pub created: bool,
+}
+
+/// Where one instance is, and where its records are in the file.
+#[derive(Debug, Clone)]
+struct Instance {
+    sequence: u64,
+    state: StateId,
+    /// Monotonic time when the current state was entered, if known (not after a reopen).
+    entered: Option<Duration>,
+    /// `(offset, length)` of each record line, newline excluded.
+    lines: Vec<(u64, u32)>,
+}
+
+struct Inner {
+    storage: Box<dyn Storage>,
+    durability: Durability,
+    clock: Box<dyn Clock + Send>,
+    /// Bytes of valid journal: where the next line goes.
+    len: u64,
+    /// Lines so far, the header included.
+    lines: u64,
+    unsynced: u32,
+    last_sync: Duration,
+    poisoned: Option<String>,
+    closed: bool,
+    instances: BTreeMap<String, Instance>,
+}
+
+/// A durable journal of one machine's records, for any number of instances; see the
+/// [module docs](self). Cheap to clone: clones share the same file.
+#[derive(Clone)]
+pub struct Journal {
+    definition: &'static Definition,
+    inner: Arc<Mutex<Inner>>,
+    recovery: Recovery,
+}
+
+impl std::fmt::Debug for Journal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Journal")
+            .field("machine", &self.definition.name())
+            .field("recovery", &self.recovery)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The header's definition JSON, as the journal stores it.
+fn definition_json(definition: &'static Definition) -> String {
+    definition.chart().to_json()
+}
+
+impl Journal {
+    /// Opens the journal file at `path` (creating it with a header if it does not exist),
+    /// recovers it (see [`Recovery`]) and checks that it was written by `definition`.
+    pub fn open(
+        path: impl AsRef<Path>,
+        definition: &'static Definition,
+        durability: Durability,
+    ) -> Result<Journal, JournalError> {
+        let storage = FileStorage::open(path.as_ref()).map_err(|error| JournalError::Io {
+            during: "open",
+            error,
+        })?;
+        Journal::with_storage(storage, definition, durability)
+    }
+
+    /// [`open`](Journal::open) on any [`Storage`], with the system clock.
+    pub fn with_storage(
+        storage: impl Storage + 'static,
+        definition: &'static Definition,
+        durability: Durability,
+    ) -> Result<Journal, JournalError> {
+        Journal::with_clock(storage, definition, durability, SystemClock::new())
+    }
+
+    /// [`open`](Journal::open) on any [`Storage`] with any [`Clock`] (a
+    /// [`ManualClock`](crate::ManualClock) in tests).
+    pub fn with_clock(
+        storage: impl Storage + 'static,
+        definition: &'static Definition,
+        durability: Durability,
+        clock: impl Clock + Send + 'static,
+    ) -> Result<Journal, JournalError> {
+        let mut storage: Box<dyn Storage> = Box::new(storage);
+        let bytes = storage.read_all().map_err(|error| JournalError::Io {
+            during: "read",
+            error,
+        })?;
+        let mut recovery = Recovery::default();
+        let mut inner = Inner {
+            storage,
+            durability,
+            last_sync: clock.monotonic(),
+            clock: Box::new(clock),
+            len: 0,
+            lines: 0,
+            unsynced: 0,
+            poisoned: None,
+            closed: false,
+            instances: BTreeMap::new(),
+        };
+        if bytes.is_empty() {
+            let header = line::header(
+                definition.name(),
+                &definition.fingerprint().to_string(),
+                &definition_json(definition),
+            );
+            inner.write(&header, Durability::Sync)?;
+            inner.len = header.len() as u64;
+            inner.lines = 1;
+            recovery.created = true;
+        } else {
+            recover(&mut inner, &bytes, definition, &mut recovery)?;
+        }
+        recovery.instances = inner.instances.len();
+        Ok(Journal {
+            definition,
+            inner: Arc::new(Mutex::new(inner)),
+            recovery,
+        })
+    }
+
+    /// Copies the journal in `old`, written by an older definition of the machine, into the
+    /// empty `new` storage for `definition`, renaming states and events as `migration` says,
+    /// and opens it. Every record is verified against the current definition; `old` is only
+    /// read, so a crash during a migration loses nothing (start it again on an empty `new`).
+    /// A torn last line of `old` is left out, as recovery would.
+    pub fn migrate(
+        mut old: impl Storage,
+        mut new: impl Storage + 'static,
+        definition: &'static Definition,
+        durability: Durability,
+        migration: &crate::snapshot::Migration,
+    ) -> Result<Journal, JournalError> {
+        let read = |error| JournalError::Io {
+            during: "read",
+            error,
+        };
+        let bytes = old.read_all().map_err(read)?;
+        if !new.read_all().map_err(read)?.is_empty() {
+            return Err(JournalError::NotAJournal(String::from(
+                "the storage to migrate into is not empty",
+            )));
+        }
+        // The last piece is empty when the file ends with a newline, or a torn line.
+        let pieces: Vec<&[u8]> = bytes.split(|&b| b == b'\n').collect();
+        let complete = &pieces[..pieces.len() - 1];
+        let header = complete
+            .first()
+            .ok_or_else(|| JournalError::NotAJournal(String::from("no complete first line")))
+            .and_then(|first| {
+                line::read_header(first)
+                    .map_err(|e| JournalError::NotAJournal(format!("line 1: {e}")))
+            })?;
+        let found: Fingerprint = header.fingerprint.parse().map_err(|_| {
+            JournalError::NotAJournal(format!("bad fingerprint `{}`", header.fingerprint))
+        })?;
+        if found != migration.fingerprint() {
+            return Err(JournalError::DefinitionMismatch {
+                machine: header.machine,
+                found,
+                expected: migration.fingerprint(),
+                changes: Vec::new(),
+            });
+        }
+        let mut out = line::header(
+            definition.name(),
+            &definition.fingerprint().to_string(),
+            &definition_json(definition),
+        );
+        for (index, text) in complete.iter().enumerate().skip(1) {
+            let record = line::read_record(text).map_err(|e| JournalError::Corrupt {
+                line: index as u64 + 1,
+                reason: e.to_string(),
+            })?;
+            out.extend(line::record(&line::NewRecord {
+                machine: definition.name(),
+                instance: &record.instance,
+                sequence: record.sequence,
+                from: migration.state(&record.from),
+                event: migration.event(&record.event),
+                to: migration.state(&record.to),
+                outcome: &record.outcome,
+                at: record.at,
+                in_state_ns: record.in_state_ns,
+            }));
+        }
+        new.append(&out)
+            .and_then(|()| new.sync())
+            .map_err(|error| JournalError::Io {
+                during: "append",
+                error,
+            })?;
+        Journal::with_storage(new, definition, durability)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // Every operation leaves `Inner` consistent before anything that can panic.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The machine the journal records.
+    pub fn definition(&self) -> &'static Definition {
+        self.definition
+    }
+
+    /// What opening the journal found and repaired.
+    pub fn recovery(&self) -> &Recovery {
+        &self.recovery
+    }
+
+    /// A recorder that appends `instance`'s records to this journal. Give it to a new machine
+    /// (`start_with`) or to a resumed one ([`Dynamic::resume`](crate::Dynamic::resume) with
+    /// [`history`](Journal::history)). Records that do not continue the instance's journal
+    /// (a second machine for the same instance) are refused with
+    /// [`JournalError::SequenceConflict`].
+    pub fn recorder(&self, instance: impl Into<String>) -> JournalRecorder {
+        let instance = instance.into();
+        let now = self.lock().clock.monotonic();
+        JournalRecorder {
+            journal: self.clone(),
+            instance,
+            created: now,
+        }
+    }
+
+    /// The current state of `instance`, or `None` when the journal has no record of it.
+    pub fn state(&self, instance: &str) -> Option<StateInfo> {
+        let inner = self.lock();
+        let state = inner.instances.get(instance)?.state;
+        self.definition.get_state(state)
+    }
+
+    /// The sequence number of `instance`'s last record (0 when there is none).
+    pub fn sequence(&self, instance: &str) -> u64 {
+        self.lock()
+            .instances
+            .get(instance)
+            .map_or(0, |i| i.sequence)
+    }
+
+    /// Every instance with its current state and last sequence number, ordered by id.
+    pub fn instances(&self) -> Vec<(String, StateInfo, u64)> {
+        let inner = self.lock();
+        inner
+            .instances
+            .iter()
+            .filter_map(|(id, i)| {
+                Some((id.clone(), self.definition.get_state(i.state)?, i.sequence))
+            })
+            .collect()
+    }
+
+    /// The instances currently in the state named `state` (for example every order stuck in
+    /// `Paid`), ordered by id.
+    pub fn instances_in(&self, state: &str) -> Vec<String> {
+        self.instances()
+            .into_iter()
+            .filter(|(_, s, _)| s.name() == state)
+            .map(|(id, _, _)| id)
+            .collect()
+    }
+
+    /// `instance`'s records, in order (empty when it has none), read back from the file and
+    /// verified again: what [`Dynamic::resume`](crate::Dynamic::resume) takes.
+    pub fn history(&self, instance: &str) -> Result<Vec<Record>, JournalError> {
+        Ok(self
+            .entries(instance)?
+            .into_iter()
+            .map(|entry| entry.record)
+            .collect())
+    }
+
+    /// `instance`'s records with the time it spent in each record's `from` state.
+    pub fn entries(&self, instance: &str) -> Result<Vec<Entry>, JournalError> {
+        let mut inner = self.lock();
+        let Some(lines) = inner.instances.get(instance).map(|i| i.lines.clone()) else {
+            return Ok(Vec::new());
+        };
+        let mut records = Vec::with_capacity(lines.len());
+        for (offset, len) in lines {
+            let bytes = inner
+                .storage
+                .read_at(offset, len as usize)
+                .map_err(|error| JournalError::Io {
+                    during: "read",
+                    error,
+                })?;
+            let line = line::read_record(&bytes).map_err(|reason| JournalError::Corrupt {
+                line: 0,
+                reason: format!("the record at byte {offset} changed since it was read: {reason}"),
+            })?;
+            let record =
+                to_record(self.definition, &line).map_err(|reason| JournalError::Corrupt {
+                    line: 0,
+                    reason: format!("the record at byte {offset}: {reason}"),
+                })?;
+            records.push(Entry {
+                record,
+                in_state: line.in_state_ns.map(Duration::from_nanos),
+            });
+        }
+        Ok(records)
+    }
+
+    /// Makes every record appended so far durable (for [`Durability::GroupCommit`] and
+    /// [`Durability::Flush`]; a no-op cost for `Sync`).
+    pub fn sync(&self) -> Result<(), JournalError> {
+        let mut inner = self.lock();
+        inner.check_open()?;
+        inner.sync()
+    }
+
+    /// Syncs and closes the journal: every later append, through any clone or recorder, fails
+    /// with [`JournalError::Closed`].
+    pub fn close(&self) -> Result<(), JournalError> {
+        let mut inner = self.lock();
+        let result = if inner.poisoned.is_none() && !inner.closed {
+            inner.sync()
+        } else {
+            Ok(())
+        };
+        inner.closed = true;
+        result
+    }
+
+    /// Appends `record` for `instance`.
+    fn append(
+        &self,
+        instance: &str,
+        record: &Record,
+        created: Duration,
+    ) -> Result<(), JournalError> {
+        let definition = self.definition;
+        if !core::ptr::eq(record.definition(), definition) && *record.definition() != *definition {
+            return Err(JournalError::WrongMachine {
+                journal: definition.name(),
+                record: record.machine(),
+            });
+        }
+        let mut inner = self.lock();
+        inner.check_open()?;
+        let now = inner.clock.monotonic();
+        let known = inner.instances.get(instance);
+        let expected = known.map_or(1, |i| i.sequence + 1);
+        if record.sequence() != expected {
+            return Err(JournalError::SequenceConflict {
+                instance: instance.to_owned(),
+                expected,
+                found: record.sequence(),
+            });
+        }
+        let entered = match known {
+            Some(i) if i.state != record.from_id() => {
+                return Err(JournalError::StateConflict {
+                    instance: instance.to_owned(),
+                    journal: definition.state_name(i.state),
+                    record: record.from().name(),
+                });
+            }
+            Some(i) => i.entered,
+            // A new instance starts in the initial state, as recovery assumes.
+            None if record.from_id() != definition.initial().id() => {
+                return Err(JournalError::StateConflict {
+                    instance: instance.to_owned(),
+                    journal: definition.initial().name(),
+                    record: record.from().name(),
+                });
+            }
+            None => Some(created),
+        };
+        let in_state =
+            entered.map(|e| u64::try_from(now.saturating_sub(e).as_nanos()).unwrap_or(u64::MAX));
+        let bytes = line::record(&line::NewRecord {
+            machine: definition.name(),
+            instance,
+            sequence: record.sequence(),
+            from: record.from().name(),
+            event: record.event().name(),
+            to: record.to().name(),
+            outcome: record.outcome().as_str(),
+            at: inner.clock.now().map(Timestamp::unix_nanos),
+            in_state_ns: in_state,
+        });
+        let durability = inner.durability;
+        inner.write(&bytes, durability)?;
+        let offset = inner.len;
+        inner.len += bytes.len() as u64;
+        inner.lines += 1;
+        let entry = inner
+            .instances
+            .entry(instance.to_owned())
+            .or_insert_with(|| Instance {
+                sequence: 0,
+                state: record.from_id(),
+                entered: Some(created),
+                lines: Vec::new(),
+            });
+        entry.sequence = record.sequence();
+        entry.lines.push((offset, (bytes.len() - 1) as u32));
+        if record.outcome() == Outcome::Applied {
+            entry.state = record.to_id();
+            entry.entered = Some(now);
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Inner {
+    /// Syncs what group commit or flush left unsynced (errors cannot be reported here: call
+    /// [`Journal::sync`] or [`Journal::close`] to see them).
+    fn drop(&mut self) {
+        if self.poisoned.is_none() && !self.closed && self.unsynced > 0 {
+            let _ = self.storage.sync();
+        }
+    }
+}
+
+impl Inner {
+    fn check_open(&self) -> Result<(), JournalError> {
+        if self.closed {
+            return Err(JournalError::Closed);
+        }
+        if let Some(why) = &self.poisoned {
+            return Err(JournalError::Poisoned(why.clone()));
+        }
+        Ok(())
+    }
+
+    fn sync(&mut self) -> Result<(), JournalError> {
+        match self.storage.sync() {
+            Ok(()) => {
+                self.unsynced = 0;
+                self.last_sync = self.clock.monotonic();
+                Ok(())
+            }
+            Err(error) => {
+                // Records already applied may not be durable: stop accepting new ones.
+                self.poisoned = Some(format!("a sync failed: {error}"));
+                Err(JournalError::Io {
+                    during: "sync",
+                    error,
+                })
+            }
+        }
+    }
+
+    /// Appends one line and makes it as durable as `durability` asks, or leaves the storage as
+    /// it was and returns the error.
+    fn write(&mut self, bytes: &[u8], durability: Durability) -> Result<(), JournalError> {
+        let undo = |inner: &mut Inner, during: &'static str, error: std::io::Error| {
+            if let Err(undo) = inner.storage.truncate(inner.len) {
+                inner.poisoned = Some(format!(
+                    "a failed {during} ({error}) left a partial line that could not be removed ({undo})"
+                ));
+            }
+            JournalError::Io { during, error }
+        };
+        if let Err(error) = self.storage.append(bytes) {
+            return Err(undo(self, "append", error));
+        }
+        self.unsynced = self.unsynced.saturating_add(1);
+        let due = match durability {
+            Durability::Flush => false,
+            Durability::Sync => true,
+            Durability::GroupCommit { records, interval } => {
+                self.unsynced >= records.max(1)
+                    || self.clock.monotonic().saturating_sub(self.last_sync) >= interval
+            }
+        };
+        if due {
+            if let Err(error) = self.storage.sync() {
+                if self.unsynced > 1 {
+                    // Earlier records were applied and may not be durable.
+                    self.poisoned = Some(format!("a sync failed: {error}"));
+                }
+                return Err(undo(self, "sync", error));
+            }
+            self.unsynced = 0;
+            self.last_sync = self.clock.monotonic();
+        }
+        Ok(())
+    }
+}
+
+/// A record line turned back into a [`Record`] of `definition`.
+fn to_record(definition: &'static Definition, line: &line::RecordLine) -> Result<Record, String> {
+    if line.machine != definition.name() {
+        return Err(format!("a record of `{}`", line.machine));
+    }
+    let outcome = match line.outcome.as_str() {
+        "applied" => Outcome::Applied,
+        "rejected" => Outcome::Rejected,
+        other => return Err(format!("unknown outcome `{other}`")),
+    };
+    Record::from_names(
+        definition,
+        line.sequence,
+        &line.from,
+        &line.event,
+        &line.to,
+        outcome,
+        line.at.map(Timestamp::from_unix_nanos),
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// Reads a journal's bytes into `inner`: header, records, torn tail.
+fn recover(
+    inner: &mut Inner,
+    bytes: &[u8],
+    definition: &'static Definition,
+    recovery: &mut Recovery,
+) -> Result<(), JournalError> {
+    // Complete lines end with '\n'; anything after the last one is a torn append.
+    let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let mut lines: Vec<(u64, &[u8])> = Vec::new();
+    let mut offset = 0;
+    for line in bytes[..complete].split_inclusive(|&b| b == b'\n') {
+        lines.push((offset as u64, &line[..line.len() - 1]));
+        offset += line.len();
+    }
+    // A damaged line with no valid line after it is the tail of an interrupted append too
+    // (an OS crash can leave garbage or zeros that end in a newline).
+    let valid = |i: usize, line: &[u8]| {
+        if i == 0 {
+            line::read_header(line).is_ok()
+        } else {
+            line::read_record(line).is_ok()
+        }
+    };
+    let mut keep = lines.len();
+    while keep > 1 && !valid(keep - 1, lines[keep - 1].1) {
+        keep -= 1;
+    }
+    let good_len = lines.get(keep).map_or(complete as u64, |(o, _)| *o);
+
+    let Some(&(_, first)) = lines.first() else {
+        // No complete line. A crash while the header was being written leaves a prefix of
+        // it: start over. Anything else is not ours to truncate.
+        let header = line::header(
+            definition.name(),
+            &definition.fingerprint().to_string(),
+            &definition_json(definition),
+        );
+        if !header.starts_with(bytes) {
+            return Err(JournalError::NotAJournal(String::from(
+                "no complete first line",
+            )));
+        }
+        inner
+            .storage
+            .truncate(0)
+            .map_err(|error| JournalError::Io {
+                during: "truncate a torn header",
+                error,
+            })?;
+        inner.write(&header, Durability::Sync)?;
+        inner.len = header.len() as u64;
+        inner.lines = 1;
+        recovery.torn = Some((0, bytes.len() as u64));
+        recovery.created = true;
+        return Ok(());
+    };
+    let header =
+        line::read_header(first).map_err(|e| JournalError::NotAJournal(format!("line 1: {e}")))?;
+    if header.journal != line::FORMAT {
+        return Err(JournalError::NotAJournal(format!(
+            "format `{}`; this version reads `{}`",
+            header.journal,
+            line::FORMAT
+        )));
+    }
+    let expected = definition.fingerprint();
+    let found: Fingerprint = header.fingerprint.parse().map_err(|_| {
+        JournalError::NotAJournal(format!("bad fingerprint `{}`", header.fingerprint))
+    })?;
+    if found != expected || header.machine != definition.name() {
+        let changes = match serde_json::from_str::<Chart>(&header.definition) {
+            Ok(old) => Diff::new(&old, &definition.chart()).lines().to_vec(),
+            Err(_) => Vec::new(),
+        };
+        return Err(JournalError::DefinitionMismatch {
+            machine: header.machine,
+            found,
+            expected,
+            changes,
+        });
+    }
+
+    for (index, &(offset, text)) in lines[..keep].iter().enumerate().skip(1) {
+        let number = index as u64 + 1;
+        let corrupt = |reason: String| JournalError::Corrupt {
+            line: number,
+            reason,
+        };
+        let line = line::read_record(text).map_err(|e| corrupt(e.to_string()))?;
+        let record = to_record(definition, &line).map_err(corrupt)?;
+        let instance = inner
+            .instances
+            .entry(line.instance.clone())
+            .or_insert_with(|| Instance {
+                sequence: 0,
+                state: definition.initial().id(),
+                entered: None,
+                lines: Vec::new(),
+            });
+        if record.sequence() != instance.sequence + 1 {
+            return Err(corrupt(format!(
+                "instance `{}`: record #{} follows #{}",
+                line.instance,
+                record.sequence(),
+                instance.sequence
+            )));
+        }
+        if record.from_id() != instance.state {
+            return Err(corrupt(format!(
+                "instance `{}`: record #{} leaves `{}`, but the instance is in `{}`",
+                line.instance,
+                record.sequence(),
+                record.from().name(),
+                definition.state_name(instance.state)
+            )));
+        }
+        let target = definition.target(record.from_id(), record.event_id());
+        let legal = match record.outcome() {
+            Outcome::Applied => target == Some(record.to_id()),
+            _ => target.is_none() && record.to_id() == record.from_id(),
+        };
+        if !legal {
+            return Err(corrupt(format!(
+                "instance `{}`: `{}` is not a legal step of `{}`",
+                line.instance,
+                record,
+                definition.name()
+            )));
+        }
+        instance.sequence = record.sequence();
+        instance.state = record.to_id();
+        instance.lines.push((offset, text.len() as u32));
+        recovery.records += 1;
+    }
+    if (good_len as usize) < bytes.len() {
+        let removed = bytes.len() as u64 - good_len;
+        inner
+            .storage
+            .truncate(good_len)
+            .and_then(|()| inner.storage.sync())
+            .map_err(|error| JournalError::Io {
+                during: "truncate a torn line",
+                error,
+            })?;
+        recovery.torn = Some((good_len, removed));
+    }
+    inner.len = good_len;
+    inner.lines = keep as u64;
+    Ok(())
+}
+
+/// A record as the journal holds it: with the time the instance spent in the record's `from`
+/// state before it, measured with a monotonic clock (`None` for the first record after the
+/// journal was reopened: monotonic time does not survive a restart).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Entry {
+    /// The record.
+    pub record: Record,
+    /// Time in the `from` state.
+    pub in_state: Option<Duration>,
+}
+
+/// The [`Recorder`] of one instance in a [`Journal`]: see [`Journal::recorder`].
+#[derive(Debug, Clone)]
+pub struct JournalRecorder {
+    journal: Journal,
+    instance: String,
+    /// Monotonic time when the handle was made: the start of the first state of a new
+    /// instance.
+    created: Duration,
+}
+
+impl JournalRecorder {
+    /// The instance this recorder writes.
+    pub fn instance(&self) -> &str {
+        &self.instance
+    }
+
+    /// The journal.
+    pub fn journal(&self) -> &Journal {
+        &self.journal
+    }
+}
+
+impl Recorder for JournalRecorder {
+    type Error = JournalError;
+
+    fn record(&mut self, record: &Record) -> Result<(), JournalError> {
+        self.journal.append(&self.instance, record, self.created)
+    }
+
+    /// The instance's last sequence number and state in the journal (`None` for an instance
+    /// the journal has no record of).
+    fn position(&self) -> Option<(u64, StateId)> {
+        let inner = self.journal.lock();
+        let instance = inner.instances.get(&self.instance)?;
+        Some((instance.sequence, instance.state))
+    }
+}
+
+#[cfg(test)]
+mod tests;

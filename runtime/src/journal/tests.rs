@@ -1,0 +1,471 @@
+//! The journal against the unit-test order machine, with in-memory and failing storage.
+
+use std::io;
+use std::string::{String, ToString};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use std::vec::Vec;
+
+use super::*;
+use crate::clock::ManualClock;
+use crate::fixture::{LIGHT, ORDER};
+
+/// `#seq from --event--> to` of the order machine, applied.
+fn rec(sequence: u64, from: &str, event: &str, to: &str) -> Record {
+    Record::from_names(&ORDER, sequence, from, event, to, Outcome::Applied, None).unwrap()
+}
+
+fn rejected(sequence: u64, state: &str, event: &str) -> Record {
+    Record::from_names(
+        &ORDER,
+        sequence,
+        state,
+        event,
+        state,
+        Outcome::Rejected,
+        None,
+    )
+    .unwrap()
+}
+
+fn open(storage: &MemoryStorage) -> Journal {
+    Journal::with_storage(storage.clone(), &ORDER, Durability::Flush).unwrap()
+}
+
+fn text(storage: &MemoryStorage) -> String {
+    String::from_utf8(storage.bytes()).unwrap()
+}
+
+#[test]
+fn records_survive_a_reopen_with_states_and_histories() {
+    let storage = MemoryStorage::new();
+    let journal = open(&storage);
+    assert!(journal.recovery().created);
+    let mut a = journal.recorder("a");
+    let mut b = journal.recorder("b");
+    a.record(&rec(1, "Pending", "pay", "Paid")).unwrap();
+    b.record(&rec(1, "Pending", "cancel", "Cancelled")).unwrap();
+    a.record(&rejected(2, "Paid", "pay")).unwrap();
+    a.record(&rec(3, "Paid", "ship", "Shipped")).unwrap();
+    drop((a, b, journal));
+
+    let journal = open(&storage);
+    assert_eq!(
+        journal.recovery(),
+        &Recovery {
+            records: 4,
+            instances: 2,
+            torn: None,
+            created: false
+        }
+    );
+    assert_eq!(journal.state("a").unwrap().name(), "Shipped");
+    assert_eq!(journal.state("b").unwrap().name(), "Cancelled");
+    assert_eq!(journal.state("c"), None);
+    assert_eq!(journal.sequence("a"), 3);
+    assert_eq!(journal.instances_in("Cancelled"), ["b"]);
+    let history: Vec<String> = journal
+        .history("a")
+        .unwrap()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        history,
+        [
+            "#1 Pending --pay--> Paid",
+            "#2 Paid --pay--x rejected",
+            "#3 Paid --ship--> Shipped"
+        ]
+    );
+    // The next record continues the instance.
+    journal
+        .recorder("a")
+        .record(&rec(4, "Shipped", "deliver", "Delivered"))
+        .unwrap();
+    assert_eq!(open(&storage).state("a").unwrap().name(), "Delivered");
+    // Every line is one JSON object with the fields the docs list.
+    let text = text(&storage);
+    let line = text.lines().nth(1).unwrap();
+    assert!(
+        line.starts_with(
+            "{\"machine\":\"Order\",\"instance\":\"a\",\"sequence\":1,\"from\":\"Pending\",\"event\":\"pay\",\"to\":\"Paid\",\"outcome\":\"applied\",\"at\":"
+        ),
+        "{line}"
+    );
+    assert!(line.contains(",\"in_state_ns\":") && line.contains(",\"crc\":\""));
+}
+
+#[test]
+fn a_torn_last_line_is_cut_off_and_reported() {
+    let storage = MemoryStorage::new();
+    let journal = open(&storage);
+    journal
+        .recorder("a")
+        .record(&rec(1, "Pending", "pay", "Paid"))
+        .unwrap();
+    drop(journal);
+    let good = storage.bytes().len() as u64;
+    // An interrupted append: half a line, no newline.
+    let line = text(&storage).lines().nth(1).unwrap().to_string();
+    storage.clone().append(&line.as_bytes()[..40]).unwrap();
+    let journal = open(&storage);
+    assert_eq!(journal.recovery().torn, Some((good, 40)));
+    assert_eq!(storage.bytes().len() as u64, good);
+    assert_eq!(journal.state("a").unwrap().name(), "Paid");
+    // Garbage ending in a newline (zeros after an OS crash) at the end is torn too.
+    drop(journal);
+    storage.clone().append(&[0; 100]).unwrap();
+    storage.clone().append(b"\n").unwrap();
+    assert_eq!(open(&storage).recovery().torn, Some((good, 101)));
+}
+
+#[test]
+fn damage_in_the_middle_is_an_error_with_the_line_number() {
+    let storage = MemoryStorage::new();
+    let journal = open(&storage);
+    let mut a = journal.recorder("a");
+    a.record(&rec(1, "Pending", "pay", "Paid")).unwrap();
+    a.record(&rec(2, "Paid", "ship", "Shipped")).unwrap();
+    drop((a, journal));
+    let original = text(&storage);
+
+    let flipped = original.replacen("\"event\":\"pay\"", "\"event\":\"pax\"", 1);
+    let err = Journal::with_storage(
+        MemoryStorage::from_bytes(flipped.into_bytes()),
+        &ORDER,
+        Durability::Flush,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "journal line 2 is corrupt: checksum mismatch (the line was altered)"
+    );
+
+    // Lines in the wrong order: valid lines, but not a path.
+    let lines: Vec<&str> = original.lines().collect();
+    let swapped = std::format!("{}\n{}\n{}\n", lines[0], lines[2], lines[1]);
+    let err = Journal::with_storage(
+        MemoryStorage::from_bytes(swapped.into_bytes()),
+        &ORDER,
+        Durability::Flush,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "journal line 2 is corrupt: instance `a`: record #2 follows #0"
+    );
+
+    // A duplicated line.
+    let doubled = std::format!("{}\n{}\n{}\n{}\n", lines[0], lines[1], lines[1], lines[2]);
+    let err = Journal::with_storage(
+        MemoryStorage::from_bytes(doubled.into_bytes()),
+        &ORDER,
+        Durability::Flush,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "journal line 3 is corrupt: instance `a`: record #1 follows #1"
+    );
+}
+
+#[test]
+fn a_journal_of_another_definition_is_refused_with_the_changes() {
+    let storage = MemoryStorage::new();
+    drop(Journal::with_storage(storage.clone(), &LIGHT, Durability::Flush).unwrap());
+    let err = Journal::with_storage(storage, &ORDER, Durability::Flush).unwrap_err();
+    let JournalError::DefinitionMismatch { changes, .. } = &err else {
+        panic!("{err}");
+    };
+    assert!(
+        changes.contains(&"~ machine: Light -> Order".to_string()),
+        "{changes:?}"
+    );
+    assert!(
+        changes.contains(&"+ Pending --pay--> Paid".to_string()),
+        "{changes:?}"
+    );
+    assert!(
+        err.to_string()
+            .starts_with("the journal of `Light` was written by a different definition"),
+        "{err}"
+    );
+
+    let err = Journal::with_storage(
+        MemoryStorage::from_bytes(b"hello\n".to_vec()),
+        &ORDER,
+        Durability::Flush,
+    )
+    .unwrap_err();
+    assert!(matches!(err, JournalError::NotAJournal(_)), "{err}");
+    // A file without any newline that is not a torn header is left alone.
+    let other = MemoryStorage::from_bytes(b"not a journal".to_vec());
+    assert!(Journal::with_storage(other.clone(), &ORDER, Durability::Flush).is_err());
+    assert_eq!(other.bytes(), b"not a journal");
+}
+
+#[test]
+fn a_torn_header_starts_the_journal_over() {
+    let storage = MemoryStorage::new();
+    drop(open(&storage));
+    let header = storage.bytes();
+    let torn = MemoryStorage::from_bytes(header[..header.len() / 2].to_vec());
+    let journal = open(&torn);
+    assert_eq!(journal.recovery().torn, Some((0, header.len() as u64 / 2)));
+    assert_eq!(torn.bytes(), header);
+}
+
+#[test]
+fn two_writers_of_one_instance_conflict() {
+    let storage = MemoryStorage::new();
+    let journal = open(&storage);
+    let mut first = journal.recorder("a");
+    let mut second = journal.recorder("a");
+    first.record(&rec(1, "Pending", "pay", "Paid")).unwrap();
+    let err = second
+        .record(&rec(1, "Pending", "cancel", "Cancelled"))
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            JournalError::SequenceConflict {
+                expected: 2,
+                found: 1,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let err = second
+        .record(&rec(2, "Pending", "cancel", "Cancelled"))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "instance `a` is in `Paid` according to the journal, but the record leaves `Pending`"
+    );
+    let light =
+        Record::from_names(&LIGHT, 1, "Off", "toggle", "On", Outcome::Applied, None).unwrap();
+    assert!(matches!(
+        journal.recorder("l").record(&light),
+        Err(JournalError::WrongMachine { .. })
+    ));
+}
+
+/// Storage that fails as told, around a memory store.
+#[derive(Clone)]
+struct Faulty {
+    inner: MemoryStorage,
+    /// Bytes that may still be appended before appends fail with `ENOSPC` (after writing the
+    /// part that fits, as a full disk does).
+    room: Arc<Mutex<usize>>,
+    fail_sync: Arc<Mutex<bool>>,
+    fail_truncate: Arc<Mutex<bool>>,
+    syncs: Arc<Mutex<u32>>,
+}
+
+impl Faulty {
+    fn new() -> Self {
+        Faulty {
+            inner: MemoryStorage::new(),
+            room: Arc::new(Mutex::new(usize::MAX)),
+            fail_sync: Arc::new(Mutex::new(false)),
+            fail_truncate: Arc::new(Mutex::new(false)),
+            syncs: Arc::new(Mutex::new(0)),
+        }
+    }
+}
+
+impl Storage for Faulty {
+    fn read_all(&mut self) -> io::Result<Vec<u8>> {
+        self.inner.read_all()
+    }
+
+    fn read_at(&mut self, offset: u64, len: usize) -> io::Result<Vec<u8>> {
+        self.inner.read_at(offset, len)
+    }
+
+    fn append(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let mut room = self.room.lock().unwrap();
+        if bytes.len() > *room {
+            self.inner.append(&bytes[..*room])?;
+            *room = 0;
+            return Err(io::Error::from_raw_os_error(28)); // ENOSPC
+        }
+        *room -= bytes.len();
+        self.inner.append(bytes)
+    }
+
+    fn sync(&mut self) -> io::Result<()> {
+        *self.syncs.lock().unwrap() += 1;
+        if *self.fail_sync.lock().unwrap() {
+            return Err(io::Error::other("sync failed"));
+        }
+        Ok(())
+    }
+
+    fn truncate(&mut self, len: u64) -> io::Result<()> {
+        if *self.fail_truncate.lock().unwrap() {
+            return Err(io::Error::other("truncate failed"));
+        }
+        self.inner.truncate(len)
+    }
+}
+
+#[test]
+fn a_full_disk_refuses_the_record_and_leaves_no_partial_line() {
+    let faulty = Faulty::new();
+    let journal = Journal::with_storage(faulty.clone(), &ORDER, Durability::Sync).unwrap();
+    let mut a = journal.recorder("a");
+    a.record(&rec(1, "Pending", "pay", "Paid")).unwrap();
+    let before = faulty.inner.bytes();
+    *faulty.room.lock().unwrap() = 30;
+    let err = a.record(&rec(2, "Paid", "ship", "Shipped")).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "journal append failed: No space left on device (os error 28)"
+    );
+    assert_eq!(faulty.inner.bytes(), before, "the partial line is cut off");
+    // Space again: the same record goes in, and the journal reads back cleanly.
+    *faulty.room.lock().unwrap() = usize::MAX;
+    a.record(&rec(2, "Paid", "ship", "Shipped")).unwrap();
+    drop((a, journal));
+    let reopened = open(&faulty.inner);
+    assert_eq!(reopened.recovery().torn, None);
+    assert_eq!(reopened.state("a").unwrap().name(), "Shipped");
+}
+
+#[test]
+fn a_partial_line_that_cannot_be_removed_poisons_the_journal() {
+    let faulty = Faulty::new();
+    let journal = Journal::with_storage(faulty.clone(), &ORDER, Durability::Flush).unwrap();
+    *faulty.room.lock().unwrap() = 10;
+    *faulty.fail_truncate.lock().unwrap() = true;
+    let mut a = journal.recorder("a");
+    assert!(a.record(&rec(1, "Pending", "pay", "Paid")).is_err());
+    *faulty.room.lock().unwrap() = usize::MAX;
+    let err = a.record(&rec(1, "Pending", "pay", "Paid")).unwrap_err();
+    assert!(matches!(err, JournalError::Poisoned(_)), "{err}");
+    // Reopening recovers: the partial line is torn and cut.
+    drop((a, journal));
+    let reopened = open(&faulty.inner);
+    assert_eq!(reopened.recovery().torn.map(|(_, n)| n), Some(10));
+    assert_eq!(reopened.state("a"), None);
+}
+
+#[test]
+fn group_commit_syncs_every_n_records_or_after_the_interval() {
+    let faulty = Faulty::new();
+    let clock = ManualClock::new(crate::Timestamp::from_unix_nanos(0));
+    let policy = Durability::GroupCommit {
+        records: 3,
+        interval: Duration::from_millis(10),
+    };
+    let journal = Journal::with_clock(faulty.clone(), &ORDER, policy, clock.clone()).unwrap();
+    let syncs = || *faulty.syncs.lock().unwrap();
+    assert_eq!(syncs(), 1, "the header is synced");
+    for i in 0..6u64 {
+        journal
+            .recorder(std::format!("i{i}"))
+            .record(&rec(1, "Pending", "pay", "Paid"))
+            .unwrap();
+    }
+    assert_eq!(syncs(), 3, "one sync per 3 records");
+    journal
+        .recorder("late")
+        .record(&rec(1, "Pending", "pay", "Paid"))
+        .unwrap();
+    assert_eq!(syncs(), 3);
+    clock.advance(Duration::from_millis(10));
+    journal
+        .recorder("later")
+        .record(&rec(1, "Pending", "pay", "Paid"))
+        .unwrap();
+    assert_eq!(syncs(), 4, "the interval passed");
+    journal
+        .recorder("last")
+        .record(&rec(1, "Pending", "pay", "Paid"))
+        .unwrap();
+    journal.sync().unwrap();
+    assert_eq!(syncs(), 5);
+    // A failed sync of records already applied poisons the journal.
+    journal
+        .recorder("x")
+        .record(&rec(1, "Pending", "pay", "Paid"))
+        .unwrap();
+    *faulty.fail_sync.lock().unwrap() = true;
+    assert!(matches!(
+        journal.sync(),
+        Err(JournalError::Io { during: "sync", .. })
+    ));
+    let err = journal
+        .recorder("y")
+        .record(&rec(1, "Pending", "pay", "Paid"))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the journal refuses appends until it is reopened: a sync failed: sync failed"
+    );
+}
+
+#[test]
+fn a_failed_sync_under_sync_durability_refuses_only_that_record() {
+    let faulty = Faulty::new();
+    let journal = Journal::with_storage(faulty.clone(), &ORDER, Durability::Sync).unwrap();
+    *faulty.fail_sync.lock().unwrap() = true;
+    let before = faulty.inner.bytes();
+    let mut a = journal.recorder("a");
+    assert!(matches!(
+        a.record(&rec(1, "Pending", "pay", "Paid")),
+        Err(JournalError::Io { during: "sync", .. })
+    ));
+    assert_eq!(faulty.inner.bytes(), before);
+    *faulty.fail_sync.lock().unwrap() = false;
+    a.record(&rec(1, "Pending", "pay", "Paid")).unwrap();
+}
+
+#[test]
+fn a_closed_journal_refuses_appends() {
+    let storage = MemoryStorage::new();
+    let journal = open(&storage);
+    let mut a = journal.recorder("a");
+    journal.close().unwrap();
+    assert!(matches!(
+        a.record(&rec(1, "Pending", "pay", "Paid")),
+        Err(JournalError::Closed)
+    ));
+}
+
+#[test]
+fn time_in_state_is_measured_with_the_monotonic_clock() {
+    let storage = MemoryStorage::new();
+    let clock = ManualClock::new(crate::Timestamp::from_unix_nanos(1_000));
+    let journal =
+        Journal::with_clock(storage.clone(), &ORDER, Durability::Flush, clock.clone()).unwrap();
+    let mut a = journal.recorder("a");
+    clock.advance(Duration::from_millis(3));
+    a.record(&rec(1, "Pending", "pay", "Paid")).unwrap();
+    // The wall clock jumps back an hour: durations are unaffected.
+    clock.set_wall(crate::Timestamp::from_unix_nanos(0));
+    clock.advance(Duration::from_millis(2));
+    a.record(&rec(2, "Paid", "ship", "Shipped")).unwrap();
+    let entries = journal.entries("a").unwrap();
+    assert_eq!(entries[0].in_state, Some(Duration::from_millis(3)));
+    assert_eq!(entries[1].in_state, Some(Duration::from_millis(2)));
+    assert_eq!(
+        entries[0].record.at().map(|t| t.unix_nanos()),
+        Some(3_001_000)
+    );
+    assert_eq!(
+        entries[1].record.at().map(|t| t.unix_nanos()),
+        Some(2_000_000)
+    );
+    // After a reopen, the first record's time in state is unknown.
+    drop((a, journal));
+    let journal = Journal::with_clock(storage, &ORDER, Durability::Flush, clock).unwrap();
+    journal
+        .recorder("a")
+        .record(&rec(3, "Shipped", "deliver", "Delivered"))
+        .unwrap();
+    assert_eq!(journal.entries("a").unwrap()[2].in_state, None);
+}
