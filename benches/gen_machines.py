@@ -1,0 +1,408 @@
+#!/usr/bin/env python3
+"""Writes benches/src/generated.rs: the order, TCP and 50-state "complex" machines written with
+statewright, by hand and with each peer, plus the glue that lets the runtime benchmark drive
+them all alike. The output is committed; rerun this after changing a machine or a generator:
+
+    python3 benches/gen_machines.py && cargo fmt -p statewright-benches
+
+The per-library code comes from tools/compile-time/peers.py, the same generators the
+compile-time benchmark uses.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tools" / "compile-time"))
+sys.dont_write_bytecode = True  # no __pycache__ next to the scripts
+
+import peers  # noqa: E402
+from peers import Spec, pascal, snake  # noqa: E402
+
+ORDER = Spec(
+    "Order",
+    ["Pending", "Paid", "Shipped", "Delivered", "Cancelled"],
+    ["pay", "ship", "deliver", "cancel"],
+    "Pending",
+    [
+        ("Pending", "pay", "Paid"),
+        ("Pending", "cancel", "Cancelled"),
+        ("Paid", "ship", "Shipped"),
+        ("Paid", "cancel", "Cancelled"),
+        ("Shipped", "deliver", "Delivered"),
+    ],
+)
+
+# RFC 793, Figure 6, as in tests/common/tcp.rs.
+TCP = Spec(
+    "Tcp",
+    ["Closed", "Listen", "SynSent", "SynReceived", "Established", "FinWait1", "FinWait2",
+     "CloseWait", "Closing", "LastAck", "TimeWait"],
+    ["passive_open", "active_open", "rcv_syn", "send", "close", "rcv_syn_ack", "rcv_ack_of_syn",
+     "rcv_fin", "rcv_ack_of_fin", "timeout"],
+    "Closed",
+    [
+        ("Closed", "passive_open", "Listen"),
+        ("Closed", "active_open", "SynSent"),
+        ("Listen", "rcv_syn", "SynReceived"),
+        ("Listen", "send", "SynSent"),
+        ("Listen", "close", "Closed"),
+        ("SynSent", "rcv_syn", "SynReceived"),
+        ("SynSent", "rcv_syn_ack", "Established"),
+        ("SynSent", "close", "Closed"),
+        ("SynReceived", "rcv_ack_of_syn", "Established"),
+        ("SynReceived", "close", "FinWait1"),
+        ("Established", "close", "FinWait1"),
+        ("Established", "rcv_fin", "CloseWait"),
+        ("FinWait1", "rcv_ack_of_fin", "FinWait2"),
+        ("FinWait1", "rcv_fin", "Closing"),
+        ("FinWait2", "rcv_fin", "TimeWait"),
+        ("CloseWait", "close", "LastAck"),
+        ("Closing", "rcv_ack_of_fin", "TimeWait"),
+        ("LastAck", "rcv_ack_of_fin", "Closed"),
+        ("TimeWait", "timeout", "Closed"),
+    ],
+)
+
+# The Boost.SML "complex" benchmark's shape: 50 states, 50 events, 50 transitions; state i
+# leaves on event i to state i+1 (mod 50), so every state is reachable and none is terminal.
+COMPLEX = Spec(
+    "Complex",
+    [f"S{i}" for i in range(50)],
+    [f"e{i}" for i in range(50)],
+    "S0",
+    [(f"S{i}", f"e{i}", f"S{(i + 1) % 50}") for i in range(50)],
+)
+
+MACHINES = [("order", ORDER, True), ("tcp", TCP, False), ("complex", COMPLEX, False)]
+
+
+def indent(text: str, n: int = 4) -> str:
+    pad = " " * n
+    return "\n".join(pad + line if line else line for line in text.splitlines()) + "\n"
+
+
+def spec_consts(spec: Spec) -> str:
+    si = {s: i for i, s in enumerate(spec.states)}
+    ei = {e: i for i, e in enumerate(spec.events)}
+    states = ", ".join(f'"{s}"' for s in spec.states)
+    events = ", ".join(f'"{e}"' for e in spec.events)
+    table = ", ".join(f"({si[f]}, {ei[e]}, {si[t]})" for f, e, t in spec.transitions)
+    return (
+        "/// The machine as data: the reference every implementation is checked against.\n"
+        "pub static SPEC: crate::Spec = crate::Spec {\n"
+        f'    name: "{spec.name}",\n'
+        f"    states: &[{states}],\n"
+        f"    events: &[{events}],\n"
+        f"    initial: {si[spec.initial]},\n"
+        f"    transitions: &[{table}],\n"
+        "};\n"
+    )
+
+
+def glue(spec: Spec, fresh: bool) -> str:
+    """The `Dyn` implementations and the list of drivers for one machine."""
+    m = spec.name
+    mod = snake(m)
+    init = spec.initial
+    out = []
+
+    def state_match(expr: str, path: str, wrap=lambda s: s) -> str:
+        arms = " ".join(f"{path}{wrap(s)} => {i}," for i, s in enumerate(spec.states))
+        if path.startswith("::finny"):
+            arms += " ::finny::FsmCurrentState::Stopped => u8::MAX,"
+        return f"match {expr} {{ {arms} }}"
+
+    def event_match(path_of) -> str:
+        arms = " ".join(f"{i} => {path_of(e)}," for i, e in enumerate(spec.events))
+        return f"match code {{ {arms} _ => unreachable!() }}"
+
+    hand_event = event_match(lambda e: f"hand::Event::{pascal(e)}")
+
+    # Hand-written match, with and without records.
+    out.append(f"""
+/// The baseline: an enum and a `match`, nothing recorded.
+pub struct Hand(hand::State);
+
+impl crate::Dyn for Hand {{
+    type Event = hand::Event;
+    fn event(code: u8) -> hand::Event {{ {hand_event} }}
+    fn start(_: usize, _: Option<Self>) -> Self {{ Hand(hand::State::{init}) }}
+    fn restart(&mut self) {{ self.0 = hand::State::{init}; }}
+    #[inline]
+    fn apply(&mut self, event: hand::Event) -> bool {{
+        match hand::next(self.0, event) {{
+            Some(to) => {{ self.0 = to; true }}
+            None => false,
+        }}
+    }}
+    fn state(&self) -> u8 {{ self.0 as u8 }}
+}}
+
+/// The baseline plus a record of every attempt, (sequence, from, event, to), pushed into a
+/// preallocated `Vec`; a rejected attempt has `to == from` and the top bit of `event` set.
+pub struct HandRecord {{ state: hand::State, sequence: u64, log: Vec<crate::HandRecord> }}
+
+impl crate::Dyn for HandRecord {{
+    type Event = hand::Event;
+    fn event(code: u8) -> hand::Event {{ {hand_event} }}
+    fn start(capacity: usize, previous: Option<Self>) -> Self {{
+        let mut log = previous.map(|p| p.log).unwrap_or_default();
+        log.clear();
+        log.reserve(capacity);
+        HandRecord {{ state: hand::State::{init}, sequence: 0, log }}
+    }}
+    fn restart(&mut self) {{ self.state = hand::State::{init}; self.sequence = 0; }}
+    #[inline]
+    fn apply(&mut self, event: hand::Event) -> bool {{
+        let from = self.state;
+        self.sequence += 1;
+        match hand::next(from, event) {{
+            Some(to) => {{
+                self.log.push((self.sequence, from as u32, event as u32, to as u32));
+                self.state = to;
+                true
+            }}
+            None => {{
+                self.log.push((self.sequence, from as u32, event as u32 | crate::REJECTED, from as u32));
+                false
+            }}
+        }}
+    }}
+    fn state(&self) -> u8 {{ self.state as u8 }}
+}}
+
+/// Like `HandRecord`, and each record also carries the wall-clock time, as statewright's
+/// records do with the `std` feature.
+pub struct HandRecordTime {{ state: hand::State, sequence: u64, log: Vec<crate::HandRecordTime> }}
+
+impl crate::Dyn for HandRecordTime {{
+    type Event = hand::Event;
+    fn event(code: u8) -> hand::Event {{ {hand_event} }}
+    fn start(capacity: usize, previous: Option<Self>) -> Self {{
+        let mut log = previous.map(|p| p.log).unwrap_or_default();
+        log.clear();
+        log.reserve(capacity);
+        HandRecordTime {{ state: hand::State::{init}, sequence: 0, log }}
+    }}
+    fn restart(&mut self) {{ self.state = hand::State::{init}; self.sequence = 0; }}
+    #[inline]
+    fn apply(&mut self, event: hand::Event) -> bool {{
+        let from = self.state;
+        self.sequence += 1;
+        let (to, applied) = match hand::next(from, event) {{
+            Some(to) => (to, true),
+            None => (from, false),
+        }};
+        let flag = if applied {{ 0 }} else {{ crate::REJECTED }};
+        self.log.push((self.sequence, from as u32, event as u32 | flag, to as u32, crate::now_nanos()));
+        self.state = to;
+        applied
+    }}
+    fn state(&self) -> u8 {{ self.state as u8 }}
+}}
+""")
+
+    sw_event = event_match(lambda e: f"sw::{mod}::Event::{pascal(e)}")
+    sw_state = state_match("self.0.state()", f"sw::{m}::")
+    # statewright dynamic, three recorders.
+    out.append(f"""
+/// statewright's dynamic API with the default recorder, `Memory`, as `Dynamic::start` makes
+/// it: a new, empty one for each machine.
+pub struct SwMemory(Dynamic<sw::{m}>);
+
+impl crate::Dyn for SwMemory {{
+    type Event = sw::{mod}::Event;
+    fn event(code: u8) -> Self::Event {{ {sw_event} }}
+    fn start(_: usize, _: Option<Self>) -> Self {{ SwMemory(Dynamic::start(sw::{m}::{init}).unwrap()) }}
+    fn restart(&mut self) {{ self.0 = Dynamic::start(sw::{m}::{init}).unwrap(); }}
+    #[inline]
+    fn apply(&mut self, event: Self::Event) -> bool {{ self.0.apply(event).is_ok() }}
+    fn state(&self) -> u8 {{ {sw_state} }}
+}}
+
+/// statewright's dynamic API recording into a `Memory` with room for every record of the round
+/// (`Memory::from` a `Vec` with that capacity, reused across rounds like the hand rows' `Vec`);
+/// a new machine takes over the previous one's recorder.
+pub struct SwPrealloc(Dynamic<sw::{m}, Memory>);
+
+impl crate::Dyn for SwPrealloc {{
+    type Event = sw::{mod}::Event;
+    fn event(code: u8) -> Self::Event {{ {sw_event} }}
+    fn start(capacity: usize, previous: Option<Self>) -> Self {{
+        // The previous round's buffer, emptied: its pages are already mapped, as the hand
+        // rows' `Vec` is.
+        let mut records = previous.map(|p| p.0.into_parts().2.into_vec()).unwrap_or_default();
+        records.clear();
+        records.reserve(capacity);
+        SwPrealloc(Dynamic::start_with(sw::{m}::{init}, Memory::from(records)).unwrap())
+    }}
+    fn restart(&mut self) {{
+        let placeholder = Dynamic::start_with(sw::{m}::{init}, Memory::new()).unwrap();
+        let (_, _, recorder) = core::mem::replace(&mut self.0, placeholder).into_parts();
+        self.0 = Dynamic::start_with(sw::{m}::{init}, recorder).unwrap();
+    }}
+    #[inline]
+    fn apply(&mut self, event: Self::Event) -> bool {{ self.0.apply(event).is_ok() }}
+    fn state(&self) -> u8 {{ {sw_state} }}
+}}
+
+/// statewright's dynamic API recording into a `Ring` of the newest 1024 records; a new
+/// machine takes over the previous one's ring.
+pub struct SwRing(Dynamic<sw::{m}, Ring>);
+
+impl crate::Dyn for SwRing {{
+    type Event = sw::{mod}::Event;
+    fn event(code: u8) -> Self::Event {{ {sw_event} }}
+    fn start(_: usize, previous: Option<Self>) -> Self {{
+        drop(previous);
+        SwRing(Dynamic::start_with(sw::{m}::{init}, Ring::new(crate::RING)).unwrap())
+    }}
+    fn restart(&mut self) {{
+        let placeholder = Dynamic::start_with(sw::{m}::{init}, Ring::new(0)).unwrap();
+        let (_, _, recorder) = core::mem::replace(&mut self.0, placeholder).into_parts();
+        self.0 = Dynamic::start_with(sw::{m}::{init}, recorder).unwrap();
+    }}
+    #[inline]
+    fn apply(&mut self, event: Self::Event) -> bool {{ self.0.apply(event).is_ok() }}
+    fn state(&self) -> u8 {{ {sw_state} }}
+}}
+""")
+
+    rf_event = event_match(lambda e: f"rust_fsm::machine::Input::{pascal(e)}")
+    rf_state = state_match("self.0.state()", "rust_fsm::machine::State::")
+    sl_event = event_match(lambda e: f"smlang::Events::{pascal(e)}")
+    sl_state = state_match("self.0.state()", "smlang::States::")
+    sg_event = event_match(lambda e: f"statig::Event::{pascal(e)}")
+    sg_state = state_match("self.0.state()", "statig::State::", lambda s: f"{s} {{}}")
+    fy_event = event_match(lambda e: f"finny::Ev{pascal(e)}.into()")
+    fy_state = state_match("self.0.get_current_states()[0]",
+                           "::finny::FsmCurrentState::State(finny::MachineFsmCurrentState::",
+                           lambda s: f"{s})")
+    out.append(f"""
+/// rust-fsm: `StateMachine::consume`; an illegal input returns `TransitionImpossibleError`.
+pub struct RustFsm(rust_fsm::machine::StateMachine);
+
+impl crate::Dyn for RustFsm {{
+    type Event = rust_fsm::machine::Input;
+    fn event(code: u8) -> Self::Event {{ {rf_event} }}
+    fn start(_: usize, _: Option<Self>) -> Self {{ RustFsm(rust_fsm::machine::StateMachine::new()) }}
+    fn restart(&mut self) {{ self.0 = rust_fsm::machine::StateMachine::new(); }}
+    #[inline]
+    fn apply(&mut self, event: Self::Event) -> bool {{ self.0.consume(&event).is_ok() }}
+    fn state(&self) -> u8 {{ {rf_state} }}
+}}
+
+/// smlang: `StateMachine::process_event`; an illegal event returns `Error::InvalidEvent`.
+pub struct Smlang(smlang::StateMachine<smlang::Context>);
+
+impl crate::Dyn for Smlang {{
+    type Event = smlang::Events;
+    fn event(code: u8) -> Self::Event {{ {sl_event} }}
+    fn start(_: usize, _: Option<Self>) -> Self {{ Smlang(smlang::StateMachine::new(smlang::Context)) }}
+    fn restart(&mut self) {{ self.0 = smlang::StateMachine::new(smlang::Context); }}
+    #[inline]
+    fn apply(&mut self, event: Self::Event) -> bool {{ self.0.process_event(event).is_ok() }}
+    fn state(&self) -> u8 {{ {sl_state} }}
+}}
+
+/// statig: `handle`; a state that does not handle an event defers it to its (absent)
+/// superstate, which ignores it. statig does not report whether an event was handled.
+pub struct Statig(::statig::blocking::InitializedStateMachine<statig::Machine>);
+
+impl crate::Dyn for Statig {{
+    type Event = statig::Event;
+    fn event(code: u8) -> Self::Event {{ {sg_event} }}
+    fn start(_: usize, _: Option<Self>) -> Self {{
+        use ::statig::blocking::IntoStateMachineExt as _;
+        Statig(statig::Machine.uninitialized_state_machine().init())
+    }}
+    fn restart(&mut self) {{ *self = Self::start(0, None); }}
+    #[inline]
+    fn apply(&mut self, event: Self::Event) -> bool {{ self.0.handle(&event); true }}
+    fn state(&self) -> u8 {{ {sg_state} }}
+}}
+
+/// finny: `dispatch`; an illegal event returns `FsmError::NoTransition`. Built with
+/// `FsmFactory::new` (a `Vec` event queue, no inspection, std timers) and started.
+pub struct Finny(crate::FinnyFrontend<finny::MachineFsm>);
+
+impl crate::Dyn for Finny {{
+    type Event = <finny::MachineFsm as ::finny::FsmBackend>::Events;
+    fn event(code: u8) -> Self::Event {{ {fy_event} }}
+    fn start(_: usize, _: Option<Self>) -> Self {{
+        use ::finny::FsmFactory as _;
+        let mut fsm = finny::MachineFsm::new(finny::Ctx).unwrap();
+        fsm.start().unwrap();
+        Finny(fsm)
+    }}
+    fn restart(&mut self) {{ *self = Self::start(0, None); }}
+    #[inline]
+    fn apply(&mut self, event: Self::Event) -> bool {{ self.0.dispatch(event).is_ok() }}
+    fn state(&self) -> u8 {{ {fy_state} }}
+}}
+
+/// Every implementation of this machine's dynamic dispatch, baseline first.
+pub fn drivers(stream: &crate::Stream) -> Vec<Box<dyn crate::Bench>> {{
+    vec![
+        crate::driver::<Hand>(crate::Kind::Baseline, stream),
+        crate::driver::<HandRecord>(crate::Kind::HandRecord, stream),
+        crate::driver::<HandRecordTime>(crate::Kind::HandRecordTime, stream),
+        crate::driver::<SwMemory>(crate::Kind::SwMemory, stream),
+        crate::driver::<SwPrealloc>(crate::Kind::SwPrealloc, stream),
+        crate::driver::<SwRing>(crate::Kind::SwRing, stream),
+        crate::driver::<RustFsm>(crate::Kind::RustFsm, stream),
+        crate::driver::<Smlang>(crate::Kind::Smlang, stream),
+        crate::driver::<Statig>(crate::Kind::Statig, stream),
+        crate::driver::<Finny>(crate::Kind::Finny, stream),
+    ]
+}}
+
+/// Whether a stream for this machine starts a fresh machine after a terminal state.
+pub const FRESH_PER_RUN: bool = {str(fresh).lower()};
+""")
+    return "".join(out)
+
+
+def module(name: str, spec: Spec, fresh: bool) -> str:
+    body = [
+        "#![allow(missing_docs, clippy::all, clippy::pedantic)]",
+        "use statewright::{Dynamic, Memory, Ring};",
+        "",
+        spec_consts(spec),
+        "/// statewright.",
+        "pub mod sw {\n" + indent(peers.statewright(spec)) + "}",
+        "/// The hand-written enum and `match`.",
+        "pub mod hand {\n" + indent(peers.hand(spec)) + "}",
+        "/// rust-fsm.",
+        "pub mod rust_fsm {\n" + indent(peers.rust_fsm(spec, "machine")) + "}",
+        "/// smlang.",
+        "pub mod smlang {\n" + indent(peers.smlang(spec)) + "}",
+        "/// statig.",
+        "pub mod statig {\n" + indent(peers.statig(spec)) + "}",
+        "/// finny.",
+        "pub mod finny {\n" + indent(peers.finny(spec)) + "}",
+    ]
+    if name != "complex":
+        body += ["/// statum (typestate only: used by the typed benchmark).",
+                 "pub mod statum {\n" + indent(peers.statum(spec)) + "}"]
+    body.append(glue(spec, fresh))
+    return f"/// The {spec.name} machine.\npub mod {name} {{\n" + indent("\n".join(body)) + "}\n"
+
+
+def main() -> None:
+    parts = [
+        "// @generated by benches/gen_machines.py from tools/compile-time/peers.py; do not edit.\n",
+        "// Regenerate with `python3 benches/gen_machines.py && cargo fmt -p statewright-benches`.\n\n",
+    ]
+    for name, spec, fresh in MACHINES:
+        parts.append(module(name, spec, fresh))
+        parts.append("\n")
+    (HERE / "src" / "generated.rs").write_text("".join(parts))
+    print(f"wrote {HERE / 'src' / 'generated.rs'}")
+
+
+if __name__ == "__main__":
+    main()

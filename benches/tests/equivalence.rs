@@ -1,0 +1,95 @@
+//! Every benchmarked implementation produces the reference's states, event by event, on short
+//! streams (the benchmark binary checks the same on its full streams before timing). Nothing
+//! here is timed.
+
+use statewright_benches::{Bench, SEED, Spec, Stream, complex, order, stream, tcp, typed};
+
+const LEN: usize = 3_000;
+
+fn check_all(spec: &Spec, fresh: bool, drivers: fn(&Stream) -> Vec<Box<dyn Bench>>) {
+    for seed in [SEED, 1, 2] {
+        let s = stream(spec, LEN, seed, fresh);
+        assert!(
+            s.illegal > 0,
+            "{}: the stream has illegal events",
+            spec.name
+        );
+        assert_eq!(fresh, s.fresh > 0, "{}: fresh machines", spec.name);
+        let benches = drivers(&s);
+        assert_eq!(benches.len(), 10);
+        for b in &benches {
+            if let Err(e) = b.check(&s) {
+                panic!("{} (seed {seed}): {e}", spec.name);
+            }
+        }
+    }
+}
+
+#[test]
+fn order_dynamic_implementations_agree_with_the_reference() {
+    check_all(&order::SPEC, order::FRESH_PER_RUN, order::drivers);
+}
+
+#[test]
+fn tcp_dynamic_implementations_agree_with_the_reference() {
+    check_all(&tcp::SPEC, tcp::FRESH_PER_RUN, tcp::drivers);
+}
+
+#[test]
+fn complex_dynamic_implementations_agree_with_the_reference() {
+    check_all(&complex::SPEC, complex::FRESH_PER_RUN, complex::drivers);
+    assert_eq!(
+        (
+            complex::SPEC.states.len(),
+            complex::SPEC.events.len(),
+            complex::SPEC.transitions.len()
+        ),
+        (50, 50, 50)
+    );
+}
+
+#[test]
+fn typed_implementations_agree_with_the_reference() {
+    typed::check_order(&typed::paths(500, typed::ORDER_PATHS.len(), 1)).unwrap();
+    typed::check_tcp(&typed::paths(500, typed::TCP_PATHS.len(), 2)).unwrap();
+}
+
+#[test]
+fn the_tcp_copy_matches_the_shared_machine() {
+    // tests/common/tcp.rs is the source of the TCP arcs; the generated copy must not drift.
+    use statewright::StateMachine;
+    let def = tcp::sw::Tcp::DEFINITION;
+    assert_eq!(def.transitions().count(), tcp::SPEC.transitions.len());
+    for &(f, e, t) in tcp::SPEC.transitions {
+        let from = def.state(tcp::SPEC.states[f as usize]).unwrap();
+        let found = from
+            .transitions()
+            .find(|tr| tr.event().name() == tcp::SPEC.events[e as usize])
+            .unwrap();
+        assert_eq!(found.to().name(), tcp::SPEC.states[t as usize]);
+    }
+    let shared = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/common/tcp.rs"
+    ))
+    .unwrap();
+    for &(f, e, t) in tcp::SPEC.transitions {
+        let (state, event, to) = (
+            tcp::SPEC.states[f as usize],
+            tcp::SPEC.events[e as usize],
+            tcp::SPEC.states[t as usize],
+        );
+        let arc = format!("{event} -> {to}");
+        let state_block = shared.split(&format!("    {state},")).next().unwrap();
+        let on = state_block.rsplit("#[on(").next().unwrap();
+        assert!(
+            on.contains(&arc),
+            "tests/common/tcp.rs: {state} lacks `{arc}`"
+        );
+    }
+}
+
+#[test]
+fn sizes_are_printed() {
+    assert!(statewright_benches::sizes::render().contains("Dynamic<Order>"));
+}
