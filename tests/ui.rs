@@ -1,8 +1,9 @@
 //! The compile errors users see, recorded with the toolchain pinned in `rust-toolchain.toml`.
 //!
 //! Each case is one mistake in a small file named after it; its `.stderr` is the exact output
-//! of the compiler. Refresh them with `TRYBUILD=overwrite cargo test --test ui` and review the
-//! diff like any other change of a user-facing message.
+//! of the compiler, with every feature on. Refresh them with
+//! `TRYBUILD=overwrite cargo test --all-features --test ui` and review the diff like any other
+//! change of a user-facing message.
 
 use std::process::Command;
 
@@ -23,6 +24,13 @@ fn ui() {
          rust-toolchain.toml, or refresh the .stderr files with TRYBUILD=overwrite and review them",
         PINNED.trim(),
         version.trim()
+    );
+
+    // Help lines list the implementors of our traits, and the optional features add some
+    // (`JournalError` is a `RecordError`): the files record the README's test command.
+    assert!(
+        cfg!(all(feature = "journal", feature = "serde", feature = "tracing")),
+        "the UI tests are recorded with every feature on: run `cargo test --workspace --all-features`"
     );
 
     let t = trybuild::TestCases::new();

@@ -160,7 +160,7 @@ impl<M: StateMachine, R: Recorder> Dynamic<M, R> {
         let from = self.state.state_id();
         let event_id = M::event_id(&event);
         match definition.target(from, event_id) {
-            Some(to) => match self.core.record(definition, from, event_id, to) {
+            Some(to) => match self.core.record_inline(definition, from, event_id, to) {
                 Ok(record) => {
                     self.state = M::__enter(event, to);
                     Ok(record)

@@ -53,7 +53,9 @@ pub use crate::dynamic::{Cause, Dynamic, NotInitial, Rejection, ResumeError, Res
 pub use crate::fingerprint::Fingerprint;
 pub use crate::machine::{State, StateMachine, TypedMachine, definition};
 pub use crate::record::{InvalidRecord, Outcome, Record};
-pub use crate::recorder::{Fallibility, Memory, RecordError, Recorder, Refused, Ring, Step};
+pub use crate::recorder::{
+    Fallibility, Memory, RecordError, Recorder, Refused, Ring, Step, Untimed,
+};
 pub use crate::replay::{ReplayError, Replayed};
 #[cfg(feature = "serde")]
 pub use crate::serde::{RecordSeed, RecordsSeed};

@@ -65,6 +65,19 @@ impl<R: Recorder> Core<R> {
         self.write(definition, from, event, to, Outcome::Applied)
     }
 
+    /// [`record`](Core::record), inlined: for `Dynamic::apply`, the one call site per machine
+    /// type, where the call and the copy of the record out of it are measurable.
+    #[inline(always)]
+    pub(crate) fn record_inline(
+        &mut self,
+        definition: &'static Definition,
+        from: StateId,
+        event: EventId,
+        to: StateId,
+    ) -> Result<Record, R::Error> {
+        self.write(definition, from, event, to, Outcome::Applied)
+    }
+
     /// Writes the record of a rejected event; on error nothing changes.
     #[inline(never)]
     pub(crate) fn reject(
@@ -86,7 +99,15 @@ impl<R: Recorder> Core<R> {
         outcome: Outcome,
     ) -> Result<Record, R::Error> {
         let sequence = self.sequence + 1;
-        let record = Record::build(definition, sequence, from, event, to, outcome);
+        let record = Record::build(
+            definition,
+            sequence,
+            from,
+            event,
+            to,
+            outcome,
+            self.recorder.timestamps(),
+        );
         self.recorder.record(&record)?;
         self.sequence = sequence;
         Ok(record)

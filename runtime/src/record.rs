@@ -150,6 +150,7 @@ impl Record {
         event: EventId,
         to: StateId,
         outcome: Outcome,
+        timed: bool,
     ) -> Self {
         Record {
             definition,
@@ -158,7 +159,7 @@ impl Record {
             event,
             to,
             outcome,
-            at: now(),
+            at: if timed { now() } else { None },
         }
     }
 

@@ -49,6 +49,19 @@ pub trait Recorder {
     /// Stores `record`. On error the transition it describes does not happen.
     fn record(&mut self, record: &Record) -> Result<(), Self::Error>;
 
+    /// Whether records given to this recorder carry the wall-clock time
+    /// ([`Record::at`]); `true` by default (with the `std` feature).
+    ///
+    /// Reading the clock costs more than a transition (about 30 ns per record on the benchmark
+    /// machine, see BENCHMARKS.md), so recorders that time records themselves (a journal,
+    /// with its own [`Clock`](crate::Clock)) or that do not need the time say `false`, and
+    /// [`Untimed`] turns it off for any recorder. (A method rather than a constant, so that
+    /// `dyn Recorder` stays possible; for a concrete recorder it inlines to a constant.)
+    #[inline(always)]
+    fn timestamps(&self) -> bool {
+        true
+    }
+
     /// What the recorder already holds for the machine it records, if it knows: the sequence
     /// number of its last record and the state it left the machine in. A journal knows;
     /// in-memory recorders do not (`None`, the default). Restoring a snapshot checks against it.
@@ -226,6 +239,11 @@ impl<M: fmt::Debug, E: core::error::Error + 'static> core::error::Error for Refu
 impl<A: Recorder, B: Recorder<Error = Infallible>> Recorder for (A, B) {
     type Error = A::Error;
 
+    #[inline(always)]
+    fn timestamps(&self) -> bool {
+        self.0.timestamps() || self.1.timestamps()
+    }
+
     #[inline]
     fn record(&mut self, record: &Record) -> Result<(), Self::Error> {
         self.0.record(record)?;
@@ -238,8 +256,55 @@ impl<A: Recorder, B: Recorder<Error = Infallible>> Recorder for (A, B) {
     }
 }
 
+/// A recorder whose records carry no wall-clock time: the clock is not read at all, which
+/// makes a transition several times cheaper (see BENCHMARKS.md). For machines whose records
+/// are only counted, replayed or compared, or timed elsewhere.
+///
+/// ```
+/// use statewright::{state_machine, Memory, TypedMachine, Untimed};
+///
+/// #[state_machine]
+/// enum Light {
+///     #[initial]
+///     #[on(toggle -> On)]
+///     Off,
+///     #[on(toggle -> Off)]
+///     On,
+/// }
+///
+/// # fn main() {
+/// let light = light::start_with(Untimed(Memory::new())).toggle();
+/// assert_eq!(light.recorder().0.last().unwrap().at(), None);
+/// # }
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Untimed<R>(pub R);
+
+impl<R: Recorder> Recorder for Untimed<R> {
+    type Error = R::Error;
+
+    #[inline(always)]
+    fn timestamps(&self) -> bool {
+        false
+    }
+
+    #[inline]
+    fn record(&mut self, record: &Record) -> Result<(), Self::Error> {
+        self.0.record(record)
+    }
+
+    fn position(&self) -> Option<(u64, StateId)> {
+        self.0.position()
+    }
+}
+
 impl<R: Recorder + ?Sized> Recorder for &mut R {
     type Error = R::Error;
+
+    #[inline(always)]
+    fn timestamps(&self) -> bool {
+        (**self).timestamps()
+    }
 
     fn record(&mut self, record: &Record) -> Result<(), Self::Error> {
         (**self).record(record)
@@ -252,6 +317,11 @@ impl<R: Recorder + ?Sized> Recorder for &mut R {
 
 impl<R: Recorder + ?Sized> Recorder for Box<R> {
     type Error = R::Error;
+
+    #[inline(always)]
+    fn timestamps(&self) -> bool {
+        (**self).timestamps()
+    }
 
     fn record(&mut self, record: &Record) -> Result<(), Self::Error> {
         (**self).record(record)

@@ -63,6 +63,11 @@ impl Tracing {
 
 impl Recorder for Tracing {
     type Error = Infallible;
+    /// Subscribers time events themselves.
+    #[inline(always)]
+    fn timestamps(&self) -> bool {
+        false
+    }
 
     fn record(&mut self, record: &Record) -> Result<(), Infallible> {
         if self.wants_span && self.span.is_none() {
