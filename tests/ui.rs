@@ -28,10 +28,16 @@ fn ui() {
 
     // Help lines list the implementors of our traits, and the optional features add some
     // (`JournalError` is a `RecordError`): the files record the README's test command.
-    assert!(
-        cfg!(all(feature = "journal", feature = "serde", feature = "tracing")),
-        "the UI tests are recorded with every feature on: run `cargo test --workspace --all-features`"
-    );
+    let all_features = cfg!(all(
+        feature = "journal",
+        feature = "serde",
+        feature = "tracing"
+    ));
+    if !all_features {
+        panic!(
+            "the UI tests are recorded with every feature on: run `cargo test --workspace --all-features`"
+        );
+    }
 
     let t = trybuild::TestCases::new();
     t.compile_fail("tests/ui/definition/*.rs");

@@ -30,6 +30,7 @@ use crate::diagram::Chart;
 /// assert_eq!(fingerprint, Light::DEFINITION.chart().fingerprint());
 /// assert_eq!(fingerprint.to_string().len(), 16);
 /// assert_eq!(fingerprint.to_string().parse(), Ok(fingerprint));
+/// assert!("+0".parse::<statewright::Fingerprint>().is_err());
 /// # }
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -57,8 +58,12 @@ impl fmt::Display for Fingerprint {
 impl core::str::FromStr for Fingerprint {
     type Err = core::num::ParseIntError;
 
+    /// Exactly what `Display` writes: sixteen lowercase hex digits.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        u64::from_str_radix(s, 16).map(Fingerprint)
+        let exact = s.len() == 16
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        u64::from_str_radix(if exact { s } else { "" }, 16).map(Fingerprint)
     }
 }
 

@@ -98,7 +98,9 @@ impl<R: Recorder> Core<R> {
         to: StateId,
         outcome: Outcome,
     ) -> Result<Record, R::Error> {
-        let sequence = self.sequence + 1;
+        // Only a snapshot could start near the end, and restoring one refuses `u64::MAX`;
+        // saturating keeps any other path from panicking.
+        let sequence = self.sequence.saturating_add(1);
         let record = Record::build(
             definition,
             sequence,

@@ -170,6 +170,9 @@ pub enum SnapshotError {
         /// The recorder's.
         recorder: u64,
     },
+    /// The snapshot's sequence number is the largest there is: the machine could not number
+    /// another record.
+    Exhausted,
     /// At the same sequence number, the recorder has the instance in another state.
     StateMismatch {
         /// The snapshot's state.
@@ -210,6 +213,9 @@ impl fmt::Display for SnapshotError {
             SnapshotError::Ahead { snapshot, recorder } => write!(
                 f,
                 "the snapshot is at record #{snapshot} but the recorder only has #{recorder}: records were lost"
+            ),
+            SnapshotError::Exhausted => f.write_str(
+                "the snapshot is at the largest sequence number; no further record could be numbered",
             ),
             SnapshotError::StateMismatch { snapshot, recorder } => write!(
                 f,
@@ -298,6 +304,9 @@ impl<M: StateMachine> Snapshot<M> {
                 expected,
                 changes,
             });
+        }
+        if self.sequence == u64::MAX {
+            return Err(SnapshotError::Exhausted);
         }
         if let Some((sequence, state)) = recorder.position() {
             if self.sequence < sequence {

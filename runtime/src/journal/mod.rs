@@ -830,12 +830,15 @@ impl Recorder for JournalRecorder {
         self.journal.append(&self.instance, record, self.created)
     }
 
-    /// The instance's last sequence number and state in the journal (`None` for an instance
-    /// the journal has no record of).
+    /// The instance's last sequence number and state in the journal; `(0, initial)` for an
+    /// instance the journal has no record of (the journal holds all of an instance's records,
+    /// so it knows there are none).
     fn position(&self) -> Option<(u64, StateId)> {
         let inner = self.journal.lock();
-        let instance = inner.instances.get(&self.instance)?;
-        Some((instance.sequence, instance.state))
+        Some(match inner.instances.get(&self.instance) {
+            Some(instance) => (instance.sequence, instance.state),
+            None => (0, self.journal.definition.initial().id()),
+        })
     }
 }
 

@@ -63,8 +63,9 @@ impl Storage for FileStorage {
     }
 
     fn append(&mut self, bytes: &[u8]) -> io::Result<()> {
-        // One `write` call for the whole line in the common case: a process killed mid-append
-        // leaves either nothing or the line (a torn line needs an OS crash or a short write).
+        // One `write` call for the whole line. A process killed mid-append can still leave
+        // part of it (Linux may cut a write short when a fatal signal arrives; the crash test
+        // saw it under SIGKILL), and so can an OS crash: recovery cuts such a torn tail.
         self.file.write_all(bytes)
     }
 
