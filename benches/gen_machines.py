@@ -207,7 +207,7 @@ impl crate::Dyn for HandRecordTime {{
 
     sw_event = event_match(lambda e: f"sw::{mod}::Event::{pascal(e)}")
     sw_state = state_match("self.0.state()", f"sw::{m}::")
-    # statewright dynamic, three recorders.
+    # statewright dynamic, four recorders.
     out.append(f"""
 /// statewright's dynamic API with the default recorder, `Memory`, as `Dynamic::start` makes
 /// it: a new, empty one for each machine.
@@ -241,6 +241,30 @@ impl crate::Dyn for SwPrealloc {{
     }}
     fn restart(&mut self) {{
         let placeholder = Dynamic::start_with(sw::{m}::{init}, Memory::new()).unwrap();
+        let (_, _, recorder) = core::mem::replace(&mut self.0, placeholder).into_parts();
+        self.0 = Dynamic::start_with(sw::{m}::{init}, recorder).unwrap();
+    }}
+    #[inline]
+    fn apply(&mut self, event: Self::Event) -> bool {{ self.0.apply(event).is_ok() }}
+    fn state(&self) -> u8 {{ {sw_state} }}
+}}
+
+/// Like `SwPrealloc` (same reused buffer), wrapped in `Untimed`: the records carry no
+/// wall-clock time and the clock is not read. The field is public so that the tests can check
+/// that.
+pub struct SwUntimed(pub Dynamic<sw::{m}, Untimed<Memory>>);
+
+impl crate::Dyn for SwUntimed {{
+    type Event = sw::{mod}::Event;
+    fn event(code: u8) -> Self::Event {{ {sw_event} }}
+    fn start(capacity: usize, previous: Option<Self>) -> Self {{
+        let mut records = previous.map(|p| p.0.into_parts().2.0.into_vec()).unwrap_or_default();
+        records.clear();
+        records.reserve(capacity);
+        SwUntimed(Dynamic::start_with(sw::{m}::{init}, Untimed(Memory::from(records))).unwrap())
+    }}
+    fn restart(&mut self) {{
+        let placeholder = Dynamic::start_with(sw::{m}::{init}, Untimed(Memory::new())).unwrap();
         let (_, _, recorder) = core::mem::replace(&mut self.0, placeholder).into_parts();
         self.0 = Dynamic::start_with(sw::{m}::{init}, recorder).unwrap();
     }}
@@ -352,6 +376,7 @@ pub fn drivers(stream: &crate::Stream) -> Vec<Box<dyn crate::Bench>> {{
         crate::driver::<HandRecordTime>(crate::Kind::HandRecordTime, stream),
         crate::driver::<SwMemory>(crate::Kind::SwMemory, stream),
         crate::driver::<SwPrealloc>(crate::Kind::SwPrealloc, stream),
+        crate::driver::<SwUntimed>(crate::Kind::SwUntimed, stream),
         crate::driver::<SwRing>(crate::Kind::SwRing, stream),
         crate::driver::<RustFsm>(crate::Kind::RustFsm, stream),
         crate::driver::<Smlang>(crate::Kind::Smlang, stream),
@@ -369,7 +394,7 @@ pub const FRESH_PER_RUN: bool = {str(fresh).lower()};
 def module(name: str, spec: Spec, fresh: bool) -> str:
     body = [
         "#![allow(missing_docs, clippy::all, clippy::pedantic)]",
-        "use statewright::{Dynamic, Memory, Ring};",
+        "use statewright::{Dynamic, Memory, Ring, Untimed};",
         "",
         spec_consts(spec),
         "/// statewright.",

@@ -177,6 +177,8 @@ pub enum Kind {
     SwMemory,
     /// statewright `Dynamic`, `Memory::with_capacity`.
     SwPrealloc,
+    /// statewright `Dynamic`, `Untimed(Memory::with_capacity)`: no wall-clock time.
+    SwUntimed,
     /// statewright `Dynamic`, `Ring`.
     SwRing,
     /// rust-fsm.
@@ -198,6 +200,7 @@ impl Kind {
             Kind::HandRecordTime => "hand match + record + SystemTime::now",
             Kind::SwMemory => "statewright dynamic, Memory (default)",
             Kind::SwPrealloc => "statewright dynamic, Memory::with_capacity",
+            Kind::SwUntimed => "statewright dynamic, Untimed(Memory::with_capacity)",
             Kind::SwRing => "statewright dynamic, Ring(1024)",
             Kind::RustFsm => "rust-fsm =0.8.0",
             Kind::Smlang => "smlang =0.8.0",
@@ -214,6 +217,7 @@ impl Kind {
                 | Kind::HandRecordTime
                 | Kind::SwMemory
                 | Kind::SwPrealloc
+                | Kind::SwUntimed
                 | Kind::SwRing
         )
     }

@@ -9,7 +9,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use statewright::{Memory, TypedMachine};
+use statewright::{Memory, TypedMachine, Untimed};
 
 use crate::{HandRecord, Options, Row, SEED, SplitMix64, Table, order, rounds, tcp};
 
@@ -234,6 +234,22 @@ pub mod order_impls {
         sum
     }
 
+    /// statewright typed, recording into `Untimed(&mut Memory)`: the same buffer as
+    /// `sw_prealloc`, no wall-clock time in the records.
+    #[inline(never)]
+    pub fn sw_untimed(paths: &[u8], memory: &mut Memory) -> u64 {
+        let mut sum = 0;
+        for &p in paths {
+            let m = order::sw::order::start_with(Untimed(&mut *memory));
+            sum += match black_box(p) {
+                0 => 3 + m.pay().ship().deliver().sequence(),
+                1 => 4 + m.pay().cancel().sequence(),
+                _ => 4 + m.cancel().sequence(),
+            };
+        }
+        sum
+    }
+
     /// statewright typed, `order::start()`: a new default `Memory` per order.
     #[inline(never)]
     pub fn sw_memory(paths: &[u8]) -> u64 {
@@ -419,6 +435,17 @@ pub mod tcp_impls {
         m.sequence()
     }
 
+    /// statewright typed, recording into `Untimed(&mut Memory)`: the same buffer as
+    /// `sw_prealloc`, no wall-clock time in the records.
+    #[inline(never)]
+    pub fn sw_untimed(paths: &[u8], memory: &mut Memory) -> u64 {
+        let mut m = tcp::sw::tcp::start_with(Untimed(memory));
+        for &p in paths {
+            m = tcp_cycle!(m, black_box(p));
+        }
+        m.sequence()
+    }
+
     /// statewright typed, `tcp::start()`: the default `Memory`, growing.
     #[inline(never)]
     pub fn sw_memory(paths: &[u8]) -> u64 {
@@ -491,8 +518,12 @@ pub fn order_table(opts: &Options) -> Result<Table, String> {
         reset_mem();
         timed(|| order_impls::sw_prealloc(&paths, mem.borrow_mut().as_mut().unwrap()))
     };
-    let r4 = || timed(|| order_impls::sw_memory(&paths));
-    let runs: [&dyn Fn() -> Duration; 5] = [&r0, &r1, &r2, &r3, &r4];
+    let r4 = || {
+        reset_mem();
+        timed(|| order_impls::sw_untimed(&paths, mem.borrow_mut().as_mut().unwrap()))
+    };
+    let r5 = || timed(|| order_impls::sw_memory(&paths));
+    let runs: [&dyn Fn() -> Duration; 6] = [&r0, &r1, &r2, &r3, &r4, &r5];
     Ok(typed_table(
         "order-typed",
         format!(
@@ -505,6 +536,10 @@ pub fn order_table(opts: &Options) -> Result<Table, String> {
             ("hand typestate + record (prealloc Vec)", true),
             ("statum =0.9.0 (no record)", false),
             ("statewright typed, &mut Memory::with_capacity", true),
+            (
+                "statewright typed, Untimed(&mut Memory) with capacity",
+                true,
+            ),
             ("statewright typed, order::start() (Memory)", true),
         ],
         &runs,
@@ -517,6 +552,7 @@ pub fn check_order(paths: &[u8]) -> Result<(), String> {
     let want = order_impls::reference(paths);
     let mut log = Vec::new();
     let mut mem = Memory::new();
+    let mut untimed = Memory::new();
     let got = [
         (
             "hand",
@@ -531,6 +567,10 @@ pub fn check_order(paths: &[u8]) -> Result<(), String> {
             "statewright prealloc",
             order_impls::sw_prealloc(paths, &mut mem),
         ),
+        (
+            "statewright untimed",
+            order_impls::sw_untimed(paths, &mut untimed),
+        ),
         ("statewright memory", order_impls::sw_memory(paths)),
     ];
     for (name, got) in got {
@@ -541,24 +581,30 @@ pub fn check_order(paths: &[u8]) -> Result<(), String> {
         }
     }
     let events = events_of(paths, &[3, 2, 1]);
-    if log.len() != events || mem.len() != events {
+    if log.len() != events || mem.len() != events || untimed.len() != events {
         return Err(format!(
-            "order typed: {} hand records, {} statewright records, {events} transitions",
+            "order typed: {} hand records, {} statewright records, {} untimed, {events} transitions",
             log.len(),
-            mem.len()
+            mem.len(),
+            untimed.len()
         ));
     }
-    // The records name the same transitions.
-    for (h, s) in log.iter().zip(mem.iter()) {
+    // The records name the same transitions; the untimed ones carry no time, the others do.
+    for ((h, s), u) in log.iter().zip(mem.iter()).zip(untimed.iter()) {
         let (_, f, e, t) = *h;
         let spec = &order::SPEC;
-        if (
+        let names = (
             spec.states[f as usize],
             spec.events[e as usize],
             spec.states[t as usize],
-        ) != (s.from().name(), s.event().name(), s.to().name())
-        {
-            return Err(format!("order typed: hand record {h:?} vs statewright {s}"));
+        );
+        for r in [s, u] {
+            if names != (r.from().name(), r.event().name(), r.to().name()) {
+                return Err(format!("order typed: hand record {h:?} vs statewright {r}"));
+            }
+        }
+        if s.at().is_none() || u.at().is_some() {
+            return Err(format!("order typed: timestamps of {s} and (untimed) {u}"));
         }
     }
     Ok(())
@@ -587,8 +633,12 @@ pub fn tcp_table(opts: &Options) -> Result<Table, String> {
         reset_mem();
         timed(|| tcp_impls::sw_prealloc(&paths, mem.borrow_mut().as_mut().unwrap()))
     };
-    let r4 = || timed(|| tcp_impls::sw_memory(&paths));
-    let runs: [&dyn Fn() -> Duration; 5] = [&r0, &r1, &r2, &r3, &r4];
+    let r4 = || {
+        reset_mem();
+        timed(|| tcp_impls::sw_untimed(&paths, mem.borrow_mut().as_mut().unwrap()))
+    };
+    let r5 = || timed(|| tcp_impls::sw_memory(&paths));
+    let runs: [&dyn Fn() -> Duration; 6] = [&r0, &r1, &r2, &r3, &r4, &r5];
     Ok(typed_table(
         "tcp-typed",
         format!(
@@ -601,6 +651,10 @@ pub fn tcp_table(opts: &Options) -> Result<Table, String> {
             ("hand typestate + record (prealloc Vec)", true),
             ("statum =0.9.0 (no record)", false),
             ("statewright typed, &mut Memory::with_capacity", true),
+            (
+                "statewright typed, Untimed(&mut Memory) with capacity",
+                true,
+            ),
             ("statewright typed, tcp::start() (Memory)", true),
         ],
         &runs,
@@ -613,6 +667,7 @@ pub fn check_tcp(paths: &[u8]) -> Result<(), String> {
     let want = events_of(paths, &TCP_PATHS) as u64;
     let mut log = Vec::new();
     let mut mem = Memory::new();
+    let mut untimed = Memory::new();
     let got = [
         ("hand", tcp_impls::hand::<false>(paths, &mut Vec::new())),
         ("hand + record", tcp_impls::hand::<true>(paths, &mut log)),
@@ -620,6 +675,10 @@ pub fn check_tcp(paths: &[u8]) -> Result<(), String> {
         (
             "statewright prealloc",
             tcp_impls::sw_prealloc(paths, &mut mem),
+        ),
+        (
+            "statewright untimed",
+            tcp_impls::sw_untimed(paths, &mut untimed),
         ),
         ("statewright memory", tcp_impls::sw_memory(paths)),
     ];
@@ -631,21 +690,30 @@ pub fn check_tcp(paths: &[u8]) -> Result<(), String> {
         }
     }
     // The records of the hand chain and of statewright name the same transitions, and follow
-    // the reference table.
+    // the reference table; the untimed records carry no time, the others do.
     let spec = &tcp::SPEC;
-    for (h, s) in log.iter().zip(mem.iter()) {
+    for ((h, s), u) in log.iter().zip(mem.iter()).zip(untimed.iter()) {
         let (_, f, e, t) = *h;
-        if spec.target(f as u8, e as u8) != Some(t as u8)
-            || (
-                spec.states[f as usize],
-                spec.events[e as usize],
-                spec.states[t as usize],
-            ) != (s.from().name(), s.event().name(), s.to().name())
-        {
-            return Err(format!("tcp typed: hand record {h:?} vs statewright {s}"));
+        if spec.target(f as u8, e as u8) != Some(t as u8) {
+            return Err(format!(
+                "tcp typed: hand record {h:?} is not in the reference"
+            ));
+        }
+        let names = (
+            spec.states[f as usize],
+            spec.events[e as usize],
+            spec.states[t as usize],
+        );
+        for r in [s, u] {
+            if names != (r.from().name(), r.event().name(), r.to().name()) {
+                return Err(format!("tcp typed: hand record {h:?} vs statewright {r}"));
+            }
+        }
+        if s.at().is_none() || u.at().is_some() {
+            return Err(format!("tcp typed: timestamps of {s} and (untimed) {u}"));
         }
     }
-    if log.len() as u64 != want || mem.len() as u64 != want {
+    if log.len() as u64 != want || mem.len() as u64 != want || untimed.len() as u64 != want {
         return Err("tcp typed: record counts differ".into());
     }
     Ok(())

@@ -2,7 +2,9 @@
 //! streams (the benchmark binary checks the same on its full streams before timing). Nothing
 //! here is timed.
 
-use statewright_benches::{Bench, SEED, Spec, Stream, complex, order, stream, tcp, typed};
+use statewright_benches::{
+    Bench, Dyn, Kind, SEED, Spec, Stream, complex, order, stream, tcp, typed,
+};
 
 const LEN: usize = 3_000;
 
@@ -16,7 +18,12 @@ fn check_all(spec: &Spec, fresh: bool, drivers: fn(&Stream) -> Vec<Box<dyn Bench
         );
         assert_eq!(fresh, s.fresh > 0, "{}: fresh machines", spec.name);
         let benches = drivers(&s);
-        assert_eq!(benches.len(), 10);
+        assert_eq!(benches.len(), 11);
+        assert!(
+            benches.iter().any(|b| b.kind() == Kind::SwUntimed),
+            "{}: the Untimed row is checked",
+            spec.name
+        );
         for b in &benches {
             if let Err(e) = b.check(&s) {
                 panic!("{} (seed {seed}): {e}", spec.name);
@@ -52,6 +59,62 @@ fn complex_dynamic_implementations_agree_with_the_reference() {
 fn typed_implementations_agree_with_the_reference() {
     typed::check_order(&typed::paths(500, typed::ORDER_PATHS.len(), 1)).unwrap();
     typed::check_tcp(&typed::paths(500, typed::TCP_PATHS.len(), 2)).unwrap();
+}
+
+/// Runs `M` over a stream and returns its records: one per event, rejected ones included.
+fn untimed_records<M: Dyn>(
+    spec: &Spec,
+    fresh: bool,
+    recorder: impl Fn(&M) -> &statewright::Memory,
+) -> usize {
+    let s = stream(spec, LEN, SEED, fresh);
+    let mut m = M::start(s.items.len(), None);
+    for item in &s.items {
+        match item {
+            Some(code) => {
+                m.apply(M::event(*code));
+            }
+            None => m.restart(),
+        }
+    }
+    let records = recorder(&m);
+    assert!(
+        records.iter().all(|r| r.at().is_none()),
+        "{}: an Untimed record carries a time",
+        spec.name
+    );
+    records.len()
+}
+
+#[test]
+fn untimed_rows_record_every_event_without_a_time() {
+    // The `Untimed` rows measure what they claim: every attempt recorded (the recorder is handed
+    // over to each fresh order), no wall-clock time in any record.
+    let events = |spec: &Spec, fresh: bool| {
+        stream(spec, LEN, SEED, fresh)
+            .items
+            .iter()
+            .filter(|i| i.is_some())
+            .count()
+    };
+    assert_eq!(
+        untimed_records::<order::SwUntimed>(&order::SPEC, order::FRESH_PER_RUN, |m| &m
+            .0
+            .recorder()
+            .0),
+        events(&order::SPEC, order::FRESH_PER_RUN)
+    );
+    assert_eq!(
+        untimed_records::<tcp::SwUntimed>(&tcp::SPEC, tcp::FRESH_PER_RUN, |m| &m.0.recorder().0),
+        events(&tcp::SPEC, tcp::FRESH_PER_RUN)
+    );
+    assert_eq!(
+        untimed_records::<complex::SwUntimed>(&complex::SPEC, complex::FRESH_PER_RUN, |m| &m
+            .0
+            .recorder()
+            .0),
+        events(&complex::SPEC, complex::FRESH_PER_RUN)
+    );
 }
 
 #[test]
