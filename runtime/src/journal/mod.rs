@@ -26,7 +26,7 @@
 //! | --- | --- | --- | --- |
 //! | `Flush` | written to the file (one `write`) before the transition is applied | nothing | records not yet written back by the OS (typically the last seconds) |
 //! | `Sync` | written and `fdatasync`ed before the transition is applied | nothing | nothing (if the disk honours flushes) |
-//! | `GroupCommit { records, interval }` | written; synced with the `records`-th unsynced one, or the first one `interval` after the last sync | nothing | the records since the last sync: at most `records - 1`, or those of the last `interval`, and everything appended since the last append-time sync if appends stop: call [`Journal::sync`] on idle and shutdown (dropping the journal syncs) |
+//! | `GroupCommit { records, interval }` | written; synced with the `records`-th unsynced one, and by a background thread once the oldest unsynced record is `interval` old | nothing | the records since the last sync: fewer than `records`, all younger than about `interval` (at most twice it) |
 //!
 //! After an OS crash the file may end in a torn line; [`Journal::open`] truncates it and says
 //! so in [`Recovery::torn`].
@@ -103,8 +103,9 @@ pub enum Durability {
     Flush,
     /// Each record is written and synced to the disk before its transition is applied.
     Sync,
-    /// Each record is written; a sync happens at the `records`-th unsynced record, or at the
-    /// first append `interval` after the last sync.
+    /// Each record is written; a sync happens at the `records`-th unsynced record, and a
+    /// background thread (one per journal, stopped when the journal is dropped) syncs records
+    /// that have waited `interval`, measured on the journal's clock.
     GroupCommit {
         /// Records per sync (at least 1).
         records: u32,
@@ -240,9 +241,13 @@ impl Journal {
             recover(&mut inner, &bytes, definition, &mut recovery)?;
         }
         recovery.instances = inner.instances.len();
+        let inner = Arc::new(Mutex::new(inner));
+        if let Durability::GroupCommit { interval, .. } = durability {
+            spawn_syncer(Arc::downgrade(&inner), interval);
+        }
         Ok(Journal {
             definition,
-            inner: Arc::new(Mutex::new(inner)),
+            inner,
             recovery,
         })
     }
@@ -608,6 +613,33 @@ impl Inner {
         }
         Ok(())
     }
+}
+
+/// The group-commit syncer: every `interval`, syncs what has waited that long. It holds only
+/// a weak reference, so it ends once every clone of the journal is dropped (within one
+/// `interval`). A failed sync poisons the journal, as [`Journal::sync`] does.
+fn spawn_syncer(inner: std::sync::Weak<Mutex<Inner>>, interval: Duration) {
+    let period = interval.max(Duration::from_millis(1));
+    let spawned = std::thread::Builder::new()
+        .name(String::from("statewright-journal-sync"))
+        .spawn(move || {
+            loop {
+                std::thread::sleep(period);
+                let Some(inner) = inner.upgrade() else {
+                    return;
+                };
+                let mut inner = inner.lock().unwrap_or_else(PoisonError::into_inner);
+                if inner.closed || inner.poisoned.is_some() {
+                    return;
+                }
+                let waited = inner.clock.monotonic().saturating_sub(inner.last_sync);
+                if inner.unsynced > 0 && waited >= interval {
+                    let _ = inner.sync();
+                }
+            }
+        });
+    // Without a thread (a platform that has none), appends still sync every `interval`.
+    drop(spawned);
 }
 
 /// A record line turned back into a [`Record`] of `definition`.

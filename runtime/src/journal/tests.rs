@@ -469,3 +469,35 @@ fn time_in_state_is_measured_with_the_monotonic_clock() {
         .unwrap();
     assert_eq!(journal.entries("a").unwrap()[2].in_state, None);
 }
+
+#[test]
+fn group_commit_syncs_waiting_records_in_the_background() {
+    let faulty = Faulty::new();
+    let clock = ManualClock::new(crate::Timestamp::from_unix_nanos(0));
+    let policy = Durability::GroupCommit {
+        records: 1_000,
+        interval: Duration::from_millis(20),
+    };
+    let journal = Journal::with_clock(faulty.clone(), &ORDER, policy, clock.clone()).unwrap();
+    let syncs = || *faulty.syncs.lock().unwrap();
+    for id in ["a", "b"] {
+        journal
+            .recorder(id)
+            .record(&rec(1, "Pending", "pay", "Paid"))
+            .unwrap();
+    }
+    // The journal's clock has not moved: nothing is due, whatever the real time.
+    std::thread::sleep(Duration::from_millis(60));
+    assert_eq!(syncs(), 1, "only the header's sync");
+    // The records have now waited an interval, and no append follows: only the background
+    // syncer can make them durable. (It wakes every 20 ms of real time; the wait is generous
+    // because the machine is shared.)
+    clock.advance(Duration::from_millis(20));
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while syncs() == 1 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(syncs(), 2, "the waiting records were synced once");
+    std::thread::sleep(Duration::from_millis(60));
+    assert_eq!(syncs(), 2, "nothing left to sync");
+}
