@@ -215,6 +215,15 @@ fn snapshots_restore_only_in_agreement_with_the_journal() {
             recorder: "Shipped"
         }
     );
+    // A snapshot of o-1 does not restore into o-2's recorder.
+    assert_eq!(
+        serde_json::from_str::<Snapshot<Order>>(&at_paid)
+            .unwrap()
+            .restore(j.recorder("o-2"))
+            .unwrap_err()
+            .to_string(),
+        "the snapshot is of instance `o-1`, the recorder writes for `o-2`"
+    );
     // Without a journal there is nothing to agree with.
     let free = serde_json::from_str::<Snapshot<Order>>(&at_paid)
         .unwrap()

@@ -68,6 +68,12 @@ pub trait Recorder {
     fn position(&self) -> Option<(u64, StateId)> {
         None
     }
+
+    /// The instance id the recorder writes for, if it has one (a journal's recorder does).
+    /// Restoring a snapshot of another instance into it is refused.
+    fn instance(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// Marks an error type as one that a fallible [`Recorder`] returns to refuse a transition.
@@ -254,6 +260,10 @@ impl<A: Recorder, B: Recorder<Error = Infallible>> Recorder for (A, B) {
     fn position(&self) -> Option<(u64, StateId)> {
         self.0.position().or_else(|| self.1.position())
     }
+
+    fn instance(&self) -> Option<&str> {
+        self.0.instance().or_else(|| self.1.instance())
+    }
 }
 
 /// A recorder whose records carry no wall-clock time: the clock is not read at all, which
@@ -296,6 +306,10 @@ impl<R: Recorder> Recorder for Untimed<R> {
     fn position(&self) -> Option<(u64, StateId)> {
         self.0.position()
     }
+
+    fn instance(&self) -> Option<&str> {
+        self.0.instance()
+    }
 }
 
 impl<R: Recorder + ?Sized> Recorder for &mut R {
@@ -313,6 +327,10 @@ impl<R: Recorder + ?Sized> Recorder for &mut R {
     fn position(&self) -> Option<(u64, StateId)> {
         (**self).position()
     }
+
+    fn instance(&self) -> Option<&str> {
+        (**self).instance()
+    }
 }
 
 impl<R: Recorder + ?Sized> Recorder for Box<R> {
@@ -329,6 +347,10 @@ impl<R: Recorder + ?Sized> Recorder for Box<R> {
 
     fn position(&self) -> Option<(u64, StateId)> {
         (**self).position()
+    }
+
+    fn instance(&self) -> Option<&str> {
+        (**self).instance()
     }
 }
 

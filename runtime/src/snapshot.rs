@@ -170,6 +170,13 @@ pub enum SnapshotError {
         /// The recorder's.
         recorder: u64,
     },
+    /// The snapshot is of another instance than the one the recorder writes for.
+    WrongInstance {
+        /// The snapshot's instance.
+        snapshot: String,
+        /// The recorder's.
+        recorder: String,
+    },
     /// The snapshot's sequence number is the largest there is: the machine could not number
     /// another record.
     Exhausted,
@@ -213,6 +220,10 @@ impl fmt::Display for SnapshotError {
             SnapshotError::Ahead { snapshot, recorder } => write!(
                 f,
                 "the snapshot is at record #{snapshot} but the recorder only has #{recorder}: records were lost"
+            ),
+            SnapshotError::WrongInstance { snapshot, recorder } => write!(
+                f,
+                "the snapshot is of instance `{snapshot}`, the recorder writes for `{recorder}`"
             ),
             SnapshotError::Exhausted => f.write_str(
                 "the snapshot is at the largest sequence number; no further record could be numbered",
@@ -307,6 +318,14 @@ impl<M: StateMachine> Snapshot<M> {
         }
         if self.sequence == u64::MAX {
             return Err(SnapshotError::Exhausted);
+        }
+        if let Some(instance) = recorder.instance() {
+            if instance != self.instance {
+                return Err(SnapshotError::WrongInstance {
+                    snapshot: self.instance,
+                    recorder: instance.to_string(),
+                });
+            }
         }
         if let Some((sequence, state)) = recorder.position() {
             if self.sequence < sequence {

@@ -131,6 +131,17 @@ impl fmt::Display for JournalError {
     }
 }
 
+impl JournalError {
+    /// The storage's I/O error, for [`JournalError::Io`] (for example to check
+    /// `raw_os_error()` for `ENOSPC`).
+    pub fn io_error(&self) -> Option<&io::Error> {
+        match self {
+            JournalError::Io { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+}
+
 impl std::error::Error for JournalError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {

@@ -862,6 +862,10 @@ impl Recorder for JournalRecorder {
         self.journal.append(&self.instance, record, self.created)
     }
 
+    fn instance(&self) -> Option<&str> {
+        Some(&self.instance)
+    }
+
     /// The instance's last sequence number and state in the journal; `(0, initial)` for an
     /// instance the journal has no record of (the journal holds all of an instance's records,
     /// so it knows there are none).
