@@ -143,6 +143,7 @@ impl fmt::Display for InvalidRecord {
 impl core::error::Error for InvalidRecord {}
 
 impl Record {
+    #[inline]
     pub(crate) fn build(
         definition: &'static Definition,
         sequence: u64,
