@@ -78,8 +78,10 @@ impl<R: Recorder> Core<R> {
         self.write(definition, from, event, to, Outcome::Applied)
     }
 
-    /// Writes the record of a rejected event; on error nothing changes.
-    #[inline(never)]
+    /// Writes the record of a rejected event; on error nothing changes. Inlined: its one
+    /// caller is `Dynamic::apply`, and a fifth to a third of the events in the benchmark
+    /// streams are rejected.
+    #[inline(always)]
     pub(crate) fn reject(
         &mut self,
         definition: &'static Definition,
