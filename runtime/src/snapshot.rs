@@ -21,6 +21,10 @@ const FORMAT: &str = "statewright-snapshot/1";
 /// its last record, its instance id, and the [`Fingerprint`] and definition JSON of the machine
 /// that wrote it.
 ///
+/// A typed machine is snapshotted through its dynamic form, which converts back without loss:
+/// `let d = machine.into_dynamic(); let snapshot = Snapshot::of(&d, "o-17"); let machine =
+/// d.into_typed();`.
+///
 /// Serialize it with any serde format; deserializing checks only the shape (an unknown state
 /// tag is a serde error, never a panic). [`restore`](Snapshot::restore) checks the rest: that
 /// the snapshot was written by this definition (or one a [`Migration`] accepts), and that it
