@@ -17,6 +17,84 @@ pub struct Replayed {
 }
 
 impl Replayed {
+    /// The position before any record: in `state`, after record number `sequence`.
+    pub(crate) fn start(definition: &'static Definition, state: StateId, sequence: u64) -> Self {
+        Replayed {
+            definition,
+            state,
+            sequence,
+            applied: 0,
+            rejected: 0,
+        }
+    }
+
+    /// Checks that `r` follows from this position, and moves past it: the one definition of
+    /// a legal step, for [`Definition::replay`] and journal recovery.
+    pub(crate) fn step(&mut self, r: &Record) -> Result<(), ReplayError> {
+        let definition = self.definition;
+        if !(core::ptr::eq(r.definition, definition) || *r.definition == *definition) {
+            return Err(ReplayError::OtherMachine {
+                sequence: r.sequence,
+                machine: r.definition.name,
+                expected: definition.name,
+            });
+        }
+        let expected = self.sequence.saturating_add(1);
+        if r.sequence != expected {
+            return Err(ReplayError::Gap {
+                expected,
+                found: r.sequence,
+            });
+        }
+        if r.from != self.state {
+            let (expected, found) = (
+                definition.state_name(self.state),
+                definition.state_name(r.from),
+            );
+            return Err(if self.applied + self.rejected == 0 {
+                ReplayError::WrongStart {
+                    sequence: r.sequence,
+                    expected,
+                    found,
+                }
+            } else {
+                ReplayError::Discontinuity {
+                    sequence: r.sequence,
+                    expected,
+                    found,
+                }
+            });
+        }
+        match r.outcome {
+            Outcome::Applied => match definition.target(r.from, r.event) {
+                None => {
+                    return Err(ReplayError::Illegal {
+                        sequence: r.sequence,
+                        from: definition.state_name(r.from),
+                        event: definition.event_name(r.event),
+                    });
+                }
+                Some(to) if to != r.to => {
+                    return Err(ReplayError::WrongTarget {
+                        sequence: r.sequence,
+                        from: definition.state_name(r.from),
+                        event: definition.event_name(r.event),
+                        expected: definition.state_name(to),
+                        found: definition.state_name(r.to),
+                    });
+                }
+                Some(to) => {
+                    self.state = to;
+                    self.applied += 1;
+                }
+            },
+            // A rejection stays put (`Record` guarantees `to == from`).
+            Outcome::Rejected => self.rejected += 1,
+        }
+        self.sequence = r.sequence;
+        Ok(())
+    }
+
     /// The state the records lead to.
     pub fn state(&self) -> StateInfo {
         self.definition.info(self.state)
@@ -238,72 +316,9 @@ impl Definition {
         if self.get_state(state).is_none() {
             return Err(ReplayError::UnknownStart);
         }
-        let mut at = Replayed {
-            definition: self,
-            state,
-            sequence,
-            applied: 0,
-            rejected: 0,
-        };
+        let mut at = Replayed::start(self, state, sequence);
         for record in records {
-            let r: &Record = record.borrow();
-            if !(core::ptr::eq(r.definition, self) || *r.definition == *self) {
-                return Err(ReplayError::OtherMachine {
-                    sequence: r.sequence,
-                    machine: r.definition.name,
-                    expected: self.name,
-                });
-            }
-            let expected = at.sequence.saturating_add(1);
-            if r.sequence != expected {
-                return Err(ReplayError::Gap {
-                    expected,
-                    found: r.sequence,
-                });
-            }
-            if r.from != at.state {
-                let (expected, found) = (self.state_name(at.state), self.state_name(r.from));
-                return Err(if at.applied + at.rejected == 0 {
-                    ReplayError::WrongStart {
-                        sequence: r.sequence,
-                        expected,
-                        found,
-                    }
-                } else {
-                    ReplayError::Discontinuity {
-                        sequence: r.sequence,
-                        expected,
-                        found,
-                    }
-                });
-            }
-            match r.outcome {
-                Outcome::Applied => match self.target(r.from, r.event) {
-                    None => {
-                        return Err(ReplayError::Illegal {
-                            sequence: r.sequence,
-                            from: self.state_name(r.from),
-                            event: self.event_name(r.event),
-                        });
-                    }
-                    Some(to) if to != r.to => {
-                        return Err(ReplayError::WrongTarget {
-                            sequence: r.sequence,
-                            from: self.state_name(r.from),
-                            event: self.event_name(r.event),
-                            expected: self.state_name(to),
-                            found: self.state_name(r.to),
-                        });
-                    }
-                    Some(to) => {
-                        at.state = to;
-                        at.applied += 1;
-                    }
-                },
-                // A rejection stays put (`Record` guarantees `to == from`).
-                Outcome::Rejected => at.rejected += 1,
-            }
-            at.sequence = r.sequence;
+            at.step(record.borrow())?;
         }
         Ok(at)
     }

@@ -92,6 +92,7 @@ use crate::diagram::{Chart, Diff};
 use crate::fingerprint::Fingerprint;
 use crate::record::{Outcome, Record};
 use crate::recorder::Recorder;
+use crate::replay::{ReplayError, Replayed};
 use crate::time::Timestamp;
 
 /// When a journal makes its records durable; see the [module docs](self) for what each policy
@@ -145,8 +146,6 @@ struct Inner {
     clock: Box<dyn Clock + Send>,
     /// Bytes of valid journal: where the next line goes.
     len: u64,
-    /// Lines so far, the header included.
-    lines: u64,
     unsynced: u32,
     last_sync: Duration,
     poisoned: Option<String>,
@@ -172,9 +171,13 @@ impl std::fmt::Debug for Journal {
     }
 }
 
-/// The header's definition JSON, as the journal stores it.
-fn definition_json(definition: &'static Definition) -> String {
-    definition.chart().to_json()
+/// The header line of a journal of `definition`.
+fn header_line(definition: &'static Definition) -> Vec<u8> {
+    line::header(
+        definition.name(),
+        &definition.fingerprint().to_string(),
+        &definition.chart().to_json(),
+    )
 }
 
 impl Journal {
@@ -221,21 +224,15 @@ impl Journal {
             last_sync: clock.monotonic(),
             clock: Box::new(clock),
             len: 0,
-            lines: 0,
             unsynced: 0,
             poisoned: None,
             closed: false,
             instances: BTreeMap::new(),
         };
         if bytes.is_empty() {
-            let header = line::header(
-                definition.name(),
-                &definition.fingerprint().to_string(),
-                &definition_json(definition),
-            );
+            let header = header_line(definition);
             inner.write(&header, Durability::Sync)?;
             inner.len = header.len() as u64;
-            inner.lines = 1;
             recovery.created = true;
         } else {
             recover(&mut inner, &bytes, definition, &mut recovery)?;
@@ -295,11 +292,7 @@ impl Journal {
                 changes: Vec::new(),
             });
         }
-        let mut out = line::header(
-            definition.name(),
-            &definition.fingerprint().to_string(),
-            &definition_json(definition),
-        );
+        let mut out = header_line(definition);
         for (index, text) in complete.iter().enumerate().skip(1) {
             let record = line::read_record(text).map_err(|e| JournalError::Corrupt {
                 line: index as u64 + 1,
@@ -518,16 +511,19 @@ impl Journal {
         inner.write(&bytes, durability)?;
         let offset = inner.len;
         inner.len += bytes.len() as u64;
-        inner.lines += 1;
-        let entry = inner
-            .instances
-            .entry(instance.to_owned())
-            .or_insert_with(|| Instance {
+        // The id is copied only for an instance's first record, not on every append.
+        if !inner.instances.contains_key(instance) {
+            let new = Instance {
                 sequence: 0,
                 state: record.from_id(),
                 entered: Some(created),
                 lines: Vec::new(),
-            });
+            };
+            inner.instances.insert(instance.to_owned(), new);
+        }
+        let Some(entry) = inner.instances.get_mut(instance) else {
+            return Ok(()); // inserted just above
+        };
         entry.sequence = record.sequence();
         entry.lines.push((offset, (bytes.len() - 1) as u32));
         if record.outcome() == Outcome::Applied {
@@ -697,11 +693,7 @@ fn recover(
     let Some(&(_, first)) = lines.first() else {
         // No complete line. A crash while the header was being written leaves a prefix of
         // it: start over. Anything else is not ours to truncate.
-        let header = line::header(
-            definition.name(),
-            &definition.fingerprint().to_string(),
-            &definition_json(definition),
-        );
+        let header = header_line(definition);
         if !header.starts_with(bytes) {
             return Err(JournalError::NotAJournal(String::from(
                 "no complete first line",
@@ -716,7 +708,6 @@ fn recover(
             })?;
         inner.write(&header, Durability::Sync)?;
         inner.len = header.len() as u64;
-        inner.lines = 1;
         recovery.torn = Some((0, bytes.len() as u64));
         recovery.created = true;
         return Ok(());
@@ -764,38 +755,42 @@ fn recover(
                 entered: None,
                 lines: Vec::new(),
             });
-        if record.sequence() != instance.sequence + 1 {
-            return Err(corrupt(format!(
-                "instance `{}`: record #{} follows #{}",
-                line.instance,
-                record.sequence(),
-                instance.sequence
-            )));
-        }
-        if record.from_id() != instance.state {
-            return Err(corrupt(format!(
-                "instance `{}`: record #{} leaves `{}`, but the instance is in `{}`",
-                line.instance,
-                record.sequence(),
-                record.from().name(),
-                definition.state_name(instance.state)
-            )));
-        }
-        let target = definition.target(record.from_id(), record.event_id());
-        let legal = match record.outcome() {
-            Outcome::Applied => target == Some(record.to_id()),
-            _ => target.is_none() && record.to_id() == record.from_id(),
-        };
-        if !legal {
-            return Err(corrupt(format!(
-                "instance `{}`: `{}` is not a legal step of `{}`",
-                line.instance,
-                record,
+        // The step rules are replay's; the journal adds one: a rejection is recorded only for
+        // an event that is not allowed (`apply` writes nothing else), so one of an allowed
+        // event is not a legal line.
+        let mut at = Replayed::start(definition, instance.state, instance.sequence);
+        let rejected_allowed = record.outcome() == Outcome::Rejected
+            && definition
+                .target(record.from_id(), record.event_id())
+                .is_some();
+        let reason = match at.step(&record) {
+            Err(ReplayError::Gap { found, .. }) => {
+                Some(format!("record #{found} follows #{}", instance.sequence))
+            }
+            Err(ReplayError::WrongStart {
+                found, expected, ..
+            })
+            | Err(ReplayError::Discontinuity {
+                found, expected, ..
+            }) => Some(format!(
+                "record #{} leaves `{found}`, but the instance is in `{expected}`",
+                record.sequence()
+            )),
+            Err(_) => Some(format!(
+                "`{record}` is not a legal step of `{}`",
                 definition.name()
-            )));
+            )),
+            Ok(()) if rejected_allowed => Some(format!(
+                "`{record}` is not a legal step of `{}`",
+                definition.name()
+            )),
+            Ok(()) => None,
+        };
+        if let Some(reason) = reason {
+            return Err(corrupt(format!("instance `{}`: {reason}", line.instance)));
         }
-        instance.sequence = record.sequence();
-        instance.state = record.to_id();
+        instance.sequence = at.sequence();
+        instance.state = at.state_id();
         instance.lines.push((offset, text.len() as u32));
         recovery.records += 1;
     }
@@ -812,7 +807,6 @@ fn recover(
         recovery.torn = Some((good_len, removed));
     }
     inner.len = good_len;
-    inner.lines = keep as u64;
     Ok(())
 }
 
