@@ -411,15 +411,19 @@ impl Journal {
                     during: "read",
                     error,
                 })?;
-            let line = line::read_record(&bytes).map_err(|reason| JournalError::Corrupt {
-                line: 0,
-                reason: format!("the record at byte {offset} changed since it was read: {reason}"),
-            })?;
-            let record =
-                to_record(self.definition, &line).map_err(|reason| JournalError::Corrupt {
-                    line: 0,
-                    reason: format!("the record at byte {offset}: {reason}"),
-                })?;
+            // Recovery verified every line; one that fails now was changed under the journal.
+            let changed = |inner: &mut Inner, reason: String| JournalError::Corrupt {
+                line: line_number(inner.storage.as_mut(), offset),
+                reason: format!("it changed since the journal was opened: {reason}"),
+            };
+            let line = match line::read_record(&bytes) {
+                Ok(line) => line,
+                Err(reason) => return Err(changed(&mut inner, reason.to_string())),
+            };
+            let record = match to_record(self.definition, &line) {
+                Ok(record) => record,
+                Err(reason) => return Err(changed(&mut inner, reason)),
+            };
             records.push(Entry {
                 record,
                 in_state: line.in_state_ns.map(Duration::from_nanos),
@@ -636,6 +640,17 @@ fn spawn_syncer(inner: std::sync::Weak<Mutex<Inner>>, interval: Duration) {
         });
     // Without a thread (a platform that has none), appends still sync every `interval`.
     drop(spawned);
+}
+
+/// The number (from 1) of the line that starts at byte `offset`; 0 when the bytes before it
+/// cannot be read. For error messages only: it reads everything before the line.
+fn line_number(storage: &mut dyn Storage, offset: u64) -> u64 {
+    usize::try_from(offset)
+        .ok()
+        .and_then(|len| storage.read_at(0, len).ok())
+        .map_or(0, |bytes| {
+            bytes.iter().filter(|&&b| b == b'\n').count() as u64 + 1
+        })
 }
 
 /// A record line turned back into a [`Record`] of `definition`.

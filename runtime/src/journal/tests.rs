@@ -501,3 +501,21 @@ fn group_commit_syncs_waiting_records_in_the_background() {
     std::thread::sleep(Duration::from_millis(60));
     assert_eq!(syncs(), 2, "nothing left to sync");
 }
+
+#[test]
+fn a_line_changed_under_an_open_journal_is_reported_with_its_number() {
+    let storage = MemoryStorage::new();
+    let journal = open(&storage);
+    let mut a = journal.recorder("a");
+    a.record(&rec(1, "Pending", "pay", "Paid")).unwrap();
+    a.record(&rec(2, "Paid", "ship", "Shipped")).unwrap();
+    // Someone edits the file behind the journal's back (same length, so offsets still hold).
+    let edited = text(&storage).replacen("\"ship\"", "\"shop\"", 1);
+    let mut other = storage.clone();
+    other.truncate(0).unwrap();
+    other.append(edited.as_bytes()).unwrap();
+    assert_eq!(
+        journal.history("a").unwrap_err().to_string(),
+        "journal line 3 is corrupt: it changed since the journal was opened: checksum mismatch (the line was altered)"
+    );
+}
