@@ -533,8 +533,8 @@ impl Chart {
             .unwrap_or(0)
     }
 
-    /// The name used for files of this machine: the name in snake case (`TrafficLight` ->
-    /// `traffic_light`), the same as the generated module's.
+    /// The name used for files of this machine: the machine's name in snake case
+    /// (`TrafficLight` -> `traffic_light`).
     pub fn file_stem(&self) -> String {
         snake_case(&self.name)
     }
