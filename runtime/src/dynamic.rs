@@ -6,7 +6,7 @@ use core::fmt;
 use crate::__private::Core;
 use crate::definition::{Definition, EventId, Events, StateId, StateInfo};
 use crate::machine::StateMachine;
-use crate::record::Record;
+use crate::record::{Outcome, Record};
 use crate::recorder::{Memory, Recorder};
 use crate::replay::ReplayError;
 
@@ -160,7 +160,10 @@ impl<M: StateMachine, R: Recorder> Dynamic<M, R> {
         let from = self.state.state_id();
         let event_id = M::event_id(&event);
         match definition.target(from, event_id) {
-            Some(to) => match self.core.record_inline(definition, from, event_id, to) {
+            Some(to) => match self
+                .core
+                .write(definition, from, event_id, to, Outcome::Applied)
+            {
                 Ok(record) => {
                     self.state = M::__enter(event, to);
                     Ok(record)

@@ -65,19 +65,6 @@ impl<R: Recorder> Core<R> {
         self.write(definition, from, event, to, Outcome::Applied)
     }
 
-    /// [`record`](Core::record), inlined: for `Dynamic::apply`, the one call site per machine
-    /// type, where the call and the copy of the record out of it are measurable.
-    #[inline(always)]
-    pub(crate) fn record_inline(
-        &mut self,
-        definition: &'static Definition,
-        from: StateId,
-        event: EventId,
-        to: StateId,
-    ) -> Result<Record, R::Error> {
-        self.write(definition, from, event, to, Outcome::Applied)
-    }
-
     /// Writes the record of a rejected event; on error nothing changes. Inlined: its one
     /// caller is `Dynamic::apply`, and a fifth to a third of the events in the benchmark
     /// streams are rejected.
@@ -91,8 +78,12 @@ impl<R: Recorder> Core<R> {
         self.write(definition, from, event, from, Outcome::Rejected)
     }
 
+    /// Writes one record; on error nothing changes. Inlined: `Dynamic::apply`, the one call
+    /// site per machine type, calls it directly for applied transitions (the call and the
+    /// copy of the record out of it showed in the profile); typed transitions go through the
+    /// out-of-line [`record`](Core::record).
     #[inline(always)]
-    fn write(
+    pub(crate) fn write(
         &mut self,
         definition: &'static Definition,
         from: StateId,
