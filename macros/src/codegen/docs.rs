@@ -225,3 +225,23 @@ pub fn with_method(cx: &Ctx, e: usize) -> String {
          The record is written first; `make` runs only once the transition is recorded."
     )
 }
+
+pub fn choice_with_method(cx: &Ctx, e: usize) -> String {
+    let name = &cx.model.events[e].name;
+    format!(
+        "Applies `{name}` like [`{name}`](Self::{name}), with the choice made by `decide` from \
+         the current state's data.\n\n\
+         `decide` runs first; then the transition to the chosen target is recorded and the \
+         machine in that state is returned, inside the same choice enum: `match` on it to \
+         continue in each branch."
+    )
+}
+
+pub fn guard_with_method(cx: &Ctx, e: usize) -> String {
+    let name = &cx.model.events[e].name;
+    format!(
+        "Applies `{name}` like [`{name}`](Self::{name}), with the guard decided by `decide` \
+         from the current state's data: `Some(data)` lets the transition through, `None` \
+         declines it (recorded as rejected; the result is `Err` holding this machine)."
+    )
+}

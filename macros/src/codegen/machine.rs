@@ -4,6 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{Ctx, events::has_payload, shape};
+use crate::model::Kind;
 
 pub fn impls(cx: &Ctx) -> TokenStream {
     let (krate, module, ident) = (cx.krate, cx.module, cx.ident);
@@ -19,8 +20,41 @@ pub fn impls(cx: &Ctx) -> TokenStream {
     });
 
     let mut uses_target = false;
+    let into_enum = quote!(<_ as #krate::State>::into_enum);
+    let mut branches = Vec::new();
     let enter = cx.model.events.iter().enumerate().map(|(e, event)| {
         let variant = event.variant();
+        match cx.model.kind(e) {
+            Kind::Choice(targets) => {
+                let choice = cx.model.choice_name(targets);
+                let arms = targets.iter().map(|&t| {
+                    let name = cx.state_ident(t);
+                    let index = t as u32;
+                    branches.push(quote! {
+                        #module::Event::#variant(#module::#choice::#name(_)) =>
+                            #krate::__private::Branch::To(#krate::__private::state_id(#index))
+                    });
+                    quote!(#module::#choice::#name(__t) => *self = #into_enum(__t))
+                });
+                let arms: Vec<TokenStream> = arms.collect();
+                return quote!(#module::Event::#variant(__choice) => match __choice { #(#arms,)* });
+            }
+            Kind::Guard(_) => {
+                branches.push(quote! {
+                    #module::Event::#variant(::core::option::Option::None) =>
+                        #krate::__private::Branch::Declined
+                });
+                // `apply` never moves on a declined guard; nothing to do if it did.
+                return quote! {
+                    #module::Event::#variant(__target) => {
+                        if let ::core::option::Option::Some(__t) = __target {
+                            *self = #into_enum(__t);
+                        }
+                    }
+                };
+            }
+            Kind::Plain => {}
+        }
         match cx.model.single_target(e) {
             Some(target) => {
                 let state = &cx.model.states[target];
@@ -28,10 +62,10 @@ pub fn impls(cx: &Ctx) -> TokenStream {
                 if has_payload(cx, e) {
                     let from = shape(quote!(#module::Event::#variant), &state.fields);
                     let to = shape(quote!(#ident::#name), &state.fields);
-                    quote!(#from => #to)
+                    quote!(#from => *self = #to)
                 } else {
                     let to = shape(quote!(#ident::#name), &state.fields);
-                    quote!(#module::Event::#variant => #to)
+                    quote!(#module::Event::#variant => *self = #to)
                 }
             }
             None => {
@@ -54,12 +88,26 @@ pub fn impls(cx: &Ctx) -> TokenStream {
                     arms.pop();
                     arms.push(quote!(_ => #value));
                 }
-                quote!(#module::Event::#variant => match __to.index() { #(#arms,)* })
+                quote!(#module::Event::#variant => *self = match __to.index() { #(#arms,)* })
             }
         }
     });
     let enter: Vec<TokenStream> = enter.collect();
     let to_param = if uses_target { quote!(__to) } else { quote!(_) };
+    let branch = (!branches.is_empty()).then(|| {
+        quote! {
+            #[inline]
+            fn __branch(__event: &#module::Event) -> #krate::__private::Branch {
+                #[allow(unreachable_patterns)]
+                match __event {
+                    #(#branches,)*
+                    _ => #krate::__private::Branch::Declared,
+                }
+            }
+        }
+    });
+    let context = &cx.context;
+    let hooks = super::hooks::machine_items(cx);
 
     quote! {
         #[automatically_derived]
@@ -67,6 +115,8 @@ pub fn impls(cx: &Ctx) -> TokenStream {
             type Event = #module::Event;
             type Typed<__R> = #module::Typed<__R>;
             const DEFINITION: &'static #krate::Definition = &__DEFINITION;
+            type Context = #context;
+            #hooks
 
             #[inline]
             fn state_id(&self) -> #krate::StateId {
@@ -83,11 +133,13 @@ pub fn impls(cx: &Ctx) -> TokenStream {
             }
 
             #[inline]
-            fn __enter(__event: #module::Event, #to_param: #krate::StateId) -> Self {
+            fn __move_to(&mut self, __event: #module::Event, #to_param: #krate::StateId) {
                 match __event {
                     #(#enter,)*
                 }
             }
+
+            #branch
 
             #[inline]
             fn __typed<__R>(__machine: #krate::Dynamic<Self, __R>) -> #module::Typed<__R> {

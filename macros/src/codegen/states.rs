@@ -5,6 +5,7 @@ use quote::{quote, quote_spanned};
 use syn::{Attribute, Field, Fields};
 
 use super::{Ctx, docs, shape};
+use crate::model::Kind;
 
 /// The state structs, inside the generated module.
 ///
@@ -25,7 +26,14 @@ pub fn types(cx: &Ctx) -> TokenStream {
             let doc = docs::state(cx, i);
             let body = struct_body(cx, &state.fields, &ident.to_string(), ident.span());
             let vis = super::respan(vis.clone(), ident.span());
-            let derives = if state.has_data() {
+            // A choice's or a guard's target is carried by the event enum, which has all the
+            // derives; it needs them too.
+            let carried = (0..cx.model.events.len()).any(|e| match cx.model.kind(e) {
+                Kind::Choice(targets) => targets.contains(&i),
+                Kind::Guard(t) => *t == i,
+                Kind::Plain => false,
+            });
+            let derives = if state.has_data() || carried {
                 cx.model.derives.clone()
             } else {
                 cx.model.unit_derives()
@@ -104,16 +112,26 @@ pub fn impls(cx: &Ctx) -> TokenStream {
         let from = shape(quote!(#module::#name), &state.fields);
         let to = shape(quote!(#ident::#name), &state.fields);
         let destructure = (!state.fields.is_empty()).then(|| quote!(let #from = self;));
+        let mut events: Vec<&str> = Vec::new();
+        for t in cx.model.transitions.iter().filter(|t| t.from == i) {
+            let name = cx.model.events[t.event].name.as_str();
+            if !events.contains(&name) {
+                events.push(name);
+            }
+        }
+        let hooks = super::hooks::state_items(cx, i);
         out.extend(quote! {
             #[automatically_derived]
             impl #krate::State for #module::#name {
                 type Machine = #ident;
                 const ID: #krate::StateId = #krate::__private::state_id(#index);
+                const EVENTS: &'static [&'static str] = &[#(#events),*];
                 #[inline]
                 fn into_enum(self) -> #ident {
                     #destructure
                     #to
                 }
+                #hooks
             }
         });
     }
@@ -134,6 +152,7 @@ pub fn impls(cx: &Ctx) -> TokenStream {
 /// generically, through `Unit`.
 fn unit_targets(cx: &Ctx) -> Vec<usize> {
     let mut out: Vec<usize> = (0..cx.model.events.len())
+        .filter(|&e| *cx.model.kind(e) == crate::model::Kind::Plain)
         .map(|e| cx.model.targets(e))
         .filter(|targets| targets.len() > 1)
         .flatten()
