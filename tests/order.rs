@@ -408,13 +408,19 @@ fn the_definition_describes_the_machine() {
         [
             ("Pending", "Created, waiting for payment.", true, false),
             ("Paid", "Payment captured.", false, false),
+            (
+                "Declined",
+                "The payment was declined; the customer may try again.",
+                false,
+                false
+            ),
             ("Shipped", "Handed to the carrier.", false, false),
             ("Delivered", "Received by the customer.", false, true),
             ("Cancelled", "Cancelled before shipping.", false, true),
         ]
     );
     let events: Vec<_> = def.events().map(|e| e.name()).collect();
-    assert_eq!(events, ["pay", "cancel", "ship", "deliver"]);
+    assert_eq!(events, ["pay", "cancel", "ship", "retry", "deliver"]);
     let transitions: Vec<_> = def
         .transitions()
         .map(|t| (t.from().name(), t.event().name(), t.to().name()))
@@ -423,9 +429,12 @@ fn the_definition_describes_the_machine() {
         transitions,
         [
             ("Pending", "pay", "Paid"),
+            ("Pending", "pay", "Declined"),
             ("Pending", "cancel", "Cancelled"),
             ("Paid", "ship", "Shipped"),
             ("Paid", "cancel", "Cancelled"),
+            ("Declined", "retry", "Pending"),
+            ("Declined", "cancel", "Cancelled"),
             ("Shipped", "deliver", "Delivered"),
         ]
     );
@@ -433,5 +442,73 @@ fn the_definition_describes_the_machine() {
     assert_eq!(
         <order::Shipped as statewright::State>::info().name(),
         "Shipped"
+    );
+}
+
+#[test]
+fn a_payment_is_declined_or_captured_as_the_caller_decides() {
+    // Typed: both branches are machines the caller must handle.
+    let declined = match order::start().pay(order::Declined {
+        reason: "card expired".into(),
+    }) {
+        order::PaidOrDeclined::Declined(declined) => declined,
+        order::PaidOrDeclined::Paid(_) => panic!("the caller chose Declined"),
+    };
+    assert_eq!(declined.reason, "card expired");
+    assert_eq!(declined.allowed_events().to_string(), "`retry`, `cancel`");
+    let retried = declined.retry();
+    // `pay_with` decides from the current state; both branches convert to `Typed`/`Dynamic`.
+    let d: order::Dynamic = retried
+        .pay_with(|_: &order::Pending| order::PaidOrDeclined::Paid(order::Paid { amount_cents: 9 }))
+        .into();
+    assert_eq!(d.state(), &Order::Paid { amount_cents: 9 });
+    assert_eq!(
+        lines(d.recorder().records()),
+        [
+            "#1 Pending --pay--> Declined",
+            "#2 Declined --retry--> Pending",
+            "#3 Pending --pay--> Paid"
+        ]
+    );
+
+    // Dynamic: the event carries the branch; the record names it.
+    let mut d = Dynamic::start(Order::Pending).unwrap();
+    let record = d
+        .apply(order::Event::Pay(
+            order::Declined {
+                reason: "fraud".into(),
+            }
+            .into(),
+        ))
+        .unwrap();
+    assert_eq!(record.to_string(), "#1 Pending --pay--> Declined");
+    assert_eq!(
+        d.state(),
+        &Order::Declined {
+            reason: "fraud".into()
+        }
+    );
+    // A payment is allowed once per pending order, whichever branch it carries.
+    let rejection = d
+        .apply(order::Event::Pay(order::Paid { amount_cents: 1 }.into()))
+        .unwrap_err();
+    assert!(rejection.is_illegal());
+    assert_eq!(
+        Order::DEFINITION
+            .replay(d.recorder().records())
+            .unwrap()
+            .state()
+            .name(),
+        "Declined"
+    );
+
+    // The allowed events, as data and as a const slice, name `pay` once.
+    assert_eq!(
+        Order::Pending.allowed_events().to_string(),
+        "`pay`, `cancel`"
+    );
+    assert_eq!(
+        <order::Pending as statewright::State>::EVENTS,
+        ["pay", "cancel"]
     );
 }

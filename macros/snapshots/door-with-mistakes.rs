@@ -88,6 +88,7 @@ A variant whose event leads to a state with data carries that data.*/
     use ::statewright as __sw;
     mod __machine {
         type __Enum = <super::Closed as super::__sw::State>::Machine;
+        type __Context = <__Enum as super::__sw::StateMachine>::Context;
         /**The typed machine of [`Door`](super::super::Door): its current state is the type `S`, and it records into `R`.
 
 Each event is a method that exists only in the states where the event is allowed; it consumes the machine and returns it in the target state, after the transition's record is written. Calling an event where it is not allowed does not compile.
@@ -97,7 +98,7 @@ The machine dereferences to its state's data. Its other operations (its sequence
 With a recorder that cannot fail (the default, `statewright::Memory`), a transition returns the machine in its new state. With one that can fail, it returns a `Result` whose error holds this machine unchanged: the transition did not happen.*/
         pub(crate) struct Machine<S, R = super::__sw::Memory> {
             __state: S,
-            __core: super::__sw::__private::Core<R>,
+            __core: super::__sw::__private::Core<R, __Context>,
         }
         ///A typed machine of [`Door`](super::super::Door) in whichever state it is in: one variant per state. Obtained from a [`Dynamic`](super::Dynamic) machine (`Typed::from(machine)` or `machine.into_typed()`), it lets code that loads a stored machine continue with compile-time-checked transitions in each arm of a `match`. Converts back with `Dynamic::from`.
         pub(crate) enum Typed<R = super::__sw::Memory> {
@@ -160,11 +161,11 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
         ) -> Machine<super::Closed, R> {
             Machine {
                 __state: super::Closed,
-                __core: super::__sw::__private::Core::new(recorder),
+                __core: super::__sw::__private::Core::with_context(recorder, ()),
             }
         }
         #[inline(always)]
-        fn __fire<S: super::__sw::State, R: super::__sw::Recorder, T>(
+        fn __fire<S: super::__sw::State<Machine = __Enum>, R: super::__sw::Recorder, T>(
             __machine: Machine<S, R>,
             __event: u32,
             __to: super::__sw::StateId,
@@ -178,7 +179,11 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
             )
         }
         #[inline(always)]
-        fn __fire_with<S: super::__sw::State, R: super::__sw::Recorder, T>(
+        fn __fire_with<
+            S: super::__sw::State<Machine = __Enum>,
+            R: super::__sw::Recorder,
+            T,
+        >(
             __machine: Machine<S, R>,
             __event: u32,
             __to: super::__sw::StateId,
@@ -191,7 +196,10 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
                 __make,
             )
         }
-        impl<S: super::__sw::State, R: super::__sw::Recorder> Machine<S, R> {
+        impl<
+            S: super::__sw::State<Machine = __Enum>,
+            R: super::__sw::Recorder,
+        > Machine<S, R> {
             /**Applies `open`: [`Closed`] -> [`Open`].
 
 Exists only in `Closed`; anywhere else the call does not compile. The transition's record is written before the machine in its new state is returned; if the recorder can fail and refuses the record, the result is an error that holds this machine unchanged.*/
@@ -219,29 +227,33 @@ Exists only in `Open`; anywhere else the call does not compile. The transition's
             }
         }
         impl<
-            S: super::__sw::State,
+            S: super::__sw::State<Machine = __Enum>,
             R: super::__sw::Recorder,
         > super::__sw::__private::Parts for Machine<S, R> {
             type State = S;
             type Recorder = R;
             type With<T> = Machine<T, R>;
             #[inline(always)]
-            fn into_parts(self) -> (S, super::__sw::__private::Core<R>) {
+            fn into_parts(self) -> (S, super::__sw::__private::Core<R, __Context>) {
                 (self.__state, self.__core)
             }
             #[inline(always)]
-            fn from_parts(__state: S, __core: super::__sw::__private::Core<R>) -> Self {
+            fn from_parts(
+                __state: S,
+                __core: super::__sw::__private::Core<R, __Context>,
+            ) -> Self {
                 Machine { __state, __core }
             }
             #[inline(always)]
             fn with<T>(
                 __state: T,
-                __core: super::__sw::__private::Core<R>,
+                __core: super::__sw::__private::Core<R, __Context>,
             ) -> Machine<T, R> {
                 Machine { __state, __core }
             }
         }
-        impl<S: super::__sw::State, R> super::__sw::TypedMachine for Machine<S, R> {
+        impl<S: super::__sw::State<Machine = __Enum>, R> super::__sw::TypedMachine
+        for Machine<S, R> {
             type State = S;
             type Recorder = R;
             #[inline]
@@ -264,9 +276,18 @@ Exists only in `Open`; anywhere else the call does not compile. The transition's
             fn recorder_mut(&mut self) -> &mut R {
                 self.__core.recorder_mut()
             }
-            fn into_parts(self) -> (S, ::core::primitive::u64, R) {
+            #[inline]
+            fn context(&self) -> &__Context {
+                self.__core.context()
+            }
+            #[inline]
+            fn context_mut(&mut self) -> &mut __Context {
+                self.__core.context_mut()
+            }
+            fn into_all_parts(self) -> (S, __Context, ::core::primitive::u64, R) {
                 let __sequence = self.__core.sequence();
-                (self.__state, __sequence, self.__core.into_recorder())
+                let (__recorder, __context) = self.__core.into_recorder_and_context();
+                (self.__state, __context, __sequence, __recorder)
             }
             fn into_dynamic(
                 self,
@@ -312,12 +333,16 @@ const _: () = {
         &["open", "close"],
         &[0u32, 1u32, 1u32, 0u32],
         0u32,
+        &[],
+        &[],
     );
     #[automatically_derived]
     impl ::statewright::StateMachine for Door {
         type Event = door::Event;
         type Typed<__R> = door::Typed<__R>;
         const DEFINITION: &'static ::statewright::Definition = &__DEFINITION;
+        type Context = ();
+        type HookError = ::core::convert::Infallible;
         #[inline]
         fn state_id(&self) -> ::statewright::StateId {
             match self {
@@ -333,10 +358,10 @@ const _: () = {
             }
         }
         #[inline]
-        fn __enter(__event: door::Event, _: ::statewright::StateId) -> Self {
+        fn __move_to(&mut self, __event: door::Event, _: ::statewright::StateId) {
             match __event {
-                door::Event::Open => Door::Open,
-                door::Event::Close => Door::Closed,
+                door::Event::Open => *self = Door::Open,
+                door::Event::Close => *self = Door::Closed,
             }
         }
         #[inline]
@@ -354,6 +379,7 @@ const _: () = {
     impl ::statewright::State for door::Closed {
         type Machine = Door;
         const ID: ::statewright::StateId = ::statewright::__private::state_id(0u32);
+        const EVENTS: &'static [&'static str] = &["open"];
         #[inline]
         fn into_enum(self) -> Door {
             Door::Closed
@@ -363,6 +389,7 @@ const _: () = {
     impl ::statewright::State for door::Open {
         type Machine = Door;
         const ID: ::statewright::StateId = ::statewright::__private::state_id(1u32);
+        const EVENTS: &'static [&'static str] = &["close"];
         #[inline]
         fn into_enum(self) -> Door {
             Door::Open

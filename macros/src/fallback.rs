@@ -41,6 +41,18 @@ fn repair(model: &mut Model) -> bool {
     if clashing || model.unusable_module.is_some() {
         return false;
     }
+    model.repaired = true;
+
+    // Hooks: one state per hook name (the first).
+    let mut hook_names = HashSet::new();
+    for state in &mut model.states {
+        if (!state.enter.is_empty() || !state.exit.is_empty())
+            && !hook_names.insert(names::to_snake(&state.ident.to_string()))
+        {
+            state.enter.clear();
+            state.exit.clear();
+        }
+    }
 
     // Exactly one initial state: the first marked one, or the first state.
     let initial = model.initial();

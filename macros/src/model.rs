@@ -41,6 +41,10 @@ pub struct Model {
     /// Whether the machine has hooks: a state is marked `#[enter]`/`#[exit]`, or the `hooks`
     /// option is set.
     pub hooks: bool,
+    /// Whether `fallback` repaired the model: the `Hooks` trait is then emitted with every
+    /// method provided and nothing calls it, so that the user's impl (or its absence) adds no
+    /// error to the definition's own.
+    pub repaired: bool,
     pub states: Vec<State>,
     pub events: Vec<Event>,
     /// In declaration order, which groups them by source state. A choice `e -> A | B` is one
@@ -198,6 +202,7 @@ impl Model {
                     .variants
                     .iter()
                     .any(|v| !v.enter.is_empty() || !v.exit.is_empty()),
+            repaired: false,
             events,
             transitions,
             targets: Vec::new(),

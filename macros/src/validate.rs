@@ -321,8 +321,13 @@ fn check_event_payloads(model: &Model, errors: &Errors) {
 /// method and its variant in the event enum carry the choice, so they must mean one thing.
 fn check_same_choice_everywhere(model: &Model, errors: &Errors) {
     let mut first_shape: HashMap<usize, (usize, String)> = HashMap::new();
+    let mut first_in_state: HashMap<(usize, usize), usize> = HashMap::new();
     let mut reported = Vec::new();
     for t in &model.transitions {
+        // A second group of the event in the same state is reported as handled twice.
+        if *first_in_state.entry((t.from, t.event)).or_insert(t.group) != t.group {
+            continue;
+        }
         if reported.contains(&t.group) {
             continue;
         }

@@ -79,6 +79,14 @@
 
 use core::fmt;
 
+use crate::recorder::{Recorder, Refused};
+
+/// What a typed transition of a machine with hooks returns: the machine in its next state, or
+/// the machine unchanged (`Prev`) with the [`Failure`] (the recorder `R`'s error, or the hooks'
+/// error `H`).
+pub type Hooked<R, H, Next, Prev> =
+    Result<Next, Refused<Prev, Failure<<R as Recorder>::Error, H>>>;
+
 /// Why a transition of a machine with hooks did not happen (typed API); the machine is handed
 /// back unchanged in [`Refused`](crate::Refused). See the [module docs](self).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -52,7 +52,7 @@ pub use crate::definition::{
 };
 pub use crate::dynamic::{Cause, Dynamic, NotInitial, Rejection, ResumeError, ResumeReason};
 pub use crate::fingerprint::Fingerprint;
-pub use crate::hooks::Failure;
+pub use crate::hooks::{Failure, Hooked};
 pub use crate::machine::{ContextOf, State, StateMachine, TypedMachine, definition};
 pub use crate::record::{InvalidRecord, Outcome, Record};
 pub use crate::recorder::{

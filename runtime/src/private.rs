@@ -161,16 +161,6 @@ pub trait Parts: Sized {
 /// The core of a typed machine `M`.
 pub type CoreOf<M> = Core<<M as Parts>::Recorder, ContextOf<<M as Parts>::State>>;
 
-/// What a transition of the machine `M` returns when it may also be vetoed by a hook: the
-/// next machine, or the machine unchanged with the [`Failure`].
-pub type Hooked<M, Next> = Result<
-    Next,
-    Refused<
-        M,
-        Failure<<<M as Parts>::Recorder as Recorder>::Error, HookErrorOf<<M as Parts>::State>>,
-    >,
->;
-
 /// The body of every typed transition method whose target is given: records
 /// `M::State --event--> to`, then returns the machine in `target`; if the recorder refuses,
 /// returns the machine unchanged.

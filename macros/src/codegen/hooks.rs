@@ -54,6 +54,20 @@ fn params(fields: &Fields, mutable: bool) -> Vec<TokenStream> {
         .collect()
 }
 
+/// A hook's declaration ends in `;` (the user implements it), or, in a repaired model, in a
+/// body that does nothing (see `Model::repaired`).
+fn repaired_body(cx: &Ctx, fields: &Fields, value: TokenStream) -> TokenStream {
+    if !cx.model.repaired {
+        return quote!(;);
+    }
+    let names = fields.iter().enumerate().map(|(n, f)| {
+        f.ident
+            .clone()
+            .unwrap_or_else(|| format_ident!("field{}", n))
+    });
+    quote!({ let _ = (#(#names,)*); #value })
+}
+
 /// The `Hooks` trait, inside the generated module.
 pub fn types(cx: &Ctx) -> TokenStream {
     if !cx.model.hooks {
@@ -70,9 +84,10 @@ pub fn types(cx: &Ctx) -> TokenStream {
                 "Runs when the machine leaves [`{name}`], before the transition action and \
                  the record; an `Err` vetoes the transition (the machine stays in `{name}`)."
             );
+            let body = repaired_body(cx, &state.fields, quote!(::core::result::Result::Ok(())));
             methods.push(quote! {
                 #[doc = #doc]
-                fn #m(&mut self, #(#p),*) -> ::core::result::Result<(), Self::Error>;
+                fn #m(&mut self, #(#p),*) -> ::core::result::Result<(), Self::Error> #body
             });
         }
         if !state.enter.is_empty() {
@@ -82,9 +97,10 @@ pub fn types(cx: &Ctx) -> TokenStream {
                 "Runs when the machine has entered [`{name}`] (after the record), with the \
                  state's data to read or complete. It cannot fail: the transition has happened."
             );
+            let body = repaired_body(cx, &state.fields, TokenStream::new());
             methods.push(quote! {
                 #[doc = #doc]
-                fn #m(&mut self, #(#p),*);
+                fn #m(&mut self, #(#p),*) #body
             });
         }
     }
@@ -140,7 +156,7 @@ pub fn types(cx: &Ctx) -> TokenStream {
 /// the dynamic API's hooks. Empty for a machine without hooks (the runtime's defaults run).
 pub fn machine_items(cx: &Ctx) -> TokenStream {
     let (krate, module, ident, context) = (cx.krate, cx.module, cx.ident, &cx.context);
-    if !cx.model.hooks {
+    if !cx.model.hooks || cx.model.repaired {
         return quote! {
             type HookError = ::core::convert::Infallible;
         };
@@ -208,7 +224,7 @@ pub fn machine_items(cx: &Ctx) -> TokenStream {
 /// The typed API's hooks: `State::__exit` / `State::__entered` for each marked state.
 pub fn state_items(cx: &Ctx, i: usize) -> TokenStream {
     let state = &cx.model.states[i];
-    if !cx.model.hooks || (state.enter.is_empty() && state.exit.is_empty()) {
+    if !cx.model.hooks || cx.model.repaired || (state.enter.is_empty() && state.exit.is_empty()) {
         return TokenStream::new();
     }
     let (module, context) = (cx.module, &cx.context);

@@ -343,6 +343,24 @@ fn start(cx: &Ctx) -> TokenStream {
         let value = shape(quote!(super::#initial), &state.fields);
         (TokenStream::new(), TokenStream::new(), value)
     };
+    let body = if cx.model.hooks {
+        quote! {
+            let mut __state = #state_value;
+            let mut __context: __Context = #context_value;
+            #sw::State::__entered(&mut __state, &mut __context);
+            Machine {
+                __state,
+                __core: #sw::__private::Core::with_context(recorder, __context),
+            }
+        }
+    } else {
+        quote! {
+            Machine {
+                __state: #state_value,
+                __core: #sw::__private::Core::with_context(recorder, #context_value),
+            }
+        }
+    };
     quote! {
         #[doc = #start_doc]
         #vis fn start(#context_param #state_param) -> Machine<super::#initial> {
@@ -351,13 +369,7 @@ fn start(cx: &Ctx) -> TokenStream {
 
         #[doc = #start_with_doc]
         #vis fn start_with<R: #sw::Recorder>(#context_param #state_param recorder: R) -> Machine<super::#initial, R> {
-            let mut __state = #state_value;
-            let mut __context: __Context = #context_value;
-            #sw::State::__entered(&mut __state, &mut __context);
-            Machine {
-                __state,
-                __core: #sw::__private::Core::with_context(recorder, __context),
-            }
+            #body
         }
     }
 }
@@ -388,7 +400,7 @@ fn methods(cx: &Ctx) -> TokenStream {
         let bound = quote_spanned!(span=> S: super::#trait_ident,);
         let ret = |out: TokenStream| {
             if hooks {
-                quote!(#sw::__private::Hooked<Self, #out>)
+                quote!(#sw::Hooked<R, <__Enum as #sw::StateMachine>::HookError, #out, Self>)
             } else {
                 quote!(#sw::Step<R, #out, Self>)
             }
@@ -496,8 +508,8 @@ fn methods(cx: &Ctx) -> TokenStream {
                     let with = event.with_ident();
                     let with_doc = docs::with_method(cx, e);
                     let output = ret(quote!(Machine<super::#to, R>));
-                    let body = if hooks {
-                        quote! {
+                    let (body, direct) = if hooks {
+                        let body = quote! {
                             #sw::__private::attempt(
                                 self,
                                 #id,
@@ -505,9 +517,13 @@ fn methods(cx: &Ctx) -> TokenStream {
                                 move |__s, (), __core| #enter(make(__s), __core),
                             )
                             .hooked()
-                        }
+                        };
+                        (body, quote!(self.#with(move |_| data)))
                     } else {
-                        quote!(__fire_with(self, #index, #to_id, make))
+                        (
+                            quote!(__fire_with(self, #index, #to_id, make)),
+                            quote!(__fire(self, #index, #to_id, data)),
+                        )
                     };
                     out.extend(quote! {
                         #[doc = #doc]
@@ -516,7 +532,7 @@ fn methods(cx: &Ctx) -> TokenStream {
                         where
                             #bound
                         {
-                            self.#with(move |_| data)
+                            #direct
                         }
 
                         #[doc = #with_doc]
