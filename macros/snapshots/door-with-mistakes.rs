@@ -11,10 +11,10 @@
     doc,
     doc = ::statewright::__private::diagram_doc!(
         "Door",
-        [("Closed", "", true, false),
-        ("Open", "", false, false)],
-        [(0, "open", 1),
-        (1, "close", 0)]
+        [("Closed", "", true, false, false, false),
+        ("Open", "", false, false, false, false)],
+        [(0, "open", 1, false),
+        (1, "close", 0, false)]
     )
 )]
 pub(crate) enum Door {
@@ -88,7 +88,7 @@ A variant whose event leads to a state with data carries that data.*/
     use ::statewright as __sw;
     mod __machine {
         type __Enum = <super::Closed as super::__sw::State>::Machine;
-        type __Context = <__Enum as super::__sw::StateMachine>::Context;
+        type __Context = ();
         /**The typed machine of [`Door`](super::super::Door): its current state is the type `S`, and it records into `R`.
 
 Each event is a method that exists only in the states where the event is allowed; it consumes the machine and returns it in the target state, after the transition's record is written. Calling an event where it is not allowed does not compile.
@@ -165,7 +165,7 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
             }
         }
         #[inline(always)]
-        fn __fire<S: super::__sw::State<Machine = __Enum>, R: super::__sw::Recorder, T>(
+        fn __fire<S: super::__sw::State, R: super::__sw::Recorder, T>(
             __machine: Machine<S, R>,
             __event: u32,
             __to: super::__sw::StateId,
@@ -179,11 +179,7 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
             )
         }
         #[inline(always)]
-        fn __fire_with<
-            S: super::__sw::State<Machine = __Enum>,
-            R: super::__sw::Recorder,
-            T,
-        >(
+        fn __fire_with<S: super::__sw::State, R: super::__sw::Recorder, T>(
             __machine: Machine<S, R>,
             __event: u32,
             __to: super::__sw::StateId,
@@ -196,10 +192,7 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
                 __make,
             )
         }
-        impl<
-            S: super::__sw::State<Machine = __Enum>,
-            R: super::__sw::Recorder,
-        > Machine<S, R> {
+        impl<S: super::__sw::State, R: super::__sw::Recorder> Machine<S, R> {
             /**Applies `open`: [`Closed`] -> [`Open`].
 
 Exists only in `Closed`; anywhere else the call does not compile. The transition's record is written before the machine in its new state is returned; if the recorder can fail and refuses the record, the result is an error that holds this machine unchanged.*/
@@ -227,11 +220,12 @@ Exists only in `Open`; anywhere else the call does not compile. The transition's
             }
         }
         impl<
-            S: super::__sw::State<Machine = __Enum>,
+            S: super::__sw::State,
             R: super::__sw::Recorder,
         > super::__sw::__private::Parts for Machine<S, R> {
             type State = S;
             type Recorder = R;
+            type Context = __Context;
             type With<T> = Machine<T, R>;
             #[inline(always)]
             fn into_parts(self) -> (S, super::__sw::__private::Core<R, __Context>) {
@@ -343,6 +337,8 @@ const _: () = {
         const DEFINITION: &'static ::statewright::Definition = &__DEFINITION;
         type Context = ();
         type HookError = ::core::convert::Infallible;
+        const __EVENTS: &'static [&'static str] = &["open", "close"];
+        const __EVENT_STARTS: &'static [u32] = &[0u32, 1u32, 2u32];
         #[inline]
         fn state_id(&self) -> ::statewright::StateId {
             match self {
@@ -359,10 +355,10 @@ const _: () = {
         }
         #[inline]
         fn __move_to(&mut self, __event: door::Event, _: ::statewright::StateId) {
-            match __event {
-                door::Event::Open => *self = Door::Open,
-                door::Event::Close => *self = Door::Closed,
-            }
+            *self = match __event {
+                door::Event::Open => Door::Open,
+                door::Event::Close => Door::Closed,
+            };
         }
         #[inline]
         fn __typed<__R>(
@@ -379,7 +375,6 @@ const _: () = {
     impl ::statewright::State for door::Closed {
         type Machine = Door;
         const ID: ::statewright::StateId = ::statewright::__private::state_id(0u32);
-        const EVENTS: &'static [&'static str] = &["open"];
         #[inline]
         fn into_enum(self) -> Door {
             Door::Closed
@@ -389,7 +384,6 @@ const _: () = {
     impl ::statewright::State for door::Open {
         type Machine = Door;
         const ID: ::statewright::StateId = ::statewright::__private::state_id(1u32);
-        const EVENTS: &'static [&'static str] = &["close"];
         #[inline]
         fn into_enum(self) -> Door {
             Door::Open

@@ -2,15 +2,15 @@
     doc,
     doc = ::my::reexport::__private::diagram_doc!(
         "Job",
-        [("Queued", "", true, false),
-        ("Running", "", false, false),
-        ("Failed", "", false, false),
-        ("Done", "", false, false)],
-        [(0, "run", 1),
-        (1, "fail", 2),
-        (1, "finish", 3),
-        (2, "reset", 0),
-        (3, "reset", 1)]
+        [("Queued", "", true, false, false, false),
+        ("Running", "", false, false, false, false),
+        ("Failed", "", false, false, false, false),
+        ("Done", "", false, false, false, false)],
+        [(0, "run", 1, false),
+        (1, "fail", 2, false),
+        (1, "finish", 3, false),
+        (2, "reset", 0, false),
+        (3, "reset", 1, false)]
     )
 )]
 enum Job {
@@ -118,7 +118,7 @@ A variant whose event leads to a state with data carries that data.*/
     use ::my::reexport as __sw;
     mod __machine {
         type __Enum = <super::Queued as super::__sw::State>::Machine;
-        type __Context = <__Enum as super::__sw::StateMachine>::Context;
+        type __Context = ();
         /**The typed machine of [`Job`](super::super::Job): its current state is the type `S`, and it records into `R`.
 
 Each event is a method that exists only in the states where the event is allowed; it consumes the machine and returns it in the target state, after the transition's record is written. Calling an event where it is not allowed does not compile.
@@ -219,7 +219,7 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
             }
         }
         #[inline(always)]
-        fn __fire<S: super::__sw::State<Machine = __Enum>, R: super::__sw::Recorder, T>(
+        fn __fire<S: super::__sw::State, R: super::__sw::Recorder, T>(
             __machine: Machine<S, R>,
             __event: u32,
             __to: super::__sw::StateId,
@@ -233,11 +233,7 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
             )
         }
         #[inline(always)]
-        fn __fire_with<
-            S: super::__sw::State<Machine = __Enum>,
-            R: super::__sw::Recorder,
-            T,
-        >(
+        fn __fire_with<S: super::__sw::State, R: super::__sw::Recorder, T>(
             __machine: Machine<S, R>,
             __event: u32,
             __to: super::__sw::StateId,
@@ -250,10 +246,7 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
                 __make,
             )
         }
-        impl<
-            S: super::__sw::State<Machine = __Enum>,
-            R: super::__sw::Recorder,
-        > Machine<S, R> {
+        impl<S: super::__sw::State, R: super::__sw::Recorder> Machine<S, R> {
             /**Applies `run`: [`Queued`] -> [`Running`].
 
 Exists only in `Queued`; anywhere else the call does not compile. The transition's record is written before the machine in its new state is returned; if the recorder can fail and refuses the record, the result is an error that holds this machine unchanged.*/
@@ -308,11 +301,12 @@ Exists only in `Failed` and `Done`; anywhere else the call does not compile. The
             }
         }
         impl<
-            S: super::__sw::State<Machine = __Enum>,
+            S: super::__sw::State,
             R: super::__sw::Recorder,
         > super::__sw::__private::Parts for Machine<S, R> {
             type State = S;
             type Recorder = R;
+            type Context = __Context;
             type With<T> = Machine<T, R>;
             #[inline(always)]
             fn into_parts(self) -> (S, super::__sw::__private::Core<R, __Context>) {
@@ -424,6 +418,14 @@ const _: () = {
         const DEFINITION: &'static ::my::reexport::Definition = &__DEFINITION;
         type Context = ();
         type HookError = ::core::convert::Infallible;
+        const __EVENTS: &'static [&'static str] = &[
+            "run",
+            "fail",
+            "finish",
+            "reset",
+            "reset",
+        ];
+        const __EVENT_STARTS: &'static [u32] = &[0u32, 1u32, 3u32, 4u32, 5u32];
         #[inline]
         fn state_id(&self) -> ::my::reexport::StateId {
             match self {
@@ -444,17 +446,17 @@ const _: () = {
         }
         #[inline]
         fn __move_to(&mut self, __event: jobs::Event, __to: ::my::reexport::StateId) {
-            match __event {
-                jobs::Event::Run => *self = Job::Running,
-                jobs::Event::Fail => *self = Job::Failed,
-                jobs::Event::Finish => *self = Job::Done,
+            *self = match __event {
+                jobs::Event::Run => Job::Running,
+                jobs::Event::Fail => Job::Failed,
+                jobs::Event::Finish => Job::Done,
                 jobs::Event::Reset => {
-                    *self = match __to.index() {
+                    match __to.index() {
                         0usize => Job::Queued,
                         _ => Job::Running,
-                    };
+                    }
                 }
-            }
+            };
         }
         #[inline]
         fn __typed<__R>(
@@ -471,7 +473,6 @@ const _: () = {
     impl ::my::reexport::State for jobs::Queued {
         type Machine = Job;
         const ID: ::my::reexport::StateId = ::my::reexport::__private::state_id(0u32);
-        const EVENTS: &'static [&'static str] = &["run"];
         #[inline]
         fn into_enum(self) -> Job {
             Job::Queued
@@ -481,7 +482,6 @@ const _: () = {
     impl ::my::reexport::State for jobs::Running {
         type Machine = Job;
         const ID: ::my::reexport::StateId = ::my::reexport::__private::state_id(1u32);
-        const EVENTS: &'static [&'static str] = &["fail", "finish"];
         #[inline]
         fn into_enum(self) -> Job {
             Job::Running
@@ -491,7 +491,6 @@ const _: () = {
     impl ::my::reexport::State for jobs::Failed {
         type Machine = Job;
         const ID: ::my::reexport::StateId = ::my::reexport::__private::state_id(2u32);
-        const EVENTS: &'static [&'static str] = &["reset"];
         #[inline]
         fn into_enum(self) -> Job {
             Job::Failed
@@ -501,7 +500,6 @@ const _: () = {
     impl ::my::reexport::State for jobs::Done {
         type Machine = Job;
         const ID: ::my::reexport::StateId = ::my::reexport::__private::state_id(3u32);
-        const EVENTS: &'static [&'static str] = &["reset"];
         #[inline]
         fn into_enum(self) -> Job {
             Job::Done

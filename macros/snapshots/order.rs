@@ -4,16 +4,16 @@
     doc,
     doc = ::statewright::__private::diagram_doc!(
         "Order",
-        [("Pending", "Created, waiting for payment.", true, false),
-        ("Paid", "Payment captured.", false, false),
-        ("Shipped", "", false, false),
-        ("Delivered", "", false, true),
-        ("Cancelled", "", false, true)],
-        [(0, "pay", 1),
-        (0, "cancel", 4),
-        (1, "ship", 2),
-        (1, "cancel", 4),
-        (2, "deliver", 3)]
+        [("Pending", "Created, waiting for payment.", true, false, false, false),
+        ("Paid", "Payment captured.", false, false, false, false),
+        ("Shipped", "", false, false, false, false),
+        ("Delivered", "", false, true, false, false),
+        ("Cancelled", "", false, true, false, false)],
+        [(0, "pay", 1, false),
+        (0, "cancel", 4, false),
+        (1, "ship", 2, false),
+        (1, "cancel", 4, false),
+        (2, "deliver", 3, false)]
     )
 )]
 pub enum Order {
@@ -140,7 +140,7 @@ A variant whose event leads to a state with data carries that data.*/
     use ::statewright as __sw;
     mod __machine {
         type __Enum = <super::Pending as super::__sw::State>::Machine;
-        type __Context = <__Enum as super::__sw::StateMachine>::Context;
+        type __Context = ();
         /**The typed machine of [`Order`](super::super::Order): its current state is the type `S`, and it records into `R`.
 
 Each event is a method that exists only in the states where the event is allowed; it consumes the machine and returns it in the target state, after the transition's record is written. Calling an event where it is not allowed does not compile.
@@ -270,7 +270,7 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
             }
         }
         #[inline(always)]
-        fn __fire<S: super::__sw::State<Machine = __Enum>, R: super::__sw::Recorder, T>(
+        fn __fire<S: super::__sw::State, R: super::__sw::Recorder, T>(
             __machine: Machine<S, R>,
             __event: u32,
             __to: super::__sw::StateId,
@@ -284,11 +284,7 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
             )
         }
         #[inline(always)]
-        fn __fire_with<
-            S: super::__sw::State<Machine = __Enum>,
-            R: super::__sw::Recorder,
-            T,
-        >(
+        fn __fire_with<S: super::__sw::State, R: super::__sw::Recorder, T>(
             __machine: Machine<S, R>,
             __event: u32,
             __to: super::__sw::StateId,
@@ -301,10 +297,7 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
                 __make,
             )
         }
-        impl<
-            S: super::__sw::State<Machine = __Enum>,
-            R: super::__sw::Recorder,
-        > Machine<S, R> {
+        impl<S: super::__sw::State, R: super::__sw::Recorder> Machine<S, R> {
             /**Applies `pay`: [`Pending`] -> [`Paid`].
 
 Exists only in `Pending`; anywhere else the call does not compile. `data` is the [`Paid`](super::Paid) state's data; [`pay_with`](Self::pay_with) builds it from the current state's instead. The transition's record is written before the machine in its new state is returned; if the recorder can fail and refuses the record, the result is an error that holds this machine unchanged.*/
@@ -393,11 +386,12 @@ Exists only in `Shipped`; anywhere else the call does not compile. The transitio
             }
         }
         impl<
-            S: super::__sw::State<Machine = __Enum>,
+            S: super::__sw::State,
             R: super::__sw::Recorder,
         > super::__sw::__private::Parts for Machine<S, R> {
             type State = S;
             type Recorder = R;
+            type Context = __Context;
             type With<T> = Machine<T, R>;
             #[inline(always)]
             fn into_parts(self) -> (S, super::__sw::__private::Core<R, __Context>) {
@@ -509,6 +503,14 @@ const _: () = {
         const DEFINITION: &'static ::statewright::Definition = &__DEFINITION;
         type Context = ();
         type HookError = ::core::convert::Infallible;
+        const __EVENTS: &'static [&'static str] = &[
+            "pay",
+            "cancel",
+            "ship",
+            "cancel",
+            "deliver",
+        ];
+        const __EVENT_STARTS: &'static [u32] = &[0u32, 2u32, 4u32, 5u32, 5u32, 5u32];
         #[inline]
         fn state_id(&self) -> ::statewright::StateId {
             match self {
@@ -530,14 +532,14 @@ const _: () = {
         }
         #[inline]
         fn __move_to(&mut self, __event: order::Event, _: ::statewright::StateId) {
-            match __event {
+            *self = match __event {
                 order::Event::Pay { amount_cents: __f0 } => {
-                    *self = Order::Paid { amount_cents: __f0 };
+                    Order::Paid { amount_cents: __f0 }
                 }
-                order::Event::Cancel => *self = Order::Cancelled,
-                order::Event::Ship(__f0) => *self = Order::Shipped(__f0),
-                order::Event::Deliver => *self = Order::Delivered,
-            }
+                order::Event::Cancel => Order::Cancelled,
+                order::Event::Ship(__f0) => Order::Shipped(__f0),
+                order::Event::Deliver => Order::Delivered,
+            };
         }
         #[inline]
         fn __typed<__R>(
@@ -554,7 +556,6 @@ const _: () = {
     impl ::statewright::State for order::Pending {
         type Machine = Order;
         const ID: ::statewright::StateId = ::statewright::__private::state_id(0u32);
-        const EVENTS: &'static [&'static str] = &["pay", "cancel"];
         #[inline]
         fn into_enum(self) -> Order {
             Order::Pending
@@ -564,7 +565,6 @@ const _: () = {
     impl ::statewright::State for order::Paid {
         type Machine = Order;
         const ID: ::statewright::StateId = ::statewright::__private::state_id(1u32);
-        const EVENTS: &'static [&'static str] = &["ship", "cancel"];
         #[inline]
         fn into_enum(self) -> Order {
             let order::Paid { amount_cents: __f0 } = self;
@@ -575,7 +575,6 @@ const _: () = {
     impl ::statewright::State for order::Shipped {
         type Machine = Order;
         const ID: ::statewright::StateId = ::statewright::__private::state_id(2u32);
-        const EVENTS: &'static [&'static str] = &["deliver"];
         #[inline]
         fn into_enum(self) -> Order {
             let order::Shipped(__f0) = self;
@@ -586,7 +585,6 @@ const _: () = {
     impl ::statewright::State for order::Delivered {
         type Machine = Order;
         const ID: ::statewright::StateId = ::statewright::__private::state_id(3u32);
-        const EVENTS: &'static [&'static str] = &[];
         #[inline]
         fn into_enum(self) -> Order {
             Order::Delivered
@@ -596,7 +594,6 @@ const _: () = {
     impl ::statewright::State for order::Cancelled {
         type Machine = Order;
         const ID: ::statewright::StateId = ::statewright::__private::state_id(4u32);
-        const EVENTS: &'static [&'static str] = &[];
         #[inline]
         fn into_enum(self) -> Order {
             Order::Cancelled

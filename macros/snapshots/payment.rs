@@ -3,16 +3,16 @@
     doc,
     doc = ::statewright::__private::diagram_doc!(
         "Payment",
-        [("New", "", true, false),
-        ("Authorized", "", false, false),
-        ("Captured", "", false, true),
-        ("Failed", "", false, false),
-        ("Abandoned", "", false, true)],
-        [(0, "authorize", 1),
-        (0, "authorize", 3),
-        (0, "abandon", 4),
-        (1, "capture", 2),
-        (3, "retry", 0)]
+        [("New", "", true, false, false, true),
+        ("Authorized", "", false, false, true, false),
+        ("Captured", "", false, true, false, false),
+        ("Failed", "", false, false, true, false),
+        ("Abandoned", "", false, true, false, false)],
+        [(0, "authorize", 1, false),
+        (0, "authorize", 3, false),
+        (0, "abandon", 4, true),
+        (1, "capture", 2, false),
+        (3, "retry", 0, false)]
     )
 )]
 pub enum Payment {
@@ -358,11 +358,11 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
                 <Typed<R> as ::core::convert::Into<Self>>::into(Typed::from(__choice))
             }
         }
-        ///A new machine in the initial state [`New`](super::New), recording into memory (`statewright::Memory`).
+        ///A new machine in the initial state [`New`](super::New) with the shared `context`, recording into memory (`statewright::Memory`).
         pub fn start(context: __Context) -> Machine<super::New> {
             start_with(context, super::__sw::Memory::new())
         }
-        ///A new machine in the initial state [`New`](super::New), recording into `recorder`.
+        ///A new machine in the initial state [`New`](super::New) with the shared `context`, recording into `recorder`.
         pub fn start_with<R: super::__sw::Recorder>(
             context: __Context,
             recorder: R,
@@ -376,7 +376,7 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
             }
         }
         #[inline(always)]
-        fn __fire<S: super::__sw::State<Machine = __Enum>, R: super::__sw::Recorder, T>(
+        fn __fire<S: super::__sw::State, R: super::__sw::Recorder, T>(
             __machine: Machine<S, R>,
             __event: u32,
             __to: super::__sw::StateId,
@@ -390,11 +390,7 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
             )
         }
         #[inline(always)]
-        fn __fire_with<
-            S: super::__sw::State<Machine = __Enum>,
-            R: super::__sw::Recorder,
-            T,
-        >(
+        fn __fire_with<S: super::__sw::State, R: super::__sw::Recorder, T>(
             __machine: Machine<S, R>,
             __event: u32,
             __to: super::__sw::StateId,
@@ -407,10 +403,7 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
                 __make,
             )
         }
-        impl<
-            S: super::__sw::State<Machine = __Enum>,
-            R: super::__sw::Recorder,
-        > Machine<S, R> {
+        impl<S: super::__sw::State, R: super::__sw::Recorder> Machine<S, R> {
             /**Applies `authorize`: [`New`] -> [`Authorized`], [`New`] -> [`Failed`].
 
 Exists only in `New`; anywhere else the call does not compile. The transition's record is written before the machine in its new state is returned; if the recorder can fail and refuses the record, the result is an error that holds this machine unchanged.*/
@@ -429,6 +422,7 @@ Exists only in `New`; anywhere else the call does not compile. The transition's 
             >
             where
                 S: super::CanAuthorize,
+                S: super::__sw::State<Machine = __Enum>,
             {
                 let __choice = choice.into();
                 self.authorize_with(move |_| __choice)
@@ -451,6 +445,7 @@ Exists only in `New`; anywhere else the call does not compile. The transition's 
             >
             where
                 S: super::CanAuthorize,
+                S: super::__sw::State<Machine = __Enum>,
             {
                 super::__sw::__private::attempt(
                         self,
@@ -500,6 +495,7 @@ Exists only in `New`; anywhere else the call does not compile. The transition's 
             >
             where
                 S: super::CanAbandon,
+                S: super::__sw::State<Machine = __Enum>,
             {
                 self.abandon_with(move |_| target)
             }
@@ -518,6 +514,7 @@ Exists only in `New`; anywhere else the call does not compile. The transition's 
             >
             where
                 S: super::CanAbandon,
+                S: super::__sw::State<Machine = __Enum>,
             {
                 super::__sw::__private::attempt(
                         self,
@@ -554,6 +551,7 @@ Exists only in `Authorized`; anywhere else the call does not compile. The transi
             >
             where
                 S: super::CanCapture,
+                S: super::__sw::State<Machine = __Enum>,
             {
                 super::__sw::__private::attempt(
                         self,
@@ -583,6 +581,7 @@ Exists only in `Failed`; anywhere else the call does not compile. The transition
             >
             where
                 S: super::CanRetry,
+                S: super::__sw::State<Machine = __Enum>,
             {
                 super::__sw::__private::attempt(
                         self,
@@ -600,11 +599,12 @@ Exists only in `Failed`; anywhere else the call does not compile. The transition
             }
         }
         impl<
-            S: super::__sw::State<Machine = __Enum>,
+            S: super::__sw::State,
             R: super::__sw::Recorder,
         > super::__sw::__private::Parts for Machine<S, R> {
             type State = S;
             type Recorder = R;
+            type Context = __Context;
             type With<T> = Machine<T, R>;
             #[inline(always)]
             fn into_parts(self) -> (S, super::__sw::__private::Core<R, __Context>) {
@@ -782,6 +782,13 @@ const _: () = {
                 _ => ::core::result::Result::Ok(()),
             }
         }
+        const __EVENTS: &'static [&'static str] = &[
+            "authorize",
+            "abandon",
+            "capture",
+            "retry",
+        ];
+        const __EVENT_STARTS: &'static [u32] = &[0u32, 2u32, 3u32, 3u32, 4u32, 4u32];
         #[inline]
         fn state_id(&self) -> ::statewright::StateId {
             match self {
@@ -809,25 +816,24 @@ const _: () = {
         }
         #[inline]
         fn __move_to(&mut self, __event: payment::Event, _: ::statewright::StateId) {
-            match __event {
+            *self = match __event {
                 payment::Event::Authorize(__choice) => {
                     match __choice {
                         payment::AuthorizedOrFailed::Authorized(__t) => {
-                            *self = <_ as ::statewright::State>::into_enum(__t);
+                            <_ as ::statewright::State>::into_enum(__t)
                         }
                         payment::AuthorizedOrFailed::Failed(__t) => {
-                            *self = <_ as ::statewright::State>::into_enum(__t);
+                            <_ as ::statewright::State>::into_enum(__t)
                         }
                     }
                 }
-                payment::Event::Abandon(__target) => {
-                    if let ::core::option::Option::Some(__t) = __target {
-                        *self = <_ as ::statewright::State>::into_enum(__t);
-                    }
+                payment::Event::Abandon(::core::option::Option::Some(__t)) => {
+                    <_ as ::statewright::State>::into_enum(__t)
                 }
-                payment::Event::Capture => *self = Payment::Captured,
-                payment::Event::Retry => *self = Payment::New,
-            }
+                payment::Event::Abandon(::core::option::Option::None) => return,
+                payment::Event::Capture => Payment::Captured,
+                payment::Event::Retry => Payment::New,
+            };
         }
         #[inline]
         fn __branch(__event: &payment::Event) -> ::statewright::__private::Branch {
@@ -864,7 +870,6 @@ const _: () = {
     impl ::statewright::State for payment::New {
         type Machine = Payment;
         const ID: ::statewright::StateId = ::statewright::__private::state_id(0u32);
-        const EVENTS: &'static [&'static str] = &["authorize", "abandon"];
         #[inline]
         fn into_enum(self) -> Payment {
             Payment::New
@@ -881,7 +886,6 @@ const _: () = {
     impl ::statewright::State for payment::Authorized {
         type Machine = Payment;
         const ID: ::statewright::StateId = ::statewright::__private::state_id(1u32);
-        const EVENTS: &'static [&'static str] = &["capture"];
         #[inline]
         fn into_enum(self) -> Payment {
             Payment::Authorized
@@ -895,7 +899,6 @@ const _: () = {
     impl ::statewright::State for payment::Captured {
         type Machine = Payment;
         const ID: ::statewright::StateId = ::statewright::__private::state_id(2u32);
-        const EVENTS: &'static [&'static str] = &[];
         #[inline]
         fn into_enum(self) -> Payment {
             Payment::Captured
@@ -905,7 +908,6 @@ const _: () = {
     impl ::statewright::State for payment::Failed {
         type Machine = Payment;
         const ID: ::statewright::StateId = ::statewright::__private::state_id(3u32);
-        const EVENTS: &'static [&'static str] = &["retry"];
         #[inline]
         fn into_enum(self) -> Payment {
             let payment::Failed { code: __f0 } = self;
@@ -921,7 +923,6 @@ const _: () = {
     impl ::statewright::State for payment::Abandoned {
         type Machine = Payment;
         const ID: ::statewright::StateId = ::statewright::__private::state_id(4u32);
-        const EVENTS: &'static [&'static str] = &[];
         #[inline]
         fn into_enum(self) -> Payment {
             Payment::Abandoned

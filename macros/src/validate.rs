@@ -1,7 +1,7 @@
 //! The definition rules: one `check_*` function per rule, each reporting every violation it
 //! finds at the offending token. All of them run, so one build shows every mistake.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::errors::Errors;
 use crate::model::{Kind, MODULE_TYPES, MODULE_VALUES, Model};
@@ -122,11 +122,9 @@ fn check_targets_exist(model: &Model, errors: &Errors) {
 
 /// A choice lists each target once.
 fn check_choice_targets_once(model: &Model, errors: &Errors) {
-    for (j, later) in model.transitions.iter().enumerate() {
-        let earlier = model.transitions[..j]
-            .iter()
-            .any(|t| t.group == later.group && t.target == later.target);
-        if earlier {
+    let mut seen: HashSet<(usize, String)> = HashSet::new();
+    for later in model.transitions.iter().filter(|t| t.group_len > 1) {
+        if !seen.insert((later.group, later.target.to_string())) {
             errors.at(
                 later.target.span(),
                 format!(
@@ -320,6 +318,28 @@ fn check_event_payloads(model: &Model, errors: &Errors) {
 /// A choice or a guard is the same in every state that handles the event: the event's typed
 /// method and its variant in the event enum carry the choice, so they must mean one thing.
 fn check_same_choice_everywhere(model: &Model, errors: &Errors) {
+    if !model
+        .transitions
+        .iter()
+        .any(|t| t.group_len > 1 || t.guard.is_some())
+    {
+        return; // no choice, no guard: nothing to compare (and no quadratic work)
+    }
+    let mut shapes: HashMap<usize, String> = HashMap::new();
+    for t in &model.transitions {
+        let shape = shapes.entry(t.group).or_default();
+        if !shape.is_empty() {
+            shape.push_str(" | ");
+        }
+        shape.push_str(&t.target.to_string());
+    }
+    for t in model.transitions.iter().filter(|t| t.guard.is_some()) {
+        if let Some(shape) = shapes.get_mut(&t.group) {
+            if !shape.ends_with('?') {
+                shape.push('?');
+            }
+        }
+    }
     let mut first_shape: HashMap<usize, (usize, String)> = HashMap::new();
     let mut first_in_state: HashMap<(usize, usize), usize> = HashMap::new();
     let mut reported = Vec::new();
@@ -331,7 +351,7 @@ fn check_same_choice_everywhere(model: &Model, errors: &Errors) {
         if reported.contains(&t.group) {
             continue;
         }
-        let shape = group_shape(model, t.group);
+        let shape = shapes.get(&t.group).cloned().unwrap_or_default();
         let (first_group, first) = first_shape
             .entry(t.event)
             .or_insert_with(|| (t.group, shape.clone()));
@@ -358,21 +378,6 @@ fn check_same_choice_everywhere(model: &Model, errors: &Errors) {
             ),
         );
     }
-}
-
-/// How a group of transitions is written: `Paid | Declined`, `Paid?` or `Paid`.
-fn group_shape(model: &Model, group: usize) -> String {
-    let mut targets = Vec::new();
-    let mut guard = false;
-    for t in model.transitions.iter().filter(|t| t.group == group) {
-        targets.push(t.target.to_string());
-        guard |= t.guard.is_some();
-    }
-    let mut shape = targets.join(" | ");
-    if guard {
-        shape.push('?');
-    }
-    shape
 }
 
 /// Hooks: a terminal state is never left, so it has no exit hook; two marked states do not

@@ -49,6 +49,17 @@ pub trait StateMachine: Sized {
     /// [`Infallible`](core::convert::Infallible) for a machine without hooks.
     type HookError;
 
+    /// The names of the events each state allows, flattened: those of state `i` are
+    /// `__EVENTS[__EVENT_STARTS[i]..__EVENT_STARTS[i + 1]]` (see [`State::EVENTS`]). One table
+    /// per machine rather than a constant per state, which would cost every machine's
+    /// `cargo check` a body per state.
+    #[doc(hidden)]
+    const __EVENTS: &'static [&'static str];
+
+    /// Where each state's names start in `__EVENTS`, and the end of the last one.
+    #[doc(hidden)]
+    const __EVENT_STARTS: &'static [u32];
+
     /// The id of the state this value is in.
     fn state_id(&self) -> StateId;
 
@@ -152,8 +163,32 @@ pub trait State: Sized {
     const ID: StateId;
 
     /// The names of the events allowed in this state, in declaration order: what a user
-    /// interface or an API can offer next.
-    const EVENTS: &'static [&'static str];
+    /// interface or an API can offer next. (A choice is one event.)
+    ///
+    /// ```
+    /// use statewright::{state_machine, State};
+    ///
+    /// #[state_machine]
+    /// enum Door {
+    ///     #[initial]
+    ///     #[on(open -> Open, lock -> Locked)]
+    ///     Closed,
+    ///     #[on(close -> Closed)]
+    ///     Open,
+    ///     #[on(unlock -> Closed)]
+    ///     Locked,
+    /// }
+    ///
+    /// const OFFERED: &[&str] = <door::Closed as State>::EVENTS;
+    /// # fn main() {
+    /// assert_eq!(OFFERED, ["open", "lock"]);
+    /// # }
+    /// ```
+    const EVENTS: &'static [&'static str] = crate::__private::events_of(
+        <Self::Machine as StateMachine>::__EVENTS,
+        <Self::Machine as StateMachine>::__EVENT_STARTS,
+        Self::ID,
+    );
 
     /// The enum value for this state, with the same data.
     fn into_enum(self) -> Self::Machine;

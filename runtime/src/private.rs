@@ -148,18 +148,21 @@ pub trait Parts: Sized {
     type State: State;
     /// The recorder.
     type Recorder: Recorder;
+    /// The context (the machine's `StateMachine::Context`, named here so that helpers that do
+    /// not run hooks need not prove it).
+    type Context;
     /// The same machine in state `T`.
     type With<T>;
     /// The state and the core.
-    fn into_parts(self) -> (Self::State, Core<Self::Recorder, ContextOf<Self::State>>);
+    fn into_parts(self) -> (Self::State, Core<Self::Recorder, Self::Context>);
     /// The machine from its parts.
-    fn from_parts(state: Self::State, core: Core<Self::Recorder, ContextOf<Self::State>>) -> Self;
+    fn from_parts(state: Self::State, core: Core<Self::Recorder, Self::Context>) -> Self;
     /// The machine in state `T` from its parts.
-    fn with<T>(state: T, core: Core<Self::Recorder, ContextOf<Self::State>>) -> Self::With<T>;
+    fn with<T>(state: T, core: Core<Self::Recorder, Self::Context>) -> Self::With<T>;
 }
 
 /// The core of a typed machine `M`.
-pub type CoreOf<M> = Core<<M as Parts>::Recorder, ContextOf<<M as Parts>::State>>;
+pub type CoreOf<M> = Core<<M as Parts>::Recorder, <M as Parts>::Context>;
 
 /// The body of every typed transition method whose target is given: records
 /// `M::State --event--> to`, then returns the machine in `target`; if the recorder refuses,
@@ -217,7 +220,7 @@ pub enum Attempt<O, M, E, H, X> {
 /// hook). Anything that stops the transition before the record leaves the machine unchanged,
 /// and a declined or vetoed attempt is recorded as rejected.
 #[inline(always)]
-pub fn attempt<M: Parts, D, X, O>(
+pub fn attempt<M: Parts<Context = ContextOf<<M as Parts>::State>>, D, X, O>(
     machine: M,
     event: EventId,
     decide: impl FnOnce(&M::State) -> Result<(StateId, D), X>,
@@ -337,7 +340,10 @@ pub enum Branch {
 /// The entry hook of a target state (unless the transition is a self-loop), then the machine
 /// in it: the `build` of a typed transition with choices, guards or hooks.
 #[inline(always)]
-pub fn enter<M: Parts, T: State<Machine = <M::State as State>::Machine>>(
+pub fn enter<
+    M: Parts<Context = ContextOf<<M as Parts>::State>>,
+    T: State<Machine = <M::State as State>::Machine>,
+>(
     mut target: T,
     mut core: CoreOf<M>,
 ) -> M::With<T> {
@@ -364,6 +370,25 @@ pub fn dynamic<M: StateMachine, R>(state: M, core: Core<R, M::Context>) -> Dynam
 #[inline]
 pub fn dynamic_parts<M: StateMachine, R>(machine: Dynamic<M, R>) -> (M, Core<R, M::Context>) {
     (machine.state, machine.core)
+}
+
+/// The names of the events state `id` allows, from the flattened table of its machine (see
+/// `StateMachine::__EVENTS`); empty for a table that does not fit, which generated code never
+/// writes.
+pub const fn events_of(
+    all: &'static [&'static str],
+    starts: &'static [u32],
+    id: StateId,
+) -> &'static [&'static str] {
+    let i = id.0 as usize;
+    if i + 1 >= starts.len() {
+        return &[];
+    }
+    let (start, end) = (starts[i] as usize, starts[i + 1] as usize);
+    if start > end || end > all.len() {
+        return &[];
+    }
+    all.split_at(start).1.split_at(end - start).0
 }
 
 /// A state id.

@@ -163,17 +163,39 @@ pub fn definition(cx: &Ctx) -> String {
 pub fn start(cx: &Ctx) -> String {
     let initial = cx.state_ident(cx.initial);
     format!(
-        "A new machine in the initial state [`{initial}`](super::{initial}), recording into \
-         memory (`statewright::Memory`)."
+        "A new machine in the initial state [`{initial}`](super::{initial}){}, recording into \
+         memory (`statewright::Memory`).{}",
+        with_context(cx),
+        entered(cx)
     )
 }
 
 pub fn start_with(cx: &Ctx) -> String {
     let initial = cx.state_ident(cx.initial);
     format!(
-        "A new machine in the initial state [`{initial}`](super::{initial}), recording into \
-         `recorder`."
+        "A new machine in the initial state [`{initial}`](super::{initial}){}, recording into \
+         `recorder`.{}",
+        with_context(cx),
+        entered(cx)
     )
+}
+
+/// ", with the shared `context`" for a machine with a context.
+fn with_context(cx: &Ctx) -> &'static str {
+    if cx.model.context.is_some() {
+        " with the shared `context`"
+    } else {
+        ""
+    }
+}
+
+/// A sentence about the initial state's entry hook, if it has one.
+fn entered(cx: &Ctx) -> &'static str {
+    if cx.model.hooks && !cx.model.states[cx.initial].enter.is_empty() {
+        " The initial state's entry hook runs."
+    } else {
+        ""
+    }
 }
 
 pub fn method(cx: &Ctx, e: usize) -> String {

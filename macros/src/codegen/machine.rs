@@ -34,7 +34,7 @@ pub fn impls(cx: &Ctx) -> TokenStream {
                         #module::Event::#variant(#module::#choice::#name(_)) =>
                             #krate::__private::Branch::To(#krate::__private::state_id(#index))
                     });
-                    quote!(#module::#choice::#name(__t) => *self = #into_enum(__t))
+                    quote!(#module::#choice::#name(__t) => #into_enum(__t))
                 });
                 let arms: Vec<TokenStream> = arms.collect();
                 return quote!(#module::Event::#variant(__choice) => match __choice { #(#arms,)* });
@@ -46,11 +46,8 @@ pub fn impls(cx: &Ctx) -> TokenStream {
                 });
                 // `apply` never moves on a declined guard; nothing to do if it did.
                 return quote! {
-                    #module::Event::#variant(__target) => {
-                        if let ::core::option::Option::Some(__t) = __target {
-                            *self = #into_enum(__t);
-                        }
-                    }
+                    #module::Event::#variant(::core::option::Option::Some(__t)) => #into_enum(__t),
+                    #module::Event::#variant(::core::option::Option::None) => return
                 };
             }
             Kind::Plain => {}
@@ -62,10 +59,10 @@ pub fn impls(cx: &Ctx) -> TokenStream {
                 if has_payload(cx, e) {
                     let from = shape(quote!(#module::Event::#variant), &state.fields);
                     let to = shape(quote!(#ident::#name), &state.fields);
-                    quote!(#from => *self = #to)
+                    quote!(#from => #to)
                 } else {
                     let to = shape(quote!(#ident::#name), &state.fields);
-                    quote!(#module::Event::#variant => *self = #to)
+                    quote!(#module::Event::#variant => #to)
                 }
             }
             None => {
@@ -88,12 +85,18 @@ pub fn impls(cx: &Ctx) -> TokenStream {
                     arms.pop();
                     arms.push(quote!(_ => #value));
                 }
-                quote!(#module::Event::#variant => *self = match __to.index() { #(#arms,)* })
+                quote!(#module::Event::#variant => match __to.index() { #(#arms,)* })
             }
         }
     });
     let enter: Vec<TokenStream> = enter.collect();
     let to_param = if uses_target { quote!(__to) } else { quote!(_) };
+    // Without events (a repaired definition can have none) the match is empty: no assignment.
+    let move_to = if enter.is_empty() {
+        quote!(match __event {})
+    } else {
+        quote!(*self = match __event { #(#enter,)* };)
+    };
     let branch = (!branches.is_empty()).then(|| {
         quote! {
             #[inline]
@@ -108,6 +111,21 @@ pub fn impls(cx: &Ctx) -> TokenStream {
     });
     let context = &cx.context;
     let hooks = super::hooks::machine_items(cx);
+    // Each state's event names (a choice once), flattened, and where each state's start.
+    let mut names: Vec<&str> = Vec::new();
+    let mut starts: Vec<u32> = Vec::with_capacity(cx.model.states.len() + 1);
+    let ranges = cx.model.transition_ranges();
+    for &(first, count) in &ranges {
+        starts.push(names.len() as u32);
+        let own = names.len();
+        for t in &cx.model.transitions[first..first + count] {
+            let name = cx.model.events[t.event].name.as_str();
+            if !names[own..].contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    starts.push(names.len() as u32);
 
     quote! {
         #[automatically_derived]
@@ -117,6 +135,8 @@ pub fn impls(cx: &Ctx) -> TokenStream {
             const DEFINITION: &'static #krate::Definition = &__DEFINITION;
             type Context = #context;
             #hooks
+            const __EVENTS: &'static [&'static str] = &[#(#names),*];
+            const __EVENT_STARTS: &'static [u32] = &[#(#starts),*];
 
             #[inline]
             fn state_id(&self) -> #krate::StateId {
@@ -134,9 +154,7 @@ pub fn impls(cx: &Ctx) -> TokenStream {
 
             #[inline]
             fn __move_to(&mut self, __event: #module::Event, #to_param: #krate::StateId) {
-                match __event {
-                    #(#enter,)*
-                }
+                #move_to
             }
 
             #branch

@@ -15,6 +15,14 @@ use crate::model::Kind;
 /// proportion to the number of states.
 pub fn types(cx: &Ctx) -> TokenStream {
     let vis = &cx.vis;
+    let mut carried = vec![false; cx.model.states.len()];
+    for e in 0..cx.model.events.len() {
+        match cx.model.kind(e) {
+            Kind::Choice(targets) => targets.iter().for_each(|&t| carried[t] = true),
+            Kind::Guard(t) => carried[*t] = true,
+            Kind::Plain => {}
+        }
+    }
     cx.model
         .states
         .iter()
@@ -28,12 +36,7 @@ pub fn types(cx: &Ctx) -> TokenStream {
             let vis = super::respan(vis.clone(), ident.span());
             // A choice's or a guard's target is carried by the event enum, which has all the
             // derives; it needs them too.
-            let carried = (0..cx.model.events.len()).any(|e| match cx.model.kind(e) {
-                Kind::Choice(targets) => targets.contains(&i),
-                Kind::Guard(t) => *t == i,
-                Kind::Plain => false,
-            });
-            let derives = if state.has_data() || carried {
+            let derives = if state.has_data() || carried[i] {
                 cx.model.derives.clone()
             } else {
                 cx.model.unit_derives()
@@ -112,20 +115,12 @@ pub fn impls(cx: &Ctx) -> TokenStream {
         let from = shape(quote!(#module::#name), &state.fields);
         let to = shape(quote!(#ident::#name), &state.fields);
         let destructure = (!state.fields.is_empty()).then(|| quote!(let #from = self;));
-        let mut events: Vec<&str> = Vec::new();
-        for t in cx.model.transitions.iter().filter(|t| t.from == i) {
-            let name = cx.model.events[t.event].name.as_str();
-            if !events.contains(&name) {
-                events.push(name);
-            }
-        }
         let hooks = super::hooks::state_items(cx, i);
         out.extend(quote! {
             #[automatically_derived]
             impl #krate::State for #module::#name {
                 type Machine = #ident;
                 const ID: #krate::StateId = #krate::__private::state_id(#index);
-                const EVENTS: &'static [&'static str] = &[#(#events),*];
                 #[inline]
                 fn into_enum(self) -> #ident {
                     #destructure

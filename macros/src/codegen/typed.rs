@@ -94,6 +94,12 @@ fn machine_module(cx: &Ctx) -> TokenStream {
         quote!(#from => Typed::#name(Machine { __state: #to, __core }))
     });
 
+    // The context's type, written out when it is `()`: a projection costs every use.
+    let context_ty = if cx.model.context.is_some() {
+        quote!(<__Enum as #sw::StateMachine>::Context)
+    } else {
+        quote!(())
+    };
     let start = start(cx);
     let methods = methods(cx);
     let choice_conversions = choice_conversions(cx);
@@ -104,7 +110,7 @@ fn machine_module(cx: &Ctx) -> TokenStream {
             // module never names it (which would fail when the enum is declared inside a
             // function body).
             type __Enum = <super::#initial as #sw::State>::Machine;
-            type __Context = <__Enum as #sw::StateMachine>::Context;
+            type __Context = #context_ty;
 
             #[doc = #machine_doc]
             #vis struct Machine<S, R = #sw::Memory> {
@@ -153,7 +159,7 @@ fn machine_module(cx: &Ctx) -> TokenStream {
             // The methods call these rather than the runtime's generic helpers: their signature
             // matches the methods' own, which checks faster than normalizing the helpers'.
             #[inline(always)]
-            fn __fire<S: #sw::State<Machine = __Enum>, R: #sw::Recorder, T>(
+            fn __fire<S: #sw::State, R: #sw::Recorder, T>(
                 __machine: Machine<S, R>,
                 __event: u32,
                 __to: #sw::StateId,
@@ -163,7 +169,7 @@ fn machine_module(cx: &Ctx) -> TokenStream {
             }
 
             #[inline(always)]
-            fn __fire_with<S: #sw::State<Machine = __Enum>, R: #sw::Recorder, T>(
+            fn __fire_with<S: #sw::State, R: #sw::Recorder, T>(
                 __machine: Machine<S, R>,
                 __event: u32,
                 __to: #sw::StateId,
@@ -172,13 +178,14 @@ fn machine_module(cx: &Ctx) -> TokenStream {
                 #sw::__private::fire_with(__machine, #sw::__private::event_id(__event), __to, __make)
             }
 
-            impl<S: #sw::State<Machine = __Enum>, R: #sw::Recorder> Machine<S, R> {
+            impl<S: #sw::State, R: #sw::Recorder> Machine<S, R> {
                 #methods
             }
 
-            impl<S: #sw::State<Machine = __Enum>, R: #sw::Recorder> #sw::__private::Parts for Machine<S, R> {
+            impl<S: #sw::State, R: #sw::Recorder> #sw::__private::Parts for Machine<S, R> {
                 type State = S;
                 type Recorder = R;
+                type Context = __Context;
                 type With<T> = Machine<T, R>;
 
                 #[inline(always)]
@@ -398,6 +405,14 @@ fn methods(cx: &Ctx) -> TokenStream {
         // Spanned on the event's name, so that "required by this bound" points there.
         let span = event.ident.span();
         let bound = quote_spanned!(span=> S: super::#trait_ident,);
+        // What `attempt` needs besides: the state's machine is this one (so that its context
+        // is this machine's). Only on the methods that go through `attempt`.
+        let attempted = quote!(S: #sw::State<Machine = __Enum>,);
+        let plain_extra = if hooks {
+            attempted.clone()
+        } else {
+            TokenStream::new()
+        };
         let ret = |out: TokenStream| {
             if hooks {
                 quote!(#sw::Hooked<R, <__Enum as #sw::StateMachine>::HookError, #out, Self>)
@@ -432,6 +447,7 @@ fn methods(cx: &Ctx) -> TokenStream {
                     pub fn #method(self, choice: impl ::core::convert::Into<super::#choice>) -> #output
                     where
                         #bound
+                        #attempted
                     {
                         let __choice = choice.into();
                         self.#with(move |_| __choice)
@@ -442,6 +458,7 @@ fn methods(cx: &Ctx) -> TokenStream {
                     pub fn #with(self, decide: impl ::core::ops::FnOnce(&S) -> super::#choice) -> #output
                     where
                         #bound
+                        #attempted
                     {
                         #sw::__private::attempt(
                             self,
@@ -473,6 +490,7 @@ fn methods(cx: &Ctx) -> TokenStream {
                     pub fn #method(self, target: ::core::option::Option<super::#to>) -> #output
                     where
                         #bound
+                        #attempted
                     {
                         self.#with(move |_| target)
                     }
@@ -485,6 +503,7 @@ fn methods(cx: &Ctx) -> TokenStream {
                     ) -> #output
                     where
                         #bound
+                        #attempted
                     {
                         #sw::__private::attempt(
                             self,
@@ -531,6 +550,7 @@ fn methods(cx: &Ctx) -> TokenStream {
                         pub fn #method(self, data: super::#to) -> #output
                         where
                             #bound
+                            #plain_extra
                         {
                             #direct
                         }
@@ -540,6 +560,7 @@ fn methods(cx: &Ctx) -> TokenStream {
                         pub fn #with(self, make: impl ::core::ops::FnOnce(S) -> super::#to) -> #output
                         where
                             #bound
+                            #plain_extra
                         {
                             #body
                         }
@@ -569,6 +590,7 @@ fn methods(cx: &Ctx) -> TokenStream {
                         pub fn #method(self) -> #output
                         where
                             #bound
+                            #plain_extra
                         {
                             #body
                         }
@@ -596,6 +618,7 @@ fn methods(cx: &Ctx) -> TokenStream {
                         pub fn #method<T: #sw::State<Machine = __Enum> + #sw::__private::Unit>(self) -> #output
                         where
                             #bound
+                            #plain_extra
                         {
                             #body
                         }
