@@ -126,6 +126,9 @@ fn state_of(name: &str, n: u64) -> Option<Order> {
         "Shipped" => Some(Order::Shipped {
             tracking: format!("T{n}"),
         }),
+        "Declined" => Some(Order::Declined {
+            reason: format!("R{n}"),
+        }),
         "Delivered" | "Cancelled" => None,
         other => panic!("unknown state `{other}`"),
     }

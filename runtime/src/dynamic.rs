@@ -114,6 +114,33 @@ impl<M: StateMachine<Context = ()>, R: Recorder> Dynamic<M, R> {
 impl<M: StateMachine, R: Recorder> Dynamic<M, R> {
     /// A machine in `state` with the shared `context`, recording in `recorder`; `state` must
     /// be the initial state. Its entry hook, if it has one, runs.
+    ///
+    /// ```
+    /// use statewright::{state_machine, Dynamic, Memory};
+    ///
+    /// /// Shared by every state of one door.
+    /// #[derive(Debug, PartialEq)]
+    /// struct Room(&'static str);
+    ///
+    /// #[state_machine(context = Room)]
+    /// #[derive(Debug, PartialEq)]
+    /// enum Door {
+    ///     #[initial]
+    ///     #[on(open -> Open)]
+    ///     Closed,
+    ///     #[on(close -> Closed)]
+    ///     Open,
+    /// }
+    ///
+    /// # fn main() {
+    /// let mut door = Dynamic::start_with_context(Door::Closed, Room("hall"), Memory::new()).unwrap();
+    /// door.apply(door::Event::Open).unwrap();
+    /// assert_eq!(door.context(), &Room("hall"));
+    /// door.context_mut().0 = "kitchen"; // not a transition: nothing is recorded
+    /// let (state, room, sequence, _) = door.into_all_parts();
+    /// assert_eq!((state, room, sequence), (Door::Open, Room("kitchen"), 1));
+    /// # }
+    /// ```
     pub fn start_with_context(
         state: M,
         context: M::Context,

@@ -84,11 +84,41 @@ use crate::recorder::{Recorder, Refused};
 /// What a typed transition of a machine with hooks returns: the machine in its next state, or
 /// the machine unchanged (`Prev`) with the [`Failure`] (the recorder `R`'s error, or the hooks'
 /// error `H`).
-pub type Hooked<R, H, Next, Prev> =
-    Result<Next, Refused<Prev, Failure<<R as Recorder>::Error, H>>>;
+pub type Hooked<R, H, Next, Prev> = Result<Next, Refused<Prev, Failure<<R as Recorder>::Error, H>>>;
 
 /// Why a transition of a machine with hooks did not happen (typed API); the machine is handed
 /// back unchanged in [`Refused`](crate::Refused). See the [module docs](self).
+///
+/// ```
+/// use statewright::{state_machine, Failure, StateInfo, TypedMachine};
+///
+/// /// Counts down the attempts a lock allows.
+/// struct Attempts(u32);
+///
+/// #[state_machine(context = Attempts)]
+/// enum Lock {
+///     #[initial]
+///     #[on(unlock -> Unlocked)]
+///     Locked,
+///     #[on(lock -> Locked)]
+///     Unlocked,
+/// }
+///
+/// impl lock::Hooks for Attempts {
+///     type Error = &'static str;
+///     fn on_unlock(&mut self, _: StateInfo, _: StateInfo) -> Result<(), &'static str> {
+///         self.0 = self.0.checked_sub(1).ok_or("no attempts left")?;
+///         Ok(())
+///     }
+/// }
+///
+/// # fn main() {
+/// let refused = lock::start(Attempts(0)).unlock().unwrap_err();
+/// assert_eq!(refused.error(), &Failure::Vetoed("no attempts left"));
+/// let locked = refused.into_machine(); // still `Locked`; the attempt is recorded as rejected
+/// assert_eq!(locked.recorder().to_string(), "#1 Locked --unlock--x rejected\n");
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure<E, H> {
     /// The recorder refused the record of the transition.
