@@ -508,3 +508,48 @@ mod snapshots {
         assert!(serde_json::from_str::<statewright::Snapshot<Door, Counter>>(&tampered).is_err());
     }
 }
+
+#[cfg(feature = "journal")]
+mod journal {
+    use statewright::journal::{Durability, Journal, MemoryStorage};
+    use statewright::{Dynamic, StateMachine};
+
+    use super::*;
+
+    #[state_machine]
+    #[derive(Debug, Clone, PartialEq)]
+    enum Gate {
+        #[initial]
+        #[on(open -> Open?)]
+        Shut,
+        #[on(shut -> Shut)]
+        Open,
+    }
+
+    /// A declined guard writes a rejection of an allowed event; the journal's recovery, which
+    /// refuses such a line for an event that cannot be declined, accepts it here.
+    #[test]
+    fn a_journal_recovers_declined_attempts() {
+        let storage = MemoryStorage::new();
+        let journal =
+            Journal::with_storage(storage.clone(), Gate::DEFINITION, Durability::Sync).unwrap();
+        let mut gate = Dynamic::start_with(Gate::Shut, journal.recorder("g-1")).unwrap();
+        let rejection = gate.apply(gate::Event::Open(None)).unwrap_err();
+        assert!(matches!(rejection.cause(), Cause::Declined));
+        gate.apply(gate::Event::Open(Some(gate::Open))).unwrap();
+        drop((gate, journal));
+
+        let journal = Journal::with_storage(storage, Gate::DEFINITION, Durability::Sync).unwrap();
+        assert_eq!(journal.state("g-1").unwrap().name(), "Open");
+        let history: Vec<String> = journal
+            .history("g-1")
+            .unwrap()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            history,
+            ["#1 Shut --open--x rejected", "#2 Shut --open--> Open"]
+        );
+    }
+}
