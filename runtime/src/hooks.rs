@@ -93,9 +93,11 @@ pub type Hooked<R, H, Next, Prev> = Result<Next, Refused<Prev, Failure<<R as Rec
 /// use statewright::{state_machine, Failure, StateInfo, TypedMachine};
 ///
 /// /// Counts down the attempts a lock allows.
+/// #[derive(Debug)]
 /// struct Attempts(u32);
 ///
-/// #[state_machine(context = Attempts)]
+/// #[state_machine(context = Attempts, hooks)]
+/// #[derive(Debug)]
 /// enum Lock {
 ///     #[initial]
 ///     #[on(unlock -> Unlocked)]
