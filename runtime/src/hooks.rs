@@ -87,7 +87,7 @@ use crate::recorder::{Recorder, Refused};
 pub type Hooked<R, H, Next, Prev> = Result<Next, Refused<Prev, Failure<<R as Recorder>::Error, H>>>;
 
 /// Why a transition of a machine with hooks did not happen (typed API); the machine is handed
-/// back unchanged in [`Refused`](crate::Refused). See the [module docs](self).
+/// back unchanged in [`Refused`]. See the [module docs](self).
 ///
 /// ```
 /// use statewright::{state_machine, Failure, StateInfo, TypedMachine};
