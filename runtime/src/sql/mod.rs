@@ -113,11 +113,11 @@ pub mod postgres;
 pub mod sqlite;
 
 use std::borrow::ToOwned;
+use std::format;
 use std::string::{String, ToString};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use std::vec::Vec;
-use std::format;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -311,11 +311,6 @@ pub trait Backend: Send + 'static + sealed::Sealed {
         params: &[Param<'_>],
         columns: &[Kind],
     ) -> Result<Vec<Vec<Value>>, DatabaseError>;
-    /// Connects again if the connection was lost (nothing is in flight then).
-    #[doc(hidden)]
-    fn reconnect_if_closed(&mut self) -> Result<(), DatabaseError> {
-        Ok(())
-    }
 }
 
 /// Applies the migrations the database does not have yet, in one transaction; returns their
@@ -328,8 +323,8 @@ pub(crate) fn migrate<S: Schema>(backend: &mut S) -> Result<Vec<i64>, SqlError> 
             "CREATE TABLE IF NOT EXISTS statewright_schema_version (\
              version BIGINT NOT NULL PRIMARY KEY, applied_at_ns BIGINT)",
         )?;
-        let current =
-            backend.query_i64("SELECT COALESCE(MAX(version), 0) FROM statewright_schema_version")?;
+        let current = backend
+            .query_i64("SELECT COALESCE(MAX(version), 0) FROM statewright_schema_version")?;
         let mut applied = Vec::new();
         for &(version, sql) in S::MIGRATIONS.iter().filter(|(v, _)| *v > current) {
             backend.batch(sql)?;
@@ -581,7 +576,11 @@ impl<B: Backend> Journal<B> {
         let migrate = <B::Conn as Schema>::MIGRATE;
         let read = SqlError::database("read the schema version");
         let conn = backend.conn();
-        if conn.query_i64(<B::Conn as Schema>::SCHEMA_EXISTS).map_err(read)? == 0 {
+        if conn
+            .query_i64(<B::Conn as Schema>::SCHEMA_EXISTS)
+            .map_err(read)?
+            == 0
+        {
             return Err(SqlError::SchemaMissing { migrate });
         }
         let found = conn
@@ -687,18 +686,27 @@ impl<B: Backend> Journal<B> {
             sequence: u64::try_from(sequence).ok(),
             reason,
         };
-        let state = self
-            .definition
-            .state(name)
-            .ok_or_else(|| corrupt(format!("`{name}` is not a state of `{}`", self.definition.name())))?;
+        let state = self.definition.state(name).ok_or_else(|| {
+            corrupt(format!(
+                "`{name}` is not a state of `{}`",
+                self.definition.name()
+            ))
+        })?;
         let sequence = u64::try_from(sequence)
             .map_err(|_| corrupt(format!("negative sequence number {sequence}")))?;
         Ok((state, sequence))
     }
 
     /// The newest row of `instance`: its state and sequence number.
-    fn latest(backend: &mut B, journal: &Self, instance: &str) -> Result<Option<(StateInfo, u64)>, SqlError> {
-        let params = [Param::Text(journal.definition.name()), Param::Text(instance)];
+    fn latest(
+        backend: &mut B,
+        journal: &Self,
+        instance: &str,
+    ) -> Result<Option<(StateInfo, u64)>, SqlError> {
+        let params = [
+            Param::Text(journal.definition.name()),
+            Param::Text(instance),
+        ];
         let mut rows = backend
             .query(Stmt::Latest, &params, &[Kind::Text, Kind::Int])
             .map_err(SqlError::database("read"))?;
@@ -860,9 +868,7 @@ impl<B: Backend> Journal<B> {
     ) -> Result<Dynamic<M, SqlRecorder<B>>, SqlError> {
         self.check_machine::<M>()?;
         let history = self.history(instance)?;
-        let current = history
-            .last()
-            .map_or(self.definition.initial(), Record::to);
+        let current = history.last().map_or(self.definition.initial(), Record::to);
         Dynamic::resume(state(current), &history, self.recorder(instance)).map_err(|e| {
             SqlError::Resume {
                 instance: instance.to_owned(),
@@ -957,7 +963,11 @@ impl<B: Backend> Journal<B> {
     /// Saving is a separate statement from the transition's record: save after the
     /// transition went through. A snapshot that is missing or behind is safe; `load` then
     /// refuses to guess the state's data ([`SqlError::NoSnapshot`]).
-    pub fn save_snapshot<M, R>(&self, machine: &Dynamic<M, R>, instance: &str) -> Result<(), SqlError>
+    pub fn save_snapshot<M, R>(
+        &self,
+        machine: &Dynamic<M, R>,
+        instance: &str,
+    ) -> Result<(), SqlError>
     where
         M: StateMachine + Clone + Serialize,
     {
@@ -974,7 +984,11 @@ impl<B: Backend> Journal<B> {
         let stored = if sequence == 0 {
             Some(self.definition.initial().name().to_owned())
         } else {
-            let params = [Param::Text(name), Param::Text(instance), Param::Int(Some(number))];
+            let params = [
+                Param::Text(name),
+                Param::Text(instance),
+                Param::Int(Some(number)),
+            ];
             backend
                 .query(Stmt::StateAt, &params, &[Kind::Text])
                 .map_err(SqlError::database("read"))?
@@ -1085,7 +1099,11 @@ impl<B: Backend> Journal<B> {
         let at = u64::try_from(at)
             .ok()
             .filter(|at| *at <= latest)
-            .ok_or_else(|| corrupt(format!("is at #{at}, but the instance has {latest} records")))?;
+            .ok_or_else(|| {
+                corrupt(format!(
+                    "is at #{at}, but the instance has {latest} records"
+                ))
+            })?;
         // Records are numbered from 1 without gaps (verified), so those after the snapshot
         // are `history[at..]`.
         if history[at as usize..].iter().any(Record::is_applied) {
@@ -1173,7 +1191,8 @@ impl<B: Backend> Recorder for SqlRecorder<B> {
             Some((last, entered)) if last + 1 == sequence => Some(entered),
             _ => None,
         };
-        let in_state = entered.map(|e| i64::try_from(now.duration_since(e).as_nanos()).unwrap_or(i64::MAX));
+        let in_state =
+            entered.map(|e| i64::try_from(now.duration_since(e).as_nanos()).unwrap_or(i64::MAX));
         let params = [
             Param::Text(definition.name()),
             Param::Text(&self.instance),
@@ -1187,9 +1206,6 @@ impl<B: Backend> Recorder for SqlRecorder<B> {
             Param::Text(definition.initial().name()),
         ];
         let mut backend = self.journal.lock();
-        backend
-            .reconnect_if_closed()
-            .map_err(SqlError::database("reconnect"))?;
         let written = backend
             .execute(Stmt::Append, &params)
             .map_err(SqlError::database("append"))?;
@@ -1236,7 +1252,10 @@ mod tests {
     fn statements_are_listed_in_index_order() {
         for (i, stmt) in Stmt::ALL.iter().enumerate() {
             assert_eq!(stmt.index(), i);
-            assert!(!stmt.text().contains('?'), "{stmt:?} uses `$n` parameters only");
+            assert!(
+                !stmt.text().contains('?'),
+                "{stmt:?} uses `$n` parameters only"
+            );
         }
     }
 
@@ -1301,12 +1320,20 @@ mod tests {
         let missing = SqlError::SchemaMissing {
             migrate: "statewright::sql::sqlite::migrate",
         };
-        assert!(missing.to_string().contains("run `statewright::sql::sqlite::migrate` once"));
+        assert!(
+            missing
+                .to_string()
+                .contains("run `statewright::sql::sqlite::migrate` once")
+        );
         let outdated = SqlError::SchemaOutdated {
             found: 1,
             expected: 2,
             migrate: "m",
         };
-        assert!(outdated.to_string().starts_with("the statewright tables are at schema version 1"));
+        assert!(
+            outdated
+                .to_string()
+                .starts_with("the statewright tables are at schema version 1")
+        );
     }
 }

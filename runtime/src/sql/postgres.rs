@@ -70,7 +70,9 @@ pub use postgres;
 use postgres::types::ToSql;
 use postgres::{Client, Config, NoTls, Statement};
 
-use super::{Backend, DatabaseError, Journal, Kind, Param, Schema, SqlError, SqlRecorder, Stmt, Value};
+use super::{
+    Backend, DatabaseError, Journal, Kind, Param, Schema, SqlError, SqlRecorder, Stmt, Value,
+};
 use crate::definition::Definition;
 
 /// The migrations of this release, oldest first: version and SQL (the files under
@@ -138,8 +140,15 @@ impl Postgres {
         }
     }
 
-    /// The statement, prepared on this connection the first time it is used.
+    /// The statement, prepared on this connection the first time it is used. Connects again
+    /// first if the connection was lost (nothing is in flight then).
     fn statement(&mut self, stmt: Stmt) -> Result<Statement, DatabaseError> {
+        if self.client.is_closed() {
+            if let Some(config) = &self.config {
+                self.client = config.connect(NoTls)?;
+                self.statements.iter_mut().for_each(|slot| *slot = None);
+            }
+        }
         if let Some(Some(prepared)) = self.statements.get(stmt.index()) {
             return Ok(prepared.clone());
         }
@@ -174,6 +183,9 @@ impl Backend for Postgres {
         Ok(self.client.execute(&statement, &params(values))?)
     }
 
+    /// Reads are idempotent: when the connection turns out to be lost, the read connects
+    /// again and runs once more. (Appends never run twice on their own: whether a lost one
+    /// committed is for the caller to find out by reading.)
     fn query(
         &mut self,
         stmt: Stmt,
@@ -181,7 +193,14 @@ impl Backend for Postgres {
         columns: &[Kind],
     ) -> Result<Vec<Vec<Value>>, DatabaseError> {
         let statement = self.statement(stmt)?;
-        let rows = self.client.query(&statement, &params(values))?;
+        let rows = match self.client.query(&statement, &params(values)) {
+            Err(error) if self.client.is_closed() && self.config.is_some() => {
+                drop(error);
+                let statement = self.statement(stmt)?;
+                self.client.query(&statement, &params(values))?
+            }
+            result => result?,
+        };
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             let mut values = Vec::with_capacity(columns.len());
@@ -194,16 +213,6 @@ impl Backend for Postgres {
             out.push(values);
         }
         Ok(out)
-    }
-
-    fn reconnect_if_closed(&mut self) -> Result<(), DatabaseError> {
-        if self.client.is_closed() {
-            if let Some(config) = &self.config {
-                self.client = config.connect(NoTls)?;
-                self.statements.iter_mut().for_each(|slot| *slot = None);
-            }
-        }
-        Ok(())
     }
 }
 
@@ -218,7 +227,9 @@ impl Journal<Postgres> {
     /// happen) and the next one connects again with the same parameters.
     pub fn connect(params: &str, definition: &'static Definition) -> Result<PgJournal, SqlError> {
         let connect = SqlError::database("connect");
-        let config: Config = params.parse().map_err(|e: postgres::Error| connect(e.into()))?;
+        let config: Config = params
+            .parse()
+            .map_err(|e: postgres::Error| connect(e.into()))?;
         let client = config
             .connect(NoTls)
             .map_err(|e| SqlError::database("connect")(e.into()))?;
@@ -228,7 +239,10 @@ impl Journal<Postgres> {
     /// [`connect`](Journal::connect) on a client you connected (with TLS, for example). The
     /// journal cannot connect again on its own when this client's connection is lost: open a
     /// new journal then.
-    pub fn from_client(client: Client, definition: &'static Definition) -> Result<PgJournal, SqlError> {
+    pub fn from_client(
+        client: Client,
+        definition: &'static Definition,
+    ) -> Result<PgJournal, SqlError> {
         Journal::with_backend(Postgres::new(client, None), definition)
     }
 

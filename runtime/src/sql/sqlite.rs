@@ -22,7 +22,9 @@ pub use rusqlite;
 use rusqlite::types::{ToSql, ToSqlOutput, ValueRef};
 use rusqlite::{Connection, params_from_iter};
 
-use super::{Backend, DatabaseError, Journal, Kind, Param, Schema, SqlError, SqlRecorder, Stmt, Value};
+use super::{
+    Backend, DatabaseError, Journal, Kind, Param, Schema, SqlError, SqlRecorder, Stmt, Value,
+};
 use crate::definition::Definition;
 
 /// The migrations of this release, oldest first: version and SQL (the files under
