@@ -13,7 +13,7 @@
 //! | --- | --- | --- |
 //! | `statewright_machines` | machine type: name, [`Fingerprint`](crate::Fingerprint), definition JSON | machine |
 //! | `statewright_records` | transition attempt: instance, sequence, from, event, to, outcome (`applied`/`rejected`), wall-clock time (`at_ns`), time in the previous state (`in_state_ns`), `event_id` (reserved) | (machine, instance, sequence) |
-//! | `statewright_snapshots` | saved [`Snapshot`](crate::Snapshot) of an instance, as JSON | (machine, instance, sequence) |
+//! | `statewright_snapshots` | saved [`Snapshot`] of an instance, as JSON | (machine, instance, sequence) |
 //! | `statewright_schema_version` | applied migration | version |
 //!
 //! # A transition is never applied without its record, nor recorded twice
@@ -26,7 +26,7 @@
 //!
 //! - if the `INSERT` fails (connection lost, disk read-only, database locked too long) the
 //!   transition does not happen: the typed API returns `Err(Refused)` holding the machine in
-//!   its previous state, the dynamic API a [`Rejection`](crate::Rejection) with
+//!   its previous state, the dynamic API a [`Rejection`] with
 //!   [`Cause::Unrecorded`](crate::Cause);
 //! - if another writer claimed the sequence number first (a replica applying an event to the
 //!   same instance), nothing is written and the error is a [`Conflict`] that carries where the
