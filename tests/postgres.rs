@@ -163,26 +163,26 @@ fn terminate_when_waiting(admin: &mut Client, pid: i32) {
     assert!(killed);
 }
 
-#[test]
-fn a_connection_killed_during_the_insert_leaves_the_machine_where_it_was() {
-    let params = schema("killed_insert", true);
+/// A job in `Running` at #1 appends `pause` while `hold` (run on another session) keeps the
+/// append from finishing; its server process is terminated meanwhile, then `release` runs.
+/// The transition must not happen, the error must reach the caller, nothing must be recorded,
+/// and the same machine's next append must connect again and go through.
+fn killed_while_held(name: &str, hold: &str, release: &str) {
+    let params = schema(name, true);
     let journal = PgJournal::connect(&params, Job::DEFINITION).unwrap();
     let mut job = journal.resume("j", job_state).unwrap();
     job.apply(job::Event::Run).unwrap();
     let pid = backend_pid(&journal);
 
-    // Another session locks the table, so the append waits in the middle of its statement.
     let mut admin = Client::connect(&params, NoTls).unwrap();
-    let mut lock = admin.transaction().unwrap();
-    lock.batch_execute("LOCK TABLE statewright_records IN EXCLUSIVE MODE")
-        .unwrap();
+    admin.batch_execute(hold).unwrap();
     let worker = std::thread::spawn(move || {
         let result = job.apply(job::Event::Pause).map(|r| r.to_string());
         (job, result.map_err(|r| r.to_string()))
     });
     let mut watcher = Client::connect(server(), NoTls).unwrap();
     terminate_when_waiting(&mut watcher, pid);
-    lock.rollback().unwrap();
+    admin.batch_execute(release).unwrap();
     let (mut job, result) = worker.join().unwrap();
     let error = result.unwrap_err();
     assert!(error.contains("database journal append failed"), "{error}");
@@ -193,52 +193,32 @@ fn a_connection_killed_during_the_insert_leaves_the_machine_where_it_was() {
         "nothing was recorded"
     );
 
-    // The next append connects again, and the same machine goes on.
     let record = job.apply(job::Event::Pause).unwrap();
     assert_eq!(record.to_string(), "#2 Running --pause--> Paused");
     assert_ne!(backend_pid(&journal), pid);
 }
 
 #[test]
-fn a_connection_killed_during_the_commit_leaves_the_machine_where_it_was() {
-    let params = schema("killed_commit", true);
-    let journal = PgJournal::connect(&params, Job::DEFINITION).unwrap();
-    let mut job = journal.resume("j", job_state).unwrap();
-    job.apply(job::Event::Run).unwrap();
-    let pid = backend_pid(&journal);
+fn a_connection_killed_during_the_insert_leaves_the_machine_where_it_was() {
+    // Another session locks the table, so the append waits in the middle of its statement.
+    killed_while_held(
+        "killed_insert",
+        "BEGIN; LOCK TABLE statewright_records IN EXCLUSIVE MODE",
+        "ROLLBACK",
+    );
+}
 
+#[test]
+fn a_connection_killed_during_the_commit_leaves_the_machine_where_it_was() {
     // A deferred trigger makes the commit wait for an advisory lock another session holds:
     // the INSERT has decided the transition, the commit has not happened.
-    let mut admin = Client::connect(&params, NoTls).unwrap();
-    admin
-        .batch_execute(
-            "CREATE FUNCTION wait_at_commit() RETURNS trigger LANGUAGE plpgsql AS \
-             $$ BEGIN PERFORM pg_advisory_xact_lock(740917); RETURN NULL; END $$; \
-             CREATE CONSTRAINT TRIGGER wait_at_commit AFTER INSERT ON statewright_records \
-             DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION wait_at_commit(); \
-             SELECT pg_advisory_lock(740917)",
-        )
-        .unwrap();
-    let worker = std::thread::spawn(move || {
-        let result = job.apply(job::Event::Pause).map(|r| r.to_string());
-        (job, result.map_err(|r| r.to_string()))
-    });
-    terminate_when_waiting(&mut admin, pid);
-    admin
-        .batch_execute(
-            "SELECT pg_advisory_unlock(740917); DROP TRIGGER wait_at_commit ON statewright_records",
-        )
-        .unwrap();
-    let (mut job, result) = worker.join().unwrap();
-    let error = result.unwrap_err();
-    assert!(error.contains("database journal append failed"), "{error}");
-    assert_eq!((job.state(), job.sequence()), (&Job::Running, 1));
-    assert_eq!(
-        journal.history("j").unwrap().len(),
-        1,
-        "the commit did not happen"
+    killed_while_held(
+        "killed_commit",
+        "CREATE FUNCTION wait_at_commit() RETURNS trigger LANGUAGE plpgsql AS \
+         $$ BEGIN PERFORM pg_advisory_xact_lock(740917); RETURN NULL; END $$; \
+         CREATE CONSTRAINT TRIGGER wait_at_commit AFTER INSERT ON statewright_records \
+         DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION wait_at_commit(); \
+         SELECT pg_advisory_lock(740917)",
+        "SELECT pg_advisory_unlock(740917); DROP TRIGGER wait_at_commit ON statewright_records",
     );
-
-    let record = job.apply(job::Event::Pause).unwrap();
-    assert_eq!(record.sequence(), 2);
 }

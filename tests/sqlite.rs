@@ -50,7 +50,10 @@ fn eight_threads_race_on_shared_instances() {
         3,
     );
     println!("sqlite race: {rows} records, {conflicts} conflicts");
-    assert!(rows > 0);
+    assert!(
+        rows > 0 && conflicts > 0,
+        "8 threads on 3 instances should collide"
+    );
 }
 
 #[test]
