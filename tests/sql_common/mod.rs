@@ -367,6 +367,21 @@ fn snapshots<B: Backend>(journal: &Journal<B>, exec: &impl Fn(&str)) {
             tracking: "T-1".into()
         }
     );
+    // The recorder knows where the instance is, so `Snapshot::restore` checks against it.
+    let at_3 = statewright::Snapshot::of(&shipped, "o-1");
+    assert_eq!(at_3.restore(journal.recorder("o-1")).unwrap().sequence(), 3);
+    let at_2 = statewright::Snapshot::of(&o, "o-1");
+    let stale = at_2.restore(journal.recorder("o-1")).unwrap_err();
+    assert!(
+        matches!(
+            stale,
+            statewright::SnapshotError::Stale {
+                snapshot: 2,
+                recorder: 3
+            }
+        ),
+        "{stale}"
+    );
     // A machine whose state the journal does not have at its sequence cannot save it.
     let mut o2 = Dynamic::start_with(Order::Pending, journal.recorder("o-2")).unwrap();
     o2.apply(order::Event::Cancel).unwrap();

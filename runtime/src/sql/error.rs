@@ -106,8 +106,10 @@ pub enum SqlError {
         /// The instance's current state.
         state: &'static str,
     },
-    /// The state value given for a resume does not match the journal, or a snapshot does not
-    /// restore.
+    /// A machine does not match the journal: the state value given to
+    /// [`Journal::resume`](super::Journal::resume) is not where the records lead, or the
+    /// machine given to [`Journal::save_snapshot`](super::Journal::save_snapshot) is not in
+    /// the state the records have at its sequence number.
     Resume {
         /// The instance.
         instance: String,
