@@ -41,9 +41,24 @@ fn server() -> &'static str {
     })
 }
 
-/// The connection string of a fresh schema `name` (dropped and created again).
-fn schema(name: &str, migrate: bool) -> String {
-    let schema = format!("sw_test_{name}");
+/// A fresh schema of its own for one test (named after the test and this process, so that
+/// tests and concurrent runs do not meet), dropped again when the test ends.
+struct Schema {
+    name: String,
+    params: String,
+}
+
+impl Drop for Schema {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = Client::connect(server(), NoTls) {
+            let _ = admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name));
+        }
+    }
+}
+
+/// A fresh schema for test `name`, with the journal's tables if `migrate`.
+fn schema(name: &str, migrate: bool) -> Schema {
+    let schema = format!("sw_test_{name}_{}", std::process::id());
     let mut admin = Client::connect(server(), NoTls).unwrap();
     admin
         .batch_execute(&format!(
@@ -61,16 +76,20 @@ fn schema(name: &str, migrate: bool) -> String {
         let mut client = Client::connect(&params, NoTls).unwrap();
         assert_eq!(postgres::migrate(&mut client).unwrap(), [1]);
     }
-    params
+    Schema {
+        name: schema,
+        params,
+    }
 }
 
 #[test]
 fn behaves_like_a_journal() {
-    let params = schema("behaves", true);
+    let schema = schema("behaves", true);
+    let params = &schema.params;
     sql_common::behaves(
-        |definition| PgJournal::connect(&params, definition),
+        |definition| PgJournal::connect(params, definition),
         |sql| {
-            Client::connect(&params, NoTls)
+            Client::connect(params, NoTls)
                 .unwrap()
                 .batch_execute(sql)
                 .unwrap()
@@ -80,9 +99,10 @@ fn behaves_like_a_journal() {
 
 #[test]
 fn eight_threads_race_on_shared_instances() {
-    let params = schema("race", true);
+    let schema = schema("race", true);
+    let params = &schema.params;
     let (rows, conflicts) = sql_common::race(
-        || PgJournal::connect(&params, Job::DEFINITION).unwrap(),
+        || PgJournal::connect(params, Job::DEFINITION).unwrap(),
         8,
         150,
         3,
@@ -93,8 +113,9 @@ fn eight_threads_race_on_shared_instances() {
 
 #[test]
 fn migrations_are_explicit_and_idempotent() {
-    let params = schema("migrations", false);
-    let missing = PgJournal::connect(&params, Job::DEFINITION).unwrap_err();
+    let schema = schema("migrations", false);
+    let params = &schema.params;
+    let missing = PgJournal::connect(params, Job::DEFINITION).unwrap_err();
     assert!(
         matches!(missing, SqlError::SchemaMissing { .. }),
         "{missing}"
@@ -105,11 +126,11 @@ fn migrations_are_explicit_and_idempotent() {
             .contains("run `statewright::sql::postgres::migrate` once"),
         "{missing}"
     );
-    let mut client = Client::connect(&params, NoTls).unwrap();
+    let mut client = Client::connect(params, NoTls).unwrap();
     let tables: i64 = client
         .query_one(
-            "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'sw_test_migrations'",
-            &[],
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = $1",
+            &[&schema.name],
         )
         .unwrap()
         .get(0);
@@ -119,7 +140,7 @@ fn migrations_are_explicit_and_idempotent() {
         let handles: Vec<_> = (0..2)
             .map(|_| {
                 s.spawn(|| {
-                    let mut client = Client::connect(&params, NoTls).unwrap();
+                    let mut client = Client::connect(params, NoTls).unwrap();
                     postgres::migrate(&mut client).unwrap()
                 })
             })
@@ -128,7 +149,7 @@ fn migrations_are_explicit_and_idempotent() {
     });
     assert_eq!(results.concat(), [1]);
     assert!(postgres::migrate(&mut client).unwrap().is_empty());
-    PgJournal::connect(&params, Job::DEFINITION).unwrap();
+    PgJournal::connect(params, Job::DEFINITION).unwrap();
 }
 
 /// The pid of the journal's server process.
@@ -168,13 +189,14 @@ fn terminate_when_waiting(admin: &mut Client, pid: i32) {
 /// The transition must not happen, the error must reach the caller, nothing must be recorded,
 /// and the same machine's next append must connect again and go through.
 fn killed_while_held(name: &str, hold: &str, release: &str) {
-    let params = schema(name, true);
-    let journal = PgJournal::connect(&params, Job::DEFINITION).unwrap();
+    let schema = schema(name, true);
+    let params = &schema.params;
+    let journal = PgJournal::connect(params, Job::DEFINITION).unwrap();
     let mut job = journal.resume("j", job_state).unwrap();
     job.apply(job::Event::Run).unwrap();
     let pid = backend_pid(&journal);
 
-    let mut admin = Client::connect(&params, NoTls).unwrap();
+    let mut admin = Client::connect(params, NoTls).unwrap();
     admin.batch_execute(hold).unwrap();
     let worker = std::thread::spawn(move || {
         let result = job.apply(job::Event::Pause).map(|r| r.to_string());
