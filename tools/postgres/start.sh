@@ -55,6 +55,17 @@ if [[ "$(id -u)" == 0 ]]; then
     chown postgres "$dir"
 fi
 
+# A server that was killed (a machine reused after a session ended) leaves its pid file: stale
+# when that pid is gone, a zombie, or another program.
+pidfile="$dir/data/postmaster.pid"
+if [[ -f "$pidfile" ]]; then
+    old="$(head -n 1 "$pidfile")"
+    stat="$(cat "/proc/$old/stat" 2>/dev/null || true)"
+    if [[ "$stat" != *"(postgres) "[RSDT]* ]]; then
+        rm -f "$pidfile"
+    fi
+fi
+
 if [[ ! -f "$dir/data/PG_VERSION" ]]; then
     rm -rf "$dir/data"
     as_owner "$bin/initdb" --pgdata="$dir/data" --username=postgres --auth=trust \
