@@ -207,6 +207,8 @@ impl crate::Dyn for HandRecordTime {{
 
     sw_event = event_match(lambda e: f"sw::{mod}::Event::{pascal(e)}")
     sw_state = state_match("self.0.state()", f"sw::{m}::")
+    hooks_event = event_match(lambda e: f"sw_hooks::{mod}::Event::{pascal(e)}")
+    hooks_state = state_match("self.0.state()", f"sw_hooks::{m}::")
     # statewright dynamic, four recorders.
     out.append(f"""
 /// statewright's dynamic API with the default recorder, `Memory`, as `Dynamic::start` makes
@@ -271,6 +273,32 @@ impl crate::Dyn for SwUntimed {{
     #[inline]
     fn apply(&mut self, event: Self::Event) -> bool {{ self.0.apply(event).is_ok() }}
     fn state(&self) -> u8 {{ {sw_state} }}
+}}
+
+/// Like `SwUntimed`, for the same machine declared with a (zero-sized) context, an entry and
+/// an exit hook on every state and the `hooks` option, all hooks doing nothing: what unused
+/// hooks cost.
+pub struct SwHooks(pub Dynamic<sw_hooks::{m}, Untimed<Memory>>);
+
+impl crate::Dyn for SwHooks {{
+    type Event = sw_hooks::{mod}::Event;
+    fn event(code: u8) -> Self::Event {{ {hooks_event} }}
+    fn start(capacity: usize, previous: Option<Self>) -> Self {{
+        let mut records = previous.map(|p| p.0.into_all_parts().3.0.into_vec()).unwrap_or_default();
+        records.clear();
+        records.reserve(capacity);
+        let recorder = Untimed(Memory::from(records));
+        SwHooks(Dynamic::start_with_context(sw_hooks::{m}::{init}, sw_hooks::Ctx, recorder).unwrap())
+    }}
+    fn restart(&mut self) {{
+        let placeholder =
+            Dynamic::start_with_context(sw_hooks::{m}::{init}, sw_hooks::Ctx, Untimed(Memory::new())).unwrap();
+        let (_, context, _, recorder) = core::mem::replace(&mut self.0, placeholder).into_all_parts();
+        self.0 = Dynamic::start_with_context(sw_hooks::{m}::{init}, context, recorder).unwrap();
+    }}
+    #[inline]
+    fn apply(&mut self, event: Self::Event) -> bool {{ self.0.apply(event).is_ok() }}
+    fn state(&self) -> u8 {{ {hooks_state} }}
 }}
 
 /// statewright's dynamic API recording into a `Ring` of the newest 1024 records; a new
@@ -377,6 +405,7 @@ pub fn drivers(stream: &crate::Stream) -> Vec<Box<dyn crate::Bench>> {{
         crate::driver::<SwMemory>(crate::Kind::SwMemory, stream),
         crate::driver::<SwPrealloc>(crate::Kind::SwPrealloc, stream),
         crate::driver::<SwUntimed>(crate::Kind::SwUntimed, stream),
+        crate::driver::<SwHooks>(crate::Kind::SwHooks, stream),
         crate::driver::<SwRing>(crate::Kind::SwRing, stream),
         crate::driver::<RustFsm>(crate::Kind::RustFsm, stream),
         crate::driver::<Smlang>(crate::Kind::Smlang, stream),
@@ -391,6 +420,36 @@ pub const FRESH_PER_RUN: bool = {str(fresh).lower()};
     return "".join(out)
 
 
+def sw_hooks(spec: Spec) -> str:
+    """The statewright machine with a zero-sized context, `#[enter]` on every state, `#[exit]`
+    on every non-terminal one, and an implementation of the hooks that does nothing."""
+    lines = ["use statewright::state_machine;", "",
+             "/// The context: nothing.", "#[derive(Debug, Clone, Copy, PartialEq, Eq)]",
+             "pub struct Ctx;", "",
+             "#[state_machine(context = Ctx, hooks)]",
+             "#[derive(Debug, Clone, Copy, PartialEq, Eq)]", f"pub enum {spec.name} {{"]
+    methods = []
+    mod = snake(spec.name)
+    for s in spec.states:
+        if s == spec.initial:
+            lines.append("    #[initial]")
+        lines.append("    #[enter]")
+        methods.append(f"    fn enter_{snake(s)}(&mut self) {{}}")
+        if spec.terminal(s):
+            lines.append("    #[terminal]")
+        else:
+            lines.append("    #[exit]")
+            methods.append(f"    fn exit_{snake(s)}(&mut self) -> Result<(), Self::Error> {{ Ok(()) }}")
+            arms = ", ".join(f"{e} -> {t}" for e, t in spec.leaving(s))
+            lines.append(f"    #[on({arms})]")
+        lines.append(f"    {s},")
+    lines.append("}")
+    lines += ["", f"impl {mod}::Hooks for Ctx {{", "    type Error = core::convert::Infallible;"]
+    lines += methods
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
 def module(name: str, spec: Spec, fresh: bool) -> str:
     body = [
         "#![allow(missing_docs, clippy::all, clippy::pedantic)]",
@@ -399,6 +458,8 @@ def module(name: str, spec: Spec, fresh: bool) -> str:
         spec_consts(spec),
         "/// statewright.",
         "pub mod sw {\n" + indent(peers.statewright(spec)) + "}",
+        "/// statewright with a context and hooks that do nothing.",
+        "pub mod sw_hooks {\n" + indent(sw_hooks(spec)) + "}",
         "/// The hand-written enum and `match`.",
         "pub mod hand {\n" + indent(peers.hand(spec)) + "}",
         "/// rust-fsm.",

@@ -1,8 +1,13 @@
 //! Diagrams of the examples: committed under `diagrams/` in every format and checked for drift
 //! (the golden tests), read back into edge sets (round trips), and the drift helper itself.
 //!
-//! Refresh the committed files with `STATEWRIGHT_UPDATE=1 cargo test --test diagrams`.
+//! Refresh the committed files with `STATEWRIGHT_UPDATE=1 cargo test --test diagrams committed`
+//! (the tests named `*committed*`: the drift test expects the helper to fail, which it does not
+//! do when asked to update).
 
+#[allow(dead_code)]
+#[path = "../examples/connection.rs"]
+mod connection_example;
 #[allow(dead_code)]
 #[path = "../examples/traffic_light.rs"]
 mod light_example;
@@ -18,11 +23,12 @@ use std::process::Command;
 use statewright::diagram::{self, Chart, Drift, Format};
 use statewright::{Definition, StateMachine};
 
-fn examples() -> [&'static Definition; 3] {
+fn examples() -> [&'static Definition; 4] {
     [
         order_example::Order::DEFINITION,
         light_example::Light::DEFINITION,
         tcp::Tcp::DEFINITION,
+        connection_example::Connection::DEFINITION,
     ]
 }
 
@@ -51,27 +57,48 @@ fn order_diagram_is_committed() {
 
 // ------------------------------------------------------------------------------ round trips
 
-/// `(from, event, to)`.
-type Edge = (String, String, String);
+/// `(from, event, to, guarded)`.
+type Edge = (String, String, String, bool);
 
-/// `(from, event, to)` for every transition of a chart, in order.
+/// `(from, event, to, guarded)` for every transition of a chart, in order.
 fn edges(chart: &Chart) -> Vec<Edge> {
     chart
         .transitions()
         .iter()
         .map(|t| {
             let name = |i: usize| chart.states()[i].name().to_string();
-            (name(t.from()), t.event().to_string(), name(t.to()))
+            (
+                name(t.from()),
+                t.event().to_string(),
+                name(t.to()),
+                t.is_guarded(),
+            )
         })
         .collect()
 }
 
+/// A label without its guard mark, and whether it had one (`pay [guard]`, or `[guard]` alone
+/// on a branch of a choice).
+fn unguard(label: &str) -> (String, bool) {
+    match label.strip_suffix("[guard]") {
+        Some(rest) => (rest.trim_end().to_string(), true),
+        None => (label.to_string(), false),
+    }
+}
+
+/// The choice nodes met so far: `(id, from, event)`, the from and event of the arrow into
+/// the node. An arrow out of one is the transition `(from, event, to)`.
+type Choices = Vec<(String, String, String)>;
+
 /// What a Mermaid state diagram says: its edges, initial state and terminal states (a reader
-/// for the subset `Chart::mermaid` writes, with Mermaid's entity codes decoded).
+/// for the subset `Chart::mermaid` writes, with Mermaid's entity codes decoded). Arrows
+/// through a choice node read back as the transitions they draw.
 fn read_mermaid(text: &str) -> (Vec<Edge>, String, Vec<String>) {
     let mut lines = text.lines();
     assert_eq!(lines.next(), Some("stateDiagram-v2"));
     let mut aliases: Vec<(String, String)> = Vec::new();
+    let mut choice_ids: Vec<String> = Vec::new();
+    let mut choices: Choices = Vec::new();
     let (mut edges, mut initial, mut terminal) = (Vec::new(), String::new(), Vec::new());
     let decode = |s: &str| {
         s.replace("#quot;", "\"")
@@ -89,6 +116,11 @@ fn read_mermaid(text: &str) -> (Vec<Edge>, String, Vec<String>) {
             aliases.push((id.to_string(), decode(name)));
             continue;
         }
+        if let Some(rest) = line.strip_prefix("state ") {
+            let id = rest.strip_suffix(" <<choice>>").expect("a choice node");
+            choice_ids.push(id.to_string());
+            continue;
+        }
         if line.starts_with("note ") || line.starts_with("class") {
             continue;
         }
@@ -99,11 +131,21 @@ fn read_mermaid(text: &str) -> (Vec<Edge>, String, Vec<String>) {
                 .map_or_else(|| id.to_string(), |(_, n)| n.clone())
         };
         let (from, rest) = line.split_once(" --> ").expect("an edge");
-        match (from, rest.split_once(": ")) {
-            ("[*]", _) => initial = name(rest),
-            (_, None) if rest == "[*]" => terminal.push(name(from)),
-            (_, Some((to, event))) => edges.push((name(from), decode(event), name(to))),
-            _ => panic!("unexpected line {line:?}"),
+        let (to, label) = rest.split_once(": ").unwrap_or((rest, ""));
+        let (event, guarded) = unguard(&decode(label));
+        if choice_ids.iter().any(|c| c == to) {
+            choices.push((to.to_string(), name(from), event));
+        } else if let Some((_, source, choice_event)) = choices.iter().find(|c| c.0 == from) {
+            // A branch: unlabelled, or labelled with its guard.
+            assert!(event.is_empty(), "unexpected branch label in {line:?}");
+            edges.push((source.clone(), choice_event.clone(), name(to), guarded));
+        } else {
+            match (from, label) {
+                ("[*]", "") => initial = name(to),
+                (_, "") if to == "[*]" => terminal.push(name(from)),
+                (_, "") => panic!("unexpected line {line:?}"),
+                _ => edges.push((name(from), event, name(to), guarded)),
+            }
         }
     }
     (edges, initial, terminal)
@@ -127,9 +169,12 @@ fn dot_string(s: &str) -> (String, &str) {
     panic!("unterminated string in {s:?}")
 }
 
-/// The edges of the DOT that `Chart::dot` writes (start arrow left out) and the tooltips.
+/// The edges of the DOT that `Chart::dot` writes (start arrow left out; arrows through a
+/// choice node read back as the transitions they draw) and the tooltips.
 fn read_dot(text: &str) -> (Vec<Edge>, Vec<(String, String)>) {
     let (mut edges, mut tooltips) = (Vec::new(), Vec::new());
+    let mut choice_ids: Vec<String> = Vec::new();
+    let mut choices: Choices = Vec::new();
     for line in text.lines().map(str::trim).filter(|l| l.starts_with('"')) {
         let (from, rest) = dot_string(line);
         if let Some(rest) = rest.strip_prefix(" -> ") {
@@ -137,8 +182,22 @@ fn read_dot(text: &str) -> (Vec<Edge>, Vec<(String, String)>) {
             if from == "[*]" {
                 continue;
             }
-            let (label, _) = dot_string(rest.strip_prefix(" [label=").expect("a label"));
-            edges.push((from, label, to));
+            let label = match rest.strip_prefix(" [label=") {
+                Some(rest) => dot_string(rest).0,
+                None => String::new(),
+            };
+            let (event, guarded) = unguard(&label);
+            if choice_ids.contains(&to) {
+                choices.push((to, from, event));
+            } else if let Some((_, source, choice_event)) = choices.iter().find(|c| c.0 == from) {
+                assert!(event.is_empty(), "unexpected branch label in {line:?}");
+                edges.push((source.clone(), choice_event.clone(), to, guarded));
+            } else {
+                assert!(!event.is_empty(), "an unlabelled edge in {line:?}");
+                edges.push((from, event, to, guarded));
+            }
+        } else if rest.contains("shape=diamond") {
+            choice_ids.push(from);
         } else if let Some(at) = rest.find("tooltip=") {
             tooltips.push((from, dot_string(&rest[at + 8..]).0));
         }
@@ -176,6 +235,49 @@ fn example_diagrams_read_back_to_the_definitions_edges() {
         assert_round_trips(&definition.chart());
         assert!(!definition.chart().transitions().is_empty());
     }
+    // The order machine's `pay -> Paid | Declined` is drawn through a choice node.
+    let order = order_example::Order::DEFINITION.chart();
+    let choices: Vec<Edge> = edges(&order)
+        .into_iter()
+        .zip(order.transitions())
+        .filter(|(_, t)| t.is_choice())
+        .map(|(edge, _)| edge)
+        .collect();
+    let edge = |to: &str| ("Pending".into(), "pay".into(), to.into(), false);
+    assert_eq!(choices, [edge("Paid"), edge("Declined")]);
+    assert!(
+        order
+            .mermaid()
+            .contains("    state Pending_pay <<choice>>\n")
+    );
+    assert!(order.dot().contains("    \"Pending.pay\" [shape=diamond"));
+}
+
+/// Choices (one with a guarded branch), guards and hooks, on states whose names need aliases.
+#[test]
+fn choices_guards_and_hooks_read_back() {
+    let mut chart = Chart::builder("Choices");
+    let start = chart
+        .state("Caf\u{e9}")
+        .initial()
+        .doc("Start.")
+        .exit_hook()
+        .id();
+    let a = chart.state("end").entry_hook().id();
+    let b = chart.state("B").entry_hook().exit_hook().id();
+    let done = chart.state("Done").terminal().id();
+    chart
+        .transition(start, "go", a)
+        .transition(start, "go", b)
+        .transition(start, "go", start)
+        .transition_guarded(a, "finish", done)
+        .transition_guarded(b, "try", done)
+        .transition(b, "try", a)
+        .transition(b, "back", start);
+    let chart = chart.build().unwrap();
+    assert_round_trips(&chart);
+    assert_eq!(chart.mermaid().matches("<<choice>>").count(), 2);
+    assert_eq!(chart.dot().matches("shape=diamond").count(), 2);
 }
 
 /// A machine of 200 states and 800 transitions: a ring (so every state is reachable) plus
@@ -277,7 +379,7 @@ fn drift_is_reported_with_a_diff_and_disappears_after_update() {
       Paid --> Shipped: ship
 -     Paid --> Pending: refund
       Paid --> Cancelled: cancel
-      Shipped --> Delivered: deliver
+      Declined --> Pending: retry
   ...
 {json} is missing
 to update the committed diagrams, run the tests with STATEWRIGHT_UPDATE=1, for example:

@@ -126,6 +126,9 @@ fn state_of(name: &str, n: u64) -> Option<Order> {
         "Shipped" => Some(Order::Shipped {
             tracking: format!("T{n}"),
         }),
+        "Declined" => Some(Order::Declined {
+            reason: format!("R{n}"),
+        }),
         "Delivered" | "Cancelled" => None,
         other => panic!("unknown state `{other}`"),
     }
@@ -192,10 +195,18 @@ impl Driver {
             // Illegal: recorded as rejected.
             (Order::Pending, 0..10) => order::Event::Deliver,
             (Order::Paid { .. } | Order::Shipped { .. }, 0..10) => {
-                order::Event::Pay { amount_cents: n }
+                order::Event::Pay(order::Paid { amount_cents: n }.into())
             }
-            (Order::Pending, 10..85) => order::Event::Pay { amount_cents: n },
+            (Order::Pending, 10..75) => order::Event::Pay(order::Paid { amount_cents: n }.into()),
+            (Order::Pending, 75..85) => order::Event::Pay(
+                order::Declined {
+                    reason: format!("R{n}"),
+                }
+                .into(),
+            ),
             (Order::Pending, _) => order::Event::Cancel,
+            (Order::Declined { .. }, 0..50) => order::Event::Retry,
+            (Order::Declined { .. }, _) => order::Event::Cancel,
             (Order::Paid { .. }, 10..85) => order::Event::Ship {
                 tracking: format!("T{n}"),
             },
@@ -776,10 +787,14 @@ fn a_full_disk_refuses_typed_transitions_and_keeps_the_previous_state() {
     assert_eq!((m.state_info().name(), m.sequence()), ("Pending", 0));
 
     storage.set_full(false);
-    let m = m
+    let m = match m
         .pay(order::Paid { amount_cents: 7 })
         .map_err(|r| r.into_parts().1)
-        .unwrap();
+        .unwrap()
+    {
+        order::PaidOrDeclined::Paid(m) => m,
+        order::PaidOrDeclined::Declined(_) => unreachable!("paid with an amount"),
+    };
     assert_eq!((m.amount_cents, m.sequence()), (7, 1));
 
     storage.set_full(true);
@@ -842,7 +857,8 @@ fn a_full_disk_refuses_dynamic_events_and_hands_them_back() {
     let journal =
         Journal::with_storage(storage.clone(), Order::DEFINITION, Durability::Flush).unwrap();
     let mut d = Dynamic::start_with(Order::Pending, journal.recorder("dynamic")).unwrap();
-    d.apply(order::Event::Pay { amount_cents: 9 }).unwrap();
+    d.apply(order::Event::Pay(order::Paid { amount_cents: 9 }.into()))
+        .unwrap();
 
     storage.set_full(true);
     let before = storage.inner.bytes();
@@ -917,7 +933,8 @@ fn typed_walk(journal: &Journal, id: &str) -> Vec<String> {
     let mut written = Vec::new();
     let m = order::start_with(journal.recorder(id));
     let m = match m.pay(order::Paid { amount_cents: 3 }) {
-        Ok(m) => m,
+        Ok(order::PaidOrDeclined::Paid(m)) => m,
+        Ok(order::PaidOrDeclined::Declined(_)) => unreachable!("paid with an amount"),
         Err(r) => {
             refused(r.into_machine(), "Pending", 0);
             return written;
@@ -958,9 +975,15 @@ fn typed_walk(journal: &Journal, id: &str) -> Vec<String> {
 fn a_storage_failing_after_any_number_of_bytes_keeps_exactly_the_applied_records() {
     // Events for two dynamic orders, with an illegal one, around a typed walk.
     let script: Vec<(&str, order::Event)> = vec![
-        ("a", order::Event::Pay { amount_cents: 1 }),
+        (
+            "a",
+            order::Event::Pay(order::Paid { amount_cents: 1 }.into()),
+        ),
         ("b", order::Event::Cancel),
-        ("a", order::Event::Pay { amount_cents: 2 }),
+        (
+            "a",
+            order::Event::Pay(order::Paid { amount_cents: 2 }.into()),
+        ),
         (
             "a",
             order::Event::Ship {

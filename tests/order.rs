@@ -11,6 +11,20 @@ use statewright::{
     Ring, StateMachine, TypedMachine,
 };
 
+/// The paid branch of a payment: these tests pay with an amount, which the machine never
+/// declines by itself (the caller's choice decides).
+fn paid<R>(
+    choice: order::PaidOrDeclined<
+        order::Machine<order::Paid, R>,
+        order::Machine<order::Declined, R>,
+    >,
+) -> order::Machine<order::Paid, R> {
+    match choice {
+        order::PaidOrDeclined::Paid(m) => m,
+        order::PaidOrDeclined::Declined(m) => panic!("declined: {}", m.reason),
+    }
+}
+
 /// The records, one per line.
 fn lines(records: &[Record]) -> Vec<String> {
     records.iter().map(ToString::to_string).collect()
@@ -20,7 +34,7 @@ fn lines(records: &[Record]) -> Vec<String> {
 fn typed_walks_record_every_transition() {
     let m = order::start();
     assert_eq!(m.sequence(), 0);
-    let m = m.pay(order::Paid { amount_cents: 4200 });
+    let m = paid(m.pay(order::Paid { amount_cents: 4200 }));
     assert_eq!(m.amount_cents, 4200);
     let m = m.ship_with(|paid| order::Shipped {
         tracking: format!("T{}", paid.amount_cents),
@@ -43,7 +57,7 @@ fn typed_walks_record_every_transition() {
         lines(cancelled.recorder().records()),
         ["#1 Pending --cancel--> Cancelled"]
     );
-    let cancelled = order::start().pay(order::Paid { amount_cents: 1 }).cancel();
+    let cancelled = paid(order::start().pay(order::Paid { amount_cents: 1 })).cancel();
     assert_eq!(
         lines(cancelled.recorder().records()),
         ["#1 Pending --pay--> Paid", "#2 Paid --cancel--> Cancelled"]
@@ -52,7 +66,7 @@ fn typed_walks_record_every_transition() {
 
 #[test]
 fn typed_state_data_is_read_and_changed_without_a_match() {
-    let mut m = order::start().pay(order::Paid { amount_cents: 100 });
+    let mut m = paid(order::start().pay(order::Paid { amount_cents: 100 }));
     m.amount_cents += 50; // DerefMut: changing data is not a transition
     assert_eq!(m.state(), &order::Paid { amount_cents: 150 });
     assert_eq!(m.sequence(), 1);
@@ -66,7 +80,7 @@ fn typed_state_data_is_read_and_changed_without_a_match() {
 
 #[test]
 fn typed_machines_know_their_state_and_allowed_events() {
-    let m = order::start().pay(order::Paid { amount_cents: 1 });
+    let m = paid(order::start().pay(order::Paid { amount_cents: 1 }));
     assert_eq!(m.state_info().name(), "Paid");
     assert_eq!(m.allowed_events().to_string(), "`ship`, `cancel`");
     assert_eq!(
@@ -78,7 +92,9 @@ fn typed_machines_know_their_state_and_allowed_events() {
 #[test]
 fn dynamic_applies_and_rejects_with_exact_records() {
     let mut d = order::Dynamic::from(order::start());
-    let record = d.apply(order::Event::Pay { amount_cents: 10 }).unwrap();
+    let record = d
+        .apply(order::Event::Pay(order::Paid { amount_cents: 10 }.into()))
+        .unwrap();
     assert_eq!(record.to_string(), "#1 Pending --pay--> Paid");
     assert_eq!(record.outcome(), Outcome::Applied);
     assert_eq!(d.state(), &Order::Paid { amount_cents: 10 });
@@ -126,7 +142,7 @@ fn dynamic_applies_and_rejects_with_exact_records() {
 #[test]
 fn dynamic_queries_answer_without_changing_anything() {
     let d = order::Dynamic::from(order::start());
-    assert!(d.can_apply(&order::Event::Pay { amount_cents: 1 }));
+    assert!(d.can_apply(&order::Event::Pay(order::Paid { amount_cents: 1 }.into())));
     assert!(d.can_apply(&order::Event::Cancel));
     assert!(!d.can_apply(&order::Event::Deliver));
     assert_eq!(
@@ -162,10 +178,10 @@ fn dynamic_machines_start_only_in_the_initial_state() {
 
 #[test]
 fn the_record_survives_both_conversions() {
-    let typed = order::start().pay(order::Paid { amount_cents: 3 });
+    let typed = paid(order::start().pay(order::Paid { amount_cents: 3 }));
     let mut dynamic: order::Dynamic = typed.into();
     dynamic
-        .apply(order::Event::Pay { amount_cents: 4 })
+        .apply(order::Event::Pay(order::Paid { amount_cents: 4 }.into()))
         .unwrap_err();
     let order::Typed::Paid(paid) = dynamic.into_typed() else {
         panic!("the machine is in Paid");
@@ -191,7 +207,8 @@ fn the_record_survives_both_conversions() {
 #[test]
 fn resume_needs_a_history_that_leads_to_the_state() {
     let mut d = order::Dynamic::from(order::start());
-    d.apply(order::Event::Pay { amount_cents: 9 }).unwrap();
+    d.apply(order::Event::Pay(order::Paid { amount_cents: 9 }.into()))
+        .unwrap();
     d.apply(order::Event::Ship {
         tracking: "T".into(),
     })
@@ -239,11 +256,9 @@ fn resume_needs_a_history_that_leads_to_the_state() {
 
 #[test]
 fn records_replay_against_the_definition() {
-    let m = order::start()
-        .pay(order::Paid { amount_cents: 1 })
-        .ship(order::Shipped {
-            tracking: "T".into(),
-        });
+    let m = paid(order::start().pay(order::Paid { amount_cents: 1 })).ship(order::Shipped {
+        tracking: "T".into(),
+    });
     let replayed = Order::DEFINITION.replay(m.recorder().records()).unwrap();
     assert_eq!(replayed.state().name(), "Shipped");
 
@@ -261,11 +276,11 @@ fn records_replay_against_the_definition() {
 
 #[test]
 fn bounded_and_borrowed_recorders_work_with_both_apis() {
-    let m = order::start_with(Ring::new(1))
-        .pay(order::Paid { amount_cents: 1 })
-        .ship(order::Shipped {
+    let m = paid(order::start_with(Ring::new(1)).pay(order::Paid { amount_cents: 1 })).ship(
+        order::Shipped {
             tracking: "T".into(),
-        });
+        },
+    );
     assert_eq!(m.recorder().dropped(), 1);
     assert_eq!(
         m.recorder().to_string(),
@@ -316,10 +331,11 @@ fn a_refused_record_means_the_transition_did_not_happen() {
         room: 1,
         kept: Vec::new(),
     });
-    let m = m
-        .pay(order::Paid { amount_cents: 5 })
-        .map_err(|r| r.into_parts().1)
-        .unwrap();
+    let m = paid(
+        m.pay(order::Paid { amount_cents: 5 })
+            .map_err(|r| r.into_parts().1)
+            .unwrap(),
+    );
     let refused = m
         .ship(order::Shipped {
             tracking: "T".into(),
@@ -328,7 +344,7 @@ fn a_refused_record_means_the_transition_did_not_happen() {
     assert_eq!(refused.error(), &DiskFull);
     assert_eq!(
         refused.to_string(),
-        "the transition did not happen: its record could not be written: disk full"
+        "the transition did not happen: disk full"
     );
     let m = refused.into_machine();
     assert_eq!(m.state(), &order::Paid { amount_cents: 5 });
@@ -360,7 +376,9 @@ fn a_refused_record_means_the_transition_did_not_happen() {
         }
     );
     // An illegal event whose rejection cannot be recorded says both.
-    let rejection = d.apply(order::Event::Pay { amount_cents: 1 }).unwrap_err();
+    let rejection = d
+        .apply(order::Event::Pay(order::Paid { amount_cents: 1 }.into()))
+        .unwrap_err();
     assert!(rejection.is_illegal());
     assert_eq!(rejection.cause(), &Cause::IllegalUnrecorded(DiskFull));
     assert_eq!(d.state(), &Order::Paid { amount_cents: 5 });
@@ -390,13 +408,19 @@ fn the_definition_describes_the_machine() {
         [
             ("Pending", "Created, waiting for payment.", true, false),
             ("Paid", "Payment captured.", false, false),
+            (
+                "Declined",
+                "The payment was declined; the customer may try again.",
+                false,
+                false
+            ),
             ("Shipped", "Handed to the carrier.", false, false),
             ("Delivered", "Received by the customer.", false, true),
             ("Cancelled", "Cancelled before shipping.", false, true),
         ]
     );
     let events: Vec<_> = def.events().map(|e| e.name()).collect();
-    assert_eq!(events, ["pay", "cancel", "ship", "deliver"]);
+    assert_eq!(events, ["pay", "cancel", "ship", "retry", "deliver"]);
     let transitions: Vec<_> = def
         .transitions()
         .map(|t| (t.from().name(), t.event().name(), t.to().name()))
@@ -405,9 +429,12 @@ fn the_definition_describes_the_machine() {
         transitions,
         [
             ("Pending", "pay", "Paid"),
+            ("Pending", "pay", "Declined"),
             ("Pending", "cancel", "Cancelled"),
             ("Paid", "ship", "Shipped"),
             ("Paid", "cancel", "Cancelled"),
+            ("Declined", "retry", "Pending"),
+            ("Declined", "cancel", "Cancelled"),
             ("Shipped", "deliver", "Delivered"),
         ]
     );
@@ -415,5 +442,73 @@ fn the_definition_describes_the_machine() {
     assert_eq!(
         <order::Shipped as statewright::State>::info().name(),
         "Shipped"
+    );
+}
+
+#[test]
+fn a_payment_is_declined_or_captured_as_the_caller_decides() {
+    // Typed: both branches are machines the caller must handle.
+    let declined = match order::start().pay(order::Declined {
+        reason: "card expired".into(),
+    }) {
+        order::PaidOrDeclined::Declined(declined) => declined,
+        order::PaidOrDeclined::Paid(_) => panic!("the caller chose Declined"),
+    };
+    assert_eq!(declined.reason, "card expired");
+    assert_eq!(declined.allowed_events().to_string(), "`retry`, `cancel`");
+    let retried = declined.retry();
+    // `pay_with` decides from the current state; both branches convert to `Typed`/`Dynamic`.
+    let d: order::Dynamic = retried
+        .pay_with(|_: &order::Pending| order::PaidOrDeclined::Paid(order::Paid { amount_cents: 9 }))
+        .into();
+    assert_eq!(d.state(), &Order::Paid { amount_cents: 9 });
+    assert_eq!(
+        lines(d.recorder().records()),
+        [
+            "#1 Pending --pay--> Declined",
+            "#2 Declined --retry--> Pending",
+            "#3 Pending --pay--> Paid"
+        ]
+    );
+
+    // Dynamic: the event carries the branch; the record names it.
+    let mut d = Dynamic::start(Order::Pending).unwrap();
+    let record = d
+        .apply(order::Event::Pay(
+            order::Declined {
+                reason: "fraud".into(),
+            }
+            .into(),
+        ))
+        .unwrap();
+    assert_eq!(record.to_string(), "#1 Pending --pay--> Declined");
+    assert_eq!(
+        d.state(),
+        &Order::Declined {
+            reason: "fraud".into()
+        }
+    );
+    // A payment is allowed once per pending order, whichever branch it carries.
+    let rejection = d
+        .apply(order::Event::Pay(order::Paid { amount_cents: 1 }.into()))
+        .unwrap_err();
+    assert!(rejection.is_illegal());
+    assert_eq!(
+        Order::DEFINITION
+            .replay(d.recorder().records())
+            .unwrap()
+            .state()
+            .name(),
+        "Declined"
+    );
+
+    // The allowed events, as data and as a const slice, name `pay` once.
+    assert_eq!(
+        Order::Pending.allowed_events().to_string(),
+        "`pay`, `cancel`"
+    );
+    assert_eq!(
+        <order::Pending as statewright::State>::EVENTS,
+        ["pay", "cancel"]
     );
 }

@@ -21,23 +21,44 @@ mod example;
 
 use example::{Order, order};
 
-const ORDER_STATES: &[&str] = &["Pending", "Paid", "Shipped", "Delivered", "Cancelled"];
+const ORDER_STATES: &[&str] = &[
+    "Pending",
+    "Paid",
+    "Declined",
+    "Shipped",
+    "Delivered",
+    "Cancelled",
+];
 
+/// `pay` is a choice: two arcs from `Pending`, and the event says which is taken.
 const ORDER_TRANSITIONS: &[(&str, &str, &str)] = &[
     ("Pending", "pay", "Paid"),
+    ("Pending", "pay", "Declined"),
     ("Pending", "cancel", "Cancelled"),
     ("Paid", "ship", "Shipped"),
     ("Paid", "cancel", "Cancelled"),
+    ("Declined", "retry", "Pending"),
+    ("Declined", "cancel", "Cancelled"),
     ("Shipped", "deliver", "Delivered"),
 ];
 
 /// The name of an order event, written by hand (not the generated `Event::name`).
 fn order_event_name(event: &order::Event) -> &'static str {
     match event {
-        order::Event::Pay { .. } => "pay",
+        order::Event::Pay(_) => "pay",
+        order::Event::Retry => "retry",
         order::Event::Cancel => "cancel",
         order::Event::Ship { .. } => "ship",
         order::Event::Deliver => "deliver",
+    }
+}
+
+/// The branch an order event chose, written by hand: the target named by a payment's choice.
+fn order_branch(event: &order::Event) -> Option<&'static str> {
+    match event {
+        order::Event::Pay(order::PaidOrDeclined::Paid(_)) => Some("Paid"),
+        order::Event::Pay(order::PaidOrDeclined::Declined(_)) => Some("Declined"),
+        _ => None,
     }
 }
 
@@ -46,9 +67,14 @@ fn order_event_name(event: &order::Event) -> &'static str {
 fn order_state(to: &str, event: &order::Event) -> Order {
     match (to, event) {
         ("Pending", _) => Order::Pending,
-        ("Paid", order::Event::Pay { amount_cents }) => Order::Paid {
-            amount_cents: *amount_cents,
+        ("Paid", order::Event::Pay(order::PaidOrDeclined::Paid(paid))) => Order::Paid {
+            amount_cents: paid.amount_cents,
         },
+        ("Declined", order::Event::Pay(order::PaidOrDeclined::Declined(declined))) => {
+            Order::Declined {
+                reason: declined.reason.clone(),
+            }
+        }
         ("Shipped", order::Event::Ship { tracking }) => Order::Shipped {
             tracking: tracking.clone(),
         },
@@ -104,15 +130,16 @@ impl Reference {
         }
     }
 
-    /// Attempts `event`: applied when the table has an arc for it from the current state,
-    /// rejected (and the state unchanged) otherwise.
-    fn attempt(&mut self, event: &'static str) -> Step {
+    /// Attempts `event`: applied when the table has an arc for it from the current state
+    /// (for a choice, the arc to the `branch` the event chose), rejected (and the state
+    /// unchanged) otherwise.
+    fn attempt(&mut self, event: &'static str, branch: Option<&'static str>) -> Step {
         let sequence = self.steps.len() as u64 + 1;
         let from = self.state;
         let mut arcs = self
             .table
             .iter()
-            .filter(|&&(f, e, _)| f == from && e == event);
+            .filter(|&&(f, e, to)| f == from && e == event && branch.is_none_or(|b| b == to));
         let target = arcs.next().map(|&(_, _, to)| to);
         assert!(
             arcs.next().is_none(),
@@ -209,7 +236,10 @@ fn order_definition_is_the_reference_table() {
 /// Any order event, with its data.
 fn order_event() -> impl Strategy<Value = order::Event> {
     prop_oneof![
-        any::<u64>().prop_map(|amount_cents| order::Event::Pay { amount_cents }),
+        any::<u64>()
+            .prop_map(|amount_cents| order::Event::Pay(order::Paid { amount_cents }.into())),
+        "[a-z ]{0,12}".prop_map(|reason| order::Event::Pay(order::Declined { reason }.into())),
+        Just(order::Event::Retry),
         Just(order::Event::Cancel),
         "[A-Z]{2}[0-9]{0,6}".prop_map(|tracking| order::Event::Ship { tracking }),
         Just(order::Event::Deliver),
@@ -238,7 +268,7 @@ proptest! {
         let mut reference = Reference::new(TCP_TRANSITIONS, "Closed");
         for (i, &name) in events.iter().enumerate() {
             let event = tcp_event(name);
-            let expected = reference.attempt(name);
+            let expected = reference.attempt(name, None);
             match d.apply(event) {
                 Ok(record) => {
                     prop_assert_eq!(Step::of(&record), expected, "step {} (`{}`)", i, name);
@@ -272,7 +302,7 @@ proptest! {
         for (i, event) in events.iter().enumerate() {
             let name = order_event_name(event);
             prop_assert_eq!(event.name(), name);
-            let expected = reference.attempt(name);
+            let expected = reference.attempt(name, order_branch(event));
             match d.apply(event.clone()) {
                 Ok(record) => {
                     prop_assert_eq!(Step::of(&record), expected.clone(), "step {}: {:?}", i, event);
@@ -342,9 +372,12 @@ fn typed_step(machine: order::Typed, event: &order::Event) -> order::Typed {
     use order::Event as E;
     use order::Typed as T;
     match (machine, event) {
-        (T::Pending(m), E::Pay { amount_cents }) => T::Paid(m.pay(order::Paid {
-            amount_cents: *amount_cents,
-        })),
+        (T::Pending(m), E::Pay(choice)) => match m.pay(choice.clone()) {
+            order::PaidOrDeclined::Paid(m) => T::Paid(m),
+            order::PaidOrDeclined::Declined(m) => T::Declined(m),
+        },
+        (T::Declined(m), E::Retry) => T::Pending(m.retry()),
+        (T::Declined(m), E::Cancel) => T::Cancelled(m.cancel()),
         (T::Pending(m), E::Cancel) => T::Cancelled(m.cancel()),
         (T::Paid(m), E::Ship { tracking }) => T::Shipped(m.ship(order::Shipped {
             tracking: tracking.clone(),
@@ -363,8 +396,8 @@ fn typed_step_ignores_events_that_are_not_allowed() {
         order::Event::Ship {
             tracking: "XX1".into(),
         },
-        order::Event::Pay { amount_cents: 7 },
-        order::Event::Pay { amount_cents: 8 },
+        order::Event::Pay(order::Paid { amount_cents: 7 }.into()),
+        order::Event::Pay(order::Paid { amount_cents: 8 }.into()),
         order::Event::Ship {
             tracking: "XX2".into(),
         },

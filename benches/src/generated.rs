@@ -35,6 +35,56 @@ pub mod order {
             Cancelled,
         }
     }
+    /// statewright with a context and hooks that do nothing.
+    pub mod sw_hooks {
+        use statewright::state_machine;
+
+        /// The context: nothing.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct Ctx;
+
+        #[state_machine(context = Ctx, hooks)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Order {
+            #[initial]
+            #[enter]
+            #[exit]
+            #[on(pay -> Paid, cancel -> Cancelled)]
+            Pending,
+            #[enter]
+            #[exit]
+            #[on(ship -> Shipped, cancel -> Cancelled)]
+            Paid,
+            #[enter]
+            #[exit]
+            #[on(deliver -> Delivered)]
+            Shipped,
+            #[enter]
+            #[terminal]
+            Delivered,
+            #[enter]
+            #[terminal]
+            Cancelled,
+        }
+
+        impl order::Hooks for Ctx {
+            type Error = core::convert::Infallible;
+            fn enter_pending(&mut self) {}
+            fn exit_pending(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_paid(&mut self) {}
+            fn exit_paid(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_shipped(&mut self) {}
+            fn exit_shipped(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_delivered(&mut self) {}
+            fn enter_cancelled(&mut self) {}
+        }
+    }
     /// The hand-written enum and `match`.
     pub mod hand {
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -529,6 +579,61 @@ pub mod order {
         }
     }
 
+    /// Like `SwUntimed`, for the same machine declared with a (zero-sized) context, an entry and
+    /// an exit hook on every state and the `hooks` option, all hooks doing nothing: what unused
+    /// hooks cost.
+    pub struct SwHooks(pub Dynamic<sw_hooks::Order, Untimed<Memory>>);
+
+    impl crate::Dyn for SwHooks {
+        type Event = sw_hooks::order::Event;
+        fn event(code: u8) -> Self::Event {
+            match code {
+                0 => sw_hooks::order::Event::Pay,
+                1 => sw_hooks::order::Event::Ship,
+                2 => sw_hooks::order::Event::Deliver,
+                3 => sw_hooks::order::Event::Cancel,
+                _ => unreachable!(),
+            }
+        }
+        fn start(capacity: usize, previous: Option<Self>) -> Self {
+            let mut records = previous
+                .map(|p| p.0.into_all_parts().3.0.into_vec())
+                .unwrap_or_default();
+            records.clear();
+            records.reserve(capacity);
+            let recorder = Untimed(Memory::from(records));
+            SwHooks(
+                Dynamic::start_with_context(sw_hooks::Order::Pending, sw_hooks::Ctx, recorder)
+                    .unwrap(),
+            )
+        }
+        fn restart(&mut self) {
+            let placeholder = Dynamic::start_with_context(
+                sw_hooks::Order::Pending,
+                sw_hooks::Ctx,
+                Untimed(Memory::new()),
+            )
+            .unwrap();
+            let (_, context, _, recorder) =
+                core::mem::replace(&mut self.0, placeholder).into_all_parts();
+            self.0 =
+                Dynamic::start_with_context(sw_hooks::Order::Pending, context, recorder).unwrap();
+        }
+        #[inline]
+        fn apply(&mut self, event: Self::Event) -> bool {
+            self.0.apply(event).is_ok()
+        }
+        fn state(&self) -> u8 {
+            match self.0.state() {
+                sw_hooks::Order::Pending => 0,
+                sw_hooks::Order::Paid => 1,
+                sw_hooks::Order::Shipped => 2,
+                sw_hooks::Order::Delivered => 3,
+                sw_hooks::Order::Cancelled => 4,
+            }
+        }
+    }
+
     /// statewright's dynamic API recording into a `Ring` of the newest 1024 records; a new
     /// machine takes over the previous one's ring.
     pub struct SwRing(Dynamic<sw::Order, Ring>);
@@ -725,6 +830,7 @@ pub mod order {
             crate::driver::<SwMemory>(crate::Kind::SwMemory, stream),
             crate::driver::<SwPrealloc>(crate::Kind::SwPrealloc, stream),
             crate::driver::<SwUntimed>(crate::Kind::SwUntimed, stream),
+            crate::driver::<SwHooks>(crate::Kind::SwHooks, stream),
             crate::driver::<SwRing>(crate::Kind::SwRing, stream),
             crate::driver::<RustFsm>(crate::Kind::RustFsm, stream),
             crate::driver::<Smlang>(crate::Kind::Smlang, stream),
@@ -824,6 +930,112 @@ pub mod tcp {
             LastAck,
             #[on(timeout -> Closed)]
             TimeWait,
+        }
+    }
+    /// statewright with a context and hooks that do nothing.
+    pub mod sw_hooks {
+        use statewright::state_machine;
+
+        /// The context: nothing.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct Ctx;
+
+        #[state_machine(context = Ctx, hooks)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Tcp {
+            #[initial]
+            #[enter]
+            #[exit]
+            #[on(passive_open -> Listen, active_open -> SynSent)]
+            Closed,
+            #[enter]
+            #[exit]
+            #[on(rcv_syn -> SynReceived, send -> SynSent, close -> Closed)]
+            Listen,
+            #[enter]
+            #[exit]
+            #[on(rcv_syn -> SynReceived, rcv_syn_ack -> Established, close -> Closed)]
+            SynSent,
+            #[enter]
+            #[exit]
+            #[on(rcv_ack_of_syn -> Established, close -> FinWait1)]
+            SynReceived,
+            #[enter]
+            #[exit]
+            #[on(close -> FinWait1, rcv_fin -> CloseWait)]
+            Established,
+            #[enter]
+            #[exit]
+            #[on(rcv_ack_of_fin -> FinWait2, rcv_fin -> Closing)]
+            FinWait1,
+            #[enter]
+            #[exit]
+            #[on(rcv_fin -> TimeWait)]
+            FinWait2,
+            #[enter]
+            #[exit]
+            #[on(close -> LastAck)]
+            CloseWait,
+            #[enter]
+            #[exit]
+            #[on(rcv_ack_of_fin -> TimeWait)]
+            Closing,
+            #[enter]
+            #[exit]
+            #[on(rcv_ack_of_fin -> Closed)]
+            LastAck,
+            #[enter]
+            #[exit]
+            #[on(timeout -> Closed)]
+            TimeWait,
+        }
+
+        impl tcp::Hooks for Ctx {
+            type Error = core::convert::Infallible;
+            fn enter_closed(&mut self) {}
+            fn exit_closed(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_listen(&mut self) {}
+            fn exit_listen(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_syn_sent(&mut self) {}
+            fn exit_syn_sent(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_syn_received(&mut self) {}
+            fn exit_syn_received(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_established(&mut self) {}
+            fn exit_established(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_fin_wait1(&mut self) {}
+            fn exit_fin_wait1(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_fin_wait2(&mut self) {}
+            fn exit_fin_wait2(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_close_wait(&mut self) {}
+            fn exit_close_wait(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_closing(&mut self) {}
+            fn exit_closing(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_last_ack(&mut self) {}
+            fn exit_last_ack(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_time_wait(&mut self) {}
+            fn exit_time_wait(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
         }
     }
     /// The hand-written enum and `match`.
@@ -1629,6 +1841,72 @@ pub mod tcp {
         }
     }
 
+    /// Like `SwUntimed`, for the same machine declared with a (zero-sized) context, an entry and
+    /// an exit hook on every state and the `hooks` option, all hooks doing nothing: what unused
+    /// hooks cost.
+    pub struct SwHooks(pub Dynamic<sw_hooks::Tcp, Untimed<Memory>>);
+
+    impl crate::Dyn for SwHooks {
+        type Event = sw_hooks::tcp::Event;
+        fn event(code: u8) -> Self::Event {
+            match code {
+                0 => sw_hooks::tcp::Event::PassiveOpen,
+                1 => sw_hooks::tcp::Event::ActiveOpen,
+                2 => sw_hooks::tcp::Event::RcvSyn,
+                3 => sw_hooks::tcp::Event::Send,
+                4 => sw_hooks::tcp::Event::Close,
+                5 => sw_hooks::tcp::Event::RcvSynAck,
+                6 => sw_hooks::tcp::Event::RcvAckOfSyn,
+                7 => sw_hooks::tcp::Event::RcvFin,
+                8 => sw_hooks::tcp::Event::RcvAckOfFin,
+                9 => sw_hooks::tcp::Event::Timeout,
+                _ => unreachable!(),
+            }
+        }
+        fn start(capacity: usize, previous: Option<Self>) -> Self {
+            let mut records = previous
+                .map(|p| p.0.into_all_parts().3.0.into_vec())
+                .unwrap_or_default();
+            records.clear();
+            records.reserve(capacity);
+            let recorder = Untimed(Memory::from(records));
+            SwHooks(
+                Dynamic::start_with_context(sw_hooks::Tcp::Closed, sw_hooks::Ctx, recorder)
+                    .unwrap(),
+            )
+        }
+        fn restart(&mut self) {
+            let placeholder = Dynamic::start_with_context(
+                sw_hooks::Tcp::Closed,
+                sw_hooks::Ctx,
+                Untimed(Memory::new()),
+            )
+            .unwrap();
+            let (_, context, _, recorder) =
+                core::mem::replace(&mut self.0, placeholder).into_all_parts();
+            self.0 = Dynamic::start_with_context(sw_hooks::Tcp::Closed, context, recorder).unwrap();
+        }
+        #[inline]
+        fn apply(&mut self, event: Self::Event) -> bool {
+            self.0.apply(event).is_ok()
+        }
+        fn state(&self) -> u8 {
+            match self.0.state() {
+                sw_hooks::Tcp::Closed => 0,
+                sw_hooks::Tcp::Listen => 1,
+                sw_hooks::Tcp::SynSent => 2,
+                sw_hooks::Tcp::SynReceived => 3,
+                sw_hooks::Tcp::Established => 4,
+                sw_hooks::Tcp::FinWait1 => 5,
+                sw_hooks::Tcp::FinWait2 => 6,
+                sw_hooks::Tcp::CloseWait => 7,
+                sw_hooks::Tcp::Closing => 8,
+                sw_hooks::Tcp::LastAck => 9,
+                sw_hooks::Tcp::TimeWait => 10,
+            }
+        }
+    }
+
     /// statewright's dynamic API recording into a `Ring` of the newest 1024 records; a new
     /// machine takes over the previous one's ring.
     pub struct SwRing(Dynamic<sw::Tcp, Ring>);
@@ -1885,6 +2163,7 @@ pub mod tcp {
             crate::driver::<SwMemory>(crate::Kind::SwMemory, stream),
             crate::driver::<SwPrealloc>(crate::Kind::SwPrealloc, stream),
             crate::driver::<SwUntimed>(crate::Kind::SwUntimed, stream),
+            crate::driver::<SwHooks>(crate::Kind::SwHooks, stream),
             crate::driver::<SwRing>(crate::Kind::SwRing, stream),
             crate::driver::<RustFsm>(crate::Kind::RustFsm, stream),
             crate::driver::<Smlang>(crate::Kind::Smlang, stream),
@@ -2080,6 +2359,424 @@ pub mod complex {
             S48,
             #[on(e49 -> S0)]
             S49,
+        }
+    }
+    /// statewright with a context and hooks that do nothing.
+    pub mod sw_hooks {
+        use statewright::state_machine;
+
+        /// The context: nothing.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct Ctx;
+
+        #[state_machine(context = Ctx, hooks)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Complex {
+            #[initial]
+            #[enter]
+            #[exit]
+            #[on(e0 -> S1)]
+            S0,
+            #[enter]
+            #[exit]
+            #[on(e1 -> S2)]
+            S1,
+            #[enter]
+            #[exit]
+            #[on(e2 -> S3)]
+            S2,
+            #[enter]
+            #[exit]
+            #[on(e3 -> S4)]
+            S3,
+            #[enter]
+            #[exit]
+            #[on(e4 -> S5)]
+            S4,
+            #[enter]
+            #[exit]
+            #[on(e5 -> S6)]
+            S5,
+            #[enter]
+            #[exit]
+            #[on(e6 -> S7)]
+            S6,
+            #[enter]
+            #[exit]
+            #[on(e7 -> S8)]
+            S7,
+            #[enter]
+            #[exit]
+            #[on(e8 -> S9)]
+            S8,
+            #[enter]
+            #[exit]
+            #[on(e9 -> S10)]
+            S9,
+            #[enter]
+            #[exit]
+            #[on(e10 -> S11)]
+            S10,
+            #[enter]
+            #[exit]
+            #[on(e11 -> S12)]
+            S11,
+            #[enter]
+            #[exit]
+            #[on(e12 -> S13)]
+            S12,
+            #[enter]
+            #[exit]
+            #[on(e13 -> S14)]
+            S13,
+            #[enter]
+            #[exit]
+            #[on(e14 -> S15)]
+            S14,
+            #[enter]
+            #[exit]
+            #[on(e15 -> S16)]
+            S15,
+            #[enter]
+            #[exit]
+            #[on(e16 -> S17)]
+            S16,
+            #[enter]
+            #[exit]
+            #[on(e17 -> S18)]
+            S17,
+            #[enter]
+            #[exit]
+            #[on(e18 -> S19)]
+            S18,
+            #[enter]
+            #[exit]
+            #[on(e19 -> S20)]
+            S19,
+            #[enter]
+            #[exit]
+            #[on(e20 -> S21)]
+            S20,
+            #[enter]
+            #[exit]
+            #[on(e21 -> S22)]
+            S21,
+            #[enter]
+            #[exit]
+            #[on(e22 -> S23)]
+            S22,
+            #[enter]
+            #[exit]
+            #[on(e23 -> S24)]
+            S23,
+            #[enter]
+            #[exit]
+            #[on(e24 -> S25)]
+            S24,
+            #[enter]
+            #[exit]
+            #[on(e25 -> S26)]
+            S25,
+            #[enter]
+            #[exit]
+            #[on(e26 -> S27)]
+            S26,
+            #[enter]
+            #[exit]
+            #[on(e27 -> S28)]
+            S27,
+            #[enter]
+            #[exit]
+            #[on(e28 -> S29)]
+            S28,
+            #[enter]
+            #[exit]
+            #[on(e29 -> S30)]
+            S29,
+            #[enter]
+            #[exit]
+            #[on(e30 -> S31)]
+            S30,
+            #[enter]
+            #[exit]
+            #[on(e31 -> S32)]
+            S31,
+            #[enter]
+            #[exit]
+            #[on(e32 -> S33)]
+            S32,
+            #[enter]
+            #[exit]
+            #[on(e33 -> S34)]
+            S33,
+            #[enter]
+            #[exit]
+            #[on(e34 -> S35)]
+            S34,
+            #[enter]
+            #[exit]
+            #[on(e35 -> S36)]
+            S35,
+            #[enter]
+            #[exit]
+            #[on(e36 -> S37)]
+            S36,
+            #[enter]
+            #[exit]
+            #[on(e37 -> S38)]
+            S37,
+            #[enter]
+            #[exit]
+            #[on(e38 -> S39)]
+            S38,
+            #[enter]
+            #[exit]
+            #[on(e39 -> S40)]
+            S39,
+            #[enter]
+            #[exit]
+            #[on(e40 -> S41)]
+            S40,
+            #[enter]
+            #[exit]
+            #[on(e41 -> S42)]
+            S41,
+            #[enter]
+            #[exit]
+            #[on(e42 -> S43)]
+            S42,
+            #[enter]
+            #[exit]
+            #[on(e43 -> S44)]
+            S43,
+            #[enter]
+            #[exit]
+            #[on(e44 -> S45)]
+            S44,
+            #[enter]
+            #[exit]
+            #[on(e45 -> S46)]
+            S45,
+            #[enter]
+            #[exit]
+            #[on(e46 -> S47)]
+            S46,
+            #[enter]
+            #[exit]
+            #[on(e47 -> S48)]
+            S47,
+            #[enter]
+            #[exit]
+            #[on(e48 -> S49)]
+            S48,
+            #[enter]
+            #[exit]
+            #[on(e49 -> S0)]
+            S49,
+        }
+
+        impl complex::Hooks for Ctx {
+            type Error = core::convert::Infallible;
+            fn enter_s0(&mut self) {}
+            fn exit_s0(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s1(&mut self) {}
+            fn exit_s1(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s2(&mut self) {}
+            fn exit_s2(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s3(&mut self) {}
+            fn exit_s3(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s4(&mut self) {}
+            fn exit_s4(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s5(&mut self) {}
+            fn exit_s5(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s6(&mut self) {}
+            fn exit_s6(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s7(&mut self) {}
+            fn exit_s7(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s8(&mut self) {}
+            fn exit_s8(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s9(&mut self) {}
+            fn exit_s9(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s10(&mut self) {}
+            fn exit_s10(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s11(&mut self) {}
+            fn exit_s11(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s12(&mut self) {}
+            fn exit_s12(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s13(&mut self) {}
+            fn exit_s13(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s14(&mut self) {}
+            fn exit_s14(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s15(&mut self) {}
+            fn exit_s15(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s16(&mut self) {}
+            fn exit_s16(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s17(&mut self) {}
+            fn exit_s17(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s18(&mut self) {}
+            fn exit_s18(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s19(&mut self) {}
+            fn exit_s19(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s20(&mut self) {}
+            fn exit_s20(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s21(&mut self) {}
+            fn exit_s21(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s22(&mut self) {}
+            fn exit_s22(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s23(&mut self) {}
+            fn exit_s23(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s24(&mut self) {}
+            fn exit_s24(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s25(&mut self) {}
+            fn exit_s25(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s26(&mut self) {}
+            fn exit_s26(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s27(&mut self) {}
+            fn exit_s27(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s28(&mut self) {}
+            fn exit_s28(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s29(&mut self) {}
+            fn exit_s29(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s30(&mut self) {}
+            fn exit_s30(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s31(&mut self) {}
+            fn exit_s31(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s32(&mut self) {}
+            fn exit_s32(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s33(&mut self) {}
+            fn exit_s33(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s34(&mut self) {}
+            fn exit_s34(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s35(&mut self) {}
+            fn exit_s35(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s36(&mut self) {}
+            fn exit_s36(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s37(&mut self) {}
+            fn exit_s37(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s38(&mut self) {}
+            fn exit_s38(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s39(&mut self) {}
+            fn exit_s39(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s40(&mut self) {}
+            fn exit_s40(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s41(&mut self) {}
+            fn exit_s41(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s42(&mut self) {}
+            fn exit_s42(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s43(&mut self) {}
+            fn exit_s43(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s44(&mut self) {}
+            fn exit_s44(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s45(&mut self) {}
+            fn exit_s45(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s46(&mut self) {}
+            fn exit_s46(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s47(&mut self) {}
+            fn exit_s47(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s48(&mut self) {}
+            fn exit_s48(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
+            fn enter_s49(&mut self) {}
+            fn exit_s49(&mut self) -> Result<(), Self::Error> {
+                Ok(())
+            }
         }
     }
     /// The hand-written enum and `match`.
@@ -3872,6 +4569,151 @@ pub mod complex {
         }
     }
 
+    /// Like `SwUntimed`, for the same machine declared with a (zero-sized) context, an entry and
+    /// an exit hook on every state and the `hooks` option, all hooks doing nothing: what unused
+    /// hooks cost.
+    pub struct SwHooks(pub Dynamic<sw_hooks::Complex, Untimed<Memory>>);
+
+    impl crate::Dyn for SwHooks {
+        type Event = sw_hooks::complex::Event;
+        fn event(code: u8) -> Self::Event {
+            match code {
+                0 => sw_hooks::complex::Event::E0,
+                1 => sw_hooks::complex::Event::E1,
+                2 => sw_hooks::complex::Event::E2,
+                3 => sw_hooks::complex::Event::E3,
+                4 => sw_hooks::complex::Event::E4,
+                5 => sw_hooks::complex::Event::E5,
+                6 => sw_hooks::complex::Event::E6,
+                7 => sw_hooks::complex::Event::E7,
+                8 => sw_hooks::complex::Event::E8,
+                9 => sw_hooks::complex::Event::E9,
+                10 => sw_hooks::complex::Event::E10,
+                11 => sw_hooks::complex::Event::E11,
+                12 => sw_hooks::complex::Event::E12,
+                13 => sw_hooks::complex::Event::E13,
+                14 => sw_hooks::complex::Event::E14,
+                15 => sw_hooks::complex::Event::E15,
+                16 => sw_hooks::complex::Event::E16,
+                17 => sw_hooks::complex::Event::E17,
+                18 => sw_hooks::complex::Event::E18,
+                19 => sw_hooks::complex::Event::E19,
+                20 => sw_hooks::complex::Event::E20,
+                21 => sw_hooks::complex::Event::E21,
+                22 => sw_hooks::complex::Event::E22,
+                23 => sw_hooks::complex::Event::E23,
+                24 => sw_hooks::complex::Event::E24,
+                25 => sw_hooks::complex::Event::E25,
+                26 => sw_hooks::complex::Event::E26,
+                27 => sw_hooks::complex::Event::E27,
+                28 => sw_hooks::complex::Event::E28,
+                29 => sw_hooks::complex::Event::E29,
+                30 => sw_hooks::complex::Event::E30,
+                31 => sw_hooks::complex::Event::E31,
+                32 => sw_hooks::complex::Event::E32,
+                33 => sw_hooks::complex::Event::E33,
+                34 => sw_hooks::complex::Event::E34,
+                35 => sw_hooks::complex::Event::E35,
+                36 => sw_hooks::complex::Event::E36,
+                37 => sw_hooks::complex::Event::E37,
+                38 => sw_hooks::complex::Event::E38,
+                39 => sw_hooks::complex::Event::E39,
+                40 => sw_hooks::complex::Event::E40,
+                41 => sw_hooks::complex::Event::E41,
+                42 => sw_hooks::complex::Event::E42,
+                43 => sw_hooks::complex::Event::E43,
+                44 => sw_hooks::complex::Event::E44,
+                45 => sw_hooks::complex::Event::E45,
+                46 => sw_hooks::complex::Event::E46,
+                47 => sw_hooks::complex::Event::E47,
+                48 => sw_hooks::complex::Event::E48,
+                49 => sw_hooks::complex::Event::E49,
+                _ => unreachable!(),
+            }
+        }
+        fn start(capacity: usize, previous: Option<Self>) -> Self {
+            let mut records = previous
+                .map(|p| p.0.into_all_parts().3.0.into_vec())
+                .unwrap_or_default();
+            records.clear();
+            records.reserve(capacity);
+            let recorder = Untimed(Memory::from(records));
+            SwHooks(
+                Dynamic::start_with_context(sw_hooks::Complex::S0, sw_hooks::Ctx, recorder)
+                    .unwrap(),
+            )
+        }
+        fn restart(&mut self) {
+            let placeholder = Dynamic::start_with_context(
+                sw_hooks::Complex::S0,
+                sw_hooks::Ctx,
+                Untimed(Memory::new()),
+            )
+            .unwrap();
+            let (_, context, _, recorder) =
+                core::mem::replace(&mut self.0, placeholder).into_all_parts();
+            self.0 = Dynamic::start_with_context(sw_hooks::Complex::S0, context, recorder).unwrap();
+        }
+        #[inline]
+        fn apply(&mut self, event: Self::Event) -> bool {
+            self.0.apply(event).is_ok()
+        }
+        fn state(&self) -> u8 {
+            match self.0.state() {
+                sw_hooks::Complex::S0 => 0,
+                sw_hooks::Complex::S1 => 1,
+                sw_hooks::Complex::S2 => 2,
+                sw_hooks::Complex::S3 => 3,
+                sw_hooks::Complex::S4 => 4,
+                sw_hooks::Complex::S5 => 5,
+                sw_hooks::Complex::S6 => 6,
+                sw_hooks::Complex::S7 => 7,
+                sw_hooks::Complex::S8 => 8,
+                sw_hooks::Complex::S9 => 9,
+                sw_hooks::Complex::S10 => 10,
+                sw_hooks::Complex::S11 => 11,
+                sw_hooks::Complex::S12 => 12,
+                sw_hooks::Complex::S13 => 13,
+                sw_hooks::Complex::S14 => 14,
+                sw_hooks::Complex::S15 => 15,
+                sw_hooks::Complex::S16 => 16,
+                sw_hooks::Complex::S17 => 17,
+                sw_hooks::Complex::S18 => 18,
+                sw_hooks::Complex::S19 => 19,
+                sw_hooks::Complex::S20 => 20,
+                sw_hooks::Complex::S21 => 21,
+                sw_hooks::Complex::S22 => 22,
+                sw_hooks::Complex::S23 => 23,
+                sw_hooks::Complex::S24 => 24,
+                sw_hooks::Complex::S25 => 25,
+                sw_hooks::Complex::S26 => 26,
+                sw_hooks::Complex::S27 => 27,
+                sw_hooks::Complex::S28 => 28,
+                sw_hooks::Complex::S29 => 29,
+                sw_hooks::Complex::S30 => 30,
+                sw_hooks::Complex::S31 => 31,
+                sw_hooks::Complex::S32 => 32,
+                sw_hooks::Complex::S33 => 33,
+                sw_hooks::Complex::S34 => 34,
+                sw_hooks::Complex::S35 => 35,
+                sw_hooks::Complex::S36 => 36,
+                sw_hooks::Complex::S37 => 37,
+                sw_hooks::Complex::S38 => 38,
+                sw_hooks::Complex::S39 => 39,
+                sw_hooks::Complex::S40 => 40,
+                sw_hooks::Complex::S41 => 41,
+                sw_hooks::Complex::S42 => 42,
+                sw_hooks::Complex::S43 => 43,
+                sw_hooks::Complex::S44 => 44,
+                sw_hooks::Complex::S45 => 45,
+                sw_hooks::Complex::S46 => 46,
+                sw_hooks::Complex::S47 => 47,
+                sw_hooks::Complex::S48 => 48,
+                sw_hooks::Complex::S49 => 49,
+            }
+        }
+    }
+
     /// statewright's dynamic API recording into a `Ring` of the newest 1024 records; a new
     /// machine takes over the previous one's ring.
     pub struct SwRing(Dynamic<sw::Complex, Ring>);
@@ -4523,6 +5365,7 @@ pub mod complex {
             crate::driver::<SwMemory>(crate::Kind::SwMemory, stream),
             crate::driver::<SwPrealloc>(crate::Kind::SwPrealloc, stream),
             crate::driver::<SwUntimed>(crate::Kind::SwUntimed, stream),
+            crate::driver::<SwHooks>(crate::Kind::SwHooks, stream),
             crate::driver::<SwRing>(crate::Kind::SwRing, stream),
             crate::driver::<RustFsm>(crate::Kind::RustFsm, stream),
             crate::driver::<Smlang>(crate::Kind::Smlang, stream),

@@ -179,6 +179,9 @@ pub enum Kind {
     SwPrealloc,
     /// statewright `Dynamic`, `Untimed(Memory::with_capacity)`: no wall-clock time.
     SwUntimed,
+    /// statewright `Dynamic`, `Untimed(Memory::with_capacity)`, a context and hooks that do
+    /// nothing.
+    SwHooks,
     /// statewright `Dynamic`, `Ring`.
     SwRing,
     /// rust-fsm.
@@ -201,6 +204,7 @@ impl Kind {
             Kind::SwMemory => "statewright dynamic, Memory (default)",
             Kind::SwPrealloc => "statewright dynamic, Memory::with_capacity",
             Kind::SwUntimed => "statewright dynamic, Untimed(Memory::with_capacity)",
+            Kind::SwHooks => "statewright dynamic, Untimed + context + no-op hooks",
             Kind::SwRing => "statewright dynamic, Ring(1024)",
             Kind::RustFsm => "rust-fsm =0.8.0",
             Kind::Smlang => "smlang =0.8.0",
@@ -218,6 +222,7 @@ impl Kind {
                 | Kind::SwMemory
                 | Kind::SwPrealloc
                 | Kind::SwUntimed
+                | Kind::SwHooks
                 | Kind::SwRing
         )
     }

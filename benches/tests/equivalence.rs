@@ -18,12 +18,15 @@ fn check_all(spec: &Spec, fresh: bool, drivers: fn(&Stream) -> Vec<Box<dyn Bench
         );
         assert_eq!(fresh, s.fresh > 0, "{}: fresh machines", spec.name);
         let benches = drivers(&s);
-        assert_eq!(benches.len(), 11);
-        assert!(
-            benches.iter().any(|b| b.kind() == Kind::SwUntimed),
-            "{}: the Untimed row is checked",
-            spec.name
-        );
+        assert_eq!(benches.len(), 12);
+        for kind in [Kind::SwUntimed, Kind::SwHooks] {
+            assert!(
+                benches.iter().any(|b| b.kind() == kind),
+                "{}: the {} row is checked",
+                spec.name,
+                kind.label()
+            );
+        }
         for b in &benches {
             if let Err(e) = b.check(&s) {
                 panic!("{} (seed {seed}): {e}", spec.name);

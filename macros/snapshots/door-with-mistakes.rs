@@ -11,10 +11,10 @@
     doc,
     doc = ::statewright::__private::diagram_doc!(
         "Door",
-        [("Closed", "", true, false),
-        ("Open", "", false, false)],
-        [(0, "open", 1),
-        (1, "close", 0)]
+        [("Closed", "", true, false, false, false),
+        ("Open", "", false, false, false, false)],
+        [(0, "open", 1, false),
+        (1, "close", 0, false)]
     )
 )]
 pub(crate) enum Door {
@@ -88,6 +88,7 @@ A variant whose event leads to a state with data carries that data.*/
     use ::statewright as __sw;
     mod __machine {
         type __Enum = <super::Closed as super::__sw::State>::Machine;
+        type __Context = ();
         /**The typed machine of [`Door`](super::super::Door): its current state is the type `S`, and it records into `R`.
 
 Each event is a method that exists only in the states where the event is allowed; it consumes the machine and returns it in the target state, after the transition's record is written. Calling an event where it is not allowed does not compile.
@@ -97,7 +98,7 @@ The machine dereferences to its state's data. Its other operations (its sequence
 With a recorder that cannot fail (the default, `statewright::Memory`), a transition returns the machine in its new state. With one that can fail, it returns a `Result` whose error holds this machine unchanged: the transition did not happen.*/
         pub(crate) struct Machine<S, R = super::__sw::Memory> {
             __state: S,
-            __core: super::__sw::__private::Core<R>,
+            __core: super::__sw::__private::Core<R, __Context>,
         }
         ///A typed machine of [`Door`](super::super::Door) in whichever state it is in: one variant per state. Obtained from a [`Dynamic`](super::Dynamic) machine (`Typed::from(machine)` or `machine.into_typed()`), it lets code that loads a stored machine continue with compile-time-checked transitions in each arm of a `match`. Converts back with `Dynamic::from`.
         pub(crate) enum Typed<R = super::__sw::Memory> {
@@ -160,7 +161,7 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
         ) -> Machine<super::Closed, R> {
             Machine {
                 __state: super::Closed,
-                __core: super::__sw::__private::Core::new(recorder),
+                __core: super::__sw::__private::Core::with_context(recorder, ()),
             }
         }
         #[inline(always)]
@@ -224,24 +225,29 @@ Exists only in `Open`; anywhere else the call does not compile. The transition's
         > super::__sw::__private::Parts for Machine<S, R> {
             type State = S;
             type Recorder = R;
+            type Context = __Context;
             type With<T> = Machine<T, R>;
             #[inline(always)]
-            fn into_parts(self) -> (S, super::__sw::__private::Core<R>) {
+            fn into_parts(self) -> (S, super::__sw::__private::Core<R, __Context>) {
                 (self.__state, self.__core)
             }
             #[inline(always)]
-            fn from_parts(__state: S, __core: super::__sw::__private::Core<R>) -> Self {
+            fn from_parts(
+                __state: S,
+                __core: super::__sw::__private::Core<R, __Context>,
+            ) -> Self {
                 Machine { __state, __core }
             }
             #[inline(always)]
             fn with<T>(
                 __state: T,
-                __core: super::__sw::__private::Core<R>,
+                __core: super::__sw::__private::Core<R, __Context>,
             ) -> Machine<T, R> {
                 Machine { __state, __core }
             }
         }
-        impl<S: super::__sw::State, R> super::__sw::TypedMachine for Machine<S, R> {
+        impl<S: super::__sw::State<Machine = __Enum>, R> super::__sw::TypedMachine
+        for Machine<S, R> {
             type State = S;
             type Recorder = R;
             #[inline]
@@ -264,9 +270,18 @@ Exists only in `Open`; anywhere else the call does not compile. The transition's
             fn recorder_mut(&mut self) -> &mut R {
                 self.__core.recorder_mut()
             }
-            fn into_parts(self) -> (S, ::core::primitive::u64, R) {
+            #[inline]
+            fn context(&self) -> &__Context {
+                self.__core.context()
+            }
+            #[inline]
+            fn context_mut(&mut self) -> &mut __Context {
+                self.__core.context_mut()
+            }
+            fn into_all_parts(self) -> (S, __Context, ::core::primitive::u64, R) {
                 let __sequence = self.__core.sequence();
-                (self.__state, __sequence, self.__core.into_recorder())
+                let (__recorder, __context) = self.__core.into_recorder_and_context();
+                (self.__state, __context, __sequence, __recorder)
             }
             fn into_dynamic(
                 self,
@@ -312,12 +327,18 @@ const _: () = {
         &["open", "close"],
         &[0u32, 1u32, 1u32, 0u32],
         0u32,
+        &[],
+        &[],
     );
     #[automatically_derived]
     impl ::statewright::StateMachine for Door {
         type Event = door::Event;
         type Typed<__R> = door::Typed<__R>;
         const DEFINITION: &'static ::statewright::Definition = &__DEFINITION;
+        type Context = ();
+        type HookError = ::core::convert::Infallible;
+        const __EVENTS: &'static [&'static str] = &["open", "close"];
+        const __EVENT_STARTS: &'static [u32] = &[0u32, 1u32, 2u32];
         #[inline]
         fn state_id(&self) -> ::statewright::StateId {
             match self {
@@ -333,11 +354,11 @@ const _: () = {
             }
         }
         #[inline]
-        fn __enter(__event: door::Event, _: ::statewright::StateId) -> Self {
-            match __event {
+        fn __move_to(&mut self, __event: door::Event, _: ::statewright::StateId) {
+            *self = match __event {
                 door::Event::Open => Door::Open,
                 door::Event::Close => Door::Closed,
-            }
+            };
         }
         #[inline]
         fn __typed<__R>(

@@ -2,15 +2,15 @@
     doc,
     doc = ::my::reexport::__private::diagram_doc!(
         "Job",
-        [("Queued", "", true, false),
-        ("Running", "", false, false),
-        ("Failed", "", false, false),
-        ("Done", "", false, false)],
-        [(0, "run", 1),
-        (1, "fail", 2),
-        (1, "finish", 3),
-        (2, "reset", 0),
-        (3, "reset", 1)]
+        [("Queued", "", true, false, false, false),
+        ("Running", "", false, false, false, false),
+        ("Failed", "", false, false, false, false),
+        ("Done", "", false, false, false, false)],
+        [(0, "run", 1, false),
+        (1, "fail", 2, false),
+        (1, "finish", 3, false),
+        (2, "reset", 0, false),
+        (3, "reset", 1, false)]
     )
 )]
 enum Job {
@@ -118,6 +118,7 @@ A variant whose event leads to a state with data carries that data.*/
     use ::my::reexport as __sw;
     mod __machine {
         type __Enum = <super::Queued as super::__sw::State>::Machine;
+        type __Context = ();
         /**The typed machine of [`Job`](super::super::Job): its current state is the type `S`, and it records into `R`.
 
 Each event is a method that exists only in the states where the event is allowed; it consumes the machine and returns it in the target state, after the transition's record is written. Calling an event where it is not allowed does not compile.
@@ -127,7 +128,7 @@ The machine dereferences to its state's data. Its other operations (its sequence
 With a recorder that cannot fail (the default, `statewright::Memory`), a transition returns the machine in its new state. With one that can fail, it returns a `Result` whose error holds this machine unchanged: the transition did not happen.*/
         pub(in super::super) struct Machine<S, R = super::__sw::Memory> {
             __state: S,
-            __core: super::__sw::__private::Core<R>,
+            __core: super::__sw::__private::Core<R, __Context>,
         }
         ///A typed machine of [`Job`](super::super::Job) in whichever state it is in: one variant per state. Obtained from a [`Dynamic`](super::Dynamic) machine (`Typed::from(machine)` or `machine.into_typed()`), it lets code that loads a stored machine continue with compile-time-checked transitions in each arm of a `match`. Converts back with `Dynamic::from`.
         pub(in super::super) enum Typed<R = super::__sw::Memory> {
@@ -214,7 +215,7 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
         ) -> Machine<super::Queued, R> {
             Machine {
                 __state: super::Queued,
-                __core: super::__sw::__private::Core::new(recorder),
+                __core: super::__sw::__private::Core::with_context(recorder, ()),
             }
         }
         #[inline(always)]
@@ -290,9 +291,9 @@ Exists only in `Running`; anywhere else the call does not compile. The transitio
 
 Exists only in `Failed` and `Done`; anywhere else the call does not compile. The transition's record is written before the machine in its new state is returned; if the recorder can fail and refuses the record, the result is an error that holds this machine unchanged.*/
             #[inline]
-            pub fn reset<T: super::__sw::State + super::__sw::__private::Unit>(
-                self,
-            ) -> super::__sw::Step<R, Machine<T, R>, Self>
+            pub fn reset<
+                T: super::__sw::State<Machine = __Enum> + super::__sw::__private::Unit,
+            >(self) -> super::__sw::Step<R, Machine<T, R>, Self>
             where
                 S: super::CanReset<Next = T>,
             {
@@ -305,24 +306,29 @@ Exists only in `Failed` and `Done`; anywhere else the call does not compile. The
         > super::__sw::__private::Parts for Machine<S, R> {
             type State = S;
             type Recorder = R;
+            type Context = __Context;
             type With<T> = Machine<T, R>;
             #[inline(always)]
-            fn into_parts(self) -> (S, super::__sw::__private::Core<R>) {
+            fn into_parts(self) -> (S, super::__sw::__private::Core<R, __Context>) {
                 (self.__state, self.__core)
             }
             #[inline(always)]
-            fn from_parts(__state: S, __core: super::__sw::__private::Core<R>) -> Self {
+            fn from_parts(
+                __state: S,
+                __core: super::__sw::__private::Core<R, __Context>,
+            ) -> Self {
                 Machine { __state, __core }
             }
             #[inline(always)]
             fn with<T>(
                 __state: T,
-                __core: super::__sw::__private::Core<R>,
+                __core: super::__sw::__private::Core<R, __Context>,
             ) -> Machine<T, R> {
                 Machine { __state, __core }
             }
         }
-        impl<S: super::__sw::State, R> super::__sw::TypedMachine for Machine<S, R> {
+        impl<S: super::__sw::State<Machine = __Enum>, R> super::__sw::TypedMachine
+        for Machine<S, R> {
             type State = S;
             type Recorder = R;
             #[inline]
@@ -345,9 +351,18 @@ Exists only in `Failed` and `Done`; anywhere else the call does not compile. The
             fn recorder_mut(&mut self) -> &mut R {
                 self.__core.recorder_mut()
             }
-            fn into_parts(self) -> (S, ::core::primitive::u64, R) {
+            #[inline]
+            fn context(&self) -> &__Context {
+                self.__core.context()
+            }
+            #[inline]
+            fn context_mut(&mut self) -> &mut __Context {
+                self.__core.context_mut()
+            }
+            fn into_all_parts(self) -> (S, __Context, ::core::primitive::u64, R) {
                 let __sequence = self.__core.sequence();
-                (self.__state, __sequence, self.__core.into_recorder())
+                let (__recorder, __context) = self.__core.into_recorder_and_context();
+                (self.__state, __context, __sequence, __recorder)
             }
             fn into_dynamic(
                 self,
@@ -393,12 +408,24 @@ const _: () = {
         &["run", "fail", "finish", "reset"],
         &[0u32, 1u32, 1u32, 2u32, 2u32, 3u32, 3u32, 0u32, 3u32, 1u32],
         0u32,
+        &[],
+        &[],
     );
     #[automatically_derived]
     impl ::my::reexport::StateMachine for Job {
         type Event = jobs::Event;
         type Typed<__R> = jobs::Typed<__R>;
         const DEFINITION: &'static ::my::reexport::Definition = &__DEFINITION;
+        type Context = ();
+        type HookError = ::core::convert::Infallible;
+        const __EVENTS: &'static [&'static str] = &[
+            "run",
+            "fail",
+            "finish",
+            "reset",
+            "reset",
+        ];
+        const __EVENT_STARTS: &'static [u32] = &[0u32, 1u32, 3u32, 4u32, 5u32];
         #[inline]
         fn state_id(&self) -> ::my::reexport::StateId {
             match self {
@@ -418,8 +445,8 @@ const _: () = {
             }
         }
         #[inline]
-        fn __enter(__event: jobs::Event, __to: ::my::reexport::StateId) -> Self {
-            match __event {
+        fn __move_to(&mut self, __event: jobs::Event, __to: ::my::reexport::StateId) {
+            *self = match __event {
                 jobs::Event::Run => Job::Running,
                 jobs::Event::Fail => Job::Failed,
                 jobs::Event::Finish => Job::Done,
@@ -429,7 +456,7 @@ const _: () = {
                         _ => Job::Running,
                     }
                 }
-            }
+            };
         }
         #[inline]
         fn __typed<__R>(

@@ -4,16 +4,16 @@
     doc,
     doc = ::statewright::__private::diagram_doc!(
         "Order",
-        [("Pending", "Created, waiting for payment.", true, false),
-        ("Paid", "Payment captured.", false, false),
-        ("Shipped", "", false, false),
-        ("Delivered", "", false, true),
-        ("Cancelled", "", false, true)],
-        [(0, "pay", 1),
-        (0, "cancel", 4),
-        (1, "ship", 2),
-        (1, "cancel", 4),
-        (2, "deliver", 3)]
+        [("Pending", "Created, waiting for payment.", true, false, false, false),
+        ("Paid", "Payment captured.", false, false, false, false),
+        ("Shipped", "", false, false, false, false),
+        ("Delivered", "", false, true, false, false),
+        ("Cancelled", "", false, true, false, false)],
+        [(0, "pay", 1, false),
+        (0, "cancel", 4, false),
+        (1, "ship", 2, false),
+        (1, "cancel", 4, false),
+        (2, "deliver", 3, false)]
     )
 )]
 pub enum Order {
@@ -140,6 +140,7 @@ A variant whose event leads to a state with data carries that data.*/
     use ::statewright as __sw;
     mod __machine {
         type __Enum = <super::Pending as super::__sw::State>::Machine;
+        type __Context = ();
         /**The typed machine of [`Order`](super::super::Order): its current state is the type `S`, and it records into `R`.
 
 Each event is a method that exists only in the states where the event is allowed; it consumes the machine and returns it in the target state, after the transition's record is written. Calling an event where it is not allowed does not compile.
@@ -149,7 +150,7 @@ The machine dereferences to its state's data. Its other operations (its sequence
 With a recorder that cannot fail (the default, `statewright::Memory`), a transition returns the machine in its new state. With one that can fail, it returns a `Result` whose error holds this machine unchanged: the transition did not happen.*/
         pub struct Machine<S, R = super::__sw::Memory> {
             __state: S,
-            __core: super::__sw::__private::Core<R>,
+            __core: super::__sw::__private::Core<R, __Context>,
         }
         ///A typed machine of [`Order`](super::super::Order) in whichever state it is in: one variant per state. Obtained from a [`Dynamic`](super::Dynamic) machine (`Typed::from(machine)` or `machine.into_typed()`), it lets code that loads a stored machine continue with compile-time-checked transitions in each arm of a `match`. Converts back with `Dynamic::from`.
         pub enum Typed<R = super::__sw::Memory> {
@@ -265,7 +266,7 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
         ) -> Machine<super::Pending, R> {
             Machine {
                 __state: super::Pending,
-                __core: super::__sw::__private::Core::new(recorder),
+                __core: super::__sw::__private::Core::with_context(recorder, ()),
             }
         }
         #[inline(always)]
@@ -390,24 +391,29 @@ Exists only in `Shipped`; anywhere else the call does not compile. The transitio
         > super::__sw::__private::Parts for Machine<S, R> {
             type State = S;
             type Recorder = R;
+            type Context = __Context;
             type With<T> = Machine<T, R>;
             #[inline(always)]
-            fn into_parts(self) -> (S, super::__sw::__private::Core<R>) {
+            fn into_parts(self) -> (S, super::__sw::__private::Core<R, __Context>) {
                 (self.__state, self.__core)
             }
             #[inline(always)]
-            fn from_parts(__state: S, __core: super::__sw::__private::Core<R>) -> Self {
+            fn from_parts(
+                __state: S,
+                __core: super::__sw::__private::Core<R, __Context>,
+            ) -> Self {
                 Machine { __state, __core }
             }
             #[inline(always)]
             fn with<T>(
                 __state: T,
-                __core: super::__sw::__private::Core<R>,
+                __core: super::__sw::__private::Core<R, __Context>,
             ) -> Machine<T, R> {
                 Machine { __state, __core }
             }
         }
-        impl<S: super::__sw::State, R> super::__sw::TypedMachine for Machine<S, R> {
+        impl<S: super::__sw::State<Machine = __Enum>, R> super::__sw::TypedMachine
+        for Machine<S, R> {
             type State = S;
             type Recorder = R;
             #[inline]
@@ -430,9 +436,18 @@ Exists only in `Shipped`; anywhere else the call does not compile. The transitio
             fn recorder_mut(&mut self) -> &mut R {
                 self.__core.recorder_mut()
             }
-            fn into_parts(self) -> (S, ::core::primitive::u64, R) {
+            #[inline]
+            fn context(&self) -> &__Context {
+                self.__core.context()
+            }
+            #[inline]
+            fn context_mut(&mut self) -> &mut __Context {
+                self.__core.context_mut()
+            }
+            fn into_all_parts(self) -> (S, __Context, ::core::primitive::u64, R) {
                 let __sequence = self.__core.sequence();
-                (self.__state, __sequence, self.__core.into_recorder())
+                let (__recorder, __context) = self.__core.into_recorder_and_context();
+                (self.__state, __context, __sequence, __recorder)
             }
             fn into_dynamic(
                 self,
@@ -478,12 +493,24 @@ const _: () = {
         &["pay", "cancel", "ship", "deliver"],
         &[0u32, 1u32, 1u32, 4u32, 2u32, 2u32, 1u32, 4u32, 3u32, 3u32],
         0u32,
+        &[],
+        &[],
     );
     #[automatically_derived]
     impl ::statewright::StateMachine for Order {
         type Event = order::Event;
         type Typed<__R> = order::Typed<__R>;
         const DEFINITION: &'static ::statewright::Definition = &__DEFINITION;
+        type Context = ();
+        type HookError = ::core::convert::Infallible;
+        const __EVENTS: &'static [&'static str] = &[
+            "pay",
+            "cancel",
+            "ship",
+            "cancel",
+            "deliver",
+        ];
+        const __EVENT_STARTS: &'static [u32] = &[0u32, 2u32, 4u32, 5u32, 5u32, 5u32];
         #[inline]
         fn state_id(&self) -> ::statewright::StateId {
             match self {
@@ -504,15 +531,15 @@ const _: () = {
             }
         }
         #[inline]
-        fn __enter(__event: order::Event, _: ::statewright::StateId) -> Self {
-            match __event {
+        fn __move_to(&mut self, __event: order::Event, _: ::statewright::StateId) {
+            *self = match __event {
                 order::Event::Pay { amount_cents: __f0 } => {
                     Order::Paid { amount_cents: __f0 }
                 }
                 order::Event::Cancel => Order::Cancelled,
                 order::Event::Ship(__f0) => Order::Shipped(__f0),
                 order::Event::Deliver => Order::Delivered,
-            }
+            };
         }
         #[inline]
         fn __typed<__R>(

@@ -32,21 +32,26 @@ pub fn attribute(cx: &Ctx) -> TokenStream {
         let doc = s.docs.text.as_str();
         let initial = i == cx.initial;
         let terminal = !s.terminal.is_empty();
-        quote!((#state, #doc, #initial, #terminal))
+        let entry = !s.enter.is_empty();
+        let exit = !s.exit.is_empty();
+        quote!((#state, #doc, #initial, #terminal, #entry, #exit))
     });
+    // The targets of a choice are transitions with the same source and event: the chart
+    // groups them into a choice node by itself.
     let transitions = model.transitions.iter().filter_map(|t| {
         let to = proc_macro2::Literal::usize_unsuffixed(t.to?);
         let from = proc_macro2::Literal::usize_unsuffixed(t.from);
         let event = model.events[t.event].name.as_str();
-        Some(quote!((#from, #event, #to)))
+        let guarded = t.guard.is_some();
+        Some(quote!((#from, #event, #to, #guarded)))
     });
     quote! {
         #[cfg_attr(doc, doc = #krate::__private::diagram_doc!(#name, [#(#states),*], [#(#transitions),*]))]
     }
 }
 
-/// `diagram_doc!("Order", [("Pending", "doc", initial, terminal), ...], [(0, "pay", 1), ...])`
-/// as the markdown of the enum's "State machine" section. The input is written by
+/// `diagram_doc!("Order", [("Pending", "doc", initial, terminal, entry, exit), ...],
+/// [(0, "pay", 1, guarded), ...])` as the markdown of the enum's "State machine" section. The input is written by
 /// [`attribute`]; anything else gives an empty string (never a panic).
 pub fn expand(input: TokenStream) -> TokenStream {
     let text = parse
@@ -75,6 +80,10 @@ fn parse(input: ParseStream) -> syn::Result<statewright_runtime::diagram::ChartB
         let initial: LitBool = state.parse()?;
         state.parse::<Token![,]>()?;
         let terminal: LitBool = state.parse()?;
+        state.parse::<Token![,]>()?;
+        let entry: LitBool = state.parse()?;
+        state.parse::<Token![,]>()?;
+        let exit: LitBool = state.parse()?;
         let mut added = chart.state(&name.value());
         added.doc(&doc.value());
         if initial.value {
@@ -82,6 +91,12 @@ fn parse(input: ParseStream) -> syn::Result<statewright_runtime::diagram::ChartB
         }
         if terminal.value {
             added.terminal();
+        }
+        if entry.value {
+            added.entry_hook();
+        }
+        if exit.value {
+            added.exit_hook();
         }
         if !states.is_empty() {
             states.parse::<Token![,]>()?;
@@ -98,7 +113,14 @@ fn parse(input: ParseStream) -> syn::Result<statewright_runtime::diagram::ChartB
         let event: LitStr = transition.parse()?;
         transition.parse::<Token![,]>()?;
         let to: LitInt = transition.parse()?;
-        chart.transition(from.base10_parse()?, &event.value(), to.base10_parse()?);
+        transition.parse::<Token![,]>()?;
+        let guarded: LitBool = transition.parse()?;
+        let (from, event, to) = (from.base10_parse()?, event.value(), to.base10_parse()?);
+        if guarded.value {
+            chart.transition_guarded(from, &event, to);
+        } else {
+            chart.transition(from, &event, to);
+        }
         if !transitions.is_empty() {
             transitions.parse::<Token![,]>()?;
         }
@@ -151,8 +173,8 @@ mod tests {
     #[test]
     fn without_the_feature_the_section_is_the_table() {
         let out = expand(quote! {
-            "Light", [("Off", "Dark.", true, false), ("On", "", false, false)],
-            [(0, "toggle", 1), (1, "toggle", 0)]
+            "Light", [("Off", "Dark.", true, false, false, false), ("On", "", false, false, false, false)],
+            [(0, "toggle", 1, false), (1, "toggle", 0, false)]
         });
         let lit: LitStr = syn::parse2(out).unwrap();
         assert_eq!(
@@ -166,8 +188,8 @@ mod tests {
     #[test]
     fn expands_to_a_section_with_image_and_table() {
         let out = expand(quote! {
-            "Light", [("Off", "Dark.", true, false), ("On", "", false, false)],
-            [(0, "toggle", 1), (1, "toggle", 0)]
+            "Light", [("Off", "Dark.", true, false, false, false), ("On", "", false, false, false, false)],
+            [(0, "toggle", 1, false), (1, "toggle", 0, false)]
         });
         let lit: LitStr = syn::parse2(out).unwrap();
         let text = lit.value();
@@ -177,12 +199,66 @@ mod tests {
         assert!(!uri.contains(['"', '<', '>', '\n']), "{uri}");
     }
 
+    /// A payment machine: a choice (`pay -> Paid | Declined`), a guard, hooks.
+    fn payment() -> TokenStream {
+        quote! {
+            "Payment",
+            [
+                ("Pending", "", true, false, false, false),
+                ("Paid", "", false, false, true, false),
+                ("Declined", "", false, true, false, true),
+                ("Refunded", "", false, true, true, true)
+            ],
+            [(0, "pay", 1, false), (0, "pay", 2, false), (1, "refund", 3, true)]
+        }
+    }
+
+    #[test]
+    fn choices_guards_and_hooks_reach_the_table() {
+        let lit: LitStr = syn::parse2(expand(payment())).unwrap();
+        let text = lit.value();
+        assert!(
+            text.contains(
+                "Hooks: `Paid` (entry), `Declined` (exit), `Refunded` (entry / exit).\n\n\
+                 | from | event | to | note |\n| --- | --- | --- | --- |\n\
+                 | `Pending` | `pay` | `Paid` | choice |\n\
+                 | `Pending` | `pay` | `Declined` | choice |\n\
+                 | `Paid` | `refund` | `Refunded` | guarded |\n"
+            ),
+            "{text}"
+        );
+    }
+
+    #[cfg(feature = "doc-diagram")]
+    #[test]
+    fn choices_guards_and_hooks_reach_the_image() {
+        let lit: LitStr = syn::parse2(expand(payment())).unwrap();
+        let text = lit.value();
+        // `(a choice)` and `[guard]`, percent-encoded in the data URI.
+        assert!(text.contains("(a choice)%3C/title%3E%3Cpath"), "{text}");
+        assert!(text.contains("%3Erefund [guard]%3C/text%3E"), "{text}");
+        assert!(text.contains("%3Eentry / exit hooks%3C/text%3E"), "{text}");
+    }
+
     #[test]
     fn malformed_input_gives_an_empty_string() {
         for input in [
             quote!(),
             quote!("X", [], []),
-            quote!("X", [("A", "", false, false)], [(0, "e", 7)]),
+            quote!(
+                "X",
+                [("A", "", false, false, false, false)],
+                [(0, "e", 7, false)]
+            ),
+            // The fields before hooks and guards existed.
+            quote!("X", [("A", "", true, false)], []),
+            quote!("X", [("A", "", true, false, false, false)], [(0, "e", 0)]),
+            // The same transition twice.
+            quote!(
+                "X",
+                [("A", "", true, false, false, false)],
+                [(0, "e", 0, false), (0, "e", 0, true)]
+            ),
             quote!(1, 2),
         ] {
             let lit: LitStr = syn::parse2(expand(input)).unwrap();

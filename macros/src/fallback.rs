@@ -41,6 +41,18 @@ fn repair(model: &mut Model) -> bool {
     if clashing || model.unusable_module.is_some() {
         return false;
     }
+    model.repaired = true;
+
+    // Hooks: one state per hook name (the first).
+    let mut hook_names = HashSet::new();
+    for state in &mut model.states {
+        if (!state.enter.is_empty() || !state.exit.is_empty())
+            && !hook_names.insert(names::to_snake(&state.ident.to_string()))
+        {
+            state.enter.clear();
+            state.exit.clear();
+        }
+    }
 
     // Exactly one initial state: the first marked one, or the first state.
     let initial = model.initial();
@@ -64,13 +76,44 @@ fn repair(model: &mut Model) -> bool {
     }
     model.transitions.retain(|t| t.to.is_some());
 
-    // One transition per (state, event): the first.
+    // Each target once in a choice.
     let mut seen = HashSet::new();
-    model.transitions.retain(|t| seen.insert((t.from, t.event)));
+    model.transitions.retain(|t| seen.insert((t.group, t.to)));
+
+    // One transition (or choice) per (state, event): the first.
+    let mut first_group = std::collections::HashMap::new();
+    model
+        .transitions
+        .retain(|t| *first_group.entry((t.from, t.event)).or_insert(t.group) == t.group);
+    count_groups(model);
+
+    // A choice or a guard looks the same from every state: the first one's shape.
+    let mut shapes = std::collections::HashMap::new();
+    let shape = |m: &Model, group: usize| -> (Vec<Option<usize>>, bool) {
+        let ts = m.transitions.iter().filter(|t| t.group == group);
+        (
+            ts.clone().map(|t| t.to).collect(),
+            ts.clone().any(|t| t.guard.is_some()),
+        )
+    };
+    let keep: Vec<bool> = model
+        .transitions
+        .iter()
+        .map(|t| {
+            let this = shape(model, t.group);
+            let first = shapes.entry(t.event).or_insert_with(|| this.clone());
+            *first == this || (first.0.len() == 1 && this.0.len() == 1 && !first.1 && !this.1)
+        })
+        .collect();
+    let mut keep = keep.into_iter();
+    model.transitions.retain(|_| keep.next().unwrap_or(false));
     model.index();
 
-    // An event whose target carries data leads only to its first target.
+    // A plain event whose target carries data leads only to its first target.
     for e in 0..model.events.len() {
+        if *model.kind(e) != crate::model::Kind::Plain {
+            continue;
+        }
         let targets = model.targets(e);
         if targets.len() > 1 && targets.iter().any(|&t| model.states[t].has_data()) {
             let first = targets[0];
@@ -107,6 +150,17 @@ fn repair(model: &mut Model) -> bool {
         .retain(|_| kept.next().copied().unwrap_or(false));
     model.index();
     true
+}
+
+/// Recomputes how many targets each group has, after transitions were dropped.
+fn count_groups(model: &mut Model) {
+    let mut counts = std::collections::HashMap::new();
+    for t in &model.transitions {
+        *counts.entry(t.group).or_insert(0) += 1;
+    }
+    for t in &mut model.transitions {
+        t.group_len = counts[&t.group];
+    }
 }
 
 /// The user's item alone, with the errors: for input that cannot become a machine at all.

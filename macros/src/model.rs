@@ -36,14 +36,38 @@ pub struct Model {
     /// Whether field attributes other than docs are copied onto generated fields (when the user
     /// asked for extra derives, whose helper attributes those are).
     pub copy_field_attrs: bool,
+    /// The shared context's type as written (`context = OrderInfo`), if any.
+    pub context: Option<syn::Type>,
+    /// Whether the machine has hooks: a state is marked `#[enter]`/`#[exit]`, or the `hooks`
+    /// option is set.
+    pub hooks: bool,
+    /// Whether `fallback` repaired the model: the `Hooks` trait is then emitted with every
+    /// method provided and nothing calls it, so that the user's impl (or its absence) adds no
+    /// error to the definition's own.
+    pub repaired: bool,
     pub states: Vec<State>,
     pub events: Vec<Event>,
-    /// In declaration order, which groups them by source state.
+    /// In declaration order, which groups them by source state. A choice `e -> A | B` is one
+    /// transition per target, with the same `group`.
     pub transitions: Vec<Transition>,
     /// Per event: the distinct states it leads to and leaves, in declaration order (see
     /// [`Model::index`]).
     targets: Vec<Vec<usize>>,
     sources: Vec<Vec<usize>>,
+    /// Per event: what its transitions look like (see [`Model::kind`]).
+    kinds: Vec<Kind>,
+}
+
+/// What an event's transitions look like. Validation makes every transition of a choice or a
+/// guarded event look the same, so the first one's shape is the event's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// One target per state (possibly different targets from different states).
+    Plain,
+    /// A choice between these targets (`pay -> Paid | Declined`), the same from every state.
+    Choice(Vec<usize>),
+    /// A guarded transition to this target (`pay -> Paid?`), the same from every state.
+    Guard(usize),
 }
 
 pub struct State {
@@ -53,6 +77,10 @@ pub struct State {
     pub fields: Fields,
     pub initial: Vec<Span>,
     pub terminal: Vec<Span>,
+    /// The spans of its `#[enter]` attributes.
+    pub enter: Vec<Span>,
+    /// The spans of its `#[exit]` attributes.
+    pub exit: Vec<Span>,
     /// The spans of its `#[on(...)]` attributes.
     pub on: Vec<Span>,
 }
@@ -74,11 +102,18 @@ pub struct Transition {
     pub target: Ident,
     /// The target state, if the name resolves.
     pub to: Option<usize>,
+    /// Which `event -> targets` item of the definition this comes from: the targets of a
+    /// choice share it.
+    pub group: usize,
+    /// How many targets the item has (more than one: a choice).
+    pub group_len: usize,
+    /// The `?` of a guarded transition.
+    pub guard: Option<Span>,
 }
 
 /// The names the generated module defines besides the state types; a state type with one of
 /// these names would clash, and field types that use them are rewritten to `super::Name`.
-pub const MODULE_TYPES: &[&str] = &["Event", "Machine", "Typed", "Dynamic"];
+pub const MODULE_TYPES: &[&str] = &["Event", "Machine", "Typed", "Dynamic", "Hooks"];
 
 /// The value names the generated module defines.
 pub const MODULE_VALUES: &[&str] = &["start", "start_with", "DEFINITION"];
@@ -118,6 +153,7 @@ impl Model {
             .map(|(i, v)| (v.ident.to_string(), i))
             .collect();
         let mut transitions = Vec::new();
+        let mut group = 0;
         for (from, variant) in input.variants.iter().enumerate() {
             for on in &variant.on {
                 for t in &on.transitions {
@@ -130,14 +166,20 @@ impl Model {
                         });
                         events.len() - 1
                     });
-                    let to = state_index.get(&t.target.to_string()).copied();
-                    transitions.push(Transition {
-                        from,
-                        event,
-                        event_ident: t.event.clone(),
-                        target: t.target.clone(),
-                        to,
-                    });
+                    for target in &t.targets {
+                        let to = state_index.get(&target.to_string()).copied();
+                        transitions.push(Transition {
+                            from,
+                            event,
+                            event_ident: t.event.clone(),
+                            target: target.clone(),
+                            to,
+                            group,
+                            group_len: t.targets.len(),
+                            guard: t.guard,
+                        });
+                    }
+                    group += 1;
                 }
             }
         }
@@ -154,10 +196,18 @@ impl Model {
             std_derive_count: input.std_derives.len(),
             copy_field_attrs: !input.options.derives.is_empty(),
             states: Vec::new(),
+            context: input.options.context.clone(),
+            hooks: input.options.hooks.is_some()
+                || input
+                    .variants
+                    .iter()
+                    .any(|v| !v.enter.is_empty() || !v.exit.is_empty()),
+            repaired: false,
             events,
             transitions,
             targets: Vec::new(),
             sources: Vec::new(),
+            kinds: Vec::new(),
         };
         let mut shadowed: Vec<String> = MODULE_TYPES.iter().map(|s| (*s).to_owned()).collect();
         shadowed.extend(input.variants.iter().map(|v| v.ident.to_string()));
@@ -171,6 +221,8 @@ impl Model {
                 fields: rewrite_fields(&v.fields, &shadowed, &input.ident),
                 initial: v.initial.clone(),
                 terminal: v.terminal.clone(),
+                enter: v.enter.clone(),
+                exit: v.exit.clone(),
                 on: v.on.iter().map(|o| o.span).collect(),
             })
             .collect();
@@ -218,6 +270,57 @@ impl Model {
         }
         self.targets = targets;
         self.sources = sources;
+        let mut kinds = vec![None; self.events.len()];
+        for t in &self.transitions {
+            if kinds[t.event].is_some() {
+                continue;
+            }
+            kinds[t.event] = Some(if let (Some(to), Some(_)) = (t.to, t.guard) {
+                Kind::Guard(to)
+            } else if t.group_len > 1 {
+                Kind::Choice(
+                    self.transitions
+                        .iter()
+                        .filter(|u| u.group == t.group)
+                        .filter_map(|u| u.to)
+                        .collect(),
+                )
+            } else {
+                Kind::Plain
+            });
+        }
+        self.kinds = kinds
+            .into_iter()
+            .map(|k| k.unwrap_or(Kind::Plain))
+            .collect();
+    }
+
+    /// Whether `event` has a `<event>_with` method: its target carries data, or it is a
+    /// choice or a guard (whose `_with` decides from the current state).
+    pub fn has_with_method(&self, event: usize) -> bool {
+        match self.kind(event) {
+            Kind::Plain => self
+                .single_target(event)
+                .is_some_and(|t| self.states[t].has_data()),
+            Kind::Choice(_) | Kind::Guard(_) => true,
+        }
+    }
+
+    /// What `event`'s transitions look like.
+    pub fn kind(&self, event: usize) -> &Kind {
+        self.kinds.get(event).unwrap_or(&Kind::Plain)
+    }
+
+    /// The name of the generated enum of a choice between `targets`: `PaidOrDeclined`.
+    pub fn choice_name(&self, targets: &[usize]) -> Ident {
+        let name: Vec<String> = targets
+            .iter()
+            .map(|&t| self.states[t].ident.to_string())
+            .collect();
+        let span = targets
+            .first()
+            .map_or_else(Span::call_site, |&t| self.states[t].ident.span());
+        Ident::new(&name.join("Or"), span)
     }
 
     /// The distinct states `event` leads to, in declaration order.

@@ -70,6 +70,33 @@ fn expands_an_event_with_several_targets_and_options() {
 }
 
 #[test]
+fn expands_a_context_choices_a_guard_and_hooks() {
+    let out = expanded(
+        quote!(context = Ledger),
+        quote! {
+            #[derive(Debug, Clone, PartialEq)]
+            pub enum Payment {
+                #[initial]
+                #[exit]
+                #[on(authorize -> Authorized | Failed, abandon -> Abandoned?)]
+                New,
+                #[enter]
+                #[on(capture -> Captured)]
+                Authorized,
+                #[terminal]
+                Captured,
+                #[enter]
+                #[on(retry -> New)]
+                Failed { code: u16 },
+                #[terminal]
+                Abandoned,
+            }
+        },
+    );
+    expect_test::expect_file!["../snapshots/payment.rs"].assert_eq(&out);
+}
+
+#[test]
 fn expands_a_definition_with_mistakes_into_errors_and_the_repaired_api() {
     let out = expanded(
         quote!(),

@@ -1,10 +1,10 @@
 //! The definition rules: one `check_*` function per rule, each reporting every violation it
 //! finds at the offending token. All of them run, so one build shows every mistake.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::errors::Errors;
-use crate::model::{MODULE_TYPES, MODULE_VALUES, Model};
+use crate::model::{Kind, MODULE_TYPES, MODULE_VALUES, Model};
 use crate::names;
 
 /// How many names an error message lists before "and N more".
@@ -16,7 +16,9 @@ pub fn check(model: &Model, errors: &Errors) {
     check_one_initial(model, errors);
     check_flags_once(model, errors);
     check_targets_exist(model, errors);
+    check_choice_targets_once(model, errors);
     check_one_transition_per_event(model, errors);
+    check_same_choice_everywhere(model, errors);
     // The graph checks are meaningful only when the graph is complete: a malformed `#[on]` or
     // an unknown target would otherwise be reported a second time as an unreachable state.
     let graph_complete = errors.count() == 0;
@@ -24,6 +26,7 @@ pub fn check(model: &Model, errors: &Errors) {
     check_event_names(model, errors);
     check_state_names(model, errors);
     check_event_payloads(model, errors);
+    check_hooks(model, errors);
     if graph_complete {
         check_all_reachable(model, errors);
         check_no_dead_ends(model, errors);
@@ -81,10 +84,15 @@ fn check_one_initial(model: &Model, errors: &Errors) {
     }
 }
 
-/// `#[initial]` and `#[terminal]` appear at most once on a variant.
+/// `#[initial]`, `#[terminal]`, `#[enter]` and `#[exit]` appear at most once on a variant.
 fn check_flags_once(model: &Model, errors: &Errors) {
     for state in &model.states {
-        for (spans, name) in [(&state.initial, "initial"), (&state.terminal, "terminal")] {
+        for (spans, name) in [
+            (&state.initial, "initial"),
+            (&state.terminal, "terminal"),
+            (&state.enter, "enter"),
+            (&state.exit, "exit"),
+        ] {
             for span in spans.iter().skip(1) {
                 errors.at(*span, format!("duplicate `#[{name}]` on `{}`", state.ident));
             }
@@ -112,18 +120,39 @@ fn check_targets_exist(model: &Model, errors: &Errors) {
     }
 }
 
+/// A choice lists each target once.
+fn check_choice_targets_once(model: &Model, errors: &Errors) {
+    let mut seen: HashSet<(usize, String)> = HashSet::new();
+    for later in model.transitions.iter().filter(|t| t.group_len > 1) {
+        if !seen.insert((later.group, later.target.to_string())) {
+            errors.at(
+                later.target.span(),
+                format!(
+                    "`{}` is listed twice in the choice of `{}`; list each target once",
+                    later.target, later.event_ident
+                ),
+            );
+        }
+    }
+}
+
 /// A state handles each event at most once: a second transition on the same event is either a
-/// duplicate (same target) or nondeterministic (another target).
+/// duplicate (same target) or nondeterministic (another target). (The targets of one choice
+/// are one transition.)
 fn check_one_transition_per_event(model: &Model, errors: &Errors) {
     let mut first_of: HashMap<(usize, usize), usize> = HashMap::new();
     for (j, later) in model.transitions.iter().enumerate() {
         let first = *first_of.entry((later.from, later.event)).or_insert(j);
-        if first == j {
+        if model.transitions[first].group == later.group {
             continue;
         }
         let first = &model.transitions[first];
         let (state, event) = (&model.states[later.from].ident, &later.event_ident);
-        let message = if first.target == later.target {
+        let message = if first.group_len > 1 || later.group_len > 1 {
+            format!(
+                "`{state}` already handles `{event}`; a state handles an event once: to let it lead to several targets, make it one choice, like `{event} -> A | B`"
+            )
+        } else if first.target == later.target {
             format!(
                 "duplicate transition: `{state}` already has `{event} -> {}`",
                 first.target
@@ -208,13 +237,9 @@ pub fn event_name_problems(model: &Model) -> Vec<Option<String>> {
                 "the events `{other}` and `{name}` both become the variant `Event::{variant}`; rename one of them"
             ))
         } else {
-            let clash = name.strip_suffix("_with").filter(|base| {
-                by_name.get(base).is_some_and(|&b| {
-                    model
-                        .single_target(b)
-                        .is_some_and(|t| model.states[t].has_data())
-                })
-            });
+            let clash = name
+                .strip_suffix("_with")
+                .filter(|base| by_name.get(base).is_some_and(|&b| model.has_with_method(b)));
             clash.map(|base| format!("the event `{name}` clashes with the method `{name}` that builds `{base}`'s target from the current state; rename it"))
         };
         problems.push(problem);
@@ -253,6 +278,9 @@ fn check_state_names(model: &Model, errors: &Errors) {
 /// carries the target's data, so it cannot stand for several targets.
 fn check_event_payloads(model: &Model, errors: &Errors) {
     for (e, event) in model.events.iter().enumerate() {
+        if *model.kind(e) != Kind::Plain {
+            continue; // a choice's or a guard's variant carries any target's data
+        }
         let targets = model.targets(e);
         if targets.len() < 2 {
             continue;
@@ -284,6 +312,101 @@ fn check_event_payloads(model: &Model, errors: &Errors) {
                 names::list(&others, LIST_LIMIT)
             ),
         );
+    }
+}
+
+/// A choice or a guard is the same in every state that handles the event: the event's typed
+/// method and its variant in the event enum carry the choice, so they must mean one thing.
+fn check_same_choice_everywhere(model: &Model, errors: &Errors) {
+    if !model
+        .transitions
+        .iter()
+        .any(|t| t.group_len > 1 || t.guard.is_some())
+    {
+        return; // no choice, no guard: nothing to compare (and no quadratic work)
+    }
+    let mut shapes: HashMap<usize, String> = HashMap::new();
+    for t in &model.transitions {
+        let shape = shapes.entry(t.group).or_default();
+        if !shape.is_empty() {
+            shape.push_str(" | ");
+        }
+        shape.push_str(&t.target.to_string());
+    }
+    for t in model.transitions.iter().filter(|t| t.guard.is_some()) {
+        if let Some(shape) = shapes.get_mut(&t.group) {
+            if !shape.ends_with('?') {
+                shape.push('?');
+            }
+        }
+    }
+    let mut first_shape: HashMap<usize, (usize, String)> = HashMap::new();
+    let mut first_in_state: HashMap<(usize, usize), usize> = HashMap::new();
+    let mut reported = Vec::new();
+    for t in &model.transitions {
+        // A second group of the event in the same state is reported as handled twice.
+        if *first_in_state.entry((t.from, t.event)).or_insert(t.group) != t.group {
+            continue;
+        }
+        if reported.contains(&t.group) {
+            continue;
+        }
+        let shape = shapes.get(&t.group).cloned().unwrap_or_default();
+        let (first_group, first) = first_shape
+            .entry(t.event)
+            .or_insert_with(|| (t.group, shape.clone()));
+        if *first_group == t.group || *first == shape {
+            continue;
+        }
+        let first = first.clone();
+        let special = |s: &str| s.contains('|') || s.ends_with('?');
+        if !special(&first) && !special(&shape) {
+            continue; // plain transitions may lead to different targets from different states
+        }
+        reported.push(t.group);
+        let (event, state) = (&t.event_ident, &model.states[t.from].ident);
+        let first_state = model
+            .transitions
+            .iter()
+            .find(|u| u.group == *first_group)
+            .map(|u| model.states[u.from].ident.to_string())
+            .unwrap_or_default();
+        errors.at(
+            event.span(),
+            format!(
+                "`{event}` is `{event} -> {first}` in `{first_state}` but `{event} -> {shape}` in `{state}`; a choice or a guard must be the same in every state that handles the event (use another event name for another choice)"
+            ),
+        );
+    }
+}
+
+/// Hooks: a terminal state is never left, so it has no exit hook; two marked states do not
+/// share a hook name (`enter_http_error` for both `HttpError` and `HTTPError`).
+fn check_hooks(model: &Model, errors: &Errors) {
+    let mut names: HashMap<String, &syn::Ident> = HashMap::new();
+    for state in &model.states {
+        if let (Some(span), false) = (state.exit.first(), state.terminal.is_empty()) {
+            errors.at(
+                *span,
+                format!(
+                    "`{}` is `#[terminal]`, so it is never left and its exit hook would never run; remove the `#[exit]`",
+                    state.ident
+                ),
+            );
+        }
+        if state.enter.is_empty() && state.exit.is_empty() {
+            continue;
+        }
+        let snake = names::to_snake(&state.ident.to_string());
+        if let Some(other) = names.insert(snake.clone(), &state.ident) {
+            errors.at(
+                state.ident.span(),
+                format!(
+                    "`{other}` and `{}` would both have the hooks `enter_{snake}`/`exit_{snake}`; rename one of them",
+                    state.ident
+                ),
+            );
+        }
     }
 }
 

@@ -114,10 +114,20 @@ pub struct Definition {
     /// The transitions of state `i` are pairs `first[i]..first[i + 1]` of `transitions`.
     pub(crate) first: &'static [u32],
     pub(crate) event_names: &'static [&'static str],
-    /// `(event, to)` pairs, flattened, grouped by source state in declaration order.
+    /// `(event, to)` pairs, flattened, grouped by source state in declaration order. The
+    /// targets of a choice (`pay -> Paid | Declined`) are adjacent pairs with the same event.
     pub(crate) transitions: &'static [u32],
     pub(crate) initial: StateId,
+    /// The indices (into the pairs) of guarded transitions (`pay -> Paid?`), ascending.
+    pub(crate) guarded: &'static [u32],
+    /// Per state, [`ENTRY_HOOK`] | [`EXIT_HOOK`]; empty for a machine without hooks.
+    pub(crate) hooks: &'static [u8],
 }
+
+/// The bit of [`Definition::hooks`] for a state with an entry hook.
+pub(crate) const ENTRY_HOOK: u8 = 1;
+/// The bit of [`Definition::hooks`] for a state with an exit hook.
+pub(crate) const EXIT_HOOK: u8 = 2;
 
 impl Definition {
     /// The machine's name: the name of the annotated enum.
@@ -204,17 +214,21 @@ impl Definition {
         &'static self,
         state: StateId,
     ) -> impl ExactSizeIterator<Item = Transition> + Clone {
+        let start = self.first.get(state.index()).copied().unwrap_or(0);
         self.pairs(state)
             .chunks_exact(2)
-            .map(move |pair| Transition {
+            .enumerate()
+            .map(move |(i, pair)| Transition {
                 definition: self,
                 from: state,
                 event: EventId(pair[0]),
                 to: StateId(pair[1]),
+                index: start + i as u32,
             })
     }
 
-    /// Where `event` leads from `from`, or `None` when the event is not allowed there.
+    /// Where `event` leads from `from`, or `None` when the event is not allowed there. For a
+    /// choice, the first of its targets (see [`allows`](Self::allows)).
     #[inline]
     pub fn target(&self, from: StateId, event: EventId) -> Option<StateId> {
         self.pairs(from)
@@ -223,11 +237,48 @@ impl Definition {
             .map(|pair| StateId(pair[1]))
     }
 
+    /// Whether `event` may lead from `from` to `to`: the definition declares that transition,
+    /// or that target among the event's choices.
+    #[inline]
+    pub fn allows(&self, from: StateId, event: EventId, to: StateId) -> bool {
+        self.pairs(from)
+            .chunks_exact(2)
+            .any(|pair| pair[0] == event.0 && pair[1] == to.0)
+    }
+
+    /// Whether `event` may be refused in `from` although it is allowed there: its transition
+    /// is guarded, or the machine has hooks (an exit hook or a transition action can veto).
+    pub fn can_decline(&self, from: StateId, event: EventId) -> bool {
+        if !self.hooks.is_empty() {
+            return true;
+        }
+        let Some(&start) = self.first.get(from.index()) else {
+            return false;
+        };
+        self.pairs(from)
+            .chunks_exact(2)
+            .enumerate()
+            .any(|(i, pair)| pair[0] == event.0 && self.is_guarded(start as usize + i))
+    }
+
+    /// Whether the machine has hooks (`#[enter]`, `#[exit]` or the `hooks` option).
+    pub fn has_hooks(&self) -> bool {
+        !self.hooks.is_empty()
+    }
+
+    fn is_guarded(&self, index: usize) -> bool {
+        self.guarded.binary_search(&(index as u32)).is_ok()
+    }
+
+    fn hook_bits(&self, state: StateId) -> u8 {
+        self.hooks.get(state.index()).copied().unwrap_or(0)
+    }
+
     /// The events allowed in `state`, in declaration order.
     pub fn allowed_events(&'static self, state: StateId) -> Events {
         Events {
             definition: self,
-            pairs: self.pairs(state).chunks_exact(2),
+            pairs: self.pairs(state),
         }
     }
 
@@ -277,7 +328,9 @@ impl PartialEq for Definition {
                 && self.first == other.first
                 && self.event_names == other.event_names
                 && self.transitions == other.transitions
-                && self.initial == other.initial)
+                && self.initial == other.initial
+                && self.guarded == other.guarded
+                && self.hooks == other.hooks)
     }
 }
 
@@ -361,6 +414,16 @@ impl StateInfo {
             .get(self.id.index())
             .copied()
             .unwrap_or(false)
+    }
+
+    /// Whether this state is marked `#[enter]`: a hook runs when the machine enters it.
+    pub fn has_entry_hook(&self) -> bool {
+        self.definition.hook_bits(self.id) & ENTRY_HOOK != 0
+    }
+
+    /// Whether this state is marked `#[exit]`: a hook runs when the machine leaves it.
+    pub fn has_exit_hook(&self) -> bool {
+        self.definition.hook_bits(self.id) & EXIT_HOOK != 0
     }
 
     /// The transitions that leave this state, in declaration order.
@@ -509,6 +572,8 @@ pub struct Transition {
     from: StateId,
     event: EventId,
     to: StateId,
+    /// The index of the pair in the definition's table.
+    index: u32,
 }
 
 impl Transition {
@@ -540,6 +605,21 @@ impl Transition {
     /// The id of the target state.
     pub const fn to_id(&self) -> StateId {
         self.to
+    }
+
+    /// Whether the transition is guarded (`#[on(pay -> Paid?)]`): the caller may decline it,
+    /// and the machine then stays where it is.
+    pub fn is_guarded(&self) -> bool {
+        self.definition.is_guarded(self.index as usize)
+    }
+
+    /// Whether the transition is one branch of a choice (`#[on(pay -> Paid | Declined)]`):
+    /// the same event leads from the same state to another target too.
+    pub fn is_choice(&self) -> bool {
+        self.definition
+            .pairs(self.from)
+            .chunks_exact(2)
+            .any(|pair| pair[0] == self.event.0 && pair[1] != self.to.0)
     }
 }
 
@@ -642,7 +722,8 @@ impl fmt::Debug for States {
 #[derive(Clone)]
 pub struct Events {
     definition: &'static Definition,
-    pairs: core::slice::ChunksExact<'static, u32>,
+    /// The `(event, to)` pairs not iterated yet.
+    pairs: &'static [u32],
 }
 
 impl Events {
@@ -656,15 +737,25 @@ impl Iterator for Events {
     type Item = EventInfo;
 
     fn next(&mut self) -> Option<EventInfo> {
-        let pair = self.pairs.next()?;
+        let (&event, _) = self.pairs.split_first()?;
+        // The other targets of a choice are adjacent pairs with the same event.
+        while self.pairs.first() == Some(&event) {
+            self.pairs = self.pairs.get(2..).unwrap_or(&[]);
+        }
         Some(EventInfo {
             definition: self.definition,
-            id: EventId(pair[0]),
+            id: EventId(event),
         })
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        self.pairs.size_hint()
+        let rest = self.pairs;
+        let distinct = rest
+            .chunks_exact(2)
+            .enumerate()
+            .filter(|(i, pair)| *i == 0 || rest[(i - 1) * 2] != pair[0])
+            .count();
+        (distinct, Some(distinct))
     }
 }
 

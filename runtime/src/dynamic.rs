@@ -3,7 +3,7 @@
 use core::borrow::Borrow;
 use core::fmt;
 
-use crate::__private::Core;
+use crate::__private::{Branch, Core};
 use crate::definition::{Definition, EventId, Events, StateId, StateInfo};
 use crate::machine::StateMachine;
 use crate::record::{Outcome, Record};
@@ -49,39 +49,28 @@ use crate::replay::ReplayError;
 /// assert_eq!(door.recorder().to_string(), "#1 Closed --open--> Open\n#2 Open --open--x rejected\n");
 /// # }
 /// ```
-pub struct Dynamic<M, R = Memory> {
+pub struct Dynamic<M: StateMachine, R = Memory> {
     pub(crate) state: M,
-    pub(crate) core: Core<R>,
+    pub(crate) core: Core<R, M::Context>,
 }
 
-impl<M: StateMachine> Dynamic<M> {
+impl<M: StateMachine<Context = ()>> Dynamic<M> {
     /// A machine in `state`, recording in [`Memory`]; `state` must be the initial state.
     pub fn start(state: M) -> Result<Self, NotInitial<M, Memory>> {
         Dynamic::start_with(state, Memory::new())
     }
 }
 
-impl<M: StateMachine, R: Recorder> Dynamic<M, R> {
+impl<M: StateMachine<Context = ()>, R: Recorder> Dynamic<M, R> {
     /// A machine in `state`, recording in `recorder`; `state` must be the initial state.
+    /// (A machine with a context starts with
+    /// [`start_with_context`](Self::start_with_context).)
     pub fn start_with(state: M, recorder: R) -> Result<Self, NotInitial<M, R>> {
-        if state.state_id() == M::DEFINITION.initial {
-            Ok(Dynamic {
-                state,
-                core: Core::new(recorder),
-            })
-        } else {
-            Err(NotInitial { state, recorder })
-        }
+        Dynamic::start_with_context(state, (), recorder)
     }
 
-    /// A machine resumed in `state` (loaded from storage), justified by its `history`: the
-    /// records the machine wrote so far, which must replay from the initial state to the state
-    /// `state` is in (see [`Definition::replay`]). The machine continues the sequence after the
-    /// last record and records into `recorder`; if `recorder` should also hold the history,
-    /// give it one that does (for example `Memory::from(history)`).
-    ///
-    /// This is the only way to obtain a machine in a state other than the initial one without
-    /// walking there.
+    /// A machine resumed in `state`; see [`resume_with_context`](Self::resume_with_context),
+    /// which this is for a machine without a context.
     ///
     /// ```
     /// use statewright::{state_machine, Dynamic, Memory};
@@ -118,11 +107,86 @@ impl<M: StateMachine, R: Recorder> Dynamic<M, R> {
         I: IntoIterator,
         I::Item: Borrow<Record>,
     {
+        Dynamic::resume_with_context(state, (), history, recorder)
+    }
+}
+
+impl<M: StateMachine, R: Recorder> Dynamic<M, R> {
+    /// A machine in `state` with the shared `context`, recording in `recorder`; `state` must
+    /// be the initial state. Its entry hook, if it has one, runs.
+    ///
+    /// ```
+    /// use statewright::{state_machine, Dynamic, Memory};
+    ///
+    /// /// Shared by every state of one door.
+    /// #[derive(Debug, PartialEq)]
+    /// struct Room(&'static str);
+    ///
+    /// #[state_machine(context = Room)]
+    /// #[derive(Debug, PartialEq)]
+    /// enum Door {
+    ///     #[initial]
+    ///     #[on(open -> Open)]
+    ///     Closed,
+    ///     #[on(close -> Closed)]
+    ///     Open,
+    /// }
+    ///
+    /// # fn main() {
+    /// let mut door = Dynamic::start_with_context(Door::Closed, Room("hall"), Memory::new()).unwrap();
+    /// door.apply(door::Event::Open).unwrap();
+    /// assert_eq!(door.context(), &Room("hall"));
+    /// door.context_mut().0 = "kitchen"; // not a transition: nothing is recorded
+    /// let (state, room, sequence, _) = door.into_all_parts();
+    /// assert_eq!((state, room, sequence), (Door::Open, Room("kitchen"), 1));
+    /// # }
+    /// ```
+    pub fn start_with_context(
+        state: M,
+        context: M::Context,
+        recorder: R,
+    ) -> Result<Self, NotInitial<M, R>> {
+        if state.state_id() == M::DEFINITION.initial {
+            let (mut state, mut context) = (state, context);
+            state.__entered(&mut context);
+            Ok(Dynamic {
+                state,
+                core: Core::with_context(recorder, context),
+            })
+        } else {
+            Err(NotInitial {
+                state,
+                context,
+                recorder,
+            })
+        }
+    }
+
+    /// A machine resumed in `state` with the shared `context` (both loaded from storage),
+    /// justified by its `history`: the records the machine wrote so far, which must replay from
+    /// the initial state to the state `state` is in (see [`Definition::replay`]). The machine continues the sequence after the
+    /// last record and records into `recorder`; if `recorder` should also hold the history,
+    /// give it one that does (for example `Memory::from(history)`).
+    ///
+    /// This is the only way to obtain a machine in a state other than the initial one without
+    /// walking there. (A machine without a context resumes with [`resume`](Self::resume),
+    /// which has an example.)
+    pub fn resume_with_context<I>(
+        state: M,
+        context: M::Context,
+        history: I,
+        recorder: R,
+    ) -> Result<Self, ResumeError<M, R>>
+    where
+        I: IntoIterator,
+        I::Item: Borrow<Record>,
+    {
         let replayed = match M::DEFINITION.replay(history) {
             Ok(replayed) => replayed,
             Err(error) => {
                 return Err(ResumeError {
                     state,
+                    context,
                     recorder,
                     reason: ResumeReason::Replay(error),
                 });
@@ -135,6 +199,7 @@ impl<M: StateMachine, R: Recorder> Dynamic<M, R> {
             };
             return Err(ResumeError {
                 state,
+                context,
                 recorder,
                 reason,
             });
@@ -144,45 +209,78 @@ impl<M: StateMachine, R: Recorder> Dynamic<M, R> {
             core: Core {
                 sequence: replayed.sequence(),
                 recorder,
+                context,
             },
         })
     }
 
     /// Applies `event`: on success the machine is in the target state and the record of the
-    /// transition is returned; when the event is not allowed in the current state, or the
-    /// recorder refuses the record, nothing changes and the event is handed back in the
-    /// [`Rejection`].
+    /// transition is returned; when the event is not allowed in the current state, its guard
+    /// declines, a hook vetoes it, or the recorder refuses the record, nothing changes and the
+    /// event is handed back in the [`Rejection`].
     ///
     /// The record is written before the new state is stored. A rejected event is recorded too
-    /// (with outcome [`Rejected`](crate::Outcome::Rejected)).
-    pub fn apply(&mut self, event: M::Event) -> Result<Record, Rejection<M::Event, R::Error>> {
+    /// (with outcome [`Rejected`](crate::Outcome::Rejected)). For a machine with hooks, the
+    /// exit hook and the transition action run before the record and the entry hook after it
+    /// (see [`hooks`](crate::hooks)).
+    #[allow(clippy::type_complexity)] // the rejection's three parameters are each needed
+    pub fn apply(
+        &mut self,
+        event: M::Event,
+    ) -> Result<Record, Rejection<M::Event, R::Error, M::HookError>> {
         let definition = M::DEFINITION;
         let from = self.state.state_id();
         let event_id = M::event_id(&event);
-        match definition.target(from, event_id) {
-            Some(to) => match self
-                .core
-                .write(definition, from, event_id, to, Outcome::Applied)
-            {
-                Ok(record) => {
-                    self.state = M::__enter(event, to);
-                    Ok(record)
-                }
-                Err(error) => Err(Rejection::new(
-                    event,
-                    definition,
-                    from,
-                    event_id,
-                    Cause::Unrecorded(error),
-                )),
-            },
-            None => {
+        let to = match (definition.target(from, event_id), M::__branch(&event)) {
+            (Some(to), Branch::Declared) => to,
+            (Some(_), Branch::To(to)) if definition.allows(from, event_id, to) => to,
+            (Some(_), Branch::Declined) => {
+                let cause = match self.core.reject(definition, from, event_id) {
+                    Ok(_) => Cause::Declined,
+                    Err(error) => Cause::DeclinedUnrecorded(error),
+                };
+                return Err(Rejection::new(event, definition, from, event_id, cause));
+            }
+            _ => {
                 let cause = match self.core.reject(definition, from, event_id) {
                     Ok(_) => Cause::Illegal,
                     Err(error) => Cause::IllegalUnrecorded(error),
                 };
-                Err(Rejection::new(event, definition, from, event_id, cause))
+                return Err(Rejection::new(event, definition, from, event_id, cause));
             }
+        };
+        // A self-loop stays in the state: its action runs, exit and entry hooks do not.
+        let context = &mut self.core.context;
+        let exit = if to == from {
+            Ok(())
+        } else {
+            self.state.__exit(context)
+        };
+        if let Err(hook) = exit.and_then(|()| M::__action(event_id, from, to, context)) {
+            let cause = match self.core.reject(definition, from, event_id) {
+                Ok(_) => Cause::Vetoed(hook),
+                Err(error) => Cause::VetoedUnrecorded(hook, error),
+            };
+            return Err(Rejection::new(event, definition, from, event_id, cause));
+        }
+        match self
+            .core
+            .write(definition, from, event_id, to, Outcome::Applied)
+        {
+            Ok(record) => {
+                self.state.__move_to(event, to);
+                if to != from {
+                    self.state.__entered(&mut self.core.context);
+                }
+                Ok(record)
+            }
+            Err(error) => Err(Rejection::new(
+                event,
+                definition,
+                from,
+                event_id,
+                Cause::Unrecorded(error),
+            )),
         }
     }
 }
@@ -190,8 +288,18 @@ impl<M: StateMachine, R: Recorder> Dynamic<M, R> {
 impl<M: StateMachine, R> Dynamic<M, R> {
     /// A machine from checked parts (a restored snapshot).
     #[cfg(feature = "serde")]
-    pub(crate) fn from_core(state: M, core: Core<R>) -> Self {
+    pub(crate) fn from_core(state: M, core: Core<R, M::Context>) -> Self {
         Dynamic { state, core }
+    }
+
+    /// The shared context.
+    pub fn context(&self) -> &M::Context {
+        &self.core.context
+    }
+
+    /// The shared context, for changing it (that is not a transition and writes no record).
+    pub fn context_mut(&mut self) -> &mut M::Context {
+        &mut self.core.context
     }
 
     /// The current state, with its data.
@@ -234,10 +342,26 @@ impl<M: StateMachine, R> Dynamic<M, R> {
         M::DEFINITION
     }
 
-    /// The current state, the sequence number and the recorder, for storing. Putting them back
-    /// together goes through [`resume`](Self::resume).
-    pub fn into_parts(self) -> (M, u64, R) {
+    /// The current state, the sequence number and the recorder of a machine without a
+    /// context, for storing. Putting them back together goes through
+    /// [`resume`](Self::resume).
+    pub fn into_parts(self) -> (M, u64, R)
+    where
+        M: StateMachine<Context = ()>,
+    {
         (self.state, self.core.sequence, self.core.recorder)
+    }
+
+    /// The current state, the context, the sequence number and the recorder, for storing.
+    /// Putting them back together goes through
+    /// [`resume_with_context`](Self::resume_with_context).
+    pub fn into_all_parts(self) -> (M, M::Context, u64, R) {
+        (
+            self.state,
+            self.core.context,
+            self.core.sequence,
+            self.core.recorder,
+        )
     }
 
     /// The same machine as a typed machine in its current state, inside the generated enum of
@@ -248,7 +372,7 @@ impl<M: StateMachine, R> Dynamic<M, R> {
     }
 }
 
-impl<M: fmt::Debug, R> fmt::Debug for Dynamic<M, R> {
+impl<M: StateMachine + fmt::Debug, R> fmt::Debug for Dynamic<M, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Dynamic")
             .field("state", &self.state)
@@ -257,10 +381,11 @@ impl<M: fmt::Debug, R> fmt::Debug for Dynamic<M, R> {
     }
 }
 
-/// Why [`Dynamic::apply`] refused an event.
+/// Why [`Dynamic::apply`] refused an event. `F` is the recorder's error, `H` the error of the
+/// machine's hooks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Cause<F> {
+pub enum Cause<F, H = core::convert::Infallible> {
     /// The event is not allowed in the current state. The rejection was recorded.
     Illegal,
     /// The event is not allowed in the current state, and the recorder also refused the
@@ -269,6 +394,16 @@ pub enum Cause<F> {
     /// The event is allowed, but the recorder refused the record, so the transition did not
     /// happen.
     Unrecorded(F),
+    /// The event is a guarded transition (`#[on(event -> Target?)]`) and its guard declined.
+    /// The rejection was recorded.
+    Declined,
+    /// The guard declined, and the recorder also refused the record of the rejection.
+    DeclinedUnrecorded(F),
+    /// An exit hook or the transition action returned this error, so the transition did not
+    /// happen (see [`hooks`](crate::hooks)). The rejection was recorded.
+    Vetoed(H),
+    /// A hook vetoed, and the recorder also refused the record of the rejection.
+    VetoedUnrecorded(H, F),
 }
 
 /// An event that [`Dynamic::apply`] did not apply: the event itself (handed back), the state
@@ -307,21 +442,21 @@ pub enum Cause<F> {
 /// }
 /// # }
 /// ```
-pub struct Rejection<E, F = core::convert::Infallible> {
+pub struct Rejection<E, F = core::convert::Infallible, H = core::convert::Infallible> {
     event: E,
     definition: &'static Definition,
     state: StateId,
     event_id: EventId,
-    cause: Cause<F>,
+    cause: Cause<F, H>,
 }
 
-impl<E, F> Rejection<E, F> {
+impl<E, F, H> Rejection<E, F, H> {
     fn new(
         event: E,
         definition: &'static Definition,
         state: StateId,
         event_id: EventId,
-        cause: Cause<F>,
+        cause: Cause<F, H>,
     ) -> Self {
         Rejection {
             event,
@@ -358,7 +493,7 @@ impl<E, F> Rejection<E, F> {
     }
 
     /// Why the event was not applied.
-    pub fn cause(&self) -> &Cause<F> {
+    pub fn cause(&self) -> &Cause<F, H> {
         &self.cause
     }
 
@@ -368,12 +503,12 @@ impl<E, F> Rejection<E, F> {
     }
 
     /// The event and the cause.
-    pub fn into_parts(self) -> (E, Cause<F>) {
+    pub fn into_parts(self) -> (E, Cause<F, H>) {
         (self.event, self.cause)
     }
 }
 
-impl<E: fmt::Debug, F: fmt::Debug> fmt::Debug for Rejection<E, F> {
+impl<E: fmt::Debug, F: fmt::Debug, H: fmt::Debug> fmt::Debug for Rejection<E, F, H> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Rejection")
             .field("machine", &self.definition.name)
@@ -385,7 +520,7 @@ impl<E: fmt::Debug, F: fmt::Debug> fmt::Debug for Rejection<E, F> {
     }
 }
 
-impl<E, F: fmt::Display> fmt::Display for Rejection<E, F> {
+impl<E, F: fmt::Display, H: fmt::Display> fmt::Display for Rejection<E, F, H> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (machine, event, state) =
             (self.definition.name, self.event_name(), self.state().name());
@@ -406,11 +541,32 @@ impl<E, F: fmt::Display> fmt::Display for Rejection<E, F> {
                 "`{machine}` did not apply `{event}` in state `{state}`: its record could not be \
                  written: {error}"
             ),
+            Cause::Declined => write!(
+                f,
+                "`{machine}` did not apply `{event}` in state `{state}`: its guard declined"
+            ),
+            Cause::DeclinedUnrecorded(error) => write!(
+                f,
+                "`{machine}` did not apply `{event}` in state `{state}`: its guard declined \
+                 (recording the rejection failed: {error})"
+            ),
+            Cause::Vetoed(hook) => write!(
+                f,
+                "`{machine}` did not apply `{event}` in state `{state}`: a hook vetoed it: {hook}"
+            ),
+            Cause::VetoedUnrecorded(hook, error) => write!(
+                f,
+                "`{machine}` did not apply `{event}` in state `{state}`: a hook vetoed it: {hook} \
+                 (recording the rejection failed: {error})"
+            ),
         }
     }
 }
 
-impl<E: fmt::Debug, F: fmt::Debug + fmt::Display> core::error::Error for Rejection<E, F> {}
+impl<E: fmt::Debug, F: fmt::Debug + fmt::Display, H: fmt::Debug + fmt::Display> core::error::Error
+    for Rejection<E, F, H>
+{
+}
 
 /// [`Dynamic::start`] was given a state that is not the initial state. Hands back the state and
 /// the recorder.
@@ -437,15 +593,22 @@ impl<E: fmt::Debug, F: fmt::Debug + fmt::Display> core::error::Error for Rejecti
 /// assert_eq!(refused.into_parts().0, Door::Open);
 /// # }
 /// ```
-pub struct NotInitial<M, R> {
+pub struct NotInitial<M: StateMachine, R> {
     state: M,
+    context: M::Context,
     recorder: R,
 }
 
-impl<M, R> NotInitial<M, R> {
-    /// The state and the recorder, handed back.
+impl<M: StateMachine, R> NotInitial<M, R> {
+    /// The state and the recorder, handed back (the context, if any, is dropped; see
+    /// [`into_all_parts`](Self::into_all_parts)).
     pub fn into_parts(self) -> (M, R) {
         (self.state, self.recorder)
+    }
+
+    /// The state, the context and the recorder, handed back.
+    pub fn into_all_parts(self) -> (M, M::Context, R) {
+        (self.state, self.context, self.recorder)
     }
 }
 
@@ -475,8 +638,9 @@ impl<M: StateMachine, R> core::error::Error for NotInitial<M, R> {}
 
 /// [`Dynamic::resume`] refused to resume: the history does not replay, or it leads to another
 /// state. Hands back the state and the recorder.
-pub struct ResumeError<M, R> {
+pub struct ResumeError<M: StateMachine, R> {
     state: M,
+    context: M::Context,
     recorder: R,
     reason: ResumeReason,
 }
@@ -496,15 +660,21 @@ pub enum ResumeReason {
     },
 }
 
-impl<M, R> ResumeError<M, R> {
+impl<M: StateMachine, R> ResumeError<M, R> {
     /// Why.
     pub fn reason(&self) -> &ResumeReason {
         &self.reason
     }
 
-    /// The state and the recorder, handed back.
+    /// The state and the recorder, handed back (the context, if any, is dropped; see
+    /// [`into_all_parts`](Self::into_all_parts)).
     pub fn into_parts(self) -> (M, R) {
         (self.state, self.recorder)
+    }
+
+    /// The state, the context and the recorder, handed back.
+    pub fn into_all_parts(self) -> (M, M::Context, R) {
+        (self.state, self.context, self.recorder)
     }
 }
 

@@ -89,20 +89,32 @@ impl Hasher {
 fn fingerprint<'a>(
     name: &str,
     initial: &str,
-    states: impl Iterator<Item = (&'a str, bool)>,
-    transitions: impl Iterator<Item = (&'a str, &'a str, &'a str)>,
+    states: impl Iterator<Item = (&'a str, bool, bool, bool)>,
+    transitions: impl Iterator<Item = (&'a str, &'a str, &'a str, bool)>,
 ) -> Fingerprint {
     let mut h = Hasher::new();
     h.field("statewright-fingerprint/1")
         .field(name)
         .field(initial);
-    for (state, terminal) in states {
+    // Hook and guard marks are hashed only where present, so that a machine without them
+    // keeps the fingerprint it had before they existed. They change which rejections are
+    // legal in a journal (a guard or a hook may decline an allowed event).
+    for (state, terminal, entry, exit) in states {
         h.field("state")
             .field(state)
             .field(if terminal { "t" } else { "" });
+        if entry {
+            h.field("entry");
+        }
+        if exit {
+            h.field("exit");
+        }
     }
-    for (from, event, to) in transitions {
+    for (from, event, to, guarded) in transitions {
         h.field("transition").field(from).field(event).field(to);
+        if guarded {
+            h.field("guarded");
+        }
     }
     Fingerprint(h.0)
 }
@@ -113,9 +125,14 @@ impl Definition {
         fingerprint(
             self.name(),
             self.initial().name(),
-            self.states().map(|s| (s.name(), s.is_terminal())),
-            self.transitions()
-                .map(|t| (t.from().name(), t.event().name(), t.to().name())),
+            self.states().map(|s| {
+                let (entry, exit) = (s.has_entry_hook(), s.has_exit_hook());
+                (s.name(), s.is_terminal(), entry, exit)
+            }),
+            self.transitions().map(|t| {
+                let (from, to) = (t.from().name(), t.to().name());
+                (from, t.event().name(), to, t.is_guarded())
+            }),
         )
     }
 }
@@ -127,10 +144,14 @@ impl Chart {
         fingerprint(
             self.name(),
             states[self.initial()].name(),
-            states.iter().map(|s| (s.name(), s.is_terminal())),
-            self.transitions()
-                .iter()
-                .map(|t| (states[t.from()].name(), t.event(), states[t.to()].name())),
+            states.iter().map(|s| {
+                let (entry, exit) = (s.has_entry_hook(), s.has_exit_hook());
+                (s.name(), s.is_terminal(), entry, exit)
+            }),
+            self.transitions().iter().map(|t| {
+                let (from, to) = (states[t.from()].name(), states[t.to()].name());
+                (from, t.event(), to, t.is_guarded())
+            }),
         )
     }
 }

@@ -23,6 +23,8 @@ pub static ORDER: Definition = definition(
     &["pay", "cancel", "ship", "deliver"],
     &[0, 1, 1, 4, 2, 2, 1, 4, 3, 3],
     0,
+    &[],
+    &[],
 );
 
 /// Another machine, for records that do not belong to `ORDER`.
@@ -36,6 +38,8 @@ pub static LIGHT: Definition = definition(
     &["toggle"],
     &[0, 1, 0, 0],
     0,
+    &[],
+    &[],
 );
 
 /// An applied record of `ORDER`.

@@ -20,6 +20,7 @@ mod definition;
 pub mod diagram;
 mod dynamic;
 mod fingerprint;
+pub mod hooks;
 #[cfg(feature = "journal")]
 pub mod journal;
 mod machine;
@@ -53,7 +54,8 @@ pub use crate::definition::{
 };
 pub use crate::dynamic::{Cause, Dynamic, NotInitial, Rejection, ResumeError, ResumeReason};
 pub use crate::fingerprint::Fingerprint;
-pub use crate::machine::{State, StateMachine, TypedMachine, definition};
+pub use crate::hooks::{Failure, Hooked};
+pub use crate::machine::{ContextOf, State, StateMachine, TypedMachine, definition};
 pub use crate::record::{InvalidRecord, Outcome, Record};
 pub use crate::recorder::{
     Fallibility, Memory, RecordError, Recorder, Refused, Ring, Step, Untimed,

@@ -1,5 +1,6 @@
 //! The traits that `#[state_machine]` implements for the annotated enum and its state types.
 
+use crate::__private::Branch;
 use crate::definition::{Definition, EventId, Events, StateId, StateInfo};
 use crate::dynamic::Dynamic;
 
@@ -39,6 +40,26 @@ pub trait StateMachine: Sized {
     /// The machine's definition.
     const DEFINITION: &'static Definition;
 
+    /// The shared context (`#[state_machine(context = OrderInfo)]`): data that lives across
+    /// all states of one machine, supplied when it starts or resumes; `()` when the machine
+    /// declares none.
+    type Context;
+
+    /// The error the machine's hooks return (the `Error` of the generated `Hooks` trait);
+    /// [`Infallible`](core::convert::Infallible) for a machine without hooks.
+    type HookError;
+
+    /// The names of the events each state allows, flattened: those of state `i` are
+    /// `__EVENTS[__EVENT_STARTS[i]..__EVENT_STARTS[i + 1]]` (see [`State::EVENTS`]). One table
+    /// per machine rather than a constant per state, which would cost every machine's
+    /// `cargo check` a body per state.
+    #[doc(hidden)]
+    const __EVENTS: &'static [&'static str];
+
+    /// Where each state's names start in `__EVENTS`, and the end of the last one.
+    #[doc(hidden)]
+    const __EVENT_STARTS: &'static [u32];
+
     /// The id of the state this value is in.
     fn state_id(&self) -> StateId;
 
@@ -62,14 +83,52 @@ pub trait StateMachine: Sized {
             .is_some()
     }
 
-    /// The state `event` leads to; `to` is its id, already checked against the definition.
+    /// Moves to the state `event` leads to; `to` is its id, already checked against the
+    /// definition.
     #[doc(hidden)]
-    fn __enter(event: Self::Event, to: StateId) -> Self;
+    fn __move_to(&mut self, event: Self::Event, to: StateId);
 
     /// Splits a dynamic machine into the typed machine of its current state.
     #[doc(hidden)]
     fn __typed<R>(machine: Dynamic<Self, R>) -> Self::Typed<R>;
+
+    /// Which target the event chose, for an event declared as a choice or a guard.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn __branch(_event: &Self::Event) -> Branch {
+        Branch::Declared
+    }
+
+    /// Runs the exit hook of the current state, if it has one.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn __exit(&self, _context: &mut Self::Context) -> Result<(), Self::HookError> {
+        Ok(())
+    }
+
+    /// Runs the transition action of `event`, if the machine has hooks.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn __action(
+        _event: EventId,
+        _from: StateId,
+        _to: StateId,
+        _context: &mut Self::Context,
+    ) -> Result<(), Self::HookError> {
+        Ok(())
+    }
+
+    /// Runs the entry hook of the current state, if it has one.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn __entered(&mut self, _context: &mut Self::Context) {}
 }
+
+/// The shared context of the machine that state `S` belongs to.
+pub type ContextOf<S> = <<S as State>::Machine as StateMachine>::Context;
+
+/// The error of the hooks of the machine that state `S` belongs to.
+pub type HookErrorOf<S> = <<S as State>::Machine as StateMachine>::HookError;
 
 /// Implemented by `#[state_machine]` for each generated state type (`order::Paid` for the
 /// variant `Order::Paid`).
@@ -103,6 +162,34 @@ pub trait State: Sized {
     /// The state's id in the definition.
     const ID: StateId;
 
+    /// The names of the events allowed in this state, in declaration order: what a user
+    /// interface or an API can offer next. (A choice is one event.)
+    ///
+    /// ```
+    /// use statewright::{state_machine, State};
+    ///
+    /// #[state_machine]
+    /// enum Door {
+    ///     #[initial]
+    ///     #[on(open -> Open, lock -> Locked)]
+    ///     Closed,
+    ///     #[on(close -> Closed)]
+    ///     Open,
+    ///     #[on(unlock -> Closed)]
+    ///     Locked,
+    /// }
+    ///
+    /// const OFFERED: &[&str] = <door::Closed as State>::EVENTS;
+    /// # fn main() {
+    /// assert_eq!(OFFERED, ["open", "lock"]);
+    /// # }
+    /// ```
+    const EVENTS: &'static [&'static str] = crate::__private::events_of(
+        <Self::Machine as StateMachine>::__EVENTS,
+        <Self::Machine as StateMachine>::__EVENT_STARTS,
+        Self::ID,
+    );
+
     /// The enum value for this state, with the same data.
     fn into_enum(self) -> Self::Machine;
 
@@ -110,6 +197,18 @@ pub trait State: Sized {
     fn info() -> StateInfo {
         <Self::Machine as StateMachine>::DEFINITION.info(Self::ID)
     }
+
+    /// Runs this state's exit hook, if it has one.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn __exit(&self, _context: &mut ContextOf<Self>) -> Result<(), HookErrorOf<Self>> {
+        Ok(())
+    }
+
+    /// Runs this state's entry hook, if it has one.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn __entered(&mut self, _context: &mut ContextOf<Self>) {}
 }
 
 /// What every typed machine can do besides its transitions: read its state, sequence and
@@ -163,10 +262,27 @@ pub trait TypedMachine: Sized {
     /// The recorder, mutably.
     fn recorder_mut(&mut self) -> &mut Self::Recorder;
 
-    /// The state's data, the sequence number and the recorder.
-    fn into_parts(self) -> (Self::State, u64, Self::Recorder);
+    /// The shared context.
+    fn context(&self) -> &ContextOf<Self::State>;
 
-    /// The same machine as a dynamic machine, with the same state, sequence and recorder.
+    /// The shared context, for changing it (that is not a transition and writes no record).
+    fn context_mut(&mut self) -> &mut ContextOf<Self::State>;
+
+    /// The state's data, the sequence number and the recorder, of a machine without a
+    /// context ([`into_all_parts`](Self::into_all_parts) also hands back the context).
+    fn into_parts(self) -> (Self::State, u64, Self::Recorder)
+    where
+        Self::State: State<Machine: StateMachine<Context = ()>>,
+    {
+        let (state, (), sequence, recorder) = self.into_all_parts();
+        (state, sequence, recorder)
+    }
+
+    /// The state's data, the context, the sequence number and the recorder.
+    fn into_all_parts(self) -> (Self::State, ContextOf<Self::State>, u64, Self::Recorder);
+
+    /// The same machine as a dynamic machine, with the same state, context, sequence and
+    /// recorder.
     fn into_dynamic(self) -> Dynamic<<Self::State as State>::Machine, Self::Recorder>;
 
     /// The current state's entry in the definition.

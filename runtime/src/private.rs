@@ -3,25 +3,56 @@
 
 use crate::definition::{Definition, EventId, StateId, StateInfo};
 use crate::dynamic::Dynamic;
-use crate::machine::{State, StateMachine};
-use crate::record::{Outcome, Record};
-use crate::recorder::{Fallibility, Recorder, Step};
+use core::convert::Infallible;
 
-/// What every machine carries besides its state: the sequence number of the last record and the
-/// recorder.
-pub struct Core<R> {
+use crate::hooks::Failure;
+use crate::machine::{ContextOf, HookErrorOf, State, StateMachine};
+use crate::record::{Outcome, Record};
+use crate::recorder::{Fallibility, Recorder, Refused, Step};
+
+/// What every machine carries besides its state: the sequence number of the last record, the
+/// recorder, and the shared context (`()` for a machine without one).
+pub struct Core<R, C = ()> {
     pub(crate) sequence: u64,
     pub(crate) recorder: R,
+    pub(crate) context: C,
 }
 
 impl<R> Core<R> {
-    /// A machine's core before its first record.
+    /// A machine's core before its first record, without a context.
     #[inline]
     pub fn new(recorder: R) -> Self {
+        Core::with_context(recorder, ())
+    }
+}
+
+impl<R, C> Core<R, C> {
+    /// A machine's core before its first record.
+    #[inline]
+    pub fn with_context(recorder: R, context: C) -> Self {
         Core {
             sequence: 0,
             recorder,
+            context,
         }
+    }
+
+    /// The shared context.
+    #[inline]
+    pub fn context(&self) -> &C {
+        &self.context
+    }
+
+    /// The shared context.
+    #[inline]
+    pub fn context_mut(&mut self) -> &mut C {
+        &mut self.context
+    }
+
+    /// The recorder and the context.
+    #[inline]
+    pub fn into_recorder_and_context(self) -> (R, C) {
+        (self.recorder, self.context)
     }
 
     /// The sequence number of the last record.
@@ -49,7 +80,7 @@ impl<R> Core<R> {
     }
 }
 
-impl<R: Recorder> Core<R> {
+impl<R: Recorder, C> Core<R, C> {
     /// Writes the record of an applied transition; on error nothing changes.
     ///
     /// Kept out of line: it is the same code for every transition of every machine with this
@@ -111,20 +142,27 @@ impl<R: Recorder> Core<R> {
 
 /// What the transition helpers need of a typed machine: its parts, and the same machine type
 /// in another state. Implemented once, generically, for each generated `Machine<S, R>`.
+#[allow(clippy::type_complexity)] // the core's type spelled out, as generated code implements it
 pub trait Parts: Sized {
     /// The state type.
     type State: State;
     /// The recorder.
     type Recorder: Recorder;
+    /// The context (the machine's `StateMachine::Context`, named here so that helpers that do
+    /// not run hooks need not prove it).
+    type Context;
     /// The same machine in state `T`.
     type With<T>;
     /// The state and the core.
-    fn into_parts(self) -> (Self::State, Core<Self::Recorder>);
+    fn into_parts(self) -> (Self::State, Core<Self::Recorder, Self::Context>);
     /// The machine from its parts.
-    fn from_parts(state: Self::State, core: Core<Self::Recorder>) -> Self;
+    fn from_parts(state: Self::State, core: Core<Self::Recorder, Self::Context>) -> Self;
     /// The machine in state `T` from its parts.
-    fn with<T>(state: T, core: Core<Self::Recorder>) -> Self::With<T>;
+    fn with<T>(state: T, core: Core<Self::Recorder, Self::Context>) -> Self::With<T>;
 }
+
+/// The core of a typed machine `M`.
+pub type CoreOf<M> = Core<<M as Parts>::Recorder, <M as Parts>::Context>;
 
 /// The body of every typed transition method whose target is given: records
 /// `M::State --event--> to`, then returns the machine in `target`; if the recorder refuses,
@@ -161,6 +199,160 @@ pub fn fire_with<M: Parts, T>(
     }
 }
 
+/// How an attempted typed transition ended (see [`attempt`]). `X` is what a declining guard
+/// says (`()`), or `Infallible` for a transition that cannot be declined.
+pub enum Attempt<O, M, E, H, X> {
+    /// The transition happened.
+    Done(O),
+    /// The guard declined; the rejection was recorded.
+    Declined(M, X),
+    /// A hook vetoed; the rejection was recorded.
+    Vetoed(M, H),
+    /// The recorder refused the record of the transition.
+    Unrecorded(M, E),
+    /// The guard declined or a hook vetoed, and the recorder refused the rejection's record.
+    RejectionUnrecorded(M, Option<H>, E),
+}
+
+/// Every typed transition of a machine with choices, guards or hooks: `decide` picks the
+/// target from the current state (`Err`: a guard declined), the exit hook and the transition
+/// action run, the record is written, and `build` makes the next machine (and runs the entry
+/// hook). Anything that stops the transition before the record leaves the machine unchanged,
+/// and a declined or vetoed attempt is recorded as rejected.
+#[inline(always)]
+pub fn attempt<M: Parts<Context = ContextOf<<M as Parts>::State>>, D, X, O>(
+    machine: M,
+    event: EventId,
+    decide: impl FnOnce(&M::State) -> Result<(StateId, D), X>,
+    build: impl FnOnce(M::State, D, CoreOf<M>) -> O,
+) -> Attempt<O, M, <M::Recorder as Recorder>::Error, HookErrorOf<M::State>, X> {
+    let (state, mut core) = machine.into_parts();
+    let definition = <<M::State as State>::Machine as StateMachine>::DEFINITION;
+    let from = <M::State as State>::ID;
+    let (to, data) = match decide(&state) {
+        Ok(decision) => decision,
+        Err(declined) => {
+            return match core.reject(definition, from, event) {
+                Ok(_) => Attempt::Declined(M::from_parts(state, core), declined),
+                Err(e) => Attempt::RejectionUnrecorded(M::from_parts(state, core), None, e),
+            };
+        }
+    };
+    // A self-loop stays in the state: no exit (and no entry, see `enter`).
+    let exit = if to == from {
+        Ok(())
+    } else {
+        state.__exit(&mut core.context)
+    };
+    let hooks = exit.and_then(|()| {
+        <<M::State as State>::Machine as StateMachine>::__action(event, from, to, &mut core.context)
+    });
+    if let Err(h) = hooks {
+        return match core.reject(definition, from, event) {
+            Ok(_) => Attempt::Vetoed(M::from_parts(state, core), h),
+            Err(e) => Attempt::RejectionUnrecorded(M::from_parts(state, core), Some(h), e),
+        };
+    }
+    match core.record(definition, from, event, to) {
+        Ok(_) => Attempt::Done(build(state, data, core)),
+        Err(e) => Attempt::Unrecorded(M::from_parts(state, core), e),
+    }
+}
+
+impl<O, M, E: Fallibility> Attempt<O, M, E, Infallible, Infallible> {
+    /// The outcome of a choice of a machine without hooks.
+    #[inline(always)]
+    pub fn step(self) -> E::Step<O, M> {
+        E::step(match self {
+            Attempt::Done(next) => Ok(next),
+            Attempt::Unrecorded(m, e) | Attempt::RejectionUnrecorded(m, _, e) => Err((m, e)),
+            Attempt::Declined(_, never) | Attempt::Vetoed(_, never) => match never {},
+        })
+    }
+}
+
+impl<O, M, E: Fallibility> Attempt<O, M, E, Infallible, ()> {
+    /// The outcome of a guarded transition of a machine without hooks: `Err(machine)` when the
+    /// guard declined.
+    #[inline(always)]
+    pub fn step_guarded(self) -> E::Step<Result<O, M>, M> {
+        E::step(match self {
+            Attempt::Done(next) => Ok(Ok(next)),
+            Attempt::Declined(m, ()) => Ok(Err(m)),
+            Attempt::Unrecorded(m, e) | Attempt::RejectionUnrecorded(m, _, e) => Err((m, e)),
+            Attempt::Vetoed(_, never) => match never {},
+        })
+    }
+}
+
+impl<O, M, E, H> Attempt<O, M, E, H, Infallible> {
+    /// The outcome of a transition of a machine with hooks.
+    #[inline(always)]
+    pub fn hooked(self) -> Result<O, Refused<M, Failure<E, H>>> {
+        match self {
+            Attempt::Done(next) => Ok(next),
+            Attempt::Declined(_, never) => match never {},
+            Attempt::Vetoed(m, h) => Err(refused(m, Failure::Vetoed(h))),
+            Attempt::Unrecorded(m, e) | Attempt::RejectionUnrecorded(m, None, e) => {
+                Err(refused(m, Failure::Unrecorded(e)))
+            }
+            Attempt::RejectionUnrecorded(m, Some(h), e) => {
+                Err(refused(m, Failure::VetoedUnrecorded(h, e)))
+            }
+        }
+    }
+}
+
+impl<O, M, E, H> Attempt<O, M, E, H, ()> {
+    /// The outcome of a guarded transition of a machine with hooks: `Ok(Err(machine))` when
+    /// the guard declined.
+    #[inline(always)]
+    pub fn hooked_guarded(self) -> Result<Result<O, M>, Refused<M, Failure<E, H>>> {
+        match self {
+            Attempt::Done(next) => Ok(Ok(next)),
+            Attempt::Declined(m, ()) => Ok(Err(m)),
+            Attempt::Vetoed(m, h) => Err(refused(m, Failure::Vetoed(h))),
+            Attempt::Unrecorded(m, e) | Attempt::RejectionUnrecorded(m, None, e) => {
+                Err(refused(m, Failure::Unrecorded(e)))
+            }
+            Attempt::RejectionUnrecorded(m, Some(h), e) => {
+                Err(refused(m, Failure::VetoedUnrecorded(h, e)))
+            }
+        }
+    }
+}
+
+fn refused<M, E>(machine: M, error: E) -> Refused<M, E> {
+    Refused { machine, error }
+}
+
+/// Which declared target an event chose (see `StateMachine::__branch`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Branch {
+    /// The event is not a choice or a guard: the definition says where it leads.
+    Declared,
+    /// The event chose this target.
+    To(StateId),
+    /// The event's guard declined.
+    Declined,
+}
+
+/// The entry hook of a target state (unless the transition is a self-loop), then the machine
+/// in it: the `build` of a typed transition with choices, guards or hooks.
+#[inline(always)]
+pub fn enter<
+    M: Parts<Context = ContextOf<<M as Parts>::State>>,
+    T: State<Machine = <M::State as State>::Machine>,
+>(
+    mut target: T,
+    mut core: CoreOf<M>,
+) -> M::With<T> {
+    // A self-loop stays in the state: no entry (and no exit, see `attempt`).
+    if T::ID != <M::State as State>::ID {
+        target.__entered(&mut core.context);
+    }
+    M::with(target, core)
+}
 /// A state without data, built generically: the targets of an event that leads to several
 /// states (which therefore carry no data).
 pub trait Unit {
@@ -170,14 +362,33 @@ pub trait Unit {
 
 /// A dynamic machine from its parts (for the typed -> dynamic conversion).
 #[inline]
-pub fn dynamic<M, R>(state: M, core: Core<R>) -> Dynamic<M, R> {
+pub fn dynamic<M: StateMachine, R>(state: M, core: Core<R, M::Context>) -> Dynamic<M, R> {
     Dynamic { state, core }
 }
 
 /// A dynamic machine's parts (for the dynamic -> typed conversion).
 #[inline]
-pub fn dynamic_parts<M, R>(machine: Dynamic<M, R>) -> (M, Core<R>) {
+pub fn dynamic_parts<M: StateMachine, R>(machine: Dynamic<M, R>) -> (M, Core<R, M::Context>) {
     (machine.state, machine.core)
+}
+
+/// The names of the events state `id` allows, from the flattened table of its machine (see
+/// `StateMachine::__EVENTS`); empty for a table that does not fit, which generated code never
+/// writes.
+pub const fn events_of(
+    all: &'static [&'static str],
+    starts: &'static [u32],
+    id: StateId,
+) -> &'static [&'static str] {
+    let i = id.0 as usize;
+    if i + 1 >= starts.len() {
+        return &[];
+    }
+    let (start, end) = (starts[i] as usize, starts[i + 1] as usize);
+    if start > end || end > all.len() {
+        return &[];
+    }
+    all.split_at(start).1.split_at(end - start).0
 }
 
 /// A state id.
@@ -202,6 +413,8 @@ pub const fn definition(
     event_names: &'static [&'static str],
     transitions: &'static [u32],
     initial: u32,
+    guarded: &'static [u32],
+    hooks: &'static [u8],
 ) -> Definition {
     Definition {
         name,
@@ -213,6 +426,8 @@ pub const fn definition(
         event_names,
         transitions,
         initial: StateId(initial),
+        guarded,
+        hooks,
     }
 }
 

@@ -181,8 +181,8 @@ pub type Step<R, Next, Prev> = <<R as Recorder>::Error as Fallibility>::Step<Nex
 /// ```
 #[derive(Debug)]
 pub struct Refused<M, E> {
-    machine: M,
-    error: E,
+    pub(crate) machine: M,
+    pub(crate) error: E,
 }
 
 impl<M, E> Refused<M, E> {
@@ -204,11 +204,7 @@ impl<M, E> Refused<M, E> {
 
 impl<M, E: fmt::Display> fmt::Display for Refused<M, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "the transition did not happen: its record could not be written: {}",
-            self.error
-        )
+        write!(f, "the transition did not happen: {}", self.error)
     }
 }
 

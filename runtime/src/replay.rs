@@ -67,6 +67,11 @@ impl Replayed {
         }
         match r.outcome {
             Outcome::Applied => match definition.target(r.from, r.event) {
+                // A choice: any of its declared targets.
+                Some(_) if definition.allows(r.from, r.event, r.to) => {
+                    self.state = r.to;
+                    self.applied += 1;
+                }
                 None => {
                     return Err(ReplayError::Illegal {
                         sequence: r.sequence,

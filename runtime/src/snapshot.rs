@@ -59,7 +59,7 @@ const FORMAT: &str = "statewright-snapshot/1";
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Snapshot<M> {
+pub struct Snapshot<M, C = ()> {
     format: String,
     machine: String,
     fingerprint: String,
@@ -69,6 +69,8 @@ pub struct Snapshot<M> {
     instance: String,
     sequence: u64,
     state: M,
+    /// The machine's shared context (`null` for a machine without one).
+    context: C,
 }
 
 /// Permission to read data written by an older definition of a machine: its fingerprint, and
@@ -242,8 +244,9 @@ impl fmt::Display for SnapshotError {
 
 impl core::error::Error for SnapshotError {}
 
-impl<M: StateMachine + Clone> Snapshot<M> {
-    /// A snapshot of `machine`, identified as `instance` (any id; empty for none).
+impl<M: StateMachine<Context: Clone> + Clone> Snapshot<M, M::Context> {
+    /// A snapshot of `machine` (its state and its context), identified as `instance` (any id;
+    /// empty for none).
     pub fn of<R>(machine: &Dynamic<M, R>, instance: &str) -> Self {
         let definition = M::DEFINITION;
         Snapshot {
@@ -254,11 +257,12 @@ impl<M: StateMachine + Clone> Snapshot<M> {
             instance: instance.to_string(),
             sequence: machine.sequence(),
             state: machine.state().clone(),
+            context: machine.context().clone(),
         }
     }
 }
 
-impl<M: StateMachine> Snapshot<M> {
+impl<M: StateMachine> Snapshot<M, M::Context> {
     /// The instance id.
     pub fn instance(&self) -> &str {
         &self.instance
@@ -272,6 +276,11 @@ impl<M: StateMachine> Snapshot<M> {
     /// The state.
     pub fn state(&self) -> &M {
         &self.state
+    }
+
+    /// The shared context.
+    pub fn context(&self) -> &M::Context {
+        &self.context
     }
 
     /// The machine, recording into `recorder` from the snapshot's sequence number on; see
@@ -356,6 +365,7 @@ impl<M: StateMachine> Snapshot<M> {
             Core {
                 sequence: self.sequence,
                 recorder,
+                context: self.context,
             },
         ))
     }

@@ -504,3 +504,35 @@ mod serde {
         );
     }
 }
+
+#[test]
+fn fingerprints_of_machines_without_guards_or_hooks_did_not_change() {
+    // The fixture's fingerprint before guards and hooks existed (computed at 349e077).
+    assert_eq!(ORDER.fingerprint().to_string(), "7b2afeb3988d0811");
+}
+
+#[test]
+fn a_guard_or_a_hook_changes_the_fingerprint() {
+    use crate::diagram::Chart;
+
+    let plain = |guarded: bool, entry: bool| {
+        let mut chart = Chart::builder("Door");
+        let closed = chart.state("Closed").initial().id();
+        let mut open = chart.state("Open");
+        if entry {
+            open.entry_hook();
+        }
+        let open = open.id();
+        if guarded {
+            chart.transition_guarded(closed, "open", open);
+        } else {
+            chart.transition(closed, "open", open);
+        }
+        chart.transition(open, "close", closed);
+        chart.build().unwrap().fingerprint()
+    };
+    let base = plain(false, false);
+    assert_ne!(plain(true, false), base);
+    assert_ne!(plain(false, true), base);
+    assert_ne!(plain(true, true), plain(true, false));
+}

@@ -47,6 +47,17 @@ pub mod changed {
     }
 }
 
+/// A gate whose guard may decline: a rejection of an allowed event is then a legal record.
+#[state_machine]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Gate {
+    #[initial]
+    #[on(open -> Open?)]
+    Shut,
+    #[on(shut -> Shut)]
+    Open,
+}
+
 /// An order whose states carry data, for snapshots.
 #[state_machine]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -321,6 +332,36 @@ pub fn behaves<B: Backend>(
     );
 
     snapshots(&open(Order::DEFINITION).unwrap(), &exec);
+    declined_guards(&open(Gate::DEFINITION).unwrap());
+}
+
+/// A declined guard writes a rejection of an allowed event; the verified history accepts it
+/// (it refuses such a record only for an event that cannot be declined).
+fn declined_guards<B: Backend>(journal: &Journal<B>) {
+    let mut gate = Dynamic::start_with(Gate::Shut, journal.recorder("g-1")).unwrap();
+    let rejection = gate.apply(gate::Event::Open(None)).unwrap_err();
+    assert!(matches!(rejection.cause(), Cause::Declined));
+    gate.apply(gate::Event::Open(Some(gate::Open))).unwrap();
+    let history: Vec<String> = journal
+        .history("g-1")
+        .unwrap()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        history,
+        ["#1 Shut --open--x rejected", "#2 Shut --open--> Open"]
+    );
+    let gate = journal
+        .resume("g-1", |s| {
+            if s.name() == "Open" {
+                Gate::Open
+            } else {
+                Gate::Shut
+            }
+        })
+        .unwrap();
+    assert_eq!(gate.sequence(), 2);
 }
 
 /// Snapshots of data-carrying states: saved, loaded, checked against the records.

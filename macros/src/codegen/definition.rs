@@ -29,6 +29,21 @@ pub fn statics(cx: &Ctx) -> TokenStream {
     let name = cx.ident.to_string();
     let doc = &model.docs.text;
     let initial = cx.initial as u32;
+    let guarded = model
+        .transitions
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.guard.is_some())
+        .map(|(i, _)| i as u32);
+    let hooks = model
+        .states
+        .iter()
+        .map(|s| u8::from(!s.enter.is_empty()) | (u8::from(!s.exit.is_empty()) << 1));
+    let hooks = if model.hooks {
+        quote!(&[#(#hooks),*])
+    } else {
+        quote!(&[])
+    };
     quote! {
         static __DEFINITION: #krate::Definition = #krate::__private::definition(
             #name,
@@ -40,6 +55,8 @@ pub fn statics(cx: &Ctx) -> TokenStream {
             &[#(#events),*],
             &[#(#pairs),*],
             #initial,
+            &[#(#guarded),*],
+            #hooks,
         );
     }
 }

@@ -163,17 +163,39 @@ pub fn definition(cx: &Ctx) -> String {
 pub fn start(cx: &Ctx) -> String {
     let initial = cx.state_ident(cx.initial);
     format!(
-        "A new machine in the initial state [`{initial}`](super::{initial}), recording into \
-         memory (`statewright::Memory`)."
+        "A new machine in the initial state [`{initial}`](super::{initial}){}, recording into \
+         memory (`statewright::Memory`).{}",
+        with_context(cx),
+        entered(cx)
     )
 }
 
 pub fn start_with(cx: &Ctx) -> String {
     let initial = cx.state_ident(cx.initial);
     format!(
-        "A new machine in the initial state [`{initial}`](super::{initial}), recording into \
-         `recorder`."
+        "A new machine in the initial state [`{initial}`](super::{initial}){}, recording into \
+         `recorder`.{}",
+        with_context(cx),
+        entered(cx)
     )
+}
+
+/// ", with the shared `context`" for a machine with a context.
+fn with_context(cx: &Ctx) -> &'static str {
+    if cx.model.context.is_some() {
+        " with the shared `context`"
+    } else {
+        ""
+    }
+}
+
+/// A sentence about the initial state's entry hook, if it has one.
+fn entered(cx: &Ctx) -> &'static str {
+    if cx.model.hooks && !cx.model.states[cx.initial].enter.is_empty() {
+        " The initial state's entry hook runs."
+    } else {
+        ""
+    }
 }
 
 pub fn method(cx: &Ctx, e: usize) -> String {
@@ -223,5 +245,25 @@ pub fn with_method(cx: &Ctx, e: usize) -> String {
         "Applies `{name}` like [`{name}`](Self::{name}), building the [`{target}`](super::{target}) \
          state's data with `make` from the current state's data, which it takes by value.\n\n\
          The record is written first; `make` runs only once the transition is recorded."
+    )
+}
+
+pub fn choice_with_method(cx: &Ctx, e: usize) -> String {
+    let name = &cx.model.events[e].name;
+    format!(
+        "Applies `{name}` like [`{name}`](Self::{name}), with the choice made by `decide` from \
+         the current state's data.\n\n\
+         `decide` runs first; then the transition to the chosen target is recorded and the \
+         machine in that state is returned, inside the same choice enum: `match` on it to \
+         continue in each branch."
+    )
+}
+
+pub fn guard_with_method(cx: &Ctx, e: usize) -> String {
+    let name = &cx.model.events[e].name;
+    format!(
+        "Applies `{name}` like [`{name}`](Self::{name}), with the guard decided by `decide` \
+         from the current state's data: `Some(data)` lets the transition through, `None` \
+         declines it (recorded as rejected; the result is `Err` holding this machine)."
     )
 }

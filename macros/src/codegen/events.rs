@@ -5,7 +5,14 @@ use quote::{quote, quote_spanned};
 use syn::{Fields, Visibility};
 
 use super::{Ctx, docs};
+use crate::model::Kind;
 use crate::names;
+
+/// Whether a plain event leads to different states from different states (its trait then
+/// names the target as `Next`).
+pub fn is_multi_target(cx: &Ctx, e: usize) -> bool {
+    *cx.model.kind(e) == Kind::Plain && cx.model.single_target(e).is_none()
+}
 
 /// How many states the "allowed only in" note lists before "and N more".
 const NOTE_LIMIT: usize = 10;
@@ -47,7 +54,7 @@ pub fn types(cx: &Ctx) -> TokenStream {
             "`{name}` is allowed only in {}",
             names::list(&sources, NOTE_LIMIT)
         );
-        let next = cx.model.single_target(e).is_none().then(|| {
+        let next = is_multi_target(cx, e).then(|| {
             quote! {
                 /// The state the event leads to from `Self`.
                 type Next;
@@ -87,8 +94,21 @@ pub fn types(cx: &Ctx) -> TokenStream {
     }
 }
 
-/// The fields of an event's variant: the data of its target, when it has one target with data.
+/// The fields of an event's variant: the data of its target, when it has one target with data;
+/// the choice (`(PaidOrDeclined)`) of a choice; the target's data if the guard lets it through
+/// (`(Option<Paid>)`) of a guarded transition.
 fn payload(cx: &Ctx, e: usize) -> TokenStream {
+    match cx.model.kind(e) {
+        Kind::Choice(targets) => {
+            let name = cx.model.choice_name(targets);
+            return quote!((#name));
+        }
+        Kind::Guard(t) => {
+            let state = cx.state_ident(*t);
+            return quote!((::core::option::Option<#state>));
+        }
+        Kind::Plain => {}
+    }
     let Some(target) = cx.model.single_target(e) else {
         return TokenStream::new();
     };
@@ -120,26 +140,31 @@ fn payload(cx: &Ctx, e: usize) -> TokenStream {
     }
 }
 
-/// Whether an event's variant carries data.
+/// Whether a plain event's variant carries its target's data.
 pub fn has_payload(cx: &Ctx, e: usize) -> bool {
-    cx.model
-        .single_target(e)
-        .is_some_and(|t| cx.model.states[t].has_data())
+    *cx.model.kind(e) == Kind::Plain
+        && cx
+            .model
+            .single_target(e)
+            .is_some_and(|t| cx.model.states[t].has_data())
 }
 
 /// One impl of an event trait per transition, spanned on the event's name in the user's
 /// `#[on(...)]`, so that the compiler's "the trait is implemented for" note points there.
 pub fn impls(cx: &Ctx) -> TokenStream {
     let module = cx.module;
+    let mut last_group = None;
     cx.model
         .transitions
         .iter()
+        // One impl per state and event: the targets of a choice are one transition.
+        .filter(|t| last_group.replace(t.group) != Some(t.group))
         .map(|t| {
             let event = &cx.model.events[t.event];
             let trait_ident = event.trait_ident();
             let from = cx.state_ident(t.from);
             let span = t.event_ident.span();
-            let next = cx.model.single_target(t.event).is_none().then(|| {
+            let next = is_multi_target(cx, t.event).then(|| {
                 let name = cx.state_ident(t.to.unwrap_or(t.from));
                 quote_spanned!(span=> type Next = #module::#name;)
             });

@@ -4,6 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{Ctx, events::has_payload, shape};
+use crate::model::Kind;
 
 pub fn impls(cx: &Ctx) -> TokenStream {
     let (krate, module, ident) = (cx.krate, cx.module, cx.ident);
@@ -19,8 +20,38 @@ pub fn impls(cx: &Ctx) -> TokenStream {
     });
 
     let mut uses_target = false;
+    let into_enum = quote!(<_ as #krate::State>::into_enum);
+    let mut branches = Vec::new();
     let enter = cx.model.events.iter().enumerate().map(|(e, event)| {
         let variant = event.variant();
+        match cx.model.kind(e) {
+            Kind::Choice(targets) => {
+                let choice = cx.model.choice_name(targets);
+                let arms = targets.iter().map(|&t| {
+                    let name = cx.state_ident(t);
+                    let index = t as u32;
+                    branches.push(quote! {
+                        #module::Event::#variant(#module::#choice::#name(_)) =>
+                            #krate::__private::Branch::To(#krate::__private::state_id(#index))
+                    });
+                    quote!(#module::#choice::#name(__t) => #into_enum(__t))
+                });
+                let arms: Vec<TokenStream> = arms.collect();
+                return quote!(#module::Event::#variant(__choice) => match __choice { #(#arms,)* });
+            }
+            Kind::Guard(_) => {
+                branches.push(quote! {
+                    #module::Event::#variant(::core::option::Option::None) =>
+                        #krate::__private::Branch::Declined
+                });
+                // `apply` never moves on a declined guard; nothing to do if it did.
+                return quote! {
+                    #module::Event::#variant(::core::option::Option::Some(__t)) => #into_enum(__t),
+                    #module::Event::#variant(::core::option::Option::None) => return
+                };
+            }
+            Kind::Plain => {}
+        }
         match cx.model.single_target(e) {
             Some(target) => {
                 let state = &cx.model.states[target];
@@ -60,6 +91,41 @@ pub fn impls(cx: &Ctx) -> TokenStream {
     });
     let enter: Vec<TokenStream> = enter.collect();
     let to_param = if uses_target { quote!(__to) } else { quote!(_) };
+    // Without events (a repaired definition can have none) the match is empty: no assignment.
+    let move_to = if enter.is_empty() {
+        quote!(match __event {})
+    } else {
+        quote!(*self = match __event { #(#enter,)* };)
+    };
+    let branch = (!branches.is_empty()).then(|| {
+        quote! {
+            #[inline]
+            fn __branch(__event: &#module::Event) -> #krate::__private::Branch {
+                #[allow(unreachable_patterns)]
+                match __event {
+                    #(#branches,)*
+                    _ => #krate::__private::Branch::Declared,
+                }
+            }
+        }
+    });
+    let context = &cx.context;
+    let hooks = super::hooks::machine_items(cx);
+    // Each state's event names (a choice once), flattened, and where each state's start.
+    let mut names: Vec<&str> = Vec::new();
+    let mut starts: Vec<u32> = Vec::with_capacity(cx.model.states.len() + 1);
+    let ranges = cx.model.transition_ranges();
+    for &(first, count) in &ranges {
+        starts.push(names.len() as u32);
+        let own = names.len();
+        for t in &cx.model.transitions[first..first + count] {
+            let name = cx.model.events[t.event].name.as_str();
+            if !names[own..].contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    starts.push(names.len() as u32);
 
     quote! {
         #[automatically_derived]
@@ -67,6 +133,10 @@ pub fn impls(cx: &Ctx) -> TokenStream {
             type Event = #module::Event;
             type Typed<__R> = #module::Typed<__R>;
             const DEFINITION: &'static #krate::Definition = &__DEFINITION;
+            type Context = #context;
+            #hooks
+            const __EVENTS: &'static [&'static str] = &[#(#names),*];
+            const __EVENT_STARTS: &'static [u32] = &[#(#starts),*];
 
             #[inline]
             fn state_id(&self) -> #krate::StateId {
@@ -83,11 +153,11 @@ pub fn impls(cx: &Ctx) -> TokenStream {
             }
 
             #[inline]
-            fn __enter(__event: #module::Event, #to_param: #krate::StateId) -> Self {
-                match __event {
-                    #(#enter,)*
-                }
+            fn __move_to(&mut self, __event: #module::Event, #to_param: #krate::StateId) {
+                #move_to
             }
+
+            #branch
 
             #[inline]
             fn __typed<__R>(__machine: #krate::Dynamic<Self, __R>) -> #module::Typed<__R> {

@@ -12,9 +12,11 @@
 //! machine also works when the enum is declared inside a function body; code that names the
 //! enum sits next to it, inside `const _: () = { ... };`.
 
+mod choices;
 mod definition;
 mod docs;
 mod events;
+mod hooks;
 mod machine;
 mod states;
 mod typed;
@@ -42,6 +44,8 @@ pub struct Ctx<'a> {
     /// The visibility of the items inside the generated module: the enum's visibility, as
     /// seen from inside the module.
     pub vis: TokenStream,
+    /// The context type, as seen next to the enum: the `context` option's, or `()`.
+    pub context: TokenStream,
 }
 
 impl<'a> Ctx<'a> {
@@ -62,6 +66,10 @@ impl<'a> Ctx<'a> {
             r: param("R"),
             initial: model.initial(),
             vis: inner_vis_at(&model.vis, 1),
+            context: match &model.context {
+                Some(ty) => quote!(#ty),
+                None => quote!(()),
+            },
         }
     }
 
@@ -96,6 +104,8 @@ fn module(cx: &Ctx) -> TokenStream {
     let doc = docs::module(cx);
     let states = states::types(cx);
     let events = events::types(cx);
+    let choices = choices::types(cx);
+    let hooks = hooks::types(cx);
     let typed = typed::types(cx);
     quote! {
         #[doc = #doc]
@@ -108,6 +118,8 @@ fn module(cx: &Ctx) -> TokenStream {
 
             #states
             #events
+            #choices
+            #hooks
             #typed
         }
     }

@@ -5,6 +5,7 @@ use quote::{quote, quote_spanned};
 use syn::{Attribute, Field, Fields};
 
 use super::{Ctx, docs, shape};
+use crate::model::Kind;
 
 /// The state structs, inside the generated module.
 ///
@@ -14,6 +15,14 @@ use super::{Ctx, docs, shape};
 /// proportion to the number of states.
 pub fn types(cx: &Ctx) -> TokenStream {
     let vis = &cx.vis;
+    let mut carried = vec![false; cx.model.states.len()];
+    for e in 0..cx.model.events.len() {
+        match cx.model.kind(e) {
+            Kind::Choice(targets) => targets.iter().for_each(|&t| carried[t] = true),
+            Kind::Guard(t) => carried[*t] = true,
+            Kind::Plain => {}
+        }
+    }
     cx.model
         .states
         .iter()
@@ -25,7 +34,9 @@ pub fn types(cx: &Ctx) -> TokenStream {
             let doc = docs::state(cx, i);
             let body = struct_body(cx, &state.fields, &ident.to_string(), ident.span());
             let vis = super::respan(vis.clone(), ident.span());
-            let derives = if state.has_data() {
+            // A choice's or a guard's target is carried by the event enum, which has all the
+            // derives; it needs them too.
+            let derives = if state.has_data() || carried[i] {
                 cx.model.derives.clone()
             } else {
                 cx.model.unit_derives()
@@ -104,6 +115,7 @@ pub fn impls(cx: &Ctx) -> TokenStream {
         let from = shape(quote!(#module::#name), &state.fields);
         let to = shape(quote!(#ident::#name), &state.fields);
         let destructure = (!state.fields.is_empty()).then(|| quote!(let #from = self;));
+        let hooks = super::hooks::state_items(cx, i);
         out.extend(quote! {
             #[automatically_derived]
             impl #krate::State for #module::#name {
@@ -114,6 +126,7 @@ pub fn impls(cx: &Ctx) -> TokenStream {
                     #destructure
                     #to
                 }
+                #hooks
             }
         });
     }
@@ -134,6 +147,7 @@ pub fn impls(cx: &Ctx) -> TokenStream {
 /// generically, through `Unit`.
 fn unit_targets(cx: &Ctx) -> Vec<usize> {
     let mut out: Vec<usize> = (0..cx.model.events.len())
+        .filter(|&e| *cx.model.kind(e) == crate::model::Kind::Plain)
         .map(|e| cx.model.targets(e))
         .filter(|targets| targets.len() > 1)
         .flatten()

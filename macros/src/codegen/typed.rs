@@ -5,6 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 
 use super::{Ctx, docs, events::has_payload, shape};
+use crate::model::Kind;
 
 /// The typed API inside the generated module: the dynamic machine's alias and the definition,
 /// and the child module `__machine` that defines the typed machine.
@@ -93,8 +94,15 @@ fn machine_module(cx: &Ctx) -> TokenStream {
         quote!(#from => Typed::#name(Machine { __state: #to, __core }))
     });
 
+    // The context's type, written out when it is `()`: a projection costs every use.
+    let context_ty = if cx.model.context.is_some() {
+        quote!(<__Enum as #sw::StateMachine>::Context)
+    } else {
+        quote!(())
+    };
     let start = start(cx);
     let methods = methods(cx);
+    let choice_conversions = choice_conversions(cx);
 
     quote! {
         mod __machine {
@@ -102,11 +110,12 @@ fn machine_module(cx: &Ctx) -> TokenStream {
             // module never names it (which would fail when the enum is declared inside a
             // function body).
             type __Enum = <super::#initial as #sw::State>::Machine;
+            type __Context = #context_ty;
 
             #[doc = #machine_doc]
             #vis struct Machine<S, R = #sw::Memory> {
                 __state: S,
-                __core: #sw::__private::Core<R>,
+                __core: #sw::__private::Core<R, __Context>,
             }
 
             #[doc = #typed_doc]
@@ -143,6 +152,8 @@ fn machine_module(cx: &Ctx) -> TokenStream {
 
             #typed_debug
 
+            #choice_conversions
+
             #start
 
             // The methods call these rather than the runtime's generic helpers: their signature
@@ -174,25 +185,26 @@ fn machine_module(cx: &Ctx) -> TokenStream {
             impl<S: #sw::State, R: #sw::Recorder> #sw::__private::Parts for Machine<S, R> {
                 type State = S;
                 type Recorder = R;
+                type Context = __Context;
                 type With<T> = Machine<T, R>;
 
                 #[inline(always)]
-                fn into_parts(self) -> (S, #sw::__private::Core<R>) {
+                fn into_parts(self) -> (S, #sw::__private::Core<R, __Context>) {
                     (self.__state, self.__core)
                 }
 
                 #[inline(always)]
-                fn from_parts(__state: S, __core: #sw::__private::Core<R>) -> Self {
+                fn from_parts(__state: S, __core: #sw::__private::Core<R, __Context>) -> Self {
                     Machine { __state, __core }
                 }
 
                 #[inline(always)]
-                fn with<T>(__state: T, __core: #sw::__private::Core<R>) -> Machine<T, R> {
+                fn with<T>(__state: T, __core: #sw::__private::Core<R, __Context>) -> Machine<T, R> {
                     Machine { __state, __core }
                 }
             }
 
-            impl<S: #sw::State, R> #sw::TypedMachine for Machine<S, R> {
+            impl<S: #sw::State<Machine = __Enum>, R> #sw::TypedMachine for Machine<S, R> {
                 type State = S;
                 type Recorder = R;
 
@@ -221,9 +233,20 @@ fn machine_module(cx: &Ctx) -> TokenStream {
                     self.__core.recorder_mut()
                 }
 
-                fn into_parts(self) -> (S, ::core::primitive::u64, R) {
+                #[inline]
+                fn context(&self) -> &__Context {
+                    self.__core.context()
+                }
+
+                #[inline]
+                fn context_mut(&mut self) -> &mut __Context {
+                    self.__core.context_mut()
+                }
+
+                fn into_all_parts(self) -> (S, __Context, ::core::primitive::u64, R) {
                     let __sequence = self.__core.sequence();
-                    (self.__state, __sequence, self.__core.into_recorder())
+                    let (__recorder, __context) = self.__core.into_recorder_and_context();
+                    (self.__state, __context, __sequence, __recorder)
                 }
 
                 fn into_dynamic(self) -> #sw::Dynamic<<S as #sw::State>::Machine, R> {
@@ -259,7 +282,48 @@ fn machine_module(cx: &Ctx) -> TokenStream {
     }
 }
 
+/// `From` a choice of typed machines (what a choice transition returns) to `Typed` and to the
+/// dynamic machine. Emitted inside `__machine`.
+fn choice_conversions(cx: &Ctx) -> TokenStream {
+    let sw = quote!(super::__sw);
+    super::choices::distinct(cx)
+        .iter()
+        .map(|targets| {
+            let choice = cx.model.choice_name(targets);
+            let machines = targets.iter().map(|&t| {
+                let to = cx.state_ident(t);
+                quote!(Machine<super::#to, R>)
+            });
+            let ty = quote!(super::#choice<#(#machines),*>);
+            let arms = targets.iter().map(|&t| {
+                let to = cx.state_ident(t);
+                quote!(super::#choice::#to(__m) => Typed::#to(__m))
+            });
+            quote! {
+                impl<R> ::core::convert::From<#ty> for Typed<R> {
+                    #[inline]
+                    fn from(__choice: #ty) -> Self {
+                        match __choice {
+                            #(#arms,)*
+                        }
+                    }
+                }
+
+                impl<R> ::core::convert::From<#ty> for #sw::Dynamic<__Enum, R> {
+                    #[inline]
+                    fn from(__choice: #ty) -> Self {
+                        <Typed<R> as ::core::convert::Into<Self>>::into(Typed::from(__choice))
+                    }
+                }
+            }
+        })
+        .collect()
+}
+
 /// `start` and `start_with`: a machine in the initial state. Emitted inside `__machine`.
+///
+/// Their parameters: the context (for a machine with one), the initial state's data (when it
+/// has data), and for `start_with` the recorder. The initial state's entry hook runs.
 fn start(cx: &Ctx) -> TokenStream {
     let sw = quote!(super::__sw);
     let vis = super::inner_vis_at(&cx.model.vis, 2);
@@ -267,113 +331,300 @@ fn start(cx: &Ctx) -> TokenStream {
     let initial = &state.ident;
     let start_doc = docs::start(cx);
     let start_with_doc = docs::start_with(cx);
-    if state.has_data() {
+    let (context_param, context_arg, context_value) = if cx.model.context.is_some() {
+        (
+            quote!(context: __Context,),
+            quote!(context,),
+            quote!(context),
+        )
+    } else {
+        (TokenStream::new(), TokenStream::new(), quote!(()))
+    };
+    let (state_param, state_arg, state_value) = if state.has_data() {
+        (
+            quote!(state: super::#initial,),
+            quote!(state,),
+            quote!(state),
+        )
+    } else {
+        let value = shape(quote!(super::#initial), &state.fields);
+        (TokenStream::new(), TokenStream::new(), value)
+    };
+    let body = if cx.model.hooks {
         quote! {
-            #[doc = #start_doc]
-            #vis fn start(state: super::#initial) -> Machine<super::#initial> {
-                start_with(state, #sw::Memory::new())
-            }
-
-            #[doc = #start_with_doc]
-            #vis fn start_with<R: #sw::Recorder>(state: super::#initial, recorder: R) -> Machine<super::#initial, R> {
-                Machine {
-                    __state: state,
-                    __core: #sw::__private::Core::new(recorder),
-                }
+            let mut __state = #state_value;
+            let mut __context: __Context = #context_value;
+            #sw::State::__entered(&mut __state, &mut __context);
+            Machine {
+                __state,
+                __core: #sw::__private::Core::with_context(recorder, __context),
             }
         }
     } else {
-        let value = shape(quote!(super::#initial), &state.fields);
         quote! {
-            #[doc = #start_doc]
-            #vis fn start() -> Machine<super::#initial> {
-                start_with(#sw::Memory::new())
+            Machine {
+                __state: #state_value,
+                __core: #sw::__private::Core::with_context(recorder, #context_value),
             }
+        }
+    };
+    quote! {
+        #[doc = #start_doc]
+        #vis fn start(#context_param #state_param) -> Machine<super::#initial> {
+            start_with(#context_arg #state_arg #sw::Memory::new())
+        }
 
-            #[doc = #start_with_doc]
-            #vis fn start_with<R: #sw::Recorder>(recorder: R) -> Machine<super::#initial, R> {
-                Machine {
-                    __state: #value,
-                    __core: #sw::__private::Core::new(recorder),
-                }
-            }
+        #[doc = #start_with_doc]
+        #vis fn start_with<R: #sw::Recorder>(#context_param #state_param recorder: R) -> Machine<super::#initial, R> {
+            #body
         }
     }
 }
 
-/// One method per event (and a `<event>_with` method for events whose target carries data).
-/// Emitted inside `__machine`.
+/// One method per event (and a `<event>_with` method for events whose target carries data,
+/// and for choices and guards). Emitted inside `__machine`.
 ///
 /// The shape matters for compile time and for the error of an illegal call: the bound that
 /// makes the method unavailable (`S: CanPay`) sits on the method, not on the impl, so that
 /// rustc reports the trait's `on_unimplemented` message instead of "the method exists but its
 /// trait bounds were not satisfied"; the body is one call of a shared generic helper.
+///
+/// A machine without hooks, on a plain transition, goes through `__fire` (the record, then the
+/// move); choices, guards, and every transition of a machine with hooks go through the
+/// runtime's `attempt`, which also runs the hooks and may decline.
 fn methods(cx: &Ctx) -> TokenStream {
     let sw = quote!(super::__sw);
+    let hooks = cx.model.hooks;
     let mut out = TokenStream::new();
     for (e, event) in cx.model.events.iter().enumerate() {
         let method = &event.ident;
         let trait_ident = event.trait_ident();
         let index = e as u32;
+        let id = quote!(#sw::__private::event_id(#index));
         let doc = docs::method(cx, e);
         // Spanned on the event's name, so that "required by this bound" points there.
         let span = event.ident.span();
-        match cx.model.single_target(e) {
-            Some(target) if has_payload(cx, e) => {
-                let to = cx.state_ident(target);
-                let to_id = quote!(<super::#to as #sw::State>::ID);
+        let bound = quote_spanned!(span=> S: super::#trait_ident,);
+        // What `attempt` needs besides: the state's machine is this one (so that its context
+        // is this machine's). Only on the methods that go through `attempt`.
+        let attempted = quote!(S: #sw::State<Machine = __Enum>,);
+        let plain_extra = if hooks {
+            attempted.clone()
+        } else {
+            TokenStream::new()
+        };
+        let ret = |out: TokenStream| {
+            if hooks {
+                quote!(#sw::Hooked<R, <__Enum as #sw::StateMachine>::HookError, #out, Self>)
+            } else {
+                quote!(#sw::Step<R, #out, Self>)
+            }
+        };
+        let ok = quote!(::core::result::Result::Ok::<_, ::core::convert::Infallible>);
+        let finish = if hooks { quote!(hooked) } else { quote!(step) };
+        let enter = quote!(#sw::__private::enter::<Self, _>);
+        match cx.model.kind(e) {
+            Kind::Choice(targets) => {
+                let choice = cx.model.choice_name(targets);
+                let machines = targets.iter().map(|&t| {
+                    let to = cx.state_ident(t);
+                    quote!(Machine<super::#to, R>)
+                });
+                let output = ret(quote!(super::#choice<#(#machines),*>));
+                let ids = targets.iter().map(|&t| {
+                    let to = cx.state_ident(t);
+                    quote!(super::#choice::#to(_) => <super::#to as #sw::State>::ID)
+                });
+                let builds = targets.iter().map(|&t| {
+                    let to = cx.state_ident(t);
+                    quote!(super::#choice::#to(__t) => super::#choice::#to(#enter(__t, __core)))
+                });
                 let with = event.with_ident();
-                let with_doc = docs::with_method(cx, e);
-                let bound = quote_spanned!(span=> S: super::#trait_ident,);
+                let with_doc = docs::choice_with_method(cx, e);
                 out.extend(quote! {
                     #[doc = #doc]
                     #[inline]
-                    pub fn #method(self, data: super::#to) -> #sw::Step<R, Machine<super::#to, R>, Self>
+                    pub fn #method(self, choice: impl ::core::convert::Into<super::#choice>) -> #output
                     where
                         #bound
+                        #attempted
                     {
-                        __fire(self, #index, #to_id, data)
+                        let __choice = choice.into();
+                        self.#with(move |_| __choice)
                     }
 
                     #[doc = #with_doc]
                     #[inline]
-                    pub fn #with(self, make: impl ::core::ops::FnOnce(S) -> super::#to) -> #sw::Step<R, Machine<super::#to, R>, Self>
+                    pub fn #with(self, decide: impl ::core::ops::FnOnce(&S) -> super::#choice) -> #output
                     where
                         #bound
+                        #attempted
                     {
-                        __fire_with(self, #index, #to_id, make)
+                        #sw::__private::attempt(
+                            self,
+                            #id,
+                            move |__s| {
+                                let __choice = decide(__s);
+                                let __to = match &__choice { #(#ids,)* };
+                                #ok((__to, __choice))
+                            },
+                            |_, __choice, __core| match __choice { #(#builds,)* },
+                        )
+                        .#finish()
                     }
                 });
             }
-            Some(target) => {
-                let to = cx.state_ident(target);
-                let to_id = quote!(<super::#to as #sw::State>::ID);
-                let value = shape(quote!(super::#to), &cx.model.states[target].fields);
-                let bound = quote_spanned!(span=> S: super::#trait_ident,);
+            Kind::Guard(t) => {
+                let to = cx.state_ident(*t);
+                let output = ret(quote!(::core::result::Result<Machine<super::#to, R>, Self>));
+                let finish = if hooks {
+                    quote!(hooked_guarded)
+                } else {
+                    quote!(step_guarded)
+                };
+                let with = event.with_ident();
+                let with_doc = docs::guard_with_method(cx, e);
                 out.extend(quote! {
                     #[doc = #doc]
                     #[inline]
-                    pub fn #method(self) -> #sw::Step<R, Machine<super::#to, R>, Self>
+                    pub fn #method(self, target: ::core::option::Option<super::#to>) -> #output
                     where
                         #bound
+                        #attempted
                     {
-                        __fire(self, #index, #to_id, #value)
+                        self.#with(move |_| target)
                     }
-                });
-            }
-            None => {
-                let bound = quote_spanned!(span=> S: super::#trait_ident<Next = T>,);
-                out.extend(quote! {
-                    #[doc = #doc]
+
+                    #[doc = #with_doc]
                     #[inline]
-                    pub fn #method<T: #sw::State + #sw::__private::Unit>(self) -> #sw::Step<R, Machine<T, R>, Self>
+                    pub fn #with(
+                        self,
+                        decide: impl ::core::ops::FnOnce(&S) -> ::core::option::Option<super::#to>,
+                    ) -> #output
                     where
                         #bound
+                        #attempted
                     {
-                        __fire(self, #index, T::ID, T::VALUE)
+                        #sw::__private::attempt(
+                            self,
+                            #id,
+                            move |__s| match decide(__s) {
+                                ::core::option::Option::Some(__t) => {
+                                    ::core::result::Result::Ok((<super::#to as #sw::State>::ID, __t))
+                                }
+                                ::core::option::Option::None => ::core::result::Result::Err(()),
+                            },
+                            |_, __t, __core| #enter(__t, __core),
+                        )
+                        .#finish()
                     }
                 });
             }
+            Kind::Plain => match cx.model.single_target(e) {
+                Some(target) if has_payload(cx, e) => {
+                    let to = cx.state_ident(target);
+                    let to_id = quote!(<super::#to as #sw::State>::ID);
+                    let with = event.with_ident();
+                    let with_doc = docs::with_method(cx, e);
+                    let output = ret(quote!(Machine<super::#to, R>));
+                    let (body, direct) = if hooks {
+                        let body = quote! {
+                            #sw::__private::attempt(
+                                self,
+                                #id,
+                                |_| #ok((#to_id, ())),
+                                move |__s, (), __core| #enter(make(__s), __core),
+                            )
+                            .hooked()
+                        };
+                        (body, quote!(self.#with(move |_| data)))
+                    } else {
+                        (
+                            quote!(__fire_with(self, #index, #to_id, make)),
+                            quote!(__fire(self, #index, #to_id, data)),
+                        )
+                    };
+                    out.extend(quote! {
+                        #[doc = #doc]
+                        #[inline]
+                        pub fn #method(self, data: super::#to) -> #output
+                        where
+                            #bound
+                            #plain_extra
+                        {
+                            #direct
+                        }
+
+                        #[doc = #with_doc]
+                        #[inline]
+                        pub fn #with(self, make: impl ::core::ops::FnOnce(S) -> super::#to) -> #output
+                        where
+                            #bound
+                            #plain_extra
+                        {
+                            #body
+                        }
+                    });
+                }
+                Some(target) => {
+                    let to = cx.state_ident(target);
+                    let to_id = quote!(<super::#to as #sw::State>::ID);
+                    let value = shape(quote!(super::#to), &cx.model.states[target].fields);
+                    let output = ret(quote!(Machine<super::#to, R>));
+                    let body = if hooks {
+                        quote! {
+                            #sw::__private::attempt(
+                                self,
+                                #id,
+                                |_| #ok((#to_id, ())),
+                                |_, (), __core| #enter(#value, __core),
+                            )
+                            .hooked()
+                        }
+                    } else {
+                        quote!(__fire(self, #index, #to_id, #value))
+                    };
+                    out.extend(quote! {
+                        #[doc = #doc]
+                        #[inline]
+                        pub fn #method(self) -> #output
+                        where
+                            #bound
+                            #plain_extra
+                        {
+                            #body
+                        }
+                    });
+                }
+                None => {
+                    let bound = quote_spanned!(span=> S: super::#trait_ident<Next = T>,);
+                    let output = ret(quote!(Machine<T, R>));
+                    let body = if hooks {
+                        quote! {
+                            #sw::__private::attempt(
+                                self,
+                                #id,
+                                |_| #ok((T::ID, ())),
+                                |_, (), __core| #enter(T::VALUE, __core),
+                            )
+                            .hooked()
+                        }
+                    } else {
+                        quote!(__fire(self, #index, T::ID, T::VALUE))
+                    };
+                    out.extend(quote! {
+                        #[doc = #doc]
+                        #[inline]
+                        pub fn #method<T: #sw::State<Machine = __Enum> + #sw::__private::Unit>(self) -> #output
+                        where
+                            #bound
+                            #plain_extra
+                        {
+                            #body
+                        }
+                    });
+                }
+            },
         }
     }
     out

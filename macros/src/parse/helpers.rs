@@ -7,7 +7,7 @@ use super::tokens::{describe, split_commas};
 use crate::errors::Errors;
 
 /// The helper attributes, by name.
-pub const HELPERS: &[&str] = &["initial", "terminal", "on"];
+pub const HELPERS: &[&str] = &["initial", "terminal", "on", "enter", "exit"];
 
 /// Which helper an attribute is, if any.
 pub fn helper_name(attr: &Attribute) -> Option<&'static str> {
@@ -22,16 +22,22 @@ pub fn misspelled_helper(attr: &Attribute) -> Option<&'static str> {
     if name.eq_ignore_ascii_case("on") {
         return Some("on");
     }
-    ["initial", "terminal"].into_iter().find(|helper| {
-        name.eq_ignore_ascii_case(helper)
-            || (name.len() >= 5 && strsim::damerau_levenshtein(&name, helper) <= 2)
-    })
+    ["initial", "terminal", "enter", "exit"]
+        .into_iter()
+        .find(|helper| {
+            name.eq_ignore_ascii_case(helper)
+                || (name.len() >= 5 && strsim::damerau_levenshtein(&name, helper) <= 2)
+        })
 }
 
-/// One `event -> Target` inside `#[on(...)]`.
+/// One `event -> Target` inside `#[on(...)]`, or a choice `event -> A | B`, or a guarded
+/// `event -> Target?`.
 pub struct TransitionInput {
     pub event: Ident,
-    pub target: Ident,
+    /// One target, or the choice's targets in the order written.
+    pub targets: Vec<Ident>,
+    /// The `?` of a guarded transition.
+    pub guard: Option<Span>,
 }
 
 /// Checks that a flag attribute (`#[initial]`, `#[terminal]`) has no arguments.
@@ -153,51 +159,88 @@ fn parse_transition(tokens: &[TokenTree], errors: &Errors) -> Option<TransitionI
             return None;
         }
     };
-    let target = match tokens.get(3) {
-        Some(TokenTree::Ident(target)) => target.clone(),
-        Some(other) => {
-            errors.at(
-                other.span(),
-                format!(
-                    "expected a target state after `->`, found {}",
-                    describe(other)
-                ),
-            );
-            return None;
-        }
-        None => {
-            errors.at(arrow_end, "expected a target state after `->`");
-            return None;
-        }
-    };
-    match tokens.get(4) {
-        None => Some(TransitionInput { event, target }),
-        Some(TokenTree::Punct(p)) if p.as_char() == ':' => {
-            errors.at(
-                target.span(),
-                "expected a state name, found a path; write the variant's name alone, like `Paid`",
-            );
-            None
-        }
-        Some(TokenTree::Group(g)) if g.delimiter() != Delimiter::None => {
-            errors.at(
-                g.span(),
-                format!(
-                    "unexpected {} after the target `{target}`; the target's data is supplied when the transition is made, not here",
-                    describe(&tokens[4])
-                ),
-            );
-            None
-        }
-        Some(other) => {
-            errors.at(
-                other.span(),
-                format!(
-                    "unexpected {} after the target `{target}`; separate transitions with `,`",
-                    describe(other)
-                ),
-            );
-            None
+    let mut targets = Vec::new();
+    let mut guard = None;
+    let mut at = 3;
+    loop {
+        let target = match tokens.get(at) {
+            Some(TokenTree::Ident(target)) => target.clone(),
+            Some(other) => {
+                let after = if at == 3 { "`->`" } else { "`|`" };
+                errors.at(
+                    other.span(),
+                    format!(
+                        "expected a target state after {after}, found {}",
+                        describe(other)
+                    ),
+                );
+                return None;
+            }
+            None => {
+                let span = tokens.get(at - 1).map_or(arrow_end, TokenTree::span);
+                let after = if at == 3 { "`->`" } else { "`|`" };
+                errors.at(span, format!("expected a target state after {after}"));
+                return None;
+            }
+        };
+        targets.push(target);
+        let target = &targets[targets.len() - 1];
+        match tokens.get(at + 1) {
+            None => break,
+            Some(TokenTree::Punct(p)) if p.as_char() == '|' => at += 2,
+            Some(TokenTree::Punct(p)) if p.as_char() == '?' => {
+                if targets.len() > 1 {
+                    errors.at(
+                        p.span(),
+                        "a guard `?` goes on a transition with one target, like `pay -> Paid?`; a choice `A | B` already says where else the event may lead",
+                    );
+                    return None;
+                }
+                guard = Some(p.span());
+                if let Some(extra) = tokens.get(at + 2) {
+                    errors.at(
+                        extra.span(),
+                        format!(
+                            "unexpected {} after the guard `{target}?`; separate transitions with `,`",
+                            describe(extra)
+                        ),
+                    );
+                    return None;
+                }
+                break;
+            }
+            Some(TokenTree::Punct(p)) if p.as_char() == ':' => {
+                errors.at(
+                    target.span(),
+                    "expected a state name, found a path; write the variant's name alone, like `Paid`",
+                );
+                return None;
+            }
+            Some(TokenTree::Group(g)) if g.delimiter() != Delimiter::None => {
+                errors.at(
+                    g.span(),
+                    format!(
+                        "unexpected {} after the target `{target}`; the target's data is supplied when the transition is made, not here",
+                        describe(&tokens[at + 1])
+                    ),
+                );
+                return None;
+            }
+            Some(other) => {
+                errors.at(
+                    other.span(),
+                    format!(
+                        "unexpected {} after the target `{target}`; separate transitions with `,`, and the targets of a choice with `|`",
+                        describe(other)
+                    ),
+                );
+                return None;
+            }
         }
     }
+    Some(TransitionInput {
+        event,
+        targets,
+        guard,
+    })
 }

@@ -58,6 +58,10 @@ pub struct VariantInput {
     pub initial: Vec<Span>,
     /// The spans of its `#[terminal]` attributes.
     pub terminal: Vec<Span>,
+    /// The spans of its `#[enter]` attributes (an entry hook).
+    pub enter: Vec<Span>,
+    /// The spans of its `#[exit]` attributes (an exit hook).
+    pub exit: Vec<Span>,
     /// Its `#[on(...)]` attributes.
     pub on: Vec<OnInput>,
 }
@@ -111,6 +115,8 @@ pub fn parse(args: TokenStream, input: TokenStream, errors: &Errors) -> Parsed {
             docs: docs(&variant.attrs),
             initial: Vec::new(),
             terminal: Vec::new(),
+            enter: Vec::new(),
+            exit: Vec::new(),
             on: Vec::new(),
         };
         variant.attrs.retain(|attr| {
@@ -139,14 +145,15 @@ pub fn parse(args: TokenStream, input: TokenStream, errors: &Errors) -> Parsed {
                 },
             };
             match name {
-                "initial" | "terminal" => {
+                "initial" | "terminal" | "enter" | "exit" => {
                     if !misspelled {
                         helpers::parse_flag(attr, name, errors);
                     }
-                    let spans = if name == "initial" {
-                        &mut v.initial
-                    } else {
-                        &mut v.terminal
+                    let spans = match name {
+                        "initial" => &mut v.initial,
+                        "terminal" => &mut v.terminal,
+                        "enter" => &mut v.enter,
+                        _ => &mut v.exit,
                     };
                     spans.push(attr_span(attr));
                 }

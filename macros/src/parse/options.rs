@@ -1,7 +1,7 @@
 //! The arguments of `#[state_machine(...)]`.
 
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
-use syn::parse::Parser;
+use syn::parse::{Parse, Parser};
 use syn::punctuated::Punctuated;
 use syn::{Ident, Path, Token};
 
@@ -18,9 +18,17 @@ pub struct Options {
     pub module: Option<Ident>,
     /// Extra derives for the generated state types and event enum (`derive(...)`).
     pub derives: Vec<Path>,
+    /// The shared context's type (`context = OrderInfo`).
+    pub context: Option<syn::Type>,
+    /// The span of the `hooks` flag: generate the `Hooks` trait (transition actions) even
+    /// when no state is marked `#[enter]` or `#[exit]`.
+    pub hooks: Option<proc_macro2::Span>,
 }
 
-const OPTIONS: &[&str] = &["crate", "module", "derive"];
+const OPTIONS: &[&str] = &["crate", "module", "derive", "context", "hooks"];
+
+const ALL_OPTIONS: &str =
+    "the options are `crate = ...`, `module = ...`, `derive(...)`, `context = Type` and `hooks`";
 
 /// Parses the attribute's arguments; reports every malformed option and keeps the valid ones.
 pub fn parse(args: TokenStream, errors: &Errors) -> Options {
@@ -28,6 +36,8 @@ pub fn parse(args: TokenStream, errors: &Errors) -> Options {
         krate: syn::parse_quote!(::statewright),
         module: None,
         derives: Vec::new(),
+        context: None,
+        hooks: None,
     };
     let mut seen: Vec<String> = Vec::new();
     for segment in split_commas(args, errors) {
@@ -37,7 +47,7 @@ pub fn parse(args: TokenStream, errors: &Errors) -> Options {
             errors.at(
                 first.span(),
                 format!(
-                    "expected an option name, found {}; the options are `crate = ...`, `module = ...` and `derive(...)`",
+                    "expected an option name, found {}; {ALL_OPTIONS}",
                     describe(&first)
                 ),
             );
@@ -47,7 +57,7 @@ pub fn parse(args: TokenStream, errors: &Errors) -> Options {
         if !OPTIONS.contains(&key.as_str()) {
             let hint = match names::did_you_mean(&key, OPTIONS.iter().copied()) {
                 Some(s) => format!("did you mean `{s}`?"),
-                None => "the options are `crate = ...`, `module = ...` and `derive(...)`".into(),
+                None => ALL_OPTIONS.into(),
             };
             errors.at(name.span(), format!("unknown option `{key}`; {hint}"));
             continue;
@@ -81,6 +91,23 @@ pub fn parse(args: TokenStream, errors: &Errors) -> Options {
                 .and_then(|v| parse_module(name, v, errors))
                 {
                     options.module = Some(ident);
+                }
+            }
+            "context" => {
+                if let Some(ty) = value(name, &rest, "a type, like `context = OrderInfo`", errors)
+                    .and_then(|v| parse_type(v, errors))
+                {
+                    options.context = Some(ty);
+                }
+            }
+            "hooks" => {
+                if let Some(extra) = rest.first() {
+                    errors.at(
+                        extra.span(),
+                        "`hooks` takes no value; write `#[state_machine(hooks)]`",
+                    );
+                } else {
+                    options.hooks = Some(name.span());
                 }
             }
             _ => options.derives = parse_derive(name, &rest, errors),
@@ -134,6 +161,23 @@ fn parse_path(name: &Ident, tokens: &[TokenTree], errors: &Errors) -> Option<Pat
                 e.span(),
                 format!("expected a path, like `{name} = ::my_crate::statewright`"),
             );
+            None
+        }
+    }
+}
+
+fn parse_type(tokens: &[TokenTree], errors: &Errors) -> Option<syn::Type> {
+    if let Some(TokenTree::Literal(lit)) = tokens.first() {
+        errors.at(
+            lit.span(),
+            "expected a type, not a literal: write `context = OrderInfo` without quotes",
+        );
+        return None;
+    }
+    match syn::Type::parse.parse2(tokens.iter().cloned().collect()) {
+        Ok(ty) => Some(ty),
+        Err(e) => {
+            errors.at(e.span(), "expected a type, like `context = OrderInfo`");
             None
         }
     }

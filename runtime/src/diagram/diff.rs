@@ -1,7 +1,9 @@
 //! The difference between two versions of a machine, as a chart and as text.
 //!
 //! States are matched by name and transitions by `(from, event, to)`: a transition whose target
-//! changed shows as one removed and one added transition. The diff chart lists the new
+//! changed shows as one removed and one added transition, and a new target of a choice as one
+//! added transition. A guard or a hook that came or went is a change of the transition or
+//! state (`~ Pending --pay--> Paid: now guarded`, `~ state Open: entry hook added`). The diff chart lists the new
 //! version's states and transitions in their order, then what only the old version had.
 
 use alloc::format;
@@ -76,6 +78,18 @@ impl Diff {
                     if before.doc() != state.doc() {
                         changed.push(format!("~ state {}: doc changed", state.name()));
                     }
+                    for (kind, was, is) in [
+                        ("entry", before.has_entry_hook(), state.has_entry_hook()),
+                        ("exit", before.has_exit_hook(), state.has_exit_hook()),
+                    ] {
+                        if was != is {
+                            changed.push(format!(
+                                "~ state {}: {kind} hook {}",
+                                state.name(),
+                                if is { "added" } else { "removed" }
+                            ));
+                        }
+                    }
                 }
             }
             states.push(state);
@@ -110,15 +124,28 @@ impl Diff {
         let mut transitions = Vec::new();
         let mut gone = Vec::new();
         for t in new.transitions() {
-            let kept = old.transitions().iter().any(|u| same(new, t, old, u));
+            let before = old.transitions().iter().find(|u| same(new, t, old, u));
+            let kept = before.is_some();
             let (from, to) = (new.states()[t.from()].name(), new.states()[t.to()].name());
-            if !kept {
-                lines.push(format!("+ {from} --{}--> {to}", t.event()));
+            match before {
+                None => lines.push(format!("+ {from} --{}--> {to}", t.event())),
+                Some(u) if u.is_guarded() != t.is_guarded() => lines.push(format!(
+                    "~ {from} --{}--> {to}: {}",
+                    t.event(),
+                    if t.is_guarded() {
+                        "now guarded"
+                    } else {
+                        "no longer guarded"
+                    }
+                )),
+                Some(_) => {}
             }
             transitions.push(ChartTransition {
                 from: index(from),
                 event: t.event().into(),
                 to: index(to),
+                guarded: t.is_guarded(),
+                choice: false,
                 change: if kept {
                     Change::Unchanged
                 } else {
@@ -134,11 +161,14 @@ impl Diff {
                     from: index(from),
                     event: t.event().into(),
                     to: index(to),
+                    guarded: t.is_guarded(),
+                    choice: false,
                     change: Change::Removed,
                 });
             }
         }
         lines.extend(gone);
+        super::mark_choices(&mut transitions);
         let chart = Chart {
             name: new.name().into(),
             doc: new.doc().into(),
@@ -153,8 +183,9 @@ impl Diff {
         &self.chart
     }
 
-    /// One line per change: `+ state X`, `- state X`, `~ state X: ...`, `~ initial: A -> B`,
-    /// `+ A --event--> B`, `- A --event--> B`.
+    /// One line per change: `+ state X`, `- state X`, `~ state X: ...` (terminal, doc, entry
+    /// or exit hook), `~ initial: A -> B`, `+ A --event--> B`, `~ A --event--> B: now guarded`
+    /// (or `no longer guarded`), `- A --event--> B`.
     pub fn lines(&self) -> &[String] {
         &self.lines
     }

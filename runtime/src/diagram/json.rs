@@ -19,8 +19,11 @@
 //! }
 //! ```
 //!
-//! A chart made by [`Chart::diff`] also writes `"change": "added"` or `"removed"` on the items
-//! that changed. Reading (feature `serde`) goes through [`Chart`]'s `Deserialize`, which checks
+//! A state with hooks also has `"entry": true` and/or `"exit": true`, and a guarded transition
+//! `"guarded": true`; they are written only when true, so the JSON of a machine without hooks
+//! or guards is the same as before they existed. (A choice needs no field: it is two
+//! transitions with the same `from` and `event`.) A chart made by [`Chart::diff`] also writes
+//! `"change": "added"` or `"removed"` on the items that changed. Reading (feature `serde`) goes through [`Chart`]'s `Deserialize`, which checks
 //! the same rules as [`ChartBuilder::build`](super::ChartBuilder::build): a tampered or
 //! hand-edited file is an error, never a panic.
 
@@ -52,6 +55,15 @@ pub(crate) fn string(text: &str) -> String {
     out
 }
 
+/// `, "name": true` when set, nothing otherwise (so JSON without the feature is unchanged).
+fn flag(name: &str, set: bool) -> String {
+    if set {
+        alloc::format!(", \"{name}\": true")
+    } else {
+        String::new()
+    }
+}
+
 fn change(change: Change) -> &'static str {
     match change {
         Change::Unchanged => "",
@@ -80,8 +92,9 @@ impl Chart {
     /// }
     /// ```
     ///
-    /// A chart made by [`Chart::diff`] also writes `"change": "added"` or `"removed"` on the
-    /// items that changed. Reading checks the same rules as
+    /// A state with hooks also has `"entry": true` and/or `"exit": true`, a guarded transition
+    /// `"guarded": true` (each written only when true). A chart made by [`Chart::diff`] also
+    /// writes `"change": "added"` or `"removed"` on the items that changed. Reading checks the same rules as
     /// [`ChartBuilder::build`](super::ChartBuilder::build), so a tampered or hand-edited file is
     /// an error, never a panic.
     ///
@@ -95,6 +108,14 @@ impl Chart {
     /// let json = chart.build().unwrap().to_json();
     /// assert!(json.contains("\n    {\"name\": \"On\", \"doc\": \"Lit.\", \"terminal\": false}"));
     /// assert!(json.contains("\n    {\"from\": \"Off\", \"event\": \"toggle\", \"to\": \"On\"},\n"));
+    ///
+    /// let mut chart = Chart::builder("Door");
+    /// let shut = chart.state("Shut").initial().id();
+    /// let open = chart.state("Open").entry_hook().exit_hook().id();
+    /// chart.transition_guarded(shut, "open", open).transition(open, "close", shut);
+    /// let json = chart.build().unwrap().to_json();
+    /// assert!(json.contains("{\"name\": \"Open\", \"doc\": \"\", \"terminal\": false, \"entry\": true, \"exit\": true}"));
+    /// assert!(json.contains("{\"from\": \"Shut\", \"event\": \"open\", \"to\": \"Open\", \"guarded\": true}"));
     /// ```
     pub fn to_json(&self) -> String {
         let mut out = String::from("{\n");
@@ -110,11 +131,13 @@ impl Chart {
         for (i, s) in self.states().iter().enumerate() {
             let _ = write!(
                 out,
-                "{}\n    {{\"name\": {}, \"doc\": {}, \"terminal\": {}{}}}",
+                "{}\n    {{\"name\": {}, \"doc\": {}, \"terminal\": {}{}{}{}}}",
                 if i == 0 { "" } else { "," },
                 string(s.name()),
                 string(s.doc()),
                 s.is_terminal(),
+                flag("entry", s.has_entry_hook()),
+                flag("exit", s.has_exit_hook()),
                 change(s.change())
             );
         }
@@ -122,11 +145,12 @@ impl Chart {
         for (i, t) in self.transitions().iter().enumerate() {
             let _ = write!(
                 out,
-                "{}\n    {{\"from\": {}, \"event\": {}, \"to\": {}{}}}",
+                "{}\n    {{\"from\": {}, \"event\": {}, \"to\": {}{}{}}}",
                 if i == 0 { "" } else { "," },
                 string(self.states()[t.from()].name()),
                 string(t.event()),
                 string(self.states()[t.to()].name()),
+                flag("guarded", t.is_guarded()),
                 change(t.change())
             );
         }
@@ -173,6 +197,10 @@ mod read {
         #[serde(default)]
         terminal: bool,
         #[serde(default)]
+        entry: bool,
+        #[serde(default)]
+        exit: bool,
+        #[serde(default)]
         change: RawChange,
     }
 
@@ -182,6 +210,8 @@ mod read {
         from: String,
         event: String,
         to: String,
+        #[serde(default)]
+        guarded: bool,
         #[serde(default)]
         change: RawChange,
     }
@@ -214,6 +244,12 @@ mod read {
             if s.terminal {
                 state.terminal();
             }
+            if s.entry {
+                state.entry_hook();
+            }
+            if s.exit {
+                state.exit_hook();
+            }
             // A diff chart marks the new initial state; the old one, if removed, stays plain.
             if s.name == raw.initial {
                 state.initial();
@@ -237,7 +273,7 @@ mod read {
                 };
                 return Err(ChartError::UnknownState(unknown.clone()));
             };
-            chart.transition_marked(from, &t.event, to, t.change.into());
+            chart.push(from, &t.event, to, t.guarded, t.change.into());
         }
         chart.build()
     }

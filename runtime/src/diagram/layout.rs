@@ -38,7 +38,9 @@
 //!    and enter at its top (ports spread along the side in the order of the edges' next
 //!    vertices); reversed edges are drawn from the end of their chain so the arrow points the
 //!    right way. Self-loops are loops on the right side of their state, their labels stacked to
-//!    the right of the loops (space for them is reserved in the state's width).
+//!    the right of the loops (space for them is reserved in the state's width). A *pointed*
+//!    node (a choice diamond) is a vertex like any other, but all its edges meet at the middle
+//!    of its top and bottom sides, the diamond's tips, and it never grows.
 //!
 //! Everything is deterministic: no hash maps, stable sorts with index tie-breaks, fixed
 //! iteration counts, and only `+ - * /` on `f64`, which IEEE 754 makes identical everywhere.
@@ -170,6 +172,9 @@ pub(crate) struct Graph {
     pub(crate) nodes: Vec<Size>,
     pub(crate) edges: Vec<Edge>,
     pub(crate) initial: usize,
+    /// The pointed nodes (choice diamonds), by index into `nodes`: their edges all leave from
+    /// the middle of the bottom side and enter at the middle of the top side.
+    pub(crate) pointed: Vec<usize>,
 }
 
 /// Where an edge goes: its path (arrow at the end) and its label's rectangle.
@@ -344,6 +349,9 @@ pub(crate) fn layout(graph: &Graph) -> Layout {
         ends[chain.vertices[chain.vertices.len() - 1]].1 += 1;
     }
     for (i, &(bottom, top)) in ends.iter().enumerate() {
+        if graph.pointed.contains(&i) {
+            continue;
+        }
         let ports = max_usize(bottom, top);
         let need = ports.saturating_sub(1) as f64 * PORT_SPACING + 2.0 * PORT_INSET;
         if need > widths[i] {
@@ -452,7 +460,7 @@ pub(crate) fn layout(graph: &Graph) -> Layout {
             list.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
             let k = list.len();
             let usable = max(0.0, rect.w - 2.0 * PORT_INSET);
-            let spacing = if k > 1 {
+            let spacing = if k > 1 && !graph.pointed.contains(&node) {
                 min(PORT_SPACING, usable / (k - 1) as f64)
             } else {
                 0.0
@@ -1054,6 +1062,7 @@ mod tests {
                 })
                 .collect(),
             initial,
+            pointed: Vec::new(),
         }
     }
 
@@ -1244,6 +1253,80 @@ mod tests {
     #[test]
     fn large_layout_is_clean() {
         check(&big(210));
+    }
+
+    /// The payment machine: 0 Pending, 1 Paid, 2 Declined, 3 Refunded, 4 Cancelled, and the
+    /// choice of `pay` as node 5, whose branches are unlabelled.
+    fn payment() -> Graph {
+        let mut g = graph(
+            &[60.0, 60.0, 70.0, 80.0, 80.0, 18.0],
+            &[(0, 5), (5, 1), (5, 2), (0, 4), (1, 3), (2, 0), (2, 4)],
+            0,
+        );
+        g.nodes[5].h = 18.0;
+        g.pointed = Vec::from([5]);
+        for e in [1, 2] {
+            g.edges[e].label = Size { w: 0.0, h: 0.0 };
+        }
+        g
+    }
+
+    /// A ring of `n` nodes where every third node leaves through a choice node to two others.
+    fn big_with_choices(n: usize) -> Graph {
+        let mut edges = Vec::new();
+        let mut pointed = Vec::new();
+        for i in 0..n {
+            edges.push((i, (i + 1) % n));
+            if i % 3 == 0 {
+                let choice = n + pointed.len();
+                pointed.push(choice);
+                edges.extend([(i, choice), (choice, (i * 7 + 3) % n), (choice, i / 2)]);
+            }
+        }
+        let mut sizes: Vec<f64> = (0..n).map(|i| 40.0 + (i % 3) as f64 * 20.0).collect();
+        sizes.extend(pointed.iter().map(|_| 18.0));
+        let mut g = graph(&sizes, &edges, 0);
+        g.pointed = pointed;
+        g
+    }
+
+    /// Every edge of a pointed node starts or ends at one of its tips, and the node keeps its
+    /// size however many edges it has.
+    fn check_pointed(g: &Graph, lay: &Layout) {
+        for &p in &g.pointed {
+            let d = lay.nodes[p];
+            assert_eq!((d.w, d.h), (g.nodes[p].w, g.nodes[p].h));
+            let cx = d.x + d.w / 2.0;
+            let tip = |pt: Point| pt.x == cx && (pt.y == d.y || pt.y == d.y + d.h);
+            for (e, route) in lay.edges.iter().enumerate() {
+                if g.edges[e].from == p {
+                    assert!(tip(route.path.start), "edge {e} leaves {p} off its tips");
+                }
+                if g.edges[e].to == p {
+                    assert!(tip(route.path.end()), "edge {e} enters {p} off its tips");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn choice_nodes_meet_their_edges_at_the_tips() {
+        let g = payment();
+        let lay = check(&g);
+        check_pointed(&g, &lay);
+        // The choice sits between Pending and its targets.
+        let (pending, choice) = (lay.nodes[0], lay.nodes[5]);
+        assert!(choice.y > pending.y + pending.h);
+        assert!(lay.nodes[1].y > choice.y + choice.h && lay.nodes[2].y > choice.y + choice.h);
+        // Both branches leave from the bottom tip.
+        let bottom = choice.y + choice.h;
+        assert_eq!(lay.edges[1].path.start, lay.edges[2].path.start);
+        assert_eq!(lay.edges[1].path.start.y, bottom);
+        assert_eq!(layout(&g), lay);
+
+        let g = big_with_choices(90);
+        let lay = check(&g);
+        check_pointed(&g, &lay);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Transition diagrams: Mermaid, Graphviz DOT, PlantUML, SVG and SCXML from one definition.
 //!
-//! A [`Chart`] is the owned, renderable form of a machine: its states (with docs and
-//! initial/terminal flags) and transitions, each marked with a [`Change`] when the chart shows
+//! A [`Chart`] is the owned, renderable form of a machine: its states (with docs,
+//! initial/terminal flags and entry/exit hooks) and transitions (plain, guarded, or branches of
+//! a choice), each marked with a [`Change`] when the chart shows
 //! the difference between two versions of a machine ([`Chart::diff`]). A chart comes from a
 //! [`Definition`] ([`Definition::chart`]), from the definition JSON that
 //! [`Chart::to_json`] writes (with serde, feature `serde`), or from a [`ChartBuilder`].
@@ -90,6 +91,8 @@ pub struct ChartState {
     doc: String,
     initial: bool,
     terminal: bool,
+    entry: bool,
+    exit: bool,
     change: Change,
 }
 
@@ -119,6 +122,27 @@ impl ChartState {
         self.terminal
     }
 
+    /// Whether a hook runs when the machine enters this state (`#[enter]`).
+    pub fn has_entry_hook(&self) -> bool {
+        self.entry
+    }
+
+    /// Whether a hook runs when the machine leaves this state (`#[exit]`).
+    pub fn has_exit_hook(&self) -> bool {
+        self.exit
+    }
+
+    /// What diagrams write for the state's hooks: `entry hook`, `exit hook`,
+    /// `entry / exit hooks`, or nothing.
+    pub(crate) fn hooks_text(&self) -> Option<&'static str> {
+        match (self.entry, self.exit) {
+            (true, true) => Some("entry / exit hooks"),
+            (true, false) => Some("entry hook"),
+            (false, true) => Some("exit hook"),
+            (false, false) => None,
+        }
+    }
+
     /// How the state changed, in a chart made by [`Chart::diff`].
     pub fn change(&self) -> Change {
         self.change
@@ -132,6 +156,9 @@ pub struct ChartTransition {
     from: usize,
     event: String,
     to: usize,
+    guarded: bool,
+    /// Computed when the chart is built (see [`mark_choices`]).
+    choice: bool,
     change: Change,
 }
 
@@ -156,6 +183,20 @@ impl ChartTransition {
         self.from == self.to
     }
 
+    /// Whether the transition is guarded (`#[on(pay -> Paid?)]`): the caller may decline it,
+    /// and the machine then stays where it is. Diagrams label it `pay [guard]`.
+    pub fn is_guarded(&self) -> bool {
+        self.guarded
+    }
+
+    /// Whether the transition is one branch of a choice (`#[on(pay -> Paid | Declined)]`): its
+    /// source state leaves by the same event to another target too (in the same version of
+    /// the machine, in a diff chart). Diagrams draw a choice as one arrow into a choice node
+    /// and one arrow from it to each target.
+    pub fn is_choice(&self) -> bool {
+        self.choice
+    }
+
     /// How the transition changed, in a chart made by [`Chart::diff`].
     pub fn change(&self) -> Change {
         self.change
@@ -165,7 +206,9 @@ impl ChartTransition {
 /// The owned, renderable form of a machine: what every diagram format is drawn from.
 ///
 /// A chart is always consistent: state names are unique, transitions refer to its states, and
-/// no state leaves by the same event twice. Renderers rely on that and never fail.
+/// no state leaves by the same event to the same target twice. A state that leaves by one
+/// event to several targets has a *choice* ([`ChartTransition::is_choice`]), drawn through a
+/// choice node. Renderers rely on that and never fail.
 ///
 /// ```
 /// use statewright::diagram::Chart;
@@ -284,12 +327,15 @@ pub enum ChartError {
     EmptyName,
     /// A transition names a state the chart does not have.
     UnknownState(String),
-    /// A state leaves by the same event twice.
+    /// A state leaves by the same event to the same target twice. (The same event to
+    /// different targets is a choice, which charts accept.)
     DuplicateTransition {
         /// The source state.
         from: String,
         /// The event.
         event: String,
+        /// The target state.
+        to: String,
     },
 }
 
@@ -304,8 +350,8 @@ impl fmt::Display for ChartError {
             ChartError::UnknownState(name) => {
                 write!(f, "a transition names `{name}`, which is not a state")
             }
-            ChartError::DuplicateTransition { from, event } => {
-                write!(f, "state `{from}` leaves by `{event}` twice")
+            ChartError::DuplicateTransition { from, event, to } => {
+                write!(f, "state `{from}` leaves by `{event}` to `{to}` twice")
             }
         }
     }
@@ -351,6 +397,18 @@ impl StateBuilder<'_> {
         self
     }
 
+    /// Marks the state as having an entry hook (`#[enter]`).
+    pub fn entry_hook(&mut self) -> &mut Self {
+        self.state().entry = true;
+        self
+    }
+
+    /// Marks the state as having an exit hook (`#[exit]`).
+    pub fn exit_hook(&mut self) -> &mut Self {
+        self.state().exit = true;
+        self
+    }
+
     /// Marks how the state changed (for diff charts).
     pub fn change(&mut self, change: Change) -> &mut Self {
         self.state().change = change;
@@ -379,6 +437,8 @@ impl ChartBuilder {
             doc: String::new(),
             initial: false,
             terminal: false,
+            entry: false,
+            exit: false,
             change: Change::Unchanged,
         });
         StateBuilder {
@@ -388,8 +448,44 @@ impl ChartBuilder {
     }
 
     /// Adds the transition `from --event--> to` (states by index).
+    ///
+    /// Adding a second transition from the same state by the same event to another target
+    /// makes a choice (`#[on(pay -> Paid | Declined)]`):
+    ///
+    /// ```
+    /// use statewright::diagram::Chart;
+    ///
+    /// let mut chart = Chart::builder("Order");
+    /// let pending = chart.state("Pending").initial().id();
+    /// let paid = chart.state("Paid").terminal().id();
+    /// let declined = chart.state("Declined").terminal().id();
+    /// chart.transition(pending, "pay", paid).transition(pending, "pay", declined);
+    /// let chart = chart.build().unwrap();
+    /// assert!(chart.transitions().iter().all(|t| t.is_choice()));
+    /// assert!(chart.mermaid().contains(
+    ///     "    state Pending_pay <<choice>>\n    [*] --> Pending\n    Pending --> Pending_pay: pay\n    Pending_pay --> Paid\n    Pending_pay --> Declined\n"
+    /// ));
+    /// ```
     pub fn transition(&mut self, from: usize, event: &str, to: usize) -> &mut Self {
-        self.transition_marked(from, event, to, Change::Unchanged)
+        self.push(from, event, to, false, Change::Unchanged)
+    }
+
+    /// Adds the guarded transition `from --event--> to` (`#[on(pay -> Paid?)]`): the caller
+    /// may decline it, and the machine then stays. Diagrams label it `event [guard]`.
+    ///
+    /// ```
+    /// use statewright::diagram::Chart;
+    ///
+    /// let mut chart = Chart::builder("Order");
+    /// let pending = chart.state("Pending").initial().id();
+    /// let paid = chart.state("Paid").terminal().id();
+    /// chart.transition_guarded(pending, "pay", paid);
+    /// let chart = chart.build().unwrap();
+    /// assert!(chart.transitions()[0].is_guarded());
+    /// assert!(chart.mermaid().contains("    Pending --> Paid: pay [guard]\n"));
+    /// ```
+    pub fn transition_guarded(&mut self, from: usize, event: &str, to: usize) -> &mut Self {
+        self.push(from, event, to, true, Change::Unchanged)
     }
 
     /// Adds a transition marked with how it changed (for diff charts).
@@ -398,6 +494,17 @@ impl ChartBuilder {
         from: usize,
         event: &str,
         to: usize,
+        change: Change,
+    ) -> &mut Self {
+        self.push(from, event, to, false, change)
+    }
+
+    pub(crate) fn push(
+        &mut self,
+        from: usize,
+        event: &str,
+        to: usize,
+        guarded: bool,
         change: Change,
     ) -> &mut Self {
         let states = self.chart.states.len();
@@ -409,6 +516,8 @@ impl ChartBuilder {
             from,
             event: event.to_string(),
             to,
+            guarded,
+            choice: false,
             change,
         });
         self
@@ -419,7 +528,7 @@ impl ChartBuilder {
         if let Some(error) = self.error {
             return Err(error);
         }
-        let chart = self.chart;
+        let mut chart = self.chart;
         if chart.states.is_empty() {
             return Err(ChartError::NoStates);
         }
@@ -447,16 +556,60 @@ impl ChartBuilder {
             }
             let twice = chart.transitions[..i]
                 .iter()
-                .any(|u| u.from == t.from && u.event == t.event && u.change == t.change);
+                .any(|u| u.from == t.from && u.event == t.event && u.to == t.to && coexist(u, t));
             if twice {
                 return Err(ChartError::DuplicateTransition {
                     from: chart.states[t.from].name.clone(),
                     event: t.event.clone(),
+                    to: chart.states[t.to].name.clone(),
                 });
             }
         }
+        mark_choices(&mut chart.transitions);
         Ok(chart)
     }
+}
+
+/// Whether two transitions of a chart are in the same version of the machine: always, except
+/// an added one and a removed one (of a diff chart).
+fn coexist(a: &ChartTransition, b: &ChartTransition) -> bool {
+    !matches!(
+        (a.change, b.change),
+        (Change::Added, Change::Removed) | (Change::Removed, Change::Added)
+    )
+}
+
+/// Sets [`ChartTransition::is_choice`]: the same state leaves by the same event to another
+/// target in the same version. (A transition whose target changed, one removed and one added
+/// in a diff chart, is not a choice.)
+pub(crate) fn mark_choices(transitions: &mut [ChartTransition]) {
+    for i in 0..transitions.len() {
+        let t = &transitions[i];
+        let choice = transitions
+            .iter()
+            .any(|u| u.from == t.from && u.event == t.event && u.to != t.to && coexist(t, u));
+        transitions[i].choice = choice;
+    }
+}
+
+/// The branches of one choice: the transitions that leave `from` by `event` and are
+/// [choices](ChartTransition::is_choice), as indices into [`Chart::transitions`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Choice {
+    pub(crate) from: usize,
+    pub(crate) branches: Vec<usize>,
+    /// How the arrow into the choice node changed: added when every branch is, removed when
+    /// every branch is, else unchanged.
+    pub(crate) change: Change,
+}
+
+/// What a diagram draws for the transitions, in declaration order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Drawn {
+    /// A transition drawn as one arrow (by index).
+    Arrow(usize),
+    /// A choice, at the place of its first branch.
+    Choice(Choice),
 }
 
 impl Chart {
@@ -473,7 +626,7 @@ impl Chart {
         }
     }
 
-    /// The chart of a definition.
+    /// The chart of a definition, with its choices, guards and hooks.
     pub fn new(definition: &'static Definition) -> Chart {
         Chart {
             name: definition.name().to_string(),
@@ -485,6 +638,8 @@ impl Chart {
                     doc: s.doc().to_string(),
                     initial: s.is_initial(),
                     terminal: s.is_terminal(),
+                    entry: s.has_entry_hook(),
+                    exit: s.has_exit_hook(),
                     change: Change::Unchanged,
                 })
                 .collect(),
@@ -494,6 +649,8 @@ impl Chart {
                     from: t.from().id().index(),
                     event: t.event().name().to_string(),
                     to: t.to().id().index(),
+                    guarded: t.is_guarded(),
+                    choice: t.is_choice(),
                     change: Change::Unchanged,
                 })
                 .collect(),
@@ -518,6 +675,43 @@ impl Chart {
     /// The transitions, in declaration order.
     pub fn transitions(&self) -> &[ChartTransition] {
         &self.transitions
+    }
+
+    /// The transitions as diagrams draw them: plain arrows, and the branches of each choice
+    /// together, at the place of the first branch.
+    pub(crate) fn drawn(&self) -> Vec<Drawn> {
+        let mut out = Vec::new();
+        for (i, t) in self.transitions.iter().enumerate() {
+            if !t.choice {
+                out.push(Drawn::Arrow(i));
+                continue;
+            }
+            let same = |u: &ChartTransition| u.choice && u.from == t.from && u.event == t.event;
+            if self.transitions[..i].iter().any(same) {
+                continue;
+            }
+            let branches: Vec<usize> = (i..self.transitions.len())
+                .filter(|&j| same(&self.transitions[j]))
+                .collect();
+            let all = |change: Change| {
+                branches
+                    .iter()
+                    .all(|&j| self.transitions[j].change == change)
+            };
+            let change = if all(Change::Added) {
+                Change::Added
+            } else if all(Change::Removed) {
+                Change::Removed
+            } else {
+                Change::Unchanged
+            };
+            out.push(Drawn::Choice(Choice {
+                from: t.from,
+                branches,
+                change,
+            }));
+        }
+        out
     }
 
     /// The index of the state with this name.
@@ -555,34 +749,52 @@ impl Chart {
     /// Mermaid `stateDiagram-v2`: a start arrow to the initial state, `[*]` after terminal
     /// states, one labelled arrow per transition, the states' summaries as notes, and, in a
     /// diff chart, added items highlighted and removed ones dashed with struck labels.
+    ///
+    /// A choice is a `<<choice>>` pseudo-state named after its source and event
+    /// (`Pending_pay`), with the event's arrow into it and one unlabelled arrow out of it per
+    /// target. A guarded transition is labelled `pay [guard]`. Hooks are noted on their state
+    /// (`entry hook`, `exit hook`, `entry / exit hooks`), after the summary if it has one.
     pub fn mermaid(&self) -> String {
         text::mermaid(self)
     }
 
     /// Graphviz DOT (`digraph`, left to right): a start point, terminal states as double
-    /// outlines, summaries as tooltips.
+    /// outlines, summaries as tooltips. A choice is a small diamond (`"Pending.pay"`), a
+    /// guarded transition is labelled `pay [guard]`, and a state's hooks are a second, smaller
+    /// line of its label.
     pub fn dot(&self) -> String {
         text::dot(self)
     }
 
-    /// A PlantUML state diagram.
+    /// A PlantUML state diagram. A choice is a `<<choice>>` state (`Pending_pay`), a guarded
+    /// transition is labelled `pay [guard]`, and hooks are a description line of their state
+    /// (`Open : entry / exit hooks`).
     pub fn plantuml(&self) -> String {
         text::plantuml(self)
     }
 
     /// W3C SCXML: one `<state>` (or `<final>` for terminal states) per state, one
     /// `<transition>` per transition. SCXML has no notion of a diff: removed items are left out.
+    ///
+    /// The branches of a choice are consecutive transitions on the same event, after a comment
+    /// that says the caller chooses (an SCXML interpreter would take the first). A guarded
+    /// transition follows a comment that says the caller may decline it; hooks are empty
+    /// `<onentry/>` and `<onexit/>` elements (the hooks run in Rust, not in the chart).
     pub fn scxml(&self) -> String {
         text::scxml(self)
     }
 
-    /// A markdown transition table (`| from | event | to |`), which renders everywhere.
+    /// A markdown transition table (`| from | event | to |`), which renders everywhere. A
+    /// machine with choices or guards gets a last column that says `choice` or `guarded`; one
+    /// with hooks lists them under the initial and terminal states.
     pub fn markdown(&self) -> String {
         text::markdown(self)
     }
 
     /// A standalone SVG image, laid out in layers from the initial state, with no script, no
-    /// external font and no network access.
+    /// external font and no network access. A choice is drawn as a small diamond between the
+    /// source and the targets, a guarded transition is labelled `pay [guard]`, and a state's
+    /// hooks are a small line inside its box.
     pub fn svg(&self) -> String {
         svg::render(self)
     }

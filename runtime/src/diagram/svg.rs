@@ -9,11 +9,14 @@
 //! What is drawn:
 //!
 //! - states as rounded boxes with the name and, below it in smaller type, the doc summary
-//!   (truncated to 40 characters); the whole doc is the box's tooltip (`<title>`);
+//!   (truncated to 40 characters) and the state's hooks in italics (`entry / exit hooks`); the
+//!   whole doc is the box's tooltip (`<title>`);
 //! - the initial state with a start arrow from a filled circle; terminal states with a double
 //!   border (an inner box), as UML draws final states;
-//! - transitions as curves with an arrowhead and the event name beside them; self-loops as
-//!   loops on the right side of their state;
+//! - transitions as curves with an arrowhead and the event name beside them (`pay [guard]`
+//!   for a guarded one); self-loops as loops on the right side of their state;
+//! - a choice as a small diamond, a vertex of the layout between the source and the targets:
+//!   the event's arrow goes into it and an unlabelled arrow leaves it for each target;
 //! - in a diff chart, added states and transitions in bold green, removed ones dashed grey with
 //!   struck-through names, and a legend below the drawing.
 //!
@@ -26,7 +29,8 @@ use alloc::vec::Vec;
 use core::fmt::{self, Write};
 
 use super::layout::{self, Edge, Graph, Path, Point, Rect, Segment, Size};
-use super::{Change, Chart};
+use super::text::GUARD;
+use super::{Change, Chart, ChartTransition, Drawn};
 
 const NAME_FONT: f64 = 13.0;
 const SUMMARY_FONT: f64 = 10.0;
@@ -37,6 +41,10 @@ const BOX_PAD: f64 = 12.0;
 const BOX_MIN_WIDTH: f64 = 48.0;
 const BOX_HEIGHT: f64 = 30.0;
 const BOX_HEIGHT_WITH_SUMMARY: f64 = 44.0;
+/// What each further small line (hooks below a summary) adds to a box's height.
+const SMALL_LINE: f64 = 12.0;
+/// The width and height of a choice diamond.
+const DIAMOND: f64 = 18.0;
 const LABEL_HEIGHT: f64 = 14.0;
 /// Summaries longer than this many characters are cut with `…`.
 const SUMMARY_CHARS: usize = 40;
@@ -95,51 +103,172 @@ fn style(change: Change) -> Style {
 /// The three kinds of change, in the order their markers are written.
 const CHANGES: [Change; 3] = [Change::Unchanged, Change::Added, Change::Removed];
 
+/// An arrow of the drawing: a transition, or a piece of a choice (into its node, or from it
+/// to one target).
+struct Arrow {
+    /// Graph nodes: states first, then the choice nodes.
+    from: usize,
+    to: usize,
+    /// The label (empty for a plain branch of a choice).
+    label: String,
+    /// The tooltip: `Pending → Paid: pay`.
+    title: String,
+    change: Change,
+}
+
+/// A choice node: its graph node, its tooltip and how it changed.
+struct Diamond {
+    node: usize,
+    title: String,
+    change: Change,
+}
+
+/// The label of a transition's own arrow (or a choice branch's, `branch`): the event, and
+/// the guard.
+fn arrow_label(t: &ChartTransition, branch: bool) -> String {
+    let event = if branch {
+        String::new()
+    } else {
+        clean(t.event())
+    };
+    match (t.is_guarded(), event.is_empty()) {
+        (false, _) => event,
+        (true, true) => String::from(GUARD),
+        (true, false) => alloc::format!("{event} {GUARD}"),
+    }
+}
+
+/// The arrows and the choice nodes of the chart, in declaration order.
+fn arrows(chart: &Chart) -> (Vec<Arrow>, Vec<Diamond>) {
+    let states = chart.states();
+    let name = |i: usize| states[i].name();
+    let title = |t: &ChartTransition| {
+        alloc::format!(
+            "{} \u{2192} {}: {}{}",
+            name(t.from()),
+            name(t.to()),
+            t.event(),
+            if t.is_guarded() { " (guarded)" } else { "" }
+        )
+    };
+    let mut arrows = Vec::new();
+    let mut diamonds = Vec::new();
+    for item in chart.drawn() {
+        match item {
+            Drawn::Arrow(i) => {
+                let t = &chart.transitions()[i];
+                arrows.push(Arrow {
+                    from: t.from(),
+                    to: t.to(),
+                    label: arrow_label(t, false),
+                    title: title(t),
+                    change: t.change(),
+                });
+            }
+            Drawn::Choice(c) => {
+                let node = states.len() + diamonds.len();
+                let event = chart.transitions()[c.branches[0]].event();
+                let targets: Vec<&str> = c
+                    .branches
+                    .iter()
+                    .map(|&b| name(chart.transitions()[b].to()))
+                    .collect();
+                let choice_title = alloc::format!(
+                    "{} \u{2192} {}: {event} (a choice)",
+                    name(c.from),
+                    targets.join(" | ")
+                );
+                arrows.push(Arrow {
+                    from: c.from,
+                    to: node,
+                    label: clean(event),
+                    title: choice_title.clone(),
+                    change: c.change,
+                });
+                for &b in &c.branches {
+                    let t = &chart.transitions()[b];
+                    arrows.push(Arrow {
+                        from: node,
+                        to: t.to(),
+                        label: arrow_label(t, true),
+                        title: title(t),
+                        change: t.change(),
+                    });
+                }
+                diamonds.push(Diamond {
+                    node,
+                    title: choice_title,
+                    change: c.change,
+                });
+            }
+        }
+    }
+    (arrows, diamonds)
+}
+
+/// The small lines under a state's name: its summary and its hooks, where it has them.
+fn small_lines(summary: &str, hooks: Option<&str>) -> usize {
+    usize::from(!summary.is_empty()) + usize::from(hooks.is_some())
+}
+
 /// Renders the chart as a standalone SVG image.
 pub(crate) fn render(chart: &Chart) -> String {
     let states = chart.states();
-    let transitions = chart.transitions();
     let names: Vec<String> = states.iter().map(|s| clean(s.name())).collect();
     let summaries: Vec<String> = states
         .iter()
         .map(|s| truncate(&clean(&s.summary()), SUMMARY_CHARS))
         .collect();
-    let events: Vec<String> = transitions.iter().map(|t| clean(t.event())).collect();
+    let (arrows, diamonds) = arrows(chart);
 
+    let mut nodes: Vec<Size> = states
+        .iter()
+        .zip(names.iter().zip(&summaries))
+        .map(|(state, (name, summary))| {
+            let hooks = state.hooks_text();
+            let w = text_width(name, NAME_FONT)
+                .max_f(text_width(summary, SUMMARY_FONT))
+                .max_f(text_width(hooks.unwrap_or(""), SUMMARY_FONT));
+            Size {
+                w: (w + 2.0 * BOX_PAD).max_f(BOX_MIN_WIDTH),
+                h: match small_lines(summary, hooks) {
+                    0 => BOX_HEIGHT,
+                    k => BOX_HEIGHT_WITH_SUMMARY + SMALL_LINE * (k - 1) as f64,
+                },
+            }
+        })
+        .collect();
+    nodes.extend(diamonds.iter().map(|_| Size {
+        w: DIAMOND,
+        h: DIAMOND,
+    }));
     let graph = Graph {
-        nodes: names
+        nodes,
+        edges: arrows
             .iter()
-            .zip(&summaries)
-            .map(|(name, summary)| {
-                let w = text_width(name, NAME_FONT).max_f(text_width(summary, SUMMARY_FONT));
-                Size {
-                    w: (w + 2.0 * BOX_PAD).max_f(BOX_MIN_WIDTH),
-                    h: if summary.is_empty() {
-                        BOX_HEIGHT
-                    } else {
-                        BOX_HEIGHT_WITH_SUMMARY
-                    },
-                }
-            })
-            .collect(),
-        edges: transitions
-            .iter()
-            .zip(&events)
-            .map(|(t, event)| Edge {
-                from: t.from(),
-                to: t.to(),
-                label: Size {
-                    w: text_width(event, LABEL_FONT) + 2.0,
-                    h: LABEL_HEIGHT,
+            .map(|a| Edge {
+                from: a.from,
+                to: a.to,
+                label: if a.label.is_empty() {
+                    Size { w: 0.0, h: 0.0 }
+                } else {
+                    Size {
+                        w: text_width(&a.label, LABEL_FONT) + 2.0,
+                        h: LABEL_HEIGHT,
+                    }
                 },
             })
             .collect(),
         initial: chart.initial(),
+        pointed: diamonds.iter().map(|d| d.node).collect(),
     };
     let lay = layout::layout(&graph);
 
     let changed = states.iter().any(|s| s.change() != Change::Unchanged)
-        || transitions.iter().any(|t| t.change() != Change::Unchanged);
+        || chart
+            .transitions()
+            .iter()
+            .any(|t| t.change() != Change::Unchanged);
     let legend_width = 2.0 * layout::MARGIN + 190.0;
     let width = if changed {
         lay.width.max_f(legend_width)
@@ -157,7 +286,7 @@ pub(crate) fn render(chart: &Chart) -> String {
         &lay,
         &names,
         &summaries,
-        &events,
+        (&arrows, &diamonds),
         (width, height, changed),
     );
     out
@@ -169,11 +298,10 @@ fn write_svg(
     lay: &layout::Layout,
     names: &[String],
     summaries: &[String],
-    events: &[String],
+    (arrows, diamonds): (&[Arrow], &[Diamond]),
     (width, height, changed): (i64, i64, bool),
 ) -> fmt::Result {
     let states = chart.states();
-    let transitions = chart.transitions();
     writeln!(
         out,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" \
@@ -184,7 +312,7 @@ fn write_svg(
 
     // Arrowheads, one per colour in use.
     let used = |change: Change| {
-        transitions.iter().any(|t| t.change() == change)
+        arrows.iter().any(|a| a.change == change)
             || (states.get(chart.initial()).map(|s| s.change()) == Some(change))
     };
     out.push_str("<defs>\n");
@@ -207,21 +335,17 @@ fn write_svg(
     )?;
 
     // Transitions first, so that states are drawn over any edge ends.
-    for (i, t) in transitions.iter().enumerate() {
-        let (Some(route), Some(from), Some(to)) =
-            (lay.edges.get(i), states.get(t.from()), states.get(t.to()))
-        else {
+    for (i, arrow) in arrows.iter().enumerate() {
+        let Some(route) = lay.edges.get(i) else {
             continue;
         };
-        let s = style(t.change());
+        let s = style(arrow.change);
         out.push_str("<g>");
         writeln!(
             out,
-            "<title>{} \u{2192} {}: {}{}</title>",
-            escape(from.name()),
-            escape(to.name()),
-            escape(t.event()),
-            change_note(t.change())
+            "<title>{}{}</title>",
+            escape(&arrow.title),
+            change_note(arrow.change)
         )?;
         writeln!(
             out,
@@ -233,6 +357,10 @@ fn write_svg(
             s.marker
         )?;
         let label = route.label;
+        if arrow.label.is_empty() {
+            out.push_str("</g>\n");
+            continue;
+        }
         writeln!(
             out,
             "<text x=\"{}\" y=\"{}\" font-size=\"{}\" fill=\"{}\"{}>{}</text></g>",
@@ -241,7 +369,35 @@ fn write_svg(
             Num(LABEL_FONT),
             s.text,
             s.text_extra,
-            escape(&events[i])
+            escape(&arrow.label)
+        )?;
+    }
+
+    // Choice nodes: diamonds whose tips are where their arrows meet.
+    for diamond in diamonds {
+        let Some(&rect) = lay.nodes.get(diamond.node) else {
+            continue;
+        };
+        let s = style(diamond.change);
+        let (cx, cy) = (rect.x + rect.w / 2.0, rect.y + rect.h / 2.0);
+        let (hw, hh) = (DIAMOND / 2.0, rect.h / 2.0);
+        writeln!(
+            out,
+            "<g><title>{}{}</title><path d=\"M{},{} L{},{} L{},{} L{},{} z\" fill=\"{}\" stroke=\"{}\" stroke-width=\"{}\"{}/></g>",
+            escape(&diamond.title),
+            change_note(diamond.change),
+            Num(cx),
+            Num(cy - hh),
+            Num(cx + hw),
+            Num(cy),
+            Num(cx),
+            Num(cy + hh),
+            Num(cx - hw),
+            Num(cy),
+            s.fill,
+            s.stroke,
+            s.width,
+            s.shape_extra
         )?;
     }
 
@@ -270,6 +426,7 @@ fn write_svg(
         let Some(&rect) = lay.nodes.get(i) else {
             continue;
         };
+        let hooks = state.hooks_text();
         let s = style(state.change());
         out.push_str("<g>");
         let doc = clean(state.doc());
@@ -316,14 +473,22 @@ fn write_svg(
         }
         let cx = rect.x + rect.w / 2.0;
         let summary = &summaries[i];
-        let name_line = if summary.is_empty() {
+        let lines = small_lines(summary, hooks);
+        let name_line = if lines == 0 {
             rect
         } else {
             Rect {
-                h: rect.h - 14.0,
+                h: rect.h - 14.0 - SMALL_LINE * (lines - 1) as f64,
                 y: rect.y + 2.0,
                 ..rect
             }
+        };
+        // The baseline of the small line `j` (0 = the first under the name).
+        let small_baseline = |j: usize| rect.y + rect.h - 9.0 - SMALL_LINE * (lines - 1 - j) as f64;
+        let small_fill = if state.change() == Change::Removed {
+            GREY
+        } else {
+            "#57606a"
         };
         write!(
             out,
@@ -339,14 +504,20 @@ fn write_svg(
                 out,
                 "\n<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"{}\" fill=\"{}\">{}</text>",
                 Num(cx),
-                Num(rect.y + rect.h - 9.0),
+                Num(small_baseline(0)),
                 Num(SUMMARY_FONT),
-                if state.change() == Change::Removed {
-                    GREY
-                } else {
-                    "#57606a"
-                },
+                small_fill,
                 escape(summary)
+            )?;
+        }
+        if let Some(hooks) = hooks {
+            write!(
+                out,
+                "\n<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"{}\" font-style=\"italic\" fill=\"{}\">{hooks}</text>",
+                Num(cx),
+                Num(small_baseline(lines - 1)),
+                Num(SUMMARY_FONT),
+                small_fill,
             )?;
         }
         out.push_str("</g>\n");
@@ -557,6 +728,7 @@ mod tests {
     use alloc::string::ToString;
 
     use super::*;
+    use crate::diagram::Drawn;
 
     /// The TCP machine of RFC 793.
     fn tcp() -> Chart {
@@ -728,12 +900,30 @@ mod tests {
         b.build().unwrap()
     }
 
+    /// A choice (`pay -> Paid | Declined`), a guard (`refund -> Refunded?`) and hooks.
+    fn payment() -> Chart {
+        let mut b = Chart::builder("Payment");
+        let pending = b.state("Pending").initial().doc("Created.").id();
+        let paid = b.state("Paid").doc("Captured.").entry_hook().id();
+        let declined = b.state("Declined").exit_hook().id();
+        let refunded = b.state("Refunded").terminal().entry_hook().exit_hook().id();
+        let cancelled = b.state("Cancelled").terminal().id();
+        b.transition(pending, "pay", paid)
+            .transition(pending, "pay", declined)
+            .transition(pending, "cancel", cancelled)
+            .transition_guarded(paid, "refund", refunded)
+            .transition(declined, "retry", pending)
+            .transition(declined, "cancel", cancelled);
+        b.build().unwrap()
+    }
+
     fn fixtures() -> Vec<(&'static str, Chart)> {
         Vec::from([
             ("tcp", tcp()),
             ("order", order()),
             ("traffic_light", traffic_light()),
             ("order_diff", order_diff()),
+            ("payment", payment()),
         ])
     }
 
@@ -771,15 +961,69 @@ mod tests {
                 assert!(svg.contains(&format!(">{}</text>", state.name())), "{name}");
             }
             for t in chart.transitions() {
-                assert!(svg.contains(&format!(">{}</text>", t.event())), "{name}");
+                let guard = if t.is_guarded() { " [guard]" } else { "" };
+                assert!(
+                    svg.contains(&format!(">{}{guard}</text>", t.event())),
+                    "{name}"
+                );
             }
+            // A choice adds the arrow into its node.
+            let choices = chart
+                .drawn()
+                .iter()
+                .filter(|d| matches!(d, Drawn::Choice(_)))
+                .count();
             let arrows = svg.matches("marker-end=").count();
             assert_eq!(
                 arrows,
-                chart.transitions().len() + 1,
+                chart.transitions().len() + choices + 1,
                 "{name}: start arrow + edges"
             );
         }
+    }
+
+    #[test]
+    fn choices_guards_and_hooks_are_drawn() {
+        let chart = payment();
+        let svg = render(&chart);
+        check_well_formed(&svg);
+        // One diamond, with the choice as its tooltip; its branches have tooltips but no label.
+        assert_eq!(svg.matches("(a choice)</title><path d=").count(), 1);
+        assert!(svg.contains(
+            "<g><title>Pending \u{2192} Paid | Declined: pay (a choice)</title><path d=\"M"
+        ));
+        for branch in ["Paid", "Declined"] {
+            let title = format!("<title>Pending \u{2192} {branch}: pay</title>\n<path ");
+            let at = svg
+                .find(&title)
+                .unwrap_or_else(|| panic!("{title} in {svg}"));
+            let group = &svg[at..at + svg[at..].find("</g>").unwrap()];
+            assert!(!group.contains("<text"), "{group}");
+        }
+        assert_eq!(svg.matches(">pay</text>").count(), 1);
+        assert!(svg.contains("<title>Paid \u{2192} Refunded: refund (guarded)</title>"));
+        assert!(svg.contains(">refund [guard]</text>"));
+        // Hooks: a third line under the summary, or a second one.
+        let line = |text: &str| {
+            format!("font-size=\"10\" font-style=\"italic\" fill=\"#57606a\">{text}</text>")
+        };
+        assert!(svg.contains(&line("entry hook")));
+        assert!(svg.contains(&line("exit hook")));
+        assert!(svg.contains(&line("entry / exit hooks")));
+        assert_eq!(svg.matches("font-style=\"italic\"").count(), 3);
+        assert!(!render(&order()).contains("font-style"));
+        // The box with a summary and hooks is the tallest.
+        assert!(svg.contains("height=\"56\" rx=\"6\""));
+        // The diamond's tips are where its arrows meet: the arrow into it ends at the top tip.
+        let needle = "(a choice)</title><path d=\"M";
+        let at = svg.find(needle).unwrap() + needle.len();
+        let tip = &svg[at..at + svg[at..].find(' ').unwrap()];
+        let into = svg.find("(a choice)</title>\n<path d=\"").unwrap();
+        let path = &svg[into..into + svg[into..].find("\" fill").unwrap()];
+        assert!(
+            path.ends_with(&format!(" {tip}")),
+            "{path} does not end at {tip}"
+        );
     }
 
     #[test]

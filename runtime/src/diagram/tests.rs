@@ -4,6 +4,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use super::{Change, Chart, ChartError, Diff, Format};
+use crate::Definition;
 use crate::fixture::ORDER;
 
 #[test]
@@ -245,7 +246,20 @@ fn builder_rejects_inconsistent_charts() {
     twice.transition(a, "go", a).transition(a, "go", a);
     assert_eq!(
         twice.build().map_err(|e| e.to_string()),
-        Err("state `A` leaves by `go` twice".into())
+        Err("state `A` leaves by `go` to `A` twice".into())
+    );
+    // A guard does not make a second transition to the same target a different one.
+    let mut twice = Chart::builder("M");
+    let a = twice.state("A").initial().id();
+    let b = twice.state("B").id();
+    twice.transition(a, "go", b).transition_guarded(a, "go", b);
+    assert_eq!(
+        twice.build(),
+        Err(ChartError::DuplicateTransition {
+            from: "A".into(),
+            event: "go".into(),
+            to: "B".into()
+        })
     );
 }
 
@@ -412,6 +426,507 @@ fn json_rejects_bad_files_with_a_reason() {
         ("[1, 2]".into(), "invalid type"),
     ];
     for (text, expected) in cases {
+        let error = serde_json::from_str::<Chart>(&text)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains(expected), "{error}");
+    }
+}
+
+/// A payment machine with a choice (`pay -> Paid | Declined`), a guard (`refund -> Refunded?`)
+/// and hooks, built the way generated code builds it:
+///
+/// ```text
+/// Payment (initial: Pending)
+///   Pending --pay--> Paid | Declined
+///   Pending --cancel--> Cancelled
+///   Paid --refund--> Refunded?          entry hook on Paid
+///   Declined --retry--> Pending         exit hook on Declined
+///   Declined --cancel--> Cancelled
+///   terminal: Refunded (entry and exit hooks), Cancelled
+/// ```
+static PAYMENT: Definition = crate::__private::definition(
+    "Payment",
+    "A payment.",
+    &["Pending", "Paid", "Declined", "Refunded", "Cancelled"],
+    &["Created.", "Captured.", "", "", ""],
+    &[false, false, false, true, true],
+    &[0, 3, 4, 6, 6, 6],
+    &["pay", "cancel", "refund", "retry"],
+    &[0, 1, 0, 2, 1, 4, 2, 3, 3, 0, 1, 4],
+    0,
+    &[3],
+    &[0, 1, 2, 3, 0],
+);
+
+#[test]
+fn a_definition_charts_its_choices_guards_and_hooks() {
+    let chart = PAYMENT.chart();
+    let flags: Vec<(bool, bool)> = chart
+        .transitions()
+        .iter()
+        .map(|t| (t.is_choice(), t.is_guarded()))
+        .collect();
+    assert_eq!(
+        flags,
+        [
+            (true, false),
+            (true, false),
+            (false, false),
+            (false, true),
+            (false, false),
+            (false, false)
+        ]
+    );
+    let hooks: Vec<(bool, bool)> = chart
+        .states()
+        .iter()
+        .map(|s| (s.has_entry_hook(), s.has_exit_hook()))
+        .collect();
+    assert_eq!(
+        hooks,
+        [
+            (false, false),
+            (true, false),
+            (false, true),
+            (true, true),
+            (false, false)
+        ]
+    );
+    // A machine without them has none, and keeps its fingerprint.
+    assert!(
+        ORDER
+            .chart()
+            .transitions()
+            .iter()
+            .all(|t| !t.is_choice() && !t.is_guarded())
+    );
+    assert_eq!(ORDER.chart().fingerprint(), ORDER.fingerprint());
+    assert_eq!(chart.fingerprint(), PAYMENT.fingerprint());
+}
+
+#[test]
+fn mermaid_of_payment() {
+    assert_eq!(
+        PAYMENT.mermaid(),
+        "stateDiagram-v2
+    state Pending_pay <<choice>>
+    [*] --> Pending
+    Pending --> Pending_pay: pay
+    Pending_pay --> Paid
+    Pending_pay --> Declined
+    Pending --> Cancelled: cancel
+    Paid --> Refunded: refund [guard]
+    Declined --> Pending: retry
+    Declined --> Cancelled: cancel
+    Refunded --> [*]
+    Cancelled --> [*]
+    note right of Pending: Created.
+    note right of Paid: Captured. (entry hook)
+    note right of Declined: exit hook
+    note right of Refunded: entry / exit hooks
+"
+    );
+}
+
+#[test]
+fn dot_of_payment() {
+    assert_eq!(
+        PAYMENT.dot(),
+        r#"digraph "Payment" {
+    rankdir=LR;
+    node [shape=box, style=rounded, fontname="Helvetica"];
+    edge [fontname="Helvetica"];
+    "[*]" [shape=point, width=0.15, label=""];
+    "Pending" [tooltip="Created."];
+    "Paid" [tooltip="Captured.", label=<Paid<br/><font point-size="10">entry hook</font>>];
+    "Declined" [label=<Declined<br/><font point-size="10">exit hook</font>>];
+    "Refunded" [peripheries=2, label=<Refunded<br/><font point-size="10">entry / exit hooks</font>>];
+    "Cancelled" [peripheries=2];
+    "Pending.pay" [shape=diamond, label="", width=0.25, height=0.25, style=solid];
+    "[*]" -> "Pending";
+    "Pending" -> "Pending.pay" [label="pay"];
+    "Pending.pay" -> "Paid";
+    "Pending.pay" -> "Declined";
+    "Pending" -> "Cancelled" [label="cancel"];
+    "Paid" -> "Refunded" [label="refund [guard]"];
+    "Declined" -> "Pending" [label="retry"];
+    "Declined" -> "Cancelled" [label="cancel"];
+}
+"#
+    );
+}
+
+#[test]
+fn plantuml_of_payment() {
+    assert_eq!(
+        PAYMENT.plantuml(),
+        "@startuml
+title Payment
+hide empty description
+state Pending_pay <<choice>>
+[*] --> Pending
+Pending --> Pending_pay : pay
+Pending_pay --> Paid
+Pending_pay --> Declined
+Pending --> Cancelled : cancel
+Paid --> Refunded : refund [guard]
+Declined --> Pending : retry
+Declined --> Cancelled : cancel
+Refunded --> [*]
+Cancelled --> [*]
+Paid : entry hook
+Declined : exit hook
+Refunded : entry / exit hooks
+note right of Pending : Created.
+note right of Paid : Captured.
+@enduml
+"
+    );
+}
+
+#[test]
+fn scxml_of_payment() {
+    assert_eq!(
+        PAYMENT.scxml(),
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<scxml xmlns="http://www.w3.org/2005/07/scxml" version="1.0" name="Payment" initial="Pending">
+  <state id="Pending">
+    <!-- a choice: the caller picks one of the next 2 targets; SCXML would take the first -->
+    <transition event="pay" target="Paid"/>
+    <transition event="pay" target="Declined"/>
+    <transition event="cancel" target="Cancelled"/>
+  </state>
+  <state id="Paid">
+    <!-- entry hook in the machine's Rust code -->
+    <onentry/>
+    <!-- guarded: the caller may decline the next transition; the machine then stays -->
+    <transition event="refund" target="Refunded"/>
+  </state>
+  <state id="Declined">
+    <!-- exit hook in the machine's Rust code -->
+    <onexit/>
+    <transition event="retry" target="Pending"/>
+    <transition event="cancel" target="Cancelled"/>
+  </state>
+  <final id="Refunded">
+    <!-- entry / exit hooks in the machine's Rust code -->
+    <onentry/>
+    <onexit/>
+  </final>
+  <final id="Cancelled"/>
+</scxml>
+"#
+    );
+}
+
+#[test]
+fn markdown_and_json_of_payment() {
+    assert_eq!(
+        PAYMENT.chart().markdown(),
+        "Initial state: `Pending`. Terminal: `Refunded`, `Cancelled`. Hooks: `Paid` (entry), `Declined` (exit), `Refunded` (entry / exit).
+
+| from | event | to | note |
+| --- | --- | --- | --- |
+| `Pending` | `pay` | `Paid` | choice |
+| `Pending` | `pay` | `Declined` | choice |
+| `Pending` | `cancel` | `Cancelled` | |
+| `Paid` | `refund` | `Refunded` | guarded |
+| `Declined` | `retry` | `Pending` | |
+| `Declined` | `cancel` | `Cancelled` | |
+"
+    );
+    assert_eq!(
+        PAYMENT.to_json(),
+        r#"{
+  "format": "statewright-definition/1",
+  "machine": "Payment",
+  "doc": "A payment.",
+  "initial": "Pending",
+  "states": [
+    {"name": "Pending", "doc": "Created.", "terminal": false},
+    {"name": "Paid", "doc": "Captured.", "terminal": false, "entry": true},
+    {"name": "Declined", "doc": "", "terminal": false, "exit": true},
+    {"name": "Refunded", "doc": "", "terminal": true, "entry": true, "exit": true},
+    {"name": "Cancelled", "doc": "", "terminal": true}
+  ],
+  "transitions": [
+    {"from": "Pending", "event": "pay", "to": "Paid"},
+    {"from": "Pending", "event": "pay", "to": "Declined"},
+    {"from": "Pending", "event": "cancel", "to": "Cancelled"},
+    {"from": "Paid", "event": "refund", "to": "Refunded", "guarded": true},
+    {"from": "Declined", "event": "retry", "to": "Pending"},
+    {"from": "Declined", "event": "cancel", "to": "Cancelled"}
+  ]
+}
+"#
+    );
+}
+
+/// The payment machine built by hand: the builder's choices, guards and hooks are the
+/// definition's.
+fn payment_built() -> Chart {
+    let mut chart = Chart::builder("Payment");
+    chart.doc("A payment.");
+    let pending = chart.state("Pending").initial().doc("Created.").id();
+    let paid = chart.state("Paid").doc("Captured.").entry_hook().id();
+    let declined = chart.state("Declined").exit_hook().id();
+    let refunded = chart
+        .state("Refunded")
+        .terminal()
+        .entry_hook()
+        .exit_hook()
+        .id();
+    let cancelled = chart.state("Cancelled").terminal().id();
+    chart
+        .transition(pending, "pay", paid)
+        .transition(pending, "pay", declined)
+        .transition(pending, "cancel", cancelled)
+        .transition_guarded(paid, "refund", refunded)
+        .transition(declined, "retry", pending)
+        .transition(declined, "cancel", cancelled);
+    chart.build().unwrap()
+}
+
+#[test]
+fn the_builder_declares_choices_guards_and_hooks() {
+    assert_eq!(payment_built(), PAYMENT.chart());
+}
+
+#[test]
+fn choice_nodes_get_ids_that_no_state_has() {
+    let mut chart = Chart::builder("M");
+    let a = chart.state("A").initial().id();
+    // A state with the name the choice would get, and a state that needs an alias.
+    let taken = chart.state("A_go").id();
+    let odd = chart.state("Odd one").id();
+    chart
+        .transition(a, "go", taken)
+        .transition(a, "go", odd)
+        .transition(taken, "x-y", a)
+        .transition(taken, "x-y", odd)
+        .transition(odd, "back", a);
+    let chart = chart.build().unwrap();
+    let mermaid = chart.mermaid();
+    assert_eq!(
+        mermaid,
+        "stateDiagram-v2
+    state \"Odd one\" as s2
+    state A_go_ <<choice>>
+    state choice_1 <<choice>>
+    [*] --> A
+    A --> A_go_: go
+    A_go_ --> A_go
+    A_go_ --> s2
+    A_go --> choice_1: x-y
+    choice_1 --> A
+    choice_1 --> s2
+    s2 --> A: back
+"
+    );
+    let dot = chart.dot();
+    assert!(dot.contains("    \"A.go\" [shape=diamond"), "{dot}");
+    assert!(
+        dot.contains("    \"A_go\" -> \"A_go.x-y\" [label=\"x-y\"];\n"),
+        "{dot}"
+    );
+    assert!(dot.contains("    \"A_go.x-y\" -> \"Odd one\";\n"), "{dot}");
+    let plantuml = chart.plantuml();
+    assert!(
+        plantuml.contains("state A_go_ <<choice>>\nstate choice_1 <<choice>>\n"),
+        "{plantuml}"
+    );
+}
+
+#[test]
+fn a_guarded_branch_of_a_choice_is_labelled() {
+    let mut chart = Chart::builder("M");
+    let a = chart.state("A").initial().id();
+    let b = chart.state("B").terminal().id();
+    let c = chart.state("C").terminal().id();
+    chart.transition_guarded(a, "go", b).transition(a, "go", c);
+    let chart = chart.build().unwrap();
+    assert!(
+        chart
+            .mermaid()
+            .contains("    A --> A_go: go\n    A_go --> B: [guard]\n    A_go --> C\n")
+    );
+    assert!(
+        chart
+            .dot()
+            .contains("    \"A.go\" -> \"B\" [label=\"[guard]\"];\n    \"A.go\" -> \"C\";\n")
+    );
+    assert!(
+        chart
+            .markdown()
+            .contains("| `A` | `go` | `B` | choice, guarded |\n| `A` | `go` | `C` | choice |\n")
+    );
+}
+
+#[test]
+fn diff_shows_guards_hooks_and_choice_targets() {
+    let mut old = Chart::builder("Payment");
+    old.doc("A payment.");
+    let pending = old.state("Pending").initial().doc("Created.").id();
+    let paid = old.state("Paid").doc("Captured.").exit_hook().id();
+    let refunded = old
+        .state("Refunded")
+        .terminal()
+        .entry_hook()
+        .exit_hook()
+        .id();
+    let cancelled = old.state("Cancelled").terminal().id();
+    old.transition(pending, "pay", paid)
+        .transition(pending, "cancel", cancelled)
+        .transition(paid, "refund", refunded)
+        .transition_guarded(paid, "cancel", cancelled);
+    let old = old.build().unwrap();
+    let new = payment_built();
+    let diff = Diff::new(&old, &new);
+    assert_eq!(
+        diff.to_string(),
+        "+ state Declined
+~ state Paid: entry hook added
+~ state Paid: exit hook removed
++ Pending --pay--> Declined
+~ Paid --refund--> Refunded: now guarded
++ Declined --retry--> Pending
++ Declined --cancel--> Cancelled
+- Paid --cancel--> Cancelled
+"
+    );
+    // The diff chart draws the new choice with its added branch marked.
+    let chart = diff.chart();
+    assert_eq!(
+        chart.transitions().iter().filter(|t| t.is_choice()).count(),
+        2
+    );
+    let mermaid = chart.mermaid();
+    assert!(
+        mermaid.contains(
+            "    Pending --> Pending_pay: pay\n    Pending_pay --> Paid\n    Pending_pay --> Declined: + pay\n"
+        ),
+        "{mermaid}"
+    );
+    assert!(mermaid.contains("    Paid --> Refunded: refund [guard]\n"));
+    let dot = chart.dot();
+    assert!(
+        dot.contains("    \"Pending.pay\" -> \"Declined\" [label=\"+ pay\", color=\"#1a7f37\", fontcolor=\"#1a7f37\", penwidth=2];\n"),
+        "{dot}"
+    );
+    // Back again: the guard goes, and so does the choice.
+    let back = Diff::new(&new, &old);
+    assert!(
+        back.lines()
+            .contains(&"~ Paid --refund--> Refunded: no longer guarded".into())
+    );
+    assert!(
+        back.lines()
+            .contains(&"~ state Paid: entry hook removed".into())
+    );
+    assert!(back.lines().contains(&"- Pending --pay--> Declined".into()));
+    let mermaid = back.chart().mermaid();
+    assert!(
+        mermaid.contains("    Pending_pay --> Declined: - p\u{336}a\u{336}y\u{336}\n"),
+        "{mermaid}"
+    );
+}
+
+#[test]
+fn a_changed_target_is_not_a_choice() {
+    let mut old = Chart::builder("M");
+    let a = old.state("A").initial().id();
+    let b = old.state("B").terminal().id();
+    old.transition(a, "go", b);
+    let mut new = Chart::builder("M");
+    let a = new.state("A").initial().id();
+    let c = new.state("C").terminal().id();
+    new.transition(a, "go", c);
+    let diff = Diff::new(&old.build().unwrap(), &new.build().unwrap());
+    let chart = diff.chart();
+    assert!(chart.transitions().iter().all(|t| !t.is_choice()));
+    let mermaid = chart.mermaid();
+    assert!(!mermaid.contains("<<choice>>"), "{mermaid}");
+    assert!(mermaid.contains("    A --> C: + go\n"), "{mermaid}");
+    // Built by hand the same way, it is a valid chart too.
+    let mut b = Chart::builder("M");
+    let a = b.state("A").initial().id();
+    let y = b.state("C").terminal().change(Change::Added).id();
+    let x = b.state("B").terminal().change(Change::Removed).id();
+    b.transition_marked(a, "go", y, Change::Added)
+        .transition_marked(a, "go", x, Change::Removed);
+    assert_eq!(&b.build().unwrap(), chart);
+}
+
+#[test]
+fn scxml_leaves_out_removed_branches_of_a_choice() {
+    let mut b = Chart::builder("M");
+    let a = b.state("A").initial().id();
+    let x = b.state("X").terminal().id();
+    let y = b.state("Y").terminal().id();
+    let z = b.state("Z").terminal().change(Change::Removed).id();
+    b.transition(a, "go", x)
+        .transition_marked(a, "go", y, Change::Added)
+        .transition_marked(a, "go", z, Change::Removed);
+    let scxml = b.build().unwrap().scxml();
+    assert!(
+        scxml.contains(
+            "  <state id=\"A\">\n    <!-- a choice: the caller picks one of the next 2 targets; SCXML would take the first -->\n    <transition event=\"go\" target=\"X\"/>\n    <transition event=\"go\" target=\"Y\"/>\n  </state>\n"
+        ),
+        "{scxml}"
+    );
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn json_of_choices_guards_and_hooks_reads_back() {
+    let chart = PAYMENT.chart();
+    let back: Chart = serde_json::from_str(&chart.to_json()).unwrap();
+    assert_eq!(back, chart);
+    assert_eq!(back.to_json(), chart.to_json());
+    // JSON written before hooks and guards existed reads as a machine without them.
+    let old = PAYMENT
+        .to_json()
+        .replace(", \"entry\": true", "")
+        .replace(", \"exit\": true", "")
+        .replace(", \"guarded\": true", "");
+    let old: Chart = serde_json::from_str(&old).unwrap();
+    assert!(
+        old.states()
+            .iter()
+            .all(|s| !s.has_entry_hook() && !s.has_exit_hook())
+    );
+    assert!(old.transitions().iter().all(|t| !t.is_guarded()));
+    assert_eq!(
+        old.transitions().iter().filter(|t| t.is_choice()).count(),
+        2
+    );
+    // A diff chart with guards and hooks reads back too.
+    let diff = Diff::new(&ORDER.chart(), &chart);
+    let back: Chart = serde_json::from_str(&diff.chart().to_json()).unwrap();
+    assert_eq!(&back, diff.chart());
+    // Bad values are errors, not panics; a duplicate transition names its target.
+    for (text, expected) in [
+        (
+            PAYMENT
+                .to_json()
+                .replace("\"guarded\": true", "\"guarded\": 1"),
+            "invalid type",
+        ),
+        (
+            PAYMENT
+                .to_json()
+                .replace("\"entry\": true", "\"entry\": \"yes\""),
+            "invalid type",
+        ),
+        (
+            PAYMENT.to_json().replace(
+                "\"event\": \"pay\", \"to\": \"Declined\"",
+                "\"event\": \"pay\", \"to\": \"Paid\"",
+            ),
+            "state `Pending` leaves by `pay` to `Paid` twice",
+        ),
+    ] {
         let error = serde_json::from_str::<Chart>(&text)
             .unwrap_err()
             .to_string();

@@ -3,18 +3,68 @@
 //! Each writer walks the chart in declaration order and escapes every name and doc for its
 //! format; nothing here can fail. In a diff chart, added items are highlighted, removed ones
 //! dashed (and their labels struck where the format cannot dash an edge).
+//!
+//! A choice is drawn through a choice node ([`Chart::drawn`]): the event's arrow goes into the
+//! node and one arrow per target leaves it, unlabelled unless that branch is guarded or changed
+//! in a diff chart. A guarded transition's label ends in [`GUARD`]; hooks are written as
+//! `entry hook`, `exit hook` or `entry / exit hooks` (`ChartState::hooks_text`).
 
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt::Write;
 
-use super::{Change, Chart};
+use super::{Change, Chart, ChartTransition, Choice, Drawn};
 
 /// Colours shared by every format (and the SVG): GitHub's green and grey.
 pub(crate) const ADDED: &str = "#1a7f37";
 pub(crate) const ADDED_FILL: &str = "#dafbe1";
 pub(crate) const REMOVED: &str = "#8c959f";
+
+/// What a guarded transition's label ends with: UML's guard brackets.
+pub(crate) const GUARD: &str = "[guard]";
+
+/// `text [guard]` for a guarded transition, `text` otherwise (`[guard]` alone for empty text).
+fn guarded(text: String, t: &ChartTransition) -> String {
+    match (t.is_guarded(), text.is_empty()) {
+        (false, _) => text,
+        (true, true) => String::from(GUARD),
+        (true, false) => format!("{text} {GUARD}"),
+    }
+}
+
+/// The ids of the choice nodes of `drawn`, in order: `base(choice)` (or `choice_<n>` where
+/// `base` gives nothing), with `_` appended until it differs from every state id in `taken`
+/// and from the choices before it.
+fn choice_ids(
+    drawn: &[Drawn],
+    taken: &[String],
+    base: impl Fn(&Choice) -> Option<String>,
+) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    for (n, choice) in drawn
+        .iter()
+        .filter_map(|d| match d {
+            Drawn::Choice(c) => Some(c),
+            Drawn::Arrow(_) => None,
+        })
+        .enumerate()
+    {
+        let mut id = base(choice).unwrap_or_else(|| format!("choice_{n}"));
+        while taken.contains(&id) || ids.contains(&id) {
+            id.push('_');
+        }
+        ids.push(id);
+    }
+    ids
+}
+
+/// The Mermaid and PlantUML id of a choice: `<source id>_<event>` when that is a plain id.
+fn plain_choice_id(chart: &Chart, ids: &[String], keywords: &[&str], c: &Choice) -> Option<String> {
+    let event = chart.transitions()[c.branches[0]].event();
+    let id = format!("{}_{event}", ids[c.from]);
+    plain_id(&id, keywords).then_some(id)
+}
 
 fn has_changes(chart: &Chart) -> bool {
     chart
@@ -113,23 +163,71 @@ fn mermaid_text(text: &str) -> String {
     out
 }
 
+/// The label of a choice's branch: empty for a plain branch, else the change mark and event
+/// (`label`) and the guard.
+fn branch_label(t: &ChartTransition, label: impl Fn(&str, Change) -> String) -> String {
+    let text = match t.change() {
+        Change::Unchanged => String::new(),
+        change => label(t.event(), change),
+    };
+    guarded(text, t)
+}
+
 pub(crate) fn mermaid(chart: &Chart) -> String {
     let ids = ids(chart, MERMAID_KEYWORDS);
+    let names: Vec<String> = ids.iter().map(|(id, _)| id.clone()).collect();
+    let drawn = chart.drawn();
+    let choices = choice_ids(&drawn, &names, |c| {
+        plain_choice_id(chart, &names, MERMAID_KEYWORDS, c)
+    });
     let mut out = String::from("stateDiagram-v2\n");
     for (state, (id, aliased)) in chart.states().iter().zip(&ids) {
         if *aliased {
             let _ = writeln!(out, "    state \"{}\" as {id}", mermaid_text(state.name()));
         }
     }
+    for id in &choices {
+        let _ = writeln!(out, "    state {id} <<choice>>");
+    }
     let _ = writeln!(out, "    [*] --> {}", ids[chart.initial()].0);
-    for t in chart.transitions() {
-        let _ = writeln!(
-            out,
-            "    {} --> {}: {}",
-            ids[t.from()].0,
-            ids[t.to()].0,
-            mermaid_text(&label(t.event(), t.change()))
-        );
+    let mut choice_id = choices.iter();
+    for item in &drawn {
+        match item {
+            Drawn::Arrow(i) => {
+                let t = &chart.transitions()[*i];
+                let _ = writeln!(
+                    out,
+                    "    {} --> {}: {}",
+                    ids[t.from()].0,
+                    ids[t.to()].0,
+                    mermaid_text(&guarded(label(t.event(), t.change()), t))
+                );
+            }
+            Drawn::Choice(c) => {
+                let Some(id) = choice_id.next() else { break };
+                let event = chart.transitions()[c.branches[0]].event();
+                let _ = writeln!(
+                    out,
+                    "    {} --> {id}: {}",
+                    ids[c.from].0,
+                    mermaid_text(&label(event, c.change))
+                );
+                for &b in &c.branches {
+                    let t = &chart.transitions()[b];
+                    let text = branch_label(t, label);
+                    if text.is_empty() {
+                        let _ = writeln!(out, "    {id} --> {}", ids[t.to()].0);
+                    } else {
+                        let _ = writeln!(
+                            out,
+                            "    {id} --> {}: {}",
+                            ids[t.to()].0,
+                            mermaid_text(&text)
+                        );
+                    }
+                }
+            }
+        }
     }
     for (state, (id, _)) in chart.states().iter().zip(&ids) {
         if state.is_terminal() {
@@ -138,9 +236,13 @@ pub(crate) fn mermaid(chart: &Chart) -> String {
     }
     for (state, (id, _)) in chart.states().iter().zip(&ids) {
         let summary = state.summary();
-        if !summary.is_empty() {
-            let _ = writeln!(out, "    note right of {id}: {}", mermaid_text(&summary));
-        }
+        let note = match (summary.is_empty(), state.hooks_text()) {
+            (true, None) => continue,
+            (true, Some(hooks)) => String::from(hooks),
+            (false, None) => summary,
+            (false, Some(hooks)) => format!("{summary} ({hooks})"),
+        };
+        let _ = writeln!(out, "    note right of {id}: {}", mermaid_text(&note));
     }
     if has_changes(chart) {
         let _ = writeln!(
@@ -185,7 +287,67 @@ fn dot_string(text: &str) -> String {
     out
 }
 
+/// Text for a Graphviz HTML-like label.
+fn dot_html(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The DOT attributes that mark an edge as added or removed (empty when unchanged).
+fn dot_edge_style(change: Change) -> String {
+    match change {
+        Change::Unchanged => String::new(),
+        Change::Added => format!("color=\"{ADDED}\", fontcolor=\"{ADDED}\", penwidth=2"),
+        Change::Removed => format!("color=\"{REMOVED}\", fontcolor=\"{REMOVED}\", style=dashed"),
+    }
+}
+
+/// The DOT edge label: the event with `+ ` or `- ` in a diff chart (colours say the rest).
+fn dot_label(event: &str, change: Change) -> String {
+    match change {
+        Change::Unchanged => String::from(event),
+        Change::Added => format!("+ {event}"),
+        Change::Removed => format!("- {event}"),
+    }
+}
+
+/// A DOT edge statement `from -> to [label=..., style...];`, without an empty attribute list.
+fn dot_edge(out: &mut String, from: &str, to: &str, label: &str, change: Change) {
+    let mut attrs: Vec<String> = Vec::new();
+    if !label.is_empty() {
+        attrs.push(format!("label={}", dot_string(label)));
+    }
+    let style = dot_edge_style(change);
+    if !style.is_empty() {
+        attrs.push(style);
+    }
+    let _ = write!(out, "    {} -> {}", dot_string(from), dot_string(to));
+    if !attrs.is_empty() {
+        let _ = write!(out, " [{}]", attrs.join(", "));
+    }
+    out.push_str(";\n");
+}
+
 pub(crate) fn dot(chart: &Chart) -> String {
+    let drawn = chart.drawn();
+    let mut taken: Vec<String> = chart.states().iter().map(|s| s.name().into()).collect();
+    taken.push(String::from("[*]"));
+    // `Pending.pay`: a Rust identifier has no `.`, so it is never a state's name.
+    let choices = choice_ids(&drawn, &taken, |c| {
+        let event = chart.transitions()[c.branches[0]].event();
+        Some(format!("{}.{event}", chart.states()[c.from].name()))
+    });
     let mut out = format!("digraph {} {{\n", dot_string(chart.name()));
     out.push_str("    rankdir=LR;\n");
     out.push_str("    node [shape=box, style=rounded, fontname=\"Helvetica\"];\n");
@@ -200,6 +362,12 @@ pub(crate) fn dot(chart: &Chart) -> String {
         let summary = state.summary();
         if !summary.is_empty() {
             attrs.push(format!("tooltip={}", dot_string(&summary)));
+        }
+        if let Some(hooks) = state.hooks_text() {
+            attrs.push(format!(
+                "label=<{}<br/><font point-size=\"10\">{hooks}</font>>",
+                dot_html(state.name())
+            ));
         }
         match state.change() {
             Change::Added => attrs.push(format!(
@@ -217,35 +385,58 @@ pub(crate) fn dot(chart: &Chart) -> String {
         }
         out.push_str(";\n");
     }
+    for (item, id) in drawn
+        .iter()
+        .filter_map(|d| match d {
+            Drawn::Choice(c) => Some(c),
+            Drawn::Arrow(_) => None,
+        })
+        .zip(&choices)
+    {
+        let style = match item.change {
+            Change::Unchanged => String::from("style=solid"),
+            Change::Added => {
+                format!("style=filled, color=\"{ADDED}\", penwidth=2, fillcolor=\"{ADDED_FILL}\"")
+            }
+            Change::Removed => format!("style=dashed, color=\"{REMOVED}\""),
+        };
+        let _ = writeln!(
+            out,
+            "    {} [shape=diamond, label=\"\", width=0.25, height=0.25, {style}];",
+            dot_string(id)
+        );
+    }
     let _ = writeln!(
         out,
         "    \"[*]\" -> {};",
         dot_string(chart.states()[chart.initial()].name())
     );
-    for t in chart.transitions() {
-        let from = &chart.states()[t.from()];
-        let to = &chart.states()[t.to()];
-        let style = match t.change() {
-            Change::Unchanged => String::new(),
-            Change::Added => {
-                format!(", color=\"{ADDED}\", fontcolor=\"{ADDED}\", penwidth=2")
+    let name = |i: usize| chart.states()[i].name();
+    let mut choice_id = choices.iter();
+    for item in &drawn {
+        match item {
+            Drawn::Arrow(i) => {
+                let t = &chart.transitions()[*i];
+                let text = guarded(dot_label(t.event(), t.change()), t);
+                dot_edge(&mut out, name(t.from()), name(t.to()), &text, t.change());
             }
-            Change::Removed => {
-                format!(", color=\"{REMOVED}\", fontcolor=\"{REMOVED}\", style=dashed")
+            Drawn::Choice(c) => {
+                let Some(id) = choice_id.next() else { break };
+                let event = chart.transitions()[c.branches[0]].event();
+                dot_edge(
+                    &mut out,
+                    name(c.from),
+                    id,
+                    &dot_label(event, c.change),
+                    c.change,
+                );
+                for &b in &c.branches {
+                    let t = &chart.transitions()[b];
+                    let text = branch_label(t, dot_label);
+                    dot_edge(&mut out, id, name(t.to()), &text, t.change());
+                }
             }
-        };
-        let text = match t.change() {
-            Change::Unchanged => String::from(t.event()),
-            Change::Added => format!("+ {}", t.event()),
-            Change::Removed => format!("- {}", t.event()),
-        };
-        let _ = writeln!(
-            out,
-            "    {} -> {} [label={}{style}];",
-            dot_string(from.name()),
-            dot_string(to.name()),
-            dot_string(&text)
-        );
+        }
     }
     out.push_str("}\n");
     out
@@ -296,8 +487,33 @@ fn plantuml_text(text: &str) -> String {
     out
 }
 
+/// The PlantUML arrow for a change.
+fn plantuml_arrow(change: Change) -> String {
+    match change {
+        Change::Unchanged => String::from("-->"),
+        Change::Added => format!("-[{ADDED},bold]->"),
+        Change::Removed => format!("-[{REMOVED},dashed]->"),
+    }
+}
+
+/// The PlantUML label text: the event, with `+`/`-` as entities (a label starting with `+` or
+/// `-` would be drawn as a UML visibility icon).
+fn plantuml_label(event: &str, change: Change) -> String {
+    let mark = match change {
+        Change::Unchanged => "",
+        Change::Added => "&#43; ",
+        Change::Removed => "&#45; ",
+    };
+    format!("{mark}{}", plantuml_text(event))
+}
+
 pub(crate) fn plantuml(chart: &Chart) -> String {
     let ids = ids(chart, PLANTUML_KEYWORDS);
+    let names: Vec<String> = ids.iter().map(|(id, _)| id.clone()).collect();
+    let drawn = chart.drawn();
+    let choices = choice_ids(&drawn, &names, |c| {
+        plain_choice_id(chart, &names, PLANTUML_KEYWORDS, c)
+    });
     let mut out = String::from("@startuml\n");
     let _ = writeln!(out, "title {}", plantuml_text(chart.name()));
     out.push_str("hide empty description\n");
@@ -318,30 +534,55 @@ pub(crate) fn plantuml(chart: &Chart) -> String {
             let _ = writeln!(out, "state {id}{colour}");
         }
     }
+    for id in &choices {
+        let _ = writeln!(out, "state {id} <<choice>>");
+    }
     let _ = writeln!(out, "[*] --> {}", ids[chart.initial()].0);
-    for t in chart.transitions() {
-        let arrow = match t.change() {
-            Change::Unchanged => String::from("-->"),
-            Change::Added => format!("-[{ADDED},bold]->"),
-            Change::Removed => format!("-[{REMOVED},dashed]->"),
-        };
-        // A label starting with `+` or `-` would be drawn as a UML visibility icon.
-        let mark = match t.change() {
-            Change::Unchanged => "",
-            Change::Added => "&#43; ",
-            Change::Removed => "&#45; ",
-        };
-        let _ = writeln!(
-            out,
-            "{} {arrow} {} : {mark}{}",
-            ids[t.from()].0,
-            ids[t.to()].0,
-            plantuml_text(t.event())
-        );
+    let mut choice_id = choices.iter();
+    for item in &drawn {
+        match item {
+            Drawn::Arrow(i) => {
+                let t = &chart.transitions()[*i];
+                let _ = writeln!(
+                    out,
+                    "{} {} {} : {}",
+                    ids[t.from()].0,
+                    plantuml_arrow(t.change()),
+                    ids[t.to()].0,
+                    guarded(plantuml_label(t.event(), t.change()), t)
+                );
+            }
+            Drawn::Choice(c) => {
+                let Some(id) = choice_id.next() else { break };
+                let event = chart.transitions()[c.branches[0]].event();
+                let _ = writeln!(
+                    out,
+                    "{} {} {id} : {}",
+                    ids[c.from].0,
+                    plantuml_arrow(c.change),
+                    plantuml_label(event, c.change)
+                );
+                for &b in &c.branches {
+                    let t = &chart.transitions()[b];
+                    let text = branch_label(t, plantuml_label);
+                    let arrow = plantuml_arrow(t.change());
+                    if text.is_empty() {
+                        let _ = writeln!(out, "{id} {arrow} {}", ids[t.to()].0);
+                    } else {
+                        let _ = writeln!(out, "{id} {arrow} {} : {text}", ids[t.to()].0);
+                    }
+                }
+            }
+        }
     }
     for (state, (id, _)) in chart.states().iter().zip(&ids) {
         if state.is_terminal() {
             let _ = writeln!(out, "{id} --> [*]");
+        }
+    }
+    for (state, (id, _)) in chart.states().iter().zip(&ids) {
+        if let Some(hooks) = state.hooks_text() {
+            let _ = writeln!(out, "{id} : {hooks}");
         }
     }
     for (state, (id, _)) in chart.states().iter().zip(&ids) {
@@ -383,32 +624,73 @@ pub(crate) fn scxml(chart: &Chart) -> String {
         xml_text(chart.name()),
         xml_text(chart.states()[chart.initial()].name())
     );
+    let drawn = chart.drawn();
+    let live = |t: &&ChartTransition| t.change() != Change::Removed;
     for (i, state) in chart.states().iter().enumerate() {
         if state.change() == Change::Removed {
             continue;
         }
-        let transitions: Vec<_> = chart
-            .transitions()
-            .iter()
-            .filter(|t| t.from() == i && t.change() != Change::Removed)
-            .collect();
+        // The state's transitions of the new version, the branches of a choice together.
+        let mut groups: Vec<Vec<&ChartTransition>> = Vec::new();
+        for item in &drawn {
+            let group: Vec<&ChartTransition> = match item {
+                Drawn::Arrow(t) => Vec::from([&chart.transitions()[*t]]),
+                Drawn::Choice(c) => c
+                    .branches
+                    .iter()
+                    .map(|&b| &chart.transitions()[b])
+                    .collect(),
+            };
+            let group: Vec<&ChartTransition> = group
+                .into_iter()
+                .filter(|t| t.from() == i)
+                .filter(live)
+                .collect();
+            if !group.is_empty() {
+                groups.push(group);
+            }
+        }
         let tag = if state.is_terminal() {
             "final"
         } else {
             "state"
         };
-        if transitions.is_empty() {
+        let hooks = state.hooks_text();
+        if groups.is_empty() && hooks.is_none() {
             let _ = writeln!(out, "  <{tag} id=\"{}\"/>", xml_text(state.name()));
             continue;
         }
         let _ = writeln!(out, "  <{tag} id=\"{}\">", xml_text(state.name()));
-        for t in transitions {
-            let _ = writeln!(
-                out,
-                "    <transition event=\"{}\" target=\"{}\"/>",
-                xml_text(t.event()),
-                xml_text(chart.states()[t.to()].name())
-            );
+        if let Some(hooks) = hooks {
+            let _ = writeln!(out, "    <!-- {hooks} in the machine's Rust code -->");
+            if state.has_entry_hook() {
+                out.push_str("    <onentry/>\n");
+            }
+            if state.has_exit_hook() {
+                out.push_str("    <onexit/>\n");
+            }
+        }
+        for group in groups {
+            if group.len() > 1 {
+                let _ = writeln!(
+                    out,
+                    "    <!-- a choice: the caller picks one of the next {} targets; SCXML would take the first -->",
+                    group.len()
+                );
+            }
+            for t in group {
+                if t.is_guarded() {
+                    out.push_str(
+                        "    <!-- guarded: the caller may decline the next transition; the machine then stays -->\n",
+                    );
+                }
+                let _ = writeln!(
+                    out,
+                    "    <transition event=\"{}\" target=\"{}\"/>",
+                    xml_text(t.event()),
+                    xml_text(chart.states()[t.to()].name())
+                );
+            }
         }
         let _ = writeln!(out, "  </{tag}>");
     }
@@ -447,12 +729,44 @@ pub(crate) fn markdown(chart: &Chart) -> String {
     if !terminal.is_empty() {
         let _ = write!(out, " Terminal: {terminal}.");
     }
-    out.push_str("\n\n");
-    if changes {
-        out.push_str("| | from | event | to |\n| --- | --- | --- | --- |\n");
-    } else {
-        out.push_str("| from | event | to |\n| --- | --- | --- |\n");
+    let hooks: Vec<String> = chart
+        .states()
+        .iter()
+        .filter(|s| s.change() != Change::Removed)
+        .filter_map(|s| {
+            let which = match (s.has_entry_hook(), s.has_exit_hook()) {
+                (true, true) => "entry / exit",
+                (true, false) => "entry",
+                (false, true) => "exit",
+                (false, false) => return None,
+            };
+            Some(format!("{} ({which})", code(s.name())))
+        })
+        .collect();
+    if !hooks.is_empty() {
+        let _ = write!(out, " Hooks: {}.", hooks.join(", "));
     }
+    out.push_str("\n\n");
+    // The `note` column only for machines with choices or guards, so that the table of any
+    // other machine stays as it was.
+    let notes = chart
+        .transitions()
+        .iter()
+        .any(|t| t.is_choice() || t.is_guarded());
+    if changes {
+        out.push_str("| | from | event | to |");
+    } else {
+        out.push_str("| from | event | to |");
+    }
+    out.push_str(if notes { " note |\n" } else { "\n" });
+    if changes {
+        out.push_str("| --- ");
+    }
+    out.push_str(if notes {
+        "| --- | --- | --- | --- |\n"
+    } else {
+        "| --- | --- | --- |\n"
+    });
     for t in chart.transitions() {
         if changes {
             let mark = match t.change() {
@@ -462,13 +776,23 @@ pub(crate) fn markdown(chart: &Chart) -> String {
             };
             let _ = write!(out, "| {mark} ");
         }
-        let _ = writeln!(
+        let _ = write!(
             out,
             "| {} | {} | {} |",
             code(chart.states()[t.from()].name()),
             code(t.event()),
             code(chart.states()[t.to()].name())
         );
+        if notes {
+            let note = match (t.is_choice(), t.is_guarded()) {
+                (true, true) => " choice, guarded |",
+                (true, false) => " choice |",
+                (false, true) => " guarded |",
+                (false, false) => " |",
+            };
+            out.push_str(note);
+        }
+        out.push('\n');
     }
     out
 }

@@ -771,13 +771,14 @@ fn recover(
                 lines: Vec::new(),
             });
         // The step rules are replay's; the journal adds one: a rejection is recorded only for
-        // an event that is not allowed (`apply` writes nothing else), so one of an allowed
-        // event is not a legal line.
+        // an event that is not allowed, or one that a guard or a hook can decline (`apply`
+        // writes nothing else), so any other rejection of an allowed event is not a legal line.
         let mut at = Replayed::start(definition, instance.state, instance.sequence);
         let rejected_allowed = record.outcome() == Outcome::Rejected
             && definition
                 .target(record.from_id(), record.event_id())
-                .is_some();
+                .is_some()
+            && !definition.can_decline(record.from_id(), record.event_id());
         let reason = match at.step(&record) {
             Err(ReplayError::Gap { found, .. }) => {
                 Some(format!("record #{found} follows #{}", instance.sequence))

@@ -313,10 +313,13 @@ impl AsConflict for Conflict {
     }
 }
 
-impl<E> AsConflict for Rejection<E, SqlError> {
+impl<E, H> AsConflict for Rejection<E, SqlError, H> {
     fn as_conflict(&self) -> Option<&Conflict> {
         match self.cause() {
-            Cause::Unrecorded(error) | Cause::IllegalUnrecorded(error) => error.conflict(),
+            Cause::Unrecorded(error)
+            | Cause::IllegalUnrecorded(error)
+            | Cause::DeclinedUnrecorded(error)
+            | Cause::VetoedUnrecorded(_, error) => error.conflict(),
             _ => None,
         }
     }

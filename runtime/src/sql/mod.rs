@@ -378,13 +378,13 @@ pub struct Applied {
 /// Why [`Journal::apply`] applied nothing; also a handy error type for [`retry`] closures
 /// that load an instance and apply an event (`?` converts both errors).
 #[derive(Debug)]
-pub enum ApplyError<E> {
+pub enum ApplyError<E, H = core::convert::Infallible> {
     /// The event was refused: not allowed in the instance's current state (the rejection is
     /// recorded), or its record could not be written (a database error, or still a
     /// [`Conflict`] after the last attempt). The event is handed back in the rejection.
     Rejected {
         /// The rejection.
-        rejection: Rejection<E, SqlError>,
+        rejection: Rejection<E, SqlError, H>,
         /// Conflicts with other writers before it, this one included if it is one.
         conflicts: u32,
     },
@@ -397,7 +397,7 @@ pub enum ApplyError<E> {
     },
 }
 
-impl<E> From<SqlError> for ApplyError<E> {
+impl<E, H> From<SqlError> for ApplyError<E, H> {
     /// A load error, with no conflicts counted (for `?` in a [`retry`] closure).
     fn from(error: SqlError) -> Self {
         ApplyError::Load {
@@ -407,9 +407,9 @@ impl<E> From<SqlError> for ApplyError<E> {
     }
 }
 
-impl<E> From<Rejection<E, SqlError>> for ApplyError<E> {
+impl<E, H> From<Rejection<E, SqlError, H>> for ApplyError<E, H> {
     /// A rejection, with no conflicts counted (for `?` in a [`retry`] closure).
-    fn from(rejection: Rejection<E, SqlError>) -> Self {
+    fn from(rejection: Rejection<E, SqlError, H>) -> Self {
         ApplyError::Rejected {
             rejection,
             conflicts: 0,
@@ -417,7 +417,7 @@ impl<E> From<Rejection<E, SqlError>> for ApplyError<E> {
     }
 }
 
-impl<E> ApplyError<E> {
+impl<E, H> ApplyError<E, H> {
     /// Conflicts with other writers on the way.
     pub fn conflicts(&self) -> u32 {
         match self {
@@ -428,7 +428,7 @@ impl<E> ApplyError<E> {
     }
 }
 
-impl<E> core::fmt::Display for ApplyError<E> {
+impl<E, H: core::fmt::Display> core::fmt::Display for ApplyError<E, H> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             ApplyError::Rejected { rejection, .. } => rejection.fmt(f),
@@ -437,9 +437,12 @@ impl<E> core::fmt::Display for ApplyError<E> {
     }
 }
 
-impl<E: core::fmt::Debug> std::error::Error for ApplyError<E> {}
+impl<E: core::fmt::Debug, H: core::fmt::Debug + core::fmt::Display> std::error::Error
+    for ApplyError<E, H>
+{
+}
 
-impl<E> AsConflict for ApplyError<E> {
+impl<E, H> AsConflict for ApplyError<E, H> {
     fn as_conflict(&self) -> Option<&Conflict> {
         match self {
             ApplyError::Rejected { rejection, .. } => rejection.as_conflict(),
@@ -821,11 +824,13 @@ impl<B: Backend> Journal<B> {
             let record = Record::from_names(definition, number, &from, &event, &to, outcome, time)
                 .map_err(|e| corrupt(e.to_string()))?;
             at.step(&record).map_err(|e| corrupt(e.to_string()))?;
-            // `apply` records a rejection only for an event the state does not allow.
+            // `apply` records a rejection only for an event the state does not allow, or one
+            // that a guard or a hook can decline.
             if outcome == Outcome::Rejected
                 && definition
                     .target(record.from_id(), record.event_id())
                     .is_some()
+                && !definition.can_decline(record.from_id(), record.event_id())
             {
                 return Err(corrupt(format!(
                     "`{event}` is allowed in `{from}`, so it cannot have been rejected there"
@@ -860,21 +865,32 @@ impl<B: Backend> Journal<B> {
     /// Records carry no state data, so `state` gives the state's value for the stored state
     /// (for states without data, just the variant; for others, from the application's own
     /// tables, or use snapshots and [`load`](Journal::load)). The history is verified and
-    /// must lead to that value's state ([`Dynamic::resume`]).
-    pub fn resume<M: StateMachine>(
+    /// must lead to that value's state ([`Dynamic::resume`]). A machine with a shared context
+    /// resumes with [`resume_with_context`](Journal::resume_with_context).
+    pub fn resume<M: StateMachine<Context = ()>>(
         &self,
         instance: &str,
+        state: impl FnOnce(StateInfo) -> M,
+    ) -> Result<Dynamic<M, SqlRecorder<B>>, SqlError> {
+        self.resume_with_context(instance, (), state)
+    }
+
+    /// [`resume`](Journal::resume) for a machine with a shared context, which the
+    /// application stores itself (or in a snapshot: see [`load`](Journal::load)).
+    pub fn resume_with_context<M: StateMachine>(
+        &self,
+        instance: &str,
+        context: M::Context,
         state: impl FnOnce(StateInfo) -> M,
     ) -> Result<Dynamic<M, SqlRecorder<B>>, SqlError> {
         self.check_machine::<M>()?;
         let history = self.history(instance)?;
         let current = history.last().map_or(self.definition.initial(), Record::to);
-        Dynamic::resume(state(current), &history, self.recorder(instance)).map_err(|e| {
-            SqlError::Resume {
+        Dynamic::resume_with_context(state(current), context, &history, self.recorder(instance))
+            .map_err(|e| SqlError::Resume {
                 instance: instance.to_owned(),
                 reason: e.to_string(),
-            }
-        })
+            })
     }
 
     /// Applies `event` to `instance`: loads it ([`resume`](Journal::resume), with `state`
@@ -920,13 +936,14 @@ impl<B: Backend> Journal<B> {
     /// # #[cfg(not(feature = "sqlite"))]
     /// # fn main() {}
     /// ```
-    pub fn apply<M: StateMachine>(
+    #[allow(clippy::type_complexity)] // the rejection's parameters are each needed
+    pub fn apply<M: StateMachine<Context = ()>>(
         &self,
         instance: &str,
         event: M::Event,
         attempts: u32,
         mut state: impl FnMut(StateInfo) -> M,
-    ) -> Result<Applied, ApplyError<M::Event>> {
+    ) -> Result<Applied, ApplyError<M::Event, M::HookError>> {
         let mut event = event;
         let mut conflicts = 0;
         loop {
@@ -969,7 +986,7 @@ impl<B: Backend> Journal<B> {
         instance: &str,
     ) -> Result<(), SqlError>
     where
-        M: StateMachine + Clone + Serialize,
+        M: StateMachine<Context: Clone + Serialize> + Clone + Serialize,
     {
         self.check_machine::<M>()?;
         let name = self.definition.name();
@@ -1064,7 +1081,7 @@ impl<B: Backend> Journal<B> {
     /// ```
     pub fn load<M>(&self, instance: &str) -> Result<Option<Dynamic<M, SqlRecorder<B>>>, SqlError>
     where
-        M: StateMachine + Clone + DeserializeOwned,
+        M: StateMachine<Context: Clone + DeserializeOwned> + Clone + DeserializeOwned,
     {
         self.check_machine::<M>()?;
         let history = self.history(instance)?;
@@ -1114,7 +1131,7 @@ impl<B: Backend> Journal<B> {
                 state,
             });
         }
-        let snapshot: Snapshot<M> = serde_json::from_str(&text(&mut row[1]))
+        let snapshot: Snapshot<M, M::Context> = serde_json::from_str(&text(&mut row[1]))
             .map_err(|e| corrupt(format!("does not read: {e}")))?;
         if snapshot.instance() != instance || snapshot.sequence() != at {
             return Err(corrupt(format!(
@@ -1124,11 +1141,11 @@ impl<B: Backend> Journal<B> {
             )));
         }
         // Checks the format and the definition's fingerprint.
-        let (value, _, _) = snapshot
+        let (value, context, _, _) = snapshot
             .restore(Untimed(Memory::new()))
             .map_err(|e| corrupt(format!("does not restore: {e}")))?
-            .into_parts();
-        Dynamic::resume(value, &history, self.recorder(instance))
+            .into_all_parts();
+        Dynamic::resume_with_context(value, context, &history, self.recorder(instance))
             .map(Some)
             .map_err(|e| corrupt(format!("does not match the records: {e}")))
     }

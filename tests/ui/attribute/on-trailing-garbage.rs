@@ -3,7 +3,7 @@ use statewright::state_machine;
 #[state_machine]
 enum Order {
     #[initial]
-    #[on(pay -> Paid Declined, cancel -> Cancelled | Paid)]
+    #[on(pay -> Paid Declined, cancel -> Cancelled & Paid)]
     Pending,
     #[terminal]
     Paid,

@@ -1,0 +1,258 @@
+//! Hooks: the `Hooks` trait in the generated module (implemented by the user for the context
+//! type), and the glue that calls it from both APIs.
+//!
+//! Generated only for a machine with hooks (a state marked `#[enter]`/`#[exit]`, or the
+//! `hooks` option); for any other machine the runtime's default, empty hook methods run, which
+//! inline to nothing.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use syn::{Fields, Ident};
+
+use super::{Ctx, shape};
+use crate::names;
+
+/// A marked state's hook method: `enter_paid` / `exit_paid`.
+pub fn method(cx: &Ctx, state: usize, prefix: &str) -> Ident {
+    let ident = cx.state_ident(state);
+    let snake = names::to_snake(&ident.to_string());
+    format_ident!(
+        "{}_{}",
+        prefix,
+        snake.trim_start_matches("r#"),
+        span = ident.span()
+    )
+}
+
+/// An event's transition action: `on_pay`.
+pub fn action(cx: &Ctx, event: usize) -> Ident {
+    let e = &cx.model.events[event];
+    format_ident!(
+        "on_{}",
+        e.name.trim_start_matches("r#"),
+        span = e.ident.span()
+    )
+}
+
+/// The hook's parameters for a state's fields: `amount_cents: &u64` (`&mut` for `enter`).
+fn params(fields: &Fields, mutable: bool) -> Vec<TokenStream> {
+    fields
+        .iter()
+        .enumerate()
+        .map(|(n, f)| {
+            let name = f
+                .ident
+                .clone()
+                .unwrap_or_else(|| format_ident!("field{}", n));
+            let ty = &f.ty;
+            if mutable {
+                quote!(#name: &mut #ty)
+            } else {
+                quote!(#name: &#ty)
+            }
+        })
+        .collect()
+}
+
+/// A hook's declaration ends in `;` (the user implements it), or, in a repaired model, in a
+/// body that does nothing (see `Model::repaired`).
+fn repaired_body(cx: &Ctx, fields: &Fields, value: TokenStream) -> TokenStream {
+    if !cx.model.repaired {
+        return quote!(;);
+    }
+    let names = fields.iter().enumerate().map(|(n, f)| {
+        f.ident
+            .clone()
+            .unwrap_or_else(|| format_ident!("field{}", n))
+    });
+    quote!({ let _ = (#(#names,)*); #value })
+}
+
+/// The `Hooks` trait, inside the generated module.
+pub fn types(cx: &Ctx) -> TokenStream {
+    if !cx.model.hooks {
+        return TokenStream::new();
+    }
+    let (krate, vis, ident) = (cx.krate, &cx.vis, cx.ident);
+    let mut methods = Vec::new();
+    for (i, state) in cx.model.states.iter().enumerate() {
+        let name = &state.ident;
+        if !state.exit.is_empty() {
+            let m = method(cx, i, "exit");
+            let p = params(&state.fields, false);
+            let doc = format!(
+                "Runs when the machine leaves [`{name}`], before the transition action and \
+                 the record; an `Err` vetoes the transition (the machine stays in `{name}`)."
+            );
+            let body = repaired_body(cx, &state.fields, quote!(::core::result::Result::Ok(())));
+            methods.push(quote! {
+                #[doc = #doc]
+                fn #m(&mut self, #(#p),*) -> ::core::result::Result<(), Self::Error> #body
+            });
+        }
+        if !state.enter.is_empty() {
+            let m = method(cx, i, "enter");
+            let p = params(&state.fields, true);
+            let doc = format!(
+                "Runs when the machine has entered [`{name}`] (after the record), with the \
+                 state's data to read or complete. It cannot fail: the transition has happened."
+            );
+            let body = repaired_body(cx, &state.fields, TokenStream::new());
+            methods.push(quote! {
+                #[doc = #doc]
+                fn #m(&mut self, #(#p),*) #body
+            });
+        }
+    }
+    for (e, event) in cx.model.events.iter().enumerate() {
+        let m = action(cx, e);
+        let doc = format!(
+            "The transition action of `{}`: runs after the exit hook and before the record; an \
+             `Err` vetoes the transition. Does nothing unless implemented.",
+            event.name
+        );
+        methods.push(quote! {
+            #[doc = #doc]
+            #[inline(always)]
+            fn #m(
+                &mut self,
+                from: #krate::StateInfo,
+                to: #krate::StateInfo,
+            ) -> ::core::result::Result<(), Self::Error> {
+                let _ = (from, to);
+                ::core::result::Result::Ok(())
+            }
+        });
+    }
+    let doc = format!(
+        "The hooks of [`{ident}`](super::{ident}): entry and exit hooks of the states marked \
+         `#[enter]`/`#[exit]`, and a transition action per event. Implement it for the \
+         machine's context type; the methods of unmarked states do not exist, and the actions \
+         do nothing unless implemented. See `statewright::hooks` for when each runs and what \
+         an error does."
+    );
+    let context = match &cx.model.context {
+        Some(ty) => quote!(#ty).to_string(),
+        None => "()".to_owned(),
+    };
+    let message = format!("the hooks of `{ident}` are not implemented for `{{Self}}`");
+    let note = format!(
+        "`{ident}` has hooks, so its context type implements `{}::Hooks`: write `impl {}::Hooks for {context} {{ type Error = ...; ... }}`",
+        cx.module, cx.module
+    );
+    quote! {
+        #[doc = #doc]
+        #[diagnostic::on_unimplemented(message = #message, note = #note)]
+        #vis trait Hooks {
+            /// What an exit hook or a transition action returns to veto a transition
+            /// (`core::convert::Infallible` if none can fail).
+            type Error;
+            #(#methods)*
+        }
+    }
+}
+
+/// The `StateMachine` items of a machine with hooks: the hook error type and the dispatch of
+/// the dynamic API's hooks. Empty for a machine without hooks (the runtime's defaults run).
+pub fn machine_items(cx: &Ctx) -> TokenStream {
+    let (krate, module, ident, context) = (cx.krate, cx.module, cx.ident, &cx.context);
+    if !cx.model.hooks || cx.model.repaired {
+        return quote! {
+            type HookError = ::core::convert::Infallible;
+        };
+    }
+    let hooks = quote!(<#context as #module::Hooks>);
+    let mut exits = Vec::new();
+    let mut enters = Vec::new();
+    for (i, state) in cx.model.states.iter().enumerate() {
+        let name = &state.ident;
+        let pattern = shape(quote!(#ident::#name), &state.fields);
+        let args = super::bindings(&state.fields);
+        if !state.exit.is_empty() {
+            let m = method(cx, i, "exit");
+            exits.push(quote!(#pattern => #hooks::#m(__context, #(#args),*)));
+        }
+        if !state.enter.is_empty() {
+            let m = method(cx, i, "enter");
+            enters.push(quote!(#pattern => #hooks::#m(__context, #(#args),*)));
+        }
+    }
+    let actions = (0..cx.model.events.len()).map(|e| {
+        let m = action(cx, e);
+        let index = e;
+        quote!(#index => #hooks::#m(__context, __info(__from), __info(__to)))
+    });
+    quote! {
+        type HookError = #hooks::Error;
+
+        #[inline]
+        fn __exit(&self, __context: &mut #context) -> ::core::result::Result<(), Self::HookError> {
+            #[allow(unreachable_patterns)]
+            match self {
+                #(#exits,)*
+                _ => ::core::result::Result::Ok(()),
+            }
+        }
+
+        #[inline]
+        fn __entered(&mut self, __context: &mut #context) {
+            #[allow(unreachable_patterns)]
+            match self {
+                #(#enters,)*
+                _ => {}
+            }
+        }
+
+        #[inline]
+        fn __action(
+            __event: #krate::EventId,
+            __from: #krate::StateId,
+            __to: #krate::StateId,
+            __context: &mut #context,
+        ) -> ::core::result::Result<(), Self::HookError> {
+            let __info = |__id: #krate::StateId| {
+                #krate::__private::state_info(&__DEFINITION, __id.index() as u32)
+            };
+            match __event.index() {
+                #(#actions,)*
+                _ => ::core::result::Result::Ok(()),
+            }
+        }
+    }
+}
+
+/// The typed API's hooks: `State::__exit` / `State::__entered` for each marked state.
+pub fn state_items(cx: &Ctx, i: usize) -> TokenStream {
+    let state = &cx.model.states[i];
+    if !cx.model.hooks || cx.model.repaired || (state.enter.is_empty() && state.exit.is_empty()) {
+        return TokenStream::new();
+    }
+    let (module, context) = (cx.module, &cx.context);
+    let hooks = quote!(<#context as #module::Hooks>);
+    let name = &state.ident;
+    let pattern = shape(quote!(#module::#name), &state.fields);
+    let bind = (!state.fields.is_empty()).then(|| quote!(let #pattern = self;));
+    let args = super::bindings(&state.fields);
+    let mut out = TokenStream::new();
+    if !state.exit.is_empty() {
+        let m = method(cx, i, "exit");
+        out.extend(quote! {
+            #[inline]
+            fn __exit(&self, __context: &mut #context) -> ::core::result::Result<(), #hooks::Error> {
+                #bind
+                #hooks::#m(__context, #(#args),*)
+            }
+        });
+    }
+    if !state.enter.is_empty() {
+        let m = method(cx, i, "enter");
+        out.extend(quote! {
+            #[inline]
+            fn __entered(&mut self, __context: &mut #context) {
+                #bind
+                #hooks::#m(__context, #(#args),*)
+            }
+        });
+    }
+    out
+}

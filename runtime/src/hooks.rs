@@ -1,0 +1,149 @@
+//! Entry and exit hooks and transition actions: what runs when, and what a failing hook does.
+//!
+//! A state marked `#[enter]` or `#[exit]` gets a required method in the machine's generated
+//! `Hooks` trait (`enter_paid`, `exit_paid`); every event gets a provided, empty transition
+//! action (`on_pay`). The trait is implemented by the machine's context type (`()` for a
+//! machine without one), so hooks can use and change the context, and they receive the
+//! state's data by reference. A machine has hooks when a state is marked, or with the option
+//! `#[state_machine(hooks)]` (for transition actions alone).
+//!
+//! # Order
+//!
+//! Both the typed and the dynamic API run one transition `from --event--> to` as:
+//!
+//! 1. the choice or guard decides the target (before anything else runs);
+//! 2. `exit_<from>` (if `from` is marked `#[exit]`);
+//! 3. `on_<event>`, the transition action;
+//! 4. the record of the transition is written;
+//! 5. the machine is in `to`, and `enter_<to>` runs (if `to` is marked `#[enter]`).
+//!
+//! A self-loop (`#[on(send -> Connected)]` on `Connected`) stays in its state: its transition
+//! action runs, the exit and entry hooks do not.
+//!
+//! # Failure
+//!
+//! The record is the commit point. Everything before it may refuse the transition, nothing
+//! after it can:
+//!
+//! - An exit hook or a transition action that returns `Err` **vetoes** the transition: the
+//!   machine stays in `from` with its data, the attempt is recorded as rejected (as an illegal
+//!   event is in the dynamic API), and the error reaches the caller ([`Failure::Vetoed`] from
+//!   the typed API, [`Cause::Vetoed`](crate::Cause::Vetoed) from the dynamic one). Hooks that
+//!   already ran in this attempt (an exit hook before a failing action) are not undone: undo
+//!   their effects in the hook that failed, or do fallible work in one place.
+//! - A recorder that refuses the record stops the transition the same way (the hooks of steps
+//!   2 and 3 have run).
+//! - Entry hooks return nothing: once the record says the machine is in `to`, it is. Work that
+//!   can fail belongs in the transition action (or in an exit hook), where failing leaves the
+//!   machine where it was.
+//!
+//! ```
+//! use statewright::{state_machine, StateInfo, TypedMachine};
+//!
+//! /// What the hooks share: a log of what ran.
+//! #[derive(Debug, Default)]
+//! struct Log(Vec<String>);
+//!
+//! #[state_machine(context = Log)]
+//! #[derive(Debug)]
+//! enum Door {
+//!     #[initial]
+//!     #[on(open -> Open)]
+//!     #[exit]
+//!     Closed,
+//!     #[enter]
+//!     #[on(close -> Closed)]
+//!     Open,
+//! }
+//!
+//! impl door::Hooks for Log {
+//!     type Error = String;
+//!     fn exit_closed(&mut self) -> Result<(), String> {
+//!         self.0.push("exit Closed".into());
+//!         Ok(())
+//!     }
+//!     fn on_open(&mut self, from: StateInfo, to: StateInfo) -> Result<(), String> {
+//!         self.0.push(format!("open: {} -> {}", from.name(), to.name()));
+//!         Ok(())
+//!     }
+//!     fn enter_open(&mut self) {
+//!         self.0.push("enter Open".into());
+//!     }
+//! }
+//!
+//! # fn main() {
+//! let door = door::start(Log::default()).open().unwrap();
+//! assert_eq!(door.context().0, ["exit Closed", "open: Closed -> Open", "enter Open"]);
+//! # }
+//! ```
+
+use core::fmt;
+
+use crate::recorder::{Recorder, Refused};
+
+/// What a typed transition of a machine with hooks returns: the machine in its next state, or
+/// the machine unchanged (`Prev`) with the [`Failure`] (the recorder `R`'s error, or the hooks'
+/// error `H`).
+pub type Hooked<R, H, Next, Prev> = Result<Next, Refused<Prev, Failure<<R as Recorder>::Error, H>>>;
+
+/// Why a transition of a machine with hooks did not happen (typed API); the machine is handed
+/// back unchanged in [`Refused`](crate::Refused). See the [module docs](self).
+///
+/// ```
+/// use statewright::{state_machine, Failure, StateInfo, TypedMachine};
+///
+/// /// Counts down the attempts a lock allows.
+/// struct Attempts(u32);
+///
+/// #[state_machine(context = Attempts)]
+/// enum Lock {
+///     #[initial]
+///     #[on(unlock -> Unlocked)]
+///     Locked,
+///     #[on(lock -> Locked)]
+///     Unlocked,
+/// }
+///
+/// impl lock::Hooks for Attempts {
+///     type Error = &'static str;
+///     fn on_unlock(&mut self, _: StateInfo, _: StateInfo) -> Result<(), &'static str> {
+///         self.0 = self.0.checked_sub(1).ok_or("no attempts left")?;
+///         Ok(())
+///     }
+/// }
+///
+/// # fn main() {
+/// let refused = lock::start(Attempts(0)).unlock().unwrap_err();
+/// assert_eq!(refused.error(), &Failure::Vetoed("no attempts left"));
+/// let locked = refused.into_machine(); // still `Locked`; the attempt is recorded as rejected
+/// assert_eq!(locked.recorder().to_string(), "#1 Locked --unlock--x rejected\n");
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure<E, H> {
+    /// The recorder refused the record of the transition.
+    Unrecorded(E),
+    /// An exit hook or the transition action returned an error; the attempt was recorded as
+    /// rejected.
+    Vetoed(H),
+    /// A hook returned an error, and the recorder also refused the record of the rejection.
+    VetoedUnrecorded(H, E),
+}
+
+impl<E: fmt::Display, H: fmt::Display> fmt::Display for Failure<E, H> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Unrecorded(e) => write!(f, "its record could not be written: {e}"),
+            Failure::Vetoed(h) => write!(f, "a hook vetoed it: {h}"),
+            Failure::VetoedUnrecorded(h, e) => write!(
+                f,
+                "a hook vetoed it: {h} (recording the rejection failed: {e})"
+            ),
+        }
+    }
+}
+
+impl<E: fmt::Debug + fmt::Display, H: fmt::Debug + fmt::Display> core::error::Error
+    for Failure<E, H>
+{
+}

@@ -1,0 +1,17 @@
+use statewright::state_machine;
+
+#[state_machine]
+#[allow(non_camel_case_types)]
+enum Link {
+    #[initial]
+    #[on(up -> HttpReady, down -> HTTPReady)]
+    Idle,
+    #[enter]
+    #[on(down -> Idle)]
+    HttpReady,
+    #[enter]
+    #[on(up -> Idle)]
+    HTTPReady,
+}
+
+fn main() {}

@@ -1,0 +1,18 @@
+#![deny(unused_must_use)]
+
+use statewright::state_machine;
+
+#[state_machine]
+enum Order {
+    #[initial]
+    #[on(pay -> Paid | Declined)]
+    Pending,
+    #[terminal]
+    Paid,
+    #[terminal]
+    Declined,
+}
+
+fn main() {
+    order::start().pay(order::Declined);
+}
