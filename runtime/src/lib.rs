@@ -31,6 +31,8 @@ mod replay;
 mod serde;
 #[cfg(feature = "serde")]
 mod snapshot;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub mod sql;
 mod time;
 #[cfg(feature = "tracing")]
 mod tracer;

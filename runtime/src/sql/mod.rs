@@ -1,0 +1,1356 @@
+//! Journals in a database that many processes share (features `sqlite` and `postgres`).
+//!
+//! - [`sqlite`]: SQLite, compiled into the program (nothing to install), for one process or a
+//!   few on one machine;
+//! - [`postgres`]: PostgreSQL, for many replicas on many machines.
+//!
+//! Both keep the same tables (created by each backend's `migrate`, from the SQL files shipped
+//! in the crate under `runtime/sql/`) and give the same [`Journal`]: the pattern of the file
+//! journal ([`journal`](crate::journal) with the `journal` feature), so one thing is learned
+//! once.
+//!
+//! | table | one row per | key |
+//! | --- | --- | --- |
+//! | `statewright_machines` | machine type: name, [`Fingerprint`](crate::Fingerprint), definition JSON | machine |
+//! | `statewright_records` | transition attempt: instance, sequence, from, event, to, outcome (`applied`/`rejected`), wall-clock time (`at_ns`), time in the previous state (`in_state_ns`), `event_id` (reserved) | (machine, instance, sequence) |
+//! | `statewright_snapshots` | saved [`Snapshot`] of an instance, as JSON | (machine, instance, sequence) |
+//! | `statewright_schema_version` | applied migration | version |
+//!
+//! # A transition is never applied without its record, nor recorded twice
+//!
+//! A [`SqlRecorder`] (from [`Journal::recorder`]) writes each record with one `INSERT`
+//! statement, which is its own transaction, before the machine's new state can be observed.
+//! The statement claims `(machine, instance, sequence)` under the primary key and checks, in
+//! the same statement, that the record continues the instance: #1 leaves the initial state,
+//! and every later one leaves the state record `sequence - 1` arrived in. So:
+//!
+//! - if the `INSERT` fails (connection lost, disk read-only, database locked too long) the
+//!   transition does not happen: the typed API returns `Err(Refused)` holding the machine in
+//!   its previous state, the dynamic API a [`Rejection`] with
+//!   [`Cause::Unrecorded`](crate::Cause);
+//! - if another writer claimed the sequence number first (a replica applying an event to the
+//!   same instance), nothing is written and the error is a [`Conflict`] that carries where the
+//!   instance is now. Exactly one of two racing writers wins.
+//!
+//! Every attempt gets a sequence number, as in the rest of statewright: a rejected event is a
+//! row with outcome `rejected` and `to_state = from_state`, and it claims its number under the
+//! same rules (so it can conflict too).
+//!
+//! If the connection is lost while the `INSERT` commits, the client cannot know whether the
+//! database committed it: the machine stays in its previous state and the caller gets
+//! [`SqlError::Database`]. Read the instance again before going on (the retry helpers do).
+//!
+//! # Concurrency: reload and retry
+//!
+//! Optimistic concurrency per instance: writers do not lock an instance, they find out at
+//! append time. On a [`Conflict`], load the instance again (its state may have changed, so the
+//! event may now be illegal, or already applied by the other writer) and decide again.
+//! [`Journal::apply`] does that for the dynamic API; [`retry`] for any closure.
+//!
+//! # Loading
+//!
+//! - [`Journal::state`]: the current state and sequence number (the newest row), and
+//!   [`Journal::instances`] / [`Journal::instances_in`] for all instances (every order stuck in
+//!   `Paid`);
+//! - [`Journal::history`] / [`Journal::entries`]: an instance's records, verified by a replay
+//!   against the definition (a row changed by hand is an error naming its sequence number);
+//! - [`Journal::resume`]: a [`Dynamic`] machine continuing the instance; records carry no state
+//!   data, so the caller gives the state's value for the stored state;
+//! - [`Journal::save_snapshot`] / [`Journal::load`]: for states with data, a snapshot with the
+//!   value, loaded back and checked against the records.
+//!
+//! # Idempotent apply
+//!
+//! Not built yet. The records table has a nullable `event_id` column with a unique index per
+//! instance, reserved for it, so that a later release can refuse an event that was already
+//! applied, across replicas, through the same table.
+//!
+//! # Example
+//!
+//! ```
+//! # #[cfg(feature = "sqlite")]
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use statewright::sql::sqlite::{self, SqliteJournal};
+//! use statewright::{state_machine, Dynamic, StateMachine};
+//!
+//! #[state_machine]
+//! #[derive(Debug, Clone, PartialEq)]
+//! enum Door {
+//!     #[initial]
+//!     #[on(open -> Open)]
+//!     Closed,
+//!     #[on(close -> Closed)]
+//!     Open,
+//! }
+//!
+//! let dir = std::env::temp_dir().join(format!("statewright-sql-doc-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir)?;
+//! let path = dir.join("doors.db");
+//! # let _ = std::fs::remove_file(&path);
+//! sqlite::migrate(&sqlite::rusqlite::Connection::open(&path)?)?; // once, when deploying
+//!
+//! let journal = SqliteJournal::open(&path, Door::DEFINITION)?;
+//! let mut front = Dynamic::start_with(Door::Closed, journal.recorder("front"))?;
+//! front.apply(door::Event::Open)?;
+//!
+//! // Another process (or a restart) continues from the database.
+//! let journal = SqliteJournal::open(&path, Door::DEFINITION)?;
+//! assert_eq!(journal.instances_in("Open")?, ["front"]);
+//! let mut front = journal.resume("front", |_| Door::Open)?;
+//! front.apply(door::Event::Close)?;
+//! assert_eq!(journal.history("front")?.len(), 2);
+//! # std::fs::remove_dir_all(&dir)?;
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "sqlite"))]
+//! # fn main() {}
+//! ```
+
+mod error;
+#[cfg(feature = "postgres")]
+pub mod postgres;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
+
+use std::borrow::ToOwned;
+use std::format;
+use std::string::{String, ToString};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::vec::Vec;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+pub use self::error::{AsConflict, Conflict, DatabaseError, SqlError};
+
+use crate::definition::{Definition, StateId, StateInfo};
+use crate::diagram::{Chart, Diff};
+use crate::dynamic::{Dynamic, Rejection};
+use crate::machine::StateMachine;
+use crate::record::{Outcome, Record};
+use crate::recorder::{Memory, Recorder, Untimed};
+use crate::replay::Replayed;
+use crate::snapshot::Snapshot;
+use crate::time::Timestamp;
+
+/// The schema version this release reads and writes (the number of the newest file under
+/// `runtime/sql/<backend>/`).
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// A parameter of a statement.
+#[derive(Debug, Clone, Copy)]
+#[doc(hidden)]
+pub enum Param<'a> {
+    Text(&'a str),
+    Int(Option<i64>),
+}
+
+/// The type of a result column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[doc(hidden)]
+pub enum Kind {
+    Text,
+    Int,
+}
+
+/// A value of a result column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[doc(hidden)]
+pub enum Value {
+    Text(String),
+    Int(Option<i64>),
+}
+
+/// The statements of the journal, written once for both backends (`$n` parameters; the SQLite
+/// backend reads them as `?n`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[doc(hidden)]
+pub enum Stmt {
+    MachineGet,
+    MachineAdd,
+    Append,
+    Latest,
+    Rows,
+    StateAt,
+    Heads,
+    HeadsIn,
+    SnapshotPut,
+    SnapshotGet,
+}
+
+impl Stmt {
+    /// Every statement, in the order of their indexes.
+    pub(crate) const ALL: [Stmt; 10] = [
+        Stmt::MachineGet,
+        Stmt::MachineAdd,
+        Stmt::Append,
+        Stmt::Latest,
+        Stmt::Rows,
+        Stmt::StateAt,
+        Stmt::Heads,
+        Stmt::HeadsIn,
+        Stmt::SnapshotPut,
+        Stmt::SnapshotGet,
+    ];
+
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The SQL text, with `$n` parameters.
+    pub(crate) fn text(self) -> &'static str {
+        match self {
+            Stmt::MachineGet => {
+                "SELECT fingerprint, definition FROM statewright_machines WHERE machine = $1"
+            }
+            Stmt::MachineAdd => {
+                "INSERT INTO statewright_machines (machine, fingerprint, definition) \
+                 VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
+            }
+            // Claims (machine, instance, sequence) under the primary key, and writes nothing
+            // unless the record continues the instance: #1 from the initial state ($10), or
+            // from the state record `sequence - 1` arrived in.
+            Stmt::Append => {
+                "INSERT INTO statewright_records \
+                 (machine, instance, sequence, from_state, event, to_state, outcome, at_ns, in_state_ns) \
+                 SELECT CAST($1 AS TEXT), CAST($2 AS TEXT), CAST($3 AS BIGINT), CAST($4 AS TEXT), \
+                 CAST($5 AS TEXT), CAST($6 AS TEXT), CAST($7 AS TEXT), CAST($8 AS BIGINT), \
+                 CAST($9 AS BIGINT) \
+                 WHERE (CAST($3 AS BIGINT) = 1 AND CAST($4 AS TEXT) = CAST($10 AS TEXT)) \
+                 OR EXISTS (SELECT 1 FROM statewright_records p WHERE p.machine = $1 \
+                 AND p.instance = $2 AND p.sequence = CAST($3 AS BIGINT) - 1 AND p.to_state = $4) \
+                 ON CONFLICT DO NOTHING"
+            }
+            Stmt::Latest => {
+                "SELECT to_state, sequence FROM statewright_records \
+                 WHERE machine = $1 AND instance = $2 ORDER BY sequence DESC LIMIT 1"
+            }
+            Stmt::Rows => {
+                "SELECT sequence, from_state, event, to_state, outcome, at_ns, in_state_ns \
+                 FROM statewright_records WHERE machine = $1 AND instance = $2 ORDER BY sequence"
+            }
+            Stmt::StateAt => {
+                "SELECT to_state FROM statewright_records \
+                 WHERE machine = $1 AND instance = $2 AND sequence = $3"
+            }
+            Stmt::Heads => {
+                "SELECT r.instance, r.to_state, r.sequence FROM statewright_records r \
+                 WHERE r.machine = $1 AND r.sequence = (SELECT MAX(m.sequence) \
+                 FROM statewright_records m WHERE m.machine = r.machine AND m.instance = r.instance) \
+                 ORDER BY r.instance"
+            }
+            Stmt::HeadsIn => {
+                "SELECT r.instance, r.to_state, r.sequence FROM statewright_records r \
+                 WHERE r.machine = $1 AND r.to_state = $2 AND r.sequence = (SELECT MAX(m.sequence) \
+                 FROM statewright_records m WHERE m.machine = r.machine AND m.instance = r.instance) \
+                 ORDER BY r.instance"
+            }
+            Stmt::SnapshotPut => {
+                "INSERT INTO statewright_snapshots (machine, instance, sequence, state) \
+                 VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (machine, instance, sequence) DO UPDATE SET state = excluded.state"
+            }
+            Stmt::SnapshotGet => {
+                "SELECT sequence, state FROM statewright_snapshots \
+                 WHERE machine = $1 AND instance = $2 ORDER BY sequence DESC LIMIT 1"
+            }
+        }
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// A database connection the journal's tables can be created in and checked:
+/// `rusqlite::Connection` and `postgres::Client`. Sealed; its items are the journal's
+/// implementation, not an API.
+pub trait Schema: sealed::Sealed {
+    /// The function that applies the migrations, for error messages.
+    #[doc(hidden)]
+    const MIGRATE: &'static str;
+    /// A query that returns 1 when `statewright_schema_version` exists, else 0.
+    #[doc(hidden)]
+    const SCHEMA_EXISTS: &'static str;
+    /// What starts the migration transaction (and keeps other migrators out).
+    #[doc(hidden)]
+    const BEGIN_MIGRATION: &'static str;
+    /// The migrations, oldest first: version and SQL.
+    #[doc(hidden)]
+    const MIGRATIONS: &'static [(i64, &'static str)];
+
+    /// Runs statements without parameters or results.
+    #[doc(hidden)]
+    fn batch(&mut self, sql: &str) -> Result<(), DatabaseError>;
+    /// Runs a query that returns one integer.
+    #[doc(hidden)]
+    fn query_i64(&mut self, sql: &str) -> Result<i64, DatabaseError>;
+}
+
+/// A database the journal can live in: an SQLite connection
+/// ([`SqliteJournal`](sqlite::SqliteJournal)) or a PostgreSQL client
+/// ([`PgJournal`](postgres::PgJournal)). Sealed; its items are the journal's implementation,
+/// not an API.
+pub trait Backend: Send + 'static + sealed::Sealed {
+    /// The connection, for the schema checks.
+    #[doc(hidden)]
+    type Conn: Schema;
+
+    /// The connection.
+    #[doc(hidden)]
+    fn conn(&mut self) -> &mut Self::Conn;
+    /// Runs a journal statement; returns the rows changed.
+    #[doc(hidden)]
+    fn execute(&mut self, stmt: Stmt, params: &[Param<'_>]) -> Result<u64, DatabaseError>;
+    /// Runs a journal query; returns the rows, each with `columns.len()` values.
+    #[doc(hidden)]
+    fn query(
+        &mut self,
+        stmt: Stmt,
+        params: &[Param<'_>],
+        columns: &[Kind],
+    ) -> Result<Vec<Vec<Value>>, DatabaseError>;
+}
+
+/// Applies the migrations the database does not have yet, in one transaction; returns their
+/// versions (empty when it was up to date).
+pub(crate) fn migrate<S: Schema>(backend: &mut S) -> Result<Vec<i64>, SqlError> {
+    let during = SqlError::database("migrate");
+    backend.batch(S::BEGIN_MIGRATION).map_err(during)?;
+    let result = (|| {
+        backend.batch(
+            "CREATE TABLE IF NOT EXISTS statewright_schema_version (\
+             version BIGINT NOT NULL PRIMARY KEY, applied_at_ns BIGINT)",
+        )?;
+        let current = backend
+            .query_i64("SELECT COALESCE(MAX(version), 0) FROM statewright_schema_version")?;
+        let mut applied = Vec::new();
+        for &(version, sql) in S::MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+            backend.batch(sql)?;
+            let at = now_ns().map_or("NULL".to_owned(), |ns| ns.to_string());
+            backend.batch(&format!(
+                "INSERT INTO statewright_schema_version (version, applied_at_ns) VALUES ({version}, {at})"
+            ))?;
+            applied.push(version);
+        }
+        backend.batch("COMMIT")?;
+        Ok(applied)
+    })();
+    result.map_err(|error| {
+        let _ = backend.batch("ROLLBACK");
+        SqlError::Database {
+            during: "migrate",
+            error,
+        }
+    })
+}
+
+/// The wall-clock time in nanoseconds since the Unix epoch, if it fits.
+fn now_ns() -> Option<i64> {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .ok()
+        .and_then(|d| i64::try_from(d.as_nanos()).ok())
+}
+
+/// A record as a journal holds it: with the time the instance spent in the record's `from`
+/// state, measured with a monotonic clock by the process that wrote it (`None` when that
+/// process did not see the instance enter the state: another replica moved it there, or it
+/// was resumed).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Entry {
+    /// The record.
+    pub record: Record,
+    /// Time in the `from` state.
+    pub in_state: Option<Duration>,
+}
+
+/// What [`Journal::apply`] applied: the record, and how many conflicts it retried past.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Applied {
+    /// The record of the transition.
+    pub record: Record,
+    /// Conflicts with other writers before it went through.
+    pub conflicts: u32,
+}
+
+/// Why [`Journal::apply`] applied nothing; also a handy error type for [`retry`] closures
+/// that load an instance and apply an event (`?` converts both errors).
+#[derive(Debug)]
+pub enum ApplyError<E, H = core::convert::Infallible> {
+    /// The event was refused: not allowed in the instance's current state (the rejection is
+    /// recorded), or its record could not be written (a database error, or still a
+    /// [`Conflict`] after the last attempt). The event is handed back in the rejection.
+    Rejected {
+        /// The rejection.
+        rejection: Rejection<E, SqlError, H>,
+        /// Conflicts with other writers before it, this one included if it is one.
+        conflicts: u32,
+    },
+    /// The instance could not be loaded.
+    Load {
+        /// The error.
+        error: SqlError,
+        /// Conflicts with other writers before it.
+        conflicts: u32,
+    },
+}
+
+impl<E, H> From<SqlError> for ApplyError<E, H> {
+    /// A load error, with no conflicts counted (for `?` in a [`retry`] closure).
+    fn from(error: SqlError) -> Self {
+        ApplyError::Load {
+            error,
+            conflicts: 0,
+        }
+    }
+}
+
+impl<E, H> From<Rejection<E, SqlError, H>> for ApplyError<E, H> {
+    /// A rejection, with no conflicts counted (for `?` in a [`retry`] closure).
+    fn from(rejection: Rejection<E, SqlError, H>) -> Self {
+        ApplyError::Rejected {
+            rejection,
+            conflicts: 0,
+        }
+    }
+}
+
+impl<E, H> ApplyError<E, H> {
+    /// Conflicts with other writers on the way.
+    pub fn conflicts(&self) -> u32 {
+        match self {
+            ApplyError::Rejected { conflicts, .. } | ApplyError::Load { conflicts, .. } => {
+                *conflicts
+            }
+        }
+    }
+}
+
+impl<E, H: core::fmt::Display> core::fmt::Display for ApplyError<E, H> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            ApplyError::Rejected { rejection, .. } => rejection.fmt(f),
+            ApplyError::Load { error, .. } => error.fmt(f),
+        }
+    }
+}
+
+impl<E: core::fmt::Debug, H: core::fmt::Debug + core::fmt::Display> std::error::Error
+    for ApplyError<E, H>
+{
+}
+
+impl<E, H> AsConflict for ApplyError<E, H> {
+    fn as_conflict(&self) -> Option<&Conflict> {
+        match self {
+            ApplyError::Rejected { rejection, .. } => rejection.as_conflict(),
+            ApplyError::Load { error, .. } => error.conflict(),
+        }
+    }
+}
+
+/// Runs `attempt` until it succeeds, fails with an error that is not a [`Conflict`], or has
+/// run `attempts` times (at least once); returns its last result. From the second call on,
+/// `attempt` gets the conflict that ended the previous one, which says where the instance is
+/// now.
+///
+/// `attempt` must load the instance again each time (a machine that lost a race is behind the
+/// database): with [`Journal::resume`] or [`Journal::load`], for example. For the dynamic API,
+/// [`Journal::apply`] is this loop already written.
+///
+/// ```
+/// # #[cfg(feature = "sqlite")]
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use statewright::sql::sqlite::{self, SqliteJournal};
+/// use statewright::sql::{retry, ApplyError};
+/// use statewright::{state_machine, StateMachine};
+///
+/// #[state_machine]
+/// #[derive(Debug, Clone, PartialEq)]
+/// enum Light {
+///     #[initial]
+///     #[on(toggle -> On)]
+///     Off,
+///     #[on(toggle -> Off)]
+///     On,
+/// }
+///
+/// fn light(name: &str) -> Light {
+///     if name == "On" { Light::On } else { Light::Off }
+/// }
+///
+/// let connection = sqlite::rusqlite::Connection::open_in_memory()?;
+/// sqlite::migrate(&connection)?;
+/// let journal = SqliteJournal::from_connection(connection, Light::DEFINITION)?;
+///
+/// // A second writer for the same lamp moves it first: the first write conflicts.
+/// let mut stale = journal.resume("hall", |s| light(s.name()))?;
+/// journal.resume("hall", |s| light(s.name()))?.apply(light::Event::Toggle)?;
+/// let conflict = stale.apply(light::Event::Toggle).unwrap_err();
+/// assert!(conflict.to_string().contains("has the instance in `On` at #1"));
+///
+/// // With `retry`, each attempt loads the lamp again: the second one goes through.
+/// // `ApplyError` takes both a load error and a rejection with `?`.
+/// let mut attempts = 0;
+/// let record = retry(3, |_previous_conflict| -> Result<_, ApplyError<light::Event>> {
+///     attempts += 1;
+///     let mut lamp = journal.resume("hall", |s| light(s.name()))?;
+///     if attempts == 1 {
+///         // Another writer gets in between (for the example's sake).
+///         journal.resume("hall", |s| light(s.name()))?.apply(light::Event::Toggle)?;
+///     }
+///     Ok(lamp.apply(light::Event::Toggle)?)
+/// })?;
+/// assert_eq!((attempts, record.sequence()), (2, 3));
+/// # Ok(())
+/// # }
+/// # #[cfg(not(feature = "sqlite"))]
+/// # fn main() {}
+/// ```
+pub fn retry<T, E: AsConflict>(
+    attempts: u32,
+    mut attempt: impl FnMut(Option<&Conflict>) -> Result<T, E>,
+) -> Result<T, E> {
+    let mut result = attempt(None);
+    for _ in 1..attempts {
+        match &result {
+            Err(error) if error.as_conflict().is_some() => {
+                result = attempt(error.as_conflict());
+            }
+            _ => break,
+        }
+    }
+    result
+}
+
+/// A journal of one machine's records in a database, for any number of instances; see the
+/// [module docs](self). Open one with [`SqliteJournal::open`](sqlite::SqliteJournal) or
+/// [`PgJournal::connect`](postgres::PgJournal).
+///
+/// Cheap to clone: clones share one connection (and take turns on it). For writers that
+/// should not wait for each other, open one journal (one connection) each.
+pub struct Journal<B> {
+    definition: &'static Definition,
+    backend: Arc<Mutex<B>>,
+}
+
+impl<B> Clone for Journal<B> {
+    fn clone(&self) -> Self {
+        Journal {
+            definition: self.definition,
+            backend: Arc::clone(&self.backend),
+        }
+    }
+}
+
+impl<B> core::fmt::Debug for Journal<B> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Journal")
+            .field("machine", &self.definition.name())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Reads one text column.
+fn text(value: &mut Value) -> String {
+    match value {
+        Value::Text(text) => core::mem::take(text),
+        Value::Int(_) => String::new(),
+    }
+}
+
+/// Reads one integer column.
+fn int(value: &Value) -> Option<i64> {
+    match value {
+        Value::Int(int) => *int,
+        Value::Text(_) => None,
+    }
+}
+
+impl<B: Backend> Journal<B> {
+    /// Checks the schema and the machine's fingerprint row (adding the row for a machine the
+    /// database has not seen), and makes the journal.
+    pub(crate) fn with_backend(
+        mut backend: B,
+        definition: &'static Definition,
+    ) -> Result<Self, SqlError> {
+        let migrate = <B::Conn as Schema>::MIGRATE;
+        let read = SqlError::database("read the schema version");
+        let conn = backend.conn();
+        if conn
+            .query_i64(<B::Conn as Schema>::SCHEMA_EXISTS)
+            .map_err(read)?
+            == 0
+        {
+            return Err(SqlError::SchemaMissing { migrate });
+        }
+        let found = conn
+            .query_i64("SELECT COALESCE(MAX(version), 0) FROM statewright_schema_version")
+            .map_err(SqlError::database("read the schema version"))?;
+        if found < SCHEMA_VERSION {
+            return Err(if found == 0 {
+                SqlError::SchemaMissing { migrate }
+            } else {
+                SqlError::SchemaOutdated {
+                    found,
+                    expected: SCHEMA_VERSION,
+                    migrate,
+                }
+            });
+        }
+        if found > SCHEMA_VERSION {
+            return Err(SqlError::SchemaNewer {
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        let name = definition.name();
+        let fingerprint = definition.fingerprint();
+        let columns = [Kind::Text, Kind::Text];
+        let get = |backend: &mut B| {
+            backend
+                .query(Stmt::MachineGet, &[Param::Text(name)], &columns)
+                .map_err(SqlError::database("read the machine"))
+        };
+        let mut rows = get(&mut backend)?;
+        if rows.is_empty() {
+            let json = definition.chart().to_json();
+            let fingerprint = fingerprint.to_string();
+            let params = [
+                Param::Text(name),
+                Param::Text(&fingerprint),
+                Param::Text(&json),
+            ];
+            backend
+                .execute(Stmt::MachineAdd, &params)
+                .map_err(SqlError::database("register the machine"))?;
+            rows = get(&mut backend)?;
+        }
+        let Some(mut row) = rows.pop() else {
+            return Err(SqlError::Corrupt {
+                instance: String::new(),
+                sequence: None,
+                reason: format!("the row of machine `{name}` vanished"),
+            });
+        };
+        let stored = text(&mut row[0]);
+        if stored.parse() != Ok(fingerprint) {
+            let changes = match serde_json::from_str::<Chart>(&text(&mut row[1])) {
+                Ok(old) => Diff::new(&old, &definition.chart()).lines().to_vec(),
+                Err(_) => Vec::new(),
+            };
+            return Err(SqlError::DefinitionMismatch {
+                machine: name,
+                found: stored,
+                expected: fingerprint,
+                changes,
+            });
+        }
+        Ok(Journal {
+            definition,
+            backend: Arc::new(Mutex::new(backend)),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, B> {
+        // Nothing leaves the backend inconsistent before something that can panic.
+        self.backend.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The machine the journal records.
+    pub fn definition(&self) -> &'static Definition {
+        self.definition
+    }
+
+    /// A recorder that appends `instance`'s records: give it to a new machine (`start_with`),
+    /// or get a machine that continues a stored instance from [`resume`](Journal::resume) or
+    /// [`load`](Journal::load). A record that does not continue the instance in the database
+    /// (another writer got there first) is refused with [`SqlError::Conflict`].
+    pub fn recorder(&self, instance: impl Into<String>) -> SqlRecorder<B> {
+        SqlRecorder {
+            journal: self.clone(),
+            instance: instance.into(),
+            created: Instant::now(),
+            last: None,
+        }
+    }
+
+    /// The state a stored name stands for, or a [`SqlError::Corrupt`] naming it.
+    fn state_named(
+        &self,
+        name: &str,
+        instance: &str,
+        sequence: i64,
+    ) -> Result<(StateInfo, u64), SqlError> {
+        let corrupt = |reason: String| SqlError::Corrupt {
+            instance: instance.to_owned(),
+            sequence: u64::try_from(sequence).ok(),
+            reason,
+        };
+        let state = self.definition.state(name).ok_or_else(|| {
+            corrupt(format!(
+                "`{name}` is not a state of `{}`",
+                self.definition.name()
+            ))
+        })?;
+        let sequence = u64::try_from(sequence)
+            .map_err(|_| corrupt(format!("negative sequence number {sequence}")))?;
+        Ok((state, sequence))
+    }
+
+    /// The newest row of `instance`: its state and sequence number.
+    fn latest(
+        backend: &mut B,
+        journal: &Self,
+        instance: &str,
+    ) -> Result<Option<(StateInfo, u64)>, SqlError> {
+        let params = [
+            Param::Text(journal.definition.name()),
+            Param::Text(instance),
+        ];
+        let mut rows = backend
+            .query(Stmt::Latest, &params, &[Kind::Text, Kind::Int])
+            .map_err(SqlError::database("read"))?;
+        match rows.pop() {
+            Some(mut row) => {
+                let name = text(&mut row[0]);
+                let sequence = int(&row[1]).unwrap_or(-1);
+                journal.state_named(&name, instance, sequence).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The current state of `instance` and the sequence number of its last record (from its
+    /// newest row), or `None` when the journal has no record of it. The row's state is checked
+    /// against the definition; [`history`](Journal::history) checks the whole path.
+    pub fn state(&self, instance: &str) -> Result<Option<(StateInfo, u64)>, SqlError> {
+        Self::latest(&mut *self.lock(), self, instance)
+    }
+
+    /// Every instance with its current state and last sequence number, ordered by id.
+    pub fn instances(&self) -> Result<Vec<(String, StateInfo, u64)>, SqlError> {
+        self.heads(Stmt::Heads, &[Param::Text(self.definition.name())])
+    }
+
+    /// The instances currently in the state named `state` (for example every order stuck in
+    /// `Paid`), ordered by id. A name that is not a state of the machine is an error.
+    pub fn instances_in(&self, state: &str) -> Result<Vec<String>, SqlError> {
+        if self.definition.state(state).is_none() {
+            return Err(SqlError::UnknownState {
+                machine: self.definition.name(),
+                name: state.to_owned(),
+            });
+        }
+        let params = [Param::Text(self.definition.name()), Param::Text(state)];
+        Ok(self
+            .heads(Stmt::HeadsIn, &params)?
+            .into_iter()
+            .map(|(id, _, _)| id)
+            .collect())
+    }
+
+    fn heads(
+        &self,
+        stmt: Stmt,
+        params: &[Param<'_>],
+    ) -> Result<Vec<(String, StateInfo, u64)>, SqlError> {
+        let rows = self
+            .lock()
+            .query(stmt, params, &[Kind::Text, Kind::Text, Kind::Int])
+            .map_err(SqlError::database("read"))?;
+        rows.into_iter()
+            .map(|mut row| {
+                let id = text(&mut row[0]);
+                let name = text(&mut row[1]);
+                let (state, sequence) = self.state_named(&name, &id, int(&row[2]).unwrap_or(-1))?;
+                Ok((id, state, sequence))
+            })
+            .collect()
+    }
+
+    /// `instance`'s records, in order (empty when it has none), verified: they must form a
+    /// legal path of the definition from the initial state, numbered from 1 without gaps, and
+    /// a rejection is only legal for an event the state does not allow. What
+    /// [`Dynamic::resume`] takes.
+    pub fn history(&self, instance: &str) -> Result<Vec<Record>, SqlError> {
+        Ok(self
+            .entries(instance)?
+            .into_iter()
+            .map(|entry| entry.record)
+            .collect())
+    }
+
+    /// `instance`'s records with the time it spent in each record's `from` state, verified as
+    /// [`history`](Journal::history) says.
+    pub fn entries(&self, instance: &str) -> Result<Vec<Entry>, SqlError> {
+        let definition = self.definition;
+        let params = [Param::Text(definition.name()), Param::Text(instance)];
+        let kinds = [
+            Kind::Int,
+            Kind::Text,
+            Kind::Text,
+            Kind::Text,
+            Kind::Text,
+            Kind::Int,
+            Kind::Int,
+        ];
+        let rows = self
+            .lock()
+            .query(Stmt::Rows, &params, &kinds)
+            .map_err(SqlError::database("read"))?;
+        let mut at = Replayed::start(definition, definition.initial().id(), 0);
+        let mut entries = Vec::with_capacity(rows.len());
+        for mut row in rows {
+            let sequence = int(&row[0]).unwrap_or(-1);
+            let corrupt = |reason: String| SqlError::Corrupt {
+                instance: instance.to_owned(),
+                sequence: u64::try_from(sequence).ok(),
+                reason,
+            };
+            let number = u64::try_from(sequence)
+                .map_err(|_| corrupt(format!("negative sequence number {sequence}")))?;
+            let outcome = match text(&mut row[4]).as_str() {
+                "applied" => Outcome::Applied,
+                "rejected" => Outcome::Rejected,
+                other => return Err(corrupt(format!("unknown outcome `{other}`"))),
+            };
+            let time = int(&row[5])
+                .and_then(|ns| u64::try_from(ns).ok())
+                .map(Timestamp::from_unix_nanos);
+            let (from, event, to) = (text(&mut row[1]), text(&mut row[2]), text(&mut row[3]));
+            let record = Record::from_names(definition, number, &from, &event, &to, outcome, time)
+                .map_err(|e| corrupt(e.to_string()))?;
+            at.step(&record).map_err(|e| corrupt(e.to_string()))?;
+            // `apply` records a rejection only for an event the state does not allow, or one
+            // that a guard or a hook can decline.
+            if outcome == Outcome::Rejected
+                && definition
+                    .target(record.from_id(), record.event_id())
+                    .is_some()
+                && !definition.can_decline(record.from_id(), record.event_id())
+            {
+                return Err(corrupt(format!(
+                    "`{event}` is allowed in `{from}`, so it cannot have been rejected there"
+                )));
+            }
+            entries.push(Entry {
+                record,
+                in_state: int(&row[6])
+                    .and_then(|ns| u64::try_from(ns).ok())
+                    .map(Duration::from_nanos),
+            });
+        }
+        Ok(entries)
+    }
+
+    /// Checks that `M` is the journal's machine.
+    fn check_machine<M: StateMachine>(&self) -> Result<(), SqlError> {
+        let theirs = M::DEFINITION;
+        if core::ptr::eq(theirs, self.definition) || *theirs == *self.definition {
+            Ok(())
+        } else {
+            Err(SqlError::WrongMachine {
+                journal: self.definition.name(),
+                record: theirs.name(),
+            })
+        }
+    }
+
+    /// A dynamic machine that continues `instance` (a new one in the initial state when the
+    /// journal has no record of it), recording into this journal.
+    ///
+    /// Records carry no state data, so `state` gives the state's value for the stored state
+    /// (for states without data, just the variant; for others, from the application's own
+    /// tables, or use snapshots and [`load`](Journal::load)). The history is verified and
+    /// must lead to that value's state ([`Dynamic::resume`]). A machine with a shared context
+    /// resumes with [`resume_with_context`](Journal::resume_with_context).
+    pub fn resume<M: StateMachine<Context = ()>>(
+        &self,
+        instance: &str,
+        state: impl FnOnce(StateInfo) -> M,
+    ) -> Result<Dynamic<M, SqlRecorder<B>>, SqlError> {
+        self.resume_with_context(instance, (), state)
+    }
+
+    /// [`resume`](Journal::resume) for a machine with a shared context, which the
+    /// application stores itself (or in a snapshot: see [`load`](Journal::load)).
+    pub fn resume_with_context<M: StateMachine>(
+        &self,
+        instance: &str,
+        context: M::Context,
+        state: impl FnOnce(StateInfo) -> M,
+    ) -> Result<Dynamic<M, SqlRecorder<B>>, SqlError> {
+        self.check_machine::<M>()?;
+        let history = self.history(instance)?;
+        let current = history.last().map_or(self.definition.initial(), Record::to);
+        Dynamic::resume_with_context(state(current), context, &history, self.recorder(instance))
+            .map_err(|e| SqlError::Resume {
+                instance: instance.to_owned(),
+                reason: e.to_string(),
+            })
+    }
+
+    /// Applies `event` to `instance`: loads it ([`resume`](Journal::resume), with `state`
+    /// giving the stored state's value), applies the event, and on a [`Conflict`] loads it
+    /// again and applies again, at most `attempts` times in all (at least once). An event that
+    /// is not allowed in the state it meets is refused and recorded, as `apply` does.
+    ///
+    /// ```
+    /// # #[cfg(feature = "sqlite")]
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use statewright::sql::sqlite::{self, SqliteJournal};
+    /// use statewright::{state_machine, StateMachine};
+    ///
+    /// #[state_machine]
+    /// #[derive(Debug, Clone, PartialEq)]
+    /// enum Ticket {
+    ///     #[initial]
+    ///     #[on(take -> Taken)]
+    ///     Open,
+    ///     #[on(close -> Closed)]
+    ///     Taken,
+    ///     #[terminal]
+    ///     Closed,
+    /// }
+    ///
+    /// let ticket = |state: statewright::StateInfo| match state.name() {
+    ///     "Open" => Ticket::Open,
+    ///     "Taken" => Ticket::Taken,
+    ///     _ => Ticket::Closed,
+    /// };
+    /// let connection = sqlite::rusqlite::Connection::open_in_memory()?;
+    /// sqlite::migrate(&connection)?;
+    /// let journal = SqliteJournal::from_connection(connection, Ticket::DEFINITION)?;
+    ///
+    /// let applied = journal.apply("t-1", ticket::Event::Take, 5, ticket)?;
+    /// assert_eq!((applied.record.to_string().as_str(), applied.conflicts), ("#1 Open --take--> Taken", 0));
+    /// // The same event again (a duplicate message) is refused and recorded as rejected.
+    /// let duplicate = journal.apply("t-1", ticket::Event::Take, 5, ticket).unwrap_err();
+    /// assert!(duplicate.to_string().contains("cannot apply `take` in state `Taken`"));
+    /// assert_eq!(journal.history("t-1")?.len(), 2);
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "sqlite"))]
+    /// # fn main() {}
+    /// ```
+    #[allow(clippy::type_complexity)] // the rejection's parameters are each needed
+    pub fn apply<M: StateMachine<Context = ()>>(
+        &self,
+        instance: &str,
+        event: M::Event,
+        attempts: u32,
+        mut state: impl FnMut(StateInfo) -> M,
+    ) -> Result<Applied, ApplyError<M::Event, M::HookError>> {
+        let mut event = event;
+        let mut conflicts = 0;
+        loop {
+            let mut machine = match self.resume(instance, &mut state) {
+                Ok(machine) => machine,
+                Err(error) => return Err(ApplyError::Load { error, conflicts }),
+            };
+            match machine.apply(event) {
+                Ok(record) => return Ok(Applied { record, conflicts }),
+                Err(rejection) if rejection.as_conflict().is_some() => {
+                    conflicts += 1;
+                    if conflicts >= attempts.max(1) {
+                        return Err(ApplyError::Rejected {
+                            rejection,
+                            conflicts,
+                        });
+                    }
+                    event = rejection.into_event();
+                }
+                Err(rejection) => {
+                    return Err(ApplyError::Rejected {
+                        rejection,
+                        conflicts,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Saves a snapshot of `machine` (state data included) as `instance`, at its sequence
+    /// number, for [`load`](Journal::load). The journal must have the instance in the same
+    /// state at that number (a machine that lost a race cannot save its stale state).
+    ///
+    /// Saving is a separate statement from the transition's record: save after the
+    /// transition went through. A snapshot that is missing or behind is safe; `load` then
+    /// refuses to guess the state's data ([`SqlError::NoSnapshot`]).
+    pub fn save_snapshot<M, R>(
+        &self,
+        machine: &Dynamic<M, R>,
+        instance: &str,
+    ) -> Result<(), SqlError>
+    where
+        M: StateMachine<Context: Clone + Serialize> + Clone + Serialize,
+    {
+        self.check_machine::<M>()?;
+        let name = self.definition.name();
+        let sequence = machine.sequence();
+        let mismatch = |reason: String| SqlError::Resume {
+            instance: instance.to_owned(),
+            reason,
+        };
+        let number = i64::try_from(sequence)
+            .map_err(|_| mismatch(format!("sequence number {sequence} is too large")))?;
+        let mut backend = self.lock();
+        let stored = if sequence == 0 {
+            Some(self.definition.initial().name().to_owned())
+        } else {
+            let params = [
+                Param::Text(name),
+                Param::Text(instance),
+                Param::Int(Some(number)),
+            ];
+            backend
+                .query(Stmt::StateAt, &params, &[Kind::Text])
+                .map_err(SqlError::database("read"))?
+                .pop()
+                .map(|mut row| text(&mut row[0]))
+        };
+        let state = machine.state_info().name();
+        if stored.as_deref() != Some(state) {
+            return Err(mismatch(match stored {
+                Some(stored) => format!(
+                    "the machine is in `{state}` at #{sequence}, the journal has `{stored}` there"
+                ),
+                None => format!("the journal has no record #{sequence}"),
+            }));
+        }
+        let json = serde_json::to_string(&Snapshot::of(machine, instance))
+            .map_err(|e| mismatch(format!("its state does not serialize: {e}")))?;
+        let params = [
+            Param::Text(name),
+            Param::Text(instance),
+            Param::Int(Some(number)),
+            Param::Text(&json),
+        ];
+        backend
+            .execute(Stmt::SnapshotPut, &params)
+            .map_err(SqlError::database("save a snapshot"))?;
+        Ok(())
+    }
+
+    /// The machine of `instance` from its newest snapshot, continuing its records: `None` when
+    /// the journal has no record and no snapshot of it (start a new machine then).
+    ///
+    /// What is checked: the history is verified ([`history`](Journal::history)); the snapshot
+    /// must have been written by this definition (its fingerprint), be of this instance and
+    /// be in the state the records have at its sequence number. Records after the snapshot
+    /// are supported when they are rejections (the state and its data are unchanged); an
+    /// applied transition after it is refused with [`SqlError::NoSnapshot`], since records
+    /// carry no state data and the new state's data cannot be justified. A snapshot that does
+    /// not read back (tampered JSON, an unknown state) is [`SqlError::Corrupt`].
+    ///
+    /// ```
+    /// # #[cfg(feature = "sqlite")]
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use statewright::sql::sqlite::{self, SqliteJournal};
+    /// use statewright::{state_machine, Dynamic, StateMachine};
+    ///
+    /// #[state_machine]
+    /// #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+    /// enum Order {
+    ///     #[initial]
+    ///     #[on(pay -> Paid)]
+    ///     Pending,
+    ///     #[on(ship -> Shipped)]
+    ///     Paid { amount_cents: u64 },
+    ///     #[terminal]
+    ///     Shipped,
+    /// }
+    ///
+    /// let connection = sqlite::rusqlite::Connection::open_in_memory()?;
+    /// sqlite::migrate(&connection)?;
+    /// let journal = SqliteJournal::from_connection(connection, Order::DEFINITION)?;
+    /// let mut o = Dynamic::start_with(Order::Pending, journal.recorder("o-1"))?;
+    /// o.apply(order::Event::Pay { amount_cents: 990 })?;
+    /// journal.save_snapshot(&o, "o-1")?;
+    ///
+    /// let o = journal.load::<Order>("o-1")?.expect("o-1 is stored");
+    /// assert_eq!(o.state(), &Order::Paid { amount_cents: 990 });
+    /// assert_eq!(o.sequence(), 1);
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "sqlite"))]
+    /// # fn main() {}
+    /// ```
+    pub fn load<M>(&self, instance: &str) -> Result<Option<Dynamic<M, SqlRecorder<B>>>, SqlError>
+    where
+        M: StateMachine<Context: Clone + DeserializeOwned> + Clone + DeserializeOwned,
+    {
+        self.check_machine::<M>()?;
+        let history = self.history(instance)?;
+        let params = [Param::Text(self.definition.name()), Param::Text(instance)];
+        let snapshot = self
+            .lock()
+            .query(Stmt::SnapshotGet, &params, &[Kind::Int, Kind::Text])
+            .map_err(SqlError::database("read a snapshot"))?
+            .pop();
+        let latest = history.len() as u64;
+        let state = history
+            .last()
+            .map_or(self.definition.initial(), Record::to)
+            .name();
+        let Some(mut row) = snapshot else {
+            if history.is_empty() {
+                return Ok(None);
+            }
+            return Err(SqlError::NoSnapshot {
+                instance: instance.to_owned(),
+                snapshot: None,
+                sequence: latest,
+                state,
+            });
+        };
+        let at = int(&row[0]).unwrap_or(-1);
+        let corrupt = |reason: String| SqlError::Corrupt {
+            instance: instance.to_owned(),
+            sequence: u64::try_from(at).ok(),
+            reason: format!("its snapshot {reason}"),
+        };
+        let at = u64::try_from(at)
+            .ok()
+            .filter(|at| *at <= latest)
+            .ok_or_else(|| {
+                corrupt(format!(
+                    "is at #{at}, but the instance has {latest} records"
+                ))
+            })?;
+        // Records are numbered from 1 without gaps (verified), so those after the snapshot
+        // are `history[at..]`.
+        if history[at as usize..].iter().any(Record::is_applied) {
+            return Err(SqlError::NoSnapshot {
+                instance: instance.to_owned(),
+                snapshot: Some(at),
+                sequence: latest,
+                state,
+            });
+        }
+        let snapshot: Snapshot<M, M::Context> = serde_json::from_str(&text(&mut row[1]))
+            .map_err(|e| corrupt(format!("does not read: {e}")))?;
+        if snapshot.instance() != instance || snapshot.sequence() != at {
+            return Err(corrupt(format!(
+                "says it is instance `{}` at #{}",
+                snapshot.instance(),
+                snapshot.sequence()
+            )));
+        }
+        // Checks the format and the definition's fingerprint.
+        let (value, context, _, _) = snapshot
+            .restore(Untimed(Memory::new()))
+            .map_err(|e| corrupt(format!("does not restore: {e}")))?
+            .into_all_parts();
+        Dynamic::resume_with_context(value, context, &history, self.recorder(instance))
+            .map(Some)
+            .map_err(|e| corrupt(format!("does not match the records: {e}")))
+    }
+}
+
+/// The [`Recorder`] of one instance in a database [`Journal`]: see [`Journal::recorder`].
+///
+/// Each record is one `INSERT` (its own transaction) before the transition is applied; see
+/// the [module docs](self) for what that guarantees.
+#[derive(Debug)]
+pub struct SqlRecorder<B> {
+    journal: Journal<B>,
+    instance: String,
+    /// When the recorder was made: the start of the first state of a new instance.
+    created: Instant,
+    /// The sequence number of the last record this recorder wrote and when the instance
+    /// entered the state it is in, for `in_state_ns`.
+    last: Option<(u64, Instant)>,
+}
+
+impl<B> SqlRecorder<B> {
+    /// The instance this recorder writes.
+    pub fn instance(&self) -> &str {
+        &self.instance
+    }
+
+    /// The journal.
+    pub fn journal(&self) -> &Journal<B> {
+        &self.journal
+    }
+}
+
+impl<B: Backend> Recorder for SqlRecorder<B> {
+    type Error = SqlError;
+
+    /// The journal writes the time of the append into each row; the record handed to it does
+    /// not read the clock a second time.
+    #[inline(always)]
+    fn timestamps(&self) -> bool {
+        false
+    }
+
+    fn record(&mut self, record: &Record) -> Result<(), SqlError> {
+        let definition = self.journal.definition;
+        if !core::ptr::eq(record.definition(), definition) && *record.definition() != *definition {
+            return Err(SqlError::WrongMachine {
+                journal: definition.name(),
+                record: record.machine(),
+            });
+        }
+        let sequence = record.sequence();
+        let number = i64::try_from(sequence).map_err(|_| SqlError::Corrupt {
+            instance: self.instance.clone(),
+            sequence: Some(sequence),
+            reason: String::from("the sequence number does not fit the database's 64-bit integers"),
+        })?;
+        let now = Instant::now();
+        let entered = match self.last {
+            _ if sequence == 1 => Some(self.created),
+            Some((last, entered)) if last + 1 == sequence => Some(entered),
+            _ => None,
+        };
+        let in_state =
+            entered.map(|e| i64::try_from(now.duration_since(e).as_nanos()).unwrap_or(i64::MAX));
+        let params = [
+            Param::Text(definition.name()),
+            Param::Text(&self.instance),
+            Param::Int(Some(number)),
+            Param::Text(record.from().name()),
+            Param::Text(record.event().name()),
+            Param::Text(record.to().name()),
+            Param::Text(record.outcome().as_str()),
+            Param::Int(now_ns()),
+            Param::Int(in_state),
+            Param::Text(definition.initial().name()),
+        ];
+        let mut backend = self.journal.lock();
+        let written = backend
+            .execute(Stmt::Append, &params)
+            .map_err(SqlError::database("append"))?;
+        if written == 1 {
+            self.last = match record.outcome() {
+                Outcome::Applied => Some((sequence, now)),
+                Outcome::Rejected => entered.map(|e| (sequence, e)),
+            };
+            return Ok(());
+        }
+        let current = Journal::latest(&mut *backend, &self.journal, &self.instance)?;
+        Err(SqlError::Conflict(Conflict {
+            machine: definition.name(),
+            instance: self.instance.clone(),
+            attempted: sequence,
+            from: record.from().name(),
+            current: current.map(|(state, sequence)| (state.name(), sequence)),
+        }))
+    }
+
+    fn instance(&self) -> Option<&str> {
+        Some(&self.instance)
+    }
+
+    /// The instance's last sequence number and state in the database; `(0, initial)` for an
+    /// instance it has no record of; `None` when the database cannot be read (then a restore
+    /// cannot check against it: [`Journal::load`] checks on its own).
+    fn position(&self) -> Option<(u64, StateId)> {
+        let definition = self.journal.definition;
+        let mut backend = self.journal.lock();
+        match Journal::latest(&mut *backend, &self.journal, &self.instance) {
+            Ok(Some((state, sequence))) => Some((sequence, state.id())),
+            Ok(None) => Some((0, definition.initial().id())),
+            Err(_) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_are_listed_in_index_order() {
+        for (i, stmt) in Stmt::ALL.iter().enumerate() {
+            assert_eq!(stmt.index(), i);
+            assert!(
+                !stmt.text().contains('?'),
+                "{stmt:?} uses `$n` parameters only"
+            );
+        }
+    }
+
+    #[test]
+    fn retry_stops_at_success_other_errors_and_the_limit() {
+        let conflict = Conflict {
+            machine: "M",
+            instance: "i".into(),
+            attempted: 2,
+            from: "A",
+            current: Some(("B", 2)),
+        };
+        let mut calls = 0;
+        let result: Result<(), SqlError> = retry(3, |previous| {
+            calls += 1;
+            assert_eq!(previous.is_some(), calls > 1);
+            Err(SqlError::Conflict(conflict.clone()))
+        });
+        assert_eq!(calls, 3);
+        assert!(result.unwrap_err().conflict().is_some());
+
+        let mut calls = 0;
+        let result: Result<u32, SqlError> = retry(5, |_| {
+            calls += 1;
+            if calls < 2 {
+                Err(SqlError::Conflict(conflict.clone()))
+            } else {
+                Ok(calls)
+            }
+        });
+        assert_eq!(result.unwrap(), 2);
+
+        let mut calls = 0;
+        let result: Result<(), SqlError> = retry(5, |_| {
+            calls += 1;
+            Err(SqlError::UnknownState {
+                machine: "M",
+                name: "X".into(),
+            })
+        });
+        assert_eq!(calls, 1);
+        assert!(result.is_err());
+        // Zero attempts still runs once.
+        let result: Result<u8, SqlError> = retry(0, |_| Ok(7));
+        assert_eq!(result.unwrap(), 7);
+    }
+
+    #[test]
+    fn messages_say_what_to_do() {
+        let conflict = Conflict {
+            machine: "Order",
+            instance: "o-1".into(),
+            attempted: 3,
+            from: "Paid",
+            current: Some(("Shipped", 3)),
+        };
+        assert_eq!(
+            conflict.to_string(),
+            "conflict on `Order` instance `o-1`: record #3 leaving `Paid` was not written, the \
+             journal has the instance in `Shipped` at #3; load it again and retry"
+        );
+        let missing = SqlError::SchemaMissing {
+            migrate: "statewright::sql::sqlite::migrate",
+        };
+        assert!(
+            missing
+                .to_string()
+                .contains("run `statewright::sql::sqlite::migrate` once")
+        );
+        let outdated = SqlError::SchemaOutdated {
+            found: 1,
+            expected: 2,
+            migrate: "m",
+        };
+        assert!(
+            outdated
+                .to_string()
+                .starts_with("the statewright tables are at schema version 1")
+        );
+    }
+}

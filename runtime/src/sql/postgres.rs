@@ -1,0 +1,255 @@
+//! The journal in PostgreSQL (feature `postgres`): for many replicas of a service, on many
+//! machines, sharing one table of records.
+//!
+//! Replicas race on the same instances without locking them: each append claims the next
+//! sequence number of its instance under the primary key, so when two replicas apply an event
+//! to the same instance at the same time, exactly one record is written and the other replica
+//! gets a [`Conflict`](super::Conflict) carrying the instance's current state. It loads the
+//! instance again and decides again: [`Journal::apply`] and [`retry`](super::retry) do that.
+//! See the [`sql`](super) module for the guarantees.
+//!
+//! # The client: `postgres`, synchronous
+//!
+//! The journal uses the [`postgres`](https://docs.rs/postgres) crate, the synchronous client
+//! of the rust-postgres project, because a [`Recorder`](crate::Recorder) is synchronous: its
+//! `record` runs inside `apply`, between deciding a transition and applying it, and must
+//! return before the new state can be observed. A synchronous client fits that without making
+//! every user run an async runtime. (It runs a small tokio runtime of its own inside; for the
+//! same reason, do not call the journal on a thread of an async runtime: use
+//! `spawn_blocking`, or a thread of your own.)
+//!
+//! [`PgJournal::connect`] uses unencrypted connections (`NoTls`), which suits a database on
+//! the same machine or a private network. For TLS, connect a `postgres::Client` with a TLS
+//! connector yourself and pass it to [`PgJournal::from_client`].
+//!
+//! # Schema
+//!
+//! [`migrate`] creates the tables (the SQL is shipped in the crate under
+//! `runtime/sql/postgres/`, and readable as [`MIGRATIONS`]), under an advisory lock so that
+//! replicas starting together do not migrate twice. Run it explicitly; journals never create
+//! or change tables when they connect. The tables go in the connection's `search_path`
+//! (`options=-c search_path=...` in the connection string chooses a schema).
+//!
+//! ```no_run
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # #[cfg(feature = "postgres")] {
+//! use statewright::sql::postgres::{self, PgJournal};
+//! use statewright::{state_machine, StateMachine};
+//!
+//! #[state_machine]
+//! #[derive(Debug, Clone, PartialEq)]
+//! enum Door {
+//!     #[initial]
+//!     #[on(open -> Open)]
+//!     Closed,
+//!     #[on(close -> Closed)]
+//!     Open,
+//! }
+//!
+//! let url = "host=127.0.0.1 port=54329 user=postgres dbname=postgres";
+//! postgres::migrate(&mut postgres::postgres::Client::connect(url, postgres::postgres::NoTls)?)?;
+//!
+//! let journal = PgJournal::connect(url, Door::DEFINITION)?;
+//! // Loads "front", applies `open`, and on a conflict with another replica loads it again
+//! // and applies again (at most 5 times); the closure gives the value of a stored state.
+//! let applied = journal.apply("front", door::Event::Open, 5, |s| match s.name() {
+//!     "Open" => Door::Open,
+//!     _ => Door::Closed,
+//! })?;
+//! println!("{} after {} conflicts", applied.record, applied.conflicts);
+//! # }
+//! # Ok(())
+//! # }
+//! ```
+
+use std::string::String;
+use std::sync::PoisonError;
+use std::vec::Vec;
+
+pub use postgres;
+use postgres::types::ToSql;
+use postgres::{Client, Config, NoTls, Statement};
+
+use super::{
+    Backend, DatabaseError, Journal, Kind, Param, Schema, SqlError, SqlRecorder, Stmt, Value,
+};
+use crate::definition::Definition;
+
+/// The migrations of this release, oldest first: version and SQL (the files under
+/// `runtime/sql/postgres/`).
+pub const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../sql/postgres/0001_init.sql"))];
+
+/// A journal in PostgreSQL; see [`Journal`] for its methods.
+pub type PgJournal = Journal<Postgres>;
+
+/// The recorder of one instance in a [`PgJournal`].
+pub type PgRecorder = SqlRecorder<Postgres>;
+
+/// Creates the journal's tables in the database (in the connection's `search_path`), or
+/// brings them to this release's schema: applies the [`MIGRATIONS`] it does not have yet, in
+/// one transaction under an advisory lock, and returns their versions (empty when it was up to
+/// date). Run it explicitly; journals never do.
+pub fn migrate(client: &mut Client) -> Result<Vec<i64>, SqlError> {
+    super::migrate(client)
+}
+
+impl super::sealed::Sealed for Client {}
+impl super::sealed::Sealed for Postgres {}
+
+impl Schema for Client {
+    const MIGRATE: &'static str = "statewright::sql::postgres::migrate";
+    const SCHEMA_EXISTS: &'static str = "SELECT CAST(CASE WHEN to_regclass('statewright_schema_version') \
+         IS NULL THEN 0 ELSE 1 END AS BIGINT)";
+    // One migrator at a time across replicas; the lock ends with the transaction.
+    const BEGIN_MIGRATION: &'static str =
+        "BEGIN; SELECT pg_advisory_xact_lock(8239047147285614101)";
+    const MIGRATIONS: &'static [(i64, &'static str)] = MIGRATIONS;
+
+    fn batch(&mut self, sql: &str) -> Result<(), DatabaseError> {
+        Ok(self.batch_execute(sql)?)
+    }
+
+    fn query_i64(&mut self, sql: &str) -> Result<i64, DatabaseError> {
+        Ok(self.query_one(sql, &[])?.try_get(0)?)
+    }
+}
+
+/// A PostgreSQL connection as a journal holds it: the client, what it connected with (to
+/// connect again after the connection was lost) and its prepared statements.
+pub struct Postgres {
+    client: Client,
+    config: Option<Config>,
+    statements: Vec<Option<Statement>>,
+}
+
+impl core::fmt::Debug for Postgres {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Postgres")
+            .field("closed", &self.client.is_closed())
+            .field("reconnects", &self.config.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Postgres {
+    fn new(client: Client, config: Option<Config>) -> Self {
+        Postgres {
+            client,
+            config,
+            statements: Stmt::ALL.iter().map(|_| None).collect(),
+        }
+    }
+
+    /// The statement, prepared on this connection the first time it is used. Connects again
+    /// first if the connection was lost (nothing is in flight then).
+    fn statement(&mut self, stmt: Stmt) -> Result<Statement, DatabaseError> {
+        if self.client.is_closed() {
+            if let Some(config) = &self.config {
+                self.client = config.connect(NoTls)?;
+                self.statements.iter_mut().for_each(|slot| *slot = None);
+            }
+        }
+        if let Some(Some(prepared)) = self.statements.get(stmt.index()) {
+            return Ok(prepared.clone());
+        }
+        let prepared = self.client.prepare(stmt.text())?;
+        if let Some(slot) = self.statements.get_mut(stmt.index()) {
+            *slot = Some(prepared.clone());
+        }
+        Ok(prepared)
+    }
+}
+
+/// The parameters as the client takes them.
+fn params<'a>(params: &'a [Param<'a>]) -> Vec<&'a (dyn ToSql + Sync)> {
+    params
+        .iter()
+        .map(|param| match param {
+            Param::Text(text) => text as &(dyn ToSql + Sync),
+            Param::Int(int) => int as &(dyn ToSql + Sync),
+        })
+        .collect()
+}
+
+impl Backend for Postgres {
+    type Conn = Client;
+
+    fn conn(&mut self) -> &mut Client {
+        &mut self.client
+    }
+
+    fn execute(&mut self, stmt: Stmt, values: &[Param<'_>]) -> Result<u64, DatabaseError> {
+        let statement = self.statement(stmt)?;
+        Ok(self.client.execute(&statement, &params(values))?)
+    }
+
+    /// Reads are idempotent: when the connection turns out to be lost, the read connects
+    /// again and runs once more. (Appends never run twice on their own: whether a lost one
+    /// committed is for the caller to find out by reading.)
+    fn query(
+        &mut self,
+        stmt: Stmt,
+        values: &[Param<'_>],
+        columns: &[Kind],
+    ) -> Result<Vec<Vec<Value>>, DatabaseError> {
+        let statement = self.statement(stmt)?;
+        let rows = match self.client.query(&statement, &params(values)) {
+            Err(error) if self.client.is_closed() && self.config.is_some() => {
+                drop(error);
+                let statement = self.statement(stmt)?;
+                self.client.query(&statement, &params(values))?
+            }
+            result => result?,
+        };
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let mut values = Vec::with_capacity(columns.len());
+            for (i, kind) in columns.iter().enumerate() {
+                values.push(match kind {
+                    Kind::Text => Value::Text(row.try_get::<_, String>(i)?),
+                    Kind::Int => Value::Int(row.try_get::<_, Option<i64>>(i)?),
+                });
+            }
+            out.push(values);
+        }
+        Ok(out)
+    }
+}
+
+impl Journal<Postgres> {
+    /// Connects to PostgreSQL with `params` (`"host=127.0.0.1 port=5432 user=app dbname=app"`
+    /// or a `postgresql://` URL; no TLS) and opens the journal of `definition`: the schema must
+    /// be this release's (else [`SqlError::SchemaMissing`] or [`SqlError::SchemaOutdated`]:
+    /// run [`migrate`]), and the machine's fingerprint must be the one recorded for it (else
+    /// [`SqlError::DefinitionMismatch`]); a machine the database has not seen is registered.
+    ///
+    /// When the connection is lost, the append that notices fails (the transition does not
+    /// happen) and the next one connects again with the same parameters.
+    pub fn connect(params: &str, definition: &'static Definition) -> Result<PgJournal, SqlError> {
+        let connect = SqlError::database("connect");
+        let config: Config = params
+            .parse()
+            .map_err(|e: postgres::Error| connect(e.into()))?;
+        let client = config
+            .connect(NoTls)
+            .map_err(|e| SqlError::database("connect")(e.into()))?;
+        Journal::with_backend(Postgres::new(client, Some(config)), definition)
+    }
+
+    /// [`connect`](Journal::connect) on a client you connected (with TLS, for example). The
+    /// journal cannot connect again on its own when this client's connection is lost: open a
+    /// new journal then.
+    pub fn from_client(
+        client: Client,
+        definition: &'static Definition,
+    ) -> Result<PgJournal, SqlError> {
+        Journal::with_backend(Postgres::new(client, None), definition)
+    }
+
+    /// Runs `f` on the journal's client (for your own queries), while recorders of this
+    /// journal wait.
+    pub fn with_client<T>(&self, f: impl FnOnce(&mut Client) -> T) -> T {
+        let mut guard = self.backend.lock().unwrap_or_else(PoisonError::into_inner);
+        f(&mut guard.client)
+    }
+}

@@ -1,0 +1,246 @@
+//! The PostgreSQL journal against a real server: `STATEWRIGHT_POSTGRES_URL`, or the throwaway
+//! one `tools/postgres/start.sh` starts. Each test works in its own schema. The shared checks,
+//! a race of 8 threads with their own connections, and connections killed mid-append.
+#![cfg(feature = "postgres")]
+
+mod sql_common;
+
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use sql_common::{Job, job, job_state};
+use statewright::StateMachine;
+use statewright::sql::SqlError;
+use statewright::sql::postgres::postgres::{Client, NoTls};
+use statewright::sql::postgres::{self, PgJournal};
+
+/// The server's URL: from `STATEWRIGHT_POSTGRES_URL`, or from starting the throwaway server.
+/// Without a server the tests fail and say how to get one; they never pass silently.
+fn server() -> &'static str {
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| {
+        if let Ok(url) = std::env::var("STATEWRIGHT_POSTGRES_URL") {
+            return url;
+        }
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tools/postgres/start.sh");
+        let output = std::process::Command::new("bash").arg(script).output();
+        match output {
+            Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .last()
+                .unwrap_or_default()
+                .to_owned(),
+            Ok(out) => panic!(
+                "the PostgreSQL tests need a server: set STATEWRIGHT_POSTGRES_URL, or install the \
+                 server binaries (`apt-get install postgresql`) so that {script} can start a \
+                 throwaway one; it said:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            ),
+            Err(e) => panic!("cannot run {script}: {e}"),
+        }
+    })
+}
+
+/// A fresh schema of its own for one test (named after the test and this process, so that
+/// tests and concurrent runs do not meet), dropped again when the test ends.
+struct Schema {
+    name: String,
+    params: String,
+}
+
+impl Drop for Schema {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = Client::connect(server(), NoTls) {
+            let _ = admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name));
+        }
+    }
+}
+
+/// A fresh schema for test `name`, with the journal's tables if `migrate`.
+fn schema(name: &str, migrate: bool) -> Schema {
+    let schema = format!("sw_test_{name}_{}", std::process::id());
+    let mut admin = Client::connect(server(), NoTls).unwrap();
+    admin
+        .batch_execute(&format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+        ))
+        .unwrap();
+    let url = server();
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let params = if url.starts_with("postgres") {
+        format!("{url}{separator}options=-csearch_path%3D{schema}")
+    } else {
+        format!("{url} options='-c search_path={schema}'")
+    };
+    if migrate {
+        let mut client = Client::connect(&params, NoTls).unwrap();
+        assert_eq!(postgres::migrate(&mut client).unwrap(), [1]);
+    }
+    Schema {
+        name: schema,
+        params,
+    }
+}
+
+#[test]
+fn behaves_like_a_journal() {
+    let schema = schema("behaves", true);
+    let params = &schema.params;
+    sql_common::behaves(
+        |definition| PgJournal::connect(params, definition),
+        |sql| {
+            Client::connect(params, NoTls)
+                .unwrap()
+                .batch_execute(sql)
+                .unwrap()
+        },
+    );
+}
+
+#[test]
+fn eight_threads_race_on_shared_instances() {
+    let schema = schema("race", true);
+    let params = &schema.params;
+    let (rows, conflicts) = sql_common::race(
+        || PgJournal::connect(params, Job::DEFINITION).unwrap(),
+        8,
+        150,
+        3,
+    );
+    println!("postgres race: {rows} records, {conflicts} conflicts");
+    assert!(conflicts > 0, "8 threads on 3 instances should collide");
+}
+
+#[test]
+fn migrations_are_explicit_and_idempotent() {
+    let schema = schema("migrations", false);
+    let params = &schema.params;
+    let missing = PgJournal::connect(params, Job::DEFINITION).unwrap_err();
+    assert!(
+        matches!(missing, SqlError::SchemaMissing { .. }),
+        "{missing}"
+    );
+    assert!(
+        missing
+            .to_string()
+            .contains("run `statewright::sql::postgres::migrate` once"),
+        "{missing}"
+    );
+    let mut client = Client::connect(params, NoTls).unwrap();
+    let tables: i64 = client
+        .query_one(
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = $1",
+            &[&schema.name],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(tables, 0, "connecting created no table");
+    // Two migrators at once: the advisory lock lets one do the work.
+    let results: Vec<Vec<i64>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..2)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut client = Client::connect(params, NoTls).unwrap();
+                    postgres::migrate(&mut client).unwrap()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(results.concat(), [1]);
+    assert!(postgres::migrate(&mut client).unwrap().is_empty());
+    PgJournal::connect(params, Job::DEFINITION).unwrap();
+}
+
+/// The pid of the journal's server process.
+fn backend_pid(journal: &PgJournal) -> i32 {
+    journal.with_client(|c| c.query_one("SELECT pg_backend_pid()", &[]).unwrap().get(0))
+}
+
+/// Waits until backend `pid` waits for a lock, then terminates it.
+fn terminate_when_waiting(admin: &mut Client, pid: i32) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let waiting: bool = admin
+            .query_one(
+                "SELECT COALESCE((SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $1), false)",
+                &[&pid],
+            )
+            .unwrap()
+            .get(0);
+        if waiting {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "backend {pid} never waited for the lock"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let killed: bool = admin
+        .query_one("SELECT pg_terminate_backend($1)", &[&pid])
+        .unwrap()
+        .get(0);
+    assert!(killed);
+}
+
+/// A job in `Running` at #1 appends `pause` while `hold` (run on another session) keeps the
+/// append from finishing; its server process is terminated meanwhile, then `release` runs.
+/// The transition must not happen, the error must reach the caller, nothing must be recorded,
+/// and the same machine's next append must connect again and go through.
+fn killed_while_held(name: &str, hold: &str, release: &str) {
+    let schema = schema(name, true);
+    let params = &schema.params;
+    let journal = PgJournal::connect(params, Job::DEFINITION).unwrap();
+    let mut job = journal.resume("j", job_state).unwrap();
+    job.apply(job::Event::Run).unwrap();
+    let pid = backend_pid(&journal);
+
+    let mut admin = Client::connect(params, NoTls).unwrap();
+    admin.batch_execute(hold).unwrap();
+    let worker = std::thread::spawn(move || {
+        let result = job.apply(job::Event::Pause).map(|r| r.to_string());
+        (job, result.map_err(|r| r.to_string()))
+    });
+    let mut watcher = Client::connect(server(), NoTls).unwrap();
+    terminate_when_waiting(&mut watcher, pid);
+    admin.batch_execute(release).unwrap();
+    let (mut job, result) = worker.join().unwrap();
+    let error = result.unwrap_err();
+    assert!(error.contains("database journal append failed"), "{error}");
+    assert_eq!((job.state(), job.sequence()), (&Job::Running, 1));
+    assert_eq!(
+        journal.history("j").unwrap().len(),
+        1,
+        "nothing was recorded"
+    );
+
+    let record = job.apply(job::Event::Pause).unwrap();
+    assert_eq!(record.to_string(), "#2 Running --pause--> Paused");
+    assert_ne!(backend_pid(&journal), pid);
+}
+
+#[test]
+fn a_connection_killed_during_the_insert_leaves_the_machine_where_it_was() {
+    // Another session locks the table, so the append waits in the middle of its statement.
+    killed_while_held(
+        "killed_insert",
+        "BEGIN; LOCK TABLE statewright_records IN EXCLUSIVE MODE",
+        "ROLLBACK",
+    );
+}
+
+#[test]
+fn a_connection_killed_during_the_commit_leaves_the_machine_where_it_was() {
+    // A deferred trigger makes the commit wait for an advisory lock another session holds:
+    // the INSERT has decided the transition, the commit has not happened.
+    killed_while_held(
+        "killed_commit",
+        "CREATE FUNCTION wait_at_commit() RETURNS trigger LANGUAGE plpgsql AS \
+         $$ BEGIN PERFORM pg_advisory_xact_lock(740917); RETURN NULL; END $$; \
+         CREATE CONSTRAINT TRIGGER wait_at_commit AFTER INSERT ON statewright_records \
+         DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION wait_at_commit(); \
+         SELECT pg_advisory_lock(740917)",
+        "SELECT pg_advisory_unlock(740917); DROP TRIGGER wait_at_commit ON statewright_records",
+    );
+}

@@ -1,0 +1,450 @@
+//! What the SQLite and PostgreSQL tests share: the machines, and the checks that both
+//! backends must pass, written once over `Journal<B>`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Barrier};
+
+use statewright::sql::{Backend, Journal, SqlError};
+use statewright::{Cause, Dynamic, StateMachine, TypedMachine, state_machine};
+
+/// A job that can be run, paused, continued and halted forever: long races stay busy with
+/// legal and illegal events alike.
+#[state_machine]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Job {
+    #[initial]
+    #[on(run -> Running)]
+    Idle,
+    #[on(pause -> Paused, halt -> Idle)]
+    Running,
+    #[on(proceed -> Running, halt -> Idle)]
+    Paused,
+}
+
+/// The value of a stored `Job` state (no state carries data).
+pub fn job_state(state: statewright::StateInfo) -> Job {
+    match state.name() {
+        "Running" => Job::Running,
+        "Paused" => Job::Paused,
+        _ => Job::Idle,
+    }
+}
+
+/// The same job with another transition: another fingerprint.
+pub mod changed {
+    use statewright::state_machine;
+
+    #[state_machine]
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Job {
+        #[initial]
+        #[on(run -> Running)]
+        Idle,
+        #[on(pause -> Paused, halt -> Idle, restart -> Running)]
+        Running,
+        #[on(proceed -> Running, halt -> Idle)]
+        Paused,
+    }
+}
+
+/// A gate whose guard may decline: a rejection of an allowed event is then a legal record.
+#[state_machine]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Gate {
+    #[initial]
+    #[on(open -> Open?)]
+    Shut,
+    #[on(shut -> Shut)]
+    Open,
+}
+
+/// An order whose states carry data, for snapshots.
+#[state_machine]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum Order {
+    #[initial]
+    #[on(pay -> Paid, cancel -> Cancelled)]
+    Pending,
+    #[on(ship -> Shipped, cancel -> Cancelled)]
+    Paid { amount_cents: u64 },
+    #[on(deliver -> Delivered)]
+    Shipped { tracking: String },
+    #[terminal]
+    Delivered,
+    #[terminal]
+    Cancelled,
+}
+
+/// SplitMix64: a reproducible stream of numbers per thread.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed)
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        (z ^ (z >> 31)) % n
+    }
+}
+
+fn random_event(rng: &mut Rng) -> job::Event {
+    match rng.below(4) {
+        0 => job::Event::Run,
+        1 => job::Event::Pause,
+        2 => job::Event::Proceed,
+        _ => job::Event::Halt,
+    }
+}
+
+/// What one racing thread saw.
+#[derive(Default)]
+struct Tally {
+    /// (instance, sequence) of each record this thread wrote.
+    won: Vec<(String, u64)>,
+    /// (instance, attempted sequence) of each conflict it was told about.
+    lost: Vec<(String, u64)>,
+}
+
+/// `threads` threads, each with its own journal (its own connection), apply `per_thread`
+/// random events to `instances` shared instances: each load the instance, apply once, no
+/// retry. Afterwards every instance's records are a legal gap-free path (verified by the
+/// journal and by `Definition::replay`), no (instance, sequence) was written twice, every
+/// record was written by exactly one thread that was told so, and the conflicts reported
+/// equal the lost races (attempts minus rows).
+pub fn race<B: Backend>(
+    open: impl Fn() -> Journal<B> + Sync,
+    threads: usize,
+    per_thread: usize,
+    instances: usize,
+) -> (usize, usize) {
+    let barrier = Arc::new(Barrier::new(threads));
+    let tallies: Vec<Tally> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let barrier = Arc::clone(&barrier);
+                let open = &open;
+                scope.spawn(move || {
+                    let journal = open();
+                    let mut rng = Rng::new(t as u64 + 1);
+                    let mut tally = Tally::default();
+                    barrier.wait();
+                    for _ in 0..per_thread {
+                        let instance = format!("job-{}", rng.below(instances as u64));
+                        let mut machine = journal
+                            .resume(&instance, job_state)
+                            .unwrap_or_else(|e| panic!("thread {t}: load {instance}: {e}"));
+                        let attempted = machine.sequence() + 1;
+                        match machine.apply(random_event(&mut rng)) {
+                            Ok(record) => tally.won.push((instance, record.sequence())),
+                            Err(rejection) => match rejection.cause() {
+                                Cause::Illegal => tally.won.push((instance, attempted)),
+                                Cause::Unrecorded(SqlError::Conflict(c))
+                                | Cause::IllegalUnrecorded(SqlError::Conflict(c)) => {
+                                    assert_eq!(c.attempted, attempted);
+                                    let (_, current) = c.current.expect("a conflict has a winner");
+                                    assert!(current >= attempted, "{c}");
+                                    tally.lost.push((instance, attempted));
+                                }
+                                other => panic!("thread {t}: unexpected {other:?}"),
+                            },
+                        }
+                    }
+                    tally
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+
+    let journal = open();
+    let mut rows = 0;
+    let mut stored = BTreeSet::new();
+    for i in 0..instances {
+        let instance = format!("job-{i}");
+        let history = journal.history(&instance).unwrap();
+        Job::DEFINITION.replay(&history).unwrap();
+        for r in &history {
+            stored.insert((instance.clone(), r.sequence()));
+        }
+        rows += history.len();
+    }
+    let mut won = BTreeMap::new();
+    let (mut attempts, mut conflicts) = (0, 0);
+    for tally in &tallies {
+        attempts += tally.won.len() + tally.lost.len();
+        conflicts += tally.lost.len();
+        for w in &tally.won {
+            *won.entry(w.clone()).or_insert(0) += 1;
+        }
+    }
+    assert!(won.values().all(|&n| n == 1), "a record was written twice");
+    assert_eq!(
+        won.keys().cloned().collect::<BTreeSet<_>>(),
+        stored,
+        "the records are exactly the ones the threads were told they wrote"
+    );
+    for tally in &tallies {
+        for lost in &tally.lost {
+            assert!(
+                stored.contains(lost),
+                "a conflict on {lost:?}, which nobody wrote"
+            );
+        }
+    }
+    assert_eq!(rows, won.len());
+    assert_eq!(
+        conflicts,
+        attempts - rows,
+        "conflicts reported == lost races"
+    );
+    (rows, conflicts)
+}
+
+/// The checks every backend must pass, on a fresh, migrated database: `open` gives a journal
+/// of a definition, `exec` runs SQL on another connection.
+pub fn behaves<B: Backend>(
+    open: impl Fn(&'static statewright::Definition) -> Result<Journal<B>, SqlError>,
+    exec: impl Fn(&str),
+) {
+    let journal = open(Job::DEFINITION).unwrap();
+
+    // A typed machine and a dynamic one write one journal; states and histories read back.
+    let running = job::start_with(journal.recorder("a")).run().unwrap();
+    assert_eq!(running.sequence(), 1);
+    let mut b = Dynamic::start_with(Job::Idle, journal.recorder("b")).unwrap();
+    b.apply(job::Event::Run).unwrap();
+    b.apply(job::Event::Pause).unwrap();
+    let illegal = b.apply(job::Event::Pause).unwrap_err();
+    assert!(matches!(illegal.cause(), Cause::Illegal));
+    assert_eq!(b.sequence(), 3);
+    let (state, sequence) = journal.state("b").unwrap().unwrap();
+    assert_eq!((state.name(), sequence), ("Paused", 3));
+    assert!(journal.state("nobody").unwrap().is_none());
+    assert_eq!(journal.instances_in("Running").unwrap(), ["a"]);
+    assert_eq!(journal.instances_in("Paused").unwrap(), ["b"]);
+    assert!(matches!(
+        journal.instances_in("Runing"),
+        Err(SqlError::UnknownState { .. })
+    ));
+    let all: Vec<_> = journal
+        .instances()
+        .unwrap()
+        .into_iter()
+        .map(|(id, s, n)| (id, s.name(), n))
+        .collect();
+    assert_eq!(all, [("a".into(), "Running", 1), ("b".into(), "Paused", 3)]);
+    let lines: Vec<String> = journal
+        .history("b")
+        .unwrap()
+        .iter()
+        .map(|r| r.to_string())
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "#1 Idle --run--> Running",
+            "#2 Running --pause--> Paused",
+            "#3 Paused --pause--x rejected",
+        ]
+    );
+    let entries = journal.entries("b").unwrap();
+    assert!(entries.iter().all(|e| e.record.at().is_some()));
+    assert!(
+        entries.iter().all(|e| e.in_state.is_some()),
+        "one writer saw every state"
+    );
+
+    // A second machine for an instance conflicts, learns the current state, and stays.
+    let second = job::start_with(journal.recorder("a"));
+    let refused = second.run().unwrap_err();
+    let conflict = refused.error().conflict().expect("a conflict");
+    assert_eq!(
+        (conflict.attempted, conflict.from, conflict.current),
+        (1, "Idle", Some(("Running", 1)))
+    );
+    assert!(refused.to_string().contains("load it again and retry"));
+    let second = refused.into_machine();
+    assert_eq!((second.state_info().name(), second.sequence()), ("Idle", 0));
+    assert_eq!(journal.history("a").unwrap().len(), 1);
+
+    // Resume, and `apply` with retries, continue where the journal is.
+    let mut a = journal.resume("a", job_state).unwrap();
+    a.apply(job::Event::Halt).unwrap();
+    let applied = journal.apply("a", job::Event::Run, 3, job_state).unwrap();
+    assert_eq!((applied.record.sequence(), applied.conflicts), (3, 0));
+    // The stale machine `a` is behind now: its next append conflicts.
+    let stale = a.apply(job::Event::Run).unwrap_err();
+    assert!(matches!(
+        stale.cause(),
+        Cause::Unrecorded(SqlError::Conflict(_))
+    ));
+    assert_eq!(a.state(), &Job::Idle);
+    // A resume with a state value the records do not lead to is refused.
+    let wrong = journal.resume("a", |_| Job::Paused).unwrap_err();
+    assert!(matches!(wrong, SqlError::Resume { .. }), "{wrong}");
+
+    // A different definition of the machine is refused, with what changed.
+    let mismatch = open(changed::Job::DEFINITION).unwrap_err();
+    let SqlError::DefinitionMismatch { changes, .. } = &mismatch else {
+        panic!("{mismatch}");
+    };
+    assert!(changes.iter().any(|c| c.contains("restart")), "{changes:?}");
+    assert!(mismatch.to_string().contains("different definition"));
+
+    // Rows changed by hand: an illegal step, an unknown state. Errors, not panics.
+    exec(
+        "UPDATE statewright_records SET to_state = 'Paused' WHERE instance = 'a' AND sequence = 1",
+    );
+    let corrupt = journal.history("a").unwrap_err();
+    let SqlError::Corrupt { sequence, .. } = &corrupt else {
+        panic!("{corrupt}");
+    };
+    assert_eq!(*sequence, Some(1));
+    assert!(corrupt.to_string().contains("record #1"), "{corrupt}");
+    assert!(journal.resume("a", job_state).is_err());
+    exec("UPDATE statewright_records SET to_state = 'Gone' WHERE instance = 'b' AND sequence = 3");
+    let unknown = journal.state("b").unwrap_err();
+    assert!(
+        unknown
+            .to_string()
+            .contains("`Gone` is not a state of `Job`"),
+        "{unknown}"
+    );
+    assert!(journal.history("b").is_err());
+    assert!(journal.instances().is_err());
+    exec(
+        "UPDATE statewright_records SET to_state = 'Idle', outcome = 'rejected' WHERE instance = 'b' AND sequence = 1",
+    );
+    exec(
+        "UPDATE statewright_records SET to_state = 'Paused' WHERE instance = 'b' AND sequence = 3",
+    );
+    let rejected_allowed = journal.history("b").unwrap_err();
+    assert!(
+        rejected_allowed
+            .to_string()
+            .contains("`run` is allowed in `Idle`, so it cannot have been rejected there"),
+        "{rejected_allowed}"
+    );
+
+    snapshots(&open(Order::DEFINITION).unwrap(), &exec);
+    declined_guards(&open(Gate::DEFINITION).unwrap());
+}
+
+/// A declined guard writes a rejection of an allowed event; the verified history accepts it
+/// (it refuses such a record only for an event that cannot be declined).
+fn declined_guards<B: Backend>(journal: &Journal<B>) {
+    let mut gate = Dynamic::start_with(Gate::Shut, journal.recorder("g-1")).unwrap();
+    let rejection = gate.apply(gate::Event::Open(None)).unwrap_err();
+    assert!(matches!(rejection.cause(), Cause::Declined));
+    gate.apply(gate::Event::Open(Some(gate::Open))).unwrap();
+    let history: Vec<String> = journal
+        .history("g-1")
+        .unwrap()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        history,
+        ["#1 Shut --open--x rejected", "#2 Shut --open--> Open"]
+    );
+    let gate = journal
+        .resume("g-1", |s| {
+            if s.name() == "Open" {
+                Gate::Open
+            } else {
+                Gate::Shut
+            }
+        })
+        .unwrap();
+    assert_eq!(gate.sequence(), 2);
+}
+
+/// Snapshots of data-carrying states: saved, loaded, checked against the records.
+fn snapshots<B: Backend>(journal: &Journal<B>, exec: &impl Fn(&str)) {
+    assert!(journal.load::<Order>("o-1").unwrap().is_none());
+    let mut o = Dynamic::start_with(Order::Pending, journal.recorder("o-1")).unwrap();
+    o.apply(order::Event::Pay { amount_cents: 250 }).unwrap();
+    // Records but no snapshot: no guessing of the amount.
+    let none = journal.load::<Order>("o-1").unwrap_err();
+    assert!(
+        matches!(none, SqlError::NoSnapshot { snapshot: None, .. }),
+        "{none}"
+    );
+    journal.save_snapshot(&o, "o-1").unwrap();
+    // A rejection after the snapshot keeps the state and its data: supported.
+    o.apply(order::Event::Deliver).unwrap_err();
+    let loaded = journal.load::<Order>("o-1").unwrap().unwrap();
+    assert_eq!(loaded.state(), &Order::Paid { amount_cents: 250 });
+    assert_eq!(loaded.sequence(), 2);
+    // A transition after the snapshot: its data cannot be justified.
+    let mut loaded = loaded;
+    loaded
+        .apply(order::Event::Ship {
+            tracking: "T-1".into(),
+        })
+        .unwrap();
+    let behind = journal.load::<Order>("o-1").unwrap_err();
+    assert!(
+        matches!(
+            behind,
+            SqlError::NoSnapshot {
+                snapshot: Some(1),
+                sequence: 3,
+                ..
+            }
+        ),
+        "{behind}"
+    );
+    journal.save_snapshot(&loaded, "o-1").unwrap();
+    let shipped = journal.load::<Order>("o-1").unwrap().unwrap();
+    assert_eq!(
+        shipped.state(),
+        &Order::Shipped {
+            tracking: "T-1".into()
+        }
+    );
+    // The recorder knows where the instance is, so `Snapshot::restore` checks against it.
+    let at_3 = statewright::Snapshot::of(&shipped, "o-1");
+    assert_eq!(at_3.restore(journal.recorder("o-1")).unwrap().sequence(), 3);
+    let at_2 = statewright::Snapshot::of(&o, "o-1");
+    let stale = at_2.restore(journal.recorder("o-1")).unwrap_err();
+    assert!(
+        matches!(
+            stale,
+            statewright::SnapshotError::Stale {
+                snapshot: 2,
+                recorder: 3
+            }
+        ),
+        "{stale}"
+    );
+    // A machine whose state the journal does not have at its sequence cannot save it.
+    let mut o2 = Dynamic::start_with(Order::Pending, journal.recorder("o-2")).unwrap();
+    o2.apply(order::Event::Cancel).unwrap();
+    let wrong = journal.save_snapshot(&shipped, "o-2").unwrap_err();
+    assert!(wrong.to_string().contains("no record #3"), "{wrong}");
+    let wrong = journal.save_snapshot(&o2, "o-1").unwrap_err();
+    assert!(
+        wrong.to_string().contains("the journal has `Paid` there"),
+        "{wrong}"
+    );
+    let mut other = journal
+        .resume("o-1", |_| Order::Shipped {
+            tracking: "T-1".into(),
+        })
+        .unwrap();
+    other.apply(order::Event::Deliver).unwrap();
+    // Tampered snapshot JSON is an error, not a panic.
+    journal.save_snapshot(&other, "o-1").unwrap();
+    exec(
+        "UPDATE statewright_snapshots SET state = '{\"format\": 1' WHERE instance = 'o-1' AND sequence = 4",
+    );
+    let tampered = journal.load::<Order>("o-1").unwrap_err();
+    assert!(matches!(tampered, SqlError::Corrupt { .. }), "{tampered}");
+    assert!(tampered.to_string().contains("does not read"), "{tampered}");
+}
