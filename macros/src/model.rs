@@ -315,12 +315,21 @@ impl Model {
     pub fn choice_name(&self, targets: &[usize]) -> Ident {
         let name: Vec<String> = targets
             .iter()
-            .map(|&t| self.states[t].ident.to_string())
+            .map(|&t| {
+                let name = self.states[t].ident.to_string();
+                name.trim_start_matches("r#").to_owned()
+            })
             .collect();
         let span = targets
             .first()
             .map_or_else(Span::call_site, |&t| self.states[t].ident.span());
-        Ident::new(&name.join("Or"), span)
+        let name = name.join("Or");
+        if names::is_usable_name(&name) {
+            Ident::new(&name, span)
+        } else {
+            // Never for names that are identifiers already; never a panic either.
+            format_ident!("__Choice{}", name.len(), span = span)
+        }
     }
 
     /// The distinct states `event` leads to, in declaration order.

@@ -329,3 +329,22 @@ mod robustness {
         }
     }
 }
+
+#[test]
+fn a_choice_between_raw_identifier_states_expands() {
+    let out = expanded(
+        quote!(),
+        quote! {
+            enum Token {
+                #[initial]
+                #[on(lex -> r#type | r#fn)]
+                Start,
+                #[terminal]
+                r#type,
+                #[terminal]
+                r#fn,
+            }
+        },
+    );
+    assert!(out.contains("enum typeOrfn<"), "{out}");
+}
