@@ -23,8 +23,9 @@ struct Trace {
 }
 
 impl Trace {
+    /// Logs `hook`, and fails it when it starts with the label in `fail`.
     fn run(&mut self, hook: String) -> Result<(), String> {
-        let failing = self.fail == Some(hook.as_str());
+        let failing = self.fail.is_some_and(|f| hook.starts_with(f));
         self.log.borrow_mut().push(if failing {
             format!("{hook} (fails)")
         } else {
@@ -551,5 +552,154 @@ mod journal {
             history,
             ["#1 Shut --open--x rejected", "#2 Shut --open--> Open"]
         );
+    }
+}
+
+mod properties {
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// An event of `Flow`, with the branch or the guard's decision.
+    #[derive(Debug, Clone)]
+    enum Ev {
+        Go(u32),
+        PickB(u32),
+        PickC,
+        MaybeNone,
+        MaybeC,
+        Back,
+        Stay(u32),
+    }
+
+    impl Ev {
+        fn dynamic(&self) -> flow::Event {
+            match *self {
+                Ev::Go(n) => flow::Event::Go { n },
+                Ev::PickB(n) => flow::Event::Pick(flow::B { n }.into()),
+                Ev::PickC => flow::Event::Pick(flow::C.into()),
+                Ev::MaybeNone => flow::Event::Maybe(None),
+                Ev::MaybeC => flow::Event::Maybe(Some(flow::C)),
+                Ev::Back => flow::Event::Back,
+                Ev::Stay(n) => flow::Event::Stay { n },
+            }
+        }
+    }
+
+    fn ev() -> impl Strategy<Value = Ev> {
+        prop_oneof![
+            (0u32..50).prop_map(Ev::Go),
+            (0u32..50).prop_map(Ev::PickB),
+            Just(Ev::PickC),
+            Just(Ev::MaybeNone),
+            Just(Ev::MaybeC),
+            Just(Ev::Back),
+            (0u32..50).prop_map(Ev::Stay),
+        ]
+    }
+
+    /// What fails during a step: nothing, a hook (by label prefix), or the recorder.
+    fn failure() -> impl Strategy<Value = Option<&'static str>> {
+        prop_oneof![
+            4 => Just(None),
+            1 => Just(Some("exit A")),
+            1 => Just(Some("exit B")),
+            1 => Just(Some("on go")),
+            1 => Just(Some("on pick")),
+            1 => Just(Some("on stay")),
+            1 => Just(Some("record")),
+        ]
+    }
+
+    type T = flow::Typed<Logged>;
+
+    /// Calls the event's method when the typed machine's state has it; otherwise `None`.
+    fn typed_step(machine: T, ev: &Ev) -> Result<T, T> {
+        use flow::Typed as S;
+        type D = Dynamic<Flow, Logged>;
+        fn typed(machine: impl Into<D>) -> T {
+            machine.into().into_typed()
+        }
+        fn back<X: Into<D>, Y: Into<D>>(
+            r: Result<X, statewright::Refused<Y, Failure<Full, String>>>,
+        ) -> T {
+            match r {
+                Ok(next) => typed(next),
+                Err(refused) => typed(refused.into_machine()),
+            }
+        }
+        Ok(match (machine, ev.clone()) {
+            (S::A(m), Ev::Go(n)) => back(m.go(flow::B { n })),
+            (S::A(m), Ev::PickB(n)) => back(m.pick(flow::B { n })),
+            (S::A(m), Ev::PickC) => back(m.pick(flow::C)),
+            (S::A(m), Ev::MaybeNone) => match m.maybe(None) {
+                Ok(Ok(c)) => typed(c),
+                Ok(Err(a)) => typed(a),
+                Err(refused) => typed(refused.into_machine()),
+            },
+            (S::A(m), Ev::MaybeC) => match m.maybe(Some(flow::C)) {
+                Ok(Ok(c)) => typed(c),
+                Ok(Err(a)) => typed(a),
+                Err(refused) => typed(refused.into_machine()),
+            },
+            (S::B(m), Ev::Back) => back(m.back()),
+            (S::C(m), Ev::Back) => back(m.back()),
+            (S::B(m), Ev::Stay(n)) => back(m.stay(flow::B { n })),
+            (machine, _) => return Err(machine),
+        })
+    }
+
+    fn setup_failing(fail: Option<&'static str>, trace: &mut Trace, recorder: &Logged) {
+        recorder.refuse.set(fail == Some("record"));
+        trace.fail = fail.filter(|f| *f != "record");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Random events, with random hook and recorder failures, through the typed and the
+        /// dynamic API: the same hooks run in the same order, the same records are written,
+        /// and the machines end in the same state with the same data and context.
+        #[test]
+        fn typed_and_dynamic_run_the_same_hooks_and_records(
+            steps in vec((ev(), failure()), 0..60)
+        ) {
+            let (trace_d, recorder_d, log_d) = setup();
+            let (trace_t, recorder_t, log_t) = setup();
+            let mut d = Dynamic::start_with_context(Flow::A, trace_d, recorder_d).unwrap();
+            let mut t: T = Dynamic::from(flow::start_with(trace_t, recorder_t)).into_typed();
+            for (i, (ev, fail)) in steps.iter().enumerate() {
+                let event = ev.dynamic();
+                if !d.can_apply(&event) {
+                    continue; // the typed API cannot even try it
+                }
+                let recorder = d.recorder().clone();
+                setup_failing(*fail, d.context_mut(), &recorder);
+                let typed_recorder = match &t {
+                    flow::Typed::A(m) => m.recorder().clone(),
+                    flow::Typed::B(m) => m.recorder().clone(),
+                    flow::Typed::C(m) => m.recorder().clone(),
+                };
+                let context = match &mut t {
+                    flow::Typed::A(m) => m.context_mut(),
+                    flow::Typed::B(m) => m.context_mut(),
+                    flow::Typed::C(m) => m.context_mut(),
+                };
+                setup_failing(*fail, context, &typed_recorder);
+                let _ = d.apply(event);
+                t = match typed_step(t, ev) {
+                    Ok(t) => t,
+                    Err(_) => panic!("step {i}: {ev:?} is allowed, but the typed machine has no method for it"),
+                };
+                prop_assert_eq!(&*log_t.borrow(), &*log_d.borrow(), "step {}: {:?} failing {:?}", i, ev, fail);
+            }
+            let t = Dynamic::from(t);
+            prop_assert_eq!(t.state(), d.state());
+            prop_assert_eq!(t.context().entered, d.context().entered);
+            let lines = |r: &Logged| r.records.iter().map(ToString::to_string).collect::<Vec<_>>();
+            prop_assert_eq!(lines(t.recorder()), lines(d.recorder()));
+            prop_assert!(Flow::DEFINITION.replay(&d.recorder().records).is_ok());
+        }
     }
 }
