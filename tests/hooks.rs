@@ -668,7 +668,7 @@ mod properties {
             let (trace_d, recorder_d, log_d) = setup();
             let (trace_t, recorder_t, log_t) = setup();
             let mut d = Dynamic::start_with_context(Flow::A, trace_d, recorder_d).unwrap();
-            let mut t: T = Dynamic::from(flow::start_with(trace_t, recorder_t)).into_typed();
+            let mut t: T = flow::start_with(trace_t, recorder_t).into();
             for (i, (ev, fail)) in steps.iter().enumerate() {
                 let event = ev.dynamic();
                 if !d.can_apply(&event) {

@@ -215,7 +215,7 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
             __state: S,
             __core: super::__sw::__private::Core<R, __Context>,
         }
-        ///A typed machine of [`Payment`](super::super::Payment) in whichever state it is in: one variant per state. Obtained from a [`Dynamic`](super::Dynamic) machine (`Typed::from(machine)` or `machine.into_typed()`), it lets code that loads a stored machine continue with compile-time-checked transitions in each arm of a `match`. Converts back with `Dynamic::from`.
+        ///A typed machine of [`Payment`](super::super::Payment) in whichever state it is in: one variant per state. Obtained from a [`Dynamic`](super::Dynamic) machine (`Typed::from(machine)` or `machine.into_typed()`), it lets code that loads a stored machine continue with compile-time-checked transitions in each arm of a `match`. Converts back with `Dynamic::from`. A typed [`Machine`] (`Typed::from(machine)`) and the enum a choice returns convert too, so that the outcomes of a transition can be handled alike.
         pub enum Typed<R = super::__sw::Memory> {
             ///The machine in state [`New`](super::New).
             New(Machine<super::New, R>),
@@ -268,6 +268,21 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
                         super::__sw::__private::dynamic(__Enum::Abandoned, __core)
                     }
                 }
+            }
+        }
+        impl<
+            S: super::__sw::State<Machine = __Enum>,
+            R,
+        > ::core::convert::From<Machine<S, R>> for Typed<R> {
+            /// The machine in whichever state it is in (for code that handles the
+            /// outcomes of a transition, which are machines in different states, alike).
+            #[inline]
+            fn from(__machine: Machine<S, R>) -> Self {
+                <Typed<
+                    R,
+                > as ::core::convert::From<
+                    super::__sw::Dynamic<__Enum, R>,
+                >>::from(super::__sw::TypedMachine::into_dynamic(__machine))
             }
         }
         impl<R> ::core::convert::From<super::__sw::Dynamic<__Enum, R>> for Typed<R> {

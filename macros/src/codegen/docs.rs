@@ -140,7 +140,8 @@ pub fn typed(cx: &Ctx) -> String {
          variant per state. Obtained from a [`Dynamic`](super::Dynamic) machine (`Typed::from(machine)` or \
          `machine.into_typed()`), it lets code that loads a stored machine continue with \
          compile-time-checked transitions in each arm of a `match`. Converts back with \
-         `Dynamic::from`."
+         `Dynamic::from`. A typed [`Machine`] (`Typed::from(machine)`) and the enum a choice \
+         returns convert too, so that the outcomes of a transition can be handled alike."
     )
 }
 

@@ -141,6 +141,17 @@ fn machine_module(cx: &Ctx) -> TokenStream {
                 }
             }
 
+            impl<S: #sw::State<Machine = __Enum>, R> ::core::convert::From<Machine<S, R>> for Typed<R> {
+                /// The machine in whichever state it is in (for code that handles the
+                /// outcomes of a transition, which are machines in different states, alike).
+                #[inline]
+                fn from(__machine: Machine<S, R>) -> Self {
+                    <Typed<R> as ::core::convert::From<#sw::Dynamic<__Enum, R>>>::from(
+                        #sw::TypedMachine::into_dynamic(__machine),
+                    )
+                }
+            }
+
             impl<R> ::core::convert::From<#sw::Dynamic<__Enum, R>> for Typed<R> {
                 fn from(__machine: #sw::Dynamic<__Enum, R>) -> Self {
                     let (__state, __core) = #sw::__private::dynamic_parts(__machine);
