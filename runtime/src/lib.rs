@@ -34,6 +34,7 @@ mod snapshot;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub mod sql;
 mod time;
+pub mod timer;
 #[cfg(feature = "tracing")]
 mod tracer;
 
@@ -50,7 +51,7 @@ pub mod __private;
 pub use crate::clock::SystemClock;
 pub use crate::clock::{Clock, ManualClock};
 pub use crate::definition::{
-    Definition, EventId, EventInfo, Events, StateId, StateInfo, Transition,
+    Definition, EventId, EventInfo, Events, Resume, StateId, StateInfo, Timeout, Transition,
 };
 pub use crate::dynamic::{Cause, Dynamic, NotInitial, Rejection, ResumeError, ResumeReason};
 pub use crate::fingerprint::Fingerprint;
@@ -66,5 +67,10 @@ pub use crate::serde::{RecordSeed, RecordsSeed};
 #[cfg(feature = "serde")]
 pub use crate::snapshot::{Migration, Snapshot, SnapshotError};
 pub use crate::time::Timestamp;
+#[cfg(feature = "tokio")]
+pub use crate::timer::Sleep;
+#[cfg(feature = "serde")]
+pub use crate::timer::TimedSnapshot;
+pub use crate::timer::{Deadline, Timed};
 #[cfg(feature = "tracing")]
 pub use crate::tracer::Tracing;
