@@ -21,9 +21,13 @@
 //! be applied again); one that jumps **backward** keeps them longer (an id looks younger than
 //! it is). Neither panics. Without a wall clock (`now()` is `None`) ids expire by count only.
 //!
-//! The window survives a restart through an [`IdempotentSnapshot`] (feature `serde`) or,
-//! with the journal, through [`Journal::window`](crate::journal::Journal::window), which
-//! rebuilds it from the ids the journal stored beside the records.
+//! The window survives a restart through an `IdempotentSnapshot` (feature `serde`), or is
+//! rebuilt from the ids that a journal stored beside the records: `journal::Journal::window`
+//! (feature `journal`) and `sql::Journal::window` (features `sqlite`, `postgres`). The
+//! database journals also keep a unique index on the ids of each instance, which remembers
+//! every id for as long as the rows stay: there a duplicate beyond the window is not applied
+//! again but refused with `SqlError::DuplicateEvent` (a [`Delivery::Rejected`] whose record
+//! could not be written).
 
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::string::String;

@@ -21,7 +21,7 @@ pub mod diagram;
 mod dynamic;
 mod fingerprint;
 pub mod hooks;
-mod idempotent;
+pub mod idempotent;
 #[cfg(feature = "journal")]
 pub mod journal;
 mod machine;
