@@ -21,6 +21,7 @@ pub mod diagram;
 mod dynamic;
 mod fingerprint;
 pub mod hooks;
+pub mod idempotent;
 #[cfg(feature = "journal")]
 pub mod journal;
 mod machine;
@@ -56,6 +57,9 @@ pub use crate::definition::{
 pub use crate::dynamic::{Cause, Dynamic, NotInitial, Rejection, ResumeError, ResumeReason};
 pub use crate::fingerprint::Fingerprint;
 pub use crate::hooks::{Failure, Hooked};
+#[cfg(feature = "serde")]
+pub use crate::idempotent::IdempotentSnapshot;
+pub use crate::idempotent::{Delivery, Idempotent, Remembered, Window};
 pub use crate::machine::{ContextOf, State, StateMachine, TypedMachine, definition};
 pub use crate::record::{InvalidRecord, Outcome, Record};
 pub use crate::recorder::{
