@@ -1,14 +1,16 @@
 //! Orders that expire when they are not paid in time, driven by tokio:
 //! `cargo run --example expiring_order --features tokio`.
 //!
-//! Each order runs in a task that waits for whichever comes first, its next event or its
+//! Each order runs in a task that waits for whichever comes first, its next message or its
 //! timeout (`Timed::sleep`), in one `tokio::select!`. The first order is paid in time and
-//! shipped; the second is never paid and expires; the timeouts are recorded like any other
-//! transition, with the event that fired them.
+//! shipped, and the carrier's `ship` message arrives twice: the second delivery has the same
+//! message id, so it changes nothing and records nothing (`Timed::apply_once` with a
+//! `Window` of remembered ids). The second order is never paid and expires; the timeout is
+//! recorded like any other transition, with the event that fired it.
 
 use std::time::Duration;
 
-use statewright::{Dynamic, SystemClock, Timed, state_machine};
+use statewright::{Delivery, Dynamic, SystemClock, Timed, Window, state_machine};
 use tokio::sync::mpsc;
 
 /// The lifecycle of an order with deadlines.
@@ -39,18 +41,27 @@ pub enum Order {
     Cancelled,
 }
 
-/// One order's task: applies the events it receives and fires its timeouts when they are due,
-/// until no more events can come and no timeout is armed. Returns the order's record.
-async fn run(name: &'static str, mut events: mpsc::Receiver<order::Event>) -> String {
+/// A message from the queue: its id and the event it carries.
+type Message = (&'static str, order::Event);
+
+/// One order's task: applies the messages it receives (once per message id) and fires its
+/// timeouts when they are due, until no more messages can come and no timeout is armed.
+/// Returns the order's record.
+async fn run(name: &'static str, mut messages: mpsc::Receiver<Message>) -> String {
     let mut order = Timed::new(Dynamic::start(Order::Pending).unwrap(), SystemClock::new());
+    // The last 1000 message ids, for a day: a redelivery within that is recognised.
+    let mut seen = Window::new(1000).with_max_age(Duration::from_secs(24 * 3600));
     let mut open = true;
     // Until no event can come and no timeout is armed.
     while open || order.deadline().is_some() {
         tokio::select! {
-            event = events.recv(), if open => match event {
-                Some(event) => match order.apply(event) {
-                    Ok(record) => println!("{name}: {record}"),
-                    Err(rejection) => println!("{name}: {rejection}"),
+            message = messages.recv(), if open => match message {
+                Some((id, event)) => match order.apply_once(&mut seen, id, event) {
+                    Delivery::Applied(record) => println!("{name}: {id}: {record}"),
+                    Delivery::Rejected(rejection) => println!("{name}: {id}: {rejection}"),
+                    Delivery::Duplicate { first, .. } => {
+                        println!("{name}: {id}: a duplicate of {first}; nothing changes");
+                    }
                 },
                 None => open = false,
             },
@@ -71,12 +82,11 @@ async fn main() {
     let paid = tokio::spawn(run("o-1", paid_rx));
     let late = tokio::spawn(run("o-2", late_rx));
 
-    // o-1 is paid in time, then shipped; the carrier's message arrives twice: the second
-    // delivery finds the order shipped and is refused, which changes nothing.
+    // o-1 is paid in time, then shipped; the carrier's message is delivered twice.
     tokio::time::sleep(Duration::from_millis(100)).await;
-    paid_tx.send(order::Event::Pay).await.unwrap();
-    paid_tx.send(order::Event::Ship).await.unwrap();
-    paid_tx.send(order::Event::Ship).await.unwrap();
+    paid_tx.send(("m-1", order::Event::Pay)).await.unwrap();
+    paid_tx.send(("m-2", order::Event::Ship)).await.unwrap();
+    paid_tx.send(("m-2", order::Event::Ship)).await.unwrap();
     drop(paid_tx);
 
     // o-2 is never paid: its `Pending` timeout fires after 300 ms.

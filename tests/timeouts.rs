@@ -1,6 +1,6 @@
 //! Timeouts at run time: deadlines on a manual clock, firing when due and not before, each
 //! resume policy across a snapshot and a restore (with a wall clock that jumps), and random
-//! interleavings of events and clock advances against a reference model.
+//! interleavings of events, duplicate deliveries and clock advances against a reference model.
 
 use std::time::Duration;
 
@@ -251,21 +251,25 @@ fn a_restored_timeout_fires_with_its_event_and_continues_the_record() {
     );
 }
 
-/// One step of the random walk: an event, or time passing.
+/// One step of the random walk: an event delivered under a message id (ids repeat: a
+/// repeated id is a duplicate delivery), or time passing.
 #[derive(Debug, Clone)]
 enum Step {
-    Event(job::Event),
+    Event(u8, job::Event),
     Wait(u64),
 }
 
 fn step() -> impl Strategy<Value = Step> {
+    let event = prop_oneof![
+        Just(job::Event::Start),
+        Just(job::Event::Block),
+        Just(job::Event::Unblock),
+        Just(job::Event::Finish),
+        Just(job::Event::Tick),
+    ];
     prop_oneof![
-        Just(Step::Event(job::Event::Start)),
-        Just(Step::Event(job::Event::Block)),
-        Just(Step::Event(job::Event::Unblock)),
-        Just(Step::Event(job::Event::Finish)),
-        Just(Step::Event(job::Event::Tick)),
-        (0u64..400).prop_map(Step::Wait),
+        3 => (0u8..12, event).prop_map(|(id, event)| Step::Event(id, event)),
+        1 => (0u64..400).prop_map(Step::Wait),
     ]
 }
 
@@ -331,19 +335,27 @@ impl Model {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
-    /// Random events and clock advances (each advance followed by one `fire_due`): the
-    /// machine's records and state are the reference's, and the record replays.
+    /// Random events (some delivered twice under the same id), and clock advances (each
+    /// followed by one `fire_due`): the machine's records and state are the reference's, a
+    /// duplicate changes and records nothing, and the record replays.
     #[test]
-    fn events_and_clock_advances_follow_the_reference(steps in vec(step(), 0..80)) {
+    fn events_duplicates_and_clock_advances_follow_the_reference(steps in vec(step(), 0..80)) {
         let clock = clock();
         let mut job = timed(&clock);
+        let mut window = statewright::Window::new(1000);
+        let mut seen = std::collections::HashSet::new();
         let mut model = Model { state: "Queued", due: Some(10), now: 0, records: Vec::new() };
         for s in &steps {
             match s {
-                Step::Event(event) => {
+                Step::Event(id, event) => {
                     let name = event.name();
-                    let _ = job.apply(event.clone());
-                    model.event(name);
+                    let delivery = job.apply_once(&mut window, &format!("m-{id}"), event.clone());
+                    if seen.insert(*id) {
+                        prop_assert!(!delivery.is_duplicate());
+                        model.event(name);
+                    } else {
+                        prop_assert!(delivery.is_duplicate(), "m-{} again: {:?}", id, s);
+                    }
                 }
                 Step::Wait(secs) => {
                     clock.advance(Duration::from_secs(*secs));
@@ -363,4 +375,30 @@ proptest! {
         prop_assert_eq!(records, model.records);
         prop_assert!(Job::DEFINITION.replay(job.machine().recorder().records()).is_ok());
     }
+}
+
+#[test]
+fn a_duplicate_delivery_changes_nothing_and_keeps_the_deadline() {
+    let clock = clock();
+    let mut job = timed(&clock);
+    let mut window = statewright::Window::new(10);
+    let first = job.apply_once(&mut window, "m-1", job::Event::Start);
+    assert_eq!(
+        first.record().unwrap().to_string(),
+        "#1 Queued --start--> Running"
+    );
+    clock.advance(Duration::from_secs(20));
+    match job.apply_once(&mut window, "m-1", job::Event::Start) {
+        statewright::Delivery::Duplicate { first, event } => {
+            assert_eq!(first.to_string(), "#1 Queued --start--> Running");
+            assert_eq!(event, job::Event::Start); // handed back
+        }
+        other => panic!("not a duplicate: {other:?}"),
+    }
+    assert_eq!(job.machine().sequence(), 1, "nothing recorded");
+    assert_eq!(
+        job.due_in(),
+        Some(Duration::from_secs(40)),
+        "the deadline did not move"
+    );
 }

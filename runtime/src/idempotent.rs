@@ -379,24 +379,41 @@ impl<M: StateMachine, R: Recorder, C: Clock> Idempotent<M, R, C> {
         event: M::Event,
     ) -> Delivery<M::Event, R::Error, M::HookError> {
         let now = self.clock.now();
-        self.window.forget_expired(now);
-        if let Some(first) = self.window.get_at(id, now) {
+        self.window.apply(&mut self.machine, id, event, now)
+    }
+}
+
+impl Window {
+    /// Applies `event`, delivered under `id`, to `machine` unless `id` is remembered (see
+    /// [`Idempotent::apply`], which calls this with its own machine and clock); `now` is the
+    /// wall-clock time that ages ids. For machines kept in another wrapper, such as a
+    /// [`Timed`](crate::Timed) machine (`Timed::apply_once`).
+    #[allow(clippy::type_complexity)] // the delivery's three parameters are each needed
+    pub fn apply<M: StateMachine, R: Recorder>(
+        &mut self,
+        machine: &mut Dynamic<M, R>,
+        id: &str,
+        event: M::Event,
+        now: Option<Timestamp>,
+    ) -> Delivery<M::Event, R::Error, M::HookError> {
+        self.forget_expired(now);
+        if let Some(first) = self.get_at(id, now) {
             return Delivery::Duplicate {
                 first: first.record,
                 event,
             };
         }
-        self.machine.recorder_mut().event_id(Some(id));
-        let result = self.machine.apply(event);
-        self.machine.recorder_mut().event_id(None);
+        machine.recorder_mut().event_id(Some(id));
+        let result = machine.apply(event);
+        machine.recorder_mut().event_id(None);
         match result {
             Ok(record) => {
-                self.window.remember(id, record, now);
+                self.remember(id, record, now);
                 Delivery::Applied(record)
             }
             Err(rejection) => {
                 if let Some(record) = rejection.record() {
-                    self.window.remember(id, record, now);
+                    self.remember(id, record, now);
                 }
                 Delivery::Rejected(rejection)
             }

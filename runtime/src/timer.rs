@@ -124,6 +124,28 @@ impl<M: StateMachine, R: Recorder, C: Clock> Timed<M, R, C> {
         Ok(record)
     }
 
+    /// Applies `event`, delivered under `id`, unless `window` remembers `id` (see
+    /// [`Idempotent`](crate::Idempotent) for what is remembered and for how long): a duplicate
+    /// delivery changes nothing and records nothing. A transition to another state arms its
+    /// timeout, as [`apply`](Self::apply) does.
+    #[allow(clippy::type_complexity)] // the delivery's three parameters are each needed
+    pub fn apply_once(
+        &mut self,
+        window: &mut crate::Window,
+        id: &str,
+        event: M::Event,
+    ) -> crate::Delivery<M::Event, R::Error, M::HookError> {
+        let from = self.machine.state().state_id();
+        let now = self.clock.now();
+        let delivery = window.apply(&mut self.machine, id, event, now);
+        if let crate::Delivery::Applied(record) = &delivery {
+            if record.to_id() != from {
+                self.arm();
+            }
+        }
+        delivery
+    }
+
     /// The current state's armed timeout, if it has one.
     pub fn deadline(&self) -> Option<Deadline> {
         Some(Deadline {
