@@ -13,8 +13,8 @@
         "Door",
         [("Closed", "", true, false, false, false),
         ("Open", "", false, false, false, false)],
-        [(0, "open", 1, false),
-        (1, "close", 0, false)]
+        [(0, "open", 1, false, 0),
+        (1, "close", 0, false, 0)]
     )
 )]
 pub(crate) enum Door {
@@ -342,6 +342,7 @@ const _: () = {
         &["open", "close"],
         &[0u32, 1u32, 1u32, 0u32],
         0u32,
+        &[],
         &[],
         &[],
     );

@@ -6,11 +6,11 @@
         ("Running", "", false, false, false, false),
         ("Failed", "", false, false, false, false),
         ("Done", "", false, false, false, false)],
-        [(0, "run", 1, false),
-        (1, "fail", 2, false),
-        (1, "finish", 3, false),
-        (2, "reset", 0, false),
-        (3, "reset", 1, false)]
+        [(0, "run", 1, false, 0),
+        (1, "fail", 2, false, 0),
+        (1, "finish", 3, false, 0),
+        (2, "reset", 0, false, 0),
+        (3, "reset", 1, false, 0)]
     )
 )]
 enum Job {
@@ -423,6 +423,7 @@ const _: () = {
         &["run", "fail", "finish", "reset"],
         &[0u32, 1u32, 1u32, 2u32, 2u32, 3u32, 3u32, 0u32, 3u32, 1u32],
         0u32,
+        &[],
         &[],
         &[],
     );

@@ -9,11 +9,11 @@
         ("Shipped", "", false, false, false, false),
         ("Delivered", "", false, true, false, false),
         ("Cancelled", "", false, true, false, false)],
-        [(0, "pay", 1, false),
-        (0, "cancel", 4, false),
-        (1, "ship", 2, false),
-        (1, "cancel", 4, false),
-        (2, "deliver", 3, false)]
+        [(0, "pay", 1, false, 0),
+        (0, "cancel", 4, false, 0),
+        (1, "ship", 2, false, 0),
+        (1, "cancel", 4, false, 0),
+        (2, "deliver", 3, false, 0)]
     )
 )]
 pub enum Order {
@@ -508,6 +508,7 @@ const _: () = {
         &["pay", "cancel", "ship", "deliver"],
         &[0u32, 1u32, 1u32, 4u32, 2u32, 2u32, 1u32, 4u32, 3u32, 3u32],
         0u32,
+        &[],
         &[],
         &[],
     );

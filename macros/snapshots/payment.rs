@@ -8,11 +8,11 @@
         ("Captured", "", false, true, false, false),
         ("Failed", "", false, false, true, false),
         ("Abandoned", "", false, true, false, false)],
-        [(0, "authorize", 1, false),
-        (0, "authorize", 3, false),
-        (0, "abandon", 4, true),
-        (1, "capture", 2, false),
-        (3, "retry", 0, false)]
+        [(0, "authorize", 1, false, 0),
+        (0, "authorize", 3, false, 0),
+        (0, "abandon", 4, true, 0),
+        (1, "capture", 2, false, 0),
+        (3, "retry", 0, false, 0)]
     )
 )]
 pub enum Payment {
@@ -723,6 +723,7 @@ const _: () = {
         0u32,
         &[2u32],
         &[2u8, 1u8, 0u8, 1u8, 0u8],
+        &[],
     );
     #[automatically_derived]
     impl ::statewright::StateMachine for Payment {

@@ -43,7 +43,9 @@ pub fn attribute(cx: &Ctx) -> TokenStream {
         let from = proc_macro2::Literal::usize_unsuffixed(t.from);
         let event = model.events[t.event].name.as_str();
         let guarded = t.guard.is_some();
-        Some(quote!((#from, #event, #to, #guarded)))
+        // A timeout's milliseconds; 0 for a transition that is none.
+        let after = proc_macro2::Literal::u64_unsuffixed(t.timeout.map_or(0, |(ms, _)| ms));
+        Some(quote!((#from, #event, #to, #guarded, #after)))
     });
     quote! {
         #[cfg_attr(doc, doc = #krate::__private::diagram_doc!(#name, [#(#states),*], [#(#transitions),*]))]
@@ -51,7 +53,7 @@ pub fn attribute(cx: &Ctx) -> TokenStream {
 }
 
 /// `diagram_doc!("Order", [("Pending", "doc", initial, terminal, entry, exit), ...],
-/// [(0, "pay", 1, guarded), ...])` as the markdown of the enum's "State machine" section. The input is written by
+/// [(0, "pay", 1, guarded, after_ms), ...])` as the markdown of the enum's "State machine" section. The input is written by
 /// [`attribute`]; anything else gives an empty string (never a panic).
 pub fn expand(input: TokenStream) -> TokenStream {
     let text = parse
@@ -115,8 +117,13 @@ fn parse(input: ParseStream) -> syn::Result<statewright_runtime::diagram::ChartB
         let to: LitInt = transition.parse()?;
         transition.parse::<Token![,]>()?;
         let guarded: LitBool = transition.parse()?;
+        transition.parse::<Token![,]>()?;
+        let after: LitInt = transition.parse()?;
         let (from, event, to) = (from.base10_parse()?, event.value(), to.base10_parse()?);
-        if guarded.value {
+        let after: u64 = after.base10_parse()?;
+        if after > 0 {
+            chart.transition_after(from, &event, to, core::time::Duration::from_millis(after));
+        } else if guarded.value {
             chart.transition_guarded(from, &event, to);
         } else {
             chart.transition(from, &event, to);
@@ -174,7 +181,7 @@ mod tests {
     fn without_the_feature_the_section_is_the_table() {
         let out = expand(quote! {
             "Light", [("Off", "Dark.", true, false, false, false), ("On", "", false, false, false, false)],
-            [(0, "toggle", 1, false), (1, "toggle", 0, false)]
+            [(0, "toggle", 1, false, 0), (1, "toggle", 0, false, 0)]
         });
         let lit: LitStr = syn::parse2(out).unwrap();
         assert_eq!(
@@ -189,7 +196,7 @@ mod tests {
     fn expands_to_a_section_with_image_and_table() {
         let out = expand(quote! {
             "Light", [("Off", "Dark.", true, false, false, false), ("On", "", false, false, false, false)],
-            [(0, "toggle", 1, false), (1, "toggle", 0, false)]
+            [(0, "toggle", 1, false, 0), (1, "toggle", 0, false, 0)]
         });
         let lit: LitStr = syn::parse2(out).unwrap();
         let text = lit.value();
@@ -209,7 +216,7 @@ mod tests {
                 ("Declined", "", false, true, false, true),
                 ("Refunded", "", false, true, true, true)
             ],
-            [(0, "pay", 1, false), (0, "pay", 2, false), (1, "refund", 3, true)]
+            [(0, "pay", 1, false, 0), (0, "pay", 2, false, 0), (1, "refund", 3, true, 0)]
         }
     }
 
@@ -248,7 +255,7 @@ mod tests {
             quote!(
                 "X",
                 [("A", "", false, false, false, false)],
-                [(0, "e", 7, false)]
+                [(0, "e", 7, false, 0)]
             ),
             // The fields before hooks and guards existed.
             quote!("X", [("A", "", true, false)], []),
@@ -257,7 +264,7 @@ mod tests {
             quote!(
                 "X",
                 [("A", "", true, false, false, false)],
-                [(0, "e", 0, false), (0, "e", 0, true)]
+                [(0, "e", 0, false, 0), (0, "e", 0, true, 0)]
             ),
             quote!(1, 2),
         ] {

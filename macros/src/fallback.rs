@@ -76,6 +76,17 @@ fn repair(model: &mut Model) -> bool {
     }
     model.transitions.retain(|t| t.to.is_some());
 
+    // Timeouts: the first of each state, none from a terminal state or into a state with
+    // data.
+    let mut timed = HashSet::new();
+    let states = &model.states;
+    model.transitions.retain(|t| {
+        t.timeout.is_none()
+            || (states[t.from].terminal.is_empty()
+                && t.to.is_some_and(|to| !states[to].has_data())
+                && timed.insert(t.from))
+    });
+
     // Each target once in a choice.
     let mut seen = HashSet::new();
     model.transitions.retain(|t| seen.insert((t.group, t.to)));

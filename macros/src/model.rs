@@ -41,6 +41,8 @@ pub struct Model {
     /// Whether the machine has hooks: a state is marked `#[enter]`/`#[exit]`, or the `hooks`
     /// option is set.
     pub hooks: bool,
+    /// `timeouts = required`.
+    pub timeouts_required: bool,
     /// Whether `fallback` repaired the model: the `Hooks` trait is then emitted with every
     /// method provided and nothing calls it, so that the user's impl (or its absence) adds no
     /// error to the definition's own.
@@ -81,6 +83,11 @@ pub struct State {
     pub enter: Vec<Span>,
     /// The spans of its `#[exit]` attributes.
     pub exit: Vec<Span>,
+    /// The spans of its `#[timeout(...)]` attributes (their transitions are in the model's
+    /// transitions, marked with `timeout`).
+    pub timeouts: Vec<Span>,
+    /// Its `#[no_timeout(reason = "...")]` attributes.
+    pub no_timeout: Vec<Span>,
     /// The spans of its `#[on(...)]` attributes.
     pub on: Vec<Span>,
 }
@@ -109,6 +116,9 @@ pub struct Transition {
     pub group_len: usize,
     /// The `?` of a guarded transition.
     pub guard: Option<Span>,
+    /// For a state's timeout: milliseconds and resume policy (0 deadline, 1 remaining,
+    /// 2 restart).
+    pub timeout: Option<(u64, u8)>,
 }
 
 /// The names the generated module defines besides the state types; a state type with one of
@@ -177,10 +187,36 @@ impl Model {
                             group,
                             group_len: t.targets.len(),
                             guard: t.guard,
+                            timeout: None,
                         });
                     }
                     group += 1;
                 }
+            }
+            // The timeouts after the state's other transitions (transitions stay grouped by
+            // source state).
+            for t in &variant.timeouts {
+                let name = t.event.to_string();
+                let event = *event_index.entry(name.clone()).or_insert_with(|| {
+                    events.push(Event {
+                        ident: t.event.clone(),
+                        camel: names::to_camel(&name),
+                        name,
+                    });
+                    events.len() - 1
+                });
+                transitions.push(Transition {
+                    from,
+                    event,
+                    event_ident: t.event.clone(),
+                    target: t.target.clone(),
+                    to: state_index.get(&t.target.to_string()).copied(),
+                    group,
+                    group_len: 1,
+                    guard: None,
+                    timeout: Some((t.millis, t.resume)),
+                });
+                group += 1;
             }
         }
 
@@ -203,6 +239,7 @@ impl Model {
                     .iter()
                     .any(|v| !v.enter.is_empty() || !v.exit.is_empty()),
             repaired: false,
+            timeouts_required: input.options.timeouts_required,
             events,
             transitions,
             targets: Vec::new(),
@@ -223,6 +260,8 @@ impl Model {
                 terminal: v.terminal.clone(),
                 enter: v.enter.clone(),
                 exit: v.exit.clone(),
+                timeouts: v.timeout_spans.clone(),
+                no_timeout: v.no_timeout.iter().map(|(span, _)| *span).collect(),
                 on: v.on.iter().map(|o| o.span).collect(),
             })
             .collect();

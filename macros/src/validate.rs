@@ -27,6 +27,7 @@ pub fn check(model: &Model, errors: &Errors) {
     check_state_names(model, errors);
     check_event_payloads(model, errors);
     check_hooks(model, errors);
+    check_timeouts(model, errors);
     if graph_complete {
         check_all_reachable(model, errors);
         check_no_dead_ends(model, errors);
@@ -404,6 +405,67 @@ fn check_hooks(model: &Model, errors: &Errors) {
                 format!(
                     "`{other}` and `{}` would both have the hooks `enter_{snake}`/`exit_{snake}`; rename one of them",
                     state.ident
+                ),
+            );
+        }
+    }
+}
+
+/// Timeouts: at most one per state, none on a terminal state (it never leaves), none into a
+/// state with data (a timeout has no data to give it); under `timeouts = required`, every state
+/// that is not terminal has one or says why not with `#[no_timeout(reason = "...")]`, and no
+/// state has both.
+fn check_timeouts(model: &Model, errors: &Errors) {
+    for state in &model.states {
+        for span in state.timeouts.iter().skip(1) {
+            errors.at(
+                *span,
+                format!(
+                    "`{}` already has a timeout; a state has at most one",
+                    state.ident
+                ),
+            );
+        }
+        let terminal = !state.terminal.is_empty();
+        if let (Some(span), true) = (state.timeouts.first(), terminal) {
+            errors.at(
+                *span,
+                format!(
+                    "`{}` is `#[terminal]`, so it never leaves and a timeout would never fire; remove the `#[timeout]`",
+                    state.ident
+                ),
+            );
+        }
+        if let (Some(_), Some(span)) = (state.timeouts.first(), state.no_timeout.first()) {
+            errors.at(
+                *span,
+                format!(
+                    "`{}` has a timeout and `#[no_timeout]`; keep one of them",
+                    state.ident
+                ),
+            );
+        }
+        if model.timeouts_required
+            && !terminal
+            && state.timeouts.is_empty()
+            && state.no_timeout.is_empty()
+        {
+            errors.at(
+                state.ident.span(),
+                format!(
+                    "`{}` has no timeout, and `timeouts = required` asks every state that is not terminal for one: add `#[timeout(30s -> State)]`, or `#[no_timeout(reason = \"...\")]` to say why it may wait forever",
+                    state.ident
+                ),
+            );
+        }
+    }
+    for t in model.transitions.iter().filter(|t| t.timeout.is_some()) {
+        if let Some(to) = t.to.filter(|&to| model.states[to].has_data()) {
+            errors.at(
+                t.target.span(),
+                format!(
+                    "a timeout fires without data, so it cannot lead to `{}`, which carries data; lead it to a state without fields",
+                    model.states[to].ident
                 ),
             );
         }

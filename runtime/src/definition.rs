@@ -122,6 +122,136 @@ pub struct Definition {
     pub(crate) guarded: &'static [u32],
     /// Per state, [`ENTRY_HOOK`] | [`EXIT_HOOK`]; empty for a machine without hooks.
     pub(crate) hooks: &'static [u8],
+    /// The timeouts, four numbers each: state, milliseconds, the index of its transition (into
+    /// the pairs), and the [`Resume`] policy (0 deadline, 1 remaining, 2 restart); by state.
+    pub(crate) timeouts: &'static [u64],
+}
+
+/// What restoring a machine does with the timeout that was armed when it was stored (see
+/// [`Timeout`]): declared per timeout with `resume = ...`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Resume {
+    /// Keep the wall-clock deadline: time spent stopped counts, and a deadline that passed
+    /// while the machine was stored fires as soon as it is restored. The default: a hang
+    /// does not get longer because the process restarted.
+    Deadline,
+    /// Keep the time that was left when the machine was stored: time spent stopped does not
+    /// count (for timeouts about work the process itself does).
+    Remaining,
+    /// Start the full timeout again from the restore.
+    Restart,
+}
+
+impl Resume {
+    /// The policy's name as written in `#[timeout(..., resume = name)]`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Resume::Deadline => "deadline",
+            Resume::Remaining => "remaining",
+            Resume::Restart => "restart",
+        }
+    }
+
+    pub(crate) const fn from_code(code: u64) -> Resume {
+        match code {
+            1 => Resume::Remaining,
+            2 => Resume::Restart,
+            _ => Resume::Deadline,
+        }
+    }
+}
+
+/// A state's timeout (`#[timeout(30s -> Expired)]`): after `after` in the state, the machine
+/// takes the timeout's transition, a transition like any other (its event is named in the
+/// definition, `timeout` unless the attribute names another one).
+///
+/// ```
+/// use statewright::{state_machine, Resume, StateMachine};
+/// use std::time::Duration;
+///
+/// #[state_machine]
+/// enum Order {
+///     #[initial]
+///     #[timeout(15min -> Expired)]
+///     #[on(pay -> Paid)]
+///     Pending,
+///     #[terminal]
+///     Paid,
+///     #[terminal]
+///     Expired,
+/// }
+///
+/// # fn main() {
+/// let timeout = Order::DEFINITION.initial().timeout().unwrap();
+/// assert_eq!(timeout.after(), Duration::from_secs(15 * 60));
+/// assert_eq!((timeout.event().name(), timeout.to().name()), ("timeout", "Expired"));
+/// assert_eq!(timeout.resume(), Resume::Deadline);
+/// # }
+/// ```
+#[derive(Clone, Copy)]
+pub struct Timeout {
+    definition: &'static Definition,
+    state: StateId,
+    millis: u64,
+    event: EventId,
+    to: StateId,
+    resume: Resume,
+}
+
+impl Timeout {
+    /// The state the timeout belongs to.
+    pub fn state(&self) -> StateInfo {
+        self.definition.info(self.state)
+    }
+
+    /// How long the machine may stay in the state.
+    pub fn after(&self) -> core::time::Duration {
+        core::time::Duration::from_millis(self.millis)
+    }
+
+    /// The event the timeout fires.
+    pub fn event(&self) -> EventInfo {
+        self.definition.event_info(self.event)
+    }
+
+    /// The state the timeout leads to.
+    pub fn to(&self) -> StateInfo {
+        self.definition.info(self.to)
+    }
+
+    /// What restoring a stored machine does with the armed timeout.
+    pub fn resume(&self) -> Resume {
+        self.resume
+    }
+}
+
+impl PartialEq for Timeout {
+    fn eq(&self, other: &Self) -> bool {
+        (self.state, self.millis, self.event, self.to, self.resume)
+            == (
+                other.state,
+                other.millis,
+                other.event,
+                other.to,
+                other.resume,
+            )
+            && (core::ptr::eq(self.definition, other.definition)
+                || self.definition == other.definition)
+    }
+}
+
+impl Eq for Timeout {}
+
+impl fmt::Debug for Timeout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Timeout")
+            .field("state", &self.state().name())
+            .field("after", &self.after())
+            .field("event", &self.event().name())
+            .field("to", &self.to().name())
+            .field("resume", &self.resume)
+            .finish()
+    }
 }
 
 /// The bit of [`Definition::hooks`] for a state with an entry hook.
@@ -266,6 +396,44 @@ impl Definition {
         !self.hooks.is_empty()
     }
 
+    /// Whether any state has a timeout.
+    pub fn has_timeouts(&self) -> bool {
+        !self.timeouts.is_empty()
+    }
+
+    /// The timeout of `state`, if it has one.
+    pub fn timeout(&'static self, state: StateId) -> Option<Timeout> {
+        let entry = self
+            .timeouts
+            .chunks_exact(4)
+            .find(|t| t[0] == u64::from(state.0))?;
+        let start = *self.first.get(state.index())? as usize;
+        let pair = usize::try_from(entry[2]).ok()?.checked_sub(start)?;
+        let pairs = self.pairs(state);
+        let (event, to) = (*pairs.get(pair * 2)?, *pairs.get(pair * 2 + 1)?);
+        Some(Timeout {
+            definition: self,
+            state,
+            millis: entry[1],
+            event: EventId(event),
+            to: StateId(to),
+            resume: Resume::from_code(entry[3]),
+        })
+    }
+
+    /// The timeouts, by state.
+    pub fn timeouts(&'static self) -> impl Iterator<Item = Timeout> + 'static {
+        self.states().filter_map(move |s| self.timeout(s.id()))
+    }
+
+    /// The timeout whose transition is pair `index`, if it is one.
+    fn timeout_of_pair(&self, index: u32) -> Option<u64> {
+        self.timeouts
+            .chunks_exact(4)
+            .find(|t| t[2] == u64::from(index))
+            .map(|t| t[1])
+    }
+
     fn is_guarded(&self, index: usize) -> bool {
         self.guarded.binary_search(&(index as u32)).is_ok()
     }
@@ -330,7 +498,8 @@ impl PartialEq for Definition {
                 && self.transitions == other.transitions
                 && self.initial == other.initial
                 && self.guarded == other.guarded
-                && self.hooks == other.hooks)
+                && self.hooks == other.hooks
+                && self.timeouts == other.timeouts)
     }
 }
 
@@ -414,6 +583,11 @@ impl StateInfo {
             .get(self.id.index())
             .copied()
             .unwrap_or(false)
+    }
+
+    /// The state's timeout (`#[timeout(...)]`), if it has one.
+    pub fn timeout(&self) -> Option<Timeout> {
+        self.definition.timeout(self.id)
     }
 
     /// Whether this state is marked `#[enter]`: a hook runs when the machine enters it.
@@ -611,6 +785,14 @@ impl Transition {
     /// and the machine then stays where it is.
     pub fn is_guarded(&self) -> bool {
         self.definition.is_guarded(self.index as usize)
+    }
+
+    /// How long the machine stays in the source state before this transition fires by
+    /// itself, when it is a state's timeout (`#[timeout(30s -> Expired)]`).
+    pub fn timeout(&self) -> Option<core::time::Duration> {
+        self.definition
+            .timeout_of_pair(self.index)
+            .map(core::time::Duration::from_millis)
     }
 
     /// Whether the transition is one branch of a choice (`#[on(pay -> Paid | Declined)]`):

@@ -235,18 +235,22 @@ impl<M: StateMachine, R: Recorder> Dynamic<M, R> {
             (Some(to), Branch::Declared) => to,
             (Some(_), Branch::To(to)) if definition.allows(from, event_id, to) => to,
             (Some(_), Branch::Declined) => {
-                let cause = match self.core.reject(definition, from, event_id) {
-                    Ok(_) => Cause::Declined,
-                    Err(error) => Cause::DeclinedUnrecorded(error),
+                let (cause, record) = match self.core.reject(definition, from, event_id) {
+                    Ok(record) => (Cause::Declined, Some(record)),
+                    Err(error) => (Cause::DeclinedUnrecorded(error), None),
                 };
-                return Err(Rejection::new(event, definition, from, event_id, cause));
+                return Err(Rejection::new(
+                    event, definition, from, event_id, cause, record,
+                ));
             }
             _ => {
-                let cause = match self.core.reject(definition, from, event_id) {
-                    Ok(_) => Cause::Illegal,
-                    Err(error) => Cause::IllegalUnrecorded(error),
+                let (cause, record) = match self.core.reject(definition, from, event_id) {
+                    Ok(record) => (Cause::Illegal, Some(record)),
+                    Err(error) => (Cause::IllegalUnrecorded(error), None),
                 };
-                return Err(Rejection::new(event, definition, from, event_id, cause));
+                return Err(Rejection::new(
+                    event, definition, from, event_id, cause, record,
+                ));
             }
         };
         // A self-loop stays in the state: its action runs, exit and entry hooks do not.
@@ -257,11 +261,13 @@ impl<M: StateMachine, R: Recorder> Dynamic<M, R> {
             self.state.__exit(context)
         };
         if let Err(hook) = exit.and_then(|()| M::__action(event_id, from, to, context)) {
-            let cause = match self.core.reject(definition, from, event_id) {
-                Ok(_) => Cause::Vetoed(hook),
-                Err(error) => Cause::VetoedUnrecorded(hook, error),
+            let (cause, record) = match self.core.reject(definition, from, event_id) {
+                Ok(record) => (Cause::Vetoed(hook), Some(record)),
+                Err(error) => (Cause::VetoedUnrecorded(hook, error), None),
             };
-            return Err(Rejection::new(event, definition, from, event_id, cause));
+            return Err(Rejection::new(
+                event, definition, from, event_id, cause, record,
+            ));
         }
         match self
             .core
@@ -280,6 +286,7 @@ impl<M: StateMachine, R: Recorder> Dynamic<M, R> {
                 from,
                 event_id,
                 Cause::Unrecorded(error),
+                None,
             )),
         }
     }
@@ -448,6 +455,9 @@ pub struct Rejection<E, F = core::convert::Infallible, H = core::convert::Infall
     state: StateId,
     event_id: EventId,
     cause: Cause<F, H>,
+    /// The sequence number of the rejection's record; 0 when none was written (a record
+    /// is not kept whole: it would make every `Result` that carries a rejection larger).
+    sequence: u64,
 }
 
 impl<E, F, H> Rejection<E, F, H> {
@@ -457,6 +467,7 @@ impl<E, F, H> Rejection<E, F, H> {
         state: StateId,
         event_id: EventId,
         cause: Cause<F, H>,
+        record: Option<Record>,
     ) -> Self {
         Rejection {
             event,
@@ -464,7 +475,42 @@ impl<E, F, H> Rejection<E, F, H> {
             state,
             event_id,
             cause,
+            sequence: record.map_or(0, |r| r.sequence),
         }
+    }
+
+    /// The record of the rejection (outcome [`Rejected`](crate::Outcome::Rejected)), without
+    /// its time ([`Record::at`] is `None`), or `None` when none was written: the recorder
+    /// refused it (the `...Unrecorded` causes and [`Cause::Unrecorded`]).
+    ///
+    /// ```
+    /// use statewright::{state_machine, Dynamic};
+    ///
+    /// #[state_machine]
+    /// enum Door {
+    ///     #[initial]
+    ///     #[on(open -> Open)]
+    ///     Closed,
+    ///     #[on(close -> Closed)]
+    ///     Open,
+    /// }
+    ///
+    /// # fn main() {
+    /// let mut door = Dynamic::start(Door::Closed).unwrap();
+    /// let rejection = door.apply(door::Event::Close).unwrap_err();
+    /// assert_eq!(rejection.record().unwrap().to_string(), "#1 Closed --close--x rejected");
+    /// # }
+    /// ```
+    pub fn record(&self) -> Option<Record> {
+        (self.sequence > 0).then_some(Record {
+            definition: self.definition,
+            sequence: self.sequence,
+            from: self.state,
+            event: self.event_id,
+            to: self.state,
+            outcome: Outcome::Rejected,
+            at: None,
+        })
     }
 
     /// The event.

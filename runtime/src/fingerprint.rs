@@ -90,7 +90,7 @@ fn fingerprint<'a>(
     name: &str,
     initial: &str,
     states: impl Iterator<Item = (&'a str, bool, bool, bool)>,
-    transitions: impl Iterator<Item = (&'a str, &'a str, &'a str, bool)>,
+    transitions: impl Iterator<Item = (&'a str, &'a str, &'a str, bool, Option<u128>)>,
 ) -> Fingerprint {
     let mut h = Hasher::new();
     h.field("statewright-fingerprint/1")
@@ -110,10 +110,13 @@ fn fingerprint<'a>(
             h.field("exit");
         }
     }
-    for (from, event, to, guarded) in transitions {
+    for (from, event, to, guarded, after_ms) in transitions {
         h.field("transition").field(from).field(event).field(to);
         if guarded {
             h.field("guarded");
+        }
+        if let Some(ms) = after_ms {
+            h.field("after").field(&alloc::format!("{ms}"));
         }
     }
     Fingerprint(h.0)
@@ -131,7 +134,13 @@ impl Definition {
             }),
             self.transitions().map(|t| {
                 let (from, to) = (t.from().name(), t.to().name());
-                (from, t.event().name(), to, t.is_guarded())
+                (
+                    from,
+                    t.event().name(),
+                    to,
+                    t.is_guarded(),
+                    t.timeout().map(|d| d.as_millis()),
+                )
             }),
         )
     }
@@ -150,7 +159,13 @@ impl Chart {
             }),
             self.transitions().iter().map(|t| {
                 let (from, to) = (states[t.from()].name(), states[t.to()].name());
-                (from, t.event(), to, t.is_guarded())
+                (
+                    from,
+                    t.event(),
+                    to,
+                    t.is_guarded(),
+                    t.timeout().map(|d| d.as_millis()),
+                )
             }),
         )
     }

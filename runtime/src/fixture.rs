@@ -25,6 +25,7 @@ pub static ORDER: Definition = definition(
     0,
     &[],
     &[],
+    &[],
 );
 
 /// Another machine, for records that do not belong to `ORDER`.
@@ -38,6 +39,7 @@ pub static LIGHT: Definition = definition(
     &["toggle"],
     &[0, 1, 0, 0],
     0,
+    &[],
     &[],
     &[],
 );

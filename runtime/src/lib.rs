@@ -21,6 +21,7 @@ pub mod diagram;
 mod dynamic;
 mod fingerprint;
 pub mod hooks;
+pub mod idempotent;
 #[cfg(feature = "journal")]
 pub mod journal;
 mod machine;
@@ -34,6 +35,7 @@ mod snapshot;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub mod sql;
 mod time;
+pub mod timer;
 #[cfg(feature = "tracing")]
 mod tracer;
 
@@ -50,11 +52,14 @@ pub mod __private;
 pub use crate::clock::SystemClock;
 pub use crate::clock::{Clock, ManualClock};
 pub use crate::definition::{
-    Definition, EventId, EventInfo, Events, StateId, StateInfo, Transition,
+    Definition, EventId, EventInfo, Events, Resume, StateId, StateInfo, Timeout, Transition,
 };
 pub use crate::dynamic::{Cause, Dynamic, NotInitial, Rejection, ResumeError, ResumeReason};
 pub use crate::fingerprint::Fingerprint;
 pub use crate::hooks::{Failure, Hooked};
+#[cfg(feature = "serde")]
+pub use crate::idempotent::IdempotentSnapshot;
+pub use crate::idempotent::{Delivery, Idempotent, Remembered, Window};
 pub use crate::machine::{ContextOf, State, StateMachine, TypedMachine, definition};
 pub use crate::record::{InvalidRecord, Outcome, Record};
 pub use crate::recorder::{
@@ -66,5 +71,10 @@ pub use crate::serde::{RecordSeed, RecordsSeed};
 #[cfg(feature = "serde")]
 pub use crate::snapshot::{Migration, Snapshot, SnapshotError};
 pub use crate::time::Timestamp;
+#[cfg(feature = "tokio")]
+pub use crate::timer::Sleep;
+#[cfg(feature = "serde")]
+pub use crate::timer::TimedSnapshot;
+pub use crate::timer::{Deadline, Timed};
 #[cfg(feature = "tracing")]
 pub use crate::tracer::Tracing;

@@ -99,6 +99,13 @@ pub trait StateMachine: Sized {
         Branch::Declared
     }
 
+    /// The event of a timeout, by its id (`None` for an event that is no timeout's).
+    #[doc(hidden)]
+    #[inline(always)]
+    fn __timeout_event(_event: EventId) -> Option<Self::Event> {
+        None
+    }
+
     /// Runs the exit hook of the current state, if it has one.
     #[doc(hidden)]
     #[inline(always)]

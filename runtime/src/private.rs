@@ -415,6 +415,7 @@ pub const fn definition(
     initial: u32,
     guarded: &'static [u32],
     hooks: &'static [u8],
+    timeouts: &'static [u64],
 ) -> Definition {
     Definition {
         name,
@@ -428,6 +429,7 @@ pub const fn definition(
         initial: StateId(initial),
         guarded,
         hooks,
+        timeouts,
     }
 }
 

@@ -74,6 +74,42 @@ pub trait Recorder {
     fn instance(&self) -> Option<&str> {
         None
     }
+
+    /// The id of the event whose record comes next (`Some`), or the end of that event
+    /// (`None`). [`Idempotent`](crate::Idempotent) announces each event's id (a message id,
+    /// for example) before it applies the event and clears it afterwards, so that a durable
+    /// recorder can store the id beside the record and the window of remembered ids can be
+    /// rebuilt after a restart (the journal's `event_id` field). Ignored by default.
+    ///
+    /// ```
+    /// use core::convert::Infallible;
+    /// use statewright_runtime::{Record, Recorder};
+    ///
+    /// /// Keeps the id of each record's event, if it had one.
+    /// #[derive(Default)]
+    /// struct Ids {
+    ///     next: Option<String>,
+    ///     ids: Vec<Option<String>>,
+    /// }
+    ///
+    /// impl Recorder for Ids {
+    ///     type Error = Infallible;
+    ///
+    ///     fn record(&mut self, _: &Record) -> Result<(), Infallible> {
+    ///         self.ids.push(self.next.clone());
+    ///         Ok(())
+    ///     }
+    ///
+    ///     fn event_id(&mut self, id: Option<&str>) {
+    ///         self.next = id.map(String::from);
+    ///     }
+    /// }
+    /// # let _ = Ids::default();
+    /// ```
+    #[inline(always)]
+    fn event_id(&mut self, id: Option<&str>) {
+        let _ = id;
+    }
 }
 
 /// Marks an error type as one that a fallible [`Recorder`] returns to refuse a transition.
@@ -260,6 +296,11 @@ impl<A: Recorder, B: Recorder<Error = Infallible>> Recorder for (A, B) {
     fn instance(&self) -> Option<&str> {
         self.0.instance().or_else(|| self.1.instance())
     }
+
+    fn event_id(&mut self, id: Option<&str>) {
+        self.0.event_id(id);
+        self.1.event_id(id);
+    }
 }
 
 /// A recorder whose records carry no wall-clock time: the clock is not read at all, which
@@ -306,6 +347,10 @@ impl<R: Recorder> Recorder for Untimed<R> {
     fn instance(&self) -> Option<&str> {
         self.0.instance()
     }
+
+    fn event_id(&mut self, id: Option<&str>) {
+        self.0.event_id(id);
+    }
 }
 
 impl<R: Recorder + ?Sized> Recorder for &mut R {
@@ -327,6 +372,10 @@ impl<R: Recorder + ?Sized> Recorder for &mut R {
     fn instance(&self) -> Option<&str> {
         (**self).instance()
     }
+
+    fn event_id(&mut self, id: Option<&str>) {
+        (**self).event_id(id);
+    }
 }
 
 impl<R: Recorder + ?Sized> Recorder for Box<R> {
@@ -347,6 +396,10 @@ impl<R: Recorder + ?Sized> Recorder for Box<R> {
 
     fn instance(&self) -> Option<&str> {
         (**self).instance()
+    }
+
+    fn event_id(&mut self, id: Option<&str>) {
+        (**self).event_id(id);
     }
 }
 

@@ -193,6 +193,10 @@ pub enum SnapshotError {
         /// The recorder's.
         recorder: &'static str,
     },
+    /// The window of remembered event ids of an
+    /// [`IdempotentSnapshot`](crate::IdempotentSnapshot) is not valid for this machine (a
+    /// record that names an unknown state or event, more ids than its bound, an id twice).
+    Window(String),
 }
 
 impl fmt::Display for SnapshotError {
@@ -234,6 +238,9 @@ impl fmt::Display for SnapshotError {
             SnapshotError::Exhausted => f.write_str(
                 "the snapshot is at the largest sequence number; no further record could be numbered",
             ),
+            SnapshotError::Window(reason) => {
+                write!(f, "the snapshot's window of event ids is not valid: {reason}")
+            }
             SnapshotError::StateMismatch { snapshot, recorder } => write!(
                 f,
                 "the snapshot is in `{snapshot}` but the recorder has the instance in `{recorder}`"

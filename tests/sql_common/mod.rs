@@ -333,6 +333,92 @@ pub fn behaves<B: Backend>(
 
     snapshots(&open(Order::DEFINITION).unwrap(), &exec);
     declined_guards(&open(Gate::DEFINITION).unwrap());
+    idempotent(&open(Job::DEFINITION).unwrap(), &exec);
+}
+
+/// Event ids go into the `event_id` column; the window is rebuilt from it; the database
+/// refuses an id it already has for the instance even when the window forgot it.
+fn idempotent<B: Backend>(journal: &Journal<B>, exec: &impl Fn(&str)) {
+    use statewright::{Delivery, Idempotent, ManualClock, Timestamp, Window};
+    use std::time::Duration;
+
+    let clock = ManualClock::new(Timestamp::from_unix_nanos(1));
+    let machine = Dynamic::start_with(Job::Idle, journal.recorder("i-1")).unwrap();
+    let mut job = Idempotent::new(machine, Window::new(10), clock.clone());
+    assert!(matches!(
+        job.apply("m-1", job::Event::Run),
+        Delivery::Applied(_)
+    ));
+    assert!(matches!(
+        job.apply("m-'2'", job::Event::Run),
+        Delivery::Rejected(_)
+    ));
+    job.machine_mut().apply(job::Event::Pause).unwrap(); // no id: NULL
+    assert!(job.apply("m-1", job::Event::Run).is_duplicate());
+    assert_eq!(journal.history("i-1").unwrap().len(), 3);
+
+    // A restart: the window comes back from the rows, newest ids kept.
+    let window = journal
+        .window("i-1", 10, Some(Duration::from_secs(60)))
+        .unwrap();
+    let ids: Vec<(&str, String)> = window
+        .iter()
+        .map(|(id, r)| (id, r.record().to_string()))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            ("m-1", "#1 Idle --run--> Running".to_string()),
+            ("m-'2'", "#2 Running --run--x rejected".to_string()),
+        ]
+    );
+    assert_eq!(window.max_age(), Some(Duration::from_secs(60)));
+    let small = journal.window("i-1", 1, None).unwrap();
+    assert_eq!(
+        small.iter().map(|(id, _)| id).collect::<Vec<_>>(),
+        ["m-'2'"]
+    );
+    assert!(journal.window("nobody", 10, None).unwrap().is_empty());
+    let machine = journal.resume("i-1", job_state).unwrap();
+    let mut job = Idempotent::new(machine, window, clock.clone());
+    assert!(job.apply("m-'2'", job::Event::Proceed).is_duplicate());
+
+    // Beyond any window the unique index still refuses the id: nothing applied or written.
+    let machine = journal.resume("i-1", job_state).unwrap();
+    let mut job = Idempotent::new(machine, Window::new(0), clock);
+    let Delivery::Rejected(rejection) = job.apply("m-1", job::Event::Proceed) else {
+        panic!("the database knows m-1");
+    };
+    let Cause::Unrecorded(SqlError::DuplicateEvent {
+        event_id, sequence, ..
+    }) = rejection.cause()
+    else {
+        panic!("{rejection}");
+    };
+    assert_eq!((event_id.as_str(), *sequence), ("m-1", Some(1)));
+    assert_eq!(job.machine().state(), &Job::Paused);
+    assert_eq!(journal.history("i-1").unwrap().len(), 3);
+    // A new id goes through.
+    assert!(matches!(
+        job.apply("m-3", job::Event::Proceed),
+        Delivery::Applied(_)
+    ));
+
+    // A row changed by hand: an error, not a panic.
+    exec(
+        "UPDATE statewright_records SET to_state = 'Gone' WHERE instance = 'i-1' AND sequence = 1",
+    );
+    let corrupt = journal.window("i-1", 10, None).unwrap_err();
+    assert!(
+        matches!(
+            corrupt,
+            SqlError::Corrupt {
+                sequence: Some(1),
+                ..
+            }
+        ),
+        "{corrupt}"
+    );
 }
 
 /// A declined guard writes a rejection of an allowed event; the verified history accepts it

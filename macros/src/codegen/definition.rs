@@ -39,6 +39,15 @@ pub fn statics(cx: &Ctx) -> TokenStream {
         .states
         .iter()
         .map(|s| u8::from(!s.enter.is_empty()) | (u8::from(!s.exit.is_empty()) << 1));
+    let timeouts = model
+        .transitions
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| {
+            let (millis, resume) = t.timeout?;
+            Some([t.from as u64, millis, i as u64, u64::from(resume)])
+        })
+        .flatten();
     let hooks = if model.hooks {
         quote!(&[#(#hooks),*])
     } else {
@@ -57,6 +66,7 @@ pub fn statics(cx: &Ctx) -> TokenStream {
             #initial,
             &[#(#guarded),*],
             #hooks,
+            &[#(#timeouts),*],
         );
     }
 }

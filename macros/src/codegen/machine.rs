@@ -109,6 +109,34 @@ pub fn impls(cx: &Ctx) -> TokenStream {
             }
         }
     });
+    // The events of timeouts, built from their ids (a timeout's event carries no data).
+    let mut timeout_events: Vec<usize> = cx
+        .model
+        .transitions
+        .iter()
+        .filter(|t| t.timeout.is_some())
+        .map(|t| t.event)
+        .collect();
+    timeout_events.sort_unstable();
+    timeout_events.dedup();
+    let timeout_event = (!timeout_events.is_empty()
+        && timeout_events.iter().all(|&e| !has_payload(cx, e)))
+    .then(|| {
+        let arms = timeout_events.iter().map(|&e| {
+            let variant = cx.model.events[e].variant();
+            let index = e;
+            quote!(#index => ::core::option::Option::Some(#module::Event::#variant))
+        });
+        quote! {
+            #[inline]
+            fn __timeout_event(__event: #krate::EventId) -> ::core::option::Option<#module::Event> {
+                match __event.index() {
+                    #(#arms,)*
+                    _ => ::core::option::Option::None,
+                }
+            }
+        }
+    });
     let context = &cx.context;
     let hooks = super::hooks::machine_items(cx);
     // Each state's event names (a choice once), flattened, and where each state's start.
@@ -158,6 +186,8 @@ pub fn impls(cx: &Ctx) -> TokenStream {
             }
 
             #branch
+
+            #timeout_event
 
             #[inline]
             fn __typed<__R>(__machine: #krate::Dynamic<Self, __R>) -> #module::Typed<__R> {

@@ -7,7 +7,15 @@ use super::tokens::{describe, split_commas};
 use crate::errors::Errors;
 
 /// The helper attributes, by name.
-pub const HELPERS: &[&str] = &["initial", "terminal", "on", "enter", "exit"];
+pub const HELPERS: &[&str] = &[
+    "initial",
+    "terminal",
+    "on",
+    "enter",
+    "exit",
+    "timeout",
+    "no_timeout",
+];
 
 /// Which helper an attribute is, if any.
 pub fn helper_name(attr: &Attribute) -> Option<&'static str> {
@@ -22,7 +30,7 @@ pub fn misspelled_helper(attr: &Attribute) -> Option<&'static str> {
     if name.eq_ignore_ascii_case("on") {
         return Some("on");
     }
-    ["initial", "terminal", "enter", "exit"]
+    ["initial", "terminal", "enter", "exit", "timeout"]
         .into_iter()
         .find(|helper| {
             name.eq_ignore_ascii_case(helper)

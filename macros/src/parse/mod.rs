@@ -6,6 +6,7 @@
 
 mod helpers;
 mod options;
+mod timeout;
 mod tokens;
 
 use proc_macro2::{Span, TokenStream};
@@ -15,6 +16,7 @@ use syn::{Attribute, Data, DeriveInput, Expr, Fields, Ident, Lit, Meta, Path, To
 
 pub use helpers::TransitionInput;
 pub use options::Options;
+pub use timeout::TimeoutInput;
 
 use crate::errors::Errors;
 
@@ -62,6 +64,12 @@ pub struct VariantInput {
     pub enter: Vec<Span>,
     /// The spans of its `#[exit]` attributes (an exit hook).
     pub exit: Vec<Span>,
+    /// Its `#[timeout(...)]` attributes that parsed.
+    pub timeouts: Vec<TimeoutInput>,
+    /// The spans of all its `#[timeout(...)]` attributes, malformed ones included.
+    pub timeout_spans: Vec<Span>,
+    /// Its `#[no_timeout(reason = "...")]` attributes (span and reason, if it parsed).
+    pub no_timeout: Vec<(Span, Option<String>)>,
     /// Its `#[on(...)]` attributes.
     pub on: Vec<OnInput>,
 }
@@ -117,6 +125,9 @@ pub fn parse(args: TokenStream, input: TokenStream, errors: &Errors) -> Parsed {
             terminal: Vec::new(),
             enter: Vec::new(),
             exit: Vec::new(),
+            timeouts: Vec::new(),
+            timeout_spans: Vec::new(),
+            no_timeout: Vec::new(),
             on: Vec::new(),
         };
         variant.attrs.retain(|attr| {
@@ -156,6 +167,16 @@ pub fn parse(args: TokenStream, input: TokenStream, errors: &Errors) -> Parsed {
                         _ => &mut v.exit,
                     };
                     spans.push(attr_span(attr));
+                }
+                "timeout" => {
+                    v.timeout_spans.push(attr_span(attr));
+                    if let Some(timeout) = timeout::parse_timeout(attr, errors) {
+                        v.timeouts.push(timeout);
+                    }
+                }
+                "no_timeout" => {
+                    let reason = timeout::parse_no_timeout(attr, errors);
+                    v.no_timeout.push((attr_span(attr), reason));
                 }
                 _ => {
                     let transitions = helpers::parse_on(attr, errors);

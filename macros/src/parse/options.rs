@@ -23,12 +23,13 @@ pub struct Options {
     /// The span of the `hooks` flag: generate the `Hooks` trait (transition actions) even
     /// when no state is marked `#[enter]` or `#[exit]`.
     pub hooks: Option<proc_macro2::Span>,
+    /// `timeouts = required`: every state that is not terminal has a timeout or says why not.
+    pub timeouts_required: bool,
 }
 
-const OPTIONS: &[&str] = &["crate", "module", "derive", "context", "hooks"];
+const OPTIONS: &[&str] = &["crate", "module", "derive", "context", "hooks", "timeouts"];
 
-const ALL_OPTIONS: &str =
-    "the options are `crate = ...`, `module = ...`, `derive(...)`, `context = Type` and `hooks`";
+const ALL_OPTIONS: &str = "the options are `crate = ...`, `module = ...`, `derive(...)`, `context = Type`, `hooks` and `timeouts = required`";
 
 /// Parses the attribute's arguments; reports every malformed option and keeps the valid ones.
 pub fn parse(args: TokenStream, errors: &Errors) -> Options {
@@ -38,6 +39,7 @@ pub fn parse(args: TokenStream, errors: &Errors) -> Options {
         derives: Vec::new(),
         context: None,
         hooks: None,
+        timeouts_required: false,
     };
     let mut seen: Vec<String> = Vec::new();
     for segment in split_commas(args, errors) {
@@ -100,6 +102,23 @@ pub fn parse(args: TokenStream, errors: &Errors) -> Options {
                     options.context = Some(ty);
                 }
             }
+            "timeouts" => match rest.as_slice() {
+                [TokenTree::Punct(eq), TokenTree::Ident(value)]
+                    if eq.as_char() == '=' && value == "required" =>
+                {
+                    options.timeouts_required = true;
+                }
+                _ => {
+                    let at = rest
+                        .get(1)
+                        .or(rest.first())
+                        .map_or(name.span(), TokenTree::span);
+                    errors.at(
+                        at,
+                        "expected `timeouts = required` (every state that is not terminal needs a timeout)",
+                    );
+                }
+            },
             "hooks" => {
                 if let Some(extra) = rest.first() {
                     errors.at(

@@ -140,11 +140,26 @@ impl Diff {
                 )),
                 Some(_) => {}
             }
+            if let Some(u) = before.filter(|u| u.after_ms != t.after_ms) {
+                let text = |ms: Option<u64>| {
+                    ms.map_or_else(
+                        || "no timeout".into(),
+                        |ms| format!("after {}", super::duration_text(ms)),
+                    )
+                };
+                lines.push(format!(
+                    "~ {from} --{}--> {to}: {} (was {})",
+                    t.event(),
+                    text(t.after_ms),
+                    text(u.after_ms)
+                ));
+            }
             transitions.push(ChartTransition {
                 from: index(from),
                 event: t.event().into(),
                 to: index(to),
                 guarded: t.is_guarded(),
+                after_ms: t.after_ms,
                 choice: false,
                 change: if kept {
                     Change::Unchanged
@@ -162,6 +177,7 @@ impl Diff {
                     event: t.event().into(),
                     to: index(to),
                     guarded: t.is_guarded(),
+                    after_ms: t.after_ms,
                     choice: false,
                     change: Change::Removed,
                 });

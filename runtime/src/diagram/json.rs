@@ -145,12 +145,15 @@ impl Chart {
         for (i, t) in self.transitions().iter().enumerate() {
             let _ = write!(
                 out,
-                "{}\n    {{\"from\": {}, \"event\": {}, \"to\": {}{}{}}}",
+                "{}\n    {{\"from\": {}, \"event\": {}, \"to\": {}{}{}{}}}",
                 if i == 0 { "" } else { "," },
                 string(self.states()[t.from()].name()),
                 string(t.event()),
                 string(self.states()[t.to()].name()),
                 flag("guarded", t.is_guarded()),
+                t.timeout()
+                    .map(|d| alloc::format!(", \"after_ms\": {}", d.as_millis()))
+                    .unwrap_or_default(),
                 change(t.change())
             );
         }
@@ -213,6 +216,8 @@ mod read {
         #[serde(default)]
         guarded: bool,
         #[serde(default)]
+        after_ms: Option<u64>,
+        #[serde(default)]
         change: RawChange,
     }
 
@@ -274,6 +279,7 @@ mod read {
                 return Err(ChartError::UnknownState(unknown.clone()));
             };
             chart.push(from, &t.event, to, t.guarded, t.change.into());
+            chart.set_after(t.after_ms);
         }
         chart.build()
     }

@@ -157,6 +157,8 @@ pub struct ChartTransition {
     event: String,
     to: usize,
     guarded: bool,
+    /// The state's timeout, in milliseconds, when this transition is one.
+    after_ms: Option<u64>,
     /// Computed when the chart is built (see [`mark_choices`]).
     choice: bool,
     change: Change,
@@ -187,6 +189,19 @@ impl ChartTransition {
     /// and the machine then stays where it is. Diagrams label it `pay [guard]`.
     pub fn is_guarded(&self) -> bool {
         self.guarded
+    }
+
+    /// After how long in its source state the transition fires by itself, when it is the
+    /// state's timeout (`#[timeout(30s -> Expired)]`). Diagrams label it `after 30s` (with the
+    /// event's name before it when the event is not the default `timeout`).
+    pub fn timeout(&self) -> Option<core::time::Duration> {
+        self.after_ms.map(core::time::Duration::from_millis)
+    }
+
+    /// The text diagrams write on the transition's arrow: the event (`pay`), `pay [guard]`
+    /// for a guarded one, `after 30s` / `expire after 30s` for a timeout.
+    pub fn label(&self) -> String {
+        label_of(self.event(), self.guarded, self.after_ms)
     }
 
     /// Whether the transition is one branch of a choice (`#[on(pay -> Paid | Declined)]`): its
@@ -499,6 +514,42 @@ impl ChartBuilder {
         self.push(from, event, to, false, change)
     }
 
+    /// Adds `from --event--> to` as `from`'s timeout: it fires by itself `after` in `from`
+    /// (`#[timeout(30s -> Expired)]`).
+    ///
+    /// ```
+    /// use statewright::diagram::Chart;
+    /// use std::time::Duration;
+    ///
+    /// let mut chart = Chart::builder("Order");
+    /// let pending = chart.state("Pending").initial().id();
+    /// let expired = chart.state("Expired").terminal().id();
+    /// chart.transition_after(pending, "timeout", expired, Duration::from_secs(900));
+    /// let chart = chart.build().unwrap();
+    /// assert!(chart.mermaid().contains("    Pending --> Expired: after 15min\n"));
+    /// ```
+    pub fn transition_after(
+        &mut self,
+        from: usize,
+        event: &str,
+        to: usize,
+        after: core::time::Duration,
+    ) -> &mut Self {
+        self.push(from, event, to, false, Change::Unchanged);
+        if let Some(t) = self.chart.transitions.last_mut() {
+            t.after_ms = Some(u64::try_from(after.as_millis()).unwrap_or(u64::MAX));
+        }
+        self
+    }
+
+    /// Marks the transition added last as a timeout of `after_ms` (JSON reading).
+    #[cfg(feature = "serde")]
+    pub(crate) fn set_after(&mut self, after_ms: Option<u64>) {
+        if let Some(t) = self.chart.transitions.last_mut() {
+            t.after_ms = after_ms;
+        }
+    }
+
     pub(crate) fn push(
         &mut self,
         from: usize,
@@ -517,6 +568,7 @@ impl ChartBuilder {
             event: event.to_string(),
             to,
             guarded,
+            after_ms: None,
             choice: false,
             change,
         });
@@ -650,6 +702,9 @@ impl Chart {
                     event: t.event().name().to_string(),
                     to: t.to().id().index(),
                     guarded: t.is_guarded(),
+                    after_ms: t
+                        .timeout()
+                        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
                     choice: t.is_choice(),
                     change: Change::Unchanged,
                 })
@@ -885,4 +940,43 @@ pub(crate) fn snake_case(name: &str) -> String {
         }
     }
     out
+}
+
+/// A transition's label: `event`, `event [guard]`, `after 30s` (the default `timeout` event)
+/// or `event after 30s`.
+pub(crate) fn label_of(event: &str, guarded: bool, after_ms: Option<u64>) -> String {
+    let mut out = String::new();
+    if after_ms.is_none() || event != "timeout" {
+        out.push_str(event);
+    }
+    if guarded {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(text::GUARD);
+    }
+    if let Some(ms) = after_ms {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str("after ");
+        out.push_str(&duration_text(ms));
+    }
+    out
+}
+
+/// `300ms`, `30s`, `15min`, `2h`, `1d`: the largest unit that divides the duration.
+pub(crate) fn duration_text(ms: u64) -> String {
+    let units: [(u64, &str); 4] = [
+        (86_400_000, "d"),
+        (3_600_000, "h"),
+        (60_000, "min"),
+        (1_000, "s"),
+    ];
+    for (scale, unit) in units {
+        if ms >= scale && ms % scale == 0 {
+            return alloc::format!("{}{unit}", ms / scale);
+        }
+    }
+    alloc::format!("{ms}ms")
 }

@@ -131,10 +131,14 @@ fn arrow_label(t: &ChartTransition, branch: bool) -> String {
     } else {
         clean(t.event())
     };
-    match (t.is_guarded(), event.is_empty()) {
+    let label = match (t.is_guarded(), event.is_empty()) {
         (false, _) => event,
         (true, true) => String::from(GUARD),
         (true, false) => alloc::format!("{event} {GUARD}"),
+    };
+    match t.timeout() {
+        Some(_) if !branch => clean(&t.label()),
+        _ => label,
     }
 }
 

@@ -457,6 +457,7 @@ static PAYMENT: Definition = crate::__private::definition(
     0,
     &[3],
     &[0, 1, 2, 3, 0],
+    &[],
 );
 
 #[test]
@@ -932,4 +933,106 @@ fn json_of_choices_guards_and_hooks_reads_back() {
             .to_string();
         assert!(error.contains(expected), "{error}");
     }
+}
+
+/// A machine with timeouts: `Pending` expires after 15 minutes (the default `timeout` event),
+/// `Paid` escalates after 2 days (`escalate`).
+static EXPIRING: Definition = crate::__private::definition(
+    "Expiring",
+    "",
+    &["Pending", "Paid", "Expired", "Escalated"],
+    &["", "", "", ""],
+    &[false, false, true, true],
+    &[0, 2, 3, 3, 3],
+    &["pay", "timeout", "escalate"],
+    &[0, 1, 1, 2, 2, 3],
+    0,
+    &[],
+    &[],
+    &[0, 900_000, 1, 0, 1, 172_800_000, 2, 2],
+);
+
+#[test]
+fn timeouts_are_labelled_with_their_duration_in_every_format() {
+    let chart = EXPIRING.chart();
+    let timeouts: Vec<Option<u64>> = chart
+        .transitions()
+        .iter()
+        .map(|t| t.timeout().map(|d| d.as_millis() as u64))
+        .collect();
+    assert_eq!(timeouts, [None, Some(900_000), Some(172_800_000)]);
+    let labels: Vec<String> = chart.transitions().iter().map(|t| t.label()).collect();
+    assert_eq!(labels, ["pay", "after 15min", "escalate after 2d"]);
+    assert!(
+        chart
+            .mermaid()
+            .contains("    Pending --> Expired: after 15min\n")
+    );
+    assert!(
+        chart
+            .mermaid()
+            .contains("    Paid --> Escalated: escalate after 2d\n")
+    );
+    assert!(
+        chart.dot().contains("label=\"after 15min\""),
+        "{}",
+        chart.dot()
+    );
+    assert!(
+        chart
+            .plantuml()
+            .contains("Pending --> Expired : after 15min"),
+        "{}",
+        chart.plantuml()
+    );
+    assert!(chart.svg().contains(">after 15min</text>"));
+    // JSON carries it, only where present, and reads back.
+    let json = chart.to_json();
+    assert!(
+        json.contains("\"event\": \"timeout\", \"to\": \"Expired\", \"after_ms\": 900000}"),
+        "{json}"
+    );
+    assert!(
+        json.contains("{\"from\": \"Pending\", \"event\": \"pay\", \"to\": \"Paid\"}"),
+        "{json}"
+    );
+    #[cfg(feature = "serde")]
+    {
+        let back: Chart = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, chart);
+    }
+    // The definition's view.
+    let pending = EXPIRING.timeout(crate::StateId(0)).unwrap();
+    assert_eq!(
+        (pending.event().name(), pending.to().name()),
+        ("timeout", "Expired")
+    );
+    assert_eq!(pending.resume(), crate::Resume::Deadline);
+    assert_eq!(
+        EXPIRING.timeout(crate::StateId(1)).unwrap().resume(),
+        crate::Resume::Restart
+    );
+    assert!(EXPIRING.timeout(crate::StateId(2)).is_none());
+}
+
+#[test]
+fn a_changed_timeout_is_a_diff_line() {
+    let mut old = Chart::builder("Expiring");
+    let pending = old.state("Pending").initial().id();
+    let expired = old.state("Expired").terminal().id();
+    old.transition_after(
+        pending,
+        "timeout",
+        expired,
+        core::time::Duration::from_secs(30),
+    );
+    let new = EXPIRING.chart();
+    let diff = crate::diagram::Diff::new(&old.build().unwrap(), &new);
+    assert!(
+        diff.lines()
+            .iter()
+            .any(|l| l == "~ Pending --timeout--> Expired: after 15min (was after 30s)"),
+        "{:?}",
+        diff.lines()
+    );
 }

@@ -24,12 +24,26 @@ pub(crate) const REMOVED: &str = "#8c959f";
 /// What a guarded transition's label ends with: UML's guard brackets.
 pub(crate) const GUARD: &str = "[guard]";
 
-/// `text [guard]` for a guarded transition, `text` otherwise (`[guard]` alone for empty text).
+/// `text [guard]` for a guarded transition, `text` otherwise (`[guard]` alone for empty text);
+/// a timeout's is `after 30s` (`text after 30s` for an event other than `timeout`).
 fn guarded(text: String, t: &ChartTransition) -> String {
-    match (t.is_guarded(), text.is_empty()) {
+    let text = match (t.is_guarded(), text.is_empty()) {
         (false, _) => text,
         (true, true) => String::from(GUARD),
         (true, false) => format!("{text} {GUARD}"),
+    };
+    match t.timeout() {
+        None => text,
+        Some(after) => {
+            let after = super::duration_text(u64::try_from(after.as_millis()).unwrap_or(u64::MAX));
+            if t.event() == "timeout" {
+                // The label text is the event's, escaped for the format: keep only a change
+                // mark around it (a diff chart), and say `after` instead of the event.
+                text.replacen("timeout", &format!("after {after}"), 1)
+            } else {
+                format!("{text} after {after}")
+            }
+        }
     }
 }
 

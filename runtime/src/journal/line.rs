@@ -43,6 +43,10 @@ pub(crate) struct RecordLine {
     pub(crate) outcome: String,
     pub(crate) at: Option<u64>,
     pub(crate) in_state_ns: Option<u64>,
+    /// The id the event was delivered under ([`Idempotent`](crate::Idempotent)); absent from
+    /// lines without one.
+    #[serde(default)]
+    pub(crate) event_id: Option<String>,
 }
 
 /// The fields of a record line to write.
@@ -56,6 +60,8 @@ pub(crate) struct NewRecord<'a> {
     pub(crate) outcome: &'a str,
     pub(crate) at: Option<u64>,
     pub(crate) in_state_ns: Option<u64>,
+    /// Written only when present, so lines without an id are as before.
+    pub(crate) event_id: Option<&'a str>,
 }
 
 fn number(value: Option<u64>) -> String {
@@ -84,7 +90,7 @@ pub(crate) fn header(machine: &str, fingerprint: &str, definition_json: &str) ->
 
 /// A record line.
 pub(crate) fn record(r: &NewRecord<'_>) -> Vec<u8> {
-    seal(std::format!(
+    let mut body = std::format!(
         "{{\"machine\":{},\"instance\":{},\"sequence\":{},\"from\":{},\"event\":{},\"to\":{},\"outcome\":{},\"at\":{},\"in_state_ns\":{}",
         string(r.machine),
         string(r.instance),
@@ -95,7 +101,12 @@ pub(crate) fn record(r: &NewRecord<'_>) -> Vec<u8> {
         string(r.outcome),
         number(r.at),
         number(r.in_state_ns)
-    ))
+    );
+    if let Some(id) = r.event_id {
+        body.push_str(",\"event_id\":");
+        body.push_str(&string(id));
+    }
+    seal(body)
 }
 
 /// Why a line is not a valid line.
@@ -177,6 +188,7 @@ mod tests {
             outcome: "applied",
             at: Some(7),
             in_state_ns: None,
+            event_id: Some("m-\"1\"\n,\"crc\":\"0\\"),
         })
     }
 
@@ -191,6 +203,7 @@ mod tests {
             (back.sequence, back.at, back.in_state_ns),
             (3, Some(7), None)
         );
+        assert_eq!(back.event_id.as_deref(), Some("m-\"1\"\n,\"crc\":\"0\\"));
         // Every single-bit flip anywhere in the line is caught.
         for i in 0..text.len() {
             for bit in 0..8 {
@@ -206,6 +219,33 @@ mod tests {
         for end in 0..text.len() {
             assert!(read_record(&text[..end]).is_err());
         }
+    }
+
+    #[test]
+    fn lines_without_an_event_id_are_unchanged() {
+        let line = record(&NewRecord {
+            machine: "Order",
+            instance: "o-17",
+            sequence: 1,
+            from: "Pending",
+            event: "pay",
+            to: "Paid",
+            outcome: "applied",
+            at: None,
+            in_state_ns: Some(5),
+            event_id: None,
+        });
+        let text = core::str::from_utf8(&line).unwrap();
+        let crc = crc32fast::hash(
+            br#"{"machine":"Order","instance":"o-17","sequence":1,"from":"Pending","event":"pay","to":"Paid","outcome":"applied","at":null,"in_state_ns":5"#,
+        );
+        assert_eq!(
+            text,
+            std::format!(
+                "{{\"machine\":\"Order\",\"instance\":\"o-17\",\"sequence\":1,\"from\":\"Pending\",\"event\":\"pay\",\"to\":\"Paid\",\"outcome\":\"applied\",\"at\":null,\"in_state_ns\":5,\"crc\":\"{crc:08x}\"}}\n"
+            )
+        );
+        assert_eq!(read_record(&line[..line.len() - 1]).unwrap().event_id, None);
     }
 
     #[test]

@@ -11,7 +11,10 @@
 //! record line carries the machine, the instance id, the sequence number, from, event, to,
 //! outcome, the wall-clock time (`at`, nanoseconds since the Unix epoch) and the monotonic time
 //! spent in the previous state (`in_state_ns`; `null` for the first record after the journal
-//! was reopened, since monotonic time does not survive a restart), and a CRC-32 of the line.
+//! was reopened, since monotonic time does not survive a restart), for an event delivered
+//! through [`Idempotent`](crate::Idempotent) the id it was delivered under (`event_id`, a JSON
+//! string; absent otherwise, so such lines are as they were before the field existed), and a
+//! CRC-32 of the line. [`Journal::window`] rebuilds the window of remembered ids from them.
 //!
 //! # Transitions that cannot be recorded do not happen
 //!
@@ -308,6 +311,7 @@ impl Journal {
                 outcome: &record.outcome,
                 at: record.at,
                 in_state_ns: record.in_state_ns,
+                event_id: record.event_id.as_deref(),
             }));
         }
         new.append(&out)
@@ -346,6 +350,7 @@ impl Journal {
             journal: self.clone(),
             instance,
             created: now,
+            event_id: None,
         }
     }
 
@@ -432,6 +437,98 @@ impl Journal {
         Ok(records)
     }
 
+    /// The window of event ids of `instance` as its records in the journal leave it: the
+    /// newest `max_ids` ids stored with its records (each with the record of its newest
+    /// application and the journal's wall-clock time of it), forgetting those `max_age` old,
+    /// if given. An [`Idempotent`](crate::Idempotent) machine resumed after a restart takes
+    /// it, so duplicates delivered across the restart are still recognised.
+    ///
+    /// It reads the instance's lines from the newest back until it has `max_ids` ids (all of
+    /// them when fewer ids were stored), verifying each as [`history`](Self::history) does.
+    ///
+    /// ```
+    /// use statewright::journal::{Durability, Journal, MemoryStorage};
+    /// use statewright::{state_machine, Dynamic, Idempotent, StateMachine, SystemClock, Window};
+    ///
+    /// #[state_machine]
+    /// #[derive(Debug, Clone, PartialEq)]
+    /// enum Door {
+    ///     #[initial]
+    ///     #[on(open -> Open)]
+    ///     Closed,
+    ///     #[on(close -> Closed)]
+    ///     Open,
+    /// }
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let storage = MemoryStorage::new();
+    /// let journal = Journal::with_storage(storage.clone(), Door::DEFINITION, Durability::Sync)?;
+    /// let door = Dynamic::start_with(Door::Closed, journal.recorder("front")).unwrap();
+    /// let mut door = Idempotent::new(door, Window::new(100), SystemClock::new());
+    /// door.apply("m-1", door::Event::Open);
+    ///
+    /// // After a restart:
+    /// let journal = Journal::with_storage(storage, Door::DEFINITION, Durability::Sync)?;
+    /// let door = Dynamic::resume(Door::Open, journal.history("front")?, journal.recorder("front"))?;
+    /// let window = journal.window("front", 100, None)?;
+    /// let mut door = Idempotent::new(door, window, SystemClock::new());
+    /// assert!(door.apply("m-1", door::Event::Open).is_duplicate());
+    /// assert_eq!(journal.sequence("front"), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn window(
+        &self,
+        instance: &str,
+        max_ids: usize,
+        max_age: Option<Duration>,
+    ) -> Result<crate::idempotent::Window, JournalError> {
+        let mut window = crate::idempotent::Window::new(max_ids);
+        if let Some(age) = max_age {
+            window = window.with_max_age(age);
+        }
+        let mut inner = self.lock();
+        let Some(lines) = inner.instances.get(instance).map(|i| i.lines.clone()) else {
+            return Ok(window);
+        };
+        // Newest first; the newest application of an id is the one remembered.
+        let mut found: Vec<(String, Record, Option<Timestamp>)> = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        for (offset, len) in lines.into_iter().rev() {
+            if found.len() >= max_ids {
+                break;
+            }
+            let bytes = inner
+                .storage
+                .read_at(offset, len as usize)
+                .map_err(|error| JournalError::Io {
+                    during: "read",
+                    error,
+                })?;
+            let changed = |inner: &mut Inner, reason: String| JournalError::Corrupt {
+                line: line_number(inner.storage.as_mut(), offset),
+                reason: format!("it changed since the journal was opened: {reason}"),
+            };
+            let line = match line::read_record(&bytes) {
+                Ok(line) => line,
+                Err(reason) => return Err(changed(&mut inner, reason.to_string())),
+            };
+            let record = match to_record(self.definition, &line) {
+                Ok(record) => record,
+                Err(reason) => return Err(changed(&mut inner, reason)),
+            };
+            if let Some(id) = line.event_id {
+                if seen.insert(id.clone()) {
+                    found.push((id, record, line.at.map(Timestamp::from_unix_nanos)));
+                }
+            }
+        }
+        for (id, record, at) in found.into_iter().rev() {
+            window.remember(&id, record, at);
+        }
+        Ok(window)
+    }
+
     /// Makes every record appended so far durable (for [`Durability::GroupCommit`] and
     /// [`Durability::Flush`]; a no-op cost for `Sync`).
     pub fn sync(&self) -> Result<(), JournalError> {
@@ -459,6 +556,7 @@ impl Journal {
         instance: &str,
         record: &Record,
         created: Duration,
+        event_id: Option<&str>,
     ) -> Result<(), JournalError> {
         let definition = self.definition;
         if !core::ptr::eq(record.definition(), definition) && *record.definition() != *definition {
@@ -510,6 +608,7 @@ impl Journal {
             outcome: record.outcome().as_str(),
             at: inner.clock.now().map(Timestamp::unix_nanos),
             in_state_ns: in_state,
+            event_id,
         });
         let durability = inner.durability;
         inner.write(&bytes, durability)?;
@@ -845,6 +944,8 @@ pub struct JournalRecorder {
     /// Monotonic time when the handle was made: the start of the first state of a new
     /// instance.
     created: Duration,
+    /// The id of the event being applied ([`Recorder::event_id`]), written into its line.
+    event_id: Option<String>,
 }
 
 impl JournalRecorder {
@@ -869,7 +970,18 @@ impl Recorder for JournalRecorder {
     }
 
     fn record(&mut self, record: &Record) -> Result<(), JournalError> {
-        self.journal.append(&self.instance, record, self.created)
+        self.journal.append(
+            &self.instance,
+            record,
+            self.created,
+            self.event_id.as_deref(),
+        )
+    }
+
+    /// Keeps the id for the next record's line (`"event_id"`), from which
+    /// [`Journal::window`] rebuilds an [`Idempotent`](crate::Idempotent) machine's window.
+    fn event_id(&mut self, id: Option<&str>) {
+        self.event_id = id.map(ToOwned::to_owned);
     }
 
     fn instance(&self) -> Option<&str> {

@@ -106,6 +106,18 @@ pub enum SqlError {
         /// The instance's current state.
         state: &'static str,
     },
+    /// The instance already has a record of an event delivered under this id (the
+    /// `event_id` column's unique index): nothing was written and the event was not applied.
+    /// An [`Idempotent`](crate::Idempotent) machine whose window had forgotten the id, or
+    /// another replica, delivered it again.
+    DuplicateEvent {
+        /// The instance.
+        instance: String,
+        /// The event's id.
+        event_id: String,
+        /// The sequence number of the record stored with the id, when it could be read.
+        sequence: Option<u64>,
+    },
     /// A machine does not match the journal: the state value given to
     /// [`Journal::resume`](super::Journal::resume) is not where the records lead, or the
     /// machine given to [`Journal::save_snapshot`](super::Journal::save_snapshot) is not in
@@ -205,6 +217,20 @@ impl fmt::Display for SqlError {
             }
             SqlError::Resume { instance, reason } => {
                 write!(f, "cannot resume instance `{instance}`: {reason}")
+            }
+            SqlError::DuplicateEvent {
+                instance,
+                event_id,
+                sequence,
+            } => {
+                write!(
+                    f,
+                    "instance `{instance}` already has the event `{event_id}`"
+                )?;
+                if let Some(sequence) = sequence {
+                    write!(f, " (record #{sequence})")?;
+                }
+                f.write_str("; it was not applied again")
             }
         }
     }

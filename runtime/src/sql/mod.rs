@@ -12,7 +12,7 @@
 //! | table | one row per | key |
 //! | --- | --- | --- |
 //! | `statewright_machines` | machine type: name, [`Fingerprint`](crate::Fingerprint), definition JSON | machine |
-//! | `statewright_records` | transition attempt: instance, sequence, from, event, to, outcome (`applied`/`rejected`), wall-clock time (`at_ns`), time in the previous state (`in_state_ns`), `event_id` (reserved) | (machine, instance, sequence) |
+//! | `statewright_records` | transition attempt: instance, sequence, from, event, to, outcome (`applied`/`rejected`), wall-clock time (`at_ns`), time in the previous state (`in_state_ns`), the event's id if it had one (`event_id`, see below) | (machine, instance, sequence) |
 //! | `statewright_snapshots` | saved [`Snapshot`] of an instance, as JSON | (machine, instance, sequence) |
 //! | `statewright_schema_version` | applied migration | version |
 //!
@@ -61,9 +61,13 @@
 //!
 //! # Idempotent apply
 //!
-//! Not built yet. The records table has a nullable `event_id` column with a unique index per
-//! instance, reserved for it, so that a later release can refuse an event that was already
-//! applied, across replicas, through the same table.
+//! An [`Idempotent`](crate::Idempotent) machine's [`SqlRecorder`] writes each event's id into
+//! the `event_id` column, which has a unique index per instance, and [`Journal::window`]
+//! rebuilds the window of remembered ids from it after a restart. The index remembers every
+//! id for as long as the rows stay, beyond any window and across replicas: an event whose id
+//! the instance already has (a duplicate that arrives after the window forgot its id, or one
+//! applied by another replica) is not written and not applied, and the error is
+//! [`SqlError::DuplicateEvent`] with the sequence number of the stored record.
 //!
 //! # Example
 //!
@@ -144,6 +148,8 @@ pub const SCHEMA_VERSION: i64 = 1;
 pub enum Param<'a> {
     Text(&'a str),
     Int(Option<i64>),
+    /// Text or `NULL`.
+    MaybeText(Option<&'a str>),
 }
 
 /// The type of a result column.
@@ -177,11 +183,13 @@ pub enum Stmt {
     HeadsIn,
     SnapshotPut,
     SnapshotGet,
+    EventSeen,
+    EventIds,
 }
 
 impl Stmt {
     /// Every statement, in the order of their indexes.
-    pub(crate) const ALL: [Stmt; 10] = [
+    pub(crate) const ALL: [Stmt; 12] = [
         Stmt::MachineGet,
         Stmt::MachineAdd,
         Stmt::Append,
@@ -192,6 +200,8 @@ impl Stmt {
         Stmt::HeadsIn,
         Stmt::SnapshotPut,
         Stmt::SnapshotGet,
+        Stmt::EventSeen,
+        Stmt::EventIds,
     ];
 
     pub(crate) fn index(self) -> usize {
@@ -210,13 +220,14 @@ impl Stmt {
             }
             // Claims (machine, instance, sequence) under the primary key, and writes nothing
             // unless the record continues the instance: #1 from the initial state ($10), or
-            // from the state record `sequence - 1` arrived in.
+            // from the state record `sequence - 1` arrived in. An event id ($11) already
+            // stored for the instance also writes nothing (its unique index).
             Stmt::Append => {
                 "INSERT INTO statewright_records \
-                 (machine, instance, sequence, from_state, event, to_state, outcome, at_ns, in_state_ns) \
+                 (machine, instance, sequence, from_state, event, to_state, outcome, at_ns, in_state_ns, event_id) \
                  SELECT CAST($1 AS TEXT), CAST($2 AS TEXT), CAST($3 AS BIGINT), CAST($4 AS TEXT), \
                  CAST($5 AS TEXT), CAST($6 AS TEXT), CAST($7 AS TEXT), CAST($8 AS BIGINT), \
-                 CAST($9 AS BIGINT) \
+                 CAST($9 AS BIGINT), CAST($11 AS TEXT) \
                  WHERE (CAST($3 AS BIGINT) = 1 AND CAST($4 AS TEXT) = CAST($10 AS TEXT)) \
                  OR EXISTS (SELECT 1 FROM statewright_records p WHERE p.machine = $1 \
                  AND p.instance = $2 AND p.sequence = CAST($3 AS BIGINT) - 1 AND p.to_state = $4) \
@@ -254,6 +265,15 @@ impl Stmt {
             Stmt::SnapshotGet => {
                 "SELECT sequence, state FROM statewright_snapshots \
                  WHERE machine = $1 AND instance = $2 ORDER BY sequence DESC LIMIT 1"
+            }
+            Stmt::EventSeen => {
+                "SELECT sequence FROM statewright_records \
+                 WHERE machine = $1 AND instance = $2 AND event_id = $3"
+            }
+            Stmt::EventIds => {
+                "SELECT sequence, from_state, event, to_state, outcome, at_ns, event_id \
+                 FROM statewright_records WHERE machine = $1 AND instance = $2 \
+                 AND event_id IS NOT NULL ORDER BY sequence DESC LIMIT $3"
             }
         }
     }
@@ -674,6 +694,7 @@ impl<B: Backend> Journal<B> {
             instance: instance.into(),
             created: Instant::now(),
             last: None,
+            event_id: None,
         }
     }
 
@@ -844,6 +865,111 @@ impl<B: Backend> Journal<B> {
             });
         }
         Ok(entries)
+    }
+
+    /// The window of event ids of `instance`: the newest `max_ids` ids stored with its records
+    /// (each with its record and the time it was written), forgetting those `max_age` old, if
+    /// given. An [`Idempotent`](crate::Idempotent) machine resumed after a restart takes it.
+    /// A row that does not read back (an unknown state) is [`SqlError::Corrupt`].
+    ///
+    /// ```
+    /// # #[cfg(feature = "sqlite")]
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use statewright::sql::sqlite::{self, SqliteJournal};
+    /// use statewright::{state_machine, Delivery, Dynamic, Idempotent, StateMachine, SystemClock, Window};
+    ///
+    /// #[state_machine]
+    /// #[derive(Debug, Clone, PartialEq)]
+    /// enum Door {
+    ///     #[initial]
+    ///     #[on(open -> Open)]
+    ///     Closed,
+    ///     #[on(close -> Closed)]
+    ///     Open,
+    /// }
+    ///
+    /// let connection = sqlite::rusqlite::Connection::open_in_memory()?;
+    /// sqlite::migrate(&connection)?;
+    /// let journal = SqliteJournal::from_connection(connection, Door::DEFINITION)?;
+    /// let door = Dynamic::start_with(Door::Closed, journal.recorder("front"))?;
+    /// let mut door = Idempotent::new(door, Window::new(100), SystemClock::new());
+    /// door.apply("m-1", door::Event::Open);
+    ///
+    /// // After a restart:
+    /// let window = journal.window("front", 100, None)?;
+    /// let mut door = Idempotent::new(journal.resume("front", |_| Door::Open)?, window, SystemClock::new());
+    /// assert!(door.apply("m-1", door::Event::Open).is_duplicate());
+    ///
+    /// // Beyond the window, the database still knows the id: nothing is applied.
+    /// let mut door = Idempotent::new(journal.resume("front", |_| Door::Open)?, Window::new(0), SystemClock::new());
+    /// let Delivery::Rejected(rejection) = door.apply("m-1", door::Event::Open) else { panic!() };
+    /// assert!(rejection.to_string().contains("already has the event `m-1`"), "{rejection}");
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "sqlite"))]
+    /// # fn main() {}
+    /// ```
+    pub fn window(
+        &self,
+        instance: &str,
+        max_ids: usize,
+        max_age: Option<Duration>,
+    ) -> Result<crate::idempotent::Window, SqlError> {
+        let definition = self.definition;
+        let mut window = crate::idempotent::Window::new(max_ids);
+        if let Some(age) = max_age {
+            window = window.with_max_age(age);
+        }
+        if max_ids == 0 {
+            return Ok(window);
+        }
+        let limit = i64::try_from(max_ids).unwrap_or(i64::MAX);
+        let params = [
+            Param::Text(definition.name()),
+            Param::Text(instance),
+            Param::Int(Some(limit)),
+        ];
+        let kinds = [
+            Kind::Int,
+            Kind::Text,
+            Kind::Text,
+            Kind::Text,
+            Kind::Text,
+            Kind::Int,
+            Kind::Text,
+        ];
+        let rows = self
+            .lock()
+            .query(Stmt::EventIds, &params, &kinds)
+            .map_err(SqlError::database("read"))?;
+        let mut found = Vec::with_capacity(rows.len());
+        for mut row in rows {
+            let sequence = int(&row[0]).unwrap_or(-1);
+            let corrupt = |reason: String| SqlError::Corrupt {
+                instance: instance.to_owned(),
+                sequence: u64::try_from(sequence).ok(),
+                reason,
+            };
+            let number = u64::try_from(sequence)
+                .map_err(|_| corrupt(format!("negative sequence number {sequence}")))?;
+            let outcome = match text(&mut row[4]).as_str() {
+                "applied" => Outcome::Applied,
+                "rejected" => Outcome::Rejected,
+                other => return Err(corrupt(format!("unknown outcome `{other}`"))),
+            };
+            let time = int(&row[5])
+                .and_then(|ns| u64::try_from(ns).ok())
+                .map(Timestamp::from_unix_nanos);
+            let (from, event, to) = (text(&mut row[1]), text(&mut row[2]), text(&mut row[3]));
+            let record = Record::from_names(definition, number, &from, &event, &to, outcome, time)
+                .map_err(|e| corrupt(e.to_string()))?;
+            found.push((text(&mut row[6]), record, time));
+        }
+        // Oldest first, as they were remembered.
+        for (id, record, at) in found.into_iter().rev() {
+            window.remember(&id, record, at);
+        }
+        Ok(window)
     }
 
     /// Checks that `M` is the journal's machine.
@@ -1164,6 +1290,8 @@ pub struct SqlRecorder<B> {
     /// The sequence number of the last record this recorder wrote and when the instance
     /// entered the state it is in, for `in_state_ns`.
     last: Option<(u64, Instant)>,
+    /// The id of the event being applied ([`Recorder::event_id`]), for the `event_id` column.
+    event_id: Option<String>,
 }
 
 impl<B> SqlRecorder<B> {
@@ -1221,6 +1349,7 @@ impl<B: Backend> Recorder for SqlRecorder<B> {
             Param::Int(now_ns()),
             Param::Int(in_state),
             Param::Text(definition.initial().name()),
+            Param::MaybeText(self.event_id.as_deref()),
         ];
         let mut backend = self.journal.lock();
         let written = backend
@@ -1232,6 +1361,26 @@ impl<B: Backend> Recorder for SqlRecorder<B> {
                 Outcome::Rejected => entered.map(|e| (sequence, e)),
             };
             return Ok(());
+        }
+        if let Some(id) = &self.event_id {
+            let params = [
+                Param::Text(definition.name()),
+                Param::Text(&self.instance),
+                Param::Text(id),
+            ];
+            let rows = backend
+                .query(Stmt::EventSeen, &params, &[Kind::Int])
+                .map_err(SqlError::database("read"))?;
+            if let Some(row) = rows.first() {
+                return Err(SqlError::DuplicateEvent {
+                    instance: self.instance.clone(),
+                    event_id: id.clone(),
+                    sequence: row
+                        .first()
+                        .and_then(int)
+                        .and_then(|n| u64::try_from(n).ok()),
+                });
+            }
         }
         let current = Journal::latest(&mut *backend, &self.journal, &self.instance)?;
         Err(SqlError::Conflict(Conflict {
@@ -1245,6 +1394,12 @@ impl<B: Backend> Recorder for SqlRecorder<B> {
 
     fn instance(&self) -> Option<&str> {
         Some(&self.instance)
+    }
+
+    /// Keeps the id for the next record's `event_id` column, from which [`Journal::window`]
+    /// rebuilds an [`Idempotent`](crate::Idempotent) machine's window.
+    fn event_id(&mut self, id: Option<&str>) {
+        self.event_id = id.map(ToOwned::to_owned);
     }
 
     /// The instance's last sequence number and state in the database; `(0, initial)` for an

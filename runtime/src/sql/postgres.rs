@@ -167,6 +167,7 @@ fn params<'a>(params: &'a [Param<'a>]) -> Vec<&'a (dyn ToSql + Sync)> {
         .map(|param| match param {
             Param::Text(text) => text as &(dyn ToSql + Sync),
             Param::Int(int) => int as &(dyn ToSql + Sync),
+            Param::MaybeText(text) => text as &(dyn ToSql + Sync),
         })
         .collect()
 }

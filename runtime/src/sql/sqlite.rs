@@ -116,7 +116,8 @@ impl ToSql for Param<'_> {
         Ok(ToSqlOutput::Borrowed(match *self {
             Param::Text(text) => ValueRef::Text(text.as_bytes()),
             Param::Int(Some(int)) => ValueRef::Integer(int),
-            Param::Int(None) => ValueRef::Null,
+            Param::Int(None) | Param::MaybeText(None) => ValueRef::Null,
+            Param::MaybeText(Some(text)) => ValueRef::Text(text.as_bytes()),
         }))
     }
 }

@@ -1,0 +1,380 @@
+//! Timeouts at run time: [`Timed`] arms the current state's timeout on a [`Clock`], reports
+//! the deadline, fires the timeout when it is due, and carries the armed timeout through a
+//! snapshot ([`TimedSnapshot`], feature `serde`) with the resume policy the timeout declares.
+//!
+//! No async runtime is assumed: ask [`Timed::deadline`] (or [`Timed::due_in`]) when to come
+//! back, and call [`Timed::fire_due`] then. With the `tokio` feature, [`Timed::sleep`] is a
+//! future that completes at the deadline (see `examples/expiring_order.rs`).
+//!
+//! ```
+//! use statewright::{state_machine, Dynamic, ManualClock, Memory, Timed, Timestamp};
+//! use std::time::Duration;
+//!
+//! #[state_machine]
+//! #[derive(Debug, PartialEq)]
+//! enum Order {
+//!     #[initial]
+//!     #[timeout(15min -> Expired)]
+//!     #[on(pay -> Paid)]
+//!     Pending,
+//!     #[terminal]
+//!     Paid,
+//!     #[terminal]
+//!     Expired,
+//! }
+//!
+//! # fn main() {
+//! let clock = ManualClock::new(Timestamp::from_unix_nanos(0));
+//! let mut order = Timed::new(Dynamic::start(Order::Pending).unwrap(), clock.clone());
+//! assert_eq!(order.due_in(), Some(Duration::from_secs(15 * 60)));
+//!
+//! clock.advance(Duration::from_secs(14 * 60));
+//! assert!(order.fire_due().is_none()); // not due yet
+//! clock.advance(Duration::from_secs(60));
+//! let record = order.fire_due().unwrap().unwrap();
+//! assert_eq!(record.to_string(), "#1 Pending --timeout--> Expired");
+//! assert_eq!(order.machine().state(), &Order::Expired);
+//! assert_eq!(order.deadline(), None); // a terminal state has no timeout
+//! # }
+//! ```
+
+use core::fmt;
+use core::time::Duration;
+
+use crate::clock::Clock;
+use crate::definition::Timeout;
+use crate::dynamic::{Dynamic, Rejection};
+use crate::machine::StateMachine;
+use crate::record::Record;
+use crate::recorder::Recorder;
+
+/// A dynamic machine whose states' timeouts are armed on a clock: see the [module docs](self).
+pub struct Timed<M: StateMachine, R, C> {
+    machine: Dynamic<M, R>,
+    clock: C,
+    /// When the current state's timeout is due, in the clock's monotonic time.
+    due: Option<Duration>,
+}
+
+/// When the current state's timeout is due, and what it does then.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Deadline {
+    due: Duration,
+    timeout: Timeout,
+}
+
+impl Deadline {
+    /// When the timeout is due, in the clock's monotonic time ([`Clock::monotonic`]).
+    pub fn due(&self) -> Duration {
+        self.due
+    }
+
+    /// The timeout: its duration, event, target and resume policy.
+    pub fn timeout(&self) -> Timeout {
+        self.timeout
+    }
+}
+
+impl fmt::Debug for Deadline {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Deadline")
+            .field("due", &self.due)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+impl<M: StateMachine, R: Recorder, C: Clock> Timed<M, R, C> {
+    /// `machine`, with its current state's timeout armed from now: the state counts as
+    /// entered now. (A machine restored from storage keeps its armed timeout through
+    /// [`TimedSnapshot`] instead.)
+    pub fn new(machine: Dynamic<M, R>, clock: C) -> Self {
+        let mut timed = Timed {
+            machine,
+            clock,
+            due: None,
+        };
+        timed.arm();
+        timed
+    }
+
+    /// Arms the current state's timeout, from now.
+    fn arm(&mut self) {
+        self.due = self
+            .current_timeout()
+            .map(|t| self.clock.monotonic().saturating_add(t.after()));
+    }
+
+    fn current_timeout(&self) -> Option<Timeout> {
+        M::DEFINITION.timeout(self.machine.state().state_id())
+    }
+
+    /// Applies `event` like [`Dynamic::apply`]; a transition to another state arms that
+    /// state's timeout (a self-loop keeps the running one: the machine did not leave).
+    #[allow(clippy::type_complexity)] // the rejection's three parameters are each needed
+    pub fn apply(
+        &mut self,
+        event: M::Event,
+    ) -> Result<Record, Rejection<M::Event, R::Error, M::HookError>> {
+        let from = self.machine.state().state_id();
+        let record = self.machine.apply(event)?;
+        if record.to_id() != from {
+            self.arm();
+        }
+        Ok(record)
+    }
+
+    /// Applies `event`, delivered under `id`, unless `window` remembers `id` (see
+    /// [`Idempotent`](crate::Idempotent) for what is remembered and for how long): a duplicate
+    /// delivery changes nothing and records nothing. A transition to another state arms its
+    /// timeout, as [`apply`](Self::apply) does.
+    #[allow(clippy::type_complexity)] // the delivery's three parameters are each needed
+    pub fn apply_once(
+        &mut self,
+        window: &mut crate::Window,
+        id: &str,
+        event: M::Event,
+    ) -> crate::Delivery<M::Event, R::Error, M::HookError> {
+        let from = self.machine.state().state_id();
+        let now = self.clock.now();
+        let delivery = window.apply(&mut self.machine, id, event, now);
+        if let crate::Delivery::Applied(record) = &delivery {
+            if record.to_id() != from {
+                self.arm();
+            }
+        }
+        delivery
+    }
+
+    /// The current state's armed timeout, if it has one.
+    pub fn deadline(&self) -> Option<Deadline> {
+        Some(Deadline {
+            due: self.due?,
+            timeout: self.current_timeout()?,
+        })
+    }
+
+    /// How long until the timeout is due (zero when it is overdue); `None` without one.
+    pub fn due_in(&self) -> Option<Duration> {
+        self.due
+            .map(|due| due.saturating_sub(self.clock.monotonic()))
+    }
+
+    /// Whether the timeout is due now.
+    pub fn is_due(&self) -> bool {
+        self.due_in() == Some(Duration::ZERO)
+    }
+
+    /// Takes the timeout's transition if it is due: `None` when nothing is due, else what
+    /// [`apply`](Self::apply) returned for the timeout's event (recorded with that event). If
+    /// the transition did not happen (a hook vetoed it, the recorder refused), the timeout
+    /// stays due and fires again at the next call.
+    #[allow(clippy::type_complexity)] // the rejection's three parameters are each needed
+    pub fn fire_due(
+        &mut self,
+    ) -> Option<Result<Record, Rejection<M::Event, R::Error, M::HookError>>> {
+        if !self.is_due() {
+            return None;
+        }
+        let timeout = self.current_timeout()?;
+        let event = M::__timeout_event(timeout.event().id())?;
+        let result = self.machine.apply(event);
+        if result.is_ok() {
+            self.arm();
+        }
+        Some(result)
+    }
+
+    /// The machine.
+    pub fn machine(&self) -> &Dynamic<M, R> {
+        &self.machine
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &C {
+        &self.clock
+    }
+
+    /// The machine and the clock.
+    pub fn into_parts(self) -> (Dynamic<M, R>, C) {
+        (self.machine, self.clock)
+    }
+}
+
+impl<M: StateMachine + fmt::Debug, R, C> fmt::Debug for Timed<M, R, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Timed")
+            .field("machine", &self.machine)
+            .field("due", &self.due)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(feature = "serde")]
+mod stored {
+    use serde::{Deserialize, Serialize};
+
+    use super::*;
+    use crate::definition::Resume;
+    use crate::snapshot::{Snapshot, SnapshotError};
+
+    /// A snapshot of a [`Timed`] machine: the machine's [`Snapshot`] and its armed timeout,
+    /// as the wall-clock deadline and the time that was left. [`restore`](Self::restore)
+    /// re-arms it as the timeout's [`Resume`] policy says.
+    ///
+    /// ```
+    /// use statewright::{state_machine, Dynamic, ManualClock, Memory, Timed, TimedSnapshot, Timestamp};
+    /// use std::time::Duration;
+    ///
+    /// #[state_machine]
+    /// #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+    /// enum Job {
+    ///     #[initial]
+    ///     #[timeout(30s -> Failed)] // resume = deadline, the default
+    ///     #[on(finish -> Done)]
+    ///     Running,
+    ///     #[terminal]
+    ///     Done,
+    ///     #[terminal]
+    ///     Failed,
+    /// }
+    ///
+    /// # fn main() {
+    /// let clock = ManualClock::new(Timestamp::from_unix_nanos(1_000_000_000_000));
+    /// let job = Timed::new(Dynamic::start(Job::Running).unwrap(), clock.clone());
+    /// clock.advance(Duration::from_secs(10));
+    /// let json = serde_json::to_string(&job.snapshot("job-1")).unwrap();
+    ///
+    /// // The process stops for 25 s; a new one restores the job: the deadline has passed.
+    /// let later = ManualClock::new(Timestamp::from_unix_nanos(1_035_000_000_000));
+    /// let stored: TimedSnapshot<Job> = serde_json::from_str(&json).unwrap();
+    /// let mut job = stored.restore(Memory::new(), later).unwrap();
+    /// assert!(job.is_due());
+    /// assert_eq!(job.fire_due().unwrap().unwrap().to_string(), "#1 Running --timeout--> Failed");
+    /// # }
+    /// ```
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct TimedSnapshot<M, C = ()> {
+        machine: Snapshot<M, C>,
+        /// The armed timeout, if the state has one.
+        armed: Option<Armed>,
+    }
+
+    /// An armed timeout as stored.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    struct Armed {
+        /// The wall-clock deadline, nanoseconds since the Unix epoch (absent when the clock
+        /// had no wall time).
+        deadline_unix_ns: Option<u64>,
+        /// The time that was left, in nanoseconds.
+        remaining_ns: u64,
+    }
+
+    impl<M, R, C> Timed<M, R, C>
+    where
+        M: StateMachine<Context: Clone> + Clone,
+        R: Recorder,
+        C: Clock,
+    {
+        /// A snapshot of the machine (see [`Snapshot::of`]) and of its armed timeout.
+        pub fn snapshot(&self, instance: &str) -> TimedSnapshot<M, M::Context> {
+            let armed = self.due_in().map(|left| {
+                let remaining_ns = u64::try_from(left.as_nanos()).unwrap_or(u64::MAX);
+                Armed {
+                    deadline_unix_ns: self
+                        .clock
+                        .now()
+                        .map(|now| now.unix_nanos().saturating_add(remaining_ns)),
+                    remaining_ns,
+                }
+            });
+            TimedSnapshot {
+                machine: Snapshot::of(&self.machine, instance),
+                armed,
+            }
+        }
+    }
+
+    impl<M: StateMachine> TimedSnapshot<M, M::Context> {
+        /// The machine's snapshot.
+        pub fn machine(&self) -> &Snapshot<M, M::Context> {
+            &self.machine
+        }
+
+        /// The machine, recording into `recorder` (checked as [`Snapshot::restore`] checks),
+        /// with its timeout re-armed on `clock` as the timeout's [`Resume`] policy says:
+        /// `Deadline` keeps the wall-clock deadline (due at once if it passed; a wall clock
+        /// that jumped moves it), `Remaining` keeps the time that was left, `Restart` starts
+        /// the full timeout again. Without a stored deadline, `Deadline` keeps the remaining
+        /// time.
+        pub fn restore<R: Recorder, C: Clock>(
+            self,
+            recorder: R,
+            clock: C,
+        ) -> Result<Timed<M, R, C>, SnapshotError> {
+            let machine = self.machine.restore(recorder)?;
+            let timeout = M::DEFINITION.timeout(machine.state().state_id());
+            let now = clock.monotonic();
+            let left = match (timeout, self.armed) {
+                (None, _) => None,
+                (Some(t), None) => Some(t.after()),
+                (Some(t), Some(armed)) => Some(match t.resume() {
+                    Resume::Restart => t.after(),
+                    Resume::Remaining => Duration::from_nanos(armed.remaining_ns),
+                    Resume::Deadline => match (armed.deadline_unix_ns, clock.now()) {
+                        (Some(deadline), Some(wall)) => {
+                            Duration::from_nanos(deadline.saturating_sub(wall.unix_nanos()))
+                        }
+                        _ => Duration::from_nanos(armed.remaining_ns),
+                    },
+                }),
+            };
+            Ok(Timed {
+                machine,
+                clock,
+                due: left.map(|left| now.saturating_add(left)),
+            })
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+pub use stored::TimedSnapshot;
+
+#[cfg(feature = "tokio")]
+mod sleeping {
+    use core::future::Future;
+    use core::pin::Pin;
+    use core::task::{Context, Poll};
+    use std::boxed::Box;
+
+    use super::*;
+
+    /// A future that completes when the timeout of a [`Timed`] machine is due (never, when the
+    /// state has none). It owns its timer and borrows nothing, so it fits in `tokio::select!`
+    /// next to a channel that feeds the same machine.
+    #[must_use = "a future does nothing unless awaited"]
+    pub struct Sleep(Option<Pin<Box<tokio::time::Sleep>>>);
+
+    impl Future for Sleep {
+        type Output = ();
+
+        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+            match self.0.as_mut() {
+                Some(sleep) => sleep.as_mut().poll(cx),
+                None => Poll::Pending,
+            }
+        }
+    }
+
+    impl<M: StateMachine, R: Recorder, C: Clock> Timed<M, R, C> {
+        /// Sleeps (tokio) until the current timeout is due, as measured now; then call
+        /// [`fire_due`](Self::fire_due). Take a new one after every transition.
+        pub fn sleep(&self) -> Sleep {
+            Sleep(self.due_in().map(|d| Box::pin(tokio::time::sleep(d))))
+        }
+    }
+}
+
+#[cfg(feature = "tokio")]
+pub use sleeping::Sleep;
