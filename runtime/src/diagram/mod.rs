@@ -201,7 +201,35 @@ impl ChartTransition {
     /// The text diagrams write on the transition's arrow: the event (`pay`), `pay [guard]`
     /// for a guarded one, `after 30s` / `expire after 30s` for a timeout.
     pub fn label(&self) -> String {
-        label_of(self.event(), self.guarded, self.after_ms)
+        self.label_tail(self.label_head())
+    }
+
+    /// The first part of the label, the one a diff chart marks: the event's name, or
+    /// `after 30s` for a timeout of the default `timeout` event.
+    pub(crate) fn label_head(&self) -> String {
+        match self.after_ms {
+            Some(ms) if self.event == "timeout" => alloc::format!("after {}", duration_text(ms)),
+            _ => self.event.clone(),
+        }
+    }
+
+    /// `head` (the label's first part, marked or escaped by the format) followed by the rest:
+    /// `[guard]` for a guarded transition, `after 30s` for a timeout of a named event.
+    pub(crate) fn label_tail(&self, head: String) -> String {
+        let mut out = head;
+        let mut push = |part: &str| {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(part);
+        };
+        if self.guarded {
+            push(text::GUARD);
+        }
+        if let Some(ms) = self.after_ms.filter(|_| self.event != "timeout") {
+            push(&alloc::format!("after {}", duration_text(ms)));
+        }
+        out
     }
 
     /// Whether the transition is one branch of a choice (`#[on(pay -> Paid | Declined)]`): its
@@ -938,29 +966,6 @@ pub(crate) fn snake_case(name: &str) -> String {
         } else {
             out.push(c);
         }
-    }
-    out
-}
-
-/// A transition's label: `event`, `event [guard]`, `after 30s` (the default `timeout` event)
-/// or `event after 30s`.
-pub(crate) fn label_of(event: &str, guarded: bool, after_ms: Option<u64>) -> String {
-    let mut out = String::new();
-    if after_ms.is_none() || event != "timeout" {
-        out.push_str(event);
-    }
-    if guarded {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(text::GUARD);
-    }
-    if let Some(ms) = after_ms {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str("after ");
-        out.push_str(&duration_text(ms));
     }
     out
 }

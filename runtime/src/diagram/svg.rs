@@ -29,7 +29,6 @@ use alloc::vec::Vec;
 use core::fmt::{self, Write};
 
 use super::layout::{self, Edge, Graph, Path, Point, Rect, Segment, Size};
-use super::text::GUARD;
 use super::{Change, Chart, ChartTransition, Drawn};
 
 const NAME_FONT: f64 = 13.0;
@@ -123,23 +122,15 @@ struct Diamond {
     change: Change,
 }
 
-/// The label of a transition's own arrow (or a choice branch's, `branch`): the event, and
-/// the guard.
+/// The label of a transition's own arrow (or a choice branch's, `branch`): the event (or a
+/// timeout's duration), and the guard.
 fn arrow_label(t: &ChartTransition, branch: bool) -> String {
-    let event = if branch {
+    let head = if branch {
         String::new()
     } else {
-        clean(t.event())
+        clean(&t.label_head())
     };
-    let label = match (t.is_guarded(), event.is_empty()) {
-        (false, _) => event,
-        (true, true) => String::from(GUARD),
-        (true, false) => alloc::format!("{event} {GUARD}"),
-    };
-    match t.timeout() {
-        Some(_) if !branch => clean(&t.label()),
-        _ => label,
-    }
+    t.label_tail(head)
 }
 
 /// The arrows and the choice nodes of the chart, in declaration order.

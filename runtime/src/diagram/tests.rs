@@ -1016,6 +1016,36 @@ fn timeouts_are_labelled_with_their_duration_in_every_format() {
 }
 
 #[test]
+fn a_removed_timeout_is_marked_by_its_duration() {
+    let mut old = Chart::builder("Expiring");
+    let pending = old.state("Pending").initial().id();
+    let expired = old.state("Expired").terminal().id();
+    old.transition_after(
+        pending,
+        "timeout",
+        expired,
+        core::time::Duration::from_secs(30),
+    );
+    let mut new = Chart::builder("Expiring");
+    new.state("Pending").initial();
+    new.state("Expired").terminal();
+    let chart = Diff::new(&old.build().unwrap(), &new.build().unwrap())
+        .chart()
+        .clone();
+    let struck: String = "after 30s".chars().flat_map(|c| [c, '\u{336}']).collect();
+    assert!(
+        chart.mermaid().contains(&alloc::format!(": - {struck}\n")),
+        "{}",
+        chart.mermaid()
+    );
+    assert!(
+        chart.dot().contains("label=\"- after 30s\""),
+        "{}",
+        chart.dot()
+    );
+}
+
+#[test]
 fn a_changed_timeout_is_a_diff_line() {
     let mut old = Chart::builder("Expiring");
     let pending = old.state("Pending").initial().id();

@@ -24,29 +24,6 @@ pub(crate) const REMOVED: &str = "#8c959f";
 /// What a guarded transition's label ends with: UML's guard brackets.
 pub(crate) const GUARD: &str = "[guard]";
 
-/// `text [guard]` for a guarded transition, `text` otherwise (`[guard]` alone for empty text);
-/// a timeout's is `after 30s` (`text after 30s` for an event other than `timeout`).
-fn guarded(text: String, t: &ChartTransition) -> String {
-    let text = match (t.is_guarded(), text.is_empty()) {
-        (false, _) => text,
-        (true, true) => String::from(GUARD),
-        (true, false) => format!("{text} {GUARD}"),
-    };
-    match t.timeout() {
-        None => text,
-        Some(after) => {
-            let after = super::duration_text(u64::try_from(after.as_millis()).unwrap_or(u64::MAX));
-            if t.event() == "timeout" {
-                // The label text is the event's, escaped for the format: keep only a change
-                // mark around it (a diff chart), and say `after` instead of the event.
-                text.replacen("timeout", &format!("after {after}"), 1)
-            } else {
-                format!("{text} after {after}")
-            }
-        }
-    }
-}
-
 /// The ids of the choice nodes of `drawn`, in order: `base(choice)` (or `choice_<n>` where
 /// `base` gives nothing), with `_` appended until it differs from every state id in `taken`
 /// and from the choices before it.
@@ -182,9 +159,9 @@ fn mermaid_text(text: &str) -> String {
 fn branch_label(t: &ChartTransition, label: impl Fn(&str, Change) -> String) -> String {
     let text = match t.change() {
         Change::Unchanged => String::new(),
-        change => label(t.event(), change),
+        change => label(&t.label_head(), change),
     };
-    guarded(text, t)
+    t.label_tail(text)
 }
 
 pub(crate) fn mermaid(chart: &Chart) -> String {
@@ -214,7 +191,7 @@ pub(crate) fn mermaid(chart: &Chart) -> String {
                     "    {} --> {}: {}",
                     ids[t.from()].0,
                     ids[t.to()].0,
-                    mermaid_text(&guarded(label(t.event(), t.change()), t))
+                    mermaid_text(&t.label_tail(label(&t.label_head(), t.change())))
                 );
             }
             Drawn::Choice(c) => {
@@ -431,7 +408,7 @@ pub(crate) fn dot(chart: &Chart) -> String {
         match item {
             Drawn::Arrow(i) => {
                 let t = &chart.transitions()[*i];
-                let text = guarded(dot_label(t.event(), t.change()), t);
+                let text = t.label_tail(dot_label(&t.label_head(), t.change()));
                 dot_edge(&mut out, name(t.from()), name(t.to()), &text, t.change());
             }
             Drawn::Choice(c) => {
@@ -563,7 +540,7 @@ pub(crate) fn plantuml(chart: &Chart) -> String {
                     ids[t.from()].0,
                     plantuml_arrow(t.change()),
                     ids[t.to()].0,
-                    guarded(plantuml_label(t.event(), t.change()), t)
+                    t.label_tail(plantuml_label(&t.label_head(), t.change()))
                 );
             }
             Drawn::Choice(c) => {
