@@ -162,60 +162,47 @@ impl Model {
             .rev() // the first of two equal names wins
             .map(|(i, v)| (v.ident.to_string(), i))
             .collect();
+        // Events in order of first appearance.
+        let mut intern = |ident: &Ident| -> usize {
+            let name = ident.to_string();
+            *event_index.entry(name.clone()).or_insert_with(|| {
+                events.push(Event {
+                    ident: ident.clone(),
+                    camel: names::to_camel(&name),
+                    name,
+                });
+                events.len() - 1
+            })
+        };
         let mut transitions = Vec::new();
         let mut group = 0;
         for (from, variant) in input.variants.iter().enumerate() {
-            for on in &variant.on {
-                for t in &on.transitions {
-                    let name = t.event.to_string();
-                    let event = *event_index.entry(name.clone()).or_insert_with(|| {
-                        events.push(Event {
-                            ident: t.event.clone(),
-                            camel: names::to_camel(&name),
-                            name,
-                        });
-                        events.len() - 1
+            // Each `event -> targets` as written, then the state's timeouts (so transitions
+            // stay grouped by source state).
+            let written = variant
+                .on
+                .iter()
+                .flat_map(|on| &on.transitions)
+                .map(|t| (&t.event, t.targets.as_slice(), t.guard, None))
+                .chain(variant.timeouts.iter().map(|t| {
+                    let target = std::slice::from_ref(&t.target);
+                    (&t.event, target, None, Some((t.millis, t.resume)))
+                }));
+            for (event_ident, targets, guard, timeout) in written {
+                let event = intern(event_ident);
+                for target in targets {
+                    transitions.push(Transition {
+                        from,
+                        event,
+                        event_ident: event_ident.clone(),
+                        target: target.clone(),
+                        to: state_index.get(&target.to_string()).copied(),
+                        group,
+                        group_len: targets.len(),
+                        guard,
+                        timeout,
                     });
-                    for target in &t.targets {
-                        let to = state_index.get(&target.to_string()).copied();
-                        transitions.push(Transition {
-                            from,
-                            event,
-                            event_ident: t.event.clone(),
-                            target: target.clone(),
-                            to,
-                            group,
-                            group_len: t.targets.len(),
-                            guard: t.guard,
-                            timeout: None,
-                        });
-                    }
-                    group += 1;
                 }
-            }
-            // The timeouts after the state's other transitions (transitions stay grouped by
-            // source state).
-            for t in &variant.timeouts {
-                let name = t.event.to_string();
-                let event = *event_index.entry(name.clone()).or_insert_with(|| {
-                    events.push(Event {
-                        ident: t.event.clone(),
-                        camel: names::to_camel(&name),
-                        name,
-                    });
-                    events.len() - 1
-                });
-                transitions.push(Transition {
-                    from,
-                    event,
-                    event_ident: t.event.clone(),
-                    target: t.target.clone(),
-                    to: state_index.get(&t.target.to_string()).copied(),
-                    group,
-                    group_len: 1,
-                    guard: None,
-                    timeout: Some((t.millis, t.resume)),
-                });
                 group += 1;
             }
         }
