@@ -581,6 +581,40 @@ fn text(value: &mut Value) -> String {
     }
 }
 
+/// A row's record: columns sequence, from, event, to, outcome, at (nanoseconds), checked
+/// against `definition`; and its time.
+fn record_of_row(
+    definition: &'static Definition,
+    instance: &str,
+    row: &mut [Value],
+) -> Result<(Record, Option<Timestamp>), SqlError> {
+    let sequence = int(&row[0]).unwrap_or(-1);
+    let number = u64::try_from(sequence).ok();
+    let corrupt = |reason: String| corrupt(instance, number, reason);
+    let number = number.ok_or_else(|| corrupt(format!("negative sequence number {sequence}")))?;
+    let outcome = match text(&mut row[4]).as_str() {
+        "applied" => Outcome::Applied,
+        "rejected" => Outcome::Rejected,
+        other => return Err(corrupt(format!("unknown outcome `{other}`"))),
+    };
+    let time = int(&row[5])
+        .and_then(|ns| u64::try_from(ns).ok())
+        .map(Timestamp::from_unix_nanos);
+    let (from, event, to) = (text(&mut row[1]), text(&mut row[2]), text(&mut row[3]));
+    let record = Record::from_names(definition, number, &from, &event, &to, outcome, time)
+        .map_err(|e| corrupt(e.to_string()))?;
+    Ok((record, time))
+}
+
+/// The error for a row of `instance` that no definition would have written.
+fn corrupt(instance: &str, sequence: Option<u64>, reason: String) -> SqlError {
+    SqlError::Corrupt {
+        instance: instance.to_owned(),
+        sequence,
+        reason,
+    }
+}
+
 /// Reads one integer column.
 fn int(value: &Value) -> Option<i64> {
     match value {
@@ -825,25 +859,10 @@ impl<B: Backend> Journal<B> {
         let mut at = Replayed::start(definition, definition.initial().id(), 0);
         let mut entries = Vec::with_capacity(rows.len());
         for mut row in rows {
-            let sequence = int(&row[0]).unwrap_or(-1);
-            let corrupt = |reason: String| SqlError::Corrupt {
-                instance: instance.to_owned(),
-                sequence: u64::try_from(sequence).ok(),
-                reason,
-            };
-            let number = u64::try_from(sequence)
-                .map_err(|_| corrupt(format!("negative sequence number {sequence}")))?;
-            let outcome = match text(&mut row[4]).as_str() {
-                "applied" => Outcome::Applied,
-                "rejected" => Outcome::Rejected,
-                other => return Err(corrupt(format!("unknown outcome `{other}`"))),
-            };
-            let time = int(&row[5])
-                .and_then(|ns| u64::try_from(ns).ok())
-                .map(Timestamp::from_unix_nanos);
-            let (from, event, to) = (text(&mut row[1]), text(&mut row[2]), text(&mut row[3]));
-            let record = Record::from_names(definition, number, &from, &event, &to, outcome, time)
-                .map_err(|e| corrupt(e.to_string()))?;
+            let (record, _) = record_of_row(definition, instance, &mut row)?;
+            let corrupt = |reason: String| corrupt(instance, Some(record.sequence()), reason);
+            let (from, event) = (record.from().name(), record.event().name());
+            let outcome = record.outcome();
             at.step(&record).map_err(|e| corrupt(e.to_string()))?;
             // `apply` records a rejection only for an event the state does not allow, or one
             // that a guard or a hook can decline.
@@ -944,25 +963,7 @@ impl<B: Backend> Journal<B> {
             .map_err(SqlError::database("read"))?;
         let mut found = Vec::with_capacity(rows.len());
         for mut row in rows {
-            let sequence = int(&row[0]).unwrap_or(-1);
-            let corrupt = |reason: String| SqlError::Corrupt {
-                instance: instance.to_owned(),
-                sequence: u64::try_from(sequence).ok(),
-                reason,
-            };
-            let number = u64::try_from(sequence)
-                .map_err(|_| corrupt(format!("negative sequence number {sequence}")))?;
-            let outcome = match text(&mut row[4]).as_str() {
-                "applied" => Outcome::Applied,
-                "rejected" => Outcome::Rejected,
-                other => return Err(corrupt(format!("unknown outcome `{other}`"))),
-            };
-            let time = int(&row[5])
-                .and_then(|ns| u64::try_from(ns).ok())
-                .map(Timestamp::from_unix_nanos);
-            let (from, event, to) = (text(&mut row[1]), text(&mut row[2]), text(&mut row[3]));
-            let record = Record::from_names(definition, number, &from, &event, &to, outcome, time)
-                .map_err(|e| corrupt(e.to_string()))?;
+            let (record, time) = record_of_row(definition, instance, &mut row)?;
             found.push((text(&mut row[6]), record, time));
         }
         // Oldest first, as they were remembered.
