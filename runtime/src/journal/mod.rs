@@ -409,26 +409,7 @@ impl Journal {
         };
         let mut records = Vec::with_capacity(lines.len());
         for (offset, len) in lines {
-            let bytes = inner
-                .storage
-                .read_at(offset, len as usize)
-                .map_err(|error| JournalError::Io {
-                    during: "read",
-                    error,
-                })?;
-            // Recovery verified every line; one that fails now was changed under the journal.
-            let changed = |inner: &mut Inner, reason: String| JournalError::Corrupt {
-                line: line_number(inner.storage.as_mut(), offset),
-                reason: format!("it changed since the journal was opened: {reason}"),
-            };
-            let line = match line::read_record(&bytes) {
-                Ok(line) => line,
-                Err(reason) => return Err(changed(&mut inner, reason.to_string())),
-            };
-            let record = match to_record(self.definition, &line) {
-                Ok(record) => record,
-                Err(reason) => return Err(changed(&mut inner, reason)),
-            };
+            let (line, record) = inner.reread(self.definition, offset, len)?;
             records.push(Entry {
                 record,
                 in_state: line.in_state_ns.map(Duration::from_nanos),
@@ -498,25 +479,7 @@ impl Journal {
             if found.len() >= max_ids {
                 break;
             }
-            let bytes = inner
-                .storage
-                .read_at(offset, len as usize)
-                .map_err(|error| JournalError::Io {
-                    during: "read",
-                    error,
-                })?;
-            let changed = |inner: &mut Inner, reason: String| JournalError::Corrupt {
-                line: line_number(inner.storage.as_mut(), offset),
-                reason: format!("it changed since the journal was opened: {reason}"),
-            };
-            let line = match line::read_record(&bytes) {
-                Ok(line) => line,
-                Err(reason) => return Err(changed(&mut inner, reason.to_string())),
-            };
-            let record = match to_record(self.definition, &line) {
-                Ok(record) => record,
-                Err(reason) => return Err(changed(&mut inner, reason)),
-            };
+            let (line, record) = inner.reread(self.definition, offset, len)?;
             if let Some(id) = line.event_id {
                 if seen.insert(id.clone()) {
                     found.push((id, record, line.at.map(Timestamp::from_unix_nanos)));
@@ -743,6 +706,32 @@ fn spawn_syncer(inner: std::sync::Weak<Mutex<Inner>>, interval: Duration) {
 
 /// The number (from 1) of the line that starts at byte `offset`; 0 when the bytes before it
 /// cannot be read. For error messages only: it reads everything before the line.
+impl Inner {
+    /// Reads again the record line at `offset` (`len` bytes), which recovery verified: one
+    /// that fails now was changed under the journal, an error naming its line.
+    fn reread(
+        &mut self,
+        definition: &'static Definition,
+        offset: u64,
+        len: u32,
+    ) -> Result<(line::RecordLine, Record), JournalError> {
+        let bytes = self
+            .storage
+            .read_at(offset, len as usize)
+            .map_err(|error| JournalError::Io {
+                during: "read",
+                error,
+            })?;
+        let parsed = line::read_record(&bytes)
+            .map_err(|reason| reason.to_string())
+            .and_then(|line| to_record(definition, &line).map(|record| (line, record)));
+        parsed.map_err(|reason| JournalError::Corrupt {
+            line: line_number(self.storage.as_mut(), offset),
+            reason: format!("it changed since the journal was opened: {reason}"),
+        })
+    }
+}
+
 fn line_number(storage: &mut dyn Storage, offset: u64) -> u64 {
     usize::try_from(offset)
         .ok()
