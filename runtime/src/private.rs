@@ -206,12 +206,9 @@ pub enum Attempt<O, M, E, H, X> {
     Done(O),
     /// The guard declined; the rejection was recorded.
     Declined(M, X),
-    /// A hook vetoed; the rejection was recorded.
-    Vetoed(M, H),
-    /// The recorder refused the record of the transition.
-    Unrecorded(M, E),
-    /// The guard declined or a hook vetoed, and the recorder refused the rejection's record.
-    RejectionUnrecorded(M, Option<H>, E),
+    /// The transition did not happen: a hook vetoed, the recorder refused its record, or a
+    /// declined guard's rejection could not be recorded. The machine is unchanged.
+    Failed(M, Failure<E, H>),
 }
 
 /// Every typed transition of a machine with choices, guards or hooks: `decide` picks the
@@ -234,7 +231,7 @@ pub fn attempt<M: Parts<Context = ContextOf<<M as Parts>::State>>, D, X, O>(
         Err(declined) => {
             return match core.reject(definition, from, event) {
                 Ok(_) => Attempt::Declined(M::from_parts(state, core), declined),
-                Err(e) => Attempt::RejectionUnrecorded(M::from_parts(state, core), None, e),
+                Err(e) => Attempt::Failed(M::from_parts(state, core), Failure::Unrecorded(e)),
             };
         }
     };
@@ -248,14 +245,15 @@ pub fn attempt<M: Parts<Context = ContextOf<<M as Parts>::State>>, D, X, O>(
         <<M::State as State>::Machine as StateMachine>::__action(event, from, to, &mut core.context)
     });
     if let Err(h) = hooks {
-        return match core.reject(definition, from, event) {
-            Ok(_) => Attempt::Vetoed(M::from_parts(state, core), h),
-            Err(e) => Attempt::RejectionUnrecorded(M::from_parts(state, core), Some(h), e),
+        let failure = match core.reject(definition, from, event) {
+            Ok(_) => Failure::Vetoed(h),
+            Err(e) => Failure::VetoedUnrecorded(h, e),
         };
+        return Attempt::Failed(M::from_parts(state, core), failure);
     }
     match core.record(definition, from, event, to) {
         Ok(_) => Attempt::Done(build(state, data, core)),
-        Err(e) => Attempt::Unrecorded(M::from_parts(state, core), e),
+        Err(e) => Attempt::Failed(M::from_parts(state, core), Failure::Unrecorded(e)),
     }
 }
 
@@ -265,8 +263,8 @@ impl<O, M, E: Fallibility> Attempt<O, M, E, Infallible, Infallible> {
     pub fn step(self) -> E::Step<O, M> {
         E::step(match self {
             Attempt::Done(next) => Ok(next),
-            Attempt::Unrecorded(m, e) | Attempt::RejectionUnrecorded(m, _, e) => Err((m, e)),
-            Attempt::Declined(_, never) | Attempt::Vetoed(_, never) => match never {},
+            Attempt::Failed(m, failure) => Err((m, failure.unrecorded())),
+            Attempt::Declined(_, never) => match never {},
         })
     }
 }
@@ -279,8 +277,7 @@ impl<O, M, E: Fallibility> Attempt<O, M, E, Infallible, ()> {
         E::step(match self {
             Attempt::Done(next) => Ok(Ok(next)),
             Attempt::Declined(m, ()) => Ok(Err(m)),
-            Attempt::Unrecorded(m, e) | Attempt::RejectionUnrecorded(m, _, e) => Err((m, e)),
-            Attempt::Vetoed(_, never) => match never {},
+            Attempt::Failed(m, failure) => Err((m, failure.unrecorded())),
         })
     }
 }
@@ -292,13 +289,7 @@ impl<O, M, E, H> Attempt<O, M, E, H, Infallible> {
         match self {
             Attempt::Done(next) => Ok(next),
             Attempt::Declined(_, never) => match never {},
-            Attempt::Vetoed(m, h) => Err(refused(m, Failure::Vetoed(h))),
-            Attempt::Unrecorded(m, e) | Attempt::RejectionUnrecorded(m, None, e) => {
-                Err(refused(m, Failure::Unrecorded(e)))
-            }
-            Attempt::RejectionUnrecorded(m, Some(h), e) => {
-                Err(refused(m, Failure::VetoedUnrecorded(h, e)))
-            }
+            Attempt::Failed(machine, error) => Err(Refused { machine, error }),
         }
     }
 }
@@ -311,19 +302,20 @@ impl<O, M, E, H> Attempt<O, M, E, H, ()> {
         match self {
             Attempt::Done(next) => Ok(Ok(next)),
             Attempt::Declined(m, ()) => Ok(Err(m)),
-            Attempt::Vetoed(m, h) => Err(refused(m, Failure::Vetoed(h))),
-            Attempt::Unrecorded(m, e) | Attempt::RejectionUnrecorded(m, None, e) => {
-                Err(refused(m, Failure::Unrecorded(e)))
-            }
-            Attempt::RejectionUnrecorded(m, Some(h), e) => {
-                Err(refused(m, Failure::VetoedUnrecorded(h, e)))
-            }
+            Attempt::Failed(machine, error) => Err(Refused { machine, error }),
         }
     }
 }
 
-fn refused<M, E>(machine: M, error: E) -> Refused<M, E> {
-    Refused { machine, error }
+impl<E> Failure<E, Infallible> {
+    /// The recorder's error: without hooks, nothing else can stop a transition.
+    #[inline(always)]
+    fn unrecorded(self) -> E {
+        match self {
+            Failure::Unrecorded(e) => e,
+            Failure::Vetoed(never) | Failure::VetoedUnrecorded(never, _) => match never {},
+        }
+    }
 }
 
 /// Which declared target an event chose (see `StateMachine::__branch`).
