@@ -235,22 +235,14 @@ impl<M: StateMachine, R: Recorder> Dynamic<M, R> {
             (Some(to), Branch::Declared) => to,
             (Some(_), Branch::To(to)) if definition.allows(from, event_id, to) => to,
             (Some(_), Branch::Declined) => {
-                let (cause, record) = match self.core.reject(definition, from, event_id) {
-                    Ok(record) => (Cause::Declined, Some(record)),
-                    Err(error) => (Cause::DeclinedUnrecorded(error), None),
-                };
-                return Err(Rejection::new(
-                    event, definition, from, event_id, cause, record,
-                ));
+                return Err(self.refuse(event, from, event_id, |unrecorded| {
+                    unrecorded.map_or(Cause::Declined, Cause::DeclinedUnrecorded)
+                }));
             }
             _ => {
-                let (cause, record) = match self.core.reject(definition, from, event_id) {
-                    Ok(record) => (Cause::Illegal, Some(record)),
-                    Err(error) => (Cause::IllegalUnrecorded(error), None),
-                };
-                return Err(Rejection::new(
-                    event, definition, from, event_id, cause, record,
-                ));
+                return Err(self.refuse(event, from, event_id, |unrecorded| {
+                    unrecorded.map_or(Cause::Illegal, Cause::IllegalUnrecorded)
+                }));
             }
         };
         // A self-loop stays in the state: its action runs, exit and entry hooks do not.
@@ -261,13 +253,12 @@ impl<M: StateMachine, R: Recorder> Dynamic<M, R> {
             self.state.__exit(context)
         };
         if let Err(hook) = exit.and_then(|()| M::__action(event_id, from, to, context)) {
-            let (cause, record) = match self.core.reject(definition, from, event_id) {
-                Ok(record) => (Cause::Vetoed(hook), Some(record)),
-                Err(error) => (Cause::VetoedUnrecorded(hook, error), None),
-            };
-            return Err(Rejection::new(
-                event, definition, from, event_id, cause, record,
-            ));
+            return Err(
+                self.refuse(event, from, event_id, |unrecorded| match unrecorded {
+                    None => Cause::Vetoed(hook),
+                    Some(error) => Cause::VetoedUnrecorded(hook, error),
+                }),
+            );
         }
         match self
             .core
@@ -289,6 +280,27 @@ impl<M: StateMachine, R: Recorder> Dynamic<M, R> {
                 None,
             )),
         }
+    }
+}
+
+impl<M: StateMachine, R: Recorder> Dynamic<M, R> {
+    /// Records the rejection of `event` in the current state and hands the event back, with
+    /// the cause `cause` gives for the recorder's error (`None`: the rejection was recorded).
+    #[inline(always)]
+    #[allow(clippy::type_complexity)] // the rejection's three parameters are each needed
+    fn refuse(
+        &mut self,
+        event: M::Event,
+        from: StateId,
+        event_id: EventId,
+        cause: impl FnOnce(Option<R::Error>) -> Cause<R::Error, M::HookError>,
+    ) -> Rejection<M::Event, R::Error, M::HookError> {
+        let definition = M::DEFINITION;
+        let (cause, record) = match self.core.reject(definition, from, event_id) {
+            Ok(record) => (cause(None), Some(record)),
+            Err(error) => (cause(Some(error)), None),
+        };
+        Rejection::new(event, definition, from, event_id, cause, record)
     }
 }
 
