@@ -87,7 +87,7 @@ fn a_mutable_reference_passes_everything_through() {
         let mut probe = Probe::known(timed);
         passes_through(&mut &mut probe, timed);
         let door = door::start_with(&mut probe).open();
-        drop(door);
+        assert_eq!(door.state_info().name(), "Open");
         assert_eq!(probe.log, opened_as_msg_1());
     }
 }
