@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::io;
+use std::path::PathBuf;
 use std::string::String;
 use std::vec::Vec;
 
@@ -29,6 +30,13 @@ pub enum JournalError {
     Poisoned(String),
     /// The journal was closed with [`Journal::close`](super::Journal::close).
     Closed,
+    /// The file is open in another [`Journal`](super::Journal), in this process or in
+    /// another one (it holds an exclusive advisory lock on the file): a journal file has one
+    /// writer. Nothing was read or changed; close the other journal first.
+    Locked {
+        /// The journal file.
+        path: PathBuf,
+    },
     /// The file does not start with a statewright journal header.
     NotAJournal(String),
     /// The journal was written by a different definition of the machine.
@@ -88,6 +96,11 @@ impl fmt::Display for JournalError {
                 write!(f, "the journal refuses appends until it is reopened: {why}")
             }
             JournalError::Closed => f.write_str("the journal is closed"),
+            JournalError::Locked { path } => write!(
+                f,
+                "the journal `{}` is open in another journal (this process or another one); close that one first",
+                path.display()
+            ),
             JournalError::NotAJournal(why) => write!(f, "not a statewright journal: {why}"),
             JournalError::DefinitionMismatch {
                 machine,

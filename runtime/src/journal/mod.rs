@@ -161,8 +161,22 @@ struct Inner {
 #[derive(Clone)]
 pub struct Journal {
     definition: &'static Definition,
-    inner: Arc<Mutex<Inner>>,
+    inner: Arc<Owner>,
     recovery: Recovery,
+}
+
+/// The journal's state, shared by its clones. When the last clone is dropped, it releases the
+/// storage (for a file, its lock) in the thread that drops it: the group-commit thread may hold
+/// `Inner` a moment longer, and the file must not stay locked until it lets go.
+struct Owner(Arc<Mutex<Inner>>);
+
+impl Drop for Owner {
+    fn drop(&mut self) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .release();
+    }
 }
 
 impl std::fmt::Debug for Journal {
@@ -191,10 +205,8 @@ impl Journal {
         definition: &'static Definition,
         durability: Durability,
     ) -> Result<Journal, JournalError> {
-        let storage = FileStorage::open(path.as_ref()).map_err(|error| JournalError::Io {
-            during: "open",
-            error,
-        })?;
+        let storage =
+            FileStorage::open(path.as_ref()).map_err(|error| open_error(path.as_ref(), error))?;
         Journal::with_storage(storage, definition, durability)
     }
 
@@ -245,6 +257,7 @@ impl Journal {
         if let Durability::GroupCommit { interval, .. } = durability {
             spawn_syncer(Arc::downgrade(&inner), interval);
         }
+        let inner = Arc::new(Owner(inner));
         Ok(Journal {
             definition,
             inner,
@@ -325,7 +338,7 @@ impl Journal {
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // Every operation leaves `Inner` consistent before anything that can panic.
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+        self.inner.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The machine the journal records.
@@ -404,6 +417,9 @@ impl Journal {
     /// `instance`'s records with the time it spent in each record's `from` state.
     pub fn entries(&self, instance: &str) -> Result<Vec<Entry>, JournalError> {
         let mut inner = self.lock();
+        if inner.closed {
+            return Err(JournalError::Closed);
+        }
         let Some(lines) = inner.instances.get(instance).map(|i| i.lines.clone()) else {
             return Ok(Vec::new());
         };
@@ -469,6 +485,9 @@ impl Journal {
             window = window.with_max_age(age);
         }
         let mut inner = self.lock();
+        if inner.closed {
+            return Err(JournalError::Closed);
+        }
         let Some(lines) = inner.instances.get(instance).map(|i| i.lines.clone()) else {
             return Ok(window);
         };
@@ -500,8 +519,9 @@ impl Journal {
         inner.sync()
     }
 
-    /// Syncs and closes the journal: every later append, through any clone or recorder, fails
-    /// with [`JournalError::Closed`].
+    /// Syncs and closes the journal: every later append or read, through any clone or
+    /// recorder, fails with [`JournalError::Closed`]. Closing releases the storage (for a
+    /// file, its lock), so the file can be opened again while clones of this journal live.
     pub fn close(&self) -> Result<(), JournalError> {
         let mut inner = self.lock();
         let result = if inner.poisoned.is_none() && !inner.closed {
@@ -509,7 +529,7 @@ impl Journal {
         } else {
             Ok(())
         };
-        inner.closed = true;
+        inner.release();
         result
     }
 
@@ -604,13 +624,21 @@ impl Drop for Inner {
     /// Syncs what group commit or flush left unsynced (errors cannot be reported here: call
     /// [`Journal::sync`] or [`Journal::close`] to see them).
     fn drop(&mut self) {
-        if self.poisoned.is_none() && !self.closed && self.unsynced > 0 {
-            let _ = self.storage.sync();
-        }
+        self.release();
     }
 }
 
 impl Inner {
+    /// Syncs what is unsynced (errors cannot be reported here), closes the journal and drops
+    /// its storage: a file's lock is released.
+    fn release(&mut self) {
+        if self.poisoned.is_none() && !self.closed && self.unsynced > 0 {
+            let _ = self.storage.sync();
+        }
+        self.closed = true;
+        self.storage = Box::new(storage::Released);
+    }
+
     fn check_open(&self) -> Result<(), JournalError> {
         if self.closed {
             return Err(JournalError::Closed);
@@ -739,6 +767,20 @@ fn line_number(storage: &mut dyn Storage, offset: u64) -> u64 {
         .map_or(0, |bytes| {
             bytes.iter().filter(|&&b| b == b'\n').count() as u64 + 1
         })
+}
+
+/// The error of opening the journal file at `path`: `Locked` when another journal holds it.
+fn open_error(path: &Path, error: std::io::Error) -> JournalError {
+    if error.kind() == std::io::ErrorKind::WouldBlock {
+        JournalError::Locked {
+            path: path.to_path_buf(),
+        }
+    } else {
+        JournalError::Io {
+            during: "open",
+            error,
+        }
+    }
 }
 
 /// A record line turned back into a [`Record`] of `definition`.

@@ -29,22 +29,113 @@ pub trait Storage: Send {
     fn truncate(&mut self, len: u64) -> io::Result<()>;
 }
 
-/// A journal file.
+/// A journal file, locked for the life of the storage.
+///
+/// Opening takes an exclusive OS advisory lock on the file (`flock` on Unix, `LockFileEx` on
+/// Windows, through the `fs4` crate) before anything is read or written, and holds it until
+/// the storage is dropped: a journal file has one writer. A second open of the same file, in
+/// this process or in any other, fails within a quarter of a second (see below) with
+/// [`io::ErrorKind::WouldBlock`] (which
+/// [`Journal::open`](super::Journal::open) reports as
+/// [`JournalError::Locked`](super::JournalError::Locked)) and changes nothing. The lock is
+/// advisory: it stops every statewright journal, not other programs writing the file.
+///
+/// A lock that is busy is retried for up to 250 ms before the open fails: a process that
+/// starts a child process shares its open files, and their locks, with the child until the
+/// child runs its program, so a journal just closed in such a process can look locked for a
+/// moment.
 #[derive(Debug)]
 pub struct FileStorage {
     file: File,
 }
 
 impl FileStorage {
-    /// Opens (or creates) the file at `path` for reading and appending.
+    /// Opens (or creates) the file at `path` for reading and appending, and locks it.
+    ///
+    /// ```
+    /// use statewright::journal::FileStorage;
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// let dir = std::env::temp_dir().join(format!("statewright-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let path = dir.join("orders.journal");
+    /// let first = FileStorage::open(&path)?;
+    /// let second = FileStorage::open(&path).unwrap_err();
+    /// assert_eq!(second.kind(), std::io::ErrorKind::WouldBlock);
+    /// drop(first);
+    /// assert!(FileStorage::open(&path).is_ok());
+    /// # std::fs::remove_dir_all(&dir)
+    /// # }
+    /// ```
     pub fn open(path: &Path) -> io::Result<Self> {
-        let file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create(true)
-            .open(path)?;
-        Ok(FileStorage { file })
+        // A file replaced while this one waited for its lock (`Journal::repair` renames the
+        // repaired file over the old one) is opened again: the lock must be on the file the
+        // path names, or two writers could each hold a lock on a different file.
+        for _ in 0..8 {
+            let file = OpenOptions::new()
+                .read(true)
+                .append(true)
+                .create(true)
+                .open(path)?;
+            lock(&file, path)?;
+            if same_file(&file, path)? {
+                return Ok(FileStorage { file });
+            }
+        }
+        Err(io::Error::other(std::format!(
+            "`{}` keeps being replaced while it is opened; stop what replaces it",
+            path.display()
+        )))
     }
+}
+
+/// How long [`lock`] waits for a lock held elsewhere before it gives up.
+const LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Takes `file`'s exclusive lock; `WouldBlock` when another holds it for longer than
+/// [`LOCK_PATIENCE`].
+///
+/// The short wait is for a lock that is held only for a moment: a process that starts a
+/// child shares its open files (and so their locks) with the child until the child runs its
+/// program, so a journal closed in a process that spawns children can look locked for a few
+/// milliseconds. A journal that is really open elsewhere is still refused within a quarter
+/// of a second.
+pub(crate) fn lock(file: &File, path: &Path) -> io::Result<()> {
+    let start = std::time::Instant::now();
+    loop {
+        // Fully qualified: on Rust 1.89 and later, `File`'s own `try_lock` would shadow the
+        // trait's, and this crate supports Rust 1.85.
+        match fs4::FileExt::try_lock(file) {
+            Ok(()) => return Ok(()),
+            Err(fs4::TryLockError::WouldBlock) if start.elapsed() < LOCK_PATIENCE => {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            Err(fs4::TryLockError::WouldBlock) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::WouldBlock,
+                    std::format!(
+                        "`{}` is locked by another journal (this process or another one)",
+                        path.display()
+                    ),
+                ));
+            }
+            Err(fs4::TryLockError::Error(error)) => return Err(error),
+        }
+    }
+}
+
+/// Whether the open `file` is the file `path` names now.
+#[cfg(unix)]
+fn same_file(file: &File, path: &Path) -> io::Result<bool> {
+    use std::os::unix::fs::MetadataExt;
+    let (open, named) = (file.metadata()?, std::fs::metadata(path)?);
+    Ok(open.dev() == named.dev() && open.ino() == named.ino())
+}
+
+/// Whether the open `file` is the file `path` names now (not checked on this platform).
+#[cfg(not(unix))]
+fn same_file(_file: &File, _path: &Path) -> io::Result<bool> {
+    Ok(true)
 }
 
 impl Storage for FileStorage {
@@ -138,5 +229,36 @@ impl Storage for MemoryStorage {
         let len = usize::try_from(len).unwrap_or(usize::MAX);
         self.lock().truncate(len);
         Ok(())
+    }
+}
+
+/// What a closed journal holds instead of its storage: every operation fails.
+pub(crate) struct Released;
+
+impl Released {
+    fn closed() -> io::Error {
+        io::Error::other("the journal is closed")
+    }
+}
+
+impl Storage for Released {
+    fn read_all(&mut self) -> io::Result<Vec<u8>> {
+        Err(Released::closed())
+    }
+
+    fn read_at(&mut self, _offset: u64, _len: usize) -> io::Result<Vec<u8>> {
+        Err(Released::closed())
+    }
+
+    fn append(&mut self, _bytes: &[u8]) -> io::Result<()> {
+        Err(Released::closed())
+    }
+
+    fn sync(&mut self) -> io::Result<()> {
+        Err(Released::closed())
+    }
+
+    fn truncate(&mut self, _len: u64) -> io::Result<()> {
+        Err(Released::closed())
     }
 }
