@@ -79,6 +79,13 @@ pub enum JournalError {
         /// The record's `from` state.
         record: &'static str,
     },
+    /// The line to write is longer than [`MAX_LINE`](super::MAX_LINE) bytes (very long
+    /// instance or event ids, or an enormous definition in the header): it is not written,
+    /// since recovery would refuse it.
+    LineTooLong {
+        /// The line's length in bytes, newline excluded.
+        len: usize,
+    },
     /// The record belongs to a different machine than the journal's.
     WrongMachine {
         /// The journal's machine.
@@ -135,6 +142,11 @@ impl fmt::Display for JournalError {
             } => write!(
                 f,
                 "instance `{instance}` is in `{journal}` according to the journal, but the record leaves `{record}`"
+            ),
+            JournalError::LineTooLong { len } => write!(
+                f,
+                "a journal line of {len} bytes is longer than the limit of {} bytes; use shorter instance and event ids",
+                super::MAX_LINE
             ),
             JournalError::WrongMachine { journal, record } => write!(
                 f,
