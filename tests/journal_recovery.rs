@@ -99,3 +99,128 @@ fn a_torn_line_is_copied_to_a_side_file_before_it_is_cut() {
         b"{\"machine\":\"Order\",\"inst"
     );
 }
+
+/// A journal whose line 3 (`o-1` paid) has a flipped bit, whose line 5 (`o-1` shipped)
+/// continues that record, and that ends in a torn line; returns the file's lines.
+fn damaged(path: &Path) -> Vec<Vec<u8>> {
+    let journal = open(path);
+    let mut orders: Vec<_> = (0..4)
+        .map(|i| Dynamic::start_with(Order::Pending, journal.recorder(format!("o-{i}"))).unwrap())
+        .collect();
+    for i in [0, 1, 2] {
+        orders[i]
+            .apply(order::Event::Pay(order::Paid { amount_cents: 1 }.into()))
+            .unwrap();
+    }
+    orders[1]
+        .apply(order::Event::Ship {
+            tracking: "T".into(),
+        })
+        .unwrap();
+    orders[3]
+        .apply(order::Event::Pay(order::Paid { amount_cents: 1 }.into()))
+        .unwrap();
+    drop((orders, journal));
+    append(path, b"{\"machine\":\"Ord");
+    let mut bytes = std::fs::read(path).unwrap();
+    let lines: Vec<Vec<u8>> = bytes
+        .split_inclusive(|&b| b == b'\n')
+        .map(<[u8]>::to_vec)
+        .collect();
+    assert!(String::from_utf8_lossy(&lines[2]).contains("\"o-1\""));
+    assert!(String::from_utf8_lossy(&lines[4]).contains("\"ship\""));
+    let at = lines[0].len() + lines[1].len() + 30;
+    bytes[at] ^= 0x01;
+    std::fs::write(path, &bytes).unwrap();
+    bytes
+        .split_inclusive(|&b| b == b'\n')
+        .map(<[u8]>::to_vec)
+        .collect()
+}
+
+#[test]
+fn repair_keeps_every_valid_record_and_moves_the_rest_to_a_side_file() {
+    for with_definition in [true, false] {
+        let dir = TempDir::new("repair");
+        let path = dir.0.join("orders.journal");
+        let lines = damaged(&path);
+        let before = std::fs::read(&path).unwrap();
+        let err = Journal::open(&path, Order::DEFINITION, Durability::Sync).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "journal line 3 is corrupt: checksum mismatch (the line was altered)"
+        );
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            before,
+            "open changed nothing"
+        );
+
+        let definition = with_definition.then_some(Order::DEFINITION);
+        let report = Journal::repair(&path, definition).unwrap();
+        assert_eq!(report.records, 3);
+        let removed: Vec<(u64, &str)> = report
+            .removed
+            .iter()
+            .map(|r| (r.line, r.reason.as_str()))
+            .collect();
+        assert_eq!(
+            removed,
+            [
+                (3, "checksum mismatch (the line was altered)"),
+                (5, "instance `o-1`: record #2 follows #0"),
+                (7, "a torn last line (no newline)"),
+            ],
+            "with the definition: {with_definition}"
+        );
+        // Nothing is lost: the side file holds exactly the removed lines, verbatim.
+        let side = report.side_file.clone().unwrap();
+        assert_eq!(side, dir.0.join("orders.journal.removed"));
+        assert_eq!(
+            std::fs::read(&side).unwrap(),
+            [&lines[2][..], &lines[4], &lines[6]].concat()
+        );
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            [&lines[0][..], &lines[1], &lines[3], &lines[5]].concat()
+        );
+        let journal = open(&path);
+        assert_eq!(journal.recovery().records, 3);
+        assert_eq!(journal.state("o-1"), None);
+        for id in ["o-0", "o-2", "o-3"] {
+            assert_eq!(journal.state(id).unwrap().name(), "Paid", "{id}");
+        }
+        drop(journal);
+        // A journal that needs nothing is left alone.
+        let report = Journal::repair(&path, definition).unwrap();
+        assert_eq!((report.records, report.removed.len()), (3, 0));
+        assert_eq!(report.side_file, None);
+        let mut files: Vec<_> = std::fs::read_dir(&dir.0)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        files.sort();
+        assert_eq!(files, ["orders.journal", "orders.journal.removed"]);
+    }
+}
+
+#[test]
+fn an_open_journal_is_not_repaired() {
+    let dir = TempDir::new("repair-locked");
+    let path = dir.0.join("orders.journal");
+    journal_file(&path, 1);
+    let journal = open(&path);
+    let before = std::fs::read(&path).unwrap();
+    let err = Journal::repair(&path, None).unwrap_err();
+    assert!(
+        matches!(err, statewright::journal::JournalError::Locked { .. }),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert_eq!(
+        std::fs::read_dir(&dir.0).unwrap().count(),
+        1,
+        "no file was created"
+    );
+    drop(journal);
+}

@@ -74,6 +74,7 @@
 
 mod error;
 mod line;
+mod repair;
 mod scan;
 mod storage;
 
@@ -88,6 +89,7 @@ use std::time::Duration;
 use std::vec::Vec;
 
 pub use self::error::JournalError;
+pub use self::repair::{Removed, RepairReport};
 pub use self::scan::MAX_LINE;
 pub use self::storage::{FileStorage, MemoryStorage, Reader, Storage};
 

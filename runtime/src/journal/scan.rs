@@ -12,7 +12,7 @@ use super::Storage;
 pub const MAX_LINE: usize = 4 << 20;
 
 /// Bytes read from the store at a time.
-const CHUNK: usize = 64 << 10;
+pub(crate) const CHUNK: usize = 64 << 10;
 
 /// One piece of a journal, as [`Lines`] finds it.
 #[derive(Debug, PartialEq, Eq)]

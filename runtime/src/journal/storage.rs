@@ -238,11 +238,21 @@ impl Storage for FileStorage {
 /// Creates a side file `<path>.<suffix>` (or `<path>.<suffix>-<n>`, the first that does not
 /// exist) holding `bytes`, synced, with its directory synced; returns its path.
 pub(crate) fn side_file(path: &Path, suffix: &str, bytes: &[u8]) -> io::Result<PathBuf> {
+    let (mut file, side) = create_side(path, suffix)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    sync_directory(&side)?;
+    Ok(side)
+}
+
+/// Creates the new, empty file `<path>.<suffix>` (or `<path>.<suffix>-<n>`, the first that
+/// does not exist: nothing is overwritten).
+pub(crate) fn create_side(path: &Path, suffix: &str) -> io::Result<(File, PathBuf)> {
     let mut name = path.as_os_str().to_owned();
     name.push(std::format!(".{suffix}"));
     let base = PathBuf::from(name);
     let mut n = 0u32;
-    let (mut file, side) = loop {
+    loop {
         let side = if n == 0 {
             base.clone()
         } else {
@@ -251,15 +261,11 @@ pub(crate) fn side_file(path: &Path, suffix: &str, bytes: &[u8]) -> io::Result<P
             PathBuf::from(name)
         };
         match OpenOptions::new().write(true).create_new(true).open(&side) {
-            Ok(file) => break (file, side),
+            Ok(file) => return Ok((file, side)),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 10_000 => n += 1,
             Err(e) => return Err(e),
         }
-    };
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    sync_directory(&side)?;
-    Ok(side)
+    }
 }
 
 /// Makes the creation or renaming of `path` durable by syncing its directory (on Unix; other
