@@ -51,8 +51,11 @@ pub enum JournalError {
         /// version to the current one.
         changes: Vec<String>,
     },
-    /// A line in the middle of the journal is damaged or does not follow from the lines
-    /// before it. Nothing after it is trusted; nothing is skipped silently.
+    /// A complete line of the journal (anywhere, the last one included) is damaged, too long,
+    /// or does not follow from the lines before it. Nothing after it is trusted; nothing is
+    /// skipped or cut silently, and the file is left as it was:
+    /// [`Journal::repair`](super::Journal::repair) keeps the valid records and moves the rest
+    /// into a side file.
     Corrupt {
         /// The line number, from 1 (the header).
         line: u64,

@@ -31,17 +31,55 @@
 //! | `Sync` | written and `fdatasync`ed before the transition is applied | nothing | nothing (if the disk honours flushes) |
 //! | `GroupCommit { records, interval }` | written; synced with the `records`-th unsynced one, and by a background thread once the oldest unsynced record is `interval` old | nothing | the records since the last sync: fewer than `records`, all younger than about `interval` (at most twice it) |
 //!
-//! After an OS crash the file may end in a torn line; [`Journal::open`] truncates it and says
-//! so in [`Recovery::torn`].
+//! After a crash the file may end in a torn line; [`Journal::open`] copies it aside, cuts it
+//! and says so in [`Recovery::torn`] (see below).
+//!
+//! # One writer
+//!
+//! [`Journal::open`] takes an exclusive OS advisory lock on the file (through
+//! [`FileStorage`]) before it reads anything, and the journal holds it until it is closed or
+//! its last clone is dropped. A second open of the same file, in this process or in another
+//! one, fails with [`JournalError::Locked`] naming the path, and reads, writes and truncates
+//! nothing. [`Journal::repair`] takes the same lock.
 //!
 //! # Recovery
 //!
-//! [`Journal::open`] reads the whole file once: it verifies every line's checksum, checks that
-//! each instance's records have consecutive sequence numbers and form a legal path of the
-//! definition (a verified replay), and indexes each instance's current state and the position
-//! of its records. A damaged line in the middle is an error naming its line number; nothing is
-//! skipped. Afterwards, [`Journal::state`] and [`Journal::history`] answer for one instance
-//! without scanning the file again.
+//! [`Journal::open`] reads the file once, a line at a time (in 64 KiB chunks; it never holds
+//! more than one line, of at most [`MAX_LINE`] bytes, and the index): it verifies every line's
+//! checksum, checks that each instance's records have consecutive sequence numbers and form a
+//! legal path of the definition (a verified replay), and indexes each instance's current state
+//! and the position of its records. Afterwards, [`Journal::state`] and [`Journal::history`]
+//! answer for one instance without scanning the file again; reading a history does not hold up
+//! appends.
+//!
+//! **What recovery cuts.** Every append writes one line that ends in a newline, and nothing
+//! is written after it until it has returned. So a crash can leave exactly one kind of damage:
+//! bytes after the last newline, at most [`MAX_LINE`] of them (a *torn* line). Recovery cuts
+//! those, and only those, after copying them to a side file `<journal>.torn-<offset>` (a
+//! fresh name, never overwriting one; synced before the cut) whose path it reports in
+//! [`Recovery::torn_copy`]. This includes bytes that form a whole record and miss only the
+//! newline: the append that wrote them never returned, so no caller was told that record was
+//! recorded, and its transition did not happen.
+//!
+//! Every complete (newline-terminated) line that fails its checksum, its parse or the replay
+//! (a flipped bit, a number that overflows, a duplicate key, a line of zeros) is
+//! [`JournalError::Corrupt`] naming its line, wherever it is, the last line included, and the
+//! file is left exactly as it was: it could be a record someone was told is durable.
+//! [`Journal::repair`] (or `statewright journal repair FILE`) then keeps every valid record
+//! and moves the rest into a side file.
+//!
+//! # What can go wrong
+//!
+//! | what happens | what statewright does |
+//! | --- | --- |
+//! | two writers open one file (two processes, or twice in one) | the second gets [`JournalError::Locked`] and changes nothing; a lock that is busy only for a moment (a process that spawns children shares the lock with each child until it execs) is retried for 250 ms. The lock is advisory: programs that ignore it are not stopped |
+//! | a crash in the middle of an append | the torn last line is copied to `<journal>.torn-<offset>`, then cut; the records before it are all there (see [Durability](#durability-what-each-policy-can-lose) for what was not yet durable) |
+//! | bit rot, or an edit, in a complete line | [`JournalError::Corrupt`] with the line number, the file untouched; [`Journal::repair`] moves the damaged line, and the later records of its instance, into `<journal>.removed` |
+//! | an OS crash leaves zeros or garbage ending in a newline | the same: a complete line that is wrong is never cut silently; repair it |
+//! | a line longer than [`MAX_LINE`] (4 MiB) | read without being held in memory and reported as [`JournalError::Corrupt`]; an append of such a line is refused with [`JournalError::LineTooLong`] and writes nothing |
+//! | a history of a million records is read | the lock is held only to copy the line positions (16 bytes a record); the lines are read through a second handle ([`Storage::reader`]), so appends go on. A storage without a reader reads a line at a time under the lock |
+//! | a panic in user code (a guard, a hook, an action) while a machine records | the journal's lock is not held while user code runs (except the [`Clock`] given to [`Journal::with_clock`]), and a lock poisoned by a panic is taken over: every journal operation leaves the journal consistent before anything that can panic. A record written before the panic (an entry hook runs after the record) stays in the journal |
+//! | a storage cannot copy the torn bytes aside ([`Storage::set_aside`]) | recovery cuts nothing and fails with the storage's error |
 //!
 //! ```
 //! use statewright::journal::{Durability, Journal, MemoryStorage};
