@@ -9,6 +9,7 @@ mod example;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use example::{Order, order};
 use statewright::journal::{Durability, Journal};
@@ -223,4 +224,96 @@ fn an_open_journal_is_not_repaired() {
         "no file was created"
     );
     drop(journal);
+}
+
+#[test]
+fn repair_removes_a_line_too_long_to_hold_and_leaves_no_temporary_file() {
+    let dir = TempDir::new("repair-long");
+    let path = dir.0.join("orders.journal");
+    journal_file(&path, 1);
+    let good = std::fs::read(&path).unwrap();
+    let long = vec![b'x'; statewright::journal::MAX_LINE + 10];
+    append(&path, &long);
+    append(&path, b"\n");
+    let err = Journal::open(&path, Order::DEFINITION, Durability::Sync).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            statewright::journal::JournalError::Corrupt { line: 3, .. }
+        ),
+        "{err}"
+    );
+    let report = Journal::repair(&path, Some(Order::DEFINITION)).unwrap();
+    assert_eq!(report.records, 1);
+    assert_eq!(report.removed.len(), 1);
+    assert_eq!(report.removed[0].len, long.len() as u64 + 1);
+    let side = std::fs::read(report.side_file.unwrap()).unwrap();
+    assert_eq!(side.len(), long.len() + 1);
+    assert!(side[..long.len()] == long[..] && side.ends_with(b"\n"));
+    assert_eq!(std::fs::read(&path).unwrap(), good);
+    // Without a valid header nothing can be repaired; nothing is changed or left behind.
+    let other = dir.0.join("notes.txt");
+    std::fs::write(&other, b"hello\n").unwrap();
+    assert!(matches!(
+        Journal::repair(&other, None),
+        Err(statewright::journal::JournalError::NotAJournal(_))
+    ));
+    assert_eq!(std::fs::read(&other).unwrap(), b"hello\n");
+    let mut files: Vec<_> = std::fs::read_dir(&dir.0)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    files.sort();
+    assert_eq!(
+        files,
+        ["notes.txt", "orders.journal", "orders.journal.removed"]
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn repair_through_a_symbolic_link_repairs_the_file_and_keeps_the_link() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new("repair-link");
+    let path = dir.0.join("orders.journal");
+    damaged(&path);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let link = dir.0.join("current.journal");
+    std::os::unix::fs::symlink(&path, &link).unwrap();
+    let report = Journal::repair(&link, None).unwrap();
+    assert_eq!(report.removed.len(), 3);
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(
+        report.side_file.unwrap(),
+        dir.0.canonicalize().unwrap().join("orders.journal.removed")
+    );
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+    assert_eq!(
+        mode & 0o777,
+        0o600,
+        "the repaired journal keeps the file's permissions"
+    );
+    assert_eq!(open(&link).recovery().records, 3);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_not_a_journal() {
+    let dir = TempDir::new("fifo");
+    let path = dir.0.join("orders.journal");
+    let made = Command::new("mkfifo").arg(&path).status();
+    if !made.is_ok_and(|s| s.success()) {
+        panic!("mkfifo is needed for this test");
+    }
+    let err = Journal::open(&path, Order::DEFINITION, Durability::Sync).unwrap_err();
+    assert!(
+        err.to_string()
+            .ends_with("is not a regular file; a journal must be one"),
+        "{err}"
+    );
 }

@@ -128,7 +128,8 @@ impl Journal {
     /// [`Corrupt`](JournalError::Corrupt): keeps every record line that is intact and
     /// continues its instance's records, and moves every other line (damaged, too long, or
     /// following a removed record of its instance) and a torn last line, verbatim and in
-    /// order, into a new side file `<path>.removed` (or `<path>.removed-<n>`), so nothing is
+    /// order, into a new side file `<path>.removed` (or `<path>.removed-<n>`; `<path>` is the
+    /// file a symbolic link names), so nothing is
     /// lost: a person can look at what was removed, and put back what they judge right.
     ///
     /// With `definition`, records are checked exactly as [`open`](Journal::open) checks
@@ -189,17 +190,27 @@ impl Journal {
         path: impl AsRef<Path>,
         definition: Option<&'static Definition>,
     ) -> Result<RepairReport, JournalError> {
-        let path = path.as_ref();
-        if !path.exists() {
-            return Err(JournalError::Io {
-                during: "open",
-                error: io::Error::new(
+        let named = path.as_ref();
+        // The file itself, not a symbolic link to it: the repaired journal is renamed over
+        // the file, which would otherwise replace the link.
+        let path = &std::fs::canonicalize(named).map_err(|error| JournalError::Io {
+            during: "open",
+            error: if error.kind() == io::ErrorKind::NotFound {
+                io::Error::new(
                     io::ErrorKind::NotFound,
-                    format!("`{}` does not exist", path.display()),
-                ),
-            });
-        }
-        let mut storage = FileStorage::open(path).map_err(|error| open_error(path, error))?;
+                    format!("`{}` does not exist", named.display()),
+                )
+            } else {
+                error
+            },
+        })?;
+        let mut storage = FileStorage::open(path).map_err(|error| open_error(named, error))?;
+        let permissions = std::fs::metadata(path)
+            .map_err(|error| JournalError::Io {
+                during: "open",
+                error,
+            })?
+            .permissions();
         let io = |during: &'static str| move |error| JournalError::Io { during, error };
         let size = storage.size().map_err(io("read"))?;
         let reader = storage.reader().ok_or_else(|| JournalError::Io {
@@ -234,6 +245,8 @@ impl Journal {
                 during: "write the repaired journal",
                 error: e.into_error(),
             })?;
+            kept.set_permissions(permissions)
+                .map_err(io("copy the journal's permissions"))?;
             kept.sync_all().map_err(io("sync the repaired journal"))?;
             std::fs::rename(&temporary, path).map_err(io("rename the repaired journal"))?;
             storage::sync_directory(path).map_err(io("sync the journal's directory"))

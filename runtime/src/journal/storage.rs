@@ -116,6 +116,16 @@ impl FileStorage {
                 .append(true)
                 .create(true)
                 .open(path)?;
+            // A FIFO, a device or a socket would block or swallow the journal's writes.
+            if !file.metadata()?.is_file() {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    std::format!(
+                        "`{}` is not a regular file; a journal must be one",
+                        path.display()
+                    ),
+                ));
+            }
             lock(&file, path)?;
             if same_file(&file, path)? {
                 return Ok(FileStorage {
