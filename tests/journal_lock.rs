@@ -13,6 +13,7 @@ mod example;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use example::{Order, order};
@@ -22,7 +23,8 @@ use statewright::{Dynamic, StateMachine};
 /// The journal file the child opens; set only in the child.
 const CHILD_JOURNAL: &str = "STATEWRIGHT_LOCK_CHILD_JOURNAL";
 /// What the child does: `hold` (open, append, print `open`, wait for stdin to close) or
-/// `race` (open and append one record, print the outcome, exit).
+/// `race` (print `ready`, wait for a line on stdin, open and append one record, print the
+/// outcome, exit).
 const CHILD_MODE: &str = "STATEWRIGHT_LOCK_CHILD_MODE";
 /// The event the racing child applies to `o-1`: `pay` or `cancel`.
 const CHILD_EVENT: &str = "STATEWRIGHT_LOCK_CHILD_EVENT";
@@ -78,24 +80,33 @@ fn child(path: &Path, mode: &str, event: &str) -> Child {
         .unwrap()
 }
 
-/// The child's first output from `prefix` to the end of its line, within 60 s.
-fn wait_for(child: &mut Child, prefix: &str) -> String {
+/// The lines a child prints, as they come.
+fn output(child: &mut Child) -> Receiver<String> {
     let stdout = child.stdout.take().unwrap();
     let (send, receive) = std::sync::mpsc::channel();
-    let prefix = prefix.to_owned();
     std::thread::spawn(move || {
         // Reads to the end, so the child never writes into a closed pipe.
         for line in BufReader::new(stdout).lines() {
             let Ok(line) = line else { return };
-            // The test harness may print `test ... ` before it on the same line.
-            if let Some(at) = line.find(&prefix) {
-                let _ = send.send(line[at..].to_owned());
-            }
+            let _ = send.send(line);
         }
     });
     receive
-        .recv_timeout(Duration::from_secs(60))
-        .expect("the child printed nothing in time")
+}
+
+/// The child's first output from `prefix` to the end of its line, within 60 s.
+fn wait_for(lines: &Receiver<String>, prefix: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let line = lines
+            .recv_timeout(left)
+            .unwrap_or_else(|e| panic!("the child printed no `{prefix}` in time: {e}"));
+        // The test harness may print `test ... ` before it on the same line.
+        if let Some(at) = line.find(prefix) {
+            return line[at..].to_owned();
+        }
+    }
 }
 
 /// In the parent's run of the test binary this test does nothing; in a child it is the other
@@ -124,6 +135,11 @@ fn child_holds_a_journal_open() {
             drop(journal);
         }
         _ => {
+            // Both racers start together, when the parent says so.
+            writeln!(out, "ready").unwrap();
+            out.flush().unwrap();
+            let mut go = String::new();
+            std::io::stdin().read_line(&mut go).unwrap();
             let outcome = open(&path).map_err(|e| e.to_string()).and_then(|journal| {
                 apply(&journal, "o-1", event)?;
                 // Stay open longer than an opener waits for a busy lock (250 ms), so the other
@@ -182,7 +198,7 @@ fn a_journal_held_by_another_process_is_refused_and_left_unchanged() {
     let dir = TempDir::new("lock-other-process");
     let path = dir.0.join("orders.journal");
     let mut holder = child(&path, "hold", "pay");
-    wait_for(&mut holder, "open");
+    wait_for(&output(&mut holder), "open");
     let before = std::fs::read(&path).unwrap();
     let err = open(&path).unwrap_err();
     assert!(
@@ -204,8 +220,14 @@ fn of_two_racing_processes_exactly_one_writes_and_the_file_reopens_clean() {
         let path = dir.0.join("orders.journal");
         let mut a = child(&path, "race", "pay");
         let mut b = child(&path, "race", "cancel");
+        let (a_out, b_out) = (output(&mut a), output(&mut b));
+        wait_for(&a_out, "ready");
+        wait_for(&b_out, "ready");
         let started = Instant::now();
-        let outcomes = [wait_for(&mut a, "outcome"), wait_for(&mut b, "outcome")];
+        for racer in [&mut a, &mut b] {
+            racer.stdin.as_mut().unwrap().write_all(b"go\n").unwrap();
+        }
+        let outcomes = [wait_for(&a_out, "outcome"), wait_for(&b_out, "outcome")];
         assert!(a.wait().unwrap().success() && b.wait().unwrap().success());
         let ok = outcomes.iter().filter(|o| *o == "outcome ok").count();
         assert_eq!(

@@ -15,7 +15,18 @@ use super::{Instance, Journal, JournalError, check_header, line, open_error, ste
 use crate::definition::Definition;
 use crate::diagram::Chart;
 
-/// What [`Journal::repair`] kept and removed.
+/// What [`Journal::repair`] kept and removed (see its example).
+///
+/// ```
+/// use statewright::journal::{Removed, RepairReport};
+///
+/// let report = RepairReport {
+///     records: 2,
+///     removed: vec![Removed { line: 3, offset: 1540, len: 180, reason: "checksum mismatch".into() }],
+///     side_file: Some("orders.journal.removed".into()),
+/// };
+/// assert_eq!(report.removed[0].to_string(), "line 3 (180 bytes at offset 1540): checksum mismatch");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RepairReport {
     /// Record lines kept.

@@ -9,6 +9,26 @@ use super::Storage;
 /// line is a few hundred bytes plus its instance and event ids; a header holds the
 /// definition's JSON. A longer line is refused when appended, and reported as corrupt when
 /// read, without ever being held in memory whole.
+///
+/// ```
+/// use statewright::journal::{Durability, Journal, JournalError, MemoryStorage, MAX_LINE};
+/// use statewright::{state_machine, Recorder, Record, Outcome, StateMachine};
+///
+/// #[state_machine]
+/// #[derive(Debug, Clone, PartialEq)]
+/// enum Door {
+///     #[initial]
+///     #[on(open -> Open)]
+///     Closed,
+///     #[on(close -> Closed)]
+///     Open,
+/// }
+///
+/// let journal = Journal::with_storage(MemoryStorage::new(), Door::DEFINITION, Durability::Sync).unwrap();
+/// let record = Record::from_names(Door::DEFINITION, 1, "Closed", "open", "Open", Outcome::Applied, None).unwrap();
+/// let err = journal.recorder("d".repeat(MAX_LINE)).record(&record).unwrap_err();
+/// assert!(matches!(err, JournalError::LineTooLong { .. }));
+/// ```
 pub const MAX_LINE: usize = 4 << 20;
 
 /// Bytes read from the store at a time.

@@ -62,6 +62,16 @@ pub trait Storage: Send {
 }
 
 /// Reads a [`Storage`]'s bytes independently of its writer: see [`Storage::reader`].
+///
+/// ```
+/// use statewright::journal::{MemoryStorage, Reader, Storage};
+///
+/// let mut storage = MemoryStorage::from_bytes(b"line one\nline two\n".to_vec());
+/// let reader = storage.reader().unwrap();
+/// storage.append(b"line three\n").unwrap(); // the writer goes on
+/// assert_eq!(reader.read_at(9, 8).unwrap(), b"line two");
+/// assert_eq!(reader.read_at(18, 10).unwrap(), b"line three");
+/// ```
 pub trait Reader: Send + Sync {
     /// `len` bytes starting at `offset`.
     fn read_at(&self, offset: u64, len: usize) -> io::Result<Vec<u8>>;
