@@ -270,3 +270,34 @@ fn closing_or_dropping_a_journal_releases_the_file_at_once() {
         assert!(matches!(reopened.history(&id), Err(JournalError::Closed)));
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn an_opener_waiting_for_a_file_that_is_replaced_opens_the_new_file() {
+    use statewright::journal::{FileStorage, Storage};
+    let dir = TempDir::new("lock-replaced");
+    let path = dir.0.join("orders.journal");
+    std::fs::write(&path, b"old").unwrap();
+    let first = FileStorage::open(&path).unwrap();
+    let (started, waiting) = std::sync::mpsc::channel();
+    let waiter = {
+        let path = path.clone();
+        std::thread::spawn(move || {
+            started.send(()).unwrap();
+            FileStorage::open(&path)
+        })
+    };
+    waiting.recv().unwrap();
+    // The waiter has opened the old file and retries its lock; the file is replaced (as
+    // `Journal::repair` does), then the old one is let go.
+    std::thread::sleep(Duration::from_millis(50));
+    let new = dir.0.join("orders.journal.new");
+    std::fs::write(&new, b"new").unwrap();
+    std::fs::rename(&new, &path).unwrap();
+    drop(first);
+    let mut storage = waiter.join().unwrap().unwrap();
+    assert_eq!(storage.read_all().unwrap(), b"new");
+    // And it holds the lock of the file the path names now.
+    let err = FileStorage::open(&path).unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
+}
