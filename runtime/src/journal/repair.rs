@@ -153,8 +153,9 @@ impl Journal {
     /// The repair holds the journal's lock (an open journal is refused with
     /// [`Locked`](JournalError::Locked)), reads the file once a line at a time, writes the
     /// kept lines to a new file, syncs it and the side file, and renames it over the journal:
-    /// a crash at any point leaves either the old journal or the repaired one. A journal that
-    /// needs no repair is left untouched. The header must be intact.
+    /// a crash at any point leaves either the old journal or the repaired one (and perhaps
+    /// the unfinished `<path>.repairing`, which can be deleted). A journal that needs no
+    /// repair is left untouched. The header must be intact.
     ///
     /// ```
     /// use statewright::journal::{Durability, Journal};
