@@ -151,6 +151,8 @@ pub enum Command {
         after_help = CHECK_AFTER_HELP
     )]
     Check(CheckArgs),
+    /// Work on journal files: `statewright journal repair FILE`
+    Journal(crate::journal::JournalArgs),
 }
 
 /// `statewright render`.

@@ -17,6 +17,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
         Command::Render(args) => render(&args, out),
         Command::Diff(args) => diff(&args, out),
         Command::Check(args) => check(&args, out),
+        Command::Journal(args) => crate::journal::run(&args, out),
     }
 }
 

@@ -9,7 +9,9 @@
 //! - `statewright diff OLD.json NEW.json [--format F] [-o PATH] [--exit-code]` shows what
 //!   changed between two versions;
 //! - `statewright check DIR [--update]` checks that the diagrams committed next to each
-//!   definition JSON in `DIR` are up to date.
+//!   definition JSON in `DIR` are up to date;
+//! - `statewright journal repair FILE` repairs a corrupt journal file, moving what it removes
+//!   into a side file.
 //!
 //! Exit codes: 0 success, 1 differences or stale files found, 2 usage or input error (every
 //! error is one `error: <file>: <message>` line on standard error).
@@ -20,6 +22,7 @@ mod cli;
 mod commands;
 mod error;
 mod files;
+mod journal;
 
 use std::io::{self, Write};
 use std::process::ExitCode;

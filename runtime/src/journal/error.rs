@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::io;
+use std::path::PathBuf;
 use std::string::String;
 use std::vec::Vec;
 
@@ -29,6 +30,13 @@ pub enum JournalError {
     Poisoned(String),
     /// The journal was closed with [`Journal::close`](super::Journal::close).
     Closed,
+    /// The file is open in another [`Journal`](super::Journal), in this process or in
+    /// another one (it holds an exclusive advisory lock on the file): a journal file has one
+    /// writer. Nothing was read or changed; close the other journal first.
+    Locked {
+        /// The journal file.
+        path: PathBuf,
+    },
     /// The file does not start with a statewright journal header.
     NotAJournal(String),
     /// The journal was written by a different definition of the machine.
@@ -43,8 +51,11 @@ pub enum JournalError {
         /// version to the current one.
         changes: Vec<String>,
     },
-    /// A line in the middle of the journal is damaged or does not follow from the lines
-    /// before it. Nothing after it is trusted; nothing is skipped silently.
+    /// A complete line of the journal (anywhere, the last one included) is damaged, too long,
+    /// or does not follow from the lines before it. Nothing after it is trusted; nothing is
+    /// skipped or cut silently, and the file is left as it was:
+    /// [`Journal::repair`](super::Journal::repair) keeps the valid records and moves the rest
+    /// into a side file.
     Corrupt {
         /// The line number, from 1 (the header).
         line: u64,
@@ -71,6 +82,13 @@ pub enum JournalError {
         /// The record's `from` state.
         record: &'static str,
     },
+    /// The line to write is longer than [`MAX_LINE`](super::MAX_LINE) bytes (very long
+    /// instance or event ids, or an enormous definition in the header): it is not written,
+    /// since recovery would refuse it.
+    LineTooLong {
+        /// The line's length in bytes, newline excluded.
+        len: usize,
+    },
     /// The record belongs to a different machine than the journal's.
     WrongMachine {
         /// The journal's machine.
@@ -88,6 +106,11 @@ impl fmt::Display for JournalError {
                 write!(f, "the journal refuses appends until it is reopened: {why}")
             }
             JournalError::Closed => f.write_str("the journal is closed"),
+            JournalError::Locked { path } => write!(
+                f,
+                "the journal `{}` is open in another journal (this process or another one); close that one first",
+                path.display()
+            ),
             JournalError::NotAJournal(why) => write!(f, "not a statewright journal: {why}"),
             JournalError::DefinitionMismatch {
                 machine,
@@ -122,6 +145,11 @@ impl fmt::Display for JournalError {
             } => write!(
                 f,
                 "instance `{instance}` is in `{journal}` according to the journal, but the record leaves `{record}`"
+            ),
+            JournalError::LineTooLong { len } => write!(
+                f,
+                "a journal line of {len} bytes is longer than the limit of {} bytes; use shorter instance and event ids",
+                super::MAX_LINE
             ),
             JournalError::WrongMachine { journal, record } => write!(
                 f,

@@ -249,6 +249,41 @@ mod tests {
     }
 
     #[test]
+    fn a_checksum_must_be_exactly_eight_lowercase_hex_digits() {
+        let line = sample();
+        let text = core::str::from_utf8(&line[..line.len() - 1]).unwrap();
+        let (body, tail) = text.rsplit_once(",\"crc\":\"").unwrap();
+        let crc = u32::from_str_radix(&tail[..8], 16).unwrap();
+        assert!(read_record(text.as_bytes()).is_ok());
+        // The same value, written any other way, is not a line `seal` wrote.
+        for written in [
+            std::format!("0{crc:08x}"),
+            std::format!("00{crc:08x}"),
+            std::format!("{crc:08X}"),
+            std::format!("+{crc:07x}"),
+            std::format!("{crc:x} "),
+        ] {
+            let forged = std::format!("{body},\"crc\":\"{written}\"}}");
+            assert_eq!(
+                read_record(forged.as_bytes()).unwrap_err(),
+                BadLine::NoChecksum,
+                "{written}"
+            );
+        }
+        // With a value below 0x10000000, the short form of the same value is refused too.
+        let small = header("M", "0", "{}");
+        let small = core::str::from_utf8(&small[..small.len() - 1]).unwrap();
+        let (body, _) = small.rsplit_once(",\"crc\":\"").unwrap();
+        let value = crc32fast::hash(body.as_bytes());
+        let short = std::format!("{body},\"crc\":\"{value:x}\"}}");
+        let padded = std::format!("{body},\"crc\":\"{value:09x}\"}}");
+        assert!(read_header(padded.as_bytes()).is_err());
+        if value < 0x1000_0000 {
+            assert!(read_header(short.as_bytes()).is_err());
+        }
+    }
+
+    #[test]
     fn headers_read_back() {
         let line = header("Order", "00ff", "{\"a\": 1}\n");
         let back = read_header(&line[..line.len() - 1]).unwrap();

@@ -31,17 +31,55 @@
 //! | `Sync` | written and `fdatasync`ed before the transition is applied | nothing | nothing (if the disk honours flushes) |
 //! | `GroupCommit { records, interval }` | written; synced with the `records`-th unsynced one, and by a background thread once the oldest unsynced record is `interval` old | nothing | the records since the last sync: fewer than `records`, all younger than about `interval` (at most twice it) |
 //!
-//! After an OS crash the file may end in a torn line; [`Journal::open`] truncates it and says
-//! so in [`Recovery::torn`].
+//! After a crash the file may end in a torn line; [`Journal::open`] copies it aside, cuts it
+//! and says so in [`Recovery::torn`] (see below).
+//!
+//! # One writer
+//!
+//! [`Journal::open`] takes an exclusive OS advisory lock on the file (through
+//! [`FileStorage`]) before it reads anything, and the journal holds it until it is closed or
+//! its last clone is dropped. A second open of the same file, in this process or in another
+//! one, fails with [`JournalError::Locked`] naming the path, and reads, writes and truncates
+//! nothing. [`Journal::repair`] takes the same lock.
 //!
 //! # Recovery
 //!
-//! [`Journal::open`] reads the whole file once: it verifies every line's checksum, checks that
-//! each instance's records have consecutive sequence numbers and form a legal path of the
-//! definition (a verified replay), and indexes each instance's current state and the position
-//! of its records. A damaged line in the middle is an error naming its line number; nothing is
-//! skipped. Afterwards, [`Journal::state`] and [`Journal::history`] answer for one instance
-//! without scanning the file again.
+//! [`Journal::open`] reads the file once, a line at a time (in 64 KiB chunks; it never holds
+//! more than one line, of at most [`MAX_LINE`] bytes, and the index): it verifies every line's
+//! checksum, checks that each instance's records have consecutive sequence numbers and form a
+//! legal path of the definition (a verified replay), and indexes each instance's current state
+//! and the position of its records. Afterwards, [`Journal::state`] and [`Journal::history`]
+//! answer for one instance without scanning the file again; reading a history does not hold up
+//! appends.
+//!
+//! **What recovery cuts.** Every append writes one line that ends in a newline, and nothing
+//! is written after it until it has returned. So a crash can leave exactly one kind of damage:
+//! bytes after the last newline, at most [`MAX_LINE`] of them (a *torn* line). Recovery cuts
+//! those, and only those, after copying them to a side file `<journal>.torn-<offset>` (a
+//! fresh name, never overwriting one; synced before the cut) whose path it reports in
+//! [`Recovery::torn_copy`]. This includes bytes that form a whole record and miss only the
+//! newline: the append that wrote them never returned, so no caller was told that record was
+//! recorded, and its transition did not happen.
+//!
+//! Every complete (newline-terminated) line that fails its checksum, its parse or the replay
+//! (a flipped bit, a number that overflows, a duplicate key, a line of zeros) is
+//! [`JournalError::Corrupt`] naming its line, wherever it is, the last line included, and the
+//! file is left exactly as it was: it could be a record someone was told is durable.
+//! [`Journal::repair`] (or `statewright journal repair FILE`) then keeps every valid record
+//! and moves the rest into a side file.
+//!
+//! # What can go wrong
+//!
+//! | what happens | what statewright does |
+//! | --- | --- |
+//! | two writers open one file (two processes, or twice in one) | the second gets [`JournalError::Locked`] and changes nothing; a lock that is busy only for a moment (a process that spawns children shares the lock with each child until it execs) is retried for 250 ms. The lock is advisory: programs that ignore it are not stopped |
+//! | a crash in the middle of an append | the torn last line is copied to `<journal>.torn-<offset>`, then cut; the records before it are all there (see [Durability](#durability-what-each-policy-can-lose) for what was not yet durable) |
+//! | bit rot, or an edit, in a complete line | [`JournalError::Corrupt`] with the line number, the file untouched; [`Journal::repair`] moves the damaged line, and the later records of its instance, into `<journal>.removed` |
+//! | an OS crash leaves zeros or garbage ending in a newline | the same: a complete line that is wrong is never cut silently; repair it |
+//! | a line longer than [`MAX_LINE`] (4 MiB) | read without being held in memory and reported as [`JournalError::Corrupt`]; an append of such a line is refused with [`JournalError::LineTooLong`] and writes nothing |
+//! | a history of a million records is read | the lock is held only to copy the line positions (16 bytes a record); the lines are read through a second handle ([`Storage::reader`]), so appends go on. A storage without a reader reads a line at a time under the lock |
+//! | a panic in user code (a guard, a hook, an action) while a machine records | the journal's lock is not held while user code runs (except the [`Clock`] given to [`Journal::with_clock`]), and a lock poisoned by a panic is taken over: every journal operation leaves the journal consistent before anything that can panic. A record written before the panic (an entry hook runs after the record) stays in the journal |
+//! | a storage cannot copy the torn bytes aside ([`Storage::set_aside`]) | recovery cuts nothing and fails with the storage's error |
 //!
 //! ```
 //! use statewright::journal::{Durability, Journal, MemoryStorage};
@@ -74,6 +112,8 @@
 
 mod error;
 mod line;
+mod repair;
+mod scan;
 mod storage;
 
 use std::borrow::ToOwned;
@@ -87,7 +127,11 @@ use std::time::Duration;
 use std::vec::Vec;
 
 pub use self::error::JournalError;
-pub use self::storage::{FileStorage, MemoryStorage, Storage};
+pub use self::repair::{Removed, RepairReport};
+pub use self::scan::MAX_LINE;
+pub use self::storage::{FileStorage, MemoryStorage, Reader, Storage};
+
+use self::scan::{Lines, Piece};
 
 use crate::clock::{Clock, SystemClock};
 use crate::definition::{Definition, StateId, StateInfo};
@@ -125,12 +169,19 @@ pub struct Recovery {
     pub records: u64,
     /// Instances found.
     pub instances: usize,
-    /// A torn last line, cut off: `(offset, bytes)` of what was removed. A crash during an
-    /// append leaves one; it held no complete record.
+    /// A torn last line, cut off: `(offset, bytes)` of what was removed: the bytes after the
+    /// last newline, which only an interrupted append leaves (see the [module docs](self)).
     pub torn: Option<(u64, u64)>,
+    /// Where the torn bytes were copied before they were cut (for a file, the side file
+    /// `<journal>.torn-<offset>`), so a person can look at them.
+    pub torn_copy: Option<String>,
     /// Whether the file was new (a header was written).
     pub created: bool,
 }
+
+/// The `(offset, length)` of an instance's lines, and a reader for them (see
+/// [`Storage::reader`]).
+type LinesOf = (Vec<(u64, u32)>, Option<Arc<dyn Reader>>);
 
 /// Where one instance is, and where its records are in the file.
 #[derive(Debug, Clone)]
@@ -145,6 +196,8 @@ struct Instance {
 
 struct Inner {
     storage: Box<dyn Storage>,
+    /// A second handle on the storage, for reading histories outside the lock.
+    reader: Option<Arc<dyn Reader>>,
     durability: Durability,
     clock: Box<dyn Clock + Send>,
     /// Bytes of valid journal: where the next line goes.
@@ -161,8 +214,22 @@ struct Inner {
 #[derive(Clone)]
 pub struct Journal {
     definition: &'static Definition,
-    inner: Arc<Mutex<Inner>>,
+    inner: Arc<Owner>,
     recovery: Recovery,
+}
+
+/// The journal's state, shared by its clones. When the last clone is dropped, it releases the
+/// storage (for a file, its lock) in the thread that drops it: the group-commit thread may hold
+/// `Inner` a moment longer, and the file must not stay locked until it lets go.
+struct Owner(Arc<Mutex<Inner>>);
+
+impl Drop for Owner {
+    fn drop(&mut self) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .release();
+    }
 }
 
 impl std::fmt::Debug for Journal {
@@ -191,10 +258,8 @@ impl Journal {
         definition: &'static Definition,
         durability: Durability,
     ) -> Result<Journal, JournalError> {
-        let storage = FileStorage::open(path.as_ref()).map_err(|error| JournalError::Io {
-            during: "open",
-            error,
-        })?;
+        let storage =
+            FileStorage::open(path.as_ref()).map_err(|error| open_error(path.as_ref(), error))?;
         Journal::with_storage(storage, definition, durability)
     }
 
@@ -216,13 +281,15 @@ impl Journal {
         clock: impl Clock + Send + 'static,
     ) -> Result<Journal, JournalError> {
         let mut storage: Box<dyn Storage> = Box::new(storage);
-        let bytes = storage.read_all().map_err(|error| JournalError::Io {
+        let size = storage.size().map_err(|error| JournalError::Io {
             during: "read",
             error,
         })?;
+        let reader = storage.reader().map(Arc::from);
         let mut recovery = Recovery::default();
         let mut inner = Inner {
             storage,
+            reader,
             durability,
             last_sync: clock.monotonic(),
             clock: Box::new(clock),
@@ -232,19 +299,20 @@ impl Journal {
             closed: false,
             instances: BTreeMap::new(),
         };
-        if bytes.is_empty() {
+        if size == 0 {
             let header = header_line(definition);
             inner.write(&header, Durability::Sync)?;
             inner.len = header.len() as u64;
             recovery.created = true;
         } else {
-            recover(&mut inner, &bytes, definition, &mut recovery)?;
+            recover(&mut inner, size, definition, &mut recovery)?;
         }
         recovery.instances = inner.instances.len();
         let inner = Arc::new(Mutex::new(inner));
         if let Durability::GroupCommit { interval, .. } = durability {
             spawn_syncer(Arc::downgrade(&inner), interval);
         }
+        let inner = Arc::new(Owner(inner));
         Ok(Journal {
             definition,
             inner,
@@ -268,22 +336,22 @@ impl Journal {
             during: "read",
             error,
         };
-        let bytes = old.read_all().map_err(read)?;
-        if !new.read_all().map_err(read)?.is_empty() {
+        if new.size().map_err(read)? != 0 {
             return Err(JournalError::NotAJournal(String::from(
                 "the storage to migrate into is not empty",
             )));
         }
-        // The last piece is empty when the file ends with a newline, or a torn line.
-        let pieces: Vec<&[u8]> = bytes.split(|&b| b == b'\n').collect();
-        let complete = &pieces[..pieces.len() - 1];
-        let header = complete
-            .first()
-            .ok_or_else(|| JournalError::NotAJournal(String::from("no complete first line")))
-            .and_then(|first| {
-                line::read_header(first)
-                    .map_err(|e| JournalError::NotAJournal(format!("line 1: {e}")))
-            })?;
+        let size = old.size().map_err(read)?;
+        let mut lines = Lines::new(&mut old, size);
+        let header = match lines.next_piece().map_err(read)? {
+            Some(Piece::Line { bytes, .. }) => line::read_header(bytes)
+                .map_err(|e| JournalError::NotAJournal(format!("line 1: {e}")))?,
+            _ => {
+                return Err(JournalError::NotAJournal(String::from(
+                    "no complete first line",
+                )));
+            }
+        };
         let found: Fingerprint = header.fingerprint.parse().map_err(|_| {
             JournalError::NotAJournal(format!("bad fingerprint `{}`", header.fingerprint))
         })?;
@@ -296,9 +364,24 @@ impl Journal {
             });
         }
         let mut out = header_line(definition);
-        for (index, text) in complete.iter().enumerate().skip(1) {
+        let mut number = 1;
+        while let Some(piece) = lines.next_piece().map_err(read)? {
+            number += 1;
+            let text = match piece {
+                Piece::Line { bytes, .. } => bytes,
+                // A torn last line is left out, as recovery would.
+                Piece::Tail { .. } => break,
+                Piece::TooLong { len, .. } => {
+                    return Err(JournalError::Corrupt {
+                        line: number,
+                        reason: format!(
+                            "{len} bytes, longer than any journal line (at most {MAX_LINE})"
+                        ),
+                    });
+                }
+            };
             let record = line::read_record(text).map_err(|e| JournalError::Corrupt {
-                line: index as u64 + 1,
+                line: number,
                 reason: e.to_string(),
             })?;
             out.extend(line::record(&line::NewRecord {
@@ -314,6 +397,7 @@ impl Journal {
                 event_id: record.event_id.as_deref(),
             }));
         }
+        drop(lines);
         new.append(&out)
             .and_then(|()| new.sync())
             .map_err(|error| JournalError::Io {
@@ -323,9 +407,56 @@ impl Journal {
         Journal::with_storage(new, definition, durability)
     }
 
+    /// The positions of `instance`'s lines and a reader to read them with, outside the lock;
+    /// `None` for an instance without records.
+    fn lines_of(&self, instance: &str) -> Result<Option<LinesOf>, JournalError> {
+        let inner = self.lock();
+        if inner.closed {
+            return Err(JournalError::Closed);
+        }
+        Ok(inner
+            .instances
+            .get(instance)
+            .map(|i| (i.lines.clone(), inner.reader.clone())))
+    }
+
+    /// Reads again the record line at `offset` (`len` bytes), which recovery or an append
+    /// verified, through `reader` (without the lock) or else the storage (under it): one that
+    /// fails now was changed under the journal, an error naming its line. The line was
+    /// completely written before its position was recorded, and only bytes past every
+    /// recorded line are ever cut, so a reader never sees half a line.
+    fn reread(
+        &self,
+        reader: Option<&dyn Reader>,
+        offset: u64,
+        len: u32,
+    ) -> Result<(line::RecordLine, Record), JournalError> {
+        let mut read = |offset: u64, len: usize| match reader {
+            Some(reader) => reader.read_at(offset, len),
+            None => {
+                let mut inner = self.lock();
+                if inner.closed {
+                    return Err(std::io::Error::other("the journal is closed"));
+                }
+                inner.storage.read_at(offset, len)
+            }
+        };
+        let bytes = read(offset, len as usize).map_err(|error| JournalError::Io {
+            during: "read",
+            error,
+        })?;
+        let parsed = line::read_record(&bytes)
+            .map_err(|reason| reason.to_string())
+            .and_then(|line| to_record(self.definition, &line).map(|record| (line, record)));
+        parsed.map_err(|reason| JournalError::Corrupt {
+            line: scan::line_number(&mut read, offset),
+            reason: format!("it changed since the journal was opened: {reason}"),
+        })
+    }
+
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // Every operation leaves `Inner` consistent before anything that can panic.
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+        self.inner.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The machine the journal records.
@@ -402,14 +533,17 @@ impl Journal {
     }
 
     /// `instance`'s records with the time it spent in each record's `from` state.
+    ///
+    /// Reading does not hold up appends: the journal's lock is held only to copy the
+    /// positions of the instance's lines (when the storage has a [`Reader`]; otherwise a
+    /// line at a time).
     pub fn entries(&self, instance: &str) -> Result<Vec<Entry>, JournalError> {
-        let mut inner = self.lock();
-        let Some(lines) = inner.instances.get(instance).map(|i| i.lines.clone()) else {
+        let Some((lines, reader)) = self.lines_of(instance)? else {
             return Ok(Vec::new());
         };
         let mut records = Vec::with_capacity(lines.len());
         for (offset, len) in lines {
-            let (line, record) = inner.reread(self.definition, offset, len)?;
+            let (line, record) = self.reread(reader.as_deref(), offset, len)?;
             records.push(Entry {
                 record,
                 in_state: line.in_state_ns.map(Duration::from_nanos),
@@ -468,8 +602,7 @@ impl Journal {
         if let Some(age) = max_age {
             window = window.with_max_age(age);
         }
-        let mut inner = self.lock();
-        let Some(lines) = inner.instances.get(instance).map(|i| i.lines.clone()) else {
+        let Some((lines, reader)) = self.lines_of(instance)? else {
             return Ok(window);
         };
         // Newest first; the newest application of an id is the one remembered.
@@ -479,7 +612,7 @@ impl Journal {
             if found.len() >= max_ids {
                 break;
             }
-            let (line, record) = inner.reread(self.definition, offset, len)?;
+            let (line, record) = self.reread(reader.as_deref(), offset, len)?;
             if let Some(id) = line.event_id {
                 if seen.insert(id.clone()) {
                     found.push((id, record, line.at.map(Timestamp::from_unix_nanos)));
@@ -500,8 +633,9 @@ impl Journal {
         inner.sync()
     }
 
-    /// Syncs and closes the journal: every later append, through any clone or recorder, fails
-    /// with [`JournalError::Closed`].
+    /// Syncs and closes the journal: every later append or read, through any clone or
+    /// recorder, fails with [`JournalError::Closed`]. Closing releases the storage (for a
+    /// file, its lock), so the file can be opened again while clones of this journal live.
     pub fn close(&self) -> Result<(), JournalError> {
         let mut inner = self.lock();
         let result = if inner.poisoned.is_none() && !inner.closed {
@@ -509,7 +643,7 @@ impl Journal {
         } else {
             Ok(())
         };
-        inner.closed = true;
+        inner.release();
         result
     }
 
@@ -604,13 +738,22 @@ impl Drop for Inner {
     /// Syncs what group commit or flush left unsynced (errors cannot be reported here: call
     /// [`Journal::sync`] or [`Journal::close`] to see them).
     fn drop(&mut self) {
-        if self.poisoned.is_none() && !self.closed && self.unsynced > 0 {
-            let _ = self.storage.sync();
-        }
+        self.release();
     }
 }
 
 impl Inner {
+    /// Syncs what is unsynced (errors cannot be reported here), closes the journal and drops
+    /// its storage: a file's lock is released.
+    fn release(&mut self) {
+        if self.poisoned.is_none() && !self.closed && self.unsynced > 0 {
+            let _ = self.storage.sync();
+        }
+        self.closed = true;
+        self.storage = Box::new(storage::Released);
+        self.reader = None;
+    }
+
     fn check_open(&self) -> Result<(), JournalError> {
         if self.closed {
             return Err(JournalError::Closed);
@@ -642,6 +785,11 @@ impl Inner {
     /// Appends one line and makes it as durable as `durability` asks, or leaves the storage as
     /// it was and returns the error.
     fn write(&mut self, bytes: &[u8], durability: Durability) -> Result<(), JournalError> {
+        if bytes.len() > MAX_LINE + 1 {
+            return Err(JournalError::LineTooLong {
+                len: bytes.len() - 1,
+            });
+        }
         let undo = |inner: &mut Inner, during: &'static str, error: std::io::Error| {
             if let Err(undo) = inner.storage.truncate(inner.len) {
                 inner.poisoned = Some(format!(
@@ -704,41 +852,18 @@ fn spawn_syncer(inner: std::sync::Weak<Mutex<Inner>>, interval: Duration) {
     drop(spawned);
 }
 
-/// The number (from 1) of the line that starts at byte `offset`; 0 when the bytes before it
-/// cannot be read. For error messages only: it reads everything before the line.
-impl Inner {
-    /// Reads again the record line at `offset` (`len` bytes), which recovery verified: one
-    /// that fails now was changed under the journal, an error naming its line.
-    fn reread(
-        &mut self,
-        definition: &'static Definition,
-        offset: u64,
-        len: u32,
-    ) -> Result<(line::RecordLine, Record), JournalError> {
-        let bytes = self
-            .storage
-            .read_at(offset, len as usize)
-            .map_err(|error| JournalError::Io {
-                during: "read",
-                error,
-            })?;
-        let parsed = line::read_record(&bytes)
-            .map_err(|reason| reason.to_string())
-            .and_then(|line| to_record(definition, &line).map(|record| (line, record)));
-        parsed.map_err(|reason| JournalError::Corrupt {
-            line: line_number(self.storage.as_mut(), offset),
-            reason: format!("it changed since the journal was opened: {reason}"),
-        })
+/// The error of opening the journal file at `path`: `Locked` when another journal holds it.
+fn open_error(path: &Path, error: std::io::Error) -> JournalError {
+    if error.kind() == std::io::ErrorKind::WouldBlock {
+        JournalError::Locked {
+            path: path.to_path_buf(),
+        }
+    } else {
+        JournalError::Io {
+            during: "open",
+            error,
+        }
     }
-}
-
-fn line_number(storage: &mut dyn Storage, offset: u64) -> u64 {
-    usize::try_from(offset)
-        .ok()
-        .and_then(|len| storage.read_at(0, len).ok())
-        .map_or(0, |bytes| {
-            bytes.iter().filter(|&&b| b == b'\n').count() as u64 + 1
-        })
 }
 
 /// A record line turned back into a [`Record`] of `definition`.
@@ -763,60 +888,96 @@ fn to_record(definition: &'static Definition, line: &line::RecordLine) -> Result
     .map_err(|e| e.to_string())
 }
 
-/// Reads a journal's bytes into `inner`: header, records, torn tail.
+/// Reads a journal of `size` bytes into `inner`, a line at a time: header, records, torn
+/// tail (copied aside, then cut). Anything else that is wrong is an error, and nothing is
+/// changed.
 fn recover(
     inner: &mut Inner,
-    bytes: &[u8],
+    size: u64,
     definition: &'static Definition,
     recovery: &mut Recovery,
 ) -> Result<(), JournalError> {
-    // Complete lines end with '\n'; anything after the last one is a torn append.
-    let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let mut lines: Vec<(u64, &[u8])> = Vec::new();
-    let mut offset = 0;
-    for line in bytes[..complete].split_inclusive(|&b| b == b'\n') {
-        lines.push((offset as u64, &line[..line.len() - 1]));
-        offset += line.len();
-    }
-    // A damaged line with no valid line after it is the tail of an interrupted append too
-    // (an OS crash can leave garbage or zeros that end in a newline).
-    let valid = |i: usize, line: &[u8]| {
-        if i == 0 {
-            line::read_header(line).is_ok()
-        } else {
-            line::read_record(line).is_ok()
-        }
+    let read = |error| JournalError::Io {
+        during: "read",
+        error,
     };
-    let mut keep = lines.len();
-    while keep > 1 && !valid(keep - 1, lines[keep - 1].1) {
-        keep -= 1;
-    }
-    let good_len = lines.get(keep).map_or(complete as u64, |(o, _)| *o);
-
-    let Some(&(_, first)) = lines.first() else {
-        // No complete line. A crash while the header was being written leaves a prefix of
-        // it: start over. Anything else is not ours to truncate.
-        let header = header_line(definition);
-        if !header.starts_with(bytes) {
-            return Err(JournalError::NotAJournal(String::from(
-                "no complete first line",
+    let mut lines = Lines::new(inner.storage.as_mut(), size);
+    let first = match lines.next_piece().map_err(read)? {
+        Some(Piece::Line { bytes, .. }) => line::read_header(bytes)
+            .map_err(|e| JournalError::NotAJournal(format!("line 1: {e}")))?,
+        Some(Piece::Tail { bytes, .. }) => {
+            // No complete line. A crash while the header was being written leaves a prefix
+            // of it: start over. Anything else is not ours to cut.
+            let header = header_line(definition);
+            if !header.starts_with(bytes) {
+                return Err(JournalError::NotAJournal(String::from(
+                    "no complete first line",
+                )));
+            }
+            let torn = bytes.to_vec();
+            drop(lines);
+            cut_torn(inner, 0, &torn, recovery)?;
+            inner.write(&header, Durability::Sync)?;
+            inner.len = header.len() as u64;
+            recovery.created = true;
+            return Ok(());
+        }
+        Some(Piece::TooLong { .. }) => {
+            return Err(JournalError::NotAJournal(format!(
+                "line 1 is longer than {MAX_LINE} bytes"
             )));
         }
-        inner
-            .storage
-            .truncate(0)
-            .map_err(|error| JournalError::Io {
-                during: "truncate a torn header",
-                error,
-            })?;
-        inner.write(&header, Durability::Sync)?;
-        inner.len = header.len() as u64;
-        recovery.torn = Some((0, bytes.len() as u64));
-        recovery.created = true;
-        return Ok(());
+        None => unreachable!("a store of {size} bytes has a first piece"),
     };
-    let header =
-        line::read_header(first).map_err(|e| JournalError::NotAJournal(format!("line 1: {e}")))?;
+    check_header(&first, definition)?;
+
+    let mut number = 1;
+    let mut torn: Option<(u64, Vec<u8>)> = None;
+    while let Some(piece) = lines.next_piece().map_err(read)? {
+        number += 1;
+        let corrupt = |reason: String| JournalError::Corrupt {
+            line: number,
+            reason,
+        };
+        let (offset, text) = match piece {
+            Piece::Line { offset, bytes } => (offset, bytes),
+            Piece::Tail { offset, bytes } => {
+                torn = Some((offset, bytes.to_vec()));
+                break;
+            }
+            Piece::TooLong {
+                len, terminated, ..
+            } => {
+                return Err(corrupt(format!(
+                    "{len} bytes{}, longer than any journal line (at most {MAX_LINE})",
+                    if terminated { "" } else { " without a newline" }
+                )));
+            }
+        };
+        let line = line::read_record(text).map_err(|e| corrupt(e.to_string()))?;
+        let record = to_record(definition, &line).map_err(&corrupt)?;
+        if let Some(reason) = step(&mut inner.instances, definition, &line.instance, &record) {
+            return Err(corrupt(format!("instance `{}`: {reason}", line.instance)));
+        }
+        if let Some(instance) = inner.instances.get_mut(&line.instance) {
+            instance.lines.push((offset, text.len() as u32));
+        }
+        recovery.records += 1;
+    }
+    drop(lines);
+    inner.len = size;
+    if let Some((offset, bytes)) = torn {
+        cut_torn(inner, offset, &bytes, recovery)?;
+        inner.len = offset;
+    }
+    Ok(())
+}
+
+/// Checks a journal's header against `definition`.
+fn check_header(
+    header: &line::Header,
+    definition: &'static Definition,
+) -> Result<(), JournalError> {
     if header.journal != line::FORMAT {
         return Err(JournalError::NotAJournal(format!(
             "format `{}`; this version reads `{}`",
@@ -834,83 +995,95 @@ fn recover(
             Err(_) => Vec::new(),
         };
         return Err(JournalError::DefinitionMismatch {
-            machine: header.machine,
+            machine: header.machine.clone(),
             found,
             expected,
             changes,
         });
     }
+    Ok(())
+}
 
-    for (index, &(offset, text)) in lines[..keep].iter().enumerate().skip(1) {
-        let number = index as u64 + 1;
-        let corrupt = |reason: String| JournalError::Corrupt {
-            line: number,
-            reason,
-        };
-        let line = line::read_record(text).map_err(|e| corrupt(e.to_string()))?;
-        let record = to_record(definition, &line).map_err(corrupt)?;
-        let instance = inner
-            .instances
-            .entry(line.instance.clone())
+/// Applies `record` of `instance` to the index, or says why it does not follow the instance's
+/// records before it (and leaves the index as it was).
+fn step(
+    instances: &mut BTreeMap<String, Instance>,
+    definition: &'static Definition,
+    instance: &str,
+    record: &Record,
+) -> Option<String> {
+    let (sequence, state) = instances
+        .get(instance)
+        .map_or((0, definition.initial().id()), |i| (i.sequence, i.state));
+    // The step rules are replay's; the journal adds one: a rejection is recorded only for an
+    // event that is not allowed, or one that a guard or a hook can decline (`apply` writes
+    // nothing else), so any other rejection of an allowed event is not a legal line.
+    let mut at = Replayed::start(definition, state, sequence);
+    let rejected_allowed = record.outcome() == Outcome::Rejected
+        && definition
+            .target(record.from_id(), record.event_id())
+            .is_some()
+        && !definition.can_decline(record.from_id(), record.event_id());
+    let reason = match at.step(record) {
+        Err(ReplayError::Gap { found, .. }) => Some(format!("record #{found} follows #{sequence}")),
+        Err(ReplayError::WrongStart {
+            found, expected, ..
+        })
+        | Err(ReplayError::Discontinuity {
+            found, expected, ..
+        }) => Some(format!(
+            "record #{} leaves `{found}`, but the instance is in `{expected}`",
+            record.sequence()
+        )),
+        Err(_) => Some(format!(
+            "`{record}` is not a legal step of `{}`",
+            definition.name()
+        )),
+        Ok(()) if rejected_allowed => Some(format!(
+            "`{record}` is not a legal step of `{}`",
+            definition.name()
+        )),
+        Ok(()) => None,
+    };
+    if reason.is_none() {
+        let entry = instances
+            .entry(instance.to_owned())
             .or_insert_with(|| Instance {
                 sequence: 0,
                 state: definition.initial().id(),
                 entered: None,
                 lines: Vec::new(),
             });
-        // The step rules are replay's; the journal adds one: a rejection is recorded only for
-        // an event that is not allowed, or one that a guard or a hook can decline (`apply`
-        // writes nothing else), so any other rejection of an allowed event is not a legal line.
-        let mut at = Replayed::start(definition, instance.state, instance.sequence);
-        let rejected_allowed = record.outcome() == Outcome::Rejected
-            && definition
-                .target(record.from_id(), record.event_id())
-                .is_some()
-            && !definition.can_decline(record.from_id(), record.event_id());
-        let reason = match at.step(&record) {
-            Err(ReplayError::Gap { found, .. }) => {
-                Some(format!("record #{found} follows #{}", instance.sequence))
-            }
-            Err(ReplayError::WrongStart {
-                found, expected, ..
-            })
-            | Err(ReplayError::Discontinuity {
-                found, expected, ..
-            }) => Some(format!(
-                "record #{} leaves `{found}`, but the instance is in `{expected}`",
-                record.sequence()
-            )),
-            Err(_) => Some(format!(
-                "`{record}` is not a legal step of `{}`",
-                definition.name()
-            )),
-            Ok(()) if rejected_allowed => Some(format!(
-                "`{record}` is not a legal step of `{}`",
-                definition.name()
-            )),
-            Ok(()) => None,
-        };
-        if let Some(reason) = reason {
-            return Err(corrupt(format!("instance `{}`: {reason}", line.instance)));
-        }
-        instance.sequence = at.sequence();
-        instance.state = at.state_id();
-        instance.lines.push((offset, text.len() as u32));
-        recovery.records += 1;
+        entry.sequence = at.sequence();
+        entry.state = at.state_id();
     }
-    if (good_len as usize) < bytes.len() {
-        let removed = bytes.len() as u64 - good_len;
-        inner
-            .storage
-            .truncate(good_len)
-            .and_then(|()| inner.storage.sync())
-            .map_err(|error| JournalError::Io {
-                during: "truncate a torn line",
-                error,
-            })?;
-        recovery.torn = Some((good_len, removed));
-    }
-    inner.len = good_len;
+    reason
+}
+
+/// Copies the torn `bytes` at `offset` aside, then cuts them off and syncs.
+fn cut_torn(
+    inner: &mut Inner,
+    offset: u64,
+    bytes: &[u8],
+    recovery: &mut Recovery,
+) -> Result<(), JournalError> {
+    let kept = inner
+        .storage
+        .set_aside(offset, bytes)
+        .map_err(|error| JournalError::Io {
+            during: "copy a torn line aside",
+            error,
+        })?;
+    inner
+        .storage
+        .truncate(offset)
+        .and_then(|()| inner.storage.sync())
+        .map_err(|error| JournalError::Io {
+            during: "truncate a torn line",
+            error,
+        })?;
+    recovery.torn = Some((offset, bytes.len() as u64));
+    recovery.torn_copy = Some(kept);
     Ok(())
 }
 

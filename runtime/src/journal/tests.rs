@@ -56,6 +56,7 @@ fn records_survive_a_reopen_with_states_and_histories() {
             records: 4,
             instances: 2,
             torn: None,
+            torn_copy: None,
             created: false
         }
     );
@@ -113,11 +114,64 @@ fn a_torn_last_line_is_cut_off_and_reported() {
     assert_eq!(journal.recovery().torn, Some((good, 40)));
     assert_eq!(storage.bytes().len() as u64, good);
     assert_eq!(journal.state("a").unwrap().name(), "Paid");
-    // Garbage ending in a newline (zeros after an OS crash) at the end is torn too.
+    // What was cut was copied aside first, and the recovery says where.
+    assert_eq!(
+        storage.set_aside_bytes(),
+        [(good, line.as_bytes()[..40].to_vec())]
+    );
+    assert_eq!(
+        journal.recovery().torn_copy.as_deref(),
+        Some("memory (piece 0)")
+    );
     drop(journal);
-    storage.clone().append(&[0; 100]).unwrap();
-    storage.clone().append(b"\n").unwrap();
-    assert_eq!(open(&storage).recovery().torn, Some((good, 101)));
+    // A whole record without its newline: the append that wrote it never returned, so no
+    // one was told it was recorded. It is cut (and copied) like any torn line.
+    storage.clone().append(line.as_bytes()).unwrap();
+    let journal = open(&storage);
+    assert_eq!(journal.recovery().torn, Some((good, line.len() as u64)));
+    assert_eq!(
+        storage.set_aside_bytes()[1],
+        (good, line.clone().into_bytes())
+    );
+    assert_eq!(storage.bytes().len() as u64, good);
+    assert_eq!(journal.recovery().records, 1);
+}
+
+/// A store without [`Storage::set_aside`]: recovery refuses to cut a torn line it cannot
+/// copy first.
+struct NoAside(MemoryStorage);
+
+impl Storage for NoAside {
+    fn read_all(&mut self) -> io::Result<Vec<u8>> {
+        self.0.read_all()
+    }
+    fn read_at(&mut self, offset: u64, len: usize) -> io::Result<Vec<u8>> {
+        Storage::read_at(&mut self.0, offset, len)
+    }
+    fn append(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.0.append(bytes)
+    }
+    fn sync(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+    fn truncate(&mut self, len: u64) -> io::Result<()> {
+        self.0.truncate(len)
+    }
+}
+
+#[test]
+fn a_torn_line_that_cannot_be_copied_aside_is_not_cut() {
+    let storage = MemoryStorage::from_bytes(journal_of(1));
+    storage.clone().append(b"{\"machine\":").unwrap();
+    let before = storage.bytes();
+    let err =
+        Journal::with_storage(NoAside(storage.clone()), &ORDER, Durability::Flush).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("journal copy a torn line aside failed: this storage cannot keep a copy"),
+        "{err}"
+    );
+    assert_eq!(storage.bytes(), before);
 }
 
 #[test]
@@ -518,4 +572,249 @@ fn a_line_changed_under_an_open_journal_is_reported_with_its_number() {
         journal.history("a").unwrap_err().to_string(),
         "journal line 3 is corrupt: it changed since the journal was opened: checksum mismatch (the line was altered)"
     );
+}
+
+/// A journal with `n` records of instances `i-0`, `i-1`, ... (one each, `Pending --pay-->
+/// Paid`), as bytes.
+fn journal_of(n: usize) -> Vec<u8> {
+    let storage = MemoryStorage::new();
+    let journal = open(&storage);
+    for i in 0..n {
+        journal
+            .recorder(std::format!("i-{i}"))
+            .record(&rec(1, "Pending", "pay", "Paid"))
+            .unwrap();
+    }
+    drop(journal);
+    storage.bytes()
+}
+
+/// `body` (a JSON object without its closing brace) sealed with a valid checksum, as a line.
+fn sealed(body: &str) -> String {
+    std::format!(
+        "{body},\"crc\":\"{:08x}\"}}\n",
+        crc32fast::hash(body.as_bytes())
+    )
+}
+
+/// Opens `bytes`; returns the error and checks that the bytes were left exactly as they were.
+fn refused_unchanged(bytes: &[u8]) -> JournalError {
+    let storage = MemoryStorage::from_bytes(bytes.to_vec());
+    let err = Journal::with_storage(storage.clone(), &ORDER, Durability::Flush).unwrap_err();
+    assert_eq!(
+        storage.bytes(),
+        bytes,
+        "the refused journal was changed ({err})"
+    );
+    err
+}
+
+#[test]
+fn a_bit_flip_in_any_complete_line_is_corrupt_and_changes_nothing() {
+    let bytes = journal_of(10);
+    let starts: Vec<usize> = core::iter::once(0)
+        .chain(
+            bytes
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b'\n')
+                .map(|(i, _)| i + 1),
+        )
+        .collect();
+    assert_eq!(starts.len(), 12, "a header, ten records, the end");
+    // One flipped bit in each of the last ten lines: the first of them is reported.
+    let mut flipped = bytes.clone();
+    for start in &starts[1..11] {
+        flipped[start + 20] ^= 0x04;
+    }
+    let err = refused_unchanged(&flipped);
+    assert_eq!(
+        err.to_string(),
+        "journal line 2 is corrupt: checksum mismatch (the line was altered)"
+    );
+    // Only in the last complete line: that line, and still nothing is cut.
+    let mut flipped = bytes.clone();
+    flipped[starts[10] + 20] ^= 0x04;
+    assert!(matches!(
+        refused_unchanged(&flipped),
+        JournalError::Corrupt { line: 11, .. }
+    ));
+    // A last line of zeros that ends in a newline is a complete line too.
+    let mut zeros = bytes.clone();
+    zeros.extend_from_slice(&[0; 100]);
+    zeros.push(b'\n');
+    assert!(matches!(
+        refused_unchanged(&zeros),
+        JournalError::Corrupt { line: 12, .. }
+    ));
+}
+
+#[test]
+fn a_last_line_that_fails_to_parse_is_corrupt_not_torn() {
+    let bytes = journal_of(2);
+    let record = |sequence: &str| {
+        std::format!(
+            "{{\"machine\":\"Order\",\"instance\":\"x\",\"sequence\":{sequence},\"from\":\"Pending\",\"event\":\"pay\",\"to\":\"Paid\",\"outcome\":\"applied\",\"at\":null,\"in_state_ns\":null"
+        )
+    };
+    // The same line is accepted with a valid sequence number...
+    let mut fine = bytes.clone();
+    fine.extend_from_slice(sealed(&record("1")).as_bytes());
+    assert_eq!(open(&MemoryStorage::from_bytes(fine)).recovery().records, 3);
+    // ...and refused, in place, with one that overflows a u64 or with a duplicate key.
+    for body in [
+        record("18446744073709551616"),
+        std::format!("{},\"sequence\":1", record("1")),
+    ] {
+        let mut bad = bytes.clone();
+        bad.extend_from_slice(sealed(&body).as_bytes());
+        let err = refused_unchanged(&bad);
+        assert!(
+            matches!(&err, JournalError::Corrupt { line: 4, reason } if reason.starts_with("malformed line")),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn lines_longer_than_the_limit_are_corrupt_and_never_written() {
+    let bytes = journal_of(1);
+    // A complete line above the limit, then a valid one: corrupt, nothing changed.
+    let mut long = bytes.clone();
+    long.extend(core::iter::repeat_n(b'x', MAX_LINE + 1));
+    long.push(b'\n');
+    long.extend_from_slice(&bytes[bytes.iter().position(|&b| b == b'\n').unwrap() + 1..]);
+    let err = refused_unchanged(&long);
+    assert_eq!(
+        err.to_string(),
+        std::format!(
+            "journal line 3 is corrupt: {} bytes, longer than any journal line (at most {MAX_LINE})",
+            MAX_LINE + 1
+        )
+    );
+    // Unterminated and above the limit: no append writes that much, so it is not torn.
+    long.truncate(bytes.len() + MAX_LINE + 1);
+    let err = refused_unchanged(&long);
+    assert!(
+        matches!(&err, JournalError::Corrupt { line: 3, reason } if reason.ends_with("without a newline, longer than any journal line (at most 4194304)")),
+        "{err}"
+    );
+    // At the limit, an unterminated tail can be a torn append: cut (and copied).
+    long.truncate(bytes.len() + MAX_LINE);
+    let storage = MemoryStorage::from_bytes(long);
+    let journal = open(&storage);
+    assert_eq!(
+        journal.recovery().torn,
+        Some((bytes.len() as u64, MAX_LINE as u64))
+    );
+    assert_eq!(storage.bytes(), bytes);
+    // A record line above the limit is refused before anything is written.
+    let huge = "i".repeat(MAX_LINE);
+    let err = journal
+        .recorder(huge)
+        .record(&rec(1, "Pending", "pay", "Paid"))
+        .unwrap_err();
+    assert!(matches!(err, JournalError::LineTooLong { .. }), "{err}");
+    assert_eq!(storage.bytes(), bytes);
+}
+
+/// A store whose reads block, once armed, until `open` is set (or 5 s pass, then they fail):
+/// to show which reads wait for what.
+#[derive(Clone)]
+struct Gated {
+    inner: MemoryStorage,
+    armed: Arc<std::sync::atomic::AtomicBool>,
+    gate: Arc<(Mutex<bool>, std::sync::Condvar)>,
+    reading: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Gated {
+    fn wait(&self) -> io::Result<()> {
+        if !self.armed.load(std::sync::atomic::Ordering::SeqCst) {
+            return Ok(());
+        }
+        self.reading
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        let (lock, condvar) = &*self.gate;
+        let open = lock.lock().unwrap();
+        let (open, _) = condvar
+            .wait_timeout_while(open, Duration::from_secs(5), |open| !*open)
+            .unwrap();
+        if *open {
+            Ok(())
+        } else {
+            Err(io::Error::other("the read waited 5 s for an append"))
+        }
+    }
+
+    fn open_gate(&self) {
+        *self.gate.0.lock().unwrap() = true;
+        self.gate.1.notify_all();
+    }
+}
+
+impl Reader for Gated {
+    fn read_at(&self, offset: u64, len: usize) -> io::Result<Vec<u8>> {
+        self.wait()?;
+        Reader::read_at(&self.inner, offset, len)
+    }
+}
+
+impl Storage for Gated {
+    fn read_all(&mut self) -> io::Result<Vec<u8>> {
+        self.inner.read_all()
+    }
+    fn read_at(&mut self, offset: u64, len: usize) -> io::Result<Vec<u8>> {
+        self.wait()?;
+        Storage::read_at(&mut self.inner, offset, len)
+    }
+    fn append(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.inner.append(bytes)
+    }
+    fn sync(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+    fn truncate(&mut self, len: u64) -> io::Result<()> {
+        self.inner.truncate(len)
+    }
+    fn size(&mut self) -> io::Result<u64> {
+        self.inner.size()
+    }
+    fn reader(&mut self) -> Option<Box<dyn Reader>> {
+        Some(Box::new(self.clone()))
+    }
+}
+
+#[test]
+fn reading_a_history_does_not_hold_up_appends() {
+    use std::sync::atomic::Ordering;
+    let storage = Gated {
+        inner: MemoryStorage::from_bytes(journal_of(3)),
+        armed: Arc::default(),
+        gate: Arc::default(),
+        reading: Arc::default(),
+    };
+    let journal = Journal::with_storage(storage.clone(), &ORDER, Durability::Flush).unwrap();
+    storage.armed.store(true, Ordering::SeqCst);
+    let reader = {
+        let journal = journal.clone();
+        std::thread::spawn(move || journal.history("i-0"))
+    };
+    while !storage.reading.load(Ordering::SeqCst) {
+        std::thread::yield_now();
+    }
+    // The history is being read (and its read is stuck): an append to another instance
+    // goes through at once, and only then is the read let go.
+    journal
+        .recorder("i-1")
+        .record(&rec(2, "Paid", "ship", "Shipped"))
+        .unwrap();
+    storage.open_gate();
+    let history = reader
+        .join()
+        .unwrap()
+        .expect("the history read waited for the append");
+    let history: Vec<String> = history.iter().map(ToString::to_string).collect();
+    assert_eq!(history, ["#1 Pending --pay--> Paid"]);
+    assert_eq!(journal.sequence("i-1"), 2);
 }
