@@ -20,10 +20,11 @@ fi
 
 # The tests that check the core files: the runtime's unit tests and the facade's integration
 # tests of runtime behaviour (not the UI, README or diagram tests, which check the macro).
-tests=(--lib --test order --test properties --test tcp --test traffic_light --test hooks
-    --test idempotent --test timeouts --test recorders --test debug_output --test journal --test journal_fuzz --test journal_crash
-    --test journal_lock --test journal_memory --test journal_recovery
-    --test sqlite --test postgres)
+tests=(--lib
+    --test order --test properties --test tcp --test traffic_light --test hooks
+    --test idempotent --test timeouts --test recorders --test debug_output
+    --test journal --test journal_fuzz --test journal_crash --test journal_lock
+    --test journal_memory --test journal_recovery --test sqlite --test postgres)
 
 # cargo-mutants' own baseline run tests only the mutated package, and the integration tests
 # live in the facade package; so run the same selection once here, unmutated, and skip its
