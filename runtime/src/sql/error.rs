@@ -23,7 +23,8 @@ pub type DatabaseError = Box<dyn Error + Send + Sync + 'static>;
 #[non_exhaustive]
 pub enum SqlError {
     /// The database refused or failed (connection lost, disk read-only, locked too long).
-    /// `during` says what the journal was doing.
+    /// `during` says what the journal was doing; the message carries the database's own
+    /// reason (for PostgreSQL: its message and SQLSTATE code, with detail and hint if any).
     ///
     /// When the connection was lost during an append, the database may or may not have
     /// committed the record: read the instance again (as [`retry`](super::retry) and
@@ -134,8 +135,26 @@ impl fmt::Display for SqlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SqlError::Database { during, error } => {
-                write!(f, "database journal {during} failed: {error}")
+                write!(f, "database journal {during} failed: ")?;
+                // The client's own `Display` says only "db error": the server's reason is in
+                // the `DbError` it carries.
+                #[cfg(feature = "postgres")]
+                if let Some(db) = error
+                    .downcast_ref::<postgres::Error>()
+                    .and_then(postgres::Error::as_db_error)
+                {
+                    write!(f, "{} (SQLSTATE {})", db.message(), db.code().code())?;
+                    if let Some(detail) = db.detail() {
+                        write!(f, "; {detail}")?;
+                    }
+                    if let Some(hint) = db.hint() {
+                        write!(f, "; {hint}")?;
+                    }
+                    return Ok(());
+                }
+                write!(f, "{error}")
             }
+
             SqlError::SchemaMissing { migrate } => write!(
                 f,
                 "the statewright tables are missing from this database; run `{migrate}` once \
