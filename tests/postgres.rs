@@ -292,3 +292,9 @@ fn database_errors_carry_the_servers_reason() {
         "{chain:?}"
     );
 }
+
+#[test]
+fn both_backends_accept_and_refuse_the_same_ids() {
+    let schema = schema("ids", true);
+    sql_common::ids(&PgJournal::connect(&schema.params, Job::DEFINITION).unwrap());
+}

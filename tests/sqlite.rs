@@ -146,3 +146,9 @@ fn a_read_only_database_refuses_the_transition_and_the_machine_stays() {
     assert_eq!(paused.sequence(), 2);
     assert_eq!(journal.state("j").unwrap().unwrap().0.name(), "Paused");
 }
+
+#[test]
+fn both_backends_accept_and_refuse_the_same_ids() {
+    let path = database("ids", true);
+    sql_common::ids(&SqliteJournal::open(&path, Job::DEFINITION).unwrap());
+}

@@ -534,3 +534,83 @@ fn snapshots<B: Backend>(journal: &Journal<B>, exec: &impl Fn(&str)) {
     assert!(matches!(tampered, SqlError::Corrupt { .. }), "{tampered}");
     assert!(tampered.to_string().contains("does not read"), "{tampered}");
 }
+
+/// The instance and event ids both backends accept and refuse, with whether they are accepted.
+pub fn id_table() -> Vec<(String, bool)> {
+    vec![
+        ("o-17".into(), true),
+        ("ünïcødé 🦀".into(), true),
+        ("o'; DROP TABLE statewright_records; --".into(), true),
+        ("i".repeat(1024), true),
+        (String::new(), false),
+        ("a\0b".into(), false),
+        ("i".repeat(1025), false),
+        ("x".repeat(1 << 20), false),
+        ("tab\there".into(), false),
+        ("line\nbreak".into(), false),
+    ]
+}
+
+/// Both backends accept and refuse the same instance ids and event ids, before the database
+/// sees them, with an error that names the rule.
+pub fn ids<B: Backend>(journal: &Journal<B>) {
+    use statewright::{Delivery, Idempotent, ManualClock, Timestamp, Window};
+
+    for (id, accepted) in id_table() {
+        let shown = &id[..id.len().min(40)];
+        let mut machine = Dynamic::start_with(Job::Idle, journal.recorder(id.clone())).unwrap();
+        let result = machine.apply(job::Event::Run);
+        if accepted {
+            result.unwrap_or_else(|r| panic!("{shown:?} was refused: {r}"));
+            let (state, sequence) = journal.state(&id).unwrap().unwrap();
+            assert_eq!((state.name(), sequence), ("Running", 1), "{shown:?}");
+            assert_eq!(journal.history(&id).unwrap().len(), 1, "{shown:?}");
+            continue;
+        }
+        let Err(rejection) = result else {
+            panic!("the invalid instance id {shown:?} was accepted");
+        };
+        let Cause::Unrecorded(error) = rejection.cause() else {
+            panic!("{shown:?}: {rejection}");
+        };
+        let message = error.to_string();
+        assert!(
+            message.starts_with("invalid instance id") && message.contains("1024 bytes"),
+            "{shown:?}: {message}"
+        );
+        assert!(message.len() < 400, "the message stays short: {message}");
+        assert_eq!(machine.sequence(), 0);
+        let read = journal.state(&id).unwrap_err();
+        assert!(
+            read.to_string().starts_with("invalid instance id"),
+            "{shown:?}: {read}"
+        );
+        assert!(journal.history(&id).is_err(), "{shown:?}");
+    }
+
+    // The same rules for event ids: an invalid one is refused and nothing is applied.
+    let clock = ManualClock::new(Timestamp::from_unix_nanos(1));
+    for (id, accepted) in id_table() {
+        let shown = &id[..id.len().min(40)];
+        // The longest instance id with each event id: the event id index holds both.
+        let instance = format!("{:e<1024}", format!("events-{}-", id.len()));
+        let machine = Dynamic::start_with(Job::Idle, journal.recorder(instance.as_str())).unwrap();
+        let mut job = Idempotent::new(machine, Window::new(10), clock.clone());
+        match job.apply(&id, job::Event::Run) {
+            Delivery::Applied(_) if accepted => {}
+            Delivery::Rejected(rejection) if !accepted => {
+                let Cause::Unrecorded(error) = rejection.cause() else {
+                    panic!("{shown:?}: {rejection}");
+                };
+                assert!(
+                    error.to_string().starts_with("invalid event id"),
+                    "{shown:?}: {error}"
+                );
+                assert_eq!(job.machine().state(), &Job::Idle);
+            }
+            Delivery::Applied(_) => panic!("the invalid event id {shown:?} was accepted"),
+            Delivery::Rejected(rejection) => panic!("{shown:?} was refused: {rejection}"),
+            _ => panic!("{shown:?}: a duplicate"),
+        }
+    }
+}

@@ -119,6 +119,19 @@ pub enum SqlError {
         /// The sequence number of the record stored with the id, when it could be read.
         sequence: Option<u64>,
     },
+    /// An instance id or event id breaks the rules both backends share (see
+    /// [`MAX_ID_BYTES`](super::MAX_ID_BYTES)): empty, longer than 1024 bytes, or holding a
+    /// control character (NUL among them, which PostgreSQL text cannot store). Checked before
+    /// the database sees the id, so SQLite and PostgreSQL accept and refuse the same ids; an
+    /// append with such an id writes nothing and its transition does not happen.
+    InvalidId {
+        /// `"instance id"` or `"event id"`.
+        what: &'static str,
+        /// The id, cut to its first 32 characters when longer.
+        id: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A machine does not match the journal: the state value given to
     /// [`Journal::resume`](super::Journal::resume) is not where the records lead, or the
     /// machine given to [`Journal::save_snapshot`](super::Journal::save_snapshot) is not in
@@ -154,7 +167,6 @@ impl fmt::Display for SqlError {
                 }
                 write!(f, "{error}")
             }
-
             SqlError::SchemaMissing { migrate } => write!(
                 f,
                 "the statewright tables are missing from this database; run `{migrate}` once \
@@ -234,6 +246,12 @@ impl fmt::Display for SqlError {
                      the state's data",
                 )
             }
+            SqlError::InvalidId { what, id, reason } => write!(
+                f,
+                "invalid {what} {id:?}: {reason}; {what}s must be 1 to {} bytes of text without \
+                 control characters",
+                super::MAX_ID_BYTES
+            ),
             SqlError::Resume { instance, reason } => {
                 write!(f, "cannot resume instance `{instance}`: {reason}")
             }

@@ -581,6 +581,71 @@ fn text(value: &mut Value) -> String {
     }
 }
 
+/// The longest instance id or event id a database journal takes, in bytes of UTF-8.
+///
+/// Both backends take the same ids: 1 to `MAX_ID_BYTES` bytes of text without control
+/// characters (`char::is_control`: NUL, which PostgreSQL text cannot hold, tabs, line breaks,
+/// escape sequences). Anything else is refused with [`SqlError::InvalidId`] before the
+/// database sees it. The limit keeps the primary key and the event id index of PostgreSQL
+/// within its index row size (about 2.7 kB), with room for the machine's name.
+///
+/// ```
+/// # #[cfg(feature = "sqlite")]
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use statewright::sql::sqlite::{self, SqliteJournal};
+/// use statewright::sql::{SqlError, MAX_ID_BYTES};
+/// use statewright::{state_machine, StateMachine};
+///
+/// #[state_machine]
+/// #[derive(Debug, Clone, PartialEq)]
+/// enum Door {
+///     #[initial]
+///     #[on(open -> Open)]
+///     Closed,
+///     #[on(close -> Closed)]
+///     Open,
+/// }
+///
+/// let connection = sqlite::rusqlite::Connection::open_in_memory()?;
+/// sqlite::migrate(&connection)?;
+/// let journal = SqliteJournal::from_connection(connection, Door::DEFINITION)?;
+/// assert!(journal.state(&"d".repeat(MAX_ID_BYTES))?.is_none());
+/// let too_long = journal.state(&"d".repeat(MAX_ID_BYTES + 1)).unwrap_err();
+/// assert!(matches!(too_long, SqlError::InvalidId { .. }), "{too_long}");
+/// assert!(journal.state("front\0door").is_err());
+/// # Ok(())
+/// # }
+/// # #[cfg(not(feature = "sqlite"))]
+/// # fn main() {}
+/// ```
+pub const MAX_ID_BYTES: usize = 1024;
+
+/// Checks an instance id or event id (`what`) against the rules of [`MAX_ID_BYTES`].
+fn check_id(what: &'static str, id: &str) -> Result<(), SqlError> {
+    let reason = if id.is_empty() {
+        String::from("it is empty")
+    } else if id.len() > MAX_ID_BYTES {
+        format!("it is {} bytes long", id.len())
+    } else if let Some((at, c)) = id.char_indices().find(|(_, c)| c.is_control()) {
+        if c == '\0' {
+            format!("it holds a NUL character at byte {at}, which PostgreSQL text cannot store")
+        } else {
+            format!("it holds the control character {c:?} at byte {at}")
+        }
+    } else {
+        return Ok(());
+    };
+    let mut shown: String = id.chars().take(32).collect();
+    if shown.len() < id.len() {
+        shown.push('…');
+    }
+    Err(SqlError::InvalidId {
+        what,
+        id: shown,
+        reason,
+    })
+}
+
 /// A row's record: columns sequence, from, event, to, outcome, at (nanoseconds), checked
 /// against `definition`; and its time.
 fn record_of_row(
@@ -782,6 +847,7 @@ impl<B: Backend> Journal<B> {
     /// newest row), or `None` when the journal has no record of it. The row's state is checked
     /// against the definition; [`history`](Journal::history) checks the whole path.
     pub fn state(&self, instance: &str) -> Result<Option<(StateInfo, u64)>, SqlError> {
+        check_id("instance id", instance)?;
         Self::latest(&mut *self.lock(), self, instance)
     }
 
@@ -841,6 +907,7 @@ impl<B: Backend> Journal<B> {
     /// `instance`'s records with the time it spent in each record's `from` state, verified as
     /// [`history`](Journal::history) says.
     pub fn entries(&self, instance: &str) -> Result<Vec<Entry>, SqlError> {
+        check_id("instance id", instance)?;
         let definition = self.definition;
         let params = [Param::Text(definition.name()), Param::Text(instance)];
         let kinds = [
@@ -934,6 +1001,7 @@ impl<B: Backend> Journal<B> {
         max_ids: usize,
         max_age: Option<Duration>,
     ) -> Result<crate::idempotent::Window, SqlError> {
+        check_id("instance id", instance)?;
         let definition = self.definition;
         let mut window = crate::idempotent::Window::new(max_ids);
         if let Some(age) = max_age {
@@ -1116,6 +1184,7 @@ impl<B: Backend> Journal<B> {
         M: StateMachine<Context: Clone + Serialize> + Clone + Serialize,
     {
         self.check_machine::<M>()?;
+        check_id("instance id", instance)?;
         let name = self.definition.name();
         let sequence = machine.sequence();
         let mismatch = |reason: String| SqlError::Resume {
@@ -1325,6 +1394,11 @@ impl<B: Backend> Recorder for SqlRecorder<B> {
                 record: record.machine(),
             });
         }
+        // The same ids for both backends, before either sees them.
+        check_id("instance id", &self.instance)?;
+        if let Some(id) = &self.event_id {
+            check_id("event id", id)?;
+        }
         let sequence = record.sequence();
         let number = i64::try_from(sequence).map_err(|_| SqlError::Corrupt {
             instance: self.instance.clone(),
@@ -1407,6 +1481,7 @@ impl<B: Backend> Recorder for SqlRecorder<B> {
     /// instance it has no record of; `None` when the database cannot be read (then a restore
     /// cannot check against it: [`Journal::load`] checks on its own).
     fn position(&self) -> Option<(u64, StateId)> {
+        check_id("instance id", &self.instance).ok()?;
         let definition = self.journal.definition;
         let mut backend = self.journal.lock();
         match Journal::latest(&mut *backend, &self.journal, &self.instance) {
