@@ -246,6 +246,27 @@ fn a_connection_killed_during_the_commit_leaves_the_machine_where_it_was() {
 }
 
 #[test]
+fn both_backends_accept_and_refuse_the_same_ids() {
+    let schema = schema("ids", true);
+    sql_common::ids(&PgJournal::connect(&schema.params, Job::DEFINITION).unwrap());
+}
+
+#[test]
+fn state_and_instances_in_never_report_an_illegal_last_row() {
+    let schema = schema("heads", true);
+    let params = &schema.params;
+    sql_common::hand_edited_heads(
+        &PgJournal::connect(params, Job::DEFINITION).unwrap(),
+        &|sql: &str| {
+            Client::connect(params, NoTls)
+                .unwrap()
+                .batch_execute(sql)
+                .unwrap()
+        },
+    );
+}
+
+#[test]
 fn database_errors_carry_the_servers_reason() {
     use std::error::Error;
 
@@ -291,10 +312,4 @@ fn database_errors_carry_the_servers_reason() {
             .any(|s| s.contains("violates check constraint")),
         "{chain:?}"
     );
-}
-
-#[test]
-fn both_backends_accept_and_refuse_the_same_ids() {
-    let schema = schema("ids", true);
-    sql_common::ids(&PgJournal::connect(&schema.params, Job::DEFINITION).unwrap());
 }

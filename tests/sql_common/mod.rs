@@ -205,6 +205,14 @@ pub fn race<B: Backend>(
     (rows, conflicts)
 }
 
+/// The items of a listing, all of which must have read.
+pub fn all_ok<T>(items: Vec<Result<T, SqlError>>) -> Vec<T> {
+    items
+        .into_iter()
+        .map(|item| item.unwrap_or_else(|e| panic!("{e}")))
+        .collect()
+}
+
 /// The checks every backend must pass, on a fresh, migrated database: `open` gives a journal
 /// of a definition, `exec` runs SQL on another connection.
 pub fn behaves<B: Backend>(
@@ -225,15 +233,13 @@ pub fn behaves<B: Backend>(
     let (state, sequence) = journal.state("b").unwrap().unwrap();
     assert_eq!((state.name(), sequence), ("Paused", 3));
     assert!(journal.state("nobody").unwrap().is_none());
-    assert_eq!(journal.instances_in("Running").unwrap(), ["a"]);
-    assert_eq!(journal.instances_in("Paused").unwrap(), ["b"]);
+    assert_eq!(all_ok(journal.instances_in("Running").unwrap()), ["a"]);
+    assert_eq!(all_ok(journal.instances_in("Paused").unwrap()), ["b"]);
     assert!(matches!(
         journal.instances_in("Runing"),
         Err(SqlError::UnknownState { .. })
     ));
-    let all: Vec<_> = journal
-        .instances()
-        .unwrap()
+    let all: Vec<_> = all_ok(journal.instances().unwrap())
         .into_iter()
         .map(|(id, s, n)| (id, s.name(), n))
         .collect();
@@ -312,11 +318,29 @@ pub fn behaves<B: Backend>(
     assert!(
         unknown
             .to_string()
-            .contains("`Gone` is not a state of `Job`"),
+            .contains("corrupt at record #3: unknown state `Gone`"),
         "{unknown}"
     );
     assert!(journal.history("b").is_err());
-    assert!(journal.instances().is_err());
+    // Both instances have a row changed by hand: each is an error of its own.
+    let all = journal.instances().unwrap();
+    assert_eq!(all.len(), 2);
+    assert!(
+        all[0]
+            .as_ref()
+            .unwrap_err()
+            .to_string()
+            .contains("instance `a`")
+    );
+    assert!(
+        all[1]
+            .as_ref()
+            .unwrap_err()
+            .to_string()
+            .contains("unknown state `Gone`"),
+        "{:?}",
+        all[1]
+    );
     exec(
         "UPDATE statewright_records SET to_state = 'Idle', outcome = 'rejected' WHERE instance = 'b' AND sequence = 1",
     );
@@ -613,4 +637,65 @@ pub fn ids<B: Backend>(journal: &Journal<B>) {
             _ => panic!("{shown:?}: a duplicate"),
         }
     }
+}
+
+/// `state` and `instances_in` never report a state the verified history would not reach: a
+/// hand-edited illegal last row is an error of its instance only.
+pub fn hand_edited_heads<B: Backend>(journal: &Journal<B>, exec: &impl Fn(&str)) {
+    job::start_with(journal.recorder("g-1")).run().unwrap();
+    job::start_with(journal.recorder("g-2"))
+        .run()
+        .unwrap()
+        .pause()
+        .unwrap();
+    job::start_with(journal.recorder("h-1")).run().unwrap();
+    // `run` leads to `Running`, never to `Paused`: an illegal last row.
+    exec(
+        "UPDATE statewright_records SET to_state = 'Paused' WHERE instance = 'h-1' AND sequence = 1",
+    );
+    assert!(journal.history("h-1").is_err());
+    let state = journal.state("h-1");
+    assert!(
+        state.is_err(),
+        "state() reported {:?} from an illegal row",
+        state.map(|s| s.map(|(s, n)| (s.name(), n)))
+    );
+    // Listed as an error of its own, never as in `Paused`; the good instance is listed.
+    let paused = journal.instances_in("Paused").unwrap();
+    assert_eq!(paused.len(), 2, "{paused:?}");
+    assert_eq!(paused[0].as_ref().unwrap(), "g-2");
+    let error = paused[1].as_ref().unwrap_err();
+    assert!(
+        matches!(error, SqlError::Corrupt { instance, sequence: Some(1), .. } if instance == "h-1"),
+        "{error}"
+    );
+    assert!(
+        journal.instances_in("Running").unwrap()[0]
+            .as_ref()
+            .is_ok_and(|id| id == "g-1")
+    );
+
+    // A row inserted by hand under an id the rules refuse: an error of its own.
+    exec(
+        "INSERT INTO statewright_records (machine, instance, sequence, from_state, event, \
+         to_state, outcome) VALUES ('Job', '', 1, 'Idle', 'run', 'Running', 'applied')",
+    );
+    let all = journal.instances().unwrap();
+    let shown: Vec<_> = all
+        .iter()
+        .map(|item| match item {
+            Ok((id, state, sequence)) => format!("{id} {} #{sequence}", state.name()),
+            Err(error) => error.to_string(),
+        })
+        .collect();
+    assert_eq!(shown.len(), 4, "{shown:?}");
+    assert!(
+        shown[0].starts_with("invalid instance id \"\": it is empty"),
+        "{shown:?}"
+    );
+    assert_eq!(shown[1..3], ["g-1 Running #1", "g-2 Paused #2"]);
+    assert!(
+        shown[3].contains("instance `h-1` is corrupt at record #1"),
+        "{shown:?}"
+    );
 }
