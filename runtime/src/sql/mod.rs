@@ -60,6 +60,17 @@
 //! - [`Journal::save_snapshot`] / [`Journal::load`]: for states with data, a snapshot with the
 //!   value, loaded back and checked against the records.
 //!
+//! # What can go wrong
+//!
+//! | what happens | what statewright does |
+//! | --- | --- |
+//! | two writers append to one instance at once (replicas, threads, a stale machine) | the primary key lets exactly one `INSERT` through; the other writes nothing and its caller gets a [`Conflict`] with the instance's current state; [`Journal::apply`] and [`retry`] load the instance again and decide again |
+//! | the connection is lost mid-append | the transition does not happen and the caller gets [`SqlError::Database`]; the database may or may not have committed the row (no client can know), so read the instance again before going on; a PostgreSQL journal from `connect` connects again on its next call |
+//! | the database refuses a statement (a constraint, permissions, a read-only or full disk) | [`SqlError::Database`], whose message carries the database's own reason (for PostgreSQL its message, SQLSTATE code, detail and hint); the client's error stays in the source chain, for downcasting |
+//! | a row is changed by hand: an illegal step, an unknown state, a value of the wrong type (an SQLite blob, text that is not UTF-8) | reading that instance ([`history`](Journal::history), [`state`](Journal::state), [`resume`](Journal::resume), [`load`](Journal::load), [`window`](Journal::window)) is [`SqlError::Corrupt`] naming the row; in [`instances`](Journal::instances) and [`instances_in`](Journal::instances_in) it is an `Err` item of that instance only, the others are listed; nothing panics, nothing is skipped silently. Limit: an edit that still forms a legal path (rows deleted from the end, one legal step swapped for another) cannot be told from a real history |
+//! | an instance id or event id that is empty, longer than [`MAX_ID_BYTES`], or holds a control character (NUL among them) | refused with [`SqlError::InvalidId`] before either backend sees it, so SQLite and PostgreSQL take the same ids: an append writes nothing and its transition does not happen; a row stored under such an id (by hand, or by SQLite before this check) is an `Err` item in listings |
+//! | the state function given to [`Journal::apply`] panics | the panic unwinds out of `apply`: the function runs after the instance's history was read and before the event is applied, so nothing is written for that attempt, and the journal holds no lock while it runs (it goes on working) |
+//!
 //! # Idempotent apply
 //!
 //! An [`Idempotent`](crate::Idempotent) machine's [`SqlRecorder`] writes each event's id into
