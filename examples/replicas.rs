@@ -172,7 +172,8 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     println!("\n== the orders, read back from the database (each history verified)");
     let journal = PgJournal::connect(&url, Order::DEFINITION)?;
-    for (id, state, sequence) in journal.instances()? {
+    for instance in journal.instances()? {
+        let (id, state, sequence) = instance?;
         println!("{id}: {} after {sequence} records", state.name());
         for record in journal.history(&id)? {
             println!("    {record}");

@@ -244,3 +244,72 @@ fn a_connection_killed_during_the_commit_leaves_the_machine_where_it_was() {
         "SELECT pg_advisory_unlock(740917); DROP TRIGGER wait_at_commit ON statewright_records",
     );
 }
+
+#[test]
+fn both_backends_accept_and_refuse_the_same_ids() {
+    let schema = schema("ids", true);
+    sql_common::ids(&PgJournal::connect(&schema.params, Job::DEFINITION).unwrap());
+}
+
+#[test]
+fn state_and_instances_in_never_report_an_illegal_last_row() {
+    let schema = schema("heads", true);
+    let params = &schema.params;
+    sql_common::hand_edited_heads(
+        &PgJournal::connect(params, Job::DEFINITION).unwrap(),
+        &|sql: &str| {
+            Client::connect(params, NoTls)
+                .unwrap()
+                .batch_execute(sql)
+                .unwrap()
+        },
+    );
+}
+
+#[test]
+fn database_errors_carry_the_servers_reason() {
+    use std::error::Error;
+
+    let schema = schema("reason", true);
+    let params = &schema.params;
+    let journal = PgJournal::connect(params, Job::DEFINITION).unwrap();
+    Client::connect(params, NoTls)
+        .unwrap()
+        .batch_execute(
+            "ALTER TABLE statewright_records ADD CONSTRAINT no_x CHECK (instance <> 'x')",
+        )
+        .unwrap();
+    let mut machine = statewright::Dynamic::start_with(Job::Idle, journal.recorder("x")).unwrap();
+    let rejection = machine.apply(job::Event::Run).unwrap_err();
+    let statewright::Cause::Unrecorded(error) = rejection.cause() else {
+        panic!("{rejection}");
+    };
+    let message = error.to_string();
+    assert!(
+        message.starts_with("database journal append failed: ")
+            && message.contains("violates check constraint \"no_x\"")
+            && message.contains("SQLSTATE 23514"),
+        "{message}"
+    );
+    // The client's error stays reachable for downcasting, and the chain reaches the server's.
+    let client = error.database_error().unwrap();
+    let client = client
+        .downcast_ref::<statewright::sql::postgres::postgres::Error>()
+        .expect("the client's error");
+    assert_eq!(
+        client.code(),
+        Some(&statewright::sql::postgres::postgres::error::SqlState::CHECK_VIOLATION)
+    );
+    let mut chain = Vec::new();
+    let mut source = error.source();
+    while let Some(s) = source {
+        chain.push(s.to_string());
+        source = s.source();
+    }
+    assert!(
+        chain
+            .iter()
+            .any(|s| s.contains("violates check constraint")),
+        "{chain:?}"
+    );
+}

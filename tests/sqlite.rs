@@ -146,3 +146,66 @@ fn a_read_only_database_refuses_the_transition_and_the_machine_stays() {
     assert_eq!(paused.sequence(), 2);
     assert_eq!(journal.state("j").unwrap().unwrap().0.name(), "Paused");
 }
+
+#[test]
+fn both_backends_accept_and_refuse_the_same_ids() {
+    let path = database("ids", true);
+    sql_common::ids(&SqliteJournal::open(&path, Job::DEFINITION).unwrap());
+}
+
+#[test]
+fn state_and_instances_in_never_report_an_illegal_last_row() {
+    let path = database("heads", true);
+    sql_common::hand_edited_heads(
+        &SqliteJournal::open(&path, Job::DEFINITION).unwrap(),
+        &|sql: &str| Connection::open(&path).unwrap().execute_batch(sql).unwrap(),
+    );
+}
+
+#[test]
+fn a_blob_row_is_an_error_of_its_instance_only() {
+    let path = database("blob", true);
+    let journal = SqliteJournal::open(&path, Job::DEFINITION).unwrap();
+    for id in ["a", "b", "c"] {
+        job::start_with(journal.recorder(id)).run().unwrap();
+    }
+    let connection = Connection::open(&path).unwrap();
+    connection
+        .execute_batch("UPDATE statewright_records SET instance = X'00ff' WHERE instance = 'a'")
+        .unwrap();
+    connection
+        .execute_batch(
+            "UPDATE statewright_records SET to_state = X'52756e6e696e67' WHERE instance = 'c'",
+        )
+        .unwrap();
+    let all = journal
+        .instances()
+        .expect("one bad row must not fail the others");
+    let shown: Vec<_> = all
+        .iter()
+        .map(|item| match item {
+            Ok((id, state, sequence)) => format!("{id} {} #{sequence}", state.name()),
+            Err(error) => error.to_string(),
+        })
+        .collect();
+    // SQLite orders text before blobs.
+    assert_eq!(shown.len(), 3, "{shown:?}");
+    assert_eq!(shown[0], "b Running #1");
+    assert_eq!(
+        shown[1],
+        "the journal of instance `c` is corrupt at record #1: its `to_state` is the blob \
+         x'52756e6e696e67', not text"
+    );
+    assert!(
+        shown[2].contains("its instance id is the blob x'00ff', not text"),
+        "{shown:?}"
+    );
+    // The good instance reads on its own too; the bad one is an error, not a panic.
+    assert_eq!(journal.state("b").unwrap().unwrap().0.name(), "Running");
+    assert!(journal.state("c").is_err());
+    assert!(
+        journal.instances_in("Running").unwrap()[0]
+            .as_ref()
+            .is_ok_and(|id| id == "b")
+    );
+}

@@ -205,6 +205,14 @@ pub fn race<B: Backend>(
     (rows, conflicts)
 }
 
+/// The items of a listing, all of which must have read.
+pub fn all_ok<T>(items: Vec<Result<T, SqlError>>) -> Vec<T> {
+    items
+        .into_iter()
+        .map(|item| item.unwrap_or_else(|e| panic!("{e}")))
+        .collect()
+}
+
 /// The checks every backend must pass, on a fresh, migrated database: `open` gives a journal
 /// of a definition, `exec` runs SQL on another connection.
 pub fn behaves<B: Backend>(
@@ -225,15 +233,13 @@ pub fn behaves<B: Backend>(
     let (state, sequence) = journal.state("b").unwrap().unwrap();
     assert_eq!((state.name(), sequence), ("Paused", 3));
     assert!(journal.state("nobody").unwrap().is_none());
-    assert_eq!(journal.instances_in("Running").unwrap(), ["a"]);
-    assert_eq!(journal.instances_in("Paused").unwrap(), ["b"]);
+    assert_eq!(all_ok(journal.instances_in("Running").unwrap()), ["a"]);
+    assert_eq!(all_ok(journal.instances_in("Paused").unwrap()), ["b"]);
     assert!(matches!(
         journal.instances_in("Runing"),
         Err(SqlError::UnknownState { .. })
     ));
-    let all: Vec<_> = journal
-        .instances()
-        .unwrap()
+    let all: Vec<_> = all_ok(journal.instances().unwrap())
         .into_iter()
         .map(|(id, s, n)| (id, s.name(), n))
         .collect();
@@ -312,11 +318,29 @@ pub fn behaves<B: Backend>(
     assert!(
         unknown
             .to_string()
-            .contains("`Gone` is not a state of `Job`"),
+            .contains("corrupt at record #3: unknown state `Gone`"),
         "{unknown}"
     );
     assert!(journal.history("b").is_err());
-    assert!(journal.instances().is_err());
+    // Both instances have a row changed by hand: each is an error of its own.
+    let all = journal.instances().unwrap();
+    assert_eq!(all.len(), 2);
+    assert!(
+        all[0]
+            .as_ref()
+            .unwrap_err()
+            .to_string()
+            .contains("instance `a`")
+    );
+    assert!(
+        all[1]
+            .as_ref()
+            .unwrap_err()
+            .to_string()
+            .contains("unknown state `Gone`"),
+        "{:?}",
+        all[1]
+    );
     exec(
         "UPDATE statewright_records SET to_state = 'Idle', outcome = 'rejected' WHERE instance = 'b' AND sequence = 1",
     );
@@ -533,4 +557,145 @@ fn snapshots<B: Backend>(journal: &Journal<B>, exec: &impl Fn(&str)) {
     let tampered = journal.load::<Order>("o-1").unwrap_err();
     assert!(matches!(tampered, SqlError::Corrupt { .. }), "{tampered}");
     assert!(tampered.to_string().contains("does not read"), "{tampered}");
+}
+
+/// The instance and event ids both backends accept and refuse, with whether they are accepted.
+pub fn id_table() -> Vec<(String, bool)> {
+    vec![
+        ("o-17".into(), true),
+        ("ünïcødé 🦀".into(), true),
+        ("o'; DROP TABLE statewright_records; --".into(), true),
+        ("i".repeat(1024), true),
+        (String::new(), false),
+        ("a\0b".into(), false),
+        ("i".repeat(1025), false),
+        ("x".repeat(1 << 20), false),
+        ("tab\there".into(), false),
+        ("line\nbreak".into(), false),
+    ]
+}
+
+/// Both backends accept and refuse the same instance ids and event ids, before the database
+/// sees them, with an error that names the rule.
+pub fn ids<B: Backend>(journal: &Journal<B>) {
+    use statewright::{Delivery, Idempotent, ManualClock, Timestamp, Window};
+
+    for (id, accepted) in id_table() {
+        let shown = &id[..id.len().min(40)];
+        let mut machine = Dynamic::start_with(Job::Idle, journal.recorder(id.clone())).unwrap();
+        let result = machine.apply(job::Event::Run);
+        if accepted {
+            result.unwrap_or_else(|r| panic!("{shown:?} was refused: {r}"));
+            let (state, sequence) = journal.state(&id).unwrap().unwrap();
+            assert_eq!((state.name(), sequence), ("Running", 1), "{shown:?}");
+            assert_eq!(journal.history(&id).unwrap().len(), 1, "{shown:?}");
+            continue;
+        }
+        let Err(rejection) = result else {
+            panic!("the invalid instance id {shown:?} was accepted");
+        };
+        let Cause::Unrecorded(error) = rejection.cause() else {
+            panic!("{shown:?}: {rejection}");
+        };
+        let message = error.to_string();
+        assert!(
+            message.starts_with("invalid instance id") && message.contains("1024 bytes"),
+            "{shown:?}: {message}"
+        );
+        assert!(message.len() < 400, "the message stays short: {message}");
+        assert_eq!(machine.sequence(), 0);
+        let read = journal.state(&id).unwrap_err();
+        assert!(
+            read.to_string().starts_with("invalid instance id"),
+            "{shown:?}: {read}"
+        );
+        assert!(journal.history(&id).is_err(), "{shown:?}");
+    }
+
+    // The same rules for event ids: an invalid one is refused and nothing is applied.
+    let clock = ManualClock::new(Timestamp::from_unix_nanos(1));
+    for (id, accepted) in id_table() {
+        let shown = &id[..id.len().min(40)];
+        // The longest instance id with each event id: the event id index holds both.
+        let instance = format!("{:e<1024}", format!("events-{}-", id.len()));
+        let machine = Dynamic::start_with(Job::Idle, journal.recorder(instance.as_str())).unwrap();
+        let mut job = Idempotent::new(machine, Window::new(10), clock.clone());
+        match job.apply(&id, job::Event::Run) {
+            Delivery::Applied(_) if accepted => {}
+            Delivery::Rejected(rejection) if !accepted => {
+                let Cause::Unrecorded(error) = rejection.cause() else {
+                    panic!("{shown:?}: {rejection}");
+                };
+                assert!(
+                    error.to_string().starts_with("invalid event id"),
+                    "{shown:?}: {error}"
+                );
+                assert_eq!(job.machine().state(), &Job::Idle);
+            }
+            Delivery::Applied(_) => panic!("the invalid event id {shown:?} was accepted"),
+            Delivery::Rejected(rejection) => panic!("{shown:?} was refused: {rejection}"),
+            _ => panic!("{shown:?}: a duplicate"),
+        }
+    }
+}
+
+/// `state` and `instances_in` never report a state the verified history would not reach: a
+/// hand-edited illegal last row is an error of its instance only.
+pub fn hand_edited_heads<B: Backend>(journal: &Journal<B>, exec: &impl Fn(&str)) {
+    job::start_with(journal.recorder("g-1")).run().unwrap();
+    job::start_with(journal.recorder("g-2"))
+        .run()
+        .unwrap()
+        .pause()
+        .unwrap();
+    job::start_with(journal.recorder("h-1")).run().unwrap();
+    // `run` leads to `Running`, never to `Paused`: an illegal last row.
+    exec(
+        "UPDATE statewright_records SET to_state = 'Paused' WHERE instance = 'h-1' AND sequence = 1",
+    );
+    assert!(journal.history("h-1").is_err());
+    let state = journal.state("h-1");
+    assert!(
+        state.is_err(),
+        "state() reported {:?} from an illegal row",
+        state.map(|s| s.map(|(s, n)| (s.name(), n)))
+    );
+    // Listed as an error of its own, never as in `Paused`; the good instance is listed.
+    let paused = journal.instances_in("Paused").unwrap();
+    assert_eq!(paused.len(), 2, "{paused:?}");
+    assert_eq!(paused[0].as_ref().unwrap(), "g-2");
+    let error = paused[1].as_ref().unwrap_err();
+    assert!(
+        matches!(error, SqlError::Corrupt { instance, sequence: Some(1), .. } if instance == "h-1"),
+        "{error}"
+    );
+    assert!(
+        journal.instances_in("Running").unwrap()[0]
+            .as_ref()
+            .is_ok_and(|id| id == "g-1")
+    );
+
+    // A row inserted by hand under an id the rules refuse: an error of its own.
+    exec(
+        "INSERT INTO statewright_records (machine, instance, sequence, from_state, event, \
+         to_state, outcome) VALUES ('Job', '', 1, 'Idle', 'run', 'Running', 'applied')",
+    );
+    let all = journal.instances().unwrap();
+    let shown: Vec<_> = all
+        .iter()
+        .map(|item| match item {
+            Ok((id, state, sequence)) => format!("{id} {} #{sequence}", state.name()),
+            Err(error) => error.to_string(),
+        })
+        .collect();
+    assert_eq!(shown.len(), 4, "{shown:?}");
+    assert!(
+        shown[0].starts_with("invalid instance id \"\": it is empty"),
+        "{shown:?}"
+    );
+    assert_eq!(shown[1..3], ["g-1 Running #1", "g-2 Paused #2"]);
+    assert!(
+        shown[3].contains("instance `h-1` is corrupt at record #1"),
+        "{shown:?}"
+    );
 }

@@ -23,7 +23,8 @@ pub type DatabaseError = Box<dyn Error + Send + Sync + 'static>;
 #[non_exhaustive]
 pub enum SqlError {
     /// The database refused or failed (connection lost, disk read-only, locked too long).
-    /// `during` says what the journal was doing.
+    /// `during` says what the journal was doing; the message carries the database's own
+    /// reason (for PostgreSQL: its message and SQLSTATE code, with detail and hint if any).
     ///
     /// When the connection was lost during an append, the database may or may not have
     /// committed the record: read the instance again (as [`retry`](super::retry) and
@@ -118,6 +119,19 @@ pub enum SqlError {
         /// The sequence number of the record stored with the id, when it could be read.
         sequence: Option<u64>,
     },
+    /// An instance id or event id breaks the rules both backends share (see
+    /// [`MAX_ID_BYTES`](super::MAX_ID_BYTES)): empty, longer than 1024 bytes, or holding a
+    /// control character (NUL among them, which PostgreSQL text cannot store). Checked before
+    /// the database sees the id, so SQLite and PostgreSQL accept and refuse the same ids; an
+    /// append with such an id writes nothing and its transition does not happen.
+    InvalidId {
+        /// `"instance id"` or `"event id"`.
+        what: &'static str,
+        /// The id, cut to its first 32 characters when longer.
+        id: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A machine does not match the journal: the state value given to
     /// [`Journal::resume`](super::Journal::resume) is not where the records lead, or the
     /// machine given to [`Journal::save_snapshot`](super::Journal::save_snapshot) is not in
@@ -134,7 +148,24 @@ impl fmt::Display for SqlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SqlError::Database { during, error } => {
-                write!(f, "database journal {during} failed: {error}")
+                write!(f, "database journal {during} failed: ")?;
+                // The client's own `Display` says only "db error": the server's reason is in
+                // the `DbError` it carries.
+                #[cfg(feature = "postgres")]
+                if let Some(db) = error
+                    .downcast_ref::<postgres::Error>()
+                    .and_then(postgres::Error::as_db_error)
+                {
+                    write!(f, "{} (SQLSTATE {})", db.message(), db.code().code())?;
+                    if let Some(detail) = db.detail() {
+                        write!(f, "; {detail}")?;
+                    }
+                    if let Some(hint) = db.hint() {
+                        write!(f, "; {hint}")?;
+                    }
+                    return Ok(());
+                }
+                write!(f, "{error}")
             }
             SqlError::SchemaMissing { migrate } => write!(
                 f,
@@ -215,6 +246,12 @@ impl fmt::Display for SqlError {
                      the state's data",
                 )
             }
+            SqlError::InvalidId { what, id, reason } => write!(
+                f,
+                "invalid {what} {id:?}: {reason}; {what}s must be 1 to {} bytes of text without \
+                 control characters",
+                super::MAX_ID_BYTES
+            ),
             SqlError::Resume { instance, reason } => {
                 write!(f, "cannot resume instance `{instance}`: {reason}")
             }

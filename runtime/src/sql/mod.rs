@@ -49,15 +49,27 @@
 //!
 //! # Loading
 //!
-//! - [`Journal::state`]: the current state and sequence number (the newest row), and
-//!   [`Journal::instances`] / [`Journal::instances_in`] for all instances (every order stuck in
-//!   `Paid`);
 //! - [`Journal::history`] / [`Journal::entries`]: an instance's records, verified by a replay
 //!   against the definition (a row changed by hand is an error naming its sequence number);
+//! - [`Journal::state`]: the current state and sequence number, where the verified history
+//!   leads (so it costs a replay of the instance); [`Journal::instances`] /
+//!   [`Journal::instances_in`] for all instances (every order stuck in `Paid`), each verified
+//!   the same way, with an instance that does not verify as an `Err` item of its own;
 //! - [`Journal::resume`]: a [`Dynamic`] machine continuing the instance; records carry no state
 //!   data, so the caller gives the state's value for the stored state;
 //! - [`Journal::save_snapshot`] / [`Journal::load`]: for states with data, a snapshot with the
 //!   value, loaded back and checked against the records.
+//!
+//! # What can go wrong
+//!
+//! | what happens | what statewright does |
+//! | --- | --- |
+//! | two writers append to one instance at once (replicas, threads, a stale machine) | the primary key lets exactly one `INSERT` through; the other writes nothing and its caller gets a [`Conflict`] with the instance's current state; [`Journal::apply`] and [`retry`] load the instance again and decide again |
+//! | the connection is lost mid-append | the transition does not happen and the caller gets [`SqlError::Database`]; the database may or may not have committed the row (no client can know), so read the instance again before going on; a PostgreSQL journal from `connect` connects again on its next call |
+//! | the database refuses a statement (a constraint, permissions, a read-only or full disk) | [`SqlError::Database`], whose message carries the database's own reason (for PostgreSQL its message, SQLSTATE code, detail and hint); the client's error stays in the source chain, for downcasting |
+//! | a row is changed by hand: an illegal step, an unknown state, a value of the wrong type (an SQLite blob, text that is not UTF-8) | reading that instance ([`history`](Journal::history), [`state`](Journal::state), [`resume`](Journal::resume), [`load`](Journal::load), [`window`](Journal::window)) is [`SqlError::Corrupt`] naming the row; in [`instances`](Journal::instances) and [`instances_in`](Journal::instances_in) it is an `Err` item of that instance only, the others are listed; nothing panics, nothing is skipped silently. Limit: an edit that still forms a legal path (rows deleted from the end, one legal step swapped for another) cannot be told from a real history |
+//! | an instance id or event id that is empty, longer than [`MAX_ID_BYTES`], or holds a control character (NUL among them) | refused with [`SqlError::InvalidId`] before either backend sees it, so SQLite and PostgreSQL take the same ids: an append writes nothing and its transition does not happen; a row stored under such an id (by hand, or by SQLite before this check) is an `Err` item in listings |
+//! | the state function given to [`Journal::apply`] panics | the panic unwinds out of `apply`: the function runs after the instance's history was read and before the event is applied, so nothing is written for that attempt, and the journal holds no lock while it runs (it goes on working) |
 //!
 //! # Idempotent apply
 //!
@@ -99,7 +111,8 @@
 //!
 //! // Another process (or a restart) continues from the database.
 //! let journal = SqliteJournal::open(&path, Door::DEFINITION)?;
-//! assert_eq!(journal.instances_in("Open")?, ["front"]);
+//! let open: Vec<String> = journal.instances_in("Open")?.into_iter().collect::<Result<_, _>>()?;
+//! assert_eq!(open, ["front"]);
 //! let mut front = journal.resume("front", |_| Door::Open)?;
 //! front.apply(door::Event::Close)?;
 //! assert_eq!(journal.history("front")?.len(), 2);
@@ -166,6 +179,9 @@ pub enum Kind {
 pub enum Value {
     Text(String),
     Int(Option<i64>),
+    /// A value of the wrong type, or text that is not UTF-8 (a row changed by hand), described
+    /// for the error that names its row.
+    Unreadable(String),
 }
 
 /// The statements of the journal, written once for both backends (`$n` parameters; the SQLite
@@ -179,7 +195,7 @@ pub enum Stmt {
     Latest,
     Rows,
     StateAt,
-    Heads,
+    Instances,
     HeadsIn,
     SnapshotPut,
     SnapshotGet,
@@ -196,7 +212,7 @@ impl Stmt {
         Stmt::Latest,
         Stmt::Rows,
         Stmt::StateAt,
-        Stmt::Heads,
+        Stmt::Instances,
         Stmt::HeadsIn,
         Stmt::SnapshotPut,
         Stmt::SnapshotGet,
@@ -245,14 +261,12 @@ impl Stmt {
                 "SELECT to_state FROM statewright_records \
                  WHERE machine = $1 AND instance = $2 AND sequence = $3"
             }
-            Stmt::Heads => {
-                "SELECT r.instance, r.to_state, r.sequence FROM statewright_records r \
-                 WHERE r.machine = $1 AND r.sequence = (SELECT MAX(m.sequence) \
-                 FROM statewright_records m WHERE m.machine = r.machine AND m.instance = r.instance) \
-                 ORDER BY r.instance"
+            Stmt::Instances => {
+                "SELECT DISTINCT instance FROM statewright_records WHERE machine = $1 \
+                 ORDER BY instance"
             }
             Stmt::HeadsIn => {
-                "SELECT r.instance, r.to_state, r.sequence FROM statewright_records r \
+                "SELECT r.instance FROM statewright_records r \
                  WHERE r.machine = $1 AND r.to_state = $2 AND r.sequence = (SELECT MAX(m.sequence) \
                  FROM statewright_records m WHERE m.machine = r.machine AND m.instance = r.instance) \
                  ORDER BY r.instance"
@@ -573,12 +587,91 @@ impl<B> core::fmt::Debug for Journal<B> {
     }
 }
 
-/// Reads one text column.
-fn text(value: &mut Value) -> String {
+/// Reads one text column; what it holds instead, for an error naming `column`.
+fn text(value: &mut Value, column: &str) -> Result<String, String> {
     match value {
-        Value::Text(text) => core::mem::take(text),
-        Value::Int(_) => String::new(),
+        Value::Text(text) => Ok(core::mem::take(text)),
+        Value::Int(Some(n)) => Err(format!("its `{column}` is the integer {n}, not text")),
+        Value::Int(None) => Err(format!("its `{column}` is NULL")),
+        Value::Unreadable(what) => Err(format!("its `{column}` is {what}, not text")),
     }
+}
+
+/// Reads one integer column (`None` for `NULL`); what it holds instead, for an error naming
+/// `column`.
+fn int(value: &Value, column: &str) -> Result<Option<i64>, String> {
+    match value {
+        Value::Int(n) => Ok(*n),
+        Value::Text(text) => Err(format!(
+            "its `{column}` is the text {text:?}, not an integer"
+        )),
+        Value::Unreadable(what) => Err(format!("its `{column}` is {what}, not an integer")),
+    }
+}
+
+/// The longest instance id or event id a database journal takes, in bytes of UTF-8.
+///
+/// Both backends take the same ids: 1 to `MAX_ID_BYTES` bytes of text without control
+/// characters (`char::is_control`: NUL, which PostgreSQL text cannot hold, tabs, line breaks,
+/// escape sequences). Anything else is refused with [`SqlError::InvalidId`] before the
+/// database sees it. The limit keeps the primary key and the event id index of PostgreSQL
+/// within its index row size (about 2.7 kB), with room for the machine's name.
+///
+/// ```
+/// # #[cfg(feature = "sqlite")]
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use statewright::sql::sqlite::{self, SqliteJournal};
+/// use statewright::sql::{SqlError, MAX_ID_BYTES};
+/// use statewright::{state_machine, StateMachine};
+///
+/// #[state_machine]
+/// #[derive(Debug, Clone, PartialEq)]
+/// enum Door {
+///     #[initial]
+///     #[on(open -> Open)]
+///     Closed,
+///     #[on(close -> Closed)]
+///     Open,
+/// }
+///
+/// let connection = sqlite::rusqlite::Connection::open_in_memory()?;
+/// sqlite::migrate(&connection)?;
+/// let journal = SqliteJournal::from_connection(connection, Door::DEFINITION)?;
+/// assert!(journal.state(&"d".repeat(MAX_ID_BYTES))?.is_none());
+/// let too_long = journal.state(&"d".repeat(MAX_ID_BYTES + 1)).unwrap_err();
+/// assert!(matches!(too_long, SqlError::InvalidId { .. }), "{too_long}");
+/// assert!(journal.state("front\0door").is_err());
+/// # Ok(())
+/// # }
+/// # #[cfg(not(feature = "sqlite"))]
+/// # fn main() {}
+/// ```
+pub const MAX_ID_BYTES: usize = 1024;
+
+/// Checks an instance id or event id (`what`) against the rules of [`MAX_ID_BYTES`].
+fn check_id(what: &'static str, id: &str) -> Result<(), SqlError> {
+    let reason = if id.is_empty() {
+        String::from("it is empty")
+    } else if id.len() > MAX_ID_BYTES {
+        format!("it is {} bytes long", id.len())
+    } else if let Some((at, c)) = id.char_indices().find(|(_, c)| c.is_control()) {
+        if c == '\0' {
+            format!("it holds a NUL character at byte {at}, which PostgreSQL text cannot store")
+        } else {
+            format!("it holds the control character {c:?} at byte {at}")
+        }
+    } else {
+        return Ok(());
+    };
+    let mut shown: String = id.chars().take(32).collect();
+    if shown.len() < id.len() {
+        shown.push('…');
+    }
+    Err(SqlError::InvalidId {
+        what,
+        id: shown,
+        reason,
+    })
 }
 
 /// A row's record: columns sequence, from, event, to, outcome, at (nanoseconds), checked
@@ -588,19 +681,27 @@ fn record_of_row(
     instance: &str,
     row: &mut [Value],
 ) -> Result<(Record, Option<Timestamp>), SqlError> {
-    let sequence = int(&row[0]).unwrap_or(-1);
-    let number = u64::try_from(sequence).ok();
+    let sequence = int(&row[0], "sequence").map_err(|e| corrupt(instance, None, e))?;
+    let number = sequence.and_then(|n| u64::try_from(n).ok());
     let corrupt = |reason: String| corrupt(instance, number, reason);
-    let number = number.ok_or_else(|| corrupt(format!("negative sequence number {sequence}")))?;
-    let outcome = match text(&mut row[4]).as_str() {
+    let number = number.ok_or_else(|| {
+        corrupt(format!(
+            "sequence number {} is not a positive integer",
+            sequence.map_or("NULL".to_owned(), |n| n.to_string())
+        ))
+    })?;
+    let outcome = match text(&mut row[4], "outcome").map_err(corrupt)?.as_str() {
         "applied" => Outcome::Applied,
         "rejected" => Outcome::Rejected,
         other => return Err(corrupt(format!("unknown outcome `{other}`"))),
     };
-    let time = int(&row[5])
+    let time = int(&row[5], "at_ns")
+        .map_err(corrupt)?
         .and_then(|ns| u64::try_from(ns).ok())
         .map(Timestamp::from_unix_nanos);
-    let (from, event, to) = (text(&mut row[1]), text(&mut row[2]), text(&mut row[3]));
+    let from = text(&mut row[1], "from_state").map_err(corrupt)?;
+    let event = text(&mut row[2], "event").map_err(corrupt)?;
+    let to = text(&mut row[3], "to_state").map_err(corrupt)?;
     let record = Record::from_names(definition, number, &from, &event, &to, outcome, time)
         .map_err(|e| corrupt(e.to_string()))?;
     Ok((record, time))
@@ -612,14 +713,6 @@ fn corrupt(instance: &str, sequence: Option<u64>, reason: String) -> SqlError {
         instance: instance.to_owned(),
         sequence,
         reason,
-    }
-}
-
-/// Reads one integer column.
-fn int(value: &Value) -> Option<i64> {
-    match value {
-        Value::Int(int) => *int,
-        Value::Text(_) => None,
     }
 }
 
@@ -689,11 +782,12 @@ impl<B: Backend> Journal<B> {
                 reason: format!("the row of machine `{name}` vanished"),
             });
         };
-        let stored = text(&mut row[0]);
+        let stored = text(&mut row[0], "fingerprint").unwrap_or_else(|unreadable| unreadable);
         if stored.parse() != Ok(fingerprint) {
-            let changes = match serde_json::from_str::<Chart>(&text(&mut row[1])) {
-                Ok(old) => Diff::new(&old, &definition.chart()).lines().to_vec(),
-                Err(_) => Vec::new(),
+            let old = text(&mut row[1], "definition").ok();
+            let changes = match old.and_then(|old| serde_json::from_str::<Chart>(&old).ok()) {
+                Some(old) => Diff::new(&old, &definition.chart()).lines().to_vec(),
+                None => Vec::new(),
             };
             return Err(SqlError::DefinitionMismatch {
                 machine: name,
@@ -770,29 +864,166 @@ impl<B: Backend> Journal<B> {
             .map_err(SqlError::database("read"))?;
         match rows.pop() {
             Some(mut row) => {
-                let name = text(&mut row[0]);
-                let sequence = int(&row[1]).unwrap_or(-1);
+                let sequence = int(&row[1], "sequence")
+                    .map_err(|e| corrupt(instance, None, e))?
+                    .unwrap_or(-1);
+                let name = text(&mut row[0], "to_state")
+                    .map_err(|e| corrupt(instance, u64::try_from(sequence).ok(), e))?;
                 journal.state_named(&name, instance, sequence).map(Some)
             }
             None => Ok(None),
         }
     }
 
-    /// The current state of `instance` and the sequence number of its last record (from its
-    /// newest row), or `None` when the journal has no record of it. The row's state is checked
-    /// against the definition; [`history`](Journal::history) checks the whole path.
+    /// The current state of `instance` and the sequence number of its last record, or `None`
+    /// when the journal has no record of it: where its [verified history](Journal::history)
+    /// leads, so never a state that a row changed by hand claims but no legal path reaches
+    /// (that is [`SqlError::Corrupt`], naming the row).
+    ///
+    /// Cost: it reads and replays all of the instance's records (one query; the replay is a
+    /// table lookup per record), as [`history`](Journal::history) does.
+    ///
+    /// ```
+    /// # #[cfg(feature = "sqlite")]
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use statewright::sql::sqlite::{self, SqliteJournal};
+    /// use statewright::{state_machine, Dynamic, StateMachine};
+    ///
+    /// #[state_machine]
+    /// #[derive(Debug, Clone, PartialEq)]
+    /// enum Door {
+    ///     #[initial]
+    ///     #[on(open -> Open)]
+    ///     Closed,
+    ///     #[on(close -> Closed)]
+    ///     Open,
+    /// }
+    ///
+    /// let connection = sqlite::rusqlite::Connection::open_in_memory()?;
+    /// sqlite::migrate(&connection)?;
+    /// let journal = SqliteJournal::from_connection(connection, Door::DEFINITION)?;
+    /// Dynamic::start_with(Door::Closed, journal.recorder("front"))?.apply(door::Event::Open)?;
+    /// let (state, sequence) = journal.state("front")?.expect("front is stored");
+    /// assert_eq!((state.name(), sequence), ("Open", 1));
+    /// assert!(journal.state("back")?.is_none());
+    ///
+    /// // A row changed by hand to a state no legal path reaches is an error, not a state.
+    /// journal.with_connection(|c| {
+    ///     c.execute_batch("UPDATE statewright_records SET to_state = 'Closed'")
+    /// })?;
+    /// assert!(journal.state("front").is_err());
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "sqlite"))]
+    /// # fn main() {}
+    /// ```
     pub fn state(&self, instance: &str) -> Result<Option<(StateInfo, u64)>, SqlError> {
-        Self::latest(&mut *self.lock(), self, instance)
+        Ok(self
+            .history(instance)?
+            .last()
+            .map(|record| (record.to(), record.sequence())))
     }
 
-    /// Every instance with its current state and last sequence number, ordered by id.
-    pub fn instances(&self) -> Result<Vec<(String, StateInfo, u64)>, SqlError> {
-        self.heads(Stmt::Heads, &[Param::Text(self.definition.name())])
+    /// Every instance with its current state and last sequence number, ordered by id, each
+    /// verified as [`state`](Journal::state) is. An instance that does not verify (a row
+    /// changed by hand, a value of the wrong type, an id that breaks the rules of
+    /// [`MAX_ID_BYTES`]) is an `Err` item of its own; the other instances are listed as
+    /// usual. The outer `Err` is for a database that cannot be read at all.
+    ///
+    /// Cost: one query for the ids, then one query and a replay per instance: it reads every
+    /// record of the machine. For a quick look at a large table, query
+    /// `statewright_records` yourself (unverified).
+    ///
+    /// ```
+    /// # #[cfg(feature = "sqlite")]
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use statewright::sql::sqlite::{self, SqliteJournal};
+    /// use statewright::{state_machine, Dynamic, StateMachine};
+    ///
+    /// #[state_machine]
+    /// #[derive(Debug, Clone, PartialEq)]
+    /// enum Door {
+    ///     #[initial]
+    ///     #[on(open -> Open)]
+    ///     Closed,
+    ///     #[on(close -> Closed)]
+    ///     Open,
+    /// }
+    ///
+    /// let connection = sqlite::rusqlite::Connection::open_in_memory()?;
+    /// sqlite::migrate(&connection)?;
+    /// let journal = SqliteJournal::from_connection(connection, Door::DEFINITION)?;
+    /// for id in ["back", "front"] {
+    ///     Dynamic::start_with(Door::Closed, journal.recorder(id))?.apply(door::Event::Open)?;
+    /// }
+    /// journal.with_connection(|c| {
+    ///     c.execute_batch("UPDATE statewright_records SET to_state = X'00' WHERE instance = 'back'")
+    /// })?;
+    /// let all = journal.instances()?;
+    /// assert!(all[0].is_err(), "back's row is a blob");
+    /// let (id, state, sequence) = all[1].as_ref().map_err(|e| e.to_string())?;
+    /// assert_eq!((id.as_str(), state.name(), *sequence), ("front", "Open", 1));
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "sqlite"))]
+    /// # fn main() {}
+    /// ```
+    #[allow(clippy::type_complexity)] // one result per instance, in one result for the query
+    pub fn instances(&self) -> Result<Vec<Result<(String, StateInfo, u64), SqlError>>, SqlError> {
+        let ids = self.ids(Stmt::Instances, &[Param::Text(self.definition.name())])?;
+        Ok(ids
+            .into_iter()
+            .filter_map(|id| {
+                let id = match id {
+                    Ok(id) => id,
+                    Err(error) => return Some(Err(error)),
+                };
+                // `None`: its rows were deleted since the first query.
+                match self.state(&id) {
+                    Ok(state) => state.map(|(state, sequence)| Ok((id, state, sequence))),
+                    Err(error) => Some(Err(error)),
+                }
+            })
+            .collect())
     }
 
     /// The instances currently in the state named `state` (for example every order stuck in
-    /// `Paid`), ordered by id. A name that is not a state of the machine is an error.
-    pub fn instances_in(&self, state: &str) -> Result<Vec<String>, SqlError> {
+    /// `Paid`), ordered by id; a name that is not a state of the machine is an error.
+    ///
+    /// Each instance whose newest row names the state is verified as [`state`](Journal::state)
+    /// is: one whose history does not lead there (a row changed by hand) is an `Err` item of
+    /// its own, never listed as in the state; the others are listed as usual. Cost: one query
+    /// for the candidates, then one query and a replay per candidate.
+    ///
+    /// ```
+    /// # #[cfg(feature = "sqlite")]
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use statewright::sql::sqlite::{self, SqliteJournal};
+    /// use statewright::{state_machine, Dynamic, StateMachine};
+    ///
+    /// #[state_machine]
+    /// #[derive(Debug, Clone, PartialEq)]
+    /// enum Door {
+    ///     #[initial]
+    ///     #[on(open -> Open)]
+    ///     Closed,
+    ///     #[on(close -> Closed)]
+    ///     Open,
+    /// }
+    ///
+    /// let connection = sqlite::rusqlite::Connection::open_in_memory()?;
+    /// sqlite::migrate(&connection)?;
+    /// let journal = SqliteJournal::from_connection(connection, Door::DEFINITION)?;
+    /// Dynamic::start_with(Door::Closed, journal.recorder("front"))?.apply(door::Event::Open)?;
+    /// // All or nothing, if any corrupt instance should stop you:
+    /// let open: Vec<String> = journal.instances_in("Open")?.into_iter().collect::<Result<_, _>>()?;
+    /// assert_eq!(open, ["front"]);
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "sqlite"))]
+    /// # fn main() {}
+    /// ```
+    pub fn instances_in(&self, state: &str) -> Result<Vec<Result<String, SqlError>>, SqlError> {
         if self.definition.state(state).is_none() {
             return Err(SqlError::UnknownState {
                 machine: self.definition.name(),
@@ -800,30 +1031,53 @@ impl<B: Backend> Journal<B> {
             });
         }
         let params = [Param::Text(self.definition.name()), Param::Text(state)];
-        Ok(self
-            .heads(Stmt::HeadsIn, &params)?
+        let ids = self.ids(Stmt::HeadsIn, &params)?;
+        Ok(ids
             .into_iter()
-            .map(|(id, _, _)| id)
+            .filter_map(|id| {
+                let id = match id {
+                    Ok(id) => id,
+                    Err(error) => return Some(Err(error)),
+                };
+                match self.state(&id) {
+                    // Moved on (or deleted) since the first query: not in the state now.
+                    Ok(Some((now, _))) if now.name() != state => None,
+                    Ok(None) => None,
+                    Ok(Some(_)) => Some(Ok(id)),
+                    Err(error) => Some(Err(error)),
+                }
+            })
             .collect())
     }
 
-    fn heads(
+    /// The instance ids a query returns in its first column: each one text that follows the
+    /// rules of [`MAX_ID_BYTES`], or the error of its instance.
+    fn ids(
         &self,
         stmt: Stmt,
         params: &[Param<'_>],
-    ) -> Result<Vec<(String, StateInfo, u64)>, SqlError> {
+    ) -> Result<Vec<Result<String, SqlError>>, SqlError> {
         let rows = self
             .lock()
-            .query(stmt, params, &[Kind::Text, Kind::Text, Kind::Int])
+            .query(stmt, params, &[Kind::Text])
             .map_err(SqlError::database("read"))?;
-        rows.into_iter()
+        Ok(rows
+            .into_iter()
             .map(|mut row| {
-                let id = text(&mut row[0]);
-                let name = text(&mut row[1]);
-                let (state, sequence) = self.state_named(&name, &id, int(&row[2]).unwrap_or(-1))?;
-                Ok((id, state, sequence))
+                let id = match &row[0] {
+                    Value::Unreadable(what) => Err(corrupt(
+                        what,
+                        None,
+                        format!(
+                            "its instance id is {what}, not text; fix or delete its rows with SQL"
+                        ),
+                    )),
+                    _ => text(&mut row[0], "instance").map_err(|e| corrupt("?", None, e)),
+                }?;
+                check_id("instance id", &id)?;
+                Ok(id)
             })
-            .collect()
+            .collect())
     }
 
     /// `instance`'s records, in order (empty when it has none), verified: they must form a
@@ -841,6 +1095,7 @@ impl<B: Backend> Journal<B> {
     /// `instance`'s records with the time it spent in each record's `from` state, verified as
     /// [`history`](Journal::history) says.
     pub fn entries(&self, instance: &str) -> Result<Vec<Entry>, SqlError> {
+        check_id("instance id", instance)?;
         let definition = self.definition;
         let params = [Param::Text(definition.name()), Param::Text(instance)];
         let kinds = [
@@ -876,9 +1131,10 @@ impl<B: Backend> Journal<B> {
                     "`{event}` is allowed in `{from}`, so it cannot have been rejected there"
                 )));
             }
+            let in_state = int(&row[6], "in_state_ns").map_err(corrupt)?;
             entries.push(Entry {
                 record,
-                in_state: int(&row[6])
+                in_state: in_state
                     .and_then(|ns| u64::try_from(ns).ok())
                     .map(Duration::from_nanos),
             });
@@ -934,6 +1190,7 @@ impl<B: Backend> Journal<B> {
         max_ids: usize,
         max_age: Option<Duration>,
     ) -> Result<crate::idempotent::Window, SqlError> {
+        check_id("instance id", instance)?;
         let definition = self.definition;
         let mut window = crate::idempotent::Window::new(max_ids);
         if let Some(age) = max_age {
@@ -964,7 +1221,9 @@ impl<B: Backend> Journal<B> {
         let mut found = Vec::with_capacity(rows.len());
         for mut row in rows {
             let (record, time) = record_of_row(definition, instance, &mut row)?;
-            found.push((text(&mut row[6]), record, time));
+            let id = text(&mut row[6], "event_id")
+                .map_err(|e| corrupt(instance, Some(record.sequence()), e))?;
+            found.push((id, record, time));
         }
         // Oldest first, as they were remembered.
         for (id, record, at) in found.into_iter().rev() {
@@ -1116,6 +1375,7 @@ impl<B: Backend> Journal<B> {
         M: StateMachine<Context: Clone + Serialize> + Clone + Serialize,
     {
         self.check_machine::<M>()?;
+        check_id("instance id", instance)?;
         let name = self.definition.name();
         let sequence = machine.sequence();
         let mismatch = |reason: String| SqlError::Resume {
@@ -1137,7 +1397,9 @@ impl<B: Backend> Journal<B> {
                 .query(Stmt::StateAt, &params, &[Kind::Text])
                 .map_err(SqlError::database("read"))?
                 .pop()
-                .map(|mut row| text(&mut row[0]))
+                .map(|mut row| {
+                    text(&mut row[0], "to_state").unwrap_or_else(|unreadable| unreadable)
+                })
         };
         let state = machine.state_info().name();
         if stored.as_deref() != Some(state) {
@@ -1234,7 +1496,7 @@ impl<B: Backend> Journal<B> {
                 state,
             });
         };
-        let at = int(&row[0]).unwrap_or(-1);
+        let at = int(&row[0], "sequence").ok().flatten().unwrap_or(-1);
         let corrupt = |reason: String| SqlError::Corrupt {
             instance: instance.to_owned(),
             sequence: u64::try_from(at).ok(),
@@ -1258,8 +1520,9 @@ impl<B: Backend> Journal<B> {
                 state,
             });
         }
-        let snapshot: Snapshot<M, M::Context> = serde_json::from_str(&text(&mut row[1]))
-            .map_err(|e| corrupt(format!("does not read: {e}")))?;
+        let json = text(&mut row[1], "state").map_err(|e| corrupt(format!("row: {e}")))?;
+        let snapshot: Snapshot<M, M::Context> =
+            serde_json::from_str(&json).map_err(|e| corrupt(format!("does not read: {e}")))?;
         if snapshot.instance() != instance || snapshot.sequence() != at {
             return Err(corrupt(format!(
                 "says it is instance `{}` at #{}",
@@ -1325,6 +1588,11 @@ impl<B: Backend> Recorder for SqlRecorder<B> {
                 record: record.machine(),
             });
         }
+        // The same ids for both backends, before either sees them.
+        check_id("instance id", &self.instance)?;
+        if let Some(id) = &self.event_id {
+            check_id("event id", id)?;
+        }
         let sequence = record.sequence();
         let number = i64::try_from(sequence).map_err(|_| SqlError::Corrupt {
             instance: self.instance.clone(),
@@ -1378,7 +1646,7 @@ impl<B: Backend> Recorder for SqlRecorder<B> {
                     event_id: id.clone(),
                     sequence: row
                         .first()
-                        .and_then(int)
+                        .and_then(|n| int(n, "sequence").ok().flatten())
                         .and_then(|n| u64::try_from(n).ok()),
                 });
             }
@@ -1407,6 +1675,7 @@ impl<B: Backend> Recorder for SqlRecorder<B> {
     /// instance it has no record of; `None` when the database cannot be read (then a restore
     /// cannot check against it: [`Journal::load`] checks on its own).
     fn position(&self) -> Option<(u64, StateId)> {
+        check_id("instance id", &self.instance).ok()?;
         let definition = self.journal.definition;
         let mut backend = self.journal.lock();
         match Journal::latest(&mut *backend, &self.journal, &self.instance) {

@@ -62,7 +62,7 @@
 //! # }
 //! ```
 
-use std::string::String;
+use std::string::{String, ToString};
 use std::sync::PoisonError;
 use std::vec::Vec;
 
@@ -206,9 +206,14 @@ impl Backend for Postgres {
         for row in rows {
             let mut values = Vec::with_capacity(columns.len());
             for (i, kind) in columns.iter().enumerate() {
+                // A value that does not read fails its row only, not the query.
                 values.push(match kind {
-                    Kind::Text => Value::Text(row.try_get::<_, String>(i)?),
-                    Kind::Int => Value::Int(row.try_get::<_, Option<i64>>(i)?),
+                    Kind::Text => row
+                        .try_get::<_, String>(i)
+                        .map_or_else(|e| Value::Unreadable(e.to_string()), Value::Text),
+                    Kind::Int => row
+                        .try_get::<_, Option<i64>>(i)
+                        .map_or_else(|e| Value::Unreadable(e.to_string()), Value::Int),
                 });
             }
             out.push(values);

@@ -13,6 +13,7 @@
 //!
 //! See the [`sql`](super) module for the guarantees and an example.
 
+use std::format;
 use std::path::Path;
 use std::sync::{MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
@@ -122,6 +123,39 @@ impl ToSql for Param<'_> {
     }
 }
 
+/// A column's value as the journal reads it.
+fn value(kind: Kind, value: ValueRef<'_>) -> Value {
+    match (kind, value) {
+        (Kind::Text, ValueRef::Text(bytes)) => match std::str::from_utf8(bytes) {
+            Ok(text) => Value::Text(text.into()),
+            Err(_) => Value::Unreadable(format!("text that is not UTF-8 ({})", hex(bytes))),
+        },
+        (Kind::Int, ValueRef::Integer(n)) => Value::Int(Some(n)),
+        (Kind::Int, ValueRef::Null) => Value::Int(None),
+        (_, ValueRef::Blob(bytes)) => Value::Unreadable(format!("the blob {}", hex(bytes))),
+        (_, ValueRef::Text(bytes)) => Value::Unreadable(format!(
+            "the text {:?}",
+            std::string::String::from_utf8_lossy(&bytes[..bytes.len().min(32)])
+        )),
+        (_, ValueRef::Integer(n)) => Value::Unreadable(format!("the integer {n}")),
+        (_, ValueRef::Real(x)) => Value::Unreadable(format!("the number {x}")),
+        (_, ValueRef::Null) => Value::Unreadable("NULL".into()),
+    }
+}
+
+/// Bytes as an SQL blob literal, `x'00ff'`, cut after 32 bytes.
+fn hex(bytes: &[u8]) -> std::string::String {
+    let mut out = std::string::String::from("x'");
+    for b in bytes.iter().take(32) {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out.push('\'');
+    if bytes.len() > 32 {
+        out.push_str(&format!("... ({} bytes)", bytes.len()));
+    }
+    out
+}
+
 impl Backend for Connection {
     type Conn = Connection;
 
@@ -143,16 +177,13 @@ impl Backend for Connection {
         columns: &[Kind],
     ) -> Result<Vec<Vec<Value>>, DatabaseError> {
         let mut statement = self.prepare_cached(sql(stmt))?;
+        // A value of the wrong type (SQLite keeps any type in any column) becomes an
+        // `Unreadable` value that fails its row only, not the query.
         let rows = statement.query_map(params_from_iter(params), |row| {
             columns
                 .iter()
                 .enumerate()
-                .map(|(i, kind)| {
-                    Ok(match kind {
-                        Kind::Text => Value::Text(row.get(i)?),
-                        Kind::Int => Value::Int(row.get(i)?),
-                    })
-                })
+                .map(|(i, kind)| Ok(value(*kind, row.get_ref(i)?)))
                 .collect::<rusqlite::Result<Vec<Value>>>()
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
