@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use proc_macro2::Span;
 use quote::format_ident;
+use syn::ext::IdentExt;
 use syn::visit_mut::VisitMut;
 use syn::{Field, Fields, Ident, Path, PathArguments, PathSegment, Visibility};
 
@@ -58,6 +59,10 @@ pub struct Model {
     sources: Vec<Vec<usize>>,
     /// Per event: what its transitions look like (see [`Model::kind`]).
     kinds: Vec<Kind>,
+    /// Type aliases emitted next to the enum, for field types that name something the
+    /// generated module shadows (a state named `Option` hides the prelude's `Option` inside
+    /// the module): the field's type inside the module is then `super::<alias>`.
+    pub aliases: Vec<(Ident, syn::Type)>,
 }
 
 /// What an event's transitions look like. Validation makes every transition of a choice or a
@@ -232,17 +237,27 @@ impl Model {
             targets: Vec::new(),
             sources: Vec::new(),
             kinds: Vec::new(),
+            aliases: Vec::new(),
         };
         let mut shadowed: Vec<String> = MODULE_TYPES.iter().map(|s| (*s).to_owned()).collect();
-        shadowed.extend(input.variants.iter().map(|v| v.ident.to_string()));
+        shadowed.extend(input.variants.iter().map(|v| v.ident.unraw().to_string()));
         shadowed.extend(model.events.iter().map(Event::trait_name));
+        let mut aliases = Vec::new();
         model.states = input
             .variants
             .iter()
             .map(|v| State {
                 ident: v.ident.clone(),
                 docs: v.docs.clone(),
-                fields: rewrite_fields(&v.fields, &shadowed, &input.ident),
+                fields: rewrite_fields(
+                    &v.fields,
+                    &Shadow {
+                        names: &shadowed,
+                        enum_ident: &input.ident,
+                        prefix: format!("__statewright_{}_{}", model.module.unraw(), v.ident.unraw()),
+                    },
+                    &mut aliases,
+                ),
                 initial: v.initial.clone(),
                 terminal: v.terminal.clone(),
                 enter: v.enter.clone(),
@@ -252,6 +267,7 @@ impl Model {
                 on: v.on.iter().map(|o| o.span).collect(),
             })
             .collect();
+        model.aliases = aliases;
         model.index();
         model
     }
@@ -442,19 +458,83 @@ impl State {
     }
 }
 
+/// What a field type may not name as written inside the generated module.
+struct Shadow<'a> {
+    /// The names the module defines (its own types, the state types, the event traits).
+    names: &'a [String],
+    enum_ident: &'a Ident,
+    /// The start of the names of this state's aliases.
+    prefix: String,
+}
+
 /// The variant's fields as fields of a generated struct: public, with types that resolve the
-/// same way from inside the generated module.
-fn rewrite_fields(fields: &Fields, shadowed: &[String], enum_ident: &Ident) -> Fields {
+/// same way from inside the generated module. A type that names something the module shadows
+/// (`Option` when a state is named `Option`) becomes an alias declared next to the enum, where
+/// the name means what the user meant, and the field refers to it as `super::<alias>`.
+fn rewrite_fields(
+    fields: &Fields,
+    shadow: &Shadow,
+    aliases: &mut Vec<(Ident, syn::Type)>,
+) -> Fields {
     let mut fields = fields.clone();
-    let mut rewriter = Rewriter {
-        shadowed,
-        enum_ident,
-    };
-    for field in fields.iter_mut() {
-        field.vis = Visibility::Public(syn::token::Pub(field_span(field)));
-        rewriter.visit_type_mut(&mut field.ty);
+    for (i, field) in fields.iter_mut().enumerate() {
+        let span = field_span(field);
+        field.vis = Visibility::Public(syn::token::Pub(span));
+        let mut finder = Finder {
+            names: shadow.names,
+            found: false,
+        };
+        finder.visit_type_mut(&mut field.ty.clone());
+        if finder.found {
+            let mut ty = field.ty.clone();
+            SelfToEnum(shadow.enum_ident).visit_type_mut(&mut ty);
+            let ty_span = syn::spanned::Spanned::span(&field.ty);
+            let alias = format_ident!("{}_{}", shadow.prefix, i, span = ty_span);
+            field.ty = syn::parse_quote_spanned!(ty_span=> super::#alias);
+            aliases.push((alias, ty));
+        } else {
+            Rewriter {
+                enum_ident: shadow.enum_ident,
+            }
+            .visit_type_mut(&mut field.ty);
+        }
     }
     fields
+}
+
+/// Finds a path whose first segment is one of `names` (it reads the type; `VisitMut` is the
+/// only visitor the crate enables).
+struct Finder<'a> {
+    names: &'a [String],
+    found: bool,
+}
+
+impl VisitMut for Finder<'_> {
+    fn visit_path_mut(&mut self, path: &mut Path) {
+        if path.leading_colon.is_none()
+            && path
+                .segments
+                .first()
+                .is_some_and(|s| self.names.contains(&s.ident.unraw().to_string()))
+        {
+            self.found = true;
+        }
+        syn::visit_mut::visit_path_mut(self, path);
+    }
+}
+
+/// Replaces `Self` with the enum, for a type written next to the enum outside its body.
+struct SelfToEnum<'a>(&'a Ident);
+
+impl VisitMut for SelfToEnum<'_> {
+    fn visit_path_mut(&mut self, path: &mut Path) {
+        if let Some(first) = path.segments.first_mut() {
+            if path.leading_colon.is_none() && first.ident == "Self" {
+                first.ident = self.0.clone();
+            }
+        }
+        syn::visit_mut::visit_path_mut(self, path);
+    }
 }
 
 fn field_span(field: &Field) -> Span {
@@ -465,10 +545,9 @@ fn field_span(field: &Field) -> Span {
 }
 
 /// Rewrites paths in field types so that they mean, inside the generated module, what they mean
-/// next to the enum: `super::X` becomes `super::super::X`, `self::X` and names that the module
-/// defines itself (`Machine`, a state's name) become `super::X`, and `Self` becomes the enum.
+/// next to the enum: `super::X` becomes `super::super::X`, `self::X` becomes `super::X`, and
+/// `Self` becomes the enum. (Types that name what the module shadows are aliased instead.)
 struct Rewriter<'a> {
-    shadowed: &'a [String],
     enum_ident: &'a Ident,
 }
 
@@ -510,7 +589,7 @@ impl VisitMut for Rewriter<'_> {
             path.segments = segments.into_iter().collect();
         } else if name == "self" {
             path.segments[0].ident = Ident::new("super", span);
-        } else if name == "super" || self.shadowed.contains(&name) {
+        } else if name == "super" {
             path.segments.insert(0, super_segment());
         }
     }

@@ -91,8 +91,16 @@ pub fn generate(item: &DeriveInput, model: &Model) -> TokenStream {
             .parse2(diagram)
             .unwrap_or_default(),
     );
+    let aliases = model.aliases.iter().map(|(alias, ty)| {
+        quote! {
+            #[doc(hidden)]
+            #[allow(non_camel_case_types)]
+            type #alias = #ty;
+        }
+    });
     quote! {
         #item
+        #(#aliases)*
         #module
         #glue
     }
