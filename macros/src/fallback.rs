@@ -33,7 +33,7 @@ pub fn generate(item: &DeriveInput, mut model: Model, errors: TokenStream) -> To
 fn repair(model: &mut Model) -> bool {
     let traits: HashSet<String> = model.events.iter().map(|e| e.trait_name()).collect();
     let clashing = model.states.iter().any(|s| {
-        let name = s.ident.to_string();
+        let name = names::text(&s.ident);
         MODULE_TYPES.contains(&name.as_str())
             || MODULE_VALUES.contains(&name.as_str())
             || traits.contains(&name)
@@ -47,7 +47,7 @@ fn repair(model: &mut Model) -> bool {
     let mut hook_names = HashSet::new();
     for state in &mut model.states {
         if (!state.enter.is_empty() || !state.exit.is_empty())
-            && !hook_names.insert(names::to_snake(&state.ident.to_string()))
+            && !hook_names.insert(names::to_snake(&names::text(&state.ident)))
         {
             state.enter.clear();
             state.exit.clear();
@@ -68,9 +68,9 @@ fn repair(model: &mut Model) -> bool {
     }
 
     // Unknown targets: the suggested state, or nothing.
-    let states: Vec<String> = model.states.iter().map(|s| s.ident.to_string()).collect();
+    let states: Vec<String> = model.states.iter().map(|s| names::text(&s.ident)).collect();
     for t in model.transitions.iter_mut().filter(|t| t.to.is_none()) {
-        let name = t.target.to_string();
+        let name = names::text(&t.target);
         t.to = names::did_you_mean(&name, states.iter().map(String::as_str))
             .and_then(|close| states.iter().position(|s| s == close));
     }

@@ -98,8 +98,9 @@ pub struct State {
 }
 
 pub struct Event {
-    /// The event's name where it first appears.
+    /// The event's name where it first appears, as written (`r#loop`): the typed method.
     pub ident: Ident,
+    /// The name without `r#` (`loop`): in records, definitions, diagrams and derived names.
     pub name: String,
     /// The name in UpperCamelCase (`time_wait` -> `TimeWait`), computed once.
     pub camel: String,
@@ -139,7 +140,7 @@ impl Model {
         // checked by the option parser).
         let mut unusable_module = None;
         let module = input.options.module.clone().unwrap_or_else(|| {
-            let snake = names::to_snake(&input.ident.to_string());
+            let snake = names::to_snake(&names::text(&input.ident));
             if names::is_usable_name(&snake) {
                 Ident::new(&snake, input.ident.span())
             } else {
@@ -165,11 +166,11 @@ impl Model {
             .iter()
             .enumerate()
             .rev() // the first of two equal names wins
-            .map(|(i, v)| (v.ident.to_string(), i))
+            .map(|(i, v)| (names::text(&v.ident), i))
             .collect();
         // Events in order of first appearance.
         let mut intern = |ident: &Ident| -> usize {
-            let name = ident.to_string();
+            let name = names::text(ident);
             *event_index.entry(name.clone()).or_insert_with(|| {
                 events.push(Event {
                     ident: ident.clone(),
@@ -201,7 +202,7 @@ impl Model {
                         event,
                         event_ident: event_ident.clone(),
                         target: target.clone(),
-                        to: state_index.get(&target.to_string()).copied(),
+                        to: state_index.get(&names::text(target)).copied(),
                         group,
                         group_len: targets.len(),
                         guard,
@@ -254,7 +255,11 @@ impl Model {
                     &Shadow {
                         names: &shadowed,
                         enum_ident: &input.ident,
-                        prefix: format!("__statewright_{}_{}", model.module.unraw(), v.ident.unraw()),
+                        prefix: format!(
+                            "__statewright_{}_{}",
+                            model.module.unraw(),
+                            v.ident.unraw()
+                        ),
                     },
                     &mut aliases,
                 ),
@@ -357,10 +362,7 @@ impl Model {
     pub fn choice_name(&self, targets: &[usize]) -> Ident {
         let name: Vec<String> = targets
             .iter()
-            .map(|&t| {
-                let name = self.states[t].ident.to_string();
-                name.trim_start_matches("r#").to_owned()
-            })
+            .map(|&t| names::text(&self.states[t].ident))
             .collect();
         let span = targets
             .first()
@@ -446,8 +448,7 @@ impl Event {
 
     /// The method that builds the target state from the source state: `pay` -> `pay_with`.
     pub fn with_ident(&self) -> Ident {
-        let name = self.name.trim_start_matches("r#");
-        format_ident!("{}_with", name, span = self.ident.span())
+        format_ident!("{}_with", self.name, span = self.ident.span())
     }
 }
 

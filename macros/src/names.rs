@@ -1,6 +1,19 @@
 //! Names: case conversion, keywords and "did you mean" suggestions.
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
+use syn::Ident;
+use syn::ext::IdentExt;
+
+/// The name `ident` gives a state or an event in records, definitions, diagrams and generated
+/// names: without the `r#` of a raw identifier (`r#loop` is the event `loop`).
+pub fn text(ident: &Ident) -> String {
+    ident.unraw().to_string()
+}
+
+/// Whether `ident` is written as a raw identifier (`r#loop`).
+pub fn is_raw(ident: &Ident) -> bool {
+    ident.to_string().starts_with("r#")
+}
 
 /// Rust's strict and reserved keywords (edition 2024). None of them can name an event, because
 /// an event names a method.
@@ -15,6 +28,12 @@ const KEYWORDS: &[&str] = &[
 /// Whether `name` is a keyword.
 pub fn is_keyword(name: &str) -> bool {
     KEYWORDS.contains(&name)
+}
+
+/// Whether the keyword `name` can be written as a raw identifier (all but `self`, `Self`,
+/// `super` and `crate`).
+pub fn can_be_raw(name: &str) -> bool {
+    !matches!(name, "self" | "Self" | "super" | "crate")
 }
 
 /// Whether `name` is an identifier (not raw): a letter or `_`, then letters, digits or `_`,

@@ -103,9 +103,9 @@ fn check_flags_once(model: &Model, errors: &Errors) {
 
 /// Every target names a state of the machine.
 fn check_targets_exist(model: &Model, errors: &Errors) {
-    let states: Vec<String> = model.states.iter().map(|s| s.ident.to_string()).collect();
+    let states: Vec<String> = model.states.iter().map(|s| names::text(&s.ident)).collect();
     for t in model.transitions.iter().filter(|t| t.to.is_none()) {
-        let name = t.target.to_string();
+        let name = names::text(&t.target);
         let message = match names::did_you_mean(&name, states.iter().map(String::as_str)) {
             Some(close) => format!("unknown state `{name}`; did you mean `{close}`?"),
             None => {
@@ -125,7 +125,7 @@ fn check_targets_exist(model: &Model, errors: &Errors) {
 fn check_choice_targets_once(model: &Model, errors: &Errors) {
     let mut seen: HashSet<(usize, String)> = HashSet::new();
     for later in model.transitions.iter().filter(|t| t.group_len > 1) {
-        if !seen.insert((later.group, later.target.to_string())) {
+        if !seen.insert((later.group, names::text(&later.target))) {
             errors.at(
                 later.target.span(),
                 format!(
@@ -153,7 +153,7 @@ fn check_one_transition_per_event(model: &Model, errors: &Errors) {
             format!(
                 "`{state}` already handles `{event}`; a state handles an event once: to let it lead to several targets, make it one choice, like `{event} -> A | B`"
             )
-        } else if first.target == later.target {
+        } else if names::text(&first.target) == names::text(&later.target) {
             format!(
                 "duplicate transition: `{state}` already has `{event} -> {}`",
                 first.target
@@ -208,14 +208,18 @@ pub fn event_name_problems(model: &Model) -> Vec<Option<String>> {
     for event in &model.events {
         let name = event.name.as_str();
         let variant = event.camel.as_str();
-        let problem = if let Some(bare) = name.strip_prefix("r#") {
-            Some(format!(
-                "`{bare}` is a keyword and cannot name an event; use another name, like `{bare}_`"
-            ))
-        } else if names::is_keyword(name) {
-            Some(format!(
-                "`{name}` is a keyword and cannot name an event; use another name, like `{name}_`"
-            ))
+        // A keyword names an event when written as a raw identifier (`r#loop`: the method is
+        // `r#loop`, the event `loop`); the parser accepts no raw `self`, `super` or `crate`.
+        let problem = if names::is_keyword(name) && !names::is_raw(&event.ident) {
+            Some(if names::can_be_raw(name) {
+                format!(
+                    "`{name}` is a keyword and cannot name an event as written; write it as a raw identifier, `r#{name}`, or use another name, like `{name}_`"
+                )
+            } else {
+                format!(
+                    "`{name}` is a keyword and cannot name an event; use another name, like `{name}_`"
+                )
+            })
         } else if !names::is_snake_case(name) {
             let snake = names::to_snake(name);
             Some(
@@ -256,7 +260,7 @@ fn check_state_names(model: &Model, errors: &Errors) {
         .map(|e| (e.trait_name(), e.name.as_str()))
         .collect();
     for state in &model.states {
-        let name = state.ident.to_string();
+        let name = names::text(&state.ident);
         let what = if MODULE_TYPES.contains(&name.as_str()) {
             Some(format!("the generated type `{}::{name}`", model.module))
         } else if MODULE_VALUES.contains(&name.as_str()) {
@@ -332,7 +336,7 @@ fn check_same_choice_everywhere(model: &Model, errors: &Errors) {
         if !shape.is_empty() {
             shape.push_str(" | ");
         }
-        shape.push_str(&t.target.to_string());
+        shape.push_str(&names::text(&t.target));
     }
     for t in model.transitions.iter().filter(|t| t.guard.is_some()) {
         if let Some(shape) = shapes.get_mut(&t.group) {
@@ -398,7 +402,7 @@ fn check_hooks(model: &Model, errors: &Errors) {
         if state.enter.is_empty() && state.exit.is_empty() {
             continue;
         }
-        let snake = names::to_snake(&state.ident.to_string());
+        let snake = names::to_snake(&names::text(&state.ident));
         if let Some(other) = names.insert(snake.clone(), &state.ident) {
             errors.at(
                 state.ident.span(),

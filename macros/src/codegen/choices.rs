@@ -41,7 +41,7 @@ pub fn types(cx: &Ctx) -> TokenStream {
             let name = cx.model.choice_name(targets);
             let listed: Vec<String> = targets
                 .iter()
-                .map(|&t| format!("[`{0}`]", cx.state_ident(t)))
+                .map(|&t| format!("[`{0}`]", cx.state_name(t)))
                 .collect();
             let doc = format!(
                 "A choice between {}: what the caller decides when an event may lead to any of \

@@ -65,7 +65,7 @@ fn machine_module(cx: &Ctx) -> TokenStream {
     let typed_debug = cx.model.debug.then(|| {
         let arms = cx.model.states.iter().map(|state| {
             let name = &state.ident;
-            let text = name.to_string();
+            let text = crate::names::text(name);
             quote!(Typed::#name(__machine) => (#text, __machine))
         });
         quote! {
