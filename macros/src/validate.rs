@@ -184,8 +184,9 @@ fn check_terminal_states_have_no_transitions(model: &Model, errors: &Errors) {
 }
 
 /// Event names are snake_case identifiers that are not keywords, because each names a method
-/// of the typed machine and (in UpperCamelCase) a variant of the event enum; no two events
-/// become the same variant, and no event takes the name of a generated `<event>_with` method.
+/// of the typed machine and (in UpperCamelCase) a variant of the event enum; no event shadows a
+/// method users call on a machine (`names::RESERVED_METHODS`), no two events become the same
+/// variant, and no event takes the name of a generated `<event>_with` method.
 fn check_event_names(model: &Model, errors: &Errors) {
     for (event, problem) in model.events.iter().zip(event_name_problems(model)) {
         if let Some(problem) = problem {
@@ -233,6 +234,16 @@ pub fn event_name_problems(model: &Model) -> Vec<Option<String>> {
                     )
                 },
             )
+        } else if let Some((method, instead)) = names::reserved_method(name) {
+            // `definition`, `from`, `try_from` and `default` take no `self`.
+            let call = if matches!(name, "definition" | "from" | "try_from" | "default") {
+                format!("`Machine::{name}(..)`")
+            } else {
+                format!("`machine.{name}()`")
+            };
+            Some(format!(
+                "an event named `{name}` would shadow `{method}`: {call} would fire the event instead of calling the method; rename the event, for example `{instead}`"
+            ))
         } else if !event.has_valid_camel() {
             Some(format!(
                 "the event `{name}` would become the variant `Event::{variant}`, which is not a valid name; use another name"
