@@ -20,11 +20,27 @@ use crate::{codegen, validate};
 
 /// The errors, the enum, and (when possible) the API of the repaired model.
 pub fn generate(item: &DeriveInput, mut model: Model, errors: TokenStream) -> TokenStream {
+    let item = &without_duplicates(item);
     if !repair(&mut model) {
         return quote! { #errors #item };
     }
     let api = codegen::generate(item, &model);
     quote! { #errors #api }
+}
+
+/// The enum without the variants that repeat an earlier variant's name: validation reports
+/// them, and the compiler then has nothing to add (no "defined multiple times", no conflicting
+/// impls, no non-exhaustive matches).
+fn without_duplicates(item: &DeriveInput) -> DeriveInput {
+    let mut item = item.clone();
+    if let syn::Data::Enum(data) = &mut item.data {
+        let mut seen = HashSet::new();
+        data.variants = std::mem::take(&mut data.variants)
+            .into_pairs()
+            .filter(|pair| seen.insert(names::text(&pair.value().ident)))
+            .collect();
+    }
+    item
 }
 
 /// Repairs `model` in place; `false` when it cannot be repaired into something worth

@@ -14,7 +14,7 @@ use syn::visit_mut::VisitMut;
 use syn::{Field, Fields, Ident, Path, PathArguments, PathSegment, Visibility};
 
 use crate::names;
-use crate::parse::{Docs, Input};
+use crate::parse::{Docs, Input, VariantInput};
 
 pub struct Model {
     pub ident: Ident,
@@ -63,6 +63,9 @@ pub struct Model {
     /// generated module shadows (a state named `Option` hides the prelude's `Option` inside
     /// the module): the field's type inside the module is then `super::<alias>`.
     pub aliases: Vec<(Ident, syn::Type)>,
+    /// Variants declared again under a state's name: the second declaration and the first.
+    /// The model has the first only.
+    pub duplicates: Vec<(Ident, Ident)>,
 }
 
 /// What an event's transitions look like. Validation makes every transition of a choice or a
@@ -159,15 +162,26 @@ impl Model {
             .iter()
             .any(|p| p.segments.last().is_some_and(|s| s.ident == "Debug"));
 
+        // A variant declared twice is one state, the first: validation reports the second, and
+        // neither its transitions nor its name reach the model.
+        let mut state_index: HashMap<String, usize> = HashMap::new();
+        let mut variants = Vec::with_capacity(input.variants.len());
+        let mut duplicates = Vec::new();
+        for v in &input.variants {
+            match state_index.get(&names::text(&v.ident)) {
+                Some(&first) => {
+                    let first: &VariantInput = variants[first];
+                    duplicates.push((v.ident.clone(), first.ident.clone()));
+                }
+                None => {
+                    state_index.insert(names::text(&v.ident), variants.len());
+                    variants.push(v);
+                }
+            }
+        }
+
         let mut events: Vec<Event> = Vec::new();
         let mut event_index: HashMap<String, usize> = HashMap::new();
-        let state_index: HashMap<String, usize> = input
-            .variants
-            .iter()
-            .enumerate()
-            .rev() // the first of two equal names wins
-            .map(|(i, v)| (names::text(&v.ident), i))
-            .collect();
         // Events in order of first appearance.
         let mut intern = |ident: &Ident| -> usize {
             let name = names::text(ident);
@@ -182,7 +196,7 @@ impl Model {
         };
         let mut transitions = Vec::new();
         let mut group = 0;
-        for (from, variant) in input.variants.iter().enumerate() {
+        for (from, variant) in variants.iter().enumerate() {
             // Each `event -> targets` as written, then the state's timeouts (so transitions
             // stay grouped by source state).
             let written = variant
@@ -227,8 +241,7 @@ impl Model {
             states: Vec::new(),
             context: input.options.context.clone(),
             hooks: input.options.hooks.is_some()
-                || input
-                    .variants
+                || variants
                     .iter()
                     .any(|v| !v.enter.is_empty() || !v.exit.is_empty()),
             repaired: false,
@@ -239,13 +252,13 @@ impl Model {
             sources: Vec::new(),
             kinds: Vec::new(),
             aliases: Vec::new(),
+            duplicates,
         };
         let mut shadowed: Vec<String> = MODULE_TYPES.iter().map(|s| (*s).to_owned()).collect();
-        shadowed.extend(input.variants.iter().map(|v| v.ident.unraw().to_string()));
+        shadowed.extend(variants.iter().map(|v| v.ident.unraw().to_string()));
         shadowed.extend(model.events.iter().map(Event::trait_name));
         let mut aliases = Vec::new();
-        model.states = input
-            .variants
+        model.states = variants
             .iter()
             .map(|v| State {
                 ident: v.ident.clone(),

@@ -13,6 +13,7 @@ const LIST_LIMIT: usize = 10;
 /// Runs every check on `model`.
 pub fn check(model: &Model, errors: &Errors) {
     check_module_name(model, errors);
+    check_states_once(model, errors);
     check_one_initial(model, errors);
     check_flags_once(model, errors);
     check_targets_exist(model, errors);
@@ -52,6 +53,20 @@ fn check_module_name(model: &Model, errors: &Errors) {
         errors.at(
             model.ident.span(),
             format!("{problem}; choose a name with `#[state_machine(module = {suggestion})]`"),
+        );
+    }
+}
+
+/// Each variant name is declared once. The model keeps the first declaration and `fallback`
+/// emits the enum without the others, so the duplicate is reported here only.
+fn check_states_once(model: &Model, errors: &Errors) {
+    for (second, first) in &model.duplicates {
+        errors.at(
+            second.span(),
+            format!(
+                "`{first}` is already a state of `{}`, declared above; a state is declared once: remove this variant, or rename it",
+                model.ident
+            ),
         );
     }
 }
