@@ -63,7 +63,9 @@ use proc_macro::TokenStream;
 ///
 /// Every other state must be reachable from the initial state, and every state that is not
 /// terminal must have a way out. Mistakes are compile errors at the offending token, all
-/// reported in one build.
+/// reported in one build; the reachability check waits for the next one only when the graph
+/// is unknown (an attribute that does not parse, no or several initial states, a reachable
+/// transition to an unknown state, a state declared twice).
 ///
 /// # Options
 ///

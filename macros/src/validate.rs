@@ -12,6 +12,10 @@ const LIST_LIMIT: usize = 10;
 
 /// Runs every check on `model`.
 pub fn check(model: &Model, errors: &Errors) {
+    // What parsing reported (a malformed `#[on(...)]`, a `#[cfg]` on a state, ...) may have
+    // lost transitions: the graph checks would then report states as unreachable or without
+    // a way out because of the same mistake.
+    let parsed = errors.count() == 0;
     check_module_name(model, errors);
     check_states_once(model, errors);
     check_one_initial(model, errors);
@@ -20,16 +24,16 @@ pub fn check(model: &Model, errors: &Errors) {
     check_choice_targets_once(model, errors);
     check_one_transition_per_event(model, errors);
     check_same_choice_everywhere(model, errors);
-    // The graph checks are meaningful only when the graph is complete: a malformed `#[on]` or
-    // an unknown target would otherwise be reported a second time as an unreachable state.
-    let graph_complete = errors.count() == 0;
     check_terminal_states_have_no_transitions(model, errors);
     check_event_names(model, errors);
     check_state_names(model, errors);
     check_event_payloads(model, errors);
     check_hooks(model, errors);
     check_timeouts(model, errors);
-    if graph_complete {
+    // The other mistakes leave the graph as written, with every edge in it (a nondeterministic
+    // transition's both targets, a terminal state's transitions): a state unreachable even so
+    // stays unreachable whichever edge the fix keeps.
+    if parsed {
         check_all_reachable(model, errors);
         check_no_dead_ends(model, errors);
     }
@@ -502,8 +506,17 @@ fn check_timeouts(model: &Model, errors: &Errors) {
     }
 }
 
-/// Every state can be reached from the initial state.
+/// Every state can be reached from the initial state. Not checked when the initial state is
+/// unknown (none or several are marked `#[initial]`), when a variant is declared twice, or when a transition reachable from it
+/// leads to an unknown state (which state it was meant to be decides what is reachable): those
+/// mistakes are reported, and this check waits for the next build.
 fn check_all_reachable(model: &Model, errors: &Errors) {
+    let marked = model.states.iter().filter(|s| !s.initial.is_empty());
+    // A variant declared twice loses its transitions (the first declaration is the state), and
+    // whether the fix renames or removes it decides what they reach.
+    if marked.count() != 1 || !model.duplicates.is_empty() {
+        return;
+    }
     let initial = model.initial();
     let mut reached = vec![false; model.states.len()];
     reached[initial] = true;
@@ -512,11 +525,13 @@ fn check_all_reachable(model: &Model, errors: &Errors) {
     while let Some(state) = queue.pop_front() {
         let (first, count) = ranges[state];
         for t in &model.transitions[first..first + count] {
-            if let Some(to) = t.to {
-                if !reached[to] {
+            match t.to {
+                Some(to) if !reached[to] => {
                     reached[to] = true;
                     queue.push_back(to);
                 }
+                Some(_) => {}
+                None => return, // an unknown target, reachable: any state may be meant
             }
         }
     }
