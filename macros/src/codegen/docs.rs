@@ -72,10 +72,8 @@ pub fn state(cx: &Ctx, i: usize) -> String {
     } else {
         format!(" Transitions: {}.", out.join(", "))
     };
-    format!(
-        "State `{}` of [`{}`](super::{}).{kind}{ways}",
-        state.ident, cx.ident, cx.ident
-    )
+    let (state, machine) = (names::text(&state.ident), names::text(cx.ident));
+    format!("State `{state}` of [`{machine}`](super::{machine}).{kind}{ways}")
 }
 
 pub fn event_enum(cx: &Ctx) -> String {

@@ -67,7 +67,7 @@ pub fn types(cx: &Ctx) -> TokenStream {
     let (krate, vis, ident) = (cx.krate, &cx.vis, cx.ident);
     let mut methods = Vec::new();
     for (i, state) in cx.model.states.iter().enumerate() {
-        let name = &state.ident;
+        let name = names::text(&state.ident);
         if !state.exit.is_empty() {
             let m = method(cx, i, "exit");
             let p = params(&state.fields, false);
