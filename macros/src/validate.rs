@@ -1,5 +1,7 @@
 //! The definition rules: one `check_*` function per rule, each reporting every violation it
-//! finds at the offending token. All of them run, so one build shows every mistake.
+//! finds at the offending token. All of them run, so one build shows every mistake; the graph
+//! checks (reachability, a way out) skip only what an unknown graph makes unknowable (see
+//! `check` and `check_all_reachable`).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
