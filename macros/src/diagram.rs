@@ -26,9 +26,9 @@ const MAX_DRAWN_STATES: usize = 60;
 pub fn attribute(cx: &Ctx) -> TokenStream {
     let krate = cx.krate;
     let model = cx.model;
-    let name = cx.ident.to_string();
+    let name = crate::names::text(cx.ident);
     let states = model.states.iter().enumerate().map(|(i, s)| {
-        let state = s.ident.to_string();
+        let state = crate::names::text(&s.ident);
         let doc = s.docs.text.as_str();
         let initial = i == cx.initial;
         let terminal = !s.terminal.is_empty();

@@ -20,11 +20,27 @@ use crate::{codegen, validate};
 
 /// The errors, the enum, and (when possible) the API of the repaired model.
 pub fn generate(item: &DeriveInput, mut model: Model, errors: TokenStream) -> TokenStream {
+    let item = &without_duplicates(item);
     if !repair(&mut model) {
         return quote! { #errors #item };
     }
     let api = codegen::generate(item, &model);
     quote! { #errors #api }
+}
+
+/// The enum without the variants that repeat an earlier variant's name: validation reports
+/// them, and the compiler then has nothing to add (no "defined multiple times", no conflicting
+/// impls, no non-exhaustive matches).
+fn without_duplicates(item: &DeriveInput) -> DeriveInput {
+    let mut item = item.clone();
+    if let syn::Data::Enum(data) = &mut item.data {
+        let mut seen = HashSet::new();
+        data.variants = std::mem::take(&mut data.variants)
+            .into_pairs()
+            .filter(|pair| seen.insert(names::text(&pair.value().ident)))
+            .collect();
+    }
+    item
 }
 
 /// Repairs `model` in place; `false` when it cannot be repaired into something worth
@@ -33,7 +49,7 @@ pub fn generate(item: &DeriveInput, mut model: Model, errors: TokenStream) -> To
 fn repair(model: &mut Model) -> bool {
     let traits: HashSet<String> = model.events.iter().map(|e| e.trait_name()).collect();
     let clashing = model.states.iter().any(|s| {
-        let name = s.ident.to_string();
+        let name = names::text(&s.ident);
         MODULE_TYPES.contains(&name.as_str())
             || MODULE_VALUES.contains(&name.as_str())
             || traits.contains(&name)
@@ -47,7 +63,7 @@ fn repair(model: &mut Model) -> bool {
     let mut hook_names = HashSet::new();
     for state in &mut model.states {
         if (!state.enter.is_empty() || !state.exit.is_empty())
-            && !hook_names.insert(names::to_snake(&state.ident.to_string()))
+            && !hook_names.insert(names::to_snake(&names::text(&state.ident)))
         {
             state.enter.clear();
             state.exit.clear();
@@ -68,9 +84,9 @@ fn repair(model: &mut Model) -> bool {
     }
 
     // Unknown targets: the suggested state, or nothing.
-    let states: Vec<String> = model.states.iter().map(|s| s.ident.to_string()).collect();
+    let states: Vec<String> = model.states.iter().map(|s| names::text(&s.ident)).collect();
     for t in model.transitions.iter_mut().filter(|t| t.to.is_none()) {
-        let name = t.target.to_string();
+        let name = names::text(&t.target);
         t.to = names::did_you_mean(&name, states.iter().map(String::as_str))
             .and_then(|close| states.iter().position(|s| s == close));
     }

@@ -57,13 +57,16 @@ use proc_macro::TokenStream;
 /// - `#[initial]`: the state the machine starts in; exactly one.
 /// - `#[terminal]`: a state the machine ends in; it has no transitions.
 /// - `#[on(event -> Target, ...)]`: transitions that leave this state. `event` is a snake_case
-///   name; `Target` is a variant of the same enum (the variant itself for a self-loop). A
+///   name (a keyword only as a raw identifier, `r#loop`, named `loop`), not the name of a method
+///   users call on a machine (`state`, `sequence`, `into`, `clone`, ...); `Target` is a variant of the same enum (the variant itself for a self-loop). A
 ///   variant may carry several `#[on]`, and the same event may leave several states. An event
 ///   whose target carries data always leads to that one state.
 ///
 /// Every other state must be reachable from the initial state, and every state that is not
 /// terminal must have a way out. Mistakes are compile errors at the offending token, all
-/// reported in one build.
+/// reported in one build; the reachability check waits for the next one only when the graph
+/// is unknown (an attribute that does not parse, no or several initial states, a reachable
+/// transition to an unknown state, a state declared twice).
 ///
 /// # Options
 ///

@@ -9,11 +9,12 @@ use std::collections::HashMap;
 
 use proc_macro2::Span;
 use quote::format_ident;
+use syn::ext::IdentExt;
 use syn::visit_mut::VisitMut;
 use syn::{Field, Fields, Ident, Path, PathArguments, PathSegment, Visibility};
 
 use crate::names;
-use crate::parse::{Docs, Input};
+use crate::parse::{Docs, Input, VariantInput};
 
 pub struct Model {
     pub ident: Ident,
@@ -58,6 +59,13 @@ pub struct Model {
     sources: Vec<Vec<usize>>,
     /// Per event: what its transitions look like (see [`Model::kind`]).
     kinds: Vec<Kind>,
+    /// Type aliases emitted next to the enum, for field types that name something the
+    /// generated module shadows (a state named `Option` hides the prelude's `Option` inside
+    /// the module): the field's type inside the module is then `super::<alias>`.
+    pub aliases: Vec<(Ident, syn::Type)>,
+    /// Variants declared again under a state's name: the second declaration and the first.
+    /// The model has the first only.
+    pub duplicates: Vec<(Ident, Ident)>,
 }
 
 /// What an event's transitions look like. Validation makes every transition of a choice or a
@@ -93,8 +101,9 @@ pub struct State {
 }
 
 pub struct Event {
-    /// The event's name where it first appears.
+    /// The event's name where it first appears, as written (`r#loop`): the typed method.
     pub ident: Ident,
+    /// The name without `r#` (`loop`): in records, definitions, diagrams and derived names.
     pub name: String,
     /// The name in UpperCamelCase (`time_wait` -> `TimeWait`), computed once.
     pub camel: String,
@@ -134,7 +143,7 @@ impl Model {
         // checked by the option parser).
         let mut unusable_module = None;
         let module = input.options.module.clone().unwrap_or_else(|| {
-            let snake = names::to_snake(&input.ident.to_string());
+            let snake = names::to_snake(&names::text(&input.ident));
             if names::is_usable_name(&snake) {
                 Ident::new(&snake, input.ident.span())
             } else {
@@ -153,18 +162,29 @@ impl Model {
             .iter()
             .any(|p| p.segments.last().is_some_and(|s| s.ident == "Debug"));
 
+        // A variant declared twice is one state, the first: validation reports the second, and
+        // neither its transitions nor its name reach the model.
+        let mut state_index: HashMap<String, usize> = HashMap::new();
+        let mut variants = Vec::with_capacity(input.variants.len());
+        let mut duplicates = Vec::new();
+        for v in &input.variants {
+            match state_index.get(&names::text(&v.ident)) {
+                Some(&first) => {
+                    let first: &VariantInput = variants[first];
+                    duplicates.push((v.ident.clone(), first.ident.clone()));
+                }
+                None => {
+                    state_index.insert(names::text(&v.ident), variants.len());
+                    variants.push(v);
+                }
+            }
+        }
+
         let mut events: Vec<Event> = Vec::new();
         let mut event_index: HashMap<String, usize> = HashMap::new();
-        let state_index: HashMap<String, usize> = input
-            .variants
-            .iter()
-            .enumerate()
-            .rev() // the first of two equal names wins
-            .map(|(i, v)| (v.ident.to_string(), i))
-            .collect();
         // Events in order of first appearance.
         let mut intern = |ident: &Ident| -> usize {
-            let name = ident.to_string();
+            let name = names::text(ident);
             *event_index.entry(name.clone()).or_insert_with(|| {
                 events.push(Event {
                     ident: ident.clone(),
@@ -176,7 +196,7 @@ impl Model {
         };
         let mut transitions = Vec::new();
         let mut group = 0;
-        for (from, variant) in input.variants.iter().enumerate() {
+        for (from, variant) in variants.iter().enumerate() {
             // Each `event -> targets` as written, then the state's timeouts (so transitions
             // stay grouped by source state).
             let written = variant
@@ -196,7 +216,7 @@ impl Model {
                         event,
                         event_ident: event_ident.clone(),
                         target: target.clone(),
-                        to: state_index.get(&target.to_string()).copied(),
+                        to: state_index.get(&names::text(target)).copied(),
                         group,
                         group_len: targets.len(),
                         guard,
@@ -221,8 +241,7 @@ impl Model {
             states: Vec::new(),
             context: input.options.context.clone(),
             hooks: input.options.hooks.is_some()
-                || input
-                    .variants
+                || variants
                     .iter()
                     .any(|v| !v.enter.is_empty() || !v.exit.is_empty()),
             repaired: false,
@@ -232,17 +251,31 @@ impl Model {
             targets: Vec::new(),
             sources: Vec::new(),
             kinds: Vec::new(),
+            aliases: Vec::new(),
+            duplicates,
         };
         let mut shadowed: Vec<String> = MODULE_TYPES.iter().map(|s| (*s).to_owned()).collect();
-        shadowed.extend(input.variants.iter().map(|v| v.ident.to_string()));
+        shadowed.extend(variants.iter().map(|v| v.ident.unraw().to_string()));
         shadowed.extend(model.events.iter().map(Event::trait_name));
-        model.states = input
-            .variants
+        let mut aliases = Vec::new();
+        model.states = variants
             .iter()
             .map(|v| State {
                 ident: v.ident.clone(),
                 docs: v.docs.clone(),
-                fields: rewrite_fields(&v.fields, &shadowed, &input.ident),
+                fields: rewrite_fields(
+                    &v.fields,
+                    &Shadow {
+                        names: &shadowed,
+                        enum_ident: &input.ident,
+                        prefix: format!(
+                            "__statewright_{}_{}",
+                            model.module.unraw(),
+                            v.ident.unraw()
+                        ),
+                    },
+                    &mut aliases,
+                ),
                 initial: v.initial.clone(),
                 terminal: v.terminal.clone(),
                 enter: v.enter.clone(),
@@ -252,6 +285,7 @@ impl Model {
                 on: v.on.iter().map(|o| o.span).collect(),
             })
             .collect();
+        model.aliases = aliases;
         model.index();
         model
     }
@@ -341,10 +375,7 @@ impl Model {
     pub fn choice_name(&self, targets: &[usize]) -> Ident {
         let name: Vec<String> = targets
             .iter()
-            .map(|&t| {
-                let name = self.states[t].ident.to_string();
-                name.trim_start_matches("r#").to_owned()
-            })
+            .map(|&t| names::text(&self.states[t].ident))
             .collect();
         let span = targets
             .first()
@@ -430,8 +461,7 @@ impl Event {
 
     /// The method that builds the target state from the source state: `pay` -> `pay_with`.
     pub fn with_ident(&self) -> Ident {
-        let name = self.name.trim_start_matches("r#");
-        format_ident!("{}_with", name, span = self.ident.span())
+        format_ident!("{}_with", self.name, span = self.ident.span())
     }
 }
 
@@ -442,19 +472,83 @@ impl State {
     }
 }
 
+/// What a field type may not name as written inside the generated module.
+struct Shadow<'a> {
+    /// The names the module defines (its own types, the state types, the event traits).
+    names: &'a [String],
+    enum_ident: &'a Ident,
+    /// The start of the names of this state's aliases.
+    prefix: String,
+}
+
 /// The variant's fields as fields of a generated struct: public, with types that resolve the
-/// same way from inside the generated module.
-fn rewrite_fields(fields: &Fields, shadowed: &[String], enum_ident: &Ident) -> Fields {
+/// same way from inside the generated module. A type that names something the module shadows
+/// (`Option` when a state is named `Option`) becomes an alias declared next to the enum, where
+/// the name means what the user meant, and the field refers to it as `super::<alias>`.
+fn rewrite_fields(
+    fields: &Fields,
+    shadow: &Shadow,
+    aliases: &mut Vec<(Ident, syn::Type)>,
+) -> Fields {
     let mut fields = fields.clone();
-    let mut rewriter = Rewriter {
-        shadowed,
-        enum_ident,
-    };
-    for field in fields.iter_mut() {
-        field.vis = Visibility::Public(syn::token::Pub(field_span(field)));
-        rewriter.visit_type_mut(&mut field.ty);
+    for (i, field) in fields.iter_mut().enumerate() {
+        let span = field_span(field);
+        field.vis = Visibility::Public(syn::token::Pub(span));
+        let mut finder = Finder {
+            names: shadow.names,
+            found: false,
+        };
+        finder.visit_type_mut(&mut field.ty.clone());
+        if finder.found {
+            let mut ty = field.ty.clone();
+            SelfToEnum(shadow.enum_ident).visit_type_mut(&mut ty);
+            let ty_span = syn::spanned::Spanned::span(&field.ty);
+            let alias = format_ident!("{}_{}", shadow.prefix, i, span = ty_span);
+            field.ty = syn::parse_quote_spanned!(ty_span=> super::#alias);
+            aliases.push((alias, ty));
+        } else {
+            Rewriter {
+                enum_ident: shadow.enum_ident,
+            }
+            .visit_type_mut(&mut field.ty);
+        }
     }
     fields
+}
+
+/// Finds a path whose first segment is one of `names` (it reads the type; `VisitMut` is the
+/// only visitor the crate enables).
+struct Finder<'a> {
+    names: &'a [String],
+    found: bool,
+}
+
+impl VisitMut for Finder<'_> {
+    fn visit_path_mut(&mut self, path: &mut Path) {
+        if path.leading_colon.is_none()
+            && path
+                .segments
+                .first()
+                .is_some_and(|s| self.names.contains(&s.ident.unraw().to_string()))
+        {
+            self.found = true;
+        }
+        syn::visit_mut::visit_path_mut(self, path);
+    }
+}
+
+/// Replaces `Self` with the enum, for a type written next to the enum outside its body.
+struct SelfToEnum<'a>(&'a Ident);
+
+impl VisitMut for SelfToEnum<'_> {
+    fn visit_path_mut(&mut self, path: &mut Path) {
+        if let Some(first) = path.segments.first_mut() {
+            if path.leading_colon.is_none() && first.ident == "Self" {
+                first.ident = self.0.clone();
+            }
+        }
+        syn::visit_mut::visit_path_mut(self, path);
+    }
 }
 
 fn field_span(field: &Field) -> Span {
@@ -465,10 +559,9 @@ fn field_span(field: &Field) -> Span {
 }
 
 /// Rewrites paths in field types so that they mean, inside the generated module, what they mean
-/// next to the enum: `super::X` becomes `super::super::X`, `self::X` and names that the module
-/// defines itself (`Machine`, a state's name) become `super::X`, and `Self` becomes the enum.
+/// next to the enum: `super::X` becomes `super::super::X`, `self::X` becomes `super::X`, and
+/// `Self` becomes the enum. (Types that name what the module shadows are aliased instead.)
 struct Rewriter<'a> {
-    shadowed: &'a [String],
     enum_ident: &'a Ident,
 }
 
@@ -510,7 +603,7 @@ impl VisitMut for Rewriter<'_> {
             path.segments = segments.into_iter().collect();
         } else if name == "self" {
             path.segments[0].ident = Ident::new("super", span);
-        } else if name == "super" || self.shadowed.contains(&name) {
+        } else if name == "super" {
             path.segments.insert(0, super_segment());
         }
     }

@@ -1,6 +1,19 @@
 //! Names: case conversion, keywords and "did you mean" suggestions.
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
+use syn::Ident;
+use syn::ext::IdentExt;
+
+/// The name `ident` gives a state or an event in records, definitions, diagrams and generated
+/// names: without the `r#` of a raw identifier (`r#loop` is the event `loop`).
+pub fn text(ident: &Ident) -> String {
+    ident.unraw().to_string()
+}
+
+/// Whether `ident` is written as a raw identifier (`r#loop`).
+pub fn is_raw(ident: &Ident) -> bool {
+    ident.to_string().starts_with("r#")
+}
 
 /// Rust's strict and reserved keywords (edition 2024). None of them can name an event, because
 /// an event names a method.
@@ -12,9 +25,98 @@ const KEYWORDS: &[&str] = &[
     "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
 ];
 
+/// The methods a user of a typed machine can call on it, which an event must not be named
+/// after: each event is an inherent method of `Machine<S, R>`, and an inherent method wins over
+/// a trait's, so an event `state` would make `m.state()` fire the event instead of reading the
+/// state. Each entry is the name, the method it would shadow, and a name to suggest instead.
+///
+/// What is listed, and why:
+/// - every method of `TypedMachine` (the machine's own API, implemented by `Machine`);
+/// - `Deref::deref`/`DerefMut::deref_mut` and `Debug::fmt`, which `Machine` implements;
+/// - the methods every type receives from blanket impls: `Into`/`From`, `TryInto`/`TryFrom`,
+///   `Borrow`/`BorrowMut`, `Any::type_id`;
+/// - the methods of the std prelude's traits that a machine could receive by a derive or an
+///   impl of the user's (`Clone`, `ToOwned`, `ToString`, `PartialEq`, `PartialOrd`, `Ord`,
+///   `Hash`, `Default`, `AsRef`/`AsMut`, `IntoIterator`), and `drop`, which reads as `Drop`.
+///
+/// Not listed: the methods of the state types, reached through `Deref` (the state's own
+/// fields and methods are the user's to name), and the methods of `Iterator` and the other
+/// prelude traits a machine cannot implement usefully (`next`, `map`, `count`, ...). Common
+/// domain events stay allowed: `open`, `close`, `send`, `start`, `stop`, `reset`, `timeout`,
+/// `cancel`, `retry`.
+pub const RESERVED_METHODS: &[(&str, &str, &str)] = &[
+    // TypedMachine
+    ("state", "TypedMachine::state", "change_state"),
+    ("state_mut", "TypedMachine::state_mut", "change_state"),
+    ("state_info", "TypedMachine::state_info", "change_state"),
+    ("sequence", "TypedMachine::sequence", "next_in_sequence"),
+    ("recorder", "TypedMachine::recorder", "record"),
+    ("recorder_mut", "TypedMachine::recorder_mut", "record"),
+    ("context", "TypedMachine::context", "change_context"),
+    ("context_mut", "TypedMachine::context_mut", "change_context"),
+    ("definition", "TypedMachine::definition", "define"),
+    (
+        "allowed_events",
+        "TypedMachine::allowed_events",
+        "allow_events",
+    ),
+    ("into_parts", "TypedMachine::into_parts", "split"),
+    ("into_all_parts", "TypedMachine::into_all_parts", "split"),
+    ("into_dynamic", "TypedMachine::into_dynamic", "go_dynamic"),
+    // Implemented by `Machine`
+    ("deref", "Deref::deref", "dereference"),
+    ("deref_mut", "DerefMut::deref_mut", "dereference"),
+    ("fmt", "Debug::fmt", "format"),
+    // Blanket impls every type has
+    ("into", "Into::into", "enter"),
+    ("from", "From::from", "arrive"),
+    ("try_into", "TryInto::try_into", "try_enter"),
+    ("try_from", "TryFrom::try_from", "try_arrive"),
+    ("borrow", "Borrow::borrow", "lend"),
+    ("borrow_mut", "BorrowMut::borrow_mut", "lend"),
+    ("type_id", "Any::type_id", "identify"),
+    // The std prelude's traits, should the machine receive them
+    ("clone", "Clone::clone", "duplicate"),
+    ("clone_from", "Clone::clone_from", "duplicate"),
+    ("clone_into", "ToOwned::clone_into", "duplicate"),
+    ("to_owned", "ToOwned::to_owned", "take_ownership"),
+    ("to_string", "ToString::to_string", "stringify"),
+    ("eq", "PartialEq::eq", "equalize"),
+    ("ne", "PartialEq::ne", "differ"),
+    ("partial_cmp", "PartialOrd::partial_cmp", "compare"),
+    ("lt", "PartialOrd::lt", "lower"),
+    ("le", "PartialOrd::le", "lower"),
+    ("gt", "PartialOrd::gt", "raise"),
+    ("ge", "PartialOrd::ge", "raise"),
+    ("cmp", "Ord::cmp", "compare"),
+    ("max", "Ord::max", "maximize"),
+    ("min", "Ord::min", "minimize"),
+    ("clamp", "Ord::clamp", "limit"),
+    ("hash", "Hash::hash", "digest"),
+    ("default", "Default::default", "reset_to_default"),
+    ("as_ref", "AsRef::as_ref", "view"),
+    ("as_mut", "AsMut::as_mut", "view"),
+    ("into_iter", "IntoIterator::into_iter", "iterate"),
+    ("drop", "Drop::drop", "discard"),
+];
+
+/// The method an event named `name` would shadow, and a name to suggest instead.
+pub fn reserved_method(name: &str) -> Option<(&'static str, &'static str)> {
+    RESERVED_METHODS
+        .iter()
+        .find(|(reserved, _, _)| *reserved == name)
+        .map(|&(_, method, instead)| (method, instead))
+}
+
 /// Whether `name` is a keyword.
 pub fn is_keyword(name: &str) -> bool {
     KEYWORDS.contains(&name)
+}
+
+/// Whether the keyword `name` can be written as a raw identifier (all but `self`, `Self`,
+/// `super` and `crate`).
+pub fn can_be_raw(name: &str) -> bool {
+    !matches!(name, "self" | "Self" | "super" | "crate")
 }
 
 /// Whether `name` is an identifier (not raw): a letter or `_`, then letters, digits or `_`,
@@ -117,6 +219,52 @@ mod tests {
         assert_eq!(did_you_mean("Shiped", states), Some("Shipped"));
         assert_eq!(did_you_mean("paid", states), Some("Paid"));
         assert_eq!(did_you_mean("Xyzzy", states), None);
+    }
+
+    #[test]
+    fn every_method_of_typed_machine_is_reserved() {
+        // The trait's source, so that a method added to it is reserved or this fails.
+        let source = include_str!("../../runtime/src/machine.rs");
+        let start = source
+            .find("pub trait TypedMachine")
+            .expect("runtime/src/machine.rs defines TypedMachine");
+        let body = &source[start..];
+        let body = &body[..body.find("\n}").expect("the trait's body ends")];
+        let methods: Vec<&str> = body
+            .split("fn ")
+            .skip(1)
+            .map(|rest| {
+                rest.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .next()
+                    .unwrap_or("")
+            })
+            .collect();
+        assert!(methods.len() >= 13, "{methods:?}");
+        for method in methods {
+            assert!(
+                reserved_method(method).is_some(),
+                "`TypedMachine::{method}` is not in RESERVED_METHODS"
+            );
+        }
+    }
+
+    #[test]
+    fn domain_events_are_not_reserved() {
+        for name in [
+            "open", "close", "send", "start", "stop", "reset", "timeout", "cancel", "retry",
+        ] {
+            assert_eq!(reserved_method(name), None, "{name}");
+        }
+        assert_eq!(
+            reserved_method("state"),
+            Some(("TypedMachine::state", "change_state"))
+        );
+        for (name, _, instead) in RESERVED_METHODS {
+            assert!(
+                is_snake_case(instead) && reserved_method(instead).is_none(),
+                "{name}"
+            );
+        }
     }
 
     #[test]

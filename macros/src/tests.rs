@@ -348,3 +348,37 @@ fn a_choice_between_raw_identifier_states_expands() {
     );
     assert!(out.contains("enum typeOrfn<"), "{out}");
 }
+
+#[test]
+fn raw_identifiers_are_named_without_their_prefix_in_generated_text() {
+    let out = expanded(
+        quote!(),
+        quote! {
+            #[derive(Debug)]
+            enum Spin {
+                #[initial]
+                #[enter]
+                #[on(r#loop -> B, r#go -> r#Start)]
+                r#Start,
+                #[on(r#loop2 -> Start, r#match -> C | r#Start)]
+                B,
+                #[on(done -> r#Start)]
+                C { x: u8 },
+            }
+        },
+    );
+    // Docs, the definition's names and the diagram's are text: none says `r#`. (The
+    // identifiers themselves stay raw: `fn r#loop`, `pub struct r#Start`.)
+    let text: Vec<&str> = out
+        .lines()
+        .filter(|line| {
+            if line.trim_start().starts_with("///") {
+                return line.contains("r#");
+            }
+            // The string literals of the line: every other piece between quotes.
+            line.split('"').skip(1).step_by(2).any(|s| s.contains("r#"))
+        })
+        .collect();
+    assert!(text.is_empty(), "{}", text.join("\n"));
+    assert!(out.contains("pub fn r#loop("), "{out}");
+}

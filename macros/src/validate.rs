@@ -1,5 +1,7 @@
 //! The definition rules: one `check_*` function per rule, each reporting every violation it
-//! finds at the offending token. All of them run, so one build shows every mistake.
+//! finds at the offending token. All of them run, so one build shows every mistake; the graph
+//! checks (reachability, a way out) skip only what an unknown graph makes unknowable (see
+//! `check` and `check_all_reachable`).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -12,23 +14,28 @@ const LIST_LIMIT: usize = 10;
 
 /// Runs every check on `model`.
 pub fn check(model: &Model, errors: &Errors) {
+    // What parsing reported (a malformed `#[on(...)]`, a `#[cfg]` on a state, ...) may have
+    // lost transitions: the graph checks would then report states as unreachable or without
+    // a way out because of the same mistake.
+    let parsed = errors.count() == 0;
     check_module_name(model, errors);
+    check_states_once(model, errors);
     check_one_initial(model, errors);
     check_flags_once(model, errors);
     check_targets_exist(model, errors);
     check_choice_targets_once(model, errors);
     check_one_transition_per_event(model, errors);
     check_same_choice_everywhere(model, errors);
-    // The graph checks are meaningful only when the graph is complete: a malformed `#[on]` or
-    // an unknown target would otherwise be reported a second time as an unreachable state.
-    let graph_complete = errors.count() == 0;
     check_terminal_states_have_no_transitions(model, errors);
     check_event_names(model, errors);
     check_state_names(model, errors);
     check_event_payloads(model, errors);
     check_hooks(model, errors);
     check_timeouts(model, errors);
-    if graph_complete {
+    // The other mistakes leave the graph as written, with every edge in it (a nondeterministic
+    // transition's both targets, a terminal state's transitions): a state unreachable even so
+    // stays unreachable whichever edge the fix keeps.
+    if parsed {
         check_all_reachable(model, errors);
         check_no_dead_ends(model, errors);
     }
@@ -52,6 +59,20 @@ fn check_module_name(model: &Model, errors: &Errors) {
         errors.at(
             model.ident.span(),
             format!("{problem}; choose a name with `#[state_machine(module = {suggestion})]`"),
+        );
+    }
+}
+
+/// Each variant name is declared once. The model keeps the first declaration and `fallback`
+/// emits the enum without the others, so the duplicate is reported here only.
+fn check_states_once(model: &Model, errors: &Errors) {
+    for (second, first) in &model.duplicates {
+        errors.at(
+            second.span(),
+            format!(
+                "`{first}` is already a state of `{}`, declared above; a state is declared once: remove this variant, or rename it",
+                model.ident
+            ),
         );
     }
 }
@@ -103,9 +124,9 @@ fn check_flags_once(model: &Model, errors: &Errors) {
 
 /// Every target names a state of the machine.
 fn check_targets_exist(model: &Model, errors: &Errors) {
-    let states: Vec<String> = model.states.iter().map(|s| s.ident.to_string()).collect();
+    let states: Vec<String> = model.states.iter().map(|s| names::text(&s.ident)).collect();
     for t in model.transitions.iter().filter(|t| t.to.is_none()) {
-        let name = t.target.to_string();
+        let name = names::text(&t.target);
         let message = match names::did_you_mean(&name, states.iter().map(String::as_str)) {
             Some(close) => format!("unknown state `{name}`; did you mean `{close}`?"),
             None => {
@@ -125,7 +146,7 @@ fn check_targets_exist(model: &Model, errors: &Errors) {
 fn check_choice_targets_once(model: &Model, errors: &Errors) {
     let mut seen: HashSet<(usize, String)> = HashSet::new();
     for later in model.transitions.iter().filter(|t| t.group_len > 1) {
-        if !seen.insert((later.group, later.target.to_string())) {
+        if !seen.insert((later.group, names::text(&later.target))) {
             errors.at(
                 later.target.span(),
                 format!(
@@ -153,7 +174,7 @@ fn check_one_transition_per_event(model: &Model, errors: &Errors) {
             format!(
                 "`{state}` already handles `{event}`; a state handles an event once: to let it lead to several targets, make it one choice, like `{event} -> A | B`"
             )
-        } else if first.target == later.target {
+        } else if names::text(&first.target) == names::text(&later.target) {
             format!(
                 "duplicate transition: `{state}` already has `{event} -> {}`",
                 first.target
@@ -184,8 +205,9 @@ fn check_terminal_states_have_no_transitions(model: &Model, errors: &Errors) {
 }
 
 /// Event names are snake_case identifiers that are not keywords, because each names a method
-/// of the typed machine and (in UpperCamelCase) a variant of the event enum; no two events
-/// become the same variant, and no event takes the name of a generated `<event>_with` method.
+/// of the typed machine and (in UpperCamelCase) a variant of the event enum; no event shadows a
+/// method users call on a machine (`names::RESERVED_METHODS`), no two events become the same
+/// variant, and no event takes the name of a generated `<event>_with` method.
 fn check_event_names(model: &Model, errors: &Errors) {
     for (event, problem) in model.events.iter().zip(event_name_problems(model)) {
         if let Some(problem) = problem {
@@ -208,14 +230,18 @@ pub fn event_name_problems(model: &Model) -> Vec<Option<String>> {
     for event in &model.events {
         let name = event.name.as_str();
         let variant = event.camel.as_str();
-        let problem = if let Some(bare) = name.strip_prefix("r#") {
-            Some(format!(
-                "`{bare}` is a keyword and cannot name an event; use another name, like `{bare}_`"
-            ))
-        } else if names::is_keyword(name) {
-            Some(format!(
-                "`{name}` is a keyword and cannot name an event; use another name, like `{name}_`"
-            ))
+        // A keyword names an event when written as a raw identifier (`r#loop`: the method is
+        // `r#loop`, the event `loop`); the parser accepts no raw `self`, `super` or `crate`.
+        let problem = if names::is_keyword(name) && !names::is_raw(&event.ident) {
+            Some(if names::can_be_raw(name) {
+                format!(
+                    "`{name}` is a keyword and cannot name an event as written; write it as a raw identifier, `r#{name}`, or use another name, like `{name}_`"
+                )
+            } else {
+                format!(
+                    "`{name}` is a keyword and cannot name an event; use another name, like `{name}_`"
+                )
+            })
         } else if !names::is_snake_case(name) {
             let snake = names::to_snake(name);
             Some(
@@ -229,6 +255,16 @@ pub fn event_name_problems(model: &Model) -> Vec<Option<String>> {
                     )
                 },
             )
+        } else if let Some((method, instead)) = names::reserved_method(name) {
+            // `definition`, `from`, `try_from` and `default` take no `self`.
+            let call = if matches!(name, "definition" | "from" | "try_from" | "default") {
+                format!("`Machine::{name}(..)`")
+            } else {
+                format!("`machine.{name}()`")
+            };
+            Some(format!(
+                "an event named `{name}` would shadow `{method}`: {call} would fire the event instead of calling the method; rename the event, for example `{instead}`"
+            ))
         } else if !event.has_valid_camel() {
             Some(format!(
                 "the event `{name}` would become the variant `Event::{variant}`, which is not a valid name; use another name"
@@ -256,7 +292,7 @@ fn check_state_names(model: &Model, errors: &Errors) {
         .map(|e| (e.trait_name(), e.name.as_str()))
         .collect();
     for state in &model.states {
-        let name = state.ident.to_string();
+        let name = names::text(&state.ident);
         let what = if MODULE_TYPES.contains(&name.as_str()) {
             Some(format!("the generated type `{}::{name}`", model.module))
         } else if MODULE_VALUES.contains(&name.as_str()) {
@@ -332,7 +368,7 @@ fn check_same_choice_everywhere(model: &Model, errors: &Errors) {
         if !shape.is_empty() {
             shape.push_str(" | ");
         }
-        shape.push_str(&t.target.to_string());
+        shape.push_str(&names::text(&t.target));
     }
     for t in model.transitions.iter().filter(|t| t.guard.is_some()) {
         if let Some(shape) = shapes.get_mut(&t.group) {
@@ -398,7 +434,7 @@ fn check_hooks(model: &Model, errors: &Errors) {
         if state.enter.is_empty() && state.exit.is_empty() {
             continue;
         }
-        let snake = names::to_snake(&state.ident.to_string());
+        let snake = names::to_snake(&names::text(&state.ident));
         if let Some(other) = names.insert(snake.clone(), &state.ident) {
             errors.at(
                 state.ident.span(),
@@ -472,8 +508,17 @@ fn check_timeouts(model: &Model, errors: &Errors) {
     }
 }
 
-/// Every state can be reached from the initial state.
+/// Every state can be reached from the initial state. Not checked when the initial state is
+/// unknown (none or several are marked `#[initial]`), when a variant is declared twice, or when a transition reachable from it
+/// leads to an unknown state (which state it was meant to be decides what is reachable): those
+/// mistakes are reported, and this check waits for the next build.
 fn check_all_reachable(model: &Model, errors: &Errors) {
+    let marked = model.states.iter().filter(|s| !s.initial.is_empty());
+    // A variant declared twice loses its transitions (the first declaration is the state), and
+    // whether the fix renames or removes it decides what they reach.
+    if marked.count() != 1 || !model.duplicates.is_empty() {
+        return;
+    }
     let initial = model.initial();
     let mut reached = vec![false; model.states.len()];
     reached[initial] = true;
@@ -482,11 +527,13 @@ fn check_all_reachable(model: &Model, errors: &Errors) {
     while let Some(state) = queue.pop_front() {
         let (first, count) = ranges[state];
         for t in &model.transitions[first..first + count] {
-            if let Some(to) = t.to {
-                if !reached[to] {
+            match t.to {
+                Some(to) if !reached[to] => {
                     reached[to] = true;
                     queue.push_back(to);
                 }
+                Some(_) => {}
+                None => return, // an unknown target, reachable: any state may be meant
             }
         }
     }

@@ -41,7 +41,7 @@ pub fn types(cx: &Ctx) -> TokenStream {
             let name = cx.model.choice_name(targets);
             let listed: Vec<String> = targets
                 .iter()
-                .map(|&t| format!("[`{0}`]", cx.state_ident(t)))
+                .map(|&t| format!("[`{0}`]", cx.state_name(t)))
                 .collect();
             let doc = format!(
                 "A choice between {}: what the caller decides when an event may lead to any of \
@@ -55,7 +55,7 @@ pub fn types(cx: &Ctx) -> TokenStream {
             });
             let variants = targets.iter().map(|&t| {
                 let (p, state) = (param(cx, t), cx.state_ident(t));
-                let doc = format!("The choice of [`{state}`].");
+                let doc = format!("The choice of [`{}`].", crate::names::text(state));
                 quote! {
                     #[doc = #doc]
                     #state(#p)
@@ -63,7 +63,7 @@ pub fn types(cx: &Ctx) -> TokenStream {
             });
             let froms = targets.iter().map(|&t| {
                 let state = cx.state_ident(t);
-                let doc = format!("The choice of [`{state}`].");
+                let doc = format!("The choice of [`{}`].", crate::names::text(state));
                 quote! {
                     impl ::core::convert::From<#state> for #name {
                         #[doc = #doc]

@@ -12,7 +12,7 @@ use super::Ctx;
 pub fn statics(cx: &Ctx) -> TokenStream {
     let krate = cx.krate;
     let model = cx.model;
-    let names = model.states.iter().map(|s| s.ident.to_string());
+    let names = model.states.iter().map(|s| crate::names::text(&s.ident));
     let docs = model.states.iter().map(|s| s.docs.text.as_str());
     let terminal = model.states.iter().map(|s| !s.terminal.is_empty());
     let mut first: Vec<u32> = model
@@ -26,7 +26,7 @@ pub fn statics(cx: &Ctx) -> TokenStream {
         .transitions
         .iter()
         .flat_map(|t| [t.event as u32, t.to.unwrap_or(t.from) as u32]);
-    let name = cx.ident.to_string();
+    let name = crate::names::text(cx.ident);
     let doc = &model.docs.text;
     let initial = cx.initial as u32;
     let guarded = model

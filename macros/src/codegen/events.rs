@@ -42,7 +42,7 @@ pub fn types(cx: &Ctx) -> TokenStream {
             .model
             .sources(e)
             .iter()
-            .map(|&s| cx.state_ident(s).to_string())
+            .map(|&s| cx.state_name(s))
             .collect();
         let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
         let message = format!(
@@ -116,7 +116,7 @@ fn payload(cx: &Ctx, e: usize) -> TokenStream {
     if !state.has_data() {
         return TokenStream::new();
     }
-    let owner = state.ident.to_string();
+    let owner = crate::names::text(&state.ident);
     let mut fields = state.fields.clone();
     for field in fields.iter_mut() {
         field.vis = Visibility::Inherited;

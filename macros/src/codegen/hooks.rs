@@ -15,23 +15,14 @@ use crate::names;
 /// A marked state's hook method: `enter_paid` / `exit_paid`.
 pub fn method(cx: &Ctx, state: usize, prefix: &str) -> Ident {
     let ident = cx.state_ident(state);
-    let snake = names::to_snake(&ident.to_string());
-    format_ident!(
-        "{}_{}",
-        prefix,
-        snake.trim_start_matches("r#"),
-        span = ident.span()
-    )
+    let snake = names::to_snake(&names::text(ident));
+    format_ident!("{}_{}", prefix, snake, span = ident.span())
 }
 
 /// An event's transition action: `on_pay`.
 pub fn action(cx: &Ctx, event: usize) -> Ident {
     let e = &cx.model.events[event];
-    format_ident!(
-        "on_{}",
-        e.name.trim_start_matches("r#"),
-        span = e.ident.span()
-    )
+    format_ident!("on_{}", e.name, span = e.ident.span())
 }
 
 /// The hook's parameters for a state's fields: `amount_cents: &u64` (`&mut` for `enter`).
@@ -76,7 +67,7 @@ pub fn types(cx: &Ctx) -> TokenStream {
     let (krate, vis, ident) = (cx.krate, &cx.vis, cx.ident);
     let mut methods = Vec::new();
     for (i, state) in cx.model.states.iter().enumerate() {
-        let name = &state.ident;
+        let name = names::text(&state.ident);
         if !state.exit.is_empty() {
             let m = method(cx, i, "exit");
             let p = params(&state.fields, false);

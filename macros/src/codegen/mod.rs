@@ -77,6 +77,11 @@ impl<'a> Ctx<'a> {
     pub fn state_ident(&self, i: usize) -> &Ident {
         &self.model.states[i].ident
     }
+
+    /// The name of state `i` in text: without the `r#` of a raw identifier.
+    pub fn state_name(&self, i: usize) -> String {
+        crate::names::text(&self.model.states[i].ident)
+    }
 }
 
 /// The enum, the generated module and the glue next to the enum.
@@ -91,8 +96,16 @@ pub fn generate(item: &DeriveInput, model: &Model) -> TokenStream {
             .parse2(diagram)
             .unwrap_or_default(),
     );
+    let aliases = model.aliases.iter().map(|(alias, ty)| {
+        quote! {
+            #[doc(hidden)]
+            #[allow(non_camel_case_types)]
+            type #alias = #ty;
+        }
+    });
     quote! {
         #item
+        #(#aliases)*
         #module
         #glue
     }

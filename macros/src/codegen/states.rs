@@ -32,7 +32,7 @@ pub fn types(cx: &Ctx) -> TokenStream {
             let user_docs = &state.docs.attrs;
             let separator = (!user_docs.is_empty()).then(|| quote!(#[doc = ""]));
             let doc = docs::state(cx, i);
-            let body = struct_body(cx, &state.fields, &ident.to_string(), ident.span());
+            let body = struct_body(cx, &state.fields, &crate::names::text(ident), ident.span());
             let vis = super::respan(vis.clone(), ident.span());
             // A choice's or a guard's target is carried by the event enum, which has all the
             // derives; it needs them too.

@@ -50,7 +50,8 @@ fn machine_module(cx: &Ctx) -> TokenStream {
 
     let typed_variants = cx.model.states.iter().map(|state| {
         let name = &state.ident;
-        let doc = format!("The machine in state [`{name}`](super::{name}).");
+        let text = crate::names::text(name);
+        let doc = format!("The machine in state [`{text}`](super::{text}).");
         quote! {
             #[doc = #doc]
             #name(Machine<super::#name, R>)
@@ -65,7 +66,7 @@ fn machine_module(cx: &Ctx) -> TokenStream {
     let typed_debug = cx.model.debug.then(|| {
         let arms = cx.model.states.iter().map(|state| {
             let name = &state.ident;
-            let text = name.to_string();
+            let text = crate::names::text(name);
             quote!(Typed::#name(__machine) => (#text, __machine))
         });
         quote! {
