@@ -403,9 +403,13 @@ impl Window {
                 event,
             };
         }
-        machine.recorder_mut().event_id(Some(id));
-        let result = machine.apply(event);
-        machine.recorder_mut().event_id(None);
+        // The id is the recorder's until the end of this event, however it ends: a panic in
+        // a hook or the recorder unwinds through the guard, which clears it, so the next
+        // record cannot be stored under this id.
+        let result = {
+            let announced = Announced::new(machine, id);
+            announced.0.apply(event)
+        };
         match result {
             Ok(record) => {
                 self.remember(id, record, now);
@@ -418,6 +422,23 @@ impl Window {
                 Delivery::Rejected(rejection)
             }
         }
+    }
+}
+
+/// A machine whose recorder was told an event id ([`Recorder::event_id`]); dropping it (at
+/// the end of the event, or while a panic unwinds) tells the recorder the event is over.
+struct Announced<'a, M: StateMachine, R: Recorder>(&'a mut Dynamic<M, R>);
+
+impl<'a, M: StateMachine, R: Recorder> Announced<'a, M, R> {
+    fn new(machine: &'a mut Dynamic<M, R>, id: &str) -> Self {
+        machine.recorder_mut().event_id(Some(id));
+        Announced(machine)
+    }
+}
+
+impl<M: StateMachine, R: Recorder> Drop for Announced<'_, M, R> {
+    fn drop(&mut self) {
+        self.0.recorder_mut().event_id(None);
     }
 }
 

@@ -369,11 +369,7 @@ impl<M: StateMachine> Snapshot<M, M::Context> {
         }
         Ok(Dynamic::from_core(
             self.state,
-            Core {
-                sequence: self.sequence,
-                recorder,
-                context: self.context,
-            },
+            Core::resumed(self.sequence, recorder, self.context),
         ))
     }
 }

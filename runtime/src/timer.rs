@@ -100,9 +100,15 @@ impl<M: StateMachine, R: Recorder, C: Clock> Timed<M, R, C> {
 
     /// Arms the current state's timeout, from now.
     fn arm(&mut self) {
+        let now = self.clock.monotonic();
+        self.arm_at(now);
+    }
+
+    /// Arms the current state's timeout, from the monotonic time `now`.
+    fn arm_at(&mut self, now: Duration) {
         self.due = self
             .current_timeout()
-            .map(|t| self.clock.monotonic().saturating_add(t.after()));
+            .map(|t| now.saturating_add(t.after()));
     }
 
     fn current_timeout(&self) -> Option<Timeout> {
@@ -116,12 +122,8 @@ impl<M: StateMachine, R: Recorder, C: Clock> Timed<M, R, C> {
         &mut self,
         event: M::Event,
     ) -> Result<Record, Rejection<M::Event, R::Error, M::HookError>> {
-        let from = self.machine.state().state_id();
-        let record = self.machine.apply(event)?;
-        if record.to_id() != from {
-            self.arm();
-        }
-        Ok(record)
+        let rearm = Rearm::new(self);
+        rearm.timed.machine.apply(event)
     }
 
     /// Applies `event`, delivered under `id`, unless `window` remembers `id` (see
@@ -135,15 +137,9 @@ impl<M: StateMachine, R: Recorder, C: Clock> Timed<M, R, C> {
         id: &str,
         event: M::Event,
     ) -> crate::Delivery<M::Event, R::Error, M::HookError> {
-        let from = self.machine.state().state_id();
         let now = self.clock.now();
-        let delivery = window.apply(&mut self.machine, id, event, now);
-        if let crate::Delivery::Applied(record) = &delivery {
-            if record.to_id() != from {
-                self.arm();
-            }
-        }
-        delivery
+        let rearm = Rearm::new(self);
+        window.apply(&mut rearm.timed.machine, id, event, now)
     }
 
     /// The current state's armed timeout, if it has one.
@@ -173,14 +169,17 @@ impl<M: StateMachine, R: Recorder, C: Clock> Timed<M, R, C> {
     pub fn fire_due(
         &mut self,
     ) -> Option<Result<Record, Rejection<M::Event, R::Error, M::HookError>>> {
-        if !self.is_due() {
+        let now = self.clock.monotonic();
+        if self.due.is_none_or(|due| due > now) {
             return None;
         }
         let timeout = self.current_timeout()?;
         let event = M::__timeout_event(timeout.event().id())?;
-        let result = self.machine.apply(event);
+        let rearm = Rearm::at(self, now);
+        let result = rearm.timed.machine.apply(event);
         if result.is_ok() {
-            self.arm();
+            // A timeout that leads back to its own state starts again.
+            rearm.timed.arm_at(now);
         }
         Some(result)
     }
@@ -198,6 +197,36 @@ impl<M: StateMachine, R: Recorder, C: Clock> Timed<M, R, C> {
     /// The machine and the clock.
     pub fn into_parts(self) -> (Dynamic<M, R>, C) {
         (self.machine, self.clock)
+    }
+}
+
+/// A `Timed` machine about to apply an event, with the monotonic time read before it (so that
+/// a clock that panics does so before anything changed). Dropping it (after the event, or
+/// while a panic in an entry hook unwinds past a written record) arms the timeout of the state
+/// the machine is in, if it left the state it was in (a self-loop keeps the running one).
+struct Rearm<'a, M: StateMachine, R: Recorder, C: Clock> {
+    timed: &'a mut Timed<M, R, C>,
+    from: crate::definition::StateId,
+    now: Duration,
+}
+
+impl<'a, M: StateMachine, R: Recorder, C: Clock> Rearm<'a, M, R, C> {
+    fn new(timed: &'a mut Timed<M, R, C>) -> Self {
+        let now = timed.clock.monotonic();
+        Rearm::at(timed, now)
+    }
+
+    fn at(timed: &'a mut Timed<M, R, C>, now: Duration) -> Self {
+        let from = timed.machine.state().state_id();
+        Rearm { timed, from, now }
+    }
+}
+
+impl<M: StateMachine, R: Recorder, C: Clock> Drop for Rearm<'_, M, R, C> {
+    fn drop(&mut self) {
+        if self.timed.machine.state().state_id() != self.from {
+            self.timed.arm_at(self.now);
+        }
     }
 }
 
