@@ -644,6 +644,7 @@ mod snapshot {
                 window = window.with_max_age(Duration::from_nanos(age));
             }
             let definition = M::DEFINITION;
+            let mut previous = 0;
             for entry in &data.ids {
                 let r = &entry.record;
                 if r.machine != definition.name() {
@@ -663,6 +664,30 @@ mod snapshot {
                         "id `{}`: record #{} is after the machine's #{sequence}",
                         entry.id,
                         record.sequence()
+                    ));
+                }
+                // Ids are remembered in the order their records were written.
+                if record.sequence() <= previous {
+                    return bad(format!(
+                        "id `{}`: record #{} is not after the record of the id before it (#{previous})",
+                        entry.id,
+                        record.sequence()
+                    ));
+                }
+                previous = record.sequence();
+                // A rejection stays in its state (`Record` checks that); an applied record
+                // must be a declared transition.
+                if record.outcome() == Outcome::Applied
+                    && !definition.allows(record.from_id(), record.event_id(), record.to_id())
+                {
+                    return bad(format!(
+                        "id `{}`: record #{} `{} --{}--> {}` is not a transition of `{}`",
+                        entry.id,
+                        record.sequence(),
+                        r.from,
+                        r.event,
+                        r.to,
+                        definition.name()
                     ));
                 }
                 if window.contains(&entry.id) {

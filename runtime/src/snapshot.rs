@@ -197,6 +197,19 @@ pub enum SnapshotError {
     /// [`IdempotentSnapshot`](crate::IdempotentSnapshot) is not valid for this machine (a
     /// record that names an unknown state or event, more ids than its bound, an id twice).
     Window(String),
+    /// The snapshot is at sequence 0 (no record written yet) but not in the initial state: a
+    /// machine reaches another state only through a record, so the snapshot was altered.
+    NotInitial {
+        /// The machine.
+        machine: &'static str,
+        /// The snapshot's state.
+        state: &'static str,
+        /// The machine's initial state.
+        initial: &'static str,
+    },
+    /// The armed timeout of a [`TimedSnapshot`](crate::TimedSnapshot) is impossible: more
+    /// time remaining than the state's declared timeout, or a deadline out of range.
+    Timeout(String),
 }
 
 impl fmt::Display for SnapshotError {
@@ -240,6 +253,19 @@ impl fmt::Display for SnapshotError {
             ),
             SnapshotError::Window(reason) => {
                 write!(f, "the snapshot's window of event ids is not valid: {reason}")
+            }
+            SnapshotError::NotInitial {
+                machine,
+                state,
+                initial,
+            } => write!(
+                f,
+                "the snapshot is in `{state}` at sequence 0, but `{machine}` starts in \
+                 `{initial}`: a machine without records is in its initial state; the snapshot \
+                 was altered"
+            ),
+            SnapshotError::Timeout(reason) => {
+                write!(f, "the snapshot's armed timeout is not valid: {reason}")
             }
             SnapshotError::StateMismatch { snapshot, recorder } => write!(
                 f,
@@ -338,6 +364,14 @@ impl<M: StateMachine> Snapshot<M, M::Context> {
         }
         if self.sequence == u64::MAX {
             return Err(SnapshotError::Exhausted);
+        }
+        // Every state but the initial one is reached through a record.
+        if self.sequence == 0 && self.state.state_id() != definition.initial {
+            return Err(SnapshotError::NotInitial {
+                machine: definition.name(),
+                state: self.state.state_info().name(),
+                initial: definition.initial().name(),
+            });
         }
         if let Some(instance) = recorder.instance() {
             if instance != self.instance {

@@ -241,6 +241,8 @@ impl<M: StateMachine + fmt::Debug, R, C> fmt::Debug for Timed<M, R, C> {
 
 #[cfg(feature = "serde")]
 mod stored {
+    use alloc::format;
+
     use serde::{Deserialize, Serialize};
 
     use super::*;
@@ -299,6 +301,44 @@ mod stored {
         remaining_ns: u64,
     }
 
+    impl Armed {
+        /// Refuses what no [`Timed::snapshot`] writes for a state whose timeout is `timeout`:
+        /// more time left than the timeout lasts, a deadline before the time left could have
+        /// started counting (before the Unix epoch), or the saturated largest deadline.
+        fn check(&self, timeout: Timeout) -> Result<(), SnapshotError> {
+            let after = timeout.after();
+            let state = timeout.state().name();
+            if u128::from(self.remaining_ns) > after.as_nanos() {
+                return Err(SnapshotError::Timeout(format!(
+                    "{} ns remaining is more than the declared timeout of `{state}` ({})",
+                    self.remaining_ns,
+                    Seconds(after)
+                )));
+            }
+            if let Some(deadline) = self.deadline_unix_ns {
+                if deadline == u64::MAX || deadline < self.remaining_ns {
+                    return Err(SnapshotError::Timeout(format!(
+                        "its deadline, {deadline} ns after the Unix epoch, is out of range"
+                    )));
+                }
+            }
+            Ok(())
+        }
+    }
+
+    /// A duration as whole seconds when it is one (`900 s`), else in nanoseconds.
+    struct Seconds(Duration);
+
+    impl fmt::Display for Seconds {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            if self.0.subsec_nanos() == 0 {
+                write!(f, "{} s", self.0.as_secs())
+            } else {
+                write!(f, "{} ns", self.0.as_nanos())
+            }
+        }
+    }
+
     impl<M, R, C> Timed<M, R, C>
     where
         M: StateMachine<Context: Clone> + Clone,
@@ -341,13 +381,18 @@ mod stored {
             recorder: R,
             clock: C,
         ) -> Result<Timed<M, R, C>, SnapshotError> {
+            let timeout = M::DEFINITION.timeout(self.machine.state().state_id());
+            if let (Some(t), Some(armed)) = (timeout, self.armed) {
+                armed.check(t)?;
+            }
             let machine = self.machine.restore(recorder)?;
-            let timeout = M::DEFINITION.timeout(machine.state().state_id());
             let now = clock.monotonic();
             let left = match (timeout, self.armed) {
                 (None, _) => None,
                 (Some(t), None) => Some(t.after()),
-                (Some(t), Some(armed)) => Some(match t.resume() {
+                // Never more than the declared timeout: a wall clock that is behind the one
+                // that wrote the deadline (or a deadline far ahead) cannot push it further.
+                (Some(t), Some(armed)) => Some(t.after().min(match t.resume() {
                     Resume::Restart => t.after(),
                     Resume::Remaining => Duration::from_nanos(armed.remaining_ns),
                     Resume::Deadline => match (armed.deadline_unix_ns, clock.now()) {
@@ -356,7 +401,7 @@ mod stored {
                         }
                         _ => Duration::from_nanos(armed.remaining_ns),
                     },
-                }),
+                })),
             };
             Ok(Timed {
                 machine,
