@@ -412,3 +412,128 @@ fn an_entry_hook_that_panics_in_a_timed_machine_leaves_the_new_states_timeout() 
         "stale deadline"
     );
 }
+
+/// The case in the SQLite journal, which stores each record's event id under a unique
+/// index: without a restart, the redelivery must be applied, not refused as a duplicate.
+#[cfg(feature = "sqlite")]
+mod sqlite {
+    use statewright::sql::sqlite::rusqlite::Connection;
+    use statewright::sql::sqlite::{self, SqliteJournal};
+
+    use super::*;
+
+    fn journal<M: StateMachine>() -> SqliteJournal {
+        let connection = Connection::open_in_memory().unwrap();
+        sqlite::migrate(&connection).unwrap();
+        SqliteJournal::from_connection(connection, M::DEFINITION).unwrap()
+    }
+
+    #[test]
+    fn a_panicking_hook_inside_idempotent_apply_leaves_no_event_id_in_the_journal() {
+        let journal = journal::<Order>();
+        let machine =
+            Dynamic::start_with_context(Order::Pending, bomb("action"), journal.recorder("o-1"))
+                .unwrap();
+        let clock = ManualClock::new(Timestamp::from_unix_nanos(0));
+        let mut order = Idempotent::new(machine, Window::new(100), clock);
+        assert!(quietly(|| order.apply("msg-PAY", order::Event::Pay)).is_err());
+        order.machine_mut().context_mut().at = None;
+        let rejection = order
+            .machine_mut()
+            .apply(order::Event::Ship(None))
+            .unwrap_err();
+        assert!(rejection.is_illegal(), "{rejection}");
+        match order.apply("msg-PAY", order::Event::Pay) {
+            Delivery::Applied(record) => {
+                assert_eq!(record.to_string(), "#2 Pending --pay--> Paid");
+            }
+            other => panic!("expected the redelivery to apply, got {other:?}"),
+        }
+        let window = journal.window("o-1", 100, None).unwrap();
+        let ids: Vec<(&str, u64)> = window
+            .iter()
+            .map(|(id, remembered)| (id, remembered.record().sequence()))
+            .collect();
+        assert_eq!(ids, [("msg-PAY", 2)]);
+    }
+
+    #[state_machine]
+    #[derive(Debug, Clone, PartialEq)]
+    enum Ticket {
+        #[initial]
+        #[on(take -> Taken)]
+        Open,
+        #[on(close -> Closed)]
+        Taken,
+        #[terminal]
+        Closed,
+    }
+
+    fn ticket(state: StateInfo) -> Ticket {
+        match state.name() {
+            "Open" => Ticket::Open,
+            "Taken" => Ticket::Taken,
+            _ => Ticket::Closed,
+        }
+    }
+
+    /// The state function of `Journal::apply` panics: nothing is written, and the journal
+    /// (its lock included) is usable afterwards.
+    #[test]
+    fn a_state_function_that_panics_inside_journal_apply_writes_nothing() {
+        let journal = journal::<Ticket>();
+        journal
+            .apply("t-1", ticket::Event::Take, 3, ticket)
+            .unwrap();
+        let panicked = quietly(|| {
+            journal.apply("t-1", ticket::Event::Close, 3, |_: StateInfo| -> Ticket {
+                panic!("the state function panicked")
+            })
+        });
+        assert!(panicked.is_err());
+        assert_eq!(journal.history("t-1").unwrap().len(), 1);
+        let applied = journal
+            .apply("t-1", ticket::Event::Close, 3, ticket)
+            .unwrap();
+        assert_eq!(applied.record.to_string(), "#2 Taken --close--> Closed");
+        let history = journal.history("t-1").unwrap();
+        assert_eq!(Ticket::DEFINITION.replay(&history).unwrap().sequence(), 2);
+    }
+}
+
+/// The same case in the file journal, whose window is rebuilt from the ids beside the records.
+#[cfg(feature = "journal")]
+mod file_journal {
+    use statewright::journal::{Durability, Journal};
+
+    use super::*;
+
+    #[test]
+    fn a_panicking_hook_inside_idempotent_apply_leaves_no_event_id_in_the_journal() {
+        let dir = std::env::temp_dir().join(format!("statewright-panics-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("orders.journal");
+        let _ = std::fs::remove_file(&path);
+        let journal = Journal::open(&path, Order::DEFINITION, Durability::Flush).unwrap();
+        let machine =
+            Dynamic::start_with_context(Order::Pending, bomb("action"), journal.recorder("o-1"))
+                .unwrap();
+        let clock = ManualClock::new(Timestamp::from_unix_nanos(0));
+        let mut order = Idempotent::new(machine, Window::new(100), clock);
+        assert!(quietly(|| order.apply("msg-PAY", order::Event::Pay)).is_err());
+        order.machine_mut().context_mut().at = None;
+        assert!(order.machine_mut().apply(order::Event::Ship(None)).is_err());
+        // After a restart the window comes from the journal: msg-PAY must not be in it.
+        let window = journal.window("o-1", 100, None).unwrap();
+        assert!(!window.contains("msg-PAY"), "{window:?}");
+        assert!(matches!(
+            order.apply("msg-PAY", order::Event::Pay),
+            Delivery::Applied(_)
+        ));
+        let window = journal.window("o-1", 100, None).unwrap();
+        assert_eq!(window.get("msg-PAY").unwrap().record().sequence(), 2);
+        drop(order);
+        drop(journal);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
