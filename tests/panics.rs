@@ -64,7 +64,10 @@ impl order::Hooks for Bomb {
 /// Records, each with the event id the recorder was told for it; shared so that it outlives a
 /// machine dropped by a panic.
 #[derive(Clone, Default)]
-struct Ids(Rc<RefCell<(Option<String>, Vec<(Record, Option<String>)>)>>);
+struct Ids(Rc<RefCell<IdsInner>>);
+
+/// The id announced for the next record, and each record with its id.
+type IdsInner = (Option<String>, Vec<(Record, Option<String>)>);
 
 impl Ids {
     fn ids(&self) -> Vec<Option<String>> {
@@ -486,9 +489,12 @@ mod sqlite {
             .apply("t-1", ticket::Event::Take, 3, ticket)
             .unwrap();
         let panicked = quietly(|| {
-            journal.apply("t-1", ticket::Event::Close, 3, |_: StateInfo| -> Ticket {
-                panic!("the state function panicked")
-            })
+            journal
+                .apply("t-1", ticket::Event::Close, 3, |_: StateInfo| -> Ticket {
+                    panic!("the state function panicked")
+                })
+                .map(|_| ())
+                .map_err(|e| e.to_string())
         });
         assert!(panicked.is_err());
         assert_eq!(journal.history("t-1").unwrap().len(), 1);

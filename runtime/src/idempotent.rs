@@ -16,6 +16,16 @@
 //! | an id whose record could not be written (the recorder refused it) | nothing | – | nothing happened, so a retry under the same id is a first delivery |
 //! | an event applied without an id ([`Idempotent::machine_mut`]) | nothing | – | it is not deduplicated |
 //!
+//! # What can go wrong
+//!
+//! | what happens | what statewright does |
+//! | --- | --- |
+//! | a hook, a guard or the recorder panics inside [`Idempotent::apply`] and the caller catches it | the id handed to the recorder ([`Recorder::event_id`]) is cleared while the panic unwinds, so no later record is stored under it; the id is not remembered (only a written record is), so the redelivery is a first delivery. If the recorder itself panicked, the machine is poisoned and refuses every event ([`Cause::Poisoned`](crate::Cause::Poisoned)) until it is rebuilt from its records, whose journal window then has the id if the record was stored (see [`hooks`](crate::hooks#panics)) |
+//! | the clock panics | it is read before anything else: nothing happened |
+//! | the sequence number is exhausted | the event is refused with [`Cause::Exhausted`](crate::Cause::Exhausted), nothing recorded, the id not remembered |
+//! | an `IdempotentSnapshot` was altered | [`restore`](IdempotentSnapshot::restore) refuses remembered records that name unknown states or events, that are not a declared transition (an applied record) or a stay (a rejection), that are after the machine's last record or not in the order they were written, and ids twice or beyond `max_ids` |
+//! | a duplicate arrives after its id left the window | it is applied again (see the table above) |
+//!
 //! Age is measured with the wall clock ([`Clock::now`]) because it must survive restarts:
 //! a wall clock that jumps **forward** makes ids expire early (a duplicate after the jump may
 //! be applied again); one that jumps **backward** keeps them longer (an id looks younger than

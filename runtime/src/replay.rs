@@ -339,7 +339,7 @@ mod tests {
             rejected(2, "Paid", "pay"),
             applied(3, "Pending", "cancel", "Cancelled"),
         ];
-        let error = ORDER.replay(&records).unwrap_err();
+        let error = ORDER.replay(records).unwrap_err();
         assert_eq!(
             error,
             ReplayError::Discontinuity {
@@ -359,7 +359,7 @@ mod tests {
             applied(3, "Paid", "ship", "Shipped"),
         ];
         assert_eq!(
-            ORDER.replay(&records).unwrap_err(),
+            ORDER.replay(records).unwrap_err(),
             ReplayError::Discontinuity {
                 sequence: 3,
                 expected: "Pending",
@@ -376,7 +376,7 @@ mod tests {
         );
         let first = [applied(1, "Paid", "ship", "Shipped")];
         assert_eq!(
-            ORDER.replay(&first).unwrap_err(),
+            ORDER.replay(first).unwrap_err(),
             ReplayError::WrongStart {
                 sequence: 1,
                 expected: "Pending",
@@ -501,7 +501,7 @@ mod tests {
             )
             .unwrap(),
         ];
-        let replayed = ORDER.replay(&records).unwrap();
+        let replayed = ORDER.replay(records).unwrap();
         assert_eq!(
             (replayed.state().name(), replayed.sequence()),
             ("Shipped", 2)

@@ -1,5 +1,30 @@
 //! Snapshots: a machine's state data, sequence number and instance id, to store and restore
 //! (feature `serde`).
+//!
+//! # What can go wrong
+//!
+//! A snapshot is data from outside: restoring checks everything it carries against the
+//! definition and the recorder, and refuses (a [`SnapshotError`], never a panic) what the
+//! machine could not have written.
+//!
+//! | what happens | what statewright does |
+//! | --- | --- |
+//! | the snapshot is of another format, machine or definition | refused ([`SnapshotError::Format`], [`WrongMachine`](SnapshotError::WrongMachine), [`DefinitionMismatch`](SnapshotError::DefinitionMismatch) with what changed), unless a [`Migration`] accepts the definition |
+//! | an unknown state tag, a malformed field | a serde error when deserializing |
+//! | sequence 0 (no record yet) in a state other than the initial one | refused: [`SnapshotError::NotInitial`] |
+//! | sequence `u64::MAX` | refused ([`SnapshotError::Exhausted`]): no further record could be numbered. A snapshot just below it restores, and once the last number is used the machine refuses every event with [`Cause::Exhausted`](crate::Cause::Exhausted): a number is never written twice |
+//! | the recorder (a journal) is ahead, behind, in another state or of another instance | refused: [`Stale`](SnapshotError::Stale), [`Ahead`](SnapshotError::Ahead), [`StateMismatch`](SnapshotError::StateMismatch), [`WrongInstance`](SnapshotError::WrongInstance) |
+//! | an [`IdempotentSnapshot`](crate::IdempotentSnapshot) remembers a record that is not a legal step, is after the machine's last record, or out of order | refused: [`SnapshotError::Window`] |
+//! | a [`TimedSnapshot`](crate::TimedSnapshot) has more time remaining than the state's declared timeout, or a deadline out of range (`u64::MAX`, before the Unix epoch) | refused: [`SnapshotError::Timeout`] |
+//! | a `TimedSnapshot` is restored with a wall clock behind the one that wrote it | the timeout is armed for at most its declared duration from now, never later |
+//!
+//! Limits: within those bounds a snapshot is trusted: a state at sequence 5 that the history
+//! does not lead to, or altered state data or context, is not detected (a snapshot carries no
+//! history; [`Dynamic::resume`](crate::Dynamic::resume) checks a state against its records).
+//! Protect stored snapshots from tampering (or sign them) if that matters. A snapshot of a
+//! poisoned machine (see [`hooks`](crate::hooks#panics)) is at the last sequence number the
+//! machine knows of; restoring it into a journal that holds the record in doubt is refused as
+//! [`Stale`](SnapshotError::Stale).
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
