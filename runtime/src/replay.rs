@@ -39,7 +39,9 @@ impl Replayed {
                 expected: definition.name,
             });
         }
-        let expected = self.sequence.saturating_add(1);
+        let Some(expected) = self.sequence.checked_add(1) else {
+            return Err(ReplayError::Exhausted { found: r.sequence });
+        };
         if r.sequence != expected {
             return Err(ReplayError::Gap {
                 expected,
@@ -184,6 +186,11 @@ pub enum ReplayError {
     },
     /// [`Definition::replay_from`] was given a state id of another definition.
     UnknownStart,
+    /// A record follows record number `u64::MAX`, which no record can follow.
+    Exhausted {
+        /// The record's sequence number.
+        found: u64,
+    },
 }
 
 impl ReplayError {
@@ -195,7 +202,7 @@ impl ReplayError {
             | ReplayError::Discontinuity { sequence, .. }
             | ReplayError::Illegal { sequence, .. }
             | ReplayError::WrongTarget { sequence, .. } => Some(sequence),
-            ReplayError::Gap { found, .. } => Some(found),
+            ReplayError::Gap { found, .. } | ReplayError::Exhausted { found } => Some(found),
             ReplayError::UnknownStart => None,
         }
     }
@@ -253,6 +260,12 @@ impl fmt::Display for ReplayError {
             ReplayError::UnknownStart => {
                 f.write_str("the starting state does not belong to this definition")
             }
+            ReplayError::Exhausted { found } => write!(
+                f,
+                "record #{found} follows record #{}, the largest sequence number: no record can \
+                 follow it",
+                u64::MAX
+            ),
         }
     }
 }
@@ -326,6 +339,7 @@ impl Definition {
 
 #[cfg(test)]
 mod tests {
+    use alloc::string::ToString;
     use alloc::vec::Vec;
 
     use super::ReplayError;
@@ -456,6 +470,7 @@ mod tests {
                     ReplayError::Illegal { .. } => "illegal",
                     ReplayError::WrongTarget { .. } => "wrong target",
                     ReplayError::UnknownStart => "unknown start",
+                    ReplayError::Exhausted { .. } => "exhausted",
                 };
                 (kind, error.sequence())
             })
@@ -475,6 +490,29 @@ mod tests {
         for (error, expected) in cases {
             assert_eq!(error.sequence(), expected, "{error}");
         }
+    }
+
+    #[test]
+    fn nothing_follows_the_largest_sequence_number() {
+        let last = Record {
+            sequence: u64::MAX,
+            ..applied(1, "Pending", "pay", "Paid")
+        };
+        let error = ORDER
+            .replay_from(ORDER.initial, u64::MAX, [last])
+            .unwrap_err();
+        assert_eq!(error, ReplayError::Exhausted { found: u64::MAX });
+        assert_eq!(error.sequence(), Some(u64::MAX));
+        assert_eq!(
+            error.to_string(),
+            "record #18446744073709551615 follows record #18446744073709551615, the largest \
+             sequence number: no record can follow it"
+        );
+        // Up to it, numbering works.
+        let replayed = ORDER
+            .replay_from(ORDER.initial, u64::MAX - 1, [last])
+            .unwrap();
+        assert_eq!(replayed.sequence(), u64::MAX);
     }
 
     #[test]
