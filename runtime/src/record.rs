@@ -440,6 +440,38 @@ mod tests {
     }
 
     #[test]
+    fn outcomes_spell_and_tell_themselves_apart() {
+        assert_eq!(Outcome::Applied.as_str(), "applied");
+        assert_eq!(Outcome::Rejected.as_str(), "rejected");
+        let applied = base();
+        let rejected = crate::fixture::rejected(2, "Paid", "pay");
+        assert!(applied.is_applied());
+        assert!(!rejected.is_applied());
+    }
+
+    #[test]
+    fn invalid_records_say_what_is_wrong() {
+        use alloc::string::ToString;
+
+        let unknown =
+            Record::from_names(&ORDER, 1, "Pending", "kick", "Paid", Outcome::Applied, None);
+        let moved =
+            Record::from_names(&ORDER, 1, "Pending", "pay", "Paid", Outcome::Rejected, None);
+        let zero = Record::from_names(&ORDER, 0, "Pending", "pay", "Paid", Outcome::Applied, None);
+        let state = Record::from_names(&ORDER, 1, "Limbo", "pay", "Paid", Outcome::Applied, None);
+        let messages = [unknown, moved, zero, state].map(|r| r.unwrap_err().to_string());
+        assert_eq!(
+            messages,
+            [
+                "unknown event `kick`",
+                "a rejected record must stay in its state (`to` equal to `from`)",
+                "sequence numbers start at 1",
+                "unknown state `Limbo`",
+            ]
+        );
+    }
+
+    #[test]
     fn records_of_an_equal_definition_at_another_address_are_equal() {
         assert!(!core::ptr::eq(&ORDER, &ORDER_AGAIN));
         let base = base();
