@@ -416,24 +416,18 @@ fn an_entry_hook_that_panics_in_a_timed_machine_leaves_the_new_states_timeout() 
     );
 }
 
-/// The issue's case in the SQLite journal, which stores each record's event id under a unique
-/// index: without a restart, the redelivery must be applied, not refused as a duplicate.
-#[cfg(feature = "sqlite")]
-mod sqlite {
-    use statewright::sql::sqlite::rusqlite::Connection;
-    use statewright::sql::sqlite::{self, SqliteJournal};
+/// The checks both SQL journals pass, written once over `Journal<B>`.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql {
+    use statewright::sql::{Backend, Journal};
 
     use super::*;
 
-    fn journal<M: StateMachine>() -> SqliteJournal {
-        let connection = Connection::open_in_memory().unwrap();
-        sqlite::migrate(&connection).unwrap();
-        SqliteJournal::from_connection(connection, M::DEFINITION).unwrap()
-    }
-
-    #[test]
-    fn a_panicking_hook_inside_idempotent_apply_leaves_no_event_id_in_the_journal() {
-        let journal = journal::<Order>();
+    /// The issue's case in a journal that stores each record's event id under a unique index:
+    /// without a restart, the redelivery must be applied, not refused as a duplicate.
+    pub fn a_panicking_hook_inside_idempotent_apply_leaves_no_event_id<B: Backend>(
+        journal: Journal<B>,
+    ) {
         let machine =
             Dynamic::start_with_context(Order::Pending, bomb("action"), journal.recorder("o-1"))
                 .unwrap();
@@ -462,7 +456,7 @@ mod sqlite {
 
     #[state_machine]
     #[derive(Debug, Clone, PartialEq)]
-    enum Ticket {
+    pub enum Ticket {
         #[initial]
         #[on(take -> Taken)]
         Open,
@@ -482,9 +476,9 @@ mod sqlite {
 
     /// The state function of `Journal::apply` panics: nothing is written, and the journal
     /// (its lock included) is usable afterwards.
-    #[test]
-    fn a_state_function_that_panics_inside_journal_apply_writes_nothing() {
-        let journal = journal::<Ticket>();
+    pub fn a_state_function_that_panics_inside_journal_apply_writes_nothing<B: Backend>(
+        journal: Journal<B>,
+    ) {
         journal
             .apply("t-1", ticket::Event::Take, 3, ticket)
             .unwrap();
@@ -504,6 +498,99 @@ mod sqlite {
         assert_eq!(applied.record.to_string(), "#2 Taken --close--> Closed");
         let history = journal.history("t-1").unwrap();
         assert_eq!(Ticket::DEFINITION.replay(&history).unwrap().sequence(), 2);
+    }
+}
+
+#[cfg(feature = "sqlite")]
+mod sqlite {
+    use statewright::sql::sqlite::rusqlite::Connection;
+    use statewright::sql::sqlite::{self, SqliteJournal};
+
+    use super::*;
+
+    fn journal<M: StateMachine>() -> SqliteJournal {
+        let connection = Connection::open_in_memory().unwrap();
+        sqlite::migrate(&connection).unwrap();
+        SqliteJournal::from_connection(connection, M::DEFINITION).unwrap()
+    }
+
+    #[test]
+    fn a_panicking_hook_inside_idempotent_apply_leaves_no_event_id_in_the_journal() {
+        sql::a_panicking_hook_inside_idempotent_apply_leaves_no_event_id(journal::<Order>());
+    }
+
+    #[test]
+    fn a_state_function_that_panics_inside_journal_apply_writes_nothing() {
+        sql::a_state_function_that_panics_inside_journal_apply_writes_nothing(
+            journal::<sql::Ticket>(),
+        );
+    }
+}
+
+/// The same checks against PostgreSQL: `STATEWRIGHT_POSTGRES_URL`, or the throwaway server
+/// `tools/postgres/start.sh` starts; each test in a schema of its own.
+#[cfg(feature = "postgres")]
+mod postgres {
+    use statewright::sql::postgres::postgres::{Client, NoTls};
+    use statewright::sql::postgres::{self, PgJournal};
+
+    use super::*;
+
+    fn server() -> String {
+        if let Ok(url) = std::env::var("STATEWRIGHT_POSTGRES_URL") {
+            return url;
+        }
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tools/postgres/start.sh");
+        let out = std::process::Command::new("bash")
+            .arg(script)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "the PostgreSQL tests need a server: set STATEWRIGHT_POSTGRES_URL or let {script} \
+             start one; it said:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        stdout.lines().last().unwrap_or_default().to_owned()
+    }
+
+    /// A journal of `M` in a fresh schema `sw_panics_<name>_<pid>`, dropped again afterwards.
+    fn with_journal<M: StateMachine>(name: &str, test: impl FnOnce(PgJournal)) {
+        let url = server();
+        let schema = format!("sw_panics_{name}_{}", std::process::id());
+        let mut admin = Client::connect(&url, NoTls).unwrap();
+        admin
+            .batch_execute(&format!(
+                "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+            ))
+            .unwrap();
+        let separator = if url.contains('?') { '&' } else { '?' };
+        let params = format!("{url}{separator}options=-csearch_path%3D{schema}");
+        postgres::migrate(&mut Client::connect(&params, NoTls).unwrap()).unwrap();
+        let outcome = quietly(|| test(PgJournal::connect(&params, M::DEFINITION).unwrap()));
+        admin
+            .batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            .unwrap();
+        if let Err(panic) = outcome {
+            std::panic::resume_unwind(panic);
+        }
+    }
+
+    #[test]
+    fn a_panicking_hook_inside_idempotent_apply_leaves_no_event_id_in_the_journal() {
+        with_journal::<Order>(
+            "hook",
+            sql::a_panicking_hook_inside_idempotent_apply_leaves_no_event_id,
+        );
+    }
+
+    #[test]
+    fn a_state_function_that_panics_inside_journal_apply_writes_nothing() {
+        with_journal::<sql::Ticket>(
+            "state_fn",
+            sql::a_state_function_that_panics_inside_journal_apply_writes_nothing,
+        );
     }
 }
 
