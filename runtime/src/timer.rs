@@ -375,7 +375,11 @@ mod stored {
         /// `Deadline` keeps the wall-clock deadline (due at once if it passed; a wall clock
         /// that jumped moves it), `Remaining` keeps the time that was left, `Restart` starts
         /// the full timeout again. Without a stored deadline, `Deadline` keeps the remaining
-        /// time.
+        /// time. Whatever the policy and the clocks, the timeout is armed for at most its
+        /// declared duration from now (a wall clock behind the one that wrote the deadline
+        /// cannot push it later), and an armed timeout no snapshot could hold (more time
+        /// remaining than the declared duration, a deadline out of range) is refused with
+        /// [`SnapshotError::Timeout`].
         pub fn restore<R: Recorder, C: Clock>(
             self,
             recorder: R,
