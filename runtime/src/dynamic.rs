@@ -3,6 +3,7 @@
 use core::borrow::Borrow;
 use core::fmt;
 
+use crate::__private::Unusable;
 use crate::__private::{Branch, Core};
 use crate::definition::{Definition, EventId, Events, StateId, StateInfo};
 use crate::machine::StateMachine;
@@ -206,11 +207,7 @@ impl<M: StateMachine, R: Recorder> Dynamic<M, R> {
         }
         Ok(Dynamic {
             state,
-            core: Core {
-                sequence: replayed.sequence(),
-                recorder,
-                context,
-            },
+            core: Core::resumed(replayed.sequence(), recorder, context),
         })
     }
 
@@ -231,6 +228,15 @@ impl<M: StateMachine, R: Recorder> Dynamic<M, R> {
         let definition = M::DEFINITION;
         let from = self.state.state_id();
         let event_id = M::event_id(&event);
+        if let Some(unusable) = self.core.unusable() {
+            let cause = match unusable {
+                Unusable::Poisoned => Cause::Poisoned,
+                Unusable::Exhausted => Cause::Exhausted,
+            };
+            return Err(Rejection::new(
+                event, definition, from, event_id, cause, None,
+            ));
+        }
         let to = match (definition.target(from, event_id), M::__branch(&event)) {
             (Some(to), Branch::Declared) => to,
             (Some(_), Branch::To(to)) if definition.allows(from, event_id, to) => to,
@@ -346,6 +352,33 @@ impl<M: StateMachine, R> Dynamic<M, R> {
         self.core.sequence
     }
 
+    /// Whether the machine is poisoned: a recorder panicked while writing one of its records
+    /// (the panic was caught), so whether that record was stored is unknown. A poisoned
+    /// machine refuses every event with [`Cause::Poisoned`] and writes nothing more, so no
+    /// sequence number is written twice; rebuild it from what its recorder holds (a journal's
+    /// `resume`, or [`Dynamic::resume`] with the records).
+    ///
+    /// ```
+    /// use statewright::{state_machine, Dynamic};
+    ///
+    /// #[state_machine]
+    /// enum Door {
+    ///     #[initial]
+    ///     #[on(open -> Open)]
+    ///     Closed,
+    ///     #[on(close -> Closed)]
+    ///     Open,
+    /// }
+    ///
+    /// # fn main() {
+    /// let door = Dynamic::start(Door::Closed).unwrap();
+    /// assert!(!door.is_poisoned());
+    /// # }
+    /// ```
+    pub fn is_poisoned(&self) -> bool {
+        self.core.poisoned
+    }
+
     /// The recorder.
     pub fn recorder(&self) -> &R {
         &self.core.recorder
@@ -423,6 +456,14 @@ pub enum Cause<F, H = core::convert::Infallible> {
     Vetoed(H),
     /// A hook vetoed, and the recorder also refused the record of the rejection.
     VetoedUnrecorded(H, F),
+    /// The machine is poisoned: a recorder panicked while writing a record, so whether that
+    /// record was stored is unknown (one part of a recorder pair may hold it). Nothing was
+    /// run or recorded; rebuild the machine from what its recorder holds (see
+    /// [`Dynamic::is_poisoned`]).
+    Poisoned,
+    /// The machine's sequence number is the largest there is (`u64::MAX`): no further record
+    /// can be numbered, so nothing was run or recorded.
+    Exhausted,
 }
 
 /// An event that [`Dynamic::apply`] did not apply: the event itself (handed back), the state
@@ -616,6 +657,18 @@ impl<E, F: fmt::Display, H: fmt::Display> fmt::Display for Rejection<E, F, H> {
                 f,
                 "`{machine}` did not apply `{event}` in state `{state}`: a hook vetoed it: {hook} \
                  (recording the rejection failed: {error})"
+            ),
+            Cause::Poisoned => write!(
+                f,
+                "`{machine}` did not apply `{event}` in state `{state}`: the machine is poisoned: \
+                 a recorder panicked while writing a record, so whether it was stored is \
+                 unknown; rebuild the machine from its recorder's records"
+            ),
+            Cause::Exhausted => write!(
+                f,
+                "`{machine}` did not apply `{event}` in state `{state}`: its sequence number is \
+                 exhausted (#{}); no further record can be numbered, start a new instance",
+                u64::MAX
             ),
         }
     }

@@ -28,6 +28,23 @@ pub static ORDER: Definition = definition(
     &[],
 );
 
+/// The same machine as `ORDER` at another address (as when two crates each link a copy of
+/// one definition): equal, not identical.
+pub static ORDER_AGAIN: Definition = definition(
+    "Order",
+    "An order.",
+    &["Pending", "Paid", "Shipped", "Delivered", "Cancelled"],
+    &["Created.", "", "", "", ""],
+    &[false, false, false, true, true],
+    &[0, 2, 4, 5, 5, 5],
+    &["pay", "cancel", "ship", "deliver"],
+    &[0, 1, 1, 4, 2, 2, 1, 4, 3, 3],
+    0,
+    &[],
+    &[],
+    &[],
+);
+
 /// Another machine, for records that do not belong to `ORDER`.
 pub static LIGHT: Definition = definition(
     "Light",

@@ -76,6 +76,29 @@
 //! assert_eq!(door.context().0, ["exit Closed", "open: Closed -> Open", "enter Open"]);
 //! # }
 //! ```
+//!
+//! # Panics
+//!
+//! A panic in user code that statewright calls unwinds through it (statewright catches
+//! nothing). If the caller catches it (`std::panic::catch_unwind`, a thread boundary, a task
+//! runtime), what is left is consistent: either the transition and its record both happened,
+//! or neither did, or the machine refuses further use. What each callback leaves behind:
+//!
+//! | what panics | what happens | what statewright does |
+//! | --- | --- | --- |
+//! | a choice or guard closure (typed `*_with`), an exit hook, a transition action | before the record: nothing was recorded | the machine stays in `from` (a dynamic machine is usable; a typed one was consumed and is dropped); the context keeps what the hooks changed before the panic |
+//! | the recorder's `record` | unknown: one part of a recorder pair (`(journal, memory)`) may hold the record | the machine is **poisoned**: [`Dynamic::apply`](crate::Dynamic::apply) refuses every event with [`Cause::Poisoned`](crate::Cause::Poisoned) and writes nothing more ([`Dynamic::is_poisoned`](crate::Dynamic::is_poisoned)), so no sequence number is written twice; a typed transition on a poisoned machine panics before running anything. Rebuild the machine from what the recorder holds (a journal's `resume`, [`Dynamic::resume`](crate::Dynamic::resume)) |
+//! | an entry hook | after the record: the transition happened | the machine is in `to` with its record; a [`Timed`](crate::Timed) machine arms `to`'s timeout |
+//! | a clock ([`Clock`](crate::Clock)) read by [`Idempotent`](crate::Idempotent) or [`Timed`](crate::Timed) | it is read before the event is applied | nothing happened |
+//! | anything, inside [`Idempotent::apply`](crate::Idempotent::apply) | as above | the event id handed to the recorder ([`Recorder::event_id`]) is cleared while the panic unwinds, so no later record is stored under it; the id is remembered only once its record is written, so a redelivery after the panic is a first delivery |
+//! | the state function of `sql::Journal::apply` | it runs before the machine exists | nothing is written |
+//!
+//! Limits: a typed machine is consumed by its transition, so after a panic there is no machine
+//! to continue with: resume it from its records. Panics in a recorder's own `event_id` while a
+//! panic unwinds abort the process (Rust's rule for a panic during unwinding). The same
+//! refusal covers a machine whose sequence number reached `u64::MAX` (only a restored snapshot
+//! gets there): the dynamic API refuses with [`Cause::Exhausted`](crate::Cause::Exhausted), a
+//! typed transition panics.
 
 use core::fmt;
 

@@ -16,6 +16,16 @@
 //! | an id whose record could not be written (the recorder refused it) | nothing | – | nothing happened, so a retry under the same id is a first delivery |
 //! | an event applied without an id ([`Idempotent::machine_mut`]) | nothing | – | it is not deduplicated |
 //!
+//! # What can go wrong
+//!
+//! | what happens | what statewright does |
+//! | --- | --- |
+//! | a hook, a guard or the recorder panics inside [`Idempotent::apply`] and the caller catches it | the id handed to the recorder ([`Recorder::event_id`]) is cleared while the panic unwinds, so no later record is stored under it; the id is not remembered (only a written record is), so the redelivery is a first delivery. If the recorder itself panicked, the machine is poisoned and refuses every event ([`Cause::Poisoned`](crate::Cause::Poisoned)) until it is rebuilt from its records, whose journal window then has the id if the record was stored (see [`hooks`](crate::hooks#panics)) |
+//! | the clock panics | it is read before anything else: nothing happened |
+//! | the sequence number is exhausted | the event is refused with [`Cause::Exhausted`](crate::Cause::Exhausted), nothing recorded, the id not remembered |
+//! | an `IdempotentSnapshot` was altered | [`restore`](IdempotentSnapshot::restore) refuses remembered records that name unknown states or events, that are not a declared transition (an applied record) or a stay (a rejection), that are after the machine's last record or not in the order they were written, and ids twice or beyond `max_ids` |
+//! | a duplicate arrives after its id left the window | it is applied again (see the table above) |
+//!
 //! Age is measured with the wall clock ([`Clock::now`]) because it must survive restarts:
 //! a wall clock that jumps **forward** makes ids expire early (a duplicate after the jump may
 //! be applied again); one that jumps **backward** keeps them longer (an id looks younger than
@@ -403,9 +413,13 @@ impl Window {
                 event,
             };
         }
-        machine.recorder_mut().event_id(Some(id));
-        let result = machine.apply(event);
-        machine.recorder_mut().event_id(None);
+        // The id is the recorder's until the end of this event, however it ends: a panic in
+        // a hook or the recorder unwinds through the guard, which clears it, so the next
+        // record cannot be stored under this id.
+        let result = {
+            let announced = Announced::new(machine, id);
+            announced.0.apply(event)
+        };
         match result {
             Ok(record) => {
                 self.remember(id, record, now);
@@ -418,6 +432,23 @@ impl Window {
                 Delivery::Rejected(rejection)
             }
         }
+    }
+}
+
+/// A machine whose recorder was told an event id ([`Recorder::event_id`]); dropping it (at
+/// the end of the event, or while a panic unwinds) tells the recorder the event is over.
+struct Announced<'a, M: StateMachine, R: Recorder>(&'a mut Dynamic<M, R>);
+
+impl<'a, M: StateMachine, R: Recorder> Announced<'a, M, R> {
+    fn new(machine: &'a mut Dynamic<M, R>, id: &str) -> Self {
+        machine.recorder_mut().event_id(Some(id));
+        Announced(machine)
+    }
+}
+
+impl<M: StateMachine, R: Recorder> Drop for Announced<'_, M, R> {
+    fn drop(&mut self) {
+        self.0.recorder_mut().event_id(None);
     }
 }
 
@@ -623,6 +654,7 @@ mod snapshot {
                 window = window.with_max_age(Duration::from_nanos(age));
             }
             let definition = M::DEFINITION;
+            let mut previous = 0;
             for entry in &data.ids {
                 let r = &entry.record;
                 if r.machine != definition.name() {
@@ -642,6 +674,30 @@ mod snapshot {
                         "id `{}`: record #{} is after the machine's #{sequence}",
                         entry.id,
                         record.sequence()
+                    ));
+                }
+                // Ids are remembered in the order their records were written.
+                if record.sequence() <= previous {
+                    return bad(format!(
+                        "id `{}`: record #{} is not after the record of the id before it (#{previous})",
+                        entry.id,
+                        record.sequence()
+                    ));
+                }
+                previous = record.sequence();
+                // A rejection stays in its state (`Record` checks that); an applied record
+                // must be a declared transition.
+                if record.outcome() == Outcome::Applied
+                    && !definition.allows(record.from_id(), record.event_id(), record.to_id())
+                {
+                    return bad(format!(
+                        "id `{}`: record #{} `{} --{}--> {}` is not a transition of `{}`",
+                        entry.id,
+                        record.sequence(),
+                        r.from,
+                        r.event,
+                        r.to,
+                        definition.name()
                     ));
                 }
                 if window.contains(&entry.id) {

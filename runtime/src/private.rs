@@ -16,6 +16,19 @@ pub struct Core<R, C = ()> {
     pub(crate) sequence: u64,
     pub(crate) recorder: R,
     pub(crate) context: C,
+    /// Set while the recorder writes a record, cleared when it returns: still set afterwards
+    /// means the recorder panicked mid-record (the panic was caught), and whether the record
+    /// was stored is unknown. The machine then refuses further use (see `crate::hooks`).
+    pub(crate) poisoned: bool,
+}
+
+/// Why a machine can take no further transition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unusable {
+    /// A recorder panicked while writing a record.
+    Poisoned,
+    /// The sequence number is `u64::MAX`: no further record can be numbered.
+    Exhausted,
 }
 
 impl<R> Core<R> {
@@ -34,6 +47,40 @@ impl<R, C> Core<R, C> {
             sequence: 0,
             recorder,
             context,
+            poisoned: false,
+        }
+    }
+
+    /// A machine's core after record number `sequence` (a resumed or restored machine).
+    #[inline]
+    pub(crate) fn resumed(sequence: u64, recorder: R, context: C) -> Self {
+        Core {
+            sequence,
+            recorder,
+            context,
+            poisoned: false,
+        }
+    }
+
+    /// Why the machine can take no further transition, if it cannot.
+    #[inline(always)]
+    pub(crate) fn unusable(&self) -> Option<Unusable> {
+        if self.poisoned {
+            Some(Unusable::Poisoned)
+        } else if self.sequence == u64::MAX {
+            Some(Unusable::Exhausted)
+        } else {
+            None
+        }
+    }
+
+    /// Panics unless the machine can take a transition: the typed API, whose transitions
+    /// cannot return a refusal when the recorder is infallible, stops here before any user
+    /// code runs. (The dynamic API refuses with `Cause::Poisoned` or `Cause::Exhausted`.)
+    #[inline(always)]
+    pub(crate) fn assert_usable(&self, machine: &str) {
+        if let Some(unusable) = self.unusable() {
+            unusable_panic(machine, unusable);
         }
     }
 
@@ -122,9 +169,9 @@ impl<R: Recorder, C> Core<R, C> {
         to: StateId,
         outcome: Outcome,
     ) -> Result<Record, R::Error> {
-        // Only a snapshot could start near the end, and restoring one refuses `u64::MAX`;
-        // saturating keeps any other path from panicking.
-        let sequence = self.sequence.saturating_add(1);
+        self.assert_usable(definition.name);
+        // `assert_usable` refused `u64::MAX`, and `Dynamic::apply` refuses it before calling.
+        let sequence = self.sequence.wrapping_add(1);
         let record = Record::build(
             definition,
             sequence,
@@ -134,9 +181,33 @@ impl<R: Recorder, C> Core<R, C> {
             outcome,
             self.recorder.timestamps(),
         );
-        self.recorder.record(&record)?;
+        // A panic in `record` leaves `poisoned` set: some part of the recorder may hold the
+        // record (the first of a pair), so the machine must not number another one the same.
+        self.poisoned = true;
+        let result = self.recorder.record(&record);
+        self.poisoned = false;
+        result?;
         self.sequence = sequence;
         Ok(record)
+    }
+}
+
+/// The typed API's refusal of an unusable machine.
+#[cold]
+#[inline(never)]
+fn unusable_panic(machine: &str, unusable: Unusable) -> ! {
+    match unusable {
+        Unusable::Poisoned => panic!(
+            "`{machine}` cannot take a transition: the machine is poisoned: a recorder panicked \
+             while writing a record, so whether it was stored is unknown; rebuild the machine \
+             from its recorder's records"
+        ),
+        Unusable::Exhausted => panic!(
+            "`{machine}` cannot take a transition: its sequence number is exhausted \
+             (#{}); no further record can be numbered, start a new instance (the dynamic API \
+             refuses with `Cause::Exhausted` instead of panicking)",
+            u64::MAX
+        ),
     }
 }
 
@@ -225,6 +296,8 @@ pub fn attempt<M: Parts<Context = ContextOf<<M as Parts>::State>>, D, X, O>(
 ) -> Attempt<O, M, <M::Recorder as Recorder>::Error, HookErrorOf<M::State>, X> {
     let (state, mut core) = machine.into_parts();
     let definition = <<M::State as State>::Machine as StateMachine>::DEFINITION;
+    // Before the guard, the choice or a hook runs.
+    core.assert_usable(definition.name);
     let from = <M::State as State>::ID;
     let (to, data) = match decide(&state) {
         Ok(decision) => decision,

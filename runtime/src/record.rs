@@ -362,3 +362,125 @@ impl fmt::Debug for Record {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::fixture::{LIGHT, ORDER, ORDER_AGAIN, applied};
+    use crate::{Outcome, Record, StateId, Timestamp};
+
+    /// `#1 Pending --pay--> Paid` at time 5.
+    fn base() -> Record {
+        Record {
+            at: Some(Timestamp::from_unix_nanos(5)),
+            ..applied(1, "Pending", "pay", "Paid")
+        }
+    }
+
+    #[test]
+    fn records_that_differ_in_exactly_one_field_are_not_equal() {
+        let base = base();
+        let cancel = ORDER.event("cancel").unwrap().id();
+        let others = [
+            (
+                "definition",
+                Record {
+                    definition: &LIGHT,
+                    ..base
+                },
+            ),
+            (
+                "sequence",
+                Record {
+                    sequence: 2,
+                    ..base
+                },
+            ),
+            (
+                "from",
+                Record {
+                    from: StateId(1),
+                    ..base
+                },
+            ),
+            (
+                "event",
+                Record {
+                    event: cancel,
+                    ..base
+                },
+            ),
+            (
+                "to",
+                Record {
+                    to: StateId(2),
+                    ..base
+                },
+            ),
+            (
+                "outcome",
+                Record {
+                    outcome: Outcome::Rejected,
+                    ..base
+                },
+            ),
+            (
+                "at",
+                Record {
+                    at: Some(Timestamp::from_unix_nanos(6)),
+                    ..base
+                },
+            ),
+            ("no time", Record { at: None, ..base }),
+        ];
+        for (field, other) in others {
+            assert_ne!(base, other, "{field}");
+            assert_ne!(other, base, "{field}");
+        }
+        assert_eq!(base, base);
+    }
+
+    #[test]
+    fn outcomes_spell_and_tell_themselves_apart() {
+        assert_eq!(Outcome::Applied.as_str(), "applied");
+        assert_eq!(Outcome::Rejected.as_str(), "rejected");
+        let applied = base();
+        let rejected = crate::fixture::rejected(2, "Paid", "pay");
+        assert!(applied.is_applied());
+        assert!(!rejected.is_applied());
+    }
+
+    #[test]
+    fn invalid_records_say_what_is_wrong() {
+        use alloc::string::ToString;
+
+        let unknown =
+            Record::from_names(&ORDER, 1, "Pending", "kick", "Paid", Outcome::Applied, None);
+        let moved =
+            Record::from_names(&ORDER, 1, "Pending", "pay", "Paid", Outcome::Rejected, None);
+        let zero = Record::from_names(&ORDER, 0, "Pending", "pay", "Paid", Outcome::Applied, None);
+        let state = Record::from_names(&ORDER, 1, "Limbo", "pay", "Paid", Outcome::Applied, None);
+        let messages = [unknown, moved, zero, state].map(|r| r.unwrap_err().to_string());
+        assert_eq!(
+            messages,
+            [
+                "unknown event `kick`",
+                "a rejected record must stay in its state (`to` equal to `from`)",
+                "sequence numbers start at 1",
+                "unknown state `Limbo`",
+            ]
+        );
+    }
+
+    #[test]
+    fn records_of_an_equal_definition_at_another_address_are_equal() {
+        assert!(!core::ptr::eq(&ORDER, &ORDER_AGAIN));
+        let base = base();
+        assert_eq!(
+            base,
+            Record {
+                definition: &ORDER_AGAIN,
+                ..base
+            }
+        );
+    }
+}

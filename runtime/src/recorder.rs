@@ -79,7 +79,9 @@ pub trait Recorder {
     /// (`None`). [`Idempotent`](crate::Idempotent) announces each event's id (a message id,
     /// for example) before it applies the event and clears it afterwards, so that a durable
     /// recorder can store the id beside the record and the window of remembered ids can be
-    /// rebuilt after a restart (the journal's `event_id` field). Ignored by default.
+    /// rebuilt after a restart (the journal's `event_id` field). The id is cleared at the end
+    /// of the event however it ends, also while a panic in a hook or a recorder unwinds, so a
+    /// later record is never stored under it. Ignored by default.
     ///
     /// ```
     /// use core::convert::Infallible;

@@ -39,7 +39,9 @@ impl Replayed {
                 expected: definition.name,
             });
         }
-        let expected = self.sequence.saturating_add(1);
+        let Some(expected) = self.sequence.checked_add(1) else {
+            return Err(ReplayError::Exhausted { found: r.sequence });
+        };
         if r.sequence != expected {
             return Err(ReplayError::Gap {
                 expected,
@@ -66,33 +68,28 @@ impl Replayed {
             });
         }
         match r.outcome {
-            Outcome::Applied => match definition.target(r.from, r.event) {
-                // A choice: any of its declared targets.
-                Some(_) if definition.allows(r.from, r.event, r.to) => {
-                    self.state = r.to;
-                    self.applied += 1;
-                }
-                None => {
-                    return Err(ReplayError::Illegal {
+            // A declared transition (for a choice, any of its declared targets).
+            Outcome::Applied if definition.allows(r.from, r.event, r.to) => {
+                self.state = r.to;
+                self.applied += 1;
+            }
+            Outcome::Applied => {
+                return Err(match definition.target(r.from, r.event) {
+                    None => ReplayError::Illegal {
                         sequence: r.sequence,
                         from: definition.state_name(r.from),
                         event: definition.event_name(r.event),
-                    });
-                }
-                Some(to) if to != r.to => {
-                    return Err(ReplayError::WrongTarget {
+                    },
+                    // Allowed, but `r.to` is none of its targets (`allows` said so).
+                    Some(to) => ReplayError::WrongTarget {
                         sequence: r.sequence,
                         from: definition.state_name(r.from),
                         event: definition.event_name(r.event),
                         expected: definition.state_name(to),
                         found: definition.state_name(r.to),
-                    });
-                }
-                Some(to) => {
-                    self.state = to;
-                    self.applied += 1;
-                }
-            },
+                    },
+                });
+            }
             // A rejection stays put (`Record` guarantees `to == from`).
             Outcome::Rejected => self.rejected += 1,
         }
@@ -189,6 +186,11 @@ pub enum ReplayError {
     },
     /// [`Definition::replay_from`] was given a state id of another definition.
     UnknownStart,
+    /// A record follows record number `u64::MAX`, which no record can follow.
+    Exhausted {
+        /// The record's sequence number.
+        found: u64,
+    },
 }
 
 impl ReplayError {
@@ -200,7 +202,7 @@ impl ReplayError {
             | ReplayError::Discontinuity { sequence, .. }
             | ReplayError::Illegal { sequence, .. }
             | ReplayError::WrongTarget { sequence, .. } => Some(sequence),
-            ReplayError::Gap { found, .. } => Some(found),
+            ReplayError::Gap { found, .. } | ReplayError::Exhausted { found } => Some(found),
             ReplayError::UnknownStart => None,
         }
     }
@@ -258,6 +260,12 @@ impl fmt::Display for ReplayError {
             ReplayError::UnknownStart => {
                 f.write_str("the starting state does not belong to this definition")
             }
+            ReplayError::Exhausted { found } => write!(
+                f,
+                "record #{found} follows record #{}, the largest sequence number: no record can \
+                 follow it",
+                u64::MAX
+            ),
         }
     }
 }
@@ -326,5 +334,216 @@ impl Definition {
             at.step(record.borrow())?;
         }
         Ok(at)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::string::ToString;
+    use alloc::vec::Vec;
+
+    use super::ReplayError;
+    use crate::fixture::{LIGHT, ORDER, ORDER_AGAIN, applied, rejected};
+    use crate::{Outcome, Record};
+
+    #[test]
+    fn a_break_after_as_many_rejections_as_applied_records_is_a_discontinuity() {
+        let records = [
+            applied(1, "Pending", "pay", "Paid"),
+            rejected(2, "Paid", "pay"),
+            applied(3, "Pending", "cancel", "Cancelled"),
+        ];
+        let error = ORDER.replay(records).unwrap_err();
+        assert_eq!(
+            error,
+            ReplayError::Discontinuity {
+                sequence: 3,
+                expected: "Paid",
+                found: "Pending"
+            }
+        );
+        assert_eq!(error.sequence(), Some(3));
+    }
+
+    #[test]
+    fn a_break_after_only_rejections_is_a_discontinuity_not_a_wrong_start() {
+        let records = [
+            rejected(1, "Pending", "ship"),
+            rejected(2, "Pending", "deliver"),
+            applied(3, "Paid", "ship", "Shipped"),
+        ];
+        assert_eq!(
+            ORDER.replay(records).unwrap_err(),
+            ReplayError::Discontinuity {
+                sequence: 3,
+                expected: "Pending",
+                found: "Paid"
+            }
+        );
+        // The very first record starting elsewhere is a wrong start.
+        assert_eq!(
+            ORDER.replay(&records[2..]).unwrap_err(),
+            ReplayError::Gap {
+                expected: 1,
+                found: 3
+            }
+        );
+        let first = [applied(1, "Paid", "ship", "Shipped")];
+        assert_eq!(
+            ORDER.replay(first).unwrap_err(),
+            ReplayError::WrongStart {
+                sequence: 1,
+                expected: "Pending",
+                found: "Paid"
+            }
+        );
+    }
+
+    #[test]
+    fn every_error_names_the_exact_sequence_number() {
+        let light =
+            Record::from_names(&LIGHT, 4, "Off", "toggle", "On", Outcome::Applied, None).unwrap();
+        let cases: [(ReplayError, Option<u64>); 7] = [
+            (
+                ORDER.replay_from(ORDER.initial, 3, [light]).unwrap_err(),
+                Some(4),
+            ),
+            (
+                ORDER
+                    .replay([
+                        applied(1, "Pending", "pay", "Paid"),
+                        applied(7, "Paid", "ship", "Shipped"),
+                    ])
+                    .unwrap_err(),
+                Some(7),
+            ),
+            (
+                ORDER
+                    .replay([applied(1, "Paid", "ship", "Shipped")])
+                    .unwrap_err(),
+                Some(1),
+            ),
+            (
+                ORDER
+                    .replay([
+                        rejected(1, "Pending", "ship"),
+                        applied(2, "Paid", "ship", "Shipped"),
+                    ])
+                    .unwrap_err(),
+                Some(2),
+            ),
+            (
+                ORDER
+                    .replay([
+                        rejected(1, "Pending", "ship"),
+                        rejected(2, "Pending", "ship"),
+                        applied(3, "Pending", "ship", "Shipped"),
+                    ])
+                    .unwrap_err(),
+                Some(3),
+            ),
+            (
+                ORDER
+                    .replay([
+                        applied(1, "Pending", "pay", "Paid"),
+                        applied(2, "Paid", "ship", "Paid"),
+                        applied(3, "Paid", "ship", "Cancelled"),
+                    ])
+                    .unwrap_err(),
+                Some(2),
+            ),
+            (
+                ORDER
+                    .replay_from(crate::StateId(99), 0, Vec::<Record>::new())
+                    .unwrap_err(),
+                None,
+            ),
+        ];
+        let kinds: Vec<(&str, Option<u64>)> = cases
+            .iter()
+            .map(|(error, _)| {
+                let kind = match error {
+                    ReplayError::OtherMachine { .. } => "other machine",
+                    ReplayError::Gap { .. } => "gap",
+                    ReplayError::WrongStart { .. } => "wrong start",
+                    ReplayError::Discontinuity { .. } => "discontinuity",
+                    ReplayError::Illegal { .. } => "illegal",
+                    ReplayError::WrongTarget { .. } => "wrong target",
+                    ReplayError::UnknownStart => "unknown start",
+                    ReplayError::Exhausted { .. } => "exhausted",
+                };
+                (kind, error.sequence())
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("other machine", Some(4)),
+                ("gap", Some(7)),
+                ("wrong start", Some(1)),
+                ("discontinuity", Some(2)),
+                ("illegal", Some(3)),
+                ("wrong target", Some(2)),
+                ("unknown start", None),
+            ]
+        );
+        for (error, expected) in cases {
+            assert_eq!(error.sequence(), expected, "{error}");
+        }
+    }
+
+    #[test]
+    fn nothing_follows_the_largest_sequence_number() {
+        let last = Record {
+            sequence: u64::MAX,
+            ..applied(1, "Pending", "pay", "Paid")
+        };
+        let error = ORDER
+            .replay_from(ORDER.initial, u64::MAX, [last])
+            .unwrap_err();
+        assert_eq!(error, ReplayError::Exhausted { found: u64::MAX });
+        assert_eq!(error.sequence(), Some(u64::MAX));
+        assert_eq!(
+            error.to_string(),
+            "record #18446744073709551615 follows record #18446744073709551615, the largest \
+             sequence number: no record can follow it"
+        );
+        // Up to it, numbering works.
+        let replayed = ORDER
+            .replay_from(ORDER.initial, u64::MAX - 1, [last])
+            .unwrap();
+        assert_eq!(replayed.sequence(), u64::MAX);
+    }
+
+    #[test]
+    fn records_of_an_equal_definition_at_another_address_replay() {
+        let records = [
+            Record::from_names(
+                &ORDER_AGAIN,
+                1,
+                "Pending",
+                "pay",
+                "Paid",
+                Outcome::Applied,
+                None,
+            )
+            .unwrap(),
+            Record::from_names(
+                &ORDER_AGAIN,
+                2,
+                "Paid",
+                "ship",
+                "Shipped",
+                Outcome::Applied,
+                None,
+            )
+            .unwrap(),
+        ];
+        let replayed = ORDER.replay(records).unwrap();
+        assert_eq!(
+            (replayed.state().name(), replayed.sequence()),
+            ("Shipped", 2)
+        );
+        assert_eq!((replayed.applied(), replayed.rejected()), (2, 0));
     }
 }

@@ -1,5 +1,30 @@
 //! Snapshots: a machine's state data, sequence number and instance id, to store and restore
 //! (feature `serde`).
+//!
+//! # What can go wrong
+//!
+//! A snapshot is data from outside: restoring checks everything it carries against the
+//! definition and the recorder, and refuses (a [`SnapshotError`], never a panic) what the
+//! machine could not have written.
+//!
+//! | what happens | what statewright does |
+//! | --- | --- |
+//! | the snapshot is of another format, machine or definition | refused ([`SnapshotError::Format`], [`WrongMachine`](SnapshotError::WrongMachine), [`DefinitionMismatch`](SnapshotError::DefinitionMismatch) with what changed), unless a [`Migration`] accepts the definition |
+//! | an unknown state tag, a malformed field | a serde error when deserializing |
+//! | sequence 0 (no record yet) in a state other than the initial one | refused: [`SnapshotError::NotInitial`] |
+//! | sequence `u64::MAX` | refused ([`SnapshotError::Exhausted`]): no further record could be numbered. A snapshot just below it restores, and once the last number is used the machine refuses every event with [`Cause::Exhausted`](crate::Cause::Exhausted): a number is never written twice |
+//! | the recorder (a journal) is ahead, behind, in another state or of another instance | refused: [`Stale`](SnapshotError::Stale), [`Ahead`](SnapshotError::Ahead), [`StateMismatch`](SnapshotError::StateMismatch), [`WrongInstance`](SnapshotError::WrongInstance) |
+//! | an [`IdempotentSnapshot`](crate::IdempotentSnapshot) remembers a record that is not a legal step, is after the machine's last record, or out of order | refused: [`SnapshotError::Window`] |
+//! | a [`TimedSnapshot`](crate::TimedSnapshot) has more time remaining than the state's declared timeout, or a deadline out of range (`u64::MAX`, before the Unix epoch) | refused: [`SnapshotError::Timeout`] |
+//! | a `TimedSnapshot` is restored with a wall clock behind the one that wrote it | the timeout is armed for at most its declared duration from now, never later |
+//!
+//! Limits: within those bounds a snapshot is trusted: a state at sequence 5 that the history
+//! does not lead to, or altered state data or context, is not detected (a snapshot carries no
+//! history; [`Dynamic::resume`](crate::Dynamic::resume) checks a state against its records).
+//! Protect stored snapshots from tampering (or sign them) if that matters. A snapshot of a
+//! poisoned machine (see [`hooks`](crate::hooks#panics)) is at the last sequence number the
+//! machine knows of; restoring it into a journal that holds the record in doubt is refused as
+//! [`Stale`](SnapshotError::Stale).
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -197,6 +222,19 @@ pub enum SnapshotError {
     /// [`IdempotentSnapshot`](crate::IdempotentSnapshot) is not valid for this machine (a
     /// record that names an unknown state or event, more ids than its bound, an id twice).
     Window(String),
+    /// The snapshot is at sequence 0 (no record written yet) but not in the initial state: a
+    /// machine reaches another state only through a record, so the snapshot was altered.
+    NotInitial {
+        /// The machine.
+        machine: &'static str,
+        /// The snapshot's state.
+        state: &'static str,
+        /// The machine's initial state.
+        initial: &'static str,
+    },
+    /// The armed timeout of a [`TimedSnapshot`](crate::TimedSnapshot) is impossible: more
+    /// time remaining than the state's declared timeout, or a deadline out of range.
+    Timeout(String),
 }
 
 impl fmt::Display for SnapshotError {
@@ -240,6 +278,19 @@ impl fmt::Display for SnapshotError {
             ),
             SnapshotError::Window(reason) => {
                 write!(f, "the snapshot's window of event ids is not valid: {reason}")
+            }
+            SnapshotError::NotInitial {
+                machine,
+                state,
+                initial,
+            } => write!(
+                f,
+                "the snapshot is in `{state}` at sequence 0, but `{machine}` starts in \
+                 `{initial}`: a machine without records is in its initial state; the snapshot \
+                 was altered"
+            ),
+            SnapshotError::Timeout(reason) => {
+                write!(f, "the snapshot's armed timeout is not valid: {reason}")
             }
             SnapshotError::StateMismatch { snapshot, recorder } => write!(
                 f,
@@ -339,6 +390,14 @@ impl<M: StateMachine> Snapshot<M, M::Context> {
         if self.sequence == u64::MAX {
             return Err(SnapshotError::Exhausted);
         }
+        // Every state but the initial one is reached through a record.
+        if self.sequence == 0 && self.state.state_id() != definition.initial {
+            return Err(SnapshotError::NotInitial {
+                machine: definition.name(),
+                state: self.state.state_info().name(),
+                initial: definition.initial().name(),
+            });
+        }
         if let Some(instance) = recorder.instance() {
             if instance != self.instance {
                 return Err(SnapshotError::WrongInstance {
@@ -369,11 +428,7 @@ impl<M: StateMachine> Snapshot<M, M::Context> {
         }
         Ok(Dynamic::from_core(
             self.state,
-            Core {
-                sequence: self.sequence,
-                recorder,
-                context: self.context,
-            },
+            Core::resumed(self.sequence, recorder, self.context),
         ))
     }
 }

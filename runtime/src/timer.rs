@@ -100,9 +100,15 @@ impl<M: StateMachine, R: Recorder, C: Clock> Timed<M, R, C> {
 
     /// Arms the current state's timeout, from now.
     fn arm(&mut self) {
+        let now = self.clock.monotonic();
+        self.arm_at(now);
+    }
+
+    /// Arms the current state's timeout, from the monotonic time `now`.
+    fn arm_at(&mut self, now: Duration) {
         self.due = self
             .current_timeout()
-            .map(|t| self.clock.monotonic().saturating_add(t.after()));
+            .map(|t| now.saturating_add(t.after()));
     }
 
     fn current_timeout(&self) -> Option<Timeout> {
@@ -116,12 +122,8 @@ impl<M: StateMachine, R: Recorder, C: Clock> Timed<M, R, C> {
         &mut self,
         event: M::Event,
     ) -> Result<Record, Rejection<M::Event, R::Error, M::HookError>> {
-        let from = self.machine.state().state_id();
-        let record = self.machine.apply(event)?;
-        if record.to_id() != from {
-            self.arm();
-        }
-        Ok(record)
+        let rearm = Rearm::new(self);
+        rearm.timed.machine.apply(event)
     }
 
     /// Applies `event`, delivered under `id`, unless `window` remembers `id` (see
@@ -135,15 +137,9 @@ impl<M: StateMachine, R: Recorder, C: Clock> Timed<M, R, C> {
         id: &str,
         event: M::Event,
     ) -> crate::Delivery<M::Event, R::Error, M::HookError> {
-        let from = self.machine.state().state_id();
         let now = self.clock.now();
-        let delivery = window.apply(&mut self.machine, id, event, now);
-        if let crate::Delivery::Applied(record) = &delivery {
-            if record.to_id() != from {
-                self.arm();
-            }
-        }
-        delivery
+        let rearm = Rearm::new(self);
+        window.apply(&mut rearm.timed.machine, id, event, now)
     }
 
     /// The current state's armed timeout, if it has one.
@@ -173,14 +169,17 @@ impl<M: StateMachine, R: Recorder, C: Clock> Timed<M, R, C> {
     pub fn fire_due(
         &mut self,
     ) -> Option<Result<Record, Rejection<M::Event, R::Error, M::HookError>>> {
-        if !self.is_due() {
+        let now = self.clock.monotonic();
+        if self.due.is_none_or(|due| due > now) {
             return None;
         }
         let timeout = self.current_timeout()?;
         let event = M::__timeout_event(timeout.event().id())?;
-        let result = self.machine.apply(event);
+        let rearm = Rearm::at(self, now);
+        let result = rearm.timed.machine.apply(event);
         if result.is_ok() {
-            self.arm();
+            // A timeout that leads back to its own state starts again.
+            rearm.timed.arm_at(now);
         }
         Some(result)
     }
@@ -201,6 +200,36 @@ impl<M: StateMachine, R: Recorder, C: Clock> Timed<M, R, C> {
     }
 }
 
+/// A `Timed` machine about to apply an event, with the monotonic time read before it (so that
+/// a clock that panics does so before anything changed). Dropping it (after the event, or
+/// while a panic in an entry hook unwinds past a written record) arms the timeout of the state
+/// the machine is in, if it left the state it was in (a self-loop keeps the running one).
+struct Rearm<'a, M: StateMachine, R: Recorder, C: Clock> {
+    timed: &'a mut Timed<M, R, C>,
+    from: crate::definition::StateId,
+    now: Duration,
+}
+
+impl<'a, M: StateMachine, R: Recorder, C: Clock> Rearm<'a, M, R, C> {
+    fn new(timed: &'a mut Timed<M, R, C>) -> Self {
+        let now = timed.clock.monotonic();
+        Rearm::at(timed, now)
+    }
+
+    fn at(timed: &'a mut Timed<M, R, C>, now: Duration) -> Self {
+        let from = timed.machine.state().state_id();
+        Rearm { timed, from, now }
+    }
+}
+
+impl<M: StateMachine, R: Recorder, C: Clock> Drop for Rearm<'_, M, R, C> {
+    fn drop(&mut self) {
+        if self.timed.machine.state().state_id() != self.from {
+            self.timed.arm_at(self.now);
+        }
+    }
+}
+
 impl<M: StateMachine + fmt::Debug, R, C> fmt::Debug for Timed<M, R, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Timed")
@@ -212,6 +241,8 @@ impl<M: StateMachine + fmt::Debug, R, C> fmt::Debug for Timed<M, R, C> {
 
 #[cfg(feature = "serde")]
 mod stored {
+    use alloc::format;
+
     use serde::{Deserialize, Serialize};
 
     use super::*;
@@ -270,6 +301,44 @@ mod stored {
         remaining_ns: u64,
     }
 
+    impl Armed {
+        /// Refuses what no [`Timed::snapshot`] writes for a state whose timeout is `timeout`:
+        /// more time left than the timeout lasts, a deadline before the time left could have
+        /// started counting (before the Unix epoch), or the saturated largest deadline.
+        fn check(&self, timeout: Timeout) -> Result<(), SnapshotError> {
+            let after = timeout.after();
+            let state = timeout.state().name();
+            if u128::from(self.remaining_ns) > after.as_nanos() {
+                return Err(SnapshotError::Timeout(format!(
+                    "{} ns remaining is more than the declared timeout of `{state}` ({})",
+                    self.remaining_ns,
+                    Seconds(after)
+                )));
+            }
+            if let Some(deadline) = self.deadline_unix_ns {
+                if deadline == u64::MAX || deadline < self.remaining_ns {
+                    return Err(SnapshotError::Timeout(format!(
+                        "its deadline, {deadline} ns after the Unix epoch, is out of range"
+                    )));
+                }
+            }
+            Ok(())
+        }
+    }
+
+    /// A duration as whole seconds when it is one (`900 s`), else in nanoseconds.
+    struct Seconds(Duration);
+
+    impl fmt::Display for Seconds {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            if self.0.subsec_nanos() == 0 {
+                write!(f, "{} s", self.0.as_secs())
+            } else {
+                write!(f, "{} ns", self.0.as_nanos())
+            }
+        }
+    }
+
     impl<M, R, C> Timed<M, R, C>
     where
         M: StateMachine<Context: Clone> + Clone,
@@ -306,19 +375,28 @@ mod stored {
         /// `Deadline` keeps the wall-clock deadline (due at once if it passed; a wall clock
         /// that jumped moves it), `Remaining` keeps the time that was left, `Restart` starts
         /// the full timeout again. Without a stored deadline, `Deadline` keeps the remaining
-        /// time.
+        /// time. Whatever the policy and the clocks, the timeout is armed for at most its
+        /// declared duration from now (a wall clock behind the one that wrote the deadline
+        /// cannot push it later), and an armed timeout no snapshot could hold (more time
+        /// remaining than the declared duration, a deadline out of range) is refused with
+        /// [`SnapshotError::Timeout`].
         pub fn restore<R: Recorder, C: Clock>(
             self,
             recorder: R,
             clock: C,
         ) -> Result<Timed<M, R, C>, SnapshotError> {
+            let timeout = M::DEFINITION.timeout(self.machine.state().state_id());
+            if let (Some(t), Some(armed)) = (timeout, self.armed) {
+                armed.check(t)?;
+            }
             let machine = self.machine.restore(recorder)?;
-            let timeout = M::DEFINITION.timeout(machine.state().state_id());
             let now = clock.monotonic();
             let left = match (timeout, self.armed) {
                 (None, _) => None,
                 (Some(t), None) => Some(t.after()),
-                (Some(t), Some(armed)) => Some(match t.resume() {
+                // Never more than the declared timeout: a wall clock that is behind the one
+                // that wrote the deadline (or a deadline far ahead) cannot push it further.
+                (Some(t), Some(armed)) => Some(t.after().min(match t.resume() {
                     Resume::Restart => t.after(),
                     Resume::Remaining => Duration::from_nanos(armed.remaining_ns),
                     Resume::Deadline => match (armed.deadline_unix_ns, clock.now()) {
@@ -327,7 +405,7 @@ mod stored {
                         }
                         _ => Duration::from_nanos(armed.remaining_ns),
                     },
-                }),
+                })),
             };
             Ok(Timed {
                 machine,
