@@ -91,7 +91,6 @@ pub use self::storage::{FileStorage, MemoryStorage, Storage};
 
 use crate::clock::{Clock, SystemClock};
 use crate::definition::{Definition, StateId, StateInfo};
-use crate::diagram::{Chart, Diff};
 use crate::fingerprint::Fingerprint;
 use crate::record::{Outcome, Record};
 use crate::recorder::Recorder;
@@ -829,10 +828,7 @@ fn recover(
         JournalError::NotAJournal(format!("bad fingerprint `{}`", header.fingerprint))
     })?;
     if found != expected || header.machine != definition.name() {
-        let changes = match serde_json::from_str::<Chart>(&header.definition) {
-            Ok(old) => Diff::new(&old, &definition.chart()).lines().to_vec(),
-            Err(_) => Vec::new(),
-        };
+        let changes = crate::diagram::json::changes_since(&header.definition, &definition.chart());
         return Err(JournalError::DefinitionMismatch {
             machine: header.machine,
             found,

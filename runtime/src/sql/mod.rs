@@ -129,7 +129,6 @@ use serde::de::DeserializeOwned;
 pub use self::error::{AsConflict, Conflict, DatabaseError, SqlError};
 
 use crate::definition::{Definition, StateId, StateInfo};
-use crate::diagram::{Chart, Diff};
 use crate::dynamic::{Dynamic, Rejection};
 use crate::machine::StateMachine;
 use crate::record::{Outcome, Record};
@@ -691,10 +690,8 @@ impl<B: Backend> Journal<B> {
         };
         let stored = text(&mut row[0]);
         if stored.parse() != Ok(fingerprint) {
-            let changes = match serde_json::from_str::<Chart>(&text(&mut row[1])) {
-                Ok(old) => Diff::new(&old, &definition.chart()).lines().to_vec(),
-                Err(_) => Vec::new(),
-            };
+            let changes =
+                crate::diagram::json::changes_since(&text(&mut row[1]), &definition.chart());
             return Err(SqlError::DefinitionMismatch {
                 machine: name,
                 found: stored,
