@@ -23,7 +23,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
 /// `statewright render FILE [--format F] [-o PATH]`.
 fn render(args: &RenderArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let chart = read_chart(&args.file)?;
-    write_output(args.output.as_deref(), &chart.render(args.format.0), out)?;
+    let text = chart
+        .try_render(args.format.0)
+        .map_err(|error| Error::file(display_name(&args.file), error))?;
+    write_output(args.output.as_deref(), &text, out)?;
     Ok(Outcome::Success)
 }
 
@@ -39,7 +42,10 @@ fn diff(args: &DiffArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let diff = Diff::new(&old, &new);
     let text = match args.format {
         DiffFormat::Text => diff.to_string(),
-        DiffFormat::Chart(format) => diff.chart().render(format),
+        DiffFormat::Chart(format) => diff
+            .chart()
+            .try_render(format)
+            .map_err(|error| Error::file(display_name(&args.new), error))?,
     };
     write_output(args.output.as_deref(), &text, out)?;
     Ok(if args.exit_code && !diff.is_empty() {
@@ -103,7 +109,9 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
             let Some((actual, metadata)) = files::read_regular(&path)? else {
                 continue;
             };
-            let expected = chart.render(format);
+            let expected = chart
+                .try_render(format)
+                .map_err(|error| Error::file(path.display(), error))?;
             let actual = normalise(&actual);
             if actual == expected {
                 tally.ok += 1;

@@ -23,6 +23,7 @@
 //! | a file in DIR is a FIFO, a socket or a device | refused before it is opened (and opened with `O_NONBLOCK`, so a FIFO swapped in later cannot hang the command), exit code 2 |
 //! | a file in DIR is larger than 32 MiB | refused after reading at most 32 MiB + 1 byte, exit code 2; `--update` leaves it alone |
 //! | `--update` rewrites a stale file | a new file is written next to it and renamed over it (keeping the old file's permissions): a reader never sees half a file, and a link put in its place is replaced, not written through |
+//! | a chart is too large for the SVG layout (more than `diagram::MAX_LAYOUT_POINTS` points) | `render --format svg`, `diff --format svg` and `check` of an `.svg` file: exit code 2, the message says how many points it needs and to use Mermaid, DOT or PlantUML; nothing is written |
 //! | DIR itself is a symbolic link | followed: it is the directory the user named; subdirectories of DIR are never looked into |
 //! | standard output is closed by its reader (`... \| head -1`) | stops quietly, exit code 0 |
 //!

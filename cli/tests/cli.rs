@@ -715,3 +715,55 @@ fn check_update_replaces_the_file_and_keeps_its_permissions() {
     names.sort();
     assert_eq!(names, ["order.dot", "order.json", "order.mmd", "order.svg"]);
 }
+
+/// A chain of `n` states with an edge back from each to the first: its SVG layout needs about
+/// `n * n` points.
+fn all_back(n: usize) -> Chart {
+    let mut chart = Chart::builder("AllBack");
+    let ids: Vec<usize> = (0..n)
+        .map(|i| {
+            let mut state = chart.state(&format!("S{i}"));
+            if i == 0 {
+                state.initial();
+            }
+            state.id()
+        })
+        .collect();
+    for i in 1..n {
+        chart
+            .transition(ids[i - 1], "next", ids[i])
+            .transition(ids[i], "back", ids[0]);
+    }
+    chart.build().expect("the chart is valid")
+}
+
+#[test]
+fn an_svg_too_large_to_lay_out_is_an_error() {
+    let dir = TempDir::new("svg_too_large");
+    let json = dir.write("wide.json", &all_back(600).to_json());
+    let run = statewright_within(&["render", &json, "--format", "svg"], 120);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(run.stdout, "");
+    assert!(
+        run.stderr.starts_with(&format!(
+            "error: {json}: the chart is too large to lay out as SVG: it needs 360000 layout points"
+        )),
+        "{run:?}"
+    );
+    // The other formats still render.
+    let run = statewright_within(&["render", &json, "--format", "mermaid"], 120);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+
+    // `check` says so about a committed SVG of it, instead of comparing it with a placeholder.
+    let path = arg(dir.path());
+    dir.write("wide.svg", "<svg/>\n");
+    let run = statewright_within(&["check", &path, "--update"], 120);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.starts_with(&format!(
+            "error: {path}/wide.svg: the chart is too large to lay out as SVG"
+        )),
+        "{run:?}"
+    );
+    assert_eq!(dir.read("wide.svg"), "<svg/>\n");
+}
