@@ -840,15 +840,25 @@ fn transpose(
     up: &[Vec<(usize, f64)>],
     down: &[Vec<(usize, f64)>],
 ) {
-    // Crossings among the links of u and v (u left of v) to one neighbouring rank.
-    let pair = |pos: &[usize], lu: &[(usize, f64)], lv: &[(usize, f64)]| -> usize {
+    // Crossings among the links of u and v (u left of v) to one neighbouring rank: the pairs
+    // (a link of u, a link of v) whose ends are in the other order, counted by merging the
+    // sorted end positions (a state may have thousands of links, so not pair by pair).
+    let mut ends_u: Vec<usize> = Vec::new();
+    let mut ends_v: Vec<usize> = Vec::new();
+    let mut pair = |pos: &[usize], lu: &[(usize, f64)], lv: &[(usize, f64)]| -> usize {
+        ends_u.clear();
+        ends_u.extend(lu.iter().map(|&(a, _)| pos[a]));
+        ends_u.sort_unstable();
+        ends_v.clear();
+        ends_v.extend(lv.iter().map(|&(b, _)| pos[b]));
+        ends_v.sort_unstable();
         let mut c = 0;
-        for &(a, _) in lu {
-            for &(b, _) in lv {
-                if pos[a] > pos[b] {
-                    c += 1;
-                }
+        let mut below = 0;
+        for &a in &ends_u {
+            while below < ends_v.len() && ends_v[below] < a {
+                below += 1;
             }
+            c += below;
         }
         c
     };
