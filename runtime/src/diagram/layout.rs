@@ -504,6 +504,18 @@ pub(crate) fn layout(graph: &Graph) -> Result<Layout, usize> {
         }
     }
 
+    // Each self-loop's place in its node's stack and the height of the labels above it, and
+    // each node's loop reserve: one pass, not a scan of the stack per loop.
+    let mut loop_place: Vec<(usize, f64)> = vec![(0, 0.0); graph.edges.len()];
+    for list in &loops {
+        let mut above: f64 = core::iter::empty::<f64>().sum();
+        for (index, &e) in list.iter().enumerate() {
+            loop_place[e] = (index, above);
+            above += graph.edges[e].label.h;
+        }
+    }
+    let reserves: Vec<(f64, f64, f64)> = loops.iter().map(|l| loop_reserve(graph, l)).collect();
+
     // Routes.
     let mut edges = Vec::with_capacity(graph.edges.len());
     for (e, edge) in graph.edges.iter().enumerate() {
@@ -558,7 +570,7 @@ pub(crate) fn layout(graph: &Graph) -> Result<Layout, usize> {
                 };
                 Route { path, label }
             }
-            None => self_loop(graph, &loops, &nodes, e),
+            None => self_loop(graph, &reserves, loop_place[e], &nodes, e),
         };
         edges.push(route);
     }
@@ -600,7 +612,16 @@ fn loop_reserve(graph: &Graph, loops: &[usize]) -> (f64, f64, f64) {
 }
 
 /// The route of a self-loop: a loop on the right side of its node, the label to its right.
-fn self_loop(graph: &Graph, loops: &[Vec<usize>], nodes: &[Rect], e: usize) -> Route {
+///
+/// `reserves` are the nodes' [`loop_reserve`]s; `place` is the loop's index in its node's
+/// stack and the height of the labels above it.
+fn self_loop(
+    graph: &Graph,
+    reserves: &[(f64, f64, f64)],
+    place: (usize, f64),
+    nodes: &[Rect],
+    e: usize,
+) -> Route {
     let edge = graph.edges[e];
     let Some(rect) = nodes.get(edge.from).copied() else {
         return Route {
@@ -613,9 +634,8 @@ fn self_loop(graph: &Graph, loops: &[Vec<usize>], nodes: &[Rect], e: usize) -> R
             },
         };
     };
-    let list = &loops[edge.from];
-    let index = list.iter().position(|&x| x == e).unwrap_or(0);
-    let (reach, _, total_h) = loop_reserve(graph, list);
+    let (index, above) = place;
+    let (reach, _, total_h) = reserves.get(edge.from).copied().unwrap_or((0.0, 0.0, 0.0));
     let right = rect.x + rect.w;
     let cy = rect.y + rect.h / 2.0;
     let spread = min(rect.h / 2.0 - 3.0, 5.0 + 3.0 * index as f64);
@@ -640,7 +660,6 @@ fn self_loop(graph: &Graph, loops: &[Vec<usize>], nodes: &[Rect], e: usize) -> R
             y: cy + spread,
         },
     ));
-    let above: f64 = list[..index].iter().map(|&x| graph.edges[x].label.h).sum();
     Route {
         path,
         label: Rect {

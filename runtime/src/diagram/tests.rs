@@ -1256,3 +1256,19 @@ fn two_states_with_many_links_each_lay_out_in_near_linear_time() {
         assert!(svg.expect("the chart fits").contains(">e119999</text>"));
     });
 }
+
+/// One state with 200,000 self-loops: they add no layout points, and each loop's place in the
+/// stack must not be found by scanning the others.
+#[cfg(feature = "std")]
+#[test]
+fn a_state_with_many_self_loops_lays_out_in_near_linear_time() {
+    finishes_within(60, "200,000 self-loops", || {
+        let mut chart = Chart::builder("Loops");
+        let only = chart.state("Only").initial().id();
+        for k in 0..200_000 {
+            chart.transition(only, &alloc::format!("e{k}"), only);
+        }
+        let svg = chart.build().expect("the chart is valid").try_svg();
+        assert!(svg.expect("the chart fits").contains(">e199999</text>"));
+    });
+}
