@@ -638,6 +638,38 @@ fn check_refuses_a_fifo_without_waiting_for_it() {
              reads and writes only regular files in DIR\n"
         )
     );
+    // A FIFO in place of a definition is refused the same way.
+    fs::remove_file(dir.path().join("order.mmd")).expect("the FIFO is removed");
+    let made = Command::new("mkfifo")
+        .arg(dir.path().join("pipe.json"))
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success(), "mkfifo failed");
+    let run = statewright_within(&["check", &path], 30);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.starts_with(&format!(
+            "error: {path}/pipe.json: is not a regular file (a FIFO, socket or device);"
+        )),
+        "{run:?}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn check_follows_a_dir_that_is_itself_a_symlink() {
+    let dir = committed("check_dir_link");
+    let links = TempDir::new("check_dir_link_to");
+    let link = links.path().join("diagrams");
+    std::os::unix::fs::symlink(dir.path(), &link).expect("the link is made");
+    let link = arg(&link);
+    let run = statewright(&["check", &link], None);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout
+            .ends_with("checked 3 files from 1 definition: 3 ok\n"),
+        "{run:?}"
+    );
 }
 
 #[cfg(unix)]
