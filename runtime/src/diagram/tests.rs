@@ -1094,7 +1094,7 @@ fn finishes_within(seconds: u64, what: &str, work: impl FnOnce() + Send + 'stati
 /// 200,000 states whose names are not plain identifiers (Mermaid and PlantUML give them ids),
 /// each leaving by `go` to the next two (choices everywhere), with a diff against a copy that
 /// lost a state.
-#[cfg(feature = "std")]
+#[cfg(all(feature = "std", feature = "serde"))]
 fn huge(n: usize, skip: Option<usize>) -> Chart {
     let mut chart = Chart::builder("Huge");
     let ids: Vec<Option<usize>> = (0..n)
