@@ -101,13 +101,20 @@ order.puml, order.svg, order.scxml, order.md) with what the definition renders t
 committed file, + what the definition renders to), then a summary. Rendered files that do not
 exist are not created; only the ones that exist are checked.
 
+check reads and writes only regular files directly in DIR, each at most 32 MiB: an entry that
+is a symbolic link, a FIFO, a socket or a device, or a larger file, is an error (exit code 2)
+and is neither read nor written. DIR itself may be a symbolic link (it is the directory you
+named); subdirectories are not looked into. --update writes a new file next to the stale one
+and renames it over it, with the old file's permissions.
+
 ";
 
 const CHECK_AFTER_HELP: &str = "\
 Exit codes:
   0  every rendered file is up to date (or, with --update, was rewritten)
   1  a file is stale (without --update), or a definition JSON is invalid
-  2  usage error, DIR cannot be read or holds no *.json file, or a file cannot be read or written
+  2  usage error, DIR cannot be read or holds no *.json file, or a file cannot be read or
+     written, is not a regular file (a link, FIFO, socket or device) or is over 32 MiB
 
 Examples:
   statewright check diagrams

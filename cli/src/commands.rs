@@ -24,7 +24,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Error> {
 /// `statewright render FILE [--format F] [-o PATH]`.
 fn render(args: &RenderArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let chart = read_chart(&args.file)?;
-    write_output(args.output.as_deref(), &chart.render(args.format.0), out)?;
+    let text = chart
+        .try_render(args.format.0)
+        .map_err(|error| Error::file(display_name(&args.file), error))?;
+    write_output(args.output.as_deref(), &text, out)?;
     Ok(Outcome::Success)
 }
 
@@ -40,7 +43,10 @@ fn diff(args: &DiffArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let diff = Diff::new(&old, &new);
     let text = match args.format {
         DiffFormat::Text => diff.to_string(),
-        DiffFormat::Chart(format) => diff.chart().render(format),
+        DiffFormat::Chart(format) => diff
+            .chart()
+            .try_render(format)
+            .map_err(|error| Error::file(display_name(&args.new), error))?,
     };
     write_output(args.output.as_deref(), &text, out)?;
     Ok(if args.exit_code && !diff.is_empty() {
@@ -74,7 +80,14 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     for json in &definitions {
         tally.definitions += 1;
         let name = json.display().to_string();
-        let text = fs::read_to_string(json).map_err(|e| Error::file(&name, e))?;
+        let Some((bytes, _)) = files::read_regular(json)? else {
+            return Err(Error::file(
+                &name,
+                "vanished while check ran; run check again",
+            ));
+        };
+        let text = String::from_utf8(bytes)
+            .map_err(|_| Error::file(&name, "is not UTF-8 text, as definition JSON is"))?;
         let chart = match files::parse_chart(&name, &text) {
             Ok(chart) => chart,
             Err(error) => {
@@ -94,18 +107,18 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
                 continue;
             }
             let path = dir.join(format!("{stem}.{}", format.extension()));
-            let actual = match fs::read(&path) {
-                Ok(bytes) => bytes,
-                Err(error) if error.kind() == io::ErrorKind::NotFound => continue,
-                Err(error) => return Err(Error::file(path.display(), error)),
+            let Some((actual, metadata)) = files::read_regular(&path)? else {
+                continue;
             };
-            let expected = chart.render(format);
+            let expected = chart
+                .try_render(format)
+                .map_err(|error| Error::file(path.display(), error))?;
             let actual = normalise(&actual);
             if actual == expected {
                 tally.ok += 1;
                 writeln!(out, "ok {}", path.display()).map_err(Error::stdout)?;
             } else if args.update {
-                fs::write(&path, &expected).map_err(|e| Error::file(path.display(), e))?;
+                files::replace_regular(&path, &expected, metadata.permissions())?;
                 tally.updated += 1;
                 writeln!(out, "updated {}", path.display()).map_err(Error::stdout)?;
             } else {
@@ -124,7 +137,9 @@ fn check(args: &CheckArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     })
 }
 
-/// The `*.json` files directly in `dir`, sorted by name.
+/// The `*.json` files directly in `dir`, sorted by name. Subdirectories are not looked into;
+/// a `*.json` entry that is a symbolic link, a FIFO, a socket or a device is refused (`check`
+/// reads only regular files in DIR).
 fn definition_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     let name = display_name(dir);
     let entries = fs::read_dir(dir).map_err(|e| Error::file(&name, e))?;
@@ -132,11 +147,18 @@ fn definition_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     for entry in entries {
         let entry = entry.map_err(|e| Error::file(&name, e))?;
         let path = entry.path();
-        let is_json = path.extension().is_some_and(|ext| ext == "json");
-        // `metadata` follows symbolic links: a link to a definition counts.
-        if is_json && fs::metadata(&path).is_ok_and(|m| m.is_file()) {
-            files.push(path);
+        if path.extension().is_none_or(|ext| ext != "json") {
+            continue;
         }
+        // `DirEntry::file_type` does not follow symbolic links.
+        let file_type = entry
+            .file_type()
+            .map_err(|e| Error::file(path.display(), e))?;
+        if file_type.is_dir() {
+            continue;
+        }
+        files::require_regular(&path, file_type)?;
+        files.push(path);
     }
     files.sort();
     Ok(files)

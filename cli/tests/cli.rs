@@ -499,7 +499,10 @@ fn help_describes_every_command_and_option() {
                 "[default: text]",
             ],
         ),
-        ("check", &["--update", "order.puml", "<DIR>"]),
+        (
+            "check",
+            &["--update", "order.puml", "<DIR>", "symbolic link", "32 MiB"],
+        ),
     ];
     for (command, options) in commands {
         let run = statewright(&[command, "--help"], None);
@@ -538,4 +541,261 @@ fn version_and_bad_usage() {
         "{}",
         run.stderr
     );
+}
+
+/// Runs `statewright args...` and kills it if it has not finished within `seconds`, so that a
+/// command that hangs fails the test instead of hanging it.
+fn statewright_within(args: &[&str], seconds: u64) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_statewright"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    while child
+        .try_wait()
+        .expect("the child can be waited for")
+        .is_none()
+    {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "`statewright {}` still ran after {seconds} s",
+                args.join(" ")
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().expect("the binary finishes");
+    let run = Run {
+        code: output.status.code().expect("the binary exits (no signal)"),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    assert!(
+        !run.stderr.contains("panicked"),
+        "the binary panicked: {run:?}"
+    );
+    run
+}
+
+#[cfg(unix)]
+#[test]
+fn check_never_reads_or_writes_through_a_symlink() {
+    let dir = committed("check_symlink");
+    let outside = TempDir::new("check_symlink_outside");
+    let secret = outside.write("secret.txt", "top secret\n");
+    let path = arg(dir.path());
+    fs::remove_file(dir.path().join("order.mmd")).expect("the file is removed");
+    std::os::unix::fs::symlink(&secret, dir.path().join("order.mmd")).expect("the link is made");
+    for args in [&["check", &path][..], &["check", &path, "--update"][..]] {
+        let run = statewright(args, None);
+        assert_eq!(run.code, 2, "{run:?}");
+        assert!(!run.stdout.contains("top secret"), "{run:?}");
+        assert!(!run.stderr.contains("top secret"), "{run:?}");
+        assert_eq!(
+            run.stderr,
+            format!(
+                "error: {path}/order.mmd: is a symbolic link; check reads and writes only \
+                 regular files in DIR (replace the link with the file itself)\n"
+            )
+        );
+        assert_eq!(outside.read("secret.txt"), "top secret\n");
+    }
+    // A definition that is a link is refused the same way.
+    fs::remove_file(dir.path().join("order.mmd")).expect("the link is removed");
+    let json = outside.write("elsewhere.json", &order().to_json());
+    std::os::unix::fs::symlink(&json, dir.path().join("linked.json")).expect("the link is made");
+    let run = statewright(&["check", &path], None);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr
+            .starts_with(&format!("error: {path}/linked.json: is a symbolic link;")),
+        "{run:?}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn check_refuses_a_fifo_without_waiting_for_it() {
+    let dir = committed("check_fifo");
+    let path = arg(dir.path());
+    fs::remove_file(dir.path().join("order.mmd")).expect("the file is removed");
+    let made = Command::new("mkfifo")
+        .arg(dir.path().join("order.mmd"))
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success(), "mkfifo failed");
+    let run = statewright_within(&["check", &path], 30);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(
+        run.stderr,
+        format!(
+            "error: {path}/order.mmd: is not a regular file (a FIFO, socket or device); check \
+             reads and writes only regular files in DIR\n"
+        )
+    );
+    // A FIFO in place of a definition is refused the same way.
+    fs::remove_file(dir.path().join("order.mmd")).expect("the FIFO is removed");
+    let made = Command::new("mkfifo")
+        .arg(dir.path().join("pipe.json"))
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success(), "mkfifo failed");
+    let run = statewright_within(&["check", &path], 30);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.starts_with(&format!(
+            "error: {path}/pipe.json: is not a regular file (a FIFO, socket or device);"
+        )),
+        "{run:?}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn check_follows_a_dir_that_is_itself_a_symlink() {
+    let dir = committed("check_dir_link");
+    let links = TempDir::new("check_dir_link_to");
+    let link = links.path().join("diagrams");
+    std::os::unix::fs::symlink(dir.path(), &link).expect("the link is made");
+    let link = arg(&link);
+    let run = statewright(&["check", &link], None);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout
+            .ends_with("checked 3 files from 1 definition: 3 ok\n"),
+        "{run:?}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn check_refuses_a_link_to_dev_zero() {
+    let dir = committed("check_dev_zero");
+    let path = arg(dir.path());
+    fs::remove_file(dir.path().join("order.svg")).expect("the file is removed");
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("order.svg")).expect("link made");
+    let run = statewright_within(&["check", &path], 30);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr
+            .starts_with(&format!("error: {path}/order.svg: is a symbolic link;")),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn check_refuses_an_oversized_file() {
+    let dir = committed("check_oversized");
+    let path = arg(dir.path());
+    let cap = 32 << 20;
+    let mut big = order().svg();
+    big.push_str(&" ".repeat(cap + 1 - big.len()));
+    dir.write("order.svg", &big);
+    let run = statewright_within(&["check", &path, "--update"], 60);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(
+        run.stderr,
+        format!(
+            "error: {path}/order.svg: is larger than 32 MiB, the most check reads; a file this \
+             large is not a diagram statewright renders (delete it, or move it out of DIR)\n"
+        )
+    );
+    assert_eq!(
+        fs::metadata(dir.path().join("order.svg"))
+            .expect("the file is there")
+            .len(),
+        cap as u64 + 1,
+        "--update left the file alone"
+    );
+}
+
+#[test]
+fn check_update_replaces_the_file_and_keeps_its_permissions() {
+    let dir = committed("check_update_replace");
+    let path = arg(dir.path());
+    dir.write("order.mmd", "stateDiagram-v2\n");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::Permissions::from_mode(0o640);
+        fs::set_permissions(dir.path().join("order.mmd"), mode).expect("the mode is set");
+    }
+    let run = statewright(&["check", &path, "--update"], None);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(dir.read("order.mmd"), order().mermaid());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = fs::metadata(dir.path().join("order.mmd")).expect("the file is there");
+        assert_eq!(meta.permissions().mode() & 0o777, 0o640);
+    }
+    // No temporary file is left behind.
+    let mut names: Vec<String> = fs::read_dir(dir.path())
+        .expect("the dir is read")
+        .map(|e| {
+            e.expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    assert_eq!(names, ["order.dot", "order.json", "order.mmd", "order.svg"]);
+}
+
+/// A chain of `n` states with an edge back from each to the first: its SVG layout needs about
+/// `n * n` points.
+fn all_back(n: usize) -> Chart {
+    let mut chart = Chart::builder("AllBack");
+    let ids: Vec<usize> = (0..n)
+        .map(|i| {
+            let mut state = chart.state(&format!("S{i}"));
+            if i == 0 {
+                state.initial();
+            }
+            state.id()
+        })
+        .collect();
+    for i in 1..n {
+        chart
+            .transition(ids[i - 1], "next", ids[i])
+            .transition(ids[i], "back", ids[0]);
+    }
+    chart.build().expect("the chart is valid")
+}
+
+#[test]
+fn an_svg_too_large_to_lay_out_is_an_error() {
+    let dir = TempDir::new("svg_too_large");
+    let json = dir.write("wide.json", &all_back(600).to_json());
+    let run = statewright_within(&["render", &json, "--format", "svg"], 120);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(run.stdout, "");
+    assert!(
+        run.stderr.starts_with(&format!(
+            "error: {json}: the chart is too large to lay out as SVG: it needs 360000 layout points"
+        )),
+        "{run:?}"
+    );
+    // The other formats still render.
+    let run = statewright_within(&["render", &json, "--format", "mermaid"], 120);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+
+    // `check` says so about a committed SVG of it, instead of comparing it with a placeholder.
+    let path = arg(dir.path());
+    dir.write("wide.svg", "<svg/>\n");
+    let run = statewright_within(&["check", &path, "--update"], 120);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.starts_with(&format!(
+            "error: {path}/wide.svg: the chart is too large to lay out as SVG"
+        )),
+        "{run:?}"
+    );
+    assert_eq!(dir.read("wide.svg"), "<svg/>\n");
 }

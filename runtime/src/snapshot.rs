@@ -33,7 +33,6 @@ use core::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::__private::Core;
-use crate::diagram::{Chart, Diff};
 use crate::dynamic::Dynamic;
 use crate::fingerprint::Fingerprint;
 use crate::machine::StateMachine;
@@ -377,10 +376,8 @@ impl<M: StateMachine> Snapshot<M, M::Context> {
             });
         }
         if !accepted {
-            let changes = match serde_json::from_str::<Chart>(&self.definition) {
-                Ok(old) => Diff::new(&old, &definition.chart()).lines().to_vec(),
-                Err(_) => Vec::new(),
-            };
+            let changes =
+                crate::diagram::json::changes_since(&self.definition, &definition.chart());
             return Err(SnapshotError::DefinitionMismatch {
                 found: self.fingerprint,
                 expected,

@@ -6,6 +6,7 @@
 //! state (`~ Pending --pay--> Paid: now guarded`, `~ state Open: entry hook added`). The diff chart lists the new
 //! version's states and transitions in their order, then what only the old version had.
 
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -52,12 +53,17 @@ impl Diff {
         if old.name() != new.name() {
             lines.push(format!("~ machine: {} -> {}", old.name(), new.name()));
         }
+        // Lookups by name and by (event, from, to) go through indexes built once: charts read
+        // from untrusted JSON may have any size.
+        let old_states: BTreeMap<&str, &ChartState> =
+            old.states().iter().map(|s| (s.name(), s)).collect();
+        let new_names: BTreeSet<&str> = new.states().iter().map(|s| s.name()).collect();
         let mut states: Vec<ChartState> = Vec::new();
         let mut added = Vec::new();
         let mut changed = Vec::new();
         for state in new.states() {
             let mut state = state.clone();
-            match old.states().iter().find(|s| s.name() == state.name()) {
+            match old_states.get(state.name()).copied() {
                 None => {
                     state.change = Change::Added;
                     added.push(format!("+ state {}", state.name()));
@@ -96,7 +102,7 @@ impl Diff {
         }
         let mut removed = Vec::new();
         for state in old.states() {
-            if new.state_index(state.name()).is_none() {
+            if !new_names.contains(state.name()) {
                 let mut state = state.clone();
                 state.change = Change::Removed;
                 state.initial = false;
@@ -115,16 +121,31 @@ impl Diff {
         lines.extend(removed);
         lines.extend(changed);
 
-        let index = |name: &str| states.iter().position(|s| s.name() == name).unwrap_or(0);
-        let same = |a: &Chart, t: &ChartTransition, b: &Chart, u: &ChartTransition| {
-            t.event() == u.event()
-                && a.states()[t.from()].name() == b.states()[u.from()].name()
-                && a.states()[t.to()].name() == b.states()[u.to()].name()
+        let positions: BTreeMap<&str, usize> = states
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.name(), i))
+            .collect();
+        let index = |name: &str| positions.get(name).copied().unwrap_or(0);
+        // A transition is the same in both versions when its event and its states' names are.
+        let key = |chart: &'_ Chart, t: &'_ ChartTransition| {
+            (
+                String::from(t.event()),
+                String::from(chart.states()[t.from()].name()),
+                String::from(chart.states()[t.to()].name()),
+            )
         };
+        let mut old_transitions: BTreeMap<(String, String, String), &ChartTransition> =
+            BTreeMap::new();
+        for u in old.transitions() {
+            old_transitions.entry(key(old, u)).or_insert(u);
+        }
+        let new_transitions: BTreeSet<(String, String, String)> =
+            new.transitions().iter().map(|u| key(new, u)).collect();
         let mut transitions = Vec::new();
         let mut gone = Vec::new();
         for t in new.transitions() {
-            let before = old.transitions().iter().find(|u| same(new, t, old, u));
+            let before = old_transitions.get(&key(new, t)).copied();
             let kept = before.is_some();
             let (from, to) = (new.states()[t.from()].name(), new.states()[t.to()].name());
             match before {
@@ -169,7 +190,7 @@ impl Diff {
             });
         }
         for t in old.transitions() {
-            if !new.transitions().iter().any(|u| same(old, t, new, u)) {
+            if !new_transitions.contains(&key(old, t)) {
                 let (from, to) = (old.states()[t.from()].name(), old.states()[t.to()].name());
                 gone.push(format!("- {from} --{}--> {to}", t.event()));
                 transitions.push(ChartTransition {

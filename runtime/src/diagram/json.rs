@@ -26,6 +26,18 @@
 //! `"change": "added"` or `"removed"` on the items that changed. Reading (feature `serde`) goes through [`Chart`]'s `Deserialize`, which checks
 //! the same rules as [`ChartBuilder::build`](super::ChartBuilder::build): a tampered or
 //! hand-edited file is an error, never a panic.
+//!
+//! # What can go wrong
+//!
+//! | what happens | what statewright does |
+//! |---|---|
+//! | definition text longer than [`MAX_DEFINITION_LEN`] (4 MiB) reaches [`Chart::from_json`] | refused before it is parsed: [`DefinitionError::TooLarge`] |
+//! | a snapshot, journal header or journal table of another definition holds such text | the mismatch error lists one line saying the recorded definition was not read, instead of the changes |
+//! | the text is not a valid definition JSON (truncated, tampered, unknown state, duplicate) | [`DefinitionError::Invalid`] (or the `Deserialize` error) saying what is wrong; in a mismatch error, one line saying so |
+//! | a valid definition with many states and transitions | read in time near-linear in its length: states are found by name through an index built once, never by scanning |
+//!
+//! The cap applies to text that comes from outside the program; `serde_json::from_str::<Chart>`
+//! and the command-line tool read definition files the user names without it.
 
 use alloc::string::String;
 use core::fmt::Write;
@@ -166,8 +178,96 @@ impl Chart {
     }
 }
 
+/// The longest definition JSON [`Chart::from_json`] reads: 4 MiB, about 40,000 states.
+///
+/// Definition text embedded in a snapshot, a journal header or a journal table comes from
+/// outside the program; it is parsed only to say what changed, and a longer one is not parsed
+/// at all.
+#[cfg(feature = "serde")]
+pub const MAX_DEFINITION_LEN: usize = 4 << 20;
+
+/// Why [`Chart::from_json`] could not read a definition JSON.
+#[cfg(feature = "serde")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DefinitionError {
+    /// The text is longer than [`MAX_DEFINITION_LEN`]; it was not parsed.
+    TooLarge {
+        /// Its length in bytes.
+        len: usize,
+        /// [`MAX_DEFINITION_LEN`].
+        limit: usize,
+    },
+    /// The text is not a valid definition JSON: what serde_json or the chart's rules say.
+    Invalid(String),
+}
+
+#[cfg(feature = "serde")]
+impl core::fmt::Display for DefinitionError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            DefinitionError::TooLarge { len, limit } => write!(
+                f,
+                "the definition JSON is {len} bytes, more than the {limit} statewright reads; \
+                 it was not read"
+            ),
+            DefinitionError::Invalid(reason) => write!(f, "invalid definition JSON: {reason}"),
+        }
+    }
+}
+
+#[cfg(all(feature = "serde", feature = "std"))]
+impl std::error::Error for DefinitionError {}
+
+#[cfg(feature = "serde")]
+impl Chart {
+    /// Reads a definition JSON ([`Chart::to_json`]) from text that may come from anywhere:
+    /// text longer than [`MAX_DEFINITION_LEN`] is refused before it is parsed, and the rest is
+    /// read in time near-linear in its length, checking the same rules as
+    /// [`ChartBuilder::build`](super::ChartBuilder::build).
+    ///
+    /// ```
+    /// use statewright::diagram::{Chart, DefinitionError, MAX_DEFINITION_LEN};
+    ///
+    /// let mut chart = Chart::builder("Light");
+    /// let off = chart.state("Off").initial().id();
+    /// let on = chart.state("On").id();
+    /// chart.transition(off, "toggle", on);
+    /// let chart = chart.build().unwrap();
+    /// assert_eq!(Chart::from_json(&chart.to_json()), Ok(chart));
+    ///
+    /// let huge = " ".repeat(MAX_DEFINITION_LEN + 1);
+    /// assert!(matches!(Chart::from_json(&huge), Err(DefinitionError::TooLarge { .. })));
+    /// assert!(matches!(Chart::from_json("{}"), Err(DefinitionError::Invalid(_))));
+    /// ```
+    pub fn from_json(text: &str) -> Result<Chart, DefinitionError> {
+        if text.len() > MAX_DEFINITION_LEN {
+            return Err(DefinitionError::TooLarge {
+                len: text.len(),
+                limit: MAX_DEFINITION_LEN,
+            });
+        }
+        serde_json::from_str(text)
+            .map_err(|error| DefinitionError::Invalid(alloc::string::ToString::to_string(&error)))
+    }
+}
+
+/// What changed from the definition JSON `recorded` (from a snapshot, a journal header or a
+/// journal table: untrusted) to `current`: the [`Diff`](super::Diff) lines, or one line that
+/// says why they cannot be listed (too long to read, or not a valid definition JSON).
+#[cfg(feature = "serde")]
+pub(crate) fn changes_since(recorded: &str, current: &Chart) -> alloc::vec::Vec<String> {
+    match Chart::from_json(recorded) {
+        Ok(old) => super::Diff::new(&old, current).lines().to_vec(),
+        Err(error) => alloc::vec![alloc::format!(
+            "(not listed: the recorded definition cannot be compared: {error})"
+        )],
+    }
+}
+
 #[cfg(feature = "serde")]
 mod read {
+    use alloc::collections::BTreeMap;
     use alloc::format;
     use alloc::string::String;
     use alloc::vec::Vec;
@@ -260,15 +360,17 @@ mod read {
                 state.initial();
             }
         }
+        // The states by name, built once: every lookup below is a search, not a scan.
+        let mut names: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, s) in raw.states.iter().enumerate() {
-            if raw.states[..i].iter().any(|t| t.name == s.name) {
+            if names.insert(&s.name, i).is_some() {
                 return Err(ChartError::DuplicateState(s.name.clone()));
             }
         }
-        if !raw.states.iter().any(|s| s.name == raw.initial) {
+        if !names.contains_key(raw.initial.as_str()) {
             return Err(ChartError::UnknownState(raw.initial));
         }
-        let index = |name: &str| raw.states.iter().position(|s| s.name == name);
+        let index = |name: &str| names.get(name).copied();
         for t in &raw.transitions {
             let (Some(from), Some(to)) = (index(&t.from), index(&t.to)) else {
                 let unknown = if index(&t.from).is_none() {

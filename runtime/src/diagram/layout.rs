@@ -42,6 +42,11 @@
 //!    node (a choice diamond) is a vertex like any other, but all its edges meet at the middle
 //!    of its top and bottom sides, the diamond's tips, and it never grows.
 //!
+//! A graph that needs more than [`MAX_VERTICES`] vertices (its nodes plus one per rank each
+//! edge crosses, counted after step 2 and before any is made) is not laid out: the caller gets
+//! the count and reports it. Every later step is linear in the vertices (up to sorting), so
+//! the memory grows with the drawing, and the drawing is capped.
+//!
 //! Everything is deterministic: no hash maps, stable sorts with index tie-breaks, fixed
 //! iteration counts, and only `+ - * /` on `f64`, which IEEE 754 makes identical everywhere.
 
@@ -265,13 +270,40 @@ struct Chain {
     reversed: bool,
 }
 
-/// Lays out the graph. Never panics, for any indices within `graph.nodes`.
-pub(crate) fn layout(graph: &Graph) -> Layout {
+/// The most vertices (nodes, plus one per rank each edge crosses) [`layout`] lays out. Every
+/// vertex costs about 400 bytes and a piece of every later step, and becomes a piece of path
+/// in the image: at this limit the layout takes about a second and 100 MB, and the SVG is
+/// about 15 MB. A chain of `n` states with an edge back from each to the first needs about
+/// `n * n` vertices, so 500 states are the most such a chart can have.
+pub(crate) const MAX_VERTICES: usize = 250_000;
+
+/// Lays out the graph, or says how many vertices it would need when that is more than
+/// [`MAX_VERTICES`] (counted before any is made). Never panics, for any indices within
+/// `graph.nodes`.
+pub(crate) fn layout(graph: &Graph) -> Result<Layout, usize> {
     let n = graph.nodes.len();
     // Out-of-range edges cannot come from a chart; ignore them rather than panic.
     let valid = |e: &Edge| e.from < n && e.to < n;
     let (reversed, reachable) = orient(graph);
     let layers = assign_layers(graph, &reversed, &reachable);
+    let needed = graph
+        .edges
+        .iter()
+        .filter(|e| valid(e) && e.from != e.to)
+        .map(|e| {
+            let (a, b) = (layers[e.from], layers[e.to]);
+            (2 * a.abs_diff(b)).saturating_sub(1)
+        })
+        .fold(n, usize::saturating_add);
+    if needed > MAX_VERTICES {
+        return Err(needed);
+    }
+    let mut pointed = vec![false; n];
+    for &p in &graph.pointed {
+        if let Some(slot) = pointed.get_mut(p) {
+            *slot = true;
+        }
+    }
 
     // Self-loops, per node, in edge order.
     let mut loops: Vec<Vec<usize>> = vec![Vec::new(); n];
@@ -349,7 +381,7 @@ pub(crate) fn layout(graph: &Graph) -> Layout {
         ends[chain.vertices[chain.vertices.len() - 1]].1 += 1;
     }
     for (i, &(bottom, top)) in ends.iter().enumerate() {
-        if graph.pointed.contains(&i) {
+        if pointed[i] {
             continue;
         }
         let ports = max_usize(bottom, top);
@@ -460,7 +492,7 @@ pub(crate) fn layout(graph: &Graph) -> Layout {
             list.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
             let k = list.len();
             let usable = max(0.0, rect.w - 2.0 * PORT_INSET);
-            let spacing = if k > 1 && !graph.pointed.contains(&node) {
+            let spacing = if k > 1 && !pointed[node] {
                 min(PORT_SPACING, usable / (k - 1) as f64)
             } else {
                 0.0
@@ -471,6 +503,18 @@ pub(crate) fn layout(graph: &Graph) -> Layout {
             }
         }
     }
+
+    // Each self-loop's place in its node's stack and the height of the labels above it, and
+    // each node's loop reserve: one pass, not a scan of the stack per loop.
+    let mut loop_place: Vec<(usize, f64)> = vec![(0, 0.0); graph.edges.len()];
+    for list in &loops {
+        let mut above: f64 = core::iter::empty::<f64>().sum();
+        for (index, &e) in list.iter().enumerate() {
+            loop_place[e] = (index, above);
+            above += graph.edges[e].label.h;
+        }
+    }
+    let reserves: Vec<(f64, f64, f64)> = loops.iter().map(|l| loop_reserve(graph, l)).collect();
 
     // Routes.
     let mut edges = Vec::with_capacity(graph.edges.len());
@@ -526,7 +570,7 @@ pub(crate) fn layout(graph: &Graph) -> Layout {
                 };
                 Route { path, label }
             }
-            None => self_loop(graph, &loops, &nodes, e),
+            None => self_loop(graph, &reserves, loop_place[e], &nodes, e),
         };
         edges.push(route);
     }
@@ -543,13 +587,13 @@ pub(crate) fn layout(graph: &Graph) -> Layout {
         )
     });
 
-    Layout {
+    Ok(Layout {
         width: hi - lo + 2.0 * MARGIN,
         height: content_bottom + MARGIN,
         nodes,
         edges,
         start,
-    }
+    })
 }
 
 /// The reach of the outermost self-loop of a node and the size of its stacked loop labels.
@@ -568,7 +612,16 @@ fn loop_reserve(graph: &Graph, loops: &[usize]) -> (f64, f64, f64) {
 }
 
 /// The route of a self-loop: a loop on the right side of its node, the label to its right.
-fn self_loop(graph: &Graph, loops: &[Vec<usize>], nodes: &[Rect], e: usize) -> Route {
+///
+/// `reserves` are the nodes' [`loop_reserve`]s; `place` is the loop's index in its node's
+/// stack and the height of the labels above it.
+fn self_loop(
+    graph: &Graph,
+    reserves: &[(f64, f64, f64)],
+    place: (usize, f64),
+    nodes: &[Rect],
+    e: usize,
+) -> Route {
     let edge = graph.edges[e];
     let Some(rect) = nodes.get(edge.from).copied() else {
         return Route {
@@ -581,9 +634,8 @@ fn self_loop(graph: &Graph, loops: &[Vec<usize>], nodes: &[Rect], e: usize) -> R
             },
         };
     };
-    let list = &loops[edge.from];
-    let index = list.iter().position(|&x| x == e).unwrap_or(0);
-    let (reach, _, total_h) = loop_reserve(graph, list);
+    let (index, above) = place;
+    let (reach, _, total_h) = reserves.get(edge.from).copied().unwrap_or((0.0, 0.0, 0.0));
     let right = rect.x + rect.w;
     let cy = rect.y + rect.h / 2.0;
     let spread = min(rect.h / 2.0 - 3.0, 5.0 + 3.0 * index as f64);
@@ -608,7 +660,6 @@ fn self_loop(graph: &Graph, loops: &[Vec<usize>], nodes: &[Rect], e: usize) -> R
             y: cy + spread,
         },
     ));
-    let above: f64 = list[..index].iter().map(|&x| graph.edges[x].label.h).sum();
     Route {
         path,
         label: Rect {
@@ -808,15 +859,25 @@ fn transpose(
     up: &[Vec<(usize, f64)>],
     down: &[Vec<(usize, f64)>],
 ) {
-    // Crossings among the links of u and v (u left of v) to one neighbouring rank.
-    let pair = |pos: &[usize], lu: &[(usize, f64)], lv: &[(usize, f64)]| -> usize {
+    // Crossings among the links of u and v (u left of v) to one neighbouring rank: the pairs
+    // (a link of u, a link of v) whose ends are in the other order, counted by merging the
+    // sorted end positions (a state may have thousands of links, so not pair by pair).
+    let mut ends_u: Vec<usize> = Vec::new();
+    let mut ends_v: Vec<usize> = Vec::new();
+    let mut pair = |pos: &[usize], lu: &[(usize, f64)], lv: &[(usize, f64)]| -> usize {
+        ends_u.clear();
+        ends_u.extend(lu.iter().map(|&(a, _)| pos[a]));
+        ends_u.sort_unstable();
+        ends_v.clear();
+        ends_v.extend(lv.iter().map(|&(b, _)| pos[b]));
+        ends_v.sort_unstable();
         let mut c = 0;
-        for &(a, _) in lu {
-            for &(b, _) in lv {
-                if pos[a] > pos[b] {
-                    c += 1;
-                }
+        let mut below = 0;
+        for &a in &ends_u {
+            while below < ends_v.len() && ends_v[below] < a {
+                below += 1;
             }
+            c += below;
         }
         c
     };
@@ -1159,7 +1220,7 @@ mod tests {
     /// Boxes and labels do not overlap; edges pass through no box but their own ends'; all of
     /// it lies within the image.
     fn check(graph: &Graph) -> Layout {
-        let lay = layout(graph);
+        let lay = layout(graph).expect("the graph fits");
         assert_eq!(lay.nodes.len(), graph.nodes.len());
         assert_eq!(lay.edges.len(), graph.edges.len());
         let mut boxes: Vec<Rect> = lay.nodes.clone();
@@ -1221,7 +1282,7 @@ mod tests {
     #[test]
     fn edges_end_on_their_boxes() {
         let g = tcp();
-        let lay = layout(&g);
+        let lay = layout(&g).expect("the graph fits");
         for (e, route) in lay.edges.iter().enumerate() {
             let (from, to) = (lay.nodes[g.edges[e].from], lay.nodes[g.edges[e].to]);
             let start = route.path.start;
@@ -1322,7 +1383,7 @@ mod tests {
         let bottom = choice.y + choice.h;
         assert_eq!(lay.edges[1].path.start, lay.edges[2].path.start);
         assert_eq!(lay.edges[1].path.start.y, bottom);
-        assert_eq!(layout(&g), lay);
+        assert_eq!(layout(&g).expect("the graph fits"), lay);
 
         let g = big_with_choices(90);
         let lay = check(&g);
@@ -1336,17 +1397,20 @@ mod tests {
         check(&graph(&[40.0], &[(0, 0)], 0));
         check(&graph(&[40.0, 40.0], &[], 1));
         // No nodes or out-of-range indices never come from a chart, but do not panic either.
-        let lay = layout(&graph(&[], &[], 0));
+        let lay = layout(&graph(&[], &[], 0)).expect("the graph fits");
         assert!(lay.nodes.is_empty() && lay.start.is_none());
-        let lay = layout(&graph(&[40.0, 40.0], &[(0, 5), (7, 1)], 9));
+        let lay = layout(&graph(&[40.0, 40.0], &[(0, 5), (7, 1)], 9)).expect("the graph fits");
         assert_eq!(lay.edges.len(), 2);
         assert!(lay.start.is_none());
     }
 
     #[test]
     fn layout_is_deterministic() {
-        assert_eq!(layout(&tcp()), layout(&tcp()));
-        assert_eq!(layout(&big(80)), layout(&big(80)));
+        assert_eq!(layout(&tcp()).expect("fits"), layout(&tcp()).expect("fits"));
+        assert_eq!(
+            layout(&big(80)).expect("fits"),
+            layout(&big(80)).expect("fits")
+        );
     }
 
     #[test]

@@ -34,6 +34,7 @@
 //! # }
 //! ```
 
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
@@ -58,6 +59,8 @@ pub use self::check::{
 };
 pub use self::diff::Diff;
 pub use self::json::FORMAT as JSON_FORMAT;
+#[cfg(feature = "serde")]
+pub use self::json::{DefinitionError, MAX_DEFINITION_LEN};
 
 /// How an item of a [`Chart`] changed between two versions of a machine ([`Chart::diff`]).
 ///
@@ -403,6 +406,62 @@ impl fmt::Display for ChartError {
 #[cfg(feature = "std")]
 impl std::error::Error for ChartError {}
 
+/// The most points the SVG layout places: one per state and choice node, plus one per rank
+/// that each transition crosses ([`Chart::try_svg`]).
+///
+/// Each point costs memory and time in every step of the layout and becomes a piece of path in
+/// the image, so a chart whose transitions jump across many ranks (a long chain with an edge
+/// back from every state to the first, say) needs about the square of its states. At the limit
+/// the layout takes about a second and 100 MB and the image is about 15 MB; above it,
+/// [`Chart::try_svg`] refuses and [`Chart::svg`] draws a small image that says so. The text
+/// formats have no such limit.
+pub const MAX_LAYOUT_POINTS: usize = layout::MAX_VERTICES;
+
+/// A chart too large for the SVG layout: it needs more than [`MAX_LAYOUT_POINTS`] points.
+///
+/// ```
+/// use statewright::diagram::{Chart, LayoutTooLarge, MAX_LAYOUT_POINTS};
+///
+/// let mut chart = Chart::builder("Wide");
+/// let ids: Vec<usize> = (0..600)
+///     .map(|i| {
+///         let mut state = chart.state(&format!("S{i}"));
+///         if i == 0 {
+///             state.initial();
+///         }
+///         state.id()
+///     })
+///     .collect();
+/// for i in 1..ids.len() {
+///     chart.transition(ids[i - 1], "next", ids[i]).transition(ids[i], "back", ids[0]);
+/// }
+/// let error: LayoutTooLarge = chart.build().unwrap().try_svg().unwrap_err();
+/// assert!(error.points > MAX_LAYOUT_POINTS);
+/// assert!(error.to_string().starts_with("the chart is too large to lay out as SVG"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayoutTooLarge {
+    /// How many points the layout would need.
+    pub points: usize,
+    /// The most it places: [`MAX_LAYOUT_POINTS`].
+    pub limit: usize,
+}
+
+impl fmt::Display for LayoutTooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the chart is too large to lay out as SVG: it needs {} layout points (a point per \
+             state plus one per rank each transition crosses), more than the {} the layout \
+             places; render it as Mermaid, DOT or PlantUML instead",
+            self.points, self.limit
+        )
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for LayoutTooLarge {}
+
 /// Builds a [`Chart`] by hand (or from another description of a machine); see [`Chart::builder`].
 #[derive(Debug, Clone)]
 pub struct ChartBuilder {
@@ -622,21 +681,27 @@ impl ChartBuilder {
         if live != 1 {
             return Err(ChartError::Initial { count });
         }
-        for (i, state) in chart.states.iter().enumerate() {
+        // Indexed, not scanned: a chart read from untrusted JSON may have any size.
+        let mut names: BTreeSet<&str> = BTreeSet::new();
+        for state in &chart.states {
             if state.name.is_empty() {
                 return Err(ChartError::EmptyName);
             }
-            if chart.states[..i].iter().any(|s| s.name == state.name) {
+            if !names.insert(&state.name) {
                 return Err(ChartError::DuplicateState(state.name.clone()));
             }
         }
-        for (i, t) in chart.transitions.iter().enumerate() {
+        // The changes seen so far of each (from, event, to).
+        let mut seen: BTreeMap<(usize, &str, usize), Vec<Change>> = BTreeMap::new();
+        for t in &chart.transitions {
             if t.event.is_empty() {
                 return Err(ChartError::EmptyName);
             }
-            let twice = chart.transitions[..i]
-                .iter()
-                .any(|u| u.from == t.from && u.event == t.event && u.to == t.to && coexist(u, t));
+            let changes = seen.entry((t.from, &t.event, t.to)).or_default();
+            let twice = changes.iter().any(|&c| coexist_changes(c, t.change));
+            if !changes.contains(&t.change) {
+                changes.push(t.change);
+            }
             if twice {
                 return Err(ChartError::DuplicateTransition {
                     from: chart.states[t.from].name.clone(),
@@ -652,23 +717,65 @@ impl ChartBuilder {
 
 /// Whether two transitions of a chart are in the same version of the machine: always, except
 /// an added one and a removed one (of a diff chart).
-fn coexist(a: &ChartTransition, b: &ChartTransition) -> bool {
+fn coexist_changes(a: Change, b: Change) -> bool {
     !matches!(
-        (a.change, b.change),
+        (a, b),
         (Change::Added, Change::Removed) | (Change::Removed, Change::Added)
     )
+}
+
+/// The transitions of each (from, event), as indices in declaration order.
+fn by_source_and_event(
+    transitions: &[ChartTransition],
+    keep: impl Fn(&ChartTransition) -> bool,
+) -> BTreeMap<(usize, &str), Vec<usize>> {
+    let mut groups: BTreeMap<(usize, &str), Vec<usize>> = BTreeMap::new();
+    for (i, t) in transitions.iter().enumerate() {
+        if keep(t) {
+            groups.entry((t.from, &t.event)).or_default().push(i);
+        }
+    }
+    groups
+}
+
+/// The index of a [`Change`] in per-change counts.
+fn change_slot(change: Change) -> usize {
+    match change {
+        Change::Unchanged => 0,
+        Change::Added => 1,
+        Change::Removed => 2,
+    }
 }
 
 /// Sets [`ChartTransition::is_choice`]: the same state leaves by the same event to another
 /// target in the same version. (A transition whose target changed, one removed and one added
 /// in a diff chart, is not a choice.)
+///
+/// Linear in the transitions (up to a log factor): per (from, event), the branches are counted
+/// by change, in all and per target, and a transition is a choice when some coexisting branch
+/// goes elsewhere.
 pub(crate) fn mark_choices(transitions: &mut [ChartTransition]) {
-    for i in 0..transitions.len() {
-        let t = &transitions[i];
-        let choice = transitions
-            .iter()
-            .any(|u| u.from == t.from && u.event == t.event && u.to != t.to && coexist(t, u));
-        transitions[i].choice = choice;
+    let groups = by_source_and_event(transitions, |_| true);
+    let mut choice = alloc::vec![false; transitions.len()];
+    for members in groups.values() {
+        let mut all = [0usize; 3];
+        let mut per_target: BTreeMap<usize, [usize; 3]> = BTreeMap::new();
+        for &i in members {
+            let t = &transitions[i];
+            all[change_slot(t.change)] += 1;
+            per_target.entry(t.to).or_default()[change_slot(t.change)] += 1;
+        }
+        for &i in members {
+            let t = &transitions[i];
+            let here = per_target.get(&t.to).copied().unwrap_or_default();
+            choice[i] = [Change::Unchanged, Change::Added, Change::Removed]
+                .into_iter()
+                .filter(|&c| coexist_changes(t.change, c))
+                .any(|c| all[change_slot(c)] > here[change_slot(c)]);
+        }
+    }
+    for (t, choice) in transitions.iter_mut().zip(choice) {
+        t.choice = choice;
     }
 }
 
@@ -764,18 +871,16 @@ impl Chart {
     /// together, at the place of the first branch.
     pub(crate) fn drawn(&self) -> Vec<Drawn> {
         let mut out = Vec::new();
+        let mut choices = by_source_and_event(&self.transitions, |t| t.choice);
         for (i, t) in self.transitions.iter().enumerate() {
             if !t.choice {
                 out.push(Drawn::Arrow(i));
                 continue;
             }
-            let same = |u: &ChartTransition| u.choice && u.from == t.from && u.event == t.event;
-            if self.transitions[..i].iter().any(same) {
+            // The first branch takes the group; the later ones find it gone.
+            let Some(branches) = choices.remove(&(t.from, t.event.as_str())) else {
                 continue;
-            }
-            let branches: Vec<usize> = (i..self.transitions.len())
-                .filter(|&j| same(&self.transitions[j]))
-                .collect();
+            };
             let all = |change: Change| {
                 branches
                     .iter()
@@ -878,8 +983,48 @@ impl Chart {
     /// external font and no network access. A choice is drawn as a small diamond between the
     /// source and the targets, a guarded transition is labelled `pay [guard]`, and a state's
     /// hooks are a small line inside its box.
+    ///
+    /// A chart too large for the layout (more than [`MAX_LAYOUT_POINTS`] points) is drawn as
+    /// a small image that says so; [`Chart::try_svg`] returns the error instead.
     pub fn svg(&self) -> String {
         svg::render(self)
+    }
+
+    /// The SVG image of [`Chart::svg`], or [`LayoutTooLarge`] when the chart needs more than
+    /// [`MAX_LAYOUT_POINTS`] layout points (counted before the layout allocates them).
+    ///
+    /// ```
+    /// use statewright::diagram::Chart;
+    ///
+    /// let mut chart = Chart::builder("Light");
+    /// let off = chart.state("Off").initial().id();
+    /// let on = chart.state("On").id();
+    /// chart.transition(off, "toggle", on).transition(on, "toggle", off);
+    /// assert!(chart.build().unwrap().try_svg().unwrap().starts_with("<svg"));
+    /// ```
+    pub fn try_svg(&self) -> Result<String, LayoutTooLarge> {
+        svg::try_render(self)
+    }
+
+    /// [`Chart::render`], with the SVG layout's limit as an error rather than an image that
+    /// says so ([`Chart::try_svg`]); the other formats always render.
+    ///
+    /// ```
+    /// use statewright::diagram::{Chart, Format};
+    ///
+    /// let mut chart = Chart::builder("Light");
+    /// let off = chart.state("Off").initial().id();
+    /// let on = chart.state("On").id();
+    /// chart.transition(off, "toggle", on);
+    /// let chart = chart.build().unwrap();
+    /// assert_eq!(chart.try_render(Format::Mermaid).unwrap(), chart.mermaid());
+    /// assert_eq!(chart.try_render(Format::Svg).unwrap(), chart.svg());
+    /// ```
+    pub fn try_render(&self, format: Format) -> Result<String, LayoutTooLarge> {
+        match format {
+            Format::Svg => self.try_svg(),
+            format => Ok(self.render(format)),
+        }
     }
 }
 

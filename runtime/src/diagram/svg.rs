@@ -29,7 +29,7 @@ use alloc::vec::Vec;
 use core::fmt::{self, Write};
 
 use super::layout::{self, Edge, Graph, Path, Point, Rect, Segment, Size};
-use super::{Change, Chart, ChartTransition, Drawn};
+use super::{Change, Chart, ChartTransition, Drawn, LayoutTooLarge};
 
 const NAME_FONT: f64 = 13.0;
 const SUMMARY_FONT: f64 = 10.0;
@@ -206,8 +206,57 @@ fn small_lines(summary: &str, hooks: Option<&str>) -> usize {
     usize::from(!summary.is_empty()) + usize::from(hooks.is_some())
 }
 
-/// Renders the chart as a standalone SVG image.
+/// Renders the chart as a standalone SVG image; a chart too large to lay out is a small image
+/// that says so (the caller who wants the error calls [`try_render`]).
 pub(crate) fn render(chart: &Chart) -> String {
+    try_render(chart).unwrap_or_else(|error| too_large(chart, &error))
+}
+
+/// The line height of the image that says a chart is too large.
+const TOO_LARGE_LINE: f64 = 18.0;
+
+/// A small image with the machine's name and why it is not drawn.
+fn too_large(chart: &Chart, error: &LayoutTooLarge) -> String {
+    let lines = [
+        alloc::format!("{}: too large to lay out as SVG", chart.name()),
+        alloc::format!(
+            "{} layout points needed, at most {} placed;",
+            error.points,
+            error.limit
+        ),
+        String::from("render it as Mermaid, DOT or PlantUML instead"),
+    ];
+    let width = lines
+        .iter()
+        .map(|line| text_width(&clean(line), NAME_FONT))
+        .fold(0.0, f64::max_f)
+        + 2.0 * layout::MARGIN;
+    let height = 2.0 * layout::MARGIN + 3.0 * TOO_LARGE_LINE;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"monospace\">",
+        w = ceil(width),
+        h = ceil(height),
+    );
+    let _ = writeln!(out, "<title>{}</title>", escape(chart.name()));
+    for (i, line) in lines.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "<text x=\"{}\" y=\"{}\" font-size=\"{}\">{}</text>",
+            Num(layout::MARGIN),
+            Num(layout::MARGIN + (i as f64 + 0.75) * TOO_LARGE_LINE),
+            Num(NAME_FONT),
+            escape(line)
+        );
+    }
+    out.push_str("</svg>\n");
+    out
+}
+
+/// Renders the chart as a standalone SVG image, or says how many layout points it would need
+/// when that is more than the layout places.
+pub(crate) fn try_render(chart: &Chart) -> Result<String, LayoutTooLarge> {
     let states = chart.states();
     let names: Vec<String> = states.iter().map(|s| clean(s.name())).collect();
     let summaries: Vec<String> = states
@@ -257,7 +306,10 @@ pub(crate) fn render(chart: &Chart) -> String {
         initial: chart.initial(),
         pointed: diamonds.iter().map(|d| d.node).collect(),
     };
-    let lay = layout::layout(&graph);
+    let lay = layout::layout(&graph).map_err(|points| LayoutTooLarge {
+        points,
+        limit: layout::MAX_VERTICES,
+    })?;
 
     let changed = states.iter().any(|s| s.change() != Change::Unchanged)
         || chart
@@ -284,7 +336,7 @@ pub(crate) fn render(chart: &Chart) -> String {
         (&arrows, &diamonds),
         (width, height, changed),
     );
-    out
+    Ok(out)
 }
 
 fn write_svg(

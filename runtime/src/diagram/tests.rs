@@ -1066,3 +1066,209 @@ fn a_changed_timeout_is_a_diff_line() {
         diff.lines()
     );
 }
+
+/// Runs `work` on its own thread and fails if it is not done within `seconds`. The work of the
+/// tests below takes seconds in a debug build when it is near-linear and many times the bound
+/// when it is quadratic (each measured: see each test), so the bound tells the two apart on
+/// any machine, however loaded.
+#[cfg(feature = "std")]
+fn finishes_within(seconds: u64, what: &str, work: impl FnOnce() + Send + 'static) {
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        work();
+        let _ = done.send(());
+    });
+    match finished.recv_timeout(core::time::Duration::from_secs(seconds)) {
+        Ok(()) => {}
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => panic!("{what}: the work panicked"),
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            panic!("{what}: not done after {seconds} s; some step is quadratic")
+        }
+    }
+}
+
+/// Building, reading, rendering and comparing this chart at 200,000 states takes about 15 s of
+/// CPU in a debug build; with lookups by scanning, each of the 400,000 transitions compared
+/// with every other is 1.6e11 steps (hours; the test failed at its bound before the indexes).
+///
+/// 200,000 states whose names are not plain identifiers (Mermaid and PlantUML give them ids),
+/// each leaving by `go` to the next two (choices everywhere), with a diff against a copy that
+/// lost a state.
+#[cfg(all(feature = "std", feature = "serde"))]
+fn huge(n: usize, skip: Option<usize>) -> Chart {
+    let mut chart = Chart::builder("Huge");
+    let ids: Vec<Option<usize>> = (0..n)
+        .map(|i| {
+            (Some(i) != skip).then(|| {
+                let mut state = chart.state(&alloc::format!("state {i}"));
+                if i == 0 {
+                    state.initial();
+                }
+                state.id()
+            })
+        })
+        .collect();
+    for i in 0..n {
+        for j in [i + 1, i + 2] {
+            if let (Some(Some(a)), Some(Some(b))) = (ids.get(i), ids.get(j)) {
+                chart.transition(*a, "go", *b);
+            }
+        }
+    }
+    chart.build().expect("the chart is valid")
+}
+
+#[cfg(all(feature = "std", feature = "serde"))]
+#[test]
+fn huge_charts_are_built_read_rendered_and_compared_in_near_linear_time() {
+    finishes_within(300, "200,000 states", || {
+        let n = 200_000;
+        let chart = huge(n, None);
+        let json = chart.to_json();
+        let read: Chart = serde_json::from_str(&json).expect("the JSON reads");
+        assert_eq!(read.states().len(), n);
+        assert_eq!(read, chart);
+        for format in [
+            Format::Mermaid,
+            Format::PlantUml,
+            Format::Dot,
+            Format::Markdown,
+            Format::Scxml,
+        ] {
+            assert!(chart.render(format).contains("state 199999"), "{format:?}");
+        }
+        let diff = Diff::new(&huge(n, Some(n / 2)), &chart);
+        assert_eq!(diff.chart().states().len(), n);
+        assert!(diff.lines().contains(&String::from("+ state state 100000")));
+    });
+}
+
+/// `n` states in a chain, each but the first also leaving back to the first: every edge back
+/// is as long as the chain so far, so the layout needs about `n * n` vertices.
+fn all_back(n: usize) -> Chart {
+    let mut chart = Chart::builder("AllBack");
+    let ids: Vec<usize> = (0..n)
+        .map(|i| {
+            let mut state = chart.state(&alloc::format!("S{i}"));
+            if i == 0 {
+                state.initial();
+            }
+            state.id()
+        })
+        .collect();
+    for i in 1..n {
+        chart
+            .transition(ids[i - 1], "next", ids[i])
+            .transition(ids[i], "back", ids[0]);
+    }
+    chart.build().expect("the chart is valid")
+}
+
+#[test]
+fn an_svg_too_large_to_lay_out_is_refused_not_drawn() {
+    let chart = all_back(600);
+    let svg = chart.svg();
+    assert!(svg.len() < 4_000, "{} bytes of SVG", svg.len());
+    assert!(svg.contains("too large to lay out"), "{svg}");
+    let error = chart.try_svg().expect_err("the chart is too large");
+    assert_eq!(error.limit, super::MAX_LAYOUT_POINTS);
+    // 600 states, 599 steps down and 599 edges back, the one from state i crossing 2i - 1
+    // ranks (the first edge back is a parallel edge, also in the count).
+    assert_eq!(
+        error.points,
+        600 + 599 + (1..600).map(|i| 2 * i - 1).sum::<usize>()
+    );
+    assert_eq!(chart.try_render(Format::Svg), Err(error.clone()));
+    assert!(
+        error
+            .to_string()
+            .contains("render it as Mermaid, DOT or PlantUML")
+    );
+    assert!(chart.try_render(Format::Mermaid).is_ok());
+    // Under the limit, the chart is drawn.
+    let fits = all_back(400);
+    assert!(
+        fits.try_svg()
+            .expect("the chart fits")
+            .contains(">S399</text>")
+    );
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn definition_text_over_the_cap_is_refused_before_it_is_parsed() {
+    use super::{DefinitionError, MAX_DEFINITION_LEN};
+    let order = ORDER.chart();
+    let json = order.to_json();
+    assert_eq!(Chart::from_json(&json), Ok(order.clone()));
+    // Padded with spaces (valid JSON whitespace) to one byte over the cap: refused unread.
+    let mut padded = json.clone();
+    padded.push_str(&" ".repeat(MAX_DEFINITION_LEN + 1 - json.len()));
+    assert_eq!(
+        Chart::from_json(&padded),
+        Err(DefinitionError::TooLarge {
+            len: MAX_DEFINITION_LEN + 1,
+            limit: MAX_DEFINITION_LEN
+        })
+    );
+    // At the cap exactly, it is read.
+    padded.pop();
+    assert_eq!(Chart::from_json(&padded), Ok(order.clone()));
+    // What a snapshot or journal of another definition says about it.
+    padded.push(' ');
+    let lines = super::json::changes_since(&padded, &order);
+    assert_eq!(
+        lines,
+        [alloc::format!(
+            "(not listed: the recorded definition cannot be compared: the definition JSON is \
+             {} bytes, more than the {MAX_DEFINITION_LEN} statewright reads; it was not read)",
+            MAX_DEFINITION_LEN + 1
+        )]
+    );
+    let lines = super::json::changes_since("{", &order);
+    assert_eq!(lines.len(), 1);
+    assert!(
+        lines[0].contains("invalid definition JSON: EOF while parsing"),
+        "{lines:?}"
+    );
+    assert!(super::json::changes_since(&json, &order).is_empty());
+}
+
+/// Two states side by side, each leaving by 120,000 events to the same third state, declared
+/// interleaved so that the first ordering has crossings: within the layout's limit, and the
+/// crossing reduction compares the two states' links with each other. About 4 s in a debug
+/// build; 263 s when the comparison went link by link (120,000 x 120,000 per step).
+#[cfg(feature = "std")]
+#[test]
+fn two_states_with_many_links_each_lay_out_in_near_linear_time() {
+    finishes_within(60, "2 x 120,000 links", || {
+        let mut chart = Chart::builder("Fan");
+        let start = chart.state("Start").initial().id();
+        let a = chart.state("A").id();
+        let b = chart.state("B").id();
+        let end = chart.state("End").terminal().id();
+        chart.transition(start, "a", a).transition(start, "b", b);
+        for k in 0..120_000 {
+            let event = alloc::format!("e{k}");
+            chart.transition(a, &event, end).transition(b, &event, end);
+        }
+        let svg = chart.build().expect("the chart is valid").try_svg();
+        assert!(svg.expect("the chart fits").contains(">e119999</text>"));
+    });
+}
+
+/// One state with 200,000 self-loops: they add no layout points, and each loop's place in the
+/// stack must not be found by scanning the others.
+#[cfg(feature = "std")]
+#[test]
+fn a_state_with_many_self_loops_lays_out_in_near_linear_time() {
+    finishes_within(60, "200,000 self-loops", || {
+        let mut chart = Chart::builder("Loops");
+        let only = chart.state("Only").initial().id();
+        for k in 0..200_000 {
+            chart.transition(only, &alloc::format!("e{k}"), only);
+        }
+        let svg = chart.build().expect("the chart is valid").try_svg();
+        assert!(svg.expect("the chart fits").contains(">e199999</text>"));
+    });
+}

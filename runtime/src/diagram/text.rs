@@ -9,6 +9,7 @@
 //! in a diff chart. A guarded transition's label ends in [`GUARD`]; hooks are written as
 //! `entry hook`, `exit hook` or `entry / exit hooks` (`ChartState::hooks_text`).
 
+use alloc::collections::BTreeSet;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -33,6 +34,8 @@ fn choice_ids(
     base: impl Fn(&Choice) -> Option<String>,
 ) -> Vec<String> {
     let mut ids: Vec<String> = Vec::new();
+    // Every id given so far, states' and choices', for a search rather than a scan.
+    let mut used: BTreeSet<String> = taken.iter().cloned().collect();
     for (n, choice) in drawn
         .iter()
         .filter_map(|d| match d {
@@ -42,9 +45,10 @@ fn choice_ids(
         .enumerate()
     {
         let mut id = base(choice).unwrap_or_else(|| format!("choice_{n}"));
-        while taken.contains(&id) || ids.contains(&id) {
+        while used.contains(&id) {
             id.push('_');
         }
+        used.insert(id.clone());
         ids.push(id);
     }
     ids
@@ -78,6 +82,7 @@ fn plain_id(name: &str, keywords: &[&str]) -> bool {
 /// The identifiers of the states in Mermaid or PlantUML: the name itself where it is a plain
 /// identifier, otherwise `s<index>` (made unique), declared with the name as its label.
 fn ids(chart: &Chart, keywords: &[&str]) -> Vec<(String, bool)> {
+    let names: BTreeSet<&str> = chart.states().iter().map(|s| s.name()).collect();
     chart
         .states()
         .iter()
@@ -87,7 +92,7 @@ fn ids(chart: &Chart, keywords: &[&str]) -> Vec<(String, bool)> {
                 return (String::from(s.name()), false);
             }
             let mut id = format!("s{i}");
-            while chart.states().iter().any(|s| s.name() == id) {
+            while names.contains(id.as_str()) {
                 id.push('_');
             }
             (id, true)
@@ -615,31 +620,28 @@ pub(crate) fn scxml(chart: &Chart) -> String {
         xml_text(chart.name()),
         xml_text(chart.states()[chart.initial()].name())
     );
-    let drawn = chart.drawn();
     let live = |t: &&ChartTransition| t.change() != Change::Removed;
-    for (i, state) in chart.states().iter().enumerate() {
+    // Each state's transitions of the new version, the branches of a choice together: one
+    // pass over the drawn items (all of an item's transitions leave the same state).
+    let mut groups_of: Vec<Vec<Vec<&ChartTransition>>> =
+        Vec::from_iter(chart.states().iter().map(|_| Vec::new()));
+    for item in chart.drawn() {
+        let group: Vec<&ChartTransition> = match item {
+            Drawn::Arrow(t) => Vec::from([&chart.transitions()[t]]),
+            Drawn::Choice(c) => c
+                .branches
+                .iter()
+                .map(|&b| &chart.transitions()[b])
+                .collect(),
+        };
+        let group: Vec<&ChartTransition> = group.into_iter().filter(live).collect();
+        if let Some(groups) = group.first().and_then(|t| groups_of.get_mut(t.from())) {
+            groups.push(group);
+        }
+    }
+    for (state, groups) in chart.states().iter().zip(groups_of) {
         if state.change() == Change::Removed {
             continue;
-        }
-        // The state's transitions of the new version, the branches of a choice together.
-        let mut groups: Vec<Vec<&ChartTransition>> = Vec::new();
-        for item in &drawn {
-            let group: Vec<&ChartTransition> = match item {
-                Drawn::Arrow(t) => Vec::from([&chart.transitions()[*t]]),
-                Drawn::Choice(c) => c
-                    .branches
-                    .iter()
-                    .map(|&b| &chart.transitions()[b])
-                    .collect(),
-            };
-            let group: Vec<&ChartTransition> = group
-                .into_iter()
-                .filter(|t| t.from() == i)
-                .filter(live)
-                .collect();
-            if !group.is_empty() {
-                groups.push(group);
-            }
         }
         let tag = if state.is_terminal() {
             "final"

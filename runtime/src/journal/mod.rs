@@ -135,7 +135,6 @@ use self::scan::{Lines, Piece};
 
 use crate::clock::{Clock, SystemClock};
 use crate::definition::{Definition, StateId, StateInfo};
-use crate::diagram::{Chart, Diff};
 use crate::fingerprint::Fingerprint;
 use crate::record::{Outcome, Record};
 use crate::recorder::Recorder;
@@ -990,10 +989,7 @@ fn check_header(
         JournalError::NotAJournal(format!("bad fingerprint `{}`", header.fingerprint))
     })?;
     if found != expected || header.machine != definition.name() {
-        let changes = match serde_json::from_str::<Chart>(&header.definition) {
-            Ok(old) => Diff::new(&old, &definition.chart()).lines().to_vec(),
-            Err(_) => Vec::new(),
-        };
+        let changes = crate::diagram::json::changes_since(&header.definition, &definition.chart());
         return Err(JournalError::DefinitionMismatch {
             machine: header.machine.clone(),
             found,

@@ -142,7 +142,6 @@ use serde::de::DeserializeOwned;
 pub use self::error::{AsConflict, Conflict, DatabaseError, SqlError};
 
 use crate::definition::{Definition, StateId, StateInfo};
-use crate::diagram::{Chart, Diff};
 use crate::dynamic::{Dynamic, Rejection};
 use crate::machine::StateMachine;
 use crate::record::{Outcome, Record};
@@ -784,10 +783,9 @@ impl<B: Backend> Journal<B> {
         };
         let stored = text(&mut row[0], "fingerprint").unwrap_or_else(|unreadable| unreadable);
         if stored.parse() != Ok(fingerprint) {
-            let old = text(&mut row[1], "definition").ok();
-            let changes = match old.and_then(|old| serde_json::from_str::<Chart>(&old).ok()) {
-                Some(old) => Diff::new(&old, &definition.chart()).lines().to_vec(),
-                None => Vec::new(),
+            let changes = match text(&mut row[1], "definition") {
+                Ok(old) => crate::diagram::json::changes_since(&old, &definition.chart()),
+                Err(unreadable) => vec![format!("(not listed: {unreadable})")],
             };
             return Err(SqlError::DefinitionMismatch {
                 machine: name,
