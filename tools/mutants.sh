@@ -22,7 +22,8 @@ fi
 # tests of runtime behaviour (not the UI, README or diagram tests, which check the macro).
 tests=(--lib
     --test order --test properties --test tcp --test traffic_light --test hooks
-    --test idempotent --test timeouts --test recorders --test debug_output
+    --test idempotent --test timeouts --test recorders --test debug_output --test panics
+    --test snapshots
     --test journal --test journal_fuzz --test journal_crash --test journal_lock
     --test journal_memory --test journal_recovery --test sqlite --test postgres)
 
