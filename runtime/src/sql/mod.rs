@@ -785,7 +785,7 @@ impl<B: Backend> Journal<B> {
         if stored.parse() != Ok(fingerprint) {
             let changes = match text(&mut row[1], "definition") {
                 Ok(old) => crate::diagram::json::changes_since(&old, &definition.chart()),
-                Err(unreadable) => vec![format!("(not listed: {unreadable})")],
+                Err(unreadable) => std::vec![format!("(not listed: {unreadable})")],
             };
             return Err(SqlError::DefinitionMismatch {
                 machine: name,
