@@ -316,7 +316,9 @@ proptest! {
         let line_of = |at: usize| (0..built.lines.len()).find(|&i| built.start(i + 1) > at).unwrap();
         let last = built.lines.len() - 1;
         let (journal, left) = reopen(bytes.clone());
-        if positions.contains(&(bytes.len() - 1)) && positions.iter().all(|&at| line_of(at) == last) {
+        // (A journal of a header alone is the exception to the exception: a header without
+        // its newline that is not a prefix of the header is no crash artefact, and refused.)
+        if last > 0 && positions.contains(&(bytes.len() - 1)) && positions.iter().all(|&at| line_of(at) == last) {
             // The last line's newline is gone: that line is now bytes after the last newline,
             // exactly what an interrupted append leaves, and is cut as torn (after a copy).
             let journal = journal.expect("a journal with a torn last line");
