@@ -109,9 +109,7 @@ pub trait Recorder {
     /// # let _ = Ids::default();
     /// ```
     #[inline(always)]
-    fn event_id(&mut self, id: Option<&str>) {
-        let _ = id;
-    }
+    fn event_id(&mut self, _id: Option<&str>) {}
 }
 
 /// Marks an error type as one that a fallible [`Recorder`] returns to refuse a transition.
