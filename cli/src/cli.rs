@@ -21,15 +21,17 @@ Run it once as `STATEWRIGHT_UPDATE=1 cargo test` and it writes diagrams/order.js
 diagrams/order.mmd (afterwards the test fails when they are stale). Or save the string that
 `Order::DEFINITION.to_json()` returns.";
 
-const ABOUT: &str = "Render, compare and check the diagrams of statewright state machines";
+const ABOUT: &str =
+    "Render, compare and check the diagrams of statewright state machines; repair their journals";
 
 const LONG_ABOUT: &str = "\
-Render, compare and check the diagrams of statewright state machines.
+Render, compare and check the diagrams of statewright state machines; repair their journals.
 
 statewright turns an annotated enum into a state machine the compiler checks. This tool works on
 the machine's definition JSON, outside of any Rust build: it draws the machine (Mermaid,
 Graphviz DOT, PlantUML, SVG, SCXML, a markdown table), shows what changed between two versions
-of it, and checks that the diagrams committed next to it are up to date.
+of it, and checks that the diagrams committed next to it are up to date. `journal repair` moves
+the damaged lines of a journal file into a side file, keeping every valid record.
 
 ";
 
