@@ -3,8 +3,8 @@
 //! the position and the instance id that snapshots are checked against.
 
 use statewright::{
-    Memory, Record, RecordError, Recorder, Refused, StateId, StateMachine, TypedMachine, Untimed,
-    state_machine,
+    Memory, Record, RecordError, Recorder, Refused, Ring, StateId, StateMachine, TypedMachine,
+    Untimed, state_machine,
 };
 
 #[state_machine]
@@ -189,4 +189,58 @@ fn a_refusal_names_the_recorder_error_as_its_source() {
     );
     let source = std::error::Error::source(&refused).expect("the recorder's error");
     assert_eq!(source.to_string(), "the journal is offline");
+}
+
+#[test]
+fn memory_keeps_every_record_in_order_with_room_given_up_front() {
+    assert!(Memory::with_capacity(16).into_vec().capacity() >= 16);
+    let door = door::start_with(Untimed(Memory::new())).open().close();
+    let memory = &door.recorder().0;
+    assert!(!memory.is_empty());
+    assert_eq!(memory.len(), 2);
+    assert_eq!(
+        memory.last().unwrap().to_string(),
+        "#2 Open --close--> Closed"
+    );
+    assert_eq!(format!("{memory:?}"), format!("{:?}", memory.records()));
+    assert_eq!(
+        memory.to_string(),
+        "#1 Closed --open--> Open\n#2 Open --close--> Closed\n"
+    );
+    assert!(Memory::new().is_empty());
+}
+
+#[test]
+fn a_ring_keeps_the_newest_records_and_counts_the_dropped_ones() {
+    let empty = Ring::new(2);
+    assert!(empty.is_empty());
+    assert_eq!(empty.last(), None);
+    assert_eq!(empty.to_string(), "", "nothing dropped, nothing said");
+
+    let door = door::start_with(Untimed(Ring::new(2)))
+        .open()
+        .close()
+        .open();
+    let ring = &door.recorder().0;
+    assert_eq!((ring.capacity(), ring.len(), ring.dropped()), (2, 2, 1));
+    assert!(!ring.is_empty());
+    assert_eq!(ring.last().unwrap().to_string(), "#3 Closed --open--> Open");
+    let kept: Vec<String> = ring.into_iter().map(Record::to_string).collect();
+    assert_eq!(
+        kept,
+        ["#2 Open --close--> Closed", "#3 Closed --open--> Open"]
+    );
+    assert_eq!(
+        ring.to_string(),
+        "... 1 earlier records dropped\n#2 Open --close--> Closed\n#3 Closed --open--> Open\n"
+    );
+    let shown = format!("{ring:?}");
+    assert!(
+        shown.starts_with("Ring { capacity: 2, dropped: 1, records: [") && shown.len() > 60,
+        "{shown}"
+    );
+
+    // A ring of no records only counts.
+    let door = door::start_with(Ring::new(0)).open();
+    assert_eq!((door.recorder().len(), door.recorder().dropped()), (0, 1));
 }
