@@ -157,6 +157,9 @@ fn an_event_whose_record_was_refused_is_not_remembered() {
     assert_eq!(record.to_string(), "#1 Pending --pay--> Paid");
     assert!(order.apply("m-1", order::Event::Pay).is_duplicate());
     assert_eq!(order.machine().recorder().records.len(), 1);
+    // Now it is remembered.
+    assert!(!order.window().is_empty());
+    assert_eq!(order.window().len(), 1);
 }
 
 #[test]
