@@ -818,3 +818,48 @@ fn reading_a_history_does_not_hold_up_appends() {
     assert_eq!(history, ["#1 Pending --pay--> Paid"]);
     assert_eq!(journal.sequence("i-1"), 2);
 }
+
+/// A record line of instance `x` of the order machine, sealed, as bytes.
+fn forged(sequence: u64, from: &str, event: &str, to: &str, outcome: &str) -> Vec<u8> {
+    line::record(&line::NewRecord {
+        machine: "Order",
+        instance: "x",
+        sequence,
+        from,
+        event,
+        to,
+        outcome,
+        at: None,
+        in_state_ns: None,
+        event_id: None,
+    })
+}
+
+#[test]
+fn a_rejection_of_an_event_nothing_can_decline_is_corrupt() {
+    // The order machine has no guards and no hooks: an allowed event always applies, so a
+    // line saying `pay` was rejected in `Pending` was not written by `apply`.
+    let mut bytes = journal_of(0);
+    bytes.extend(forged(1, "Pending", "pay", "Pending", "rejected"));
+    let err = refused_unchanged(&bytes);
+    assert!(
+        matches!(&err, JournalError::Corrupt { line: 2, reason }
+            if reason.starts_with("instance `x`: ") && reason.ends_with("is not a legal step of `Order`")),
+        "{err}"
+    );
+    // A rejection of an event that is not allowed in the state is a legal line.
+    let mut bytes = journal_of(0);
+    bytes.extend(forged(1, "Pending", "ship", "Pending", "rejected"));
+    let journal = open(&MemoryStorage::from_bytes(bytes));
+    assert_eq!(journal.recovery().records, 1);
+    assert_eq!(journal.sequence("x"), 1);
+    assert_eq!(journal.state("x").unwrap().name(), "Pending");
+}
+
+#[test]
+fn a_journal_recorder_times_records_itself() {
+    // The journal stamps each line with its own clock, so it does not ask the machine to
+    // read the clock for every record (see `Recorder::timestamps`).
+    let journal = open(&MemoryStorage::new());
+    assert!(!journal.recorder("a").timestamps());
+}
