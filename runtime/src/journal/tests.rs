@@ -863,3 +863,44 @@ fn a_journal_recorder_times_records_itself() {
     let journal = open(&MemoryStorage::new());
     assert!(!journal.recorder("a").timestamps());
 }
+
+#[test]
+fn the_storage_error_of_a_failed_append_is_handed_out() {
+    use std::error::Error as _;
+    let faulty = Faulty::new();
+    let journal = Journal::with_storage(faulty.clone(), &ORDER, Durability::Sync).unwrap();
+    *faulty.room.lock().unwrap() = 0;
+    let err = journal
+        .recorder("a")
+        .record(&rec(1, "Pending", "pay", "Paid"))
+        .unwrap_err();
+    // A caller can tell a full disk from other failures...
+    assert_eq!(err.io_error().and_then(io::Error::raw_os_error), Some(28));
+    let source = err.source().expect("the I/O error is the source");
+    assert_eq!(
+        source.downcast_ref::<io::Error>().and_then(io::Error::raw_os_error),
+        Some(28)
+    );
+    // ...and errors that are not the storage's have neither.
+    journal.close().unwrap();
+    let closed = journal
+        .recorder("a")
+        .record(&rec(1, "Pending", "pay", "Paid"))
+        .unwrap_err();
+    assert!(matches!(closed, JournalError::Closed), "{closed}");
+    assert!(closed.io_error().is_none());
+    assert!(closed.source().is_none());
+}
+
+#[test]
+fn a_memory_storage_reader_reads_what_its_writer_appends_later() {
+    // Histories read through this handle without taking the journal's lock.
+    let mut storage = MemoryStorage::from_bytes(b"one\n".to_vec());
+    let reader = storage.reader().expect("a memory store has a second handle");
+    storage.append(b"two\n").unwrap();
+    assert_eq!(reader.read_at(0, 8).unwrap(), b"one\ntwo\n");
+    assert_eq!(
+        reader.read_at(4, 5).unwrap_err().kind(),
+        io::ErrorKind::UnexpectedEof
+    );
+}
