@@ -904,3 +904,12 @@ fn a_memory_storage_reader_reads_what_its_writer_appends_later() {
         io::ErrorKind::UnexpectedEof
     );
 }
+
+#[test]
+fn a_journal_shows_its_machine_and_recovery_in_debug_output() {
+    let journal = open(&MemoryStorage::from_bytes(journal_of(2)));
+    assert_eq!(
+        std::format!("{journal:?}"),
+        "Journal { machine: \"Order\", recovery: Recovery { records: 2, instances: 2, torn: None, torn_copy: None, created: false }, .. }"
+    );
+}
