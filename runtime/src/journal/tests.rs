@@ -913,3 +913,48 @@ fn a_journal_shows_its_machine_and_recovery_in_debug_output() {
         "Journal { machine: \"Order\", recovery: Recovery { records: 2, instances: 2, torn: None, torn_copy: None, created: false }, .. }"
     );
 }
+
+#[test]
+fn close_reports_a_failed_sync_and_a_second_close_is_harmless() {
+    let faulty = Faulty::new();
+    let journal = Journal::with_storage(faulty.clone(), &ORDER, Durability::Flush).unwrap();
+    journal
+        .recorder("a")
+        .record(&rec(1, "Pending", "pay", "Paid"))
+        .unwrap();
+    *faulty.fail_sync.lock().unwrap() = true;
+    assert!(matches!(
+        journal.close(),
+        Err(JournalError::Io { during: "sync", .. })
+    ));
+    // Closed, and there is nothing more to sync or to report.
+    assert!(journal.close().is_ok());
+    // A journal closed cleanly closes again without an error too.
+    let faulty = Faulty::new();
+    let journal = Journal::with_storage(faulty.clone(), &ORDER, Durability::Flush).unwrap();
+    journal.close().unwrap();
+    assert!(journal.close().is_ok());
+}
+
+#[test]
+fn dropping_a_journal_syncs_what_is_unsynced_and_nothing_else() {
+    let faulty = Faulty::new();
+    let syncs = || *faulty.syncs.lock().unwrap();
+    let journal = Journal::with_storage(faulty.clone(), &ORDER, Durability::Flush).unwrap();
+    assert_eq!(syncs(), 1, "the header is synced");
+    let mut a = journal.recorder("a");
+    a.record(&rec(1, "Pending", "pay", "Paid")).unwrap();
+    assert_eq!(syncs(), 1, "flush does not sync");
+    drop((a, journal));
+    assert_eq!(syncs(), 2, "the last drop syncs the unsynced record");
+    // Under `Sync` every record is synced when written: a drop has nothing to add.
+    let journal = Journal::with_storage(faulty.clone(), &ORDER, Durability::Sync).unwrap();
+    assert_eq!(syncs(), 2, "a clean reopen does not sync");
+    journal
+        .recorder("a")
+        .record(&rec(2, "Paid", "ship", "Shipped"))
+        .unwrap();
+    assert_eq!(syncs(), 3);
+    drop(journal);
+    assert_eq!(syncs(), 3, "nothing was unsynced");
+}
