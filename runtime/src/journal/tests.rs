@@ -878,7 +878,9 @@ fn the_storage_error_of_a_failed_append_is_handed_out() {
     assert_eq!(err.io_error().and_then(io::Error::raw_os_error), Some(28));
     let source = err.source().expect("the I/O error is the source");
     assert_eq!(
-        source.downcast_ref::<io::Error>().and_then(io::Error::raw_os_error),
+        source
+            .downcast_ref::<io::Error>()
+            .and_then(io::Error::raw_os_error),
         Some(28)
     );
     // ...and errors that are not the storage's have neither.
@@ -896,7 +898,9 @@ fn the_storage_error_of_a_failed_append_is_handed_out() {
 fn a_memory_storage_reader_reads_what_its_writer_appends_later() {
     // Histories read through this handle without taking the journal's lock.
     let mut storage = MemoryStorage::from_bytes(b"one\n".to_vec());
-    let reader = storage.reader().expect("a memory store has a second handle");
+    let reader = storage
+        .reader()
+        .expect("a memory store has a second handle");
     storage.append(b"two\n").unwrap();
     assert_eq!(reader.read_at(0, 8).unwrap(), b"one\ntwo\n");
     assert_eq!(
