@@ -660,7 +660,8 @@ impl Journal {
         event_id: Option<&str>,
     ) -> Result<(), JournalError> {
         let definition = self.definition;
-        if !core::ptr::eq(record.definition(), definition) && *record.definition() != *definition {
+        // `Definition`'s `==` compares addresses first: the same static costs no more.
+        if *record.definition() != *definition {
             return Err(JournalError::WrongMachine {
                 journal: definition.name(),
                 record: record.machine(),
