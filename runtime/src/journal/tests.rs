@@ -962,3 +962,22 @@ fn dropping_a_journal_syncs_what_is_unsynced_and_nothing_else() {
     drop(journal);
     assert_eq!(syncs(), 3, "nothing was unsynced");
 }
+
+#[test]
+fn a_new_instance_starts_in_the_initial_state() {
+    // Recovery assumes every instance starts in the initial state, so the first record of
+    // an instance must leave it: anything else could not be read back.
+    let storage = MemoryStorage::new();
+    let journal = open(&storage);
+    let before = storage.bytes();
+    let err = journal
+        .recorder("a")
+        .record(&rec(1, "Paid", "ship", "Shipped"))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "instance `a` is in `Pending` according to the journal, but the record leaves `Paid`"
+    );
+    assert_eq!(storage.bytes(), before, "nothing was written");
+    assert_eq!(journal.sequence("a"), 0);
+}
