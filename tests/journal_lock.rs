@@ -310,7 +310,9 @@ fn a_file_storage_reader_reads_what_the_locked_writer_appends() {
     let mut storage = FileStorage::open(&path).unwrap();
     storage.append(b"one\n").unwrap();
     // A second handle, which neither takes the lock nor moves the writer's position.
-    let reader = storage.reader().expect("a file can be opened again for reading");
+    let reader = storage
+        .reader()
+        .expect("a file can be opened again for reading");
     storage.append(b"two\n").unwrap();
     assert_eq!(reader.read_at(4, 4).unwrap(), b"two\n");
     assert_eq!(reader.read_at(0, 8).unwrap(), b"one\ntwo\n");

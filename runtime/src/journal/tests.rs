@@ -821,18 +821,7 @@ fn reading_a_history_does_not_hold_up_appends() {
 
 /// A record line of instance `x` of the order machine, sealed, as bytes.
 fn forged(sequence: u64, from: &str, event: &str, to: &str, outcome: &str) -> Vec<u8> {
-    line::record(&line::NewRecord {
-        machine: "Order",
-        instance: "x",
-        sequence,
-        from,
-        event,
-        to,
-        outcome,
-        at: None,
-        in_state_ns: None,
-        event_id: None,
-    })
+    forged_line("Order", "x", (sequence, from, event, to), outcome)
 }
 
 #[test]
@@ -980,4 +969,145 @@ fn a_new_instance_starts_in_the_initial_state() {
     );
     assert_eq!(storage.bytes(), before, "nothing was written");
     assert_eq!(journal.sequence("a"), 0);
+}
+
+/// A record line of `instance`, sealed, with any machine, names and outcome.
+fn forged_line(
+    machine: &str,
+    instance: &str,
+    step: (u64, &str, &str, &str),
+    outcome: &str,
+) -> Vec<u8> {
+    let (sequence, from, event, to) = step;
+    line::record(&line::NewRecord {
+        machine,
+        instance,
+        sequence,
+        from,
+        event,
+        to,
+        outcome,
+        at: None,
+        in_state_ns: None,
+        event_id: None,
+    })
+}
+
+/// A file under the system temp dir, removed (with its side files) when dropped.
+struct TempFile(std::path::PathBuf);
+
+impl TempFile {
+    fn new(what: &str) -> TempFile {
+        let dir = std::env::temp_dir().join(std::format!(
+            "statewright-unit-{what}-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempFile(dir.join("orders.journal"))
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if let Some(dir) = self.0.parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+#[test]
+fn repair_without_the_definition_checks_each_step_against_the_journals_chart() {
+    let file = TempFile::new("repair-chart");
+    let order = |step, outcome| forged_line("Order", "x", step, outcome);
+    let lines: Vec<Vec<u8>> = std::vec![
+        order((1, "Pending", "pay", "Paid"), "applied"),
+        order((2, "Paid", "deliver", "Delivered"), "applied"),
+        order((2, "Pending", "cancel", "Cancelled"), "applied"),
+        order((2, "Paid", "pay", "Shipped"), "rejected"),
+        forged_line("Light", "x", (2, "Off", "toggle", "On"), "applied"),
+        order((2, "Nowhere", "ship", "Shipped"), "applied"),
+        order((2, "Paid", "ship", "Shipped"), "maybe"),
+        order((2, "Paid", "ship", "Shipped"), "applied"),
+        forged_line("Order", "y", (1, "Pending", "ship", "Pending"), "rejected"),
+    ];
+    let mut bytes = journal_of(0);
+    for line in &lines {
+        bytes.extend_from_slice(line);
+    }
+    std::fs::write(&file.0, &bytes).unwrap();
+
+    let report = Journal::repair(&file.0, None).unwrap();
+    assert_eq!(report.records, 3);
+    let removed: Vec<String> = report.removed.iter().map(ToString::to_string).collect();
+    let at = |i: usize| journal_of(0).len() + lines[..i].iter().map(Vec::len).sum::<usize>();
+    let expected = [
+        (3, 1, "instance `x`: `#2 Paid --deliver--> Delivered` (applied) is not a legal step of `Order`"),
+        (4, 2, "instance `x`: record #2 leaves `Pending`, but the instance is in `Paid`"),
+        (5, 3, "instance `x`: `#2 Paid --pay--> Shipped` (rejected) is not a legal step of `Order`"),
+        (6, 4, "a record of `Light`"),
+        (7, 5, "unknown state `Nowhere`"),
+        (8, 6, "unknown outcome `maybe`"),
+    ]
+    .map(|(number, i, reason)| {
+        std::format!(
+            "line {number} ({} bytes at offset {}): {reason}",
+            lines[i].len(),
+            at(i)
+        )
+    });
+    assert_eq!(removed, expected);
+    // The repaired journal opens, with the kept records.
+    let journal = Journal::open(&file.0, &ORDER, Durability::Flush).unwrap();
+    assert_eq!(journal.recovery().records, 3);
+    assert_eq!(journal.state("x").unwrap().name(), "Shipped");
+    assert_eq!(journal.state("y").unwrap().name(), "Pending");
+}
+
+#[test]
+fn a_line_of_exactly_the_limit_is_written_and_one_byte_more_is_not() {
+    let storage = MemoryStorage::new();
+    let clock = ManualClock::new(crate::Timestamp::from_unix_nanos(1_000));
+    let journal = Journal::with_clock(storage.clone(), &ORDER, Durability::Flush, clock).unwrap();
+    // The line the journal writes for `instance`'s first `pay` (the clock stands still).
+    let len = |instance: &str| {
+        line::record(&line::NewRecord {
+            machine: "Order",
+            instance,
+            sequence: 1,
+            from: "Pending",
+            event: "pay",
+            to: "Paid",
+            outcome: "applied",
+            at: Some(1_000),
+            in_state_ns: Some(0),
+            event_id: None,
+        })
+        .len()
+            - 1
+    };
+    let id_len = MAX_LINE - len("");
+    let fits = "i".repeat(id_len);
+    assert_eq!(len(&fits), MAX_LINE);
+    let before = storage.bytes().len();
+    journal
+        .recorder(fits.as_str())
+        .record(&rec(1, "Pending", "pay", "Paid"))
+        .unwrap();
+    assert_eq!(storage.bytes().len(), before + MAX_LINE + 1);
+    let written = storage.bytes();
+    let err = journal
+        .recorder("j".repeat(id_len + 1))
+        .record(&rec(1, "Pending", "pay", "Paid"))
+        .unwrap_err();
+    assert!(
+        matches!(err, JournalError::LineTooLong { len } if len == MAX_LINE + 1),
+        "{err}"
+    );
+    assert_eq!(storage.bytes(), written, "nothing of it was written");
+    // The line at the limit reads back.
+    drop(journal);
+    let journal = open(&storage);
+    assert_eq!(journal.recovery().records, 1);
+    assert_eq!(journal.sequence(&fits), 1);
 }
