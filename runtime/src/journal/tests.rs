@@ -1111,3 +1111,32 @@ fn a_line_of_exactly_the_limit_is_written_and_one_byte_more_is_not() {
     assert_eq!(journal.recovery().records, 1);
     assert_eq!(journal.sequence(&fits), 1);
 }
+
+#[test]
+fn a_failed_group_sync_poisons_the_journal_since_earlier_records_may_be_lost() {
+    let faulty = Faulty::new();
+    let policy = Durability::GroupCommit {
+        records: 2,
+        interval: Duration::from_secs(3600),
+    };
+    let clock = ManualClock::new(crate::Timestamp::from_unix_nanos(0));
+    let journal = Journal::with_clock(faulty.clone(), &ORDER, policy, clock).unwrap();
+    let mut a = journal.recorder("a");
+    a.record(&rec(1, "Pending", "pay", "Paid")).unwrap();
+    let applied = faulty.inner.bytes();
+    *faulty.fail_sync.lock().unwrap() = true;
+    // The second record is due to sync both: the sync fails, so the second record is
+    // refused and cut, and the first, already applied, may not be durable.
+    let err = a.record(&rec(2, "Paid", "ship", "Shipped")).unwrap_err();
+    assert!(
+        matches!(err, JournalError::Io { during: "sync", .. }),
+        "{err}"
+    );
+    assert_eq!(faulty.inner.bytes(), applied);
+    *faulty.fail_sync.lock().unwrap() = false;
+    let err = a.record(&rec(2, "Paid", "ship", "Shipped")).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the journal refuses appends until it is reopened: a sync failed: sync failed"
+    );
+}
