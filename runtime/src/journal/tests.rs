@@ -1140,3 +1140,26 @@ fn a_failed_group_sync_poisons_the_journal_since_earlier_records_may_be_lost() {
         "the journal refuses appends until it is reopened: a sync failed: sync failed"
     );
 }
+
+#[test]
+fn a_journal_recorder_names_its_instance_and_where_the_journal_has_it() {
+    let storage = MemoryStorage::new();
+    let journal = open(&storage);
+    let mut a = journal.recorder("a");
+    assert_eq!(a.instance(), "a");
+    assert_eq!(Recorder::instance(&a), Some("a"));
+    // A machine resumed with this recorder checks its position against these.
+    assert_eq!(a.position(), Some((0, ORDER.initial().id())));
+    let paid = rec(1, "Pending", "pay", "Paid");
+    a.record(&paid).unwrap();
+    assert_eq!(a.position(), Some((1, paid.to_id())));
+    assert_eq!(journal.recorder("a").position(), Some((1, paid.to_id())));
+    // The id of the event being applied goes into its line.
+    a.event_id(Some("m-1"));
+    a.record(&rec(2, "Paid", "ship", "Shipped")).unwrap();
+    assert!(
+        text(&storage).contains(",\"event_id\":\"m-1\","),
+        "{}",
+        text(&storage)
+    );
+}
