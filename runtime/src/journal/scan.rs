@@ -238,6 +238,43 @@ mod tests {
     }
 
     #[test]
+    fn long_lines_after_other_lines_are_measured_from_their_own_start() {
+        let with = |len: usize, end: &[u8]| {
+            let mut bytes = b"ab\n".to_vec();
+            bytes.extend(core::iter::repeat_n(b'x', len));
+            bytes.extend_from_slice(end);
+            pieces(&bytes)
+        };
+        // Found long once its newline is read...
+        assert_eq!(
+            with(MAX_LINE + 1, b"\nz\n"),
+            [
+                std::string::String::from("line 0 2"),
+                format!("long 3 {} true", MAX_LINE + 1),
+                format!("line {} 1", MAX_LINE + 5)
+            ]
+        );
+        // ...or while its bytes are still being skipped, chunks before its newline.
+        let len = MAX_LINE + CHUNK + 10;
+        assert_eq!(
+            with(len, b"\nz\n"),
+            [
+                std::string::String::from("line 0 2"),
+                format!("long 3 {len} true"),
+                format!("line {} 1", len + 4)
+            ]
+        );
+        // Without a newline at all.
+        assert_eq!(
+            with(MAX_LINE + 1, b""),
+            [
+                std::string::String::from("line 0 2"),
+                format!("long 3 {} false", MAX_LINE + 1)
+            ]
+        );
+    }
+
+    #[test]
     fn line_numbers_count_newlines_before_an_offset() {
         let mut bytes = std::vec![b'a'; CHUNK * 2];
         bytes[10] = b'\n';
