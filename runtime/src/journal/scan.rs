@@ -275,6 +275,18 @@ mod tests {
     }
 
     #[test]
+    fn every_line_is_found_across_many_chunks() {
+        // Lines of 100 bytes: chunk boundaries fall inside lines, at every offset mod 100.
+        let n = CHUNK * 3 / 100 + 1;
+        let bytes: Vec<u8> = (0..n)
+            .flat_map(|_| core::iter::repeat_n(b'a', 99).chain([b'\n']))
+            .collect();
+        let expected: Vec<std::string::String> =
+            (0..n).map(|i| format!("line {} 99", i * 100)).collect();
+        assert_eq!(pieces(&bytes), expected);
+    }
+
+    #[test]
     fn line_numbers_count_newlines_before_an_offset() {
         let mut bytes = std::vec![b'a'; CHUNK * 2];
         bytes[10] = b'\n';
