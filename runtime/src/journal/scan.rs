@@ -291,10 +291,13 @@ mod tests {
         let mut bytes = std::vec![b'a'; CHUNK * 2];
         bytes[10] = b'\n';
         bytes[CHUNK + 3] = b'\n';
+        bytes[CHUNK + 100] = b'\n';
         let storage = MemoryStorage::from_bytes(bytes);
         let mut read = |o, l| crate::journal::Reader::read_at(&storage, o, l);
         assert_eq!(line_number(&mut read, 0), 1);
         assert_eq!(line_number(&mut read, 11), 2);
-        assert_eq!(line_number(&mut read, CHUNK as u64 * 2), 3);
+        // Only the newlines before the offset count, in the last chunk too.
+        assert_eq!(line_number(&mut read, CHUNK as u64 + 4), 3);
+        assert_eq!(line_number(&mut read, CHUNK as u64 * 2), 4);
     }
 }
