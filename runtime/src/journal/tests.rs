@@ -1163,3 +1163,34 @@ fn a_journal_recorder_names_its_instance_and_where_the_journal_has_it() {
         text(&storage)
     );
 }
+
+#[test]
+fn side_files_never_overwrite_one_another() {
+    let file = TempFile::new("side-names");
+    let name = |path: &std::path::Path| path.file_name().unwrap().to_str().unwrap().to_owned();
+    let taken: Vec<String> = (0..3)
+        .map(|_| name(&storage::create_side(&file.0, "removed").unwrap().1))
+        .collect();
+    assert_eq!(
+        taken,
+        [
+            "orders.journal.removed",
+            "orders.journal.removed-1",
+            "orders.journal.removed-2"
+        ]
+    );
+    // With every name up to `-10000` taken, it gives up rather than search forever.
+    for n in 3..=10_000 {
+        let mut path = file.0.clone().into_os_string();
+        path.push(std::format!(".removed-{n}"));
+        std::fs::File::create(path).unwrap();
+    }
+    let err = storage::create_side(&file.0, "removed").unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
+}
+
+#[test]
+fn a_journal_named_without_a_directory_syncs_the_current_one() {
+    // `Path::new("orders.journal").parent()` is `Some("")`, which cannot be opened.
+    storage::sync_directory(std::path::Path::new("orders.journal")).unwrap();
+}
