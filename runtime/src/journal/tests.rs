@@ -1194,3 +1194,41 @@ fn a_journal_named_without_a_directory_syncs_the_current_one() {
     // `Path::new("orders.journal").parent()` is `Some("")`, which cannot be opened.
     storage::sync_directory(std::path::Path::new("orders.journal")).unwrap();
 }
+
+#[test]
+fn the_background_syncer_syncs_only_waiting_records_and_stops_once_poisoned() {
+    let faulty = Faulty::new();
+    let clock = ManualClock::new(crate::Timestamp::from_unix_nanos(0));
+    let policy = Durability::GroupCommit {
+        records: 1_000,
+        interval: Duration::from_millis(5),
+    };
+    let journal = Journal::with_clock(faulty.clone(), &ORDER, policy, clock.clone()).unwrap();
+    let syncs = || *faulty.syncs.lock().unwrap();
+    // Time passes with nothing waiting: there is nothing to sync. (The syncer wakes every
+    // 5 ms of real time.)
+    clock.advance(Duration::from_millis(50));
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(syncs(), 1, "only the header's sync");
+    // A record waits (the interval starts at this sync), and its background sync fails:
+    // the journal is poisoned...
+    journal.sync().unwrap();
+    assert_eq!(syncs(), 2);
+    let mut a = journal.recorder("a");
+    a.record(&rec(1, "Pending", "pay", "Paid")).unwrap();
+    assert_eq!(syncs(), 2, "not due yet");
+    *faulty.fail_sync.lock().unwrap() = true;
+    clock.advance(Duration::from_millis(50));
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while syncs() == 2 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(syncs(), 3, "the waiting record's sync was tried");
+    assert!(matches!(
+        a.record(&rec(2, "Paid", "ship", "Shipped")),
+        Err(JournalError::Poisoned(_))
+    ));
+    // ...and the syncer stops: it does not retry a sync the journal already gave up on.
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(syncs(), 3);
+}
