@@ -1232,3 +1232,18 @@ fn the_background_syncer_syncs_only_waiting_records_and_stops_once_poisoned() {
     std::thread::sleep(Duration::from_millis(100));
     assert_eq!(syncs(), 3);
 }
+
+#[test]
+fn repairing_a_missing_journal_names_the_path() {
+    let file = TempFile::new("repair-missing");
+    let err = Journal::repair(&file.0, Some(&ORDER)).unwrap_err();
+    assert_eq!(
+        err.io_error().map(io::Error::kind),
+        Some(io::ErrorKind::NotFound)
+    );
+    assert_eq!(
+        err.to_string(),
+        std::format!("journal open failed: `{}` does not exist", file.0.display())
+    );
+    assert!(!file.0.exists(), "nothing was created");
+}
