@@ -315,3 +315,39 @@ fn data_of_another_definition_needs_a_migration() {
         "journal line 3 is corrupt: unknown event `ship`"
     );
 }
+
+#[test]
+fn a_damaged_line_stops_a_migration_with_its_number() {
+    let storage = MemoryStorage::new();
+    let j = journal(&storage);
+    let mut m = Dynamic::start_with(Order::Pending, j.recorder("o-1")).unwrap();
+    m.apply(order::Event::Pay { amount_cents: 3 }).unwrap();
+    m.apply(order::Event::Ship).unwrap();
+    drop((m, j));
+    // One flipped bit in the third line (the second record).
+    let mut bytes = storage.bytes();
+    let third = bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .nth(1)
+        .unwrap()
+        .0
+        + 1;
+    bytes[third + 20] ^= 0x04;
+    let migrated = MemoryStorage::new();
+    let err = Journal::migrate(
+        MemoryStorage::from_bytes(bytes),
+        migrated.clone(),
+        v2::Order::DEFINITION,
+        Durability::Sync,
+        &Migration::from_fingerprint(Order::DEFINITION.fingerprint())
+            .rename_event("ship", "dispatch"),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "journal line 3 is corrupt: checksum mismatch (the line was altered)"
+    );
+    assert!(migrated.bytes().is_empty(), "nothing was migrated");
+}

@@ -301,3 +301,29 @@ fn an_opener_waiting_for_a_file_that_is_replaced_opens_the_new_file() {
     let err = FileStorage::open(&path).unwrap_err();
     assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
 }
+
+#[test]
+fn a_file_storage_reader_reads_what_the_locked_writer_appends() {
+    use statewright::journal::{FileStorage, Storage};
+    let dir = TempDir::new("lock-reader");
+    let path = dir.0.join("orders.journal");
+    let mut storage = FileStorage::open(&path).unwrap();
+    storage.append(b"one\n").unwrap();
+    // A second handle, which neither takes the lock nor moves the writer's position.
+    let reader = storage
+        .reader()
+        .expect("a file can be opened again for reading");
+    storage.append(b"two\n").unwrap();
+    assert_eq!(reader.read_at(4, 4).unwrap(), b"two\n");
+    assert_eq!(reader.read_at(0, 8).unwrap(), b"one\ntwo\n");
+    assert_eq!(
+        reader.read_at(6, 4).unwrap_err().kind(),
+        std::io::ErrorKind::UnexpectedEof
+    );
+    assert_eq!(storage.read_all().unwrap(), b"one\ntwo\n");
+    // Once the path names another file, a reader would read the wrong bytes: there is none.
+    let new = dir.0.join("orders.journal.new");
+    std::fs::write(&new, b"other\n").unwrap();
+    std::fs::rename(&new, &path).unwrap();
+    assert!(storage.reader().is_none());
+}

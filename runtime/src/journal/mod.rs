@@ -223,6 +223,10 @@ pub struct Journal {
 struct Owner(Arc<Mutex<Inner>>);
 
 impl Drop for Owner {
+    /// Syncs what group commit or flush left unsynced (errors cannot be reported here: call
+    /// [`Journal::sync`] or [`Journal::close`] to see them) and releases the storage. `Inner`
+    /// itself has no `Drop`: an `Inner` is only dropped without its `Owner` when opening the
+    /// journal failed, and then there is nothing unsynced to keep.
     fn drop(&mut self) {
         self.0
             .lock()
@@ -655,7 +659,8 @@ impl Journal {
         event_id: Option<&str>,
     ) -> Result<(), JournalError> {
         let definition = self.definition;
-        if !core::ptr::eq(record.definition(), definition) && *record.definition() != *definition {
+        // `Definition`'s `==` compares addresses first: the same static costs no more.
+        if *record.definition() != *definition {
             return Err(JournalError::WrongMachine {
                 journal: definition.name(),
                 record: record.machine(),
@@ -730,14 +735,6 @@ impl Journal {
             entry.entered = Some(now);
         }
         Ok(())
-    }
-}
-
-impl Drop for Inner {
-    /// Syncs what group commit or flush left unsynced (errors cannot be reported here: call
-    /// [`Journal::sync`] or [`Journal::close`] to see them).
-    fn drop(&mut self) {
-        self.release();
     }
 }
 

@@ -238,14 +238,66 @@ mod tests {
     }
 
     #[test]
+    fn long_lines_after_other_lines_are_measured_from_their_own_start() {
+        let with = |len: usize, end: &[u8]| {
+            let mut bytes = b"ab\n".to_vec();
+            bytes.extend(core::iter::repeat_n(b'x', len));
+            bytes.extend_from_slice(end);
+            pieces(&bytes)
+        };
+        // Found long once its newline is read...
+        assert_eq!(
+            with(MAX_LINE + 1, b"\nz\n"),
+            [
+                std::string::String::from("line 0 2"),
+                format!("long 3 {} true", MAX_LINE + 1),
+                format!("line {} 1", MAX_LINE + 5)
+            ]
+        );
+        // ...or while its bytes are still being skipped, chunks before its newline.
+        let len = MAX_LINE + CHUNK + 10;
+        assert_eq!(
+            with(len, b"\nz\n"),
+            [
+                std::string::String::from("line 0 2"),
+                format!("long 3 {len} true"),
+                format!("line {} 1", len + 4)
+            ]
+        );
+        // Without a newline at all.
+        assert_eq!(
+            with(MAX_LINE + 1, b""),
+            [
+                std::string::String::from("line 0 2"),
+                format!("long 3 {} false", MAX_LINE + 1)
+            ]
+        );
+    }
+
+    #[test]
+    fn every_line_is_found_across_many_chunks() {
+        // Lines of 100 bytes: chunk boundaries fall inside lines, at every offset mod 100.
+        let n = CHUNK * 3 / 100 + 1;
+        let bytes: Vec<u8> = (0..n)
+            .flat_map(|_| core::iter::repeat_n(b'a', 99).chain([b'\n']))
+            .collect();
+        let expected: Vec<std::string::String> =
+            (0..n).map(|i| format!("line {} 99", i * 100)).collect();
+        assert_eq!(pieces(&bytes), expected);
+    }
+
+    #[test]
     fn line_numbers_count_newlines_before_an_offset() {
         let mut bytes = std::vec![b'a'; CHUNK * 2];
         bytes[10] = b'\n';
         bytes[CHUNK + 3] = b'\n';
+        bytes[CHUNK + 100] = b'\n';
         let storage = MemoryStorage::from_bytes(bytes);
         let mut read = |o, l| crate::journal::Reader::read_at(&storage, o, l);
         assert_eq!(line_number(&mut read, 0), 1);
         assert_eq!(line_number(&mut read, 11), 2);
-        assert_eq!(line_number(&mut read, CHUNK as u64 * 2), 3);
+        // Only the newlines before the offset count, in the last chunk too.
+        assert_eq!(line_number(&mut read, CHUNK as u64 + 4), 3);
+        assert_eq!(line_number(&mut read, CHUNK as u64 * 2), 4);
     }
 }

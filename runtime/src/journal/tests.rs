@@ -818,3 +818,432 @@ fn reading_a_history_does_not_hold_up_appends() {
     assert_eq!(history, ["#1 Pending --pay--> Paid"]);
     assert_eq!(journal.sequence("i-1"), 2);
 }
+
+/// A record line of instance `x` of the order machine, sealed, as bytes.
+fn forged(sequence: u64, from: &str, event: &str, to: &str, outcome: &str) -> Vec<u8> {
+    forged_line("Order", "x", (sequence, from, event, to), outcome)
+}
+
+#[test]
+fn a_rejection_of_an_event_nothing_can_decline_is_corrupt() {
+    // The order machine has no guards and no hooks: an allowed event always applies, so a
+    // line saying `pay` was rejected in `Pending` was not written by `apply`.
+    let mut bytes = journal_of(0);
+    bytes.extend(forged(1, "Pending", "pay", "Pending", "rejected"));
+    let err = refused_unchanged(&bytes);
+    assert!(
+        matches!(&err, JournalError::Corrupt { line: 2, reason }
+            if reason.starts_with("instance `x`: ") && reason.ends_with("is not a legal step of `Order`")),
+        "{err}"
+    );
+    // A rejection of an event that is not allowed in the state is a legal line.
+    let mut bytes = journal_of(0);
+    bytes.extend(forged(1, "Pending", "ship", "Pending", "rejected"));
+    let journal = open(&MemoryStorage::from_bytes(bytes));
+    assert_eq!(journal.recovery().records, 1);
+    assert_eq!(journal.sequence("x"), 1);
+    assert_eq!(journal.state("x").unwrap().name(), "Pending");
+}
+
+#[test]
+fn a_journal_recorder_times_records_itself() {
+    // The journal stamps each line with its own clock, so it does not ask the machine to
+    // read the clock for every record (see `Recorder::timestamps`).
+    let journal = open(&MemoryStorage::new());
+    assert!(!journal.recorder("a").timestamps());
+}
+
+#[test]
+fn the_storage_error_of_a_failed_append_is_handed_out() {
+    use std::error::Error as _;
+    let faulty = Faulty::new();
+    let journal = Journal::with_storage(faulty.clone(), &ORDER, Durability::Sync).unwrap();
+    *faulty.room.lock().unwrap() = 0;
+    let err = journal
+        .recorder("a")
+        .record(&rec(1, "Pending", "pay", "Paid"))
+        .unwrap_err();
+    // A caller can tell a full disk from other failures...
+    assert_eq!(err.io_error().and_then(io::Error::raw_os_error), Some(28));
+    let source = err.source().expect("the I/O error is the source");
+    assert_eq!(
+        source
+            .downcast_ref::<io::Error>()
+            .and_then(io::Error::raw_os_error),
+        Some(28)
+    );
+    // ...and errors that are not the storage's have neither.
+    journal.close().unwrap();
+    let closed = journal
+        .recorder("a")
+        .record(&rec(1, "Pending", "pay", "Paid"))
+        .unwrap_err();
+    assert!(matches!(closed, JournalError::Closed), "{closed}");
+    assert!(closed.io_error().is_none());
+    assert!(closed.source().is_none());
+}
+
+#[test]
+fn a_memory_storage_reader_reads_what_its_writer_appends_later() {
+    // Histories read through this handle without taking the journal's lock.
+    let mut storage = MemoryStorage::from_bytes(b"one\n".to_vec());
+    let reader = storage
+        .reader()
+        .expect("a memory store has a second handle");
+    storage.append(b"two\n").unwrap();
+    assert_eq!(reader.read_at(0, 8).unwrap(), b"one\ntwo\n");
+    assert_eq!(
+        reader.read_at(4, 5).unwrap_err().kind(),
+        io::ErrorKind::UnexpectedEof
+    );
+}
+
+#[test]
+fn a_journal_shows_its_machine_and_recovery_in_debug_output() {
+    let journal = open(&MemoryStorage::from_bytes(journal_of(2)));
+    assert_eq!(
+        std::format!("{journal:?}"),
+        "Journal { machine: \"Order\", recovery: Recovery { records: 2, instances: 2, torn: None, torn_copy: None, created: false }, .. }"
+    );
+}
+
+#[test]
+fn close_reports_a_failed_sync_and_a_second_close_is_harmless() {
+    let faulty = Faulty::new();
+    let journal = Journal::with_storage(faulty.clone(), &ORDER, Durability::Flush).unwrap();
+    journal
+        .recorder("a")
+        .record(&rec(1, "Pending", "pay", "Paid"))
+        .unwrap();
+    *faulty.fail_sync.lock().unwrap() = true;
+    assert!(matches!(
+        journal.close(),
+        Err(JournalError::Io { during: "sync", .. })
+    ));
+    // Closed, and there is nothing more to sync or to report.
+    assert!(journal.close().is_ok());
+    // A journal closed cleanly closes again without an error too.
+    let faulty = Faulty::new();
+    let journal = Journal::with_storage(faulty.clone(), &ORDER, Durability::Flush).unwrap();
+    journal.close().unwrap();
+    assert!(journal.close().is_ok());
+}
+
+#[test]
+fn dropping_a_journal_syncs_what_is_unsynced_and_nothing_else() {
+    let faulty = Faulty::new();
+    let syncs = || *faulty.syncs.lock().unwrap();
+    let journal = Journal::with_storage(faulty.clone(), &ORDER, Durability::Flush).unwrap();
+    assert_eq!(syncs(), 1, "the header is synced");
+    let mut a = journal.recorder("a");
+    a.record(&rec(1, "Pending", "pay", "Paid")).unwrap();
+    assert_eq!(syncs(), 1, "flush does not sync");
+    drop((a, journal));
+    assert_eq!(syncs(), 2, "the last drop syncs the unsynced record");
+    // Under `Sync` every record is synced when written: a drop has nothing to add.
+    let journal = Journal::with_storage(faulty.clone(), &ORDER, Durability::Sync).unwrap();
+    assert_eq!(syncs(), 2, "a clean reopen does not sync");
+    journal
+        .recorder("a")
+        .record(&rec(2, "Paid", "ship", "Shipped"))
+        .unwrap();
+    assert_eq!(syncs(), 3);
+    drop(journal);
+    assert_eq!(syncs(), 3, "nothing was unsynced");
+}
+
+#[test]
+fn a_new_instance_starts_in_the_initial_state() {
+    // Recovery assumes every instance starts in the initial state, so the first record of
+    // an instance must leave it: anything else could not be read back.
+    let storage = MemoryStorage::new();
+    let journal = open(&storage);
+    let before = storage.bytes();
+    let err = journal
+        .recorder("a")
+        .record(&rec(1, "Paid", "ship", "Shipped"))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "instance `a` is in `Pending` according to the journal, but the record leaves `Paid`"
+    );
+    assert_eq!(storage.bytes(), before, "nothing was written");
+    assert_eq!(journal.sequence("a"), 0);
+}
+
+/// A record line of `instance`, sealed, with any machine, names and outcome.
+fn forged_line(
+    machine: &str,
+    instance: &str,
+    step: (u64, &str, &str, &str),
+    outcome: &str,
+) -> Vec<u8> {
+    let (sequence, from, event, to) = step;
+    line::record(&line::NewRecord {
+        machine,
+        instance,
+        sequence,
+        from,
+        event,
+        to,
+        outcome,
+        at: None,
+        in_state_ns: None,
+        event_id: None,
+    })
+}
+
+/// A file under the system temp dir, removed (with its side files) when dropped.
+struct TempFile(std::path::PathBuf);
+
+impl TempFile {
+    fn new(what: &str) -> TempFile {
+        let dir = std::env::temp_dir().join(std::format!(
+            "statewright-unit-{what}-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempFile(dir.join("orders.journal"))
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if let Some(dir) = self.0.parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+#[test]
+fn repair_without_the_definition_checks_each_step_against_the_journals_chart() {
+    let file = TempFile::new("repair-chart");
+    let order = |step, outcome| forged_line("Order", "x", step, outcome);
+    let lines: Vec<Vec<u8>> = std::vec![
+        order((1, "Pending", "pay", "Paid"), "applied"),
+        order((2, "Paid", "deliver", "Delivered"), "applied"),
+        order((2, "Pending", "cancel", "Cancelled"), "applied"),
+        order((2, "Paid", "pay", "Shipped"), "rejected"),
+        forged_line("Light", "x", (2, "Off", "toggle", "On"), "applied"),
+        order((2, "Nowhere", "ship", "Shipped"), "applied"),
+        order((2, "Paid", "ship", "Shipped"), "maybe"),
+        order((2, "Paid", "ship", "Shipped"), "applied"),
+        forged_line("Order", "y", (1, "Pending", "ship", "Pending"), "rejected"),
+    ];
+    let mut bytes = journal_of(0);
+    for line in &lines {
+        bytes.extend_from_slice(line);
+    }
+    std::fs::write(&file.0, &bytes).unwrap();
+
+    let report = Journal::repair(&file.0, None).unwrap();
+    assert_eq!(report.records, 3);
+    let removed: Vec<String> = report.removed.iter().map(ToString::to_string).collect();
+    let at = |i: usize| journal_of(0).len() + lines[..i].iter().map(Vec::len).sum::<usize>();
+    let expected = [
+        (3, 1, "instance `x`: `#2 Paid --deliver--> Delivered` (applied) is not a legal step of `Order`"),
+        (4, 2, "instance `x`: record #2 leaves `Pending`, but the instance is in `Paid`"),
+        (5, 3, "instance `x`: `#2 Paid --pay--> Shipped` (rejected) is not a legal step of `Order`"),
+        (6, 4, "a record of `Light`"),
+        (7, 5, "unknown state `Nowhere`"),
+        (8, 6, "unknown outcome `maybe`"),
+    ]
+    .map(|(number, i, reason)| {
+        std::format!(
+            "line {number} ({} bytes at offset {}): {reason}",
+            lines[i].len(),
+            at(i)
+        )
+    });
+    assert_eq!(removed, expected);
+    // The repaired journal opens, with the kept records.
+    let journal = Journal::open(&file.0, &ORDER, Durability::Flush).unwrap();
+    assert_eq!(journal.recovery().records, 3);
+    assert_eq!(journal.state("x").unwrap().name(), "Shipped");
+    assert_eq!(journal.state("y").unwrap().name(), "Pending");
+}
+
+#[test]
+fn a_line_of_exactly_the_limit_is_written_and_one_byte_more_is_not() {
+    let storage = MemoryStorage::new();
+    let clock = ManualClock::new(crate::Timestamp::from_unix_nanos(1_000));
+    let journal = Journal::with_clock(storage.clone(), &ORDER, Durability::Flush, clock).unwrap();
+    // The line the journal writes for `instance`'s first `pay` (the clock stands still).
+    let len = |instance: &str| {
+        line::record(&line::NewRecord {
+            machine: "Order",
+            instance,
+            sequence: 1,
+            from: "Pending",
+            event: "pay",
+            to: "Paid",
+            outcome: "applied",
+            at: Some(1_000),
+            in_state_ns: Some(0),
+            event_id: None,
+        })
+        .len()
+            - 1
+    };
+    let id_len = MAX_LINE - len("");
+    let fits = "i".repeat(id_len);
+    assert_eq!(len(&fits), MAX_LINE);
+    let before = storage.bytes().len();
+    journal
+        .recorder(fits.as_str())
+        .record(&rec(1, "Pending", "pay", "Paid"))
+        .unwrap();
+    assert_eq!(storage.bytes().len(), before + MAX_LINE + 1);
+    let written = storage.bytes();
+    let err = journal
+        .recorder("j".repeat(id_len + 1))
+        .record(&rec(1, "Pending", "pay", "Paid"))
+        .unwrap_err();
+    assert!(
+        matches!(err, JournalError::LineTooLong { len } if len == MAX_LINE + 1),
+        "{err}"
+    );
+    assert_eq!(storage.bytes(), written, "nothing of it was written");
+    // The line at the limit reads back.
+    drop(journal);
+    let journal = open(&storage);
+    assert_eq!(journal.recovery().records, 1);
+    assert_eq!(journal.sequence(&fits), 1);
+}
+
+#[test]
+fn a_failed_group_sync_poisons_the_journal_since_earlier_records_may_be_lost() {
+    let faulty = Faulty::new();
+    let policy = Durability::GroupCommit {
+        records: 2,
+        interval: Duration::from_secs(3600),
+    };
+    let clock = ManualClock::new(crate::Timestamp::from_unix_nanos(0));
+    let journal = Journal::with_clock(faulty.clone(), &ORDER, policy, clock).unwrap();
+    let mut a = journal.recorder("a");
+    a.record(&rec(1, "Pending", "pay", "Paid")).unwrap();
+    let applied = faulty.inner.bytes();
+    *faulty.fail_sync.lock().unwrap() = true;
+    // The second record is due to sync both: the sync fails, so the second record is
+    // refused and cut, and the first, already applied, may not be durable.
+    let err = a.record(&rec(2, "Paid", "ship", "Shipped")).unwrap_err();
+    assert!(
+        matches!(err, JournalError::Io { during: "sync", .. }),
+        "{err}"
+    );
+    assert_eq!(faulty.inner.bytes(), applied);
+    *faulty.fail_sync.lock().unwrap() = false;
+    let err = a.record(&rec(2, "Paid", "ship", "Shipped")).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the journal refuses appends until it is reopened: a sync failed: sync failed"
+    );
+}
+
+#[test]
+fn a_journal_recorder_names_its_instance_and_where_the_journal_has_it() {
+    let storage = MemoryStorage::new();
+    let journal = open(&storage);
+    let mut a = journal.recorder("a");
+    assert_eq!(a.instance(), "a");
+    assert_eq!(Recorder::instance(&a), Some("a"));
+    // A machine resumed with this recorder checks its position against these.
+    assert_eq!(a.position(), Some((0, ORDER.initial().id())));
+    let paid = rec(1, "Pending", "pay", "Paid");
+    a.record(&paid).unwrap();
+    assert_eq!(a.position(), Some((1, paid.to_id())));
+    assert_eq!(journal.recorder("a").position(), Some((1, paid.to_id())));
+    // The id of the event being applied goes into its line.
+    a.event_id(Some("m-1"));
+    a.record(&rec(2, "Paid", "ship", "Shipped")).unwrap();
+    assert!(
+        text(&storage).contains(",\"event_id\":\"m-1\","),
+        "{}",
+        text(&storage)
+    );
+}
+
+#[test]
+fn side_files_never_overwrite_one_another() {
+    let file = TempFile::new("side-names");
+    let name = |path: &std::path::Path| path.file_name().unwrap().to_str().unwrap().to_owned();
+    let taken: Vec<String> = (0..3)
+        .map(|_| name(&storage::create_side(&file.0, "removed").unwrap().1))
+        .collect();
+    assert_eq!(
+        taken,
+        [
+            "orders.journal.removed",
+            "orders.journal.removed-1",
+            "orders.journal.removed-2"
+        ]
+    );
+    // With every name up to `-10000` taken, it gives up rather than search forever.
+    for n in 3..=10_000 {
+        let mut path = file.0.clone().into_os_string();
+        path.push(std::format!(".removed-{n}"));
+        std::fs::File::create(path).unwrap();
+    }
+    let err = storage::create_side(&file.0, "removed").unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
+}
+
+#[test]
+fn a_journal_named_without_a_directory_syncs_the_current_one() {
+    // `Path::new("orders.journal").parent()` is `Some("")`, which cannot be opened.
+    storage::sync_directory(std::path::Path::new("orders.journal")).unwrap();
+}
+
+#[test]
+fn the_background_syncer_syncs_only_waiting_records_and_stops_once_poisoned() {
+    let faulty = Faulty::new();
+    let clock = ManualClock::new(crate::Timestamp::from_unix_nanos(0));
+    let policy = Durability::GroupCommit {
+        records: 1_000,
+        interval: Duration::from_millis(5),
+    };
+    let journal = Journal::with_clock(faulty.clone(), &ORDER, policy, clock.clone()).unwrap();
+    let syncs = || *faulty.syncs.lock().unwrap();
+    // Time passes with nothing waiting: there is nothing to sync. (The syncer wakes every
+    // 5 ms of real time.)
+    clock.advance(Duration::from_millis(50));
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(syncs(), 1, "only the header's sync");
+    // A record waits (the interval starts at this sync), and its background sync fails:
+    // the journal is poisoned...
+    journal.sync().unwrap();
+    assert_eq!(syncs(), 2);
+    let mut a = journal.recorder("a");
+    a.record(&rec(1, "Pending", "pay", "Paid")).unwrap();
+    assert_eq!(syncs(), 2, "not due yet");
+    *faulty.fail_sync.lock().unwrap() = true;
+    clock.advance(Duration::from_millis(50));
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while syncs() == 2 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(syncs(), 3, "the waiting record's sync was tried");
+    assert!(matches!(
+        a.record(&rec(2, "Paid", "ship", "Shipped")),
+        Err(JournalError::Poisoned(_))
+    ));
+    // ...and the syncer stops: it does not retry a sync the journal already gave up on.
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(syncs(), 3);
+}
+
+#[test]
+fn repairing_a_missing_journal_names_the_path() {
+    let file = TempFile::new("repair-missing");
+    let err = Journal::repair(&file.0, Some(&ORDER)).unwrap_err();
+    assert_eq!(
+        err.io_error().map(io::Error::kind),
+        Some(io::ErrorKind::NotFound)
+    );
+    assert_eq!(
+        err.to_string(),
+        std::format!("journal open failed: `{}` does not exist", file.0.display())
+    );
+    assert!(!file.0.exists(), "nothing was created");
+}
