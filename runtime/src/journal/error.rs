@@ -82,6 +82,16 @@ pub enum JournalError {
         /// The record's `from` state.
         record: &'static str,
     },
+    /// The record is not a step the journal could read back: not a transition of the
+    /// definition from the instance's state, or a rejection of an event that nothing (no
+    /// guard, no hook) could have declined there. Machines never write one; a record built by
+    /// hand ([`Record::new`](crate::Record::new)) can be one.
+    IllegalStep {
+        /// The instance.
+        instance: String,
+        /// Why the step is refused.
+        reason: String,
+    },
     /// The line to write is longer than [`MAX_LINE`](super::MAX_LINE) bytes (very long
     /// instance or event ids, or an enormous definition in the header): it is not written,
     /// since recovery would refuse it.
@@ -145,6 +155,10 @@ impl fmt::Display for JournalError {
             } => write!(
                 f,
                 "instance `{instance}` is in `{journal}` according to the journal, but the record leaves `{record}`"
+            ),
+            JournalError::IllegalStep { instance, reason } => write!(
+                f,
+                "instance `{instance}`: {reason}; the journal writes only steps it can read back"
             ),
             JournalError::LineTooLong { len } => write!(
                 f,

@@ -697,6 +697,14 @@ impl Journal {
             }
             None => Some(created),
         };
+        // Sequence and state agree; the step itself must be one recovery accepts.
+        let state = known.map_or(definition.initial().id(), |i| i.state);
+        if let (Some(reason), _) = follows(definition, state, expected - 1, record) {
+            return Err(JournalError::IllegalStep {
+                instance: instance.to_owned(),
+                reason,
+            });
+        }
         let in_state =
             entered.map(|e| u64::try_from(now.saturating_sub(e).as_nanos()).unwrap_or(u64::MAX));
         let bytes = line::record(&line::NewRecord {
@@ -1008,6 +1016,31 @@ fn step(
     let (sequence, state) = instances
         .get(instance)
         .map_or((0, definition.initial().id()), |i| (i.sequence, i.state));
+    let (reason, at) = follows(definition, state, sequence, record);
+    if reason.is_none() {
+        let entry = instances
+            .entry(instance.to_owned())
+            .or_insert_with(|| Instance {
+                sequence: 0,
+                state: definition.initial().id(),
+                entered: None,
+                lines: Vec::new(),
+            });
+        entry.sequence = at.sequence();
+        entry.state = at.state_id();
+    }
+    reason
+}
+
+/// Why `record` cannot follow an instance at `sequence` in `state` (`None` when it can), and
+/// where the instance is after it. Recovery and [`Journal::append`] share this rule, so that
+/// the journal never writes a line it would refuse to read back.
+fn follows(
+    definition: &'static Definition,
+    state: StateId,
+    sequence: u64,
+    record: &Record,
+) -> (Option<String>, Replayed) {
     // The step rules are replay's; the journal adds one: a rejection is recorded only for an
     // event that is not allowed, or one that a guard or a hook can decline (`apply` writes
     // nothing else), so any other rejection of an allowed event is not a legal line.
@@ -1038,19 +1071,7 @@ fn step(
         )),
         Ok(()) => None,
     };
-    if reason.is_none() {
-        let entry = instances
-            .entry(instance.to_owned())
-            .or_insert_with(|| Instance {
-                sequence: 0,
-                state: definition.initial().id(),
-                entered: None,
-                lines: Vec::new(),
-            });
-        entry.sequence = at.sequence();
-        entry.state = at.state_id();
-    }
-    reason
+    (reason, at)
 }
 
 /// Copies the torn `bytes` at `offset` aside, then cuts them off and syncs.

@@ -846,6 +846,43 @@ fn a_rejection_of_an_event_nothing_can_decline_is_corrupt() {
 }
 
 #[test]
+fn the_journal_writes_no_step_it_would_refuse_to_read_back() {
+    // Records built by hand can be steps that recovery refuses; `append` refuses them first,
+    // so a journal never writes a line that keeps it from opening again.
+    let storage = MemoryStorage::new();
+    let journal = open(&storage);
+    let mut recorder = journal.recorder("x");
+    let before = storage.bytes();
+    for (record, says) in [
+        // `pay` is allowed in `Pending` and nothing can decline it.
+        (
+            rejected(1, "Pending", "pay"),
+            "`#1 Pending --pay--x rejected`",
+        ),
+        // Not a transition of the definition.
+        (
+            rec(1, "Pending", "ship", "Shipped"),
+            "`#1 Pending --ship--> Shipped`",
+        ),
+    ] {
+        let err = recorder.record(&record).unwrap_err();
+        assert!(
+            matches!(&err, JournalError::IllegalStep { instance, reason }
+                if instance == "x" && reason.starts_with(says)),
+            "{err}"
+        );
+    }
+    assert_eq!(storage.bytes(), before, "nothing was written");
+    // What a machine writes goes in, and the journal opens again.
+    recorder.record(&rec(1, "Pending", "pay", "Paid")).unwrap();
+    recorder.record(&rejected(2, "Paid", "pay")).unwrap();
+    drop(recorder);
+    journal.close().unwrap();
+    let journal = open(&MemoryStorage::from_bytes(storage.bytes()));
+    assert_eq!(journal.recovery().records, 2);
+}
+
+#[test]
 fn a_journal_recorder_times_records_itself() {
     // The journal stamps each line with its own clock, so it does not ask the machine to
     // read the clock for every record (see `Recorder::timestamps`).
