@@ -267,6 +267,14 @@ mod snapshots {
         let mut order = snapshot.restore(Memory::new(), clock.clone()).unwrap();
         assert_eq!(order.window().max_ids(), 3);
         assert_eq!(order.window().max_age(), Some(Duration::from_secs(60)));
+        let shown = format!("{order:?}");
+        assert!(
+            shown.starts_with("Idempotent { machine: Dynamic { state: Paid, sequence: 2, .. }, ")
+                && shown.contains(
+                    "window: Window { max_ids: 3, max_age: Some(60s), ids: [\"m-1\", \"m-2\"] }"
+                ),
+            "{shown}"
+        );
         match order.apply("m-2", order::Event::Pay) {
             Delivery::Duplicate { first, .. } => {
                 assert_eq!(first.to_string(), "#2 Paid --pay--x rejected")
@@ -299,6 +307,8 @@ mod snapshots {
                 .map_err(|e| -> Box<dyn std::error::Error> { Box::new(e) })
         };
         restore(&json).unwrap();
+        // A full window (as many ids as it may hold) is a valid one.
+        restore(&json.replace("\"max_ids\":3", "\"max_ids\":2")).unwrap();
         let window = |e: Box<dyn std::error::Error>| {
             matches!(
                 e.downcast_ref::<SnapshotError>(),
