@@ -17,6 +17,8 @@
 #[allow(dead_code)] // the example's `main` is run by CI, not by this test
 #[path = "../examples/order.rs"]
 mod example;
+#[path = "support/temp_dir.rs"]
+mod temp_dir;
 
 use std::collections::BTreeMap;
 use std::io::{self, BufRead, BufReader, Read, Write};
@@ -31,6 +33,7 @@ use statewright::journal::{
     Durability, Journal, JournalError, JournalRecorder, MemoryStorage, Storage,
 };
 use statewright::{Cause, Dynamic, Record, StateMachine, TypedMachine};
+use temp_dir::TempDir;
 
 /// The journal file the child writes; set only in the child.
 const CHILD_JOURNAL: &str = "STATEWRIGHT_CRASH_CHILD_JOURNAL";
@@ -340,33 +343,6 @@ fn child_drives_orders_through_a_journal() {
                     (last, state)
                 );
             }
-        }
-    }
-}
-
-/// A directory under the system temp dir, removed when dropped (unless the test failed, to
-/// leave the evidence).
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(what: &str) -> TempDir {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos();
-        let path =
-            std::env::temp_dir().join(format!("statewright-{what}-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&path).unwrap();
-        TempDir(path)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            eprintln!("left {} for inspection", self.0.display());
-        } else {
-            let _ = std::fs::remove_dir_all(&self.0);
         }
     }
 }

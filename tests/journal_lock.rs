@@ -9,6 +9,8 @@
 #[allow(dead_code)] // the example's `main` is run by CI, not by this test
 #[path = "../examples/order.rs"]
 mod example;
+#[path = "support/temp_dir.rs"]
+mod temp_dir;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -19,6 +21,7 @@ use std::time::{Duration, Instant};
 use example::{Order, order};
 use statewright::journal::{Durability, Journal, JournalError};
 use statewright::{Dynamic, StateMachine};
+use temp_dir::TempDir;
 
 /// The journal file the child opens; set only in the child.
 const CHILD_JOURNAL: &str = "STATEWRIGHT_LOCK_CHILD_JOURNAL";
@@ -29,32 +32,6 @@ const CHILD_MODE: &str = "STATEWRIGHT_LOCK_CHILD_MODE";
 /// The event the racing child applies to `o-1`: `pay` or `cancel`.
 const CHILD_EVENT: &str = "STATEWRIGHT_LOCK_CHILD_EVENT";
 const CHILD_TEST: &str = "child_holds_a_journal_open";
-
-/// A directory under the system temp dir, removed when dropped (kept if the test failed).
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(what: &str) -> TempDir {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos();
-        let path =
-            std::env::temp_dir().join(format!("statewright-{what}-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&path).unwrap();
-        TempDir(path)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            eprintln!("left {} for inspection", self.0.display());
-        } else {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-}
 
 fn open(path: &Path) -> Result<Journal, JournalError> {
     Journal::open(path, Order::DEFINITION, Durability::Sync)

@@ -6,40 +6,17 @@
 #[allow(dead_code)] // the example's `main` is run by CI, not by this test
 #[path = "../examples/order.rs"]
 mod example;
+#[path = "support/temp_dir.rs"]
+mod temp_dir;
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use example::{Order, order};
 use statewright::journal::{Durability, Journal};
 use statewright::{Dynamic, StateMachine};
-
-/// A directory under the system temp dir, removed when dropped (kept if the test failed).
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(what: &str) -> TempDir {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos();
-        let path =
-            std::env::temp_dir().join(format!("statewright-{what}-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&path).unwrap();
-        TempDir(path)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            eprintln!("left {} for inspection", self.0.display());
-        } else {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-}
+use temp_dir::TempDir;
 
 fn open(path: &Path) -> Journal {
     Journal::open(path, Order::DEFINITION, Durability::Sync).unwrap()
