@@ -159,7 +159,7 @@ fn a_second_open_in_this_process_is_refused_and_changes_nothing() {
     assert_eq!(
         err.to_string(),
         format!(
-            "the journal `{}` is open in another journal (this process or another one); close that one first",
+            "the journal file `{}` is already open (another `Journal`, in this process or another one); a journal file has one writer: close that one first",
             path.display()
         )
     );
@@ -214,7 +214,10 @@ fn of_two_racing_processes_exactly_one_writes_and_the_file_reopens_clean() {
             started.elapsed()
         );
         let refused = outcomes.iter().find(|o| *o != "outcome ok").unwrap();
-        assert!(refused.contains("is open in another journal"), "{refused}");
+        assert!(
+            refused.contains("is already open (another `Journal`"),
+            "{refused}"
+        );
         let journal = open(&path).unwrap_or_else(|e| panic!("round {round}: {e}"));
         assert_eq!(journal.recovery().records, 1);
         assert_eq!(journal.history("o-1").unwrap().len(), 1);

@@ -118,7 +118,7 @@ impl fmt::Display for JournalError {
             JournalError::Closed => f.write_str("the journal is closed"),
             JournalError::Locked { path } => write!(
                 f,
-                "the journal `{}` is open in another journal (this process or another one); close that one first",
+                "the journal file `{}` is already open (another `Journal`, in this process or another one); a journal file has one writer: close that one first",
                 path.display()
             ),
             JournalError::NotAJournal(why) => write!(f, "not a statewright journal: {why}"),
