@@ -186,6 +186,17 @@ fn impossible_armed_timeouts_are_refused() {
          the Unix epoch, is out of range"
     );
 
+    // The deadline cannot be earlier than the time that was left: the timeout would have
+    // started before the Unix epoch. Exactly at the epoch is possible.
+    let at_epoch = json.replace(&deadline, "\"deadline_unix_ns\":900000000000");
+    restore(&at_epoch).unwrap();
+    let before_epoch = json.replace(&deadline, "\"deadline_unix_ns\":899999999999");
+    assert_eq!(
+        restore(&before_epoch).unwrap_err().to_string(),
+        "the snapshot's armed timeout is not valid: its deadline, 899999999999 ns after the \
+         Unix epoch, is out of range"
+    );
+
     let remaining = "\"remaining_ns\":900000000000";
     assert!(json.contains(remaining), "{json}");
     let tampered = json.replace(remaining, &format!("\"remaining_ns\":{}", u64::MAX));

@@ -117,6 +117,76 @@ fn a_timeout_fires_when_due_and_not_before() {
 }
 
 #[test]
+fn is_due_turns_true_exactly_at_the_deadline_and_stays_true() {
+    let clock = clock();
+    let job = timed(&clock);
+    clock.advance(Duration::from_millis(9_999));
+    assert!(!job.is_due());
+    clock.advance(Duration::from_millis(1));
+    assert!(job.is_due(), "due at exactly 10 s");
+    clock.advance(Duration::from_secs(3_600));
+    assert!(job.is_due(), "still due when overdue");
+    assert_eq!(job.due_in(), Some(Duration::ZERO));
+}
+
+#[test]
+fn debug_shows_the_deadline_and_the_machine() {
+    let clock = clock();
+    let mut job = timed(&clock);
+    let deadline = job.deadline().unwrap();
+    assert_eq!(
+        format!("{deadline:?}"),
+        "Deadline { due: 10s, timeout: Timeout { state: \"Queued\", after: 10s, event: \
+         \"timeout\", to: \"Expired\", resume: Deadline } }"
+    );
+    assert_eq!(
+        format!("{job:?}"),
+        "Timed { machine: Dynamic { state: Queued, sequence: 0, .. }, due: Some(10s), .. }"
+    );
+    job.apply(job::Event::Start).unwrap();
+    job.apply(job::Event::Finish).unwrap();
+    assert_eq!(
+        format!("{job:?}"),
+        "Timed { machine: Dynamic { state: Done, sequence: 2, .. }, due: None, .. }"
+    );
+}
+
+/// `Timed::sleep`, polled by hand on a tokio runtime: pending while the timeout is not due,
+/// pending for ever in a state without one, and ready once it is due.
+#[cfg(feature = "tokio")]
+#[test]
+fn sleep_completes_only_when_the_timeout_is_due() {
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+
+    fn poll_once(future: &mut statewright::Sleep) -> Poll<()> {
+        let mut cx = Context::from_waker(Waker::noop());
+        std::pin::Pin::new(future).poll(&mut cx)
+    }
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let clock = clock();
+        let mut job = timed(&clock);
+        assert!(poll_once(&mut job.sleep()).is_pending(), "10 s to go");
+
+        clock.advance(Duration::from_secs(10));
+        let due = tokio::time::timeout(Duration::from_secs(60), job.sleep()).await;
+        assert!(due.is_ok(), "a due timeout's sleep completes");
+
+        job.apply(job::Event::Start).unwrap();
+        job.apply(job::Event::Finish).unwrap();
+        let mut never = job.sleep();
+        assert!(poll_once(&mut never).is_pending(), "Done has no timeout");
+        tokio::task::yield_now().await;
+        assert!(poll_once(&mut never).is_pending(), "and never will");
+    });
+}
+
+#[test]
 fn a_transition_re_arms_and_a_self_loop_keeps_the_deadline() {
     let clock = clock();
     let mut job = timed(&clock);
