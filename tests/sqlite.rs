@@ -209,3 +209,212 @@ fn a_blob_row_is_an_error_of_its_instance_only() {
             .is_ok_and(|id| id == "b")
     );
 }
+
+/// `Journal::apply` loads the instance again after each lost race, up to `attempts` loads, and
+/// counts the races it lost; a rejection that is not a conflict ends it at once.
+#[test]
+fn apply_retries_lost_races_and_counts_them() {
+    use statewright::sql::{ApplyError, retry};
+
+    let path = database("apply-retry", true);
+    let journal = SqliteJournal::open(&path, Job::DEFINITION).unwrap();
+    // Another writer, on its own connection, that moves the job between each load and its
+    // write: pause when the loaded job runs, proceed when it is paused.
+    let other = SqliteJournal::open(&path, Job::DEFINITION).unwrap();
+    let interfere = |state: statewright::StateInfo| {
+        let event = match state.name() {
+            "Running" => job::Event::Pause,
+            _ => job::Event::Proceed,
+        };
+        other.apply("r-1", event, 1, job_state).unwrap();
+    };
+    job::start_with(journal.recorder("r-1")).run().unwrap();
+
+    // Two lost races, then the third load goes through.
+    let mut loads = 0;
+    let applied = journal
+        .apply("r-1", job::Event::Halt, 3, |state| {
+            loads += 1;
+            if loads < 3 {
+                interfere(state);
+            }
+            job_state(state)
+        })
+        .unwrap();
+    assert_eq!((loads, applied.conflicts), (3, 2));
+    assert_eq!(applied.record.to_string(), "#4 Running --halt--> Idle");
+
+    // Every race lost: the last conflict, with the event handed back.
+    job::start_with(journal.recorder("r-2")).run().unwrap();
+    let mut loads = 0;
+    let error = journal
+        .apply("r-2", job::Event::Halt, 2, |state| {
+            loads += 1;
+            let event = match state.name() {
+                "Running" => job::Event::Pause,
+                _ => job::Event::Proceed,
+            };
+            other.apply("r-2", event, 1, job_state).unwrap();
+            job_state(state)
+        })
+        .unwrap_err();
+    assert_eq!((loads, error.conflicts()), (2, 2));
+    let conflict = statewright::sql::AsConflict::as_conflict(&error).expect("a conflict");
+    assert_eq!(
+        (conflict.attempted, conflict.current),
+        (3, Some(("Running", 3)))
+    );
+    assert_eq!(
+        error.to_string(),
+        "`Job` did not apply `halt` in state `Paused`: its record could not be written: \
+         conflict on `Job` instance `r-2`: record #3 leaving `Paused` was not written, the \
+         journal has the instance in `Running` at #3; load it again and retry"
+    );
+    let ApplyError::Rejected { rejection, .. } = error else {
+        panic!("not a rejection: {error}");
+    };
+    assert_eq!(rejection.into_event(), job::Event::Halt);
+
+    // An illegal event is not a conflict: one load, no retry.
+    let mut loads = 0;
+    let error = journal
+        .apply("r-1", job::Event::Proceed, 5, |state| {
+            loads += 1;
+            job_state(state)
+        })
+        .unwrap_err();
+    assert_eq!((loads, error.conflicts()), (1, 0));
+    assert!(statewright::sql::AsConflict::as_conflict(&error).is_none());
+    assert_eq!(
+        error.to_string(),
+        "`Job` cannot apply `proceed` in state `Idle`; allowed: `run`"
+    );
+
+    // `retry` over a stale machine: each attempt loads again; the first one loses.
+    let mut attempts = 0;
+    let record = retry(3, |previous| -> Result<_, ApplyError<job::Event>> {
+        attempts += 1;
+        assert_eq!(previous.is_some(), attempts > 1);
+        let mut stale = journal.resume("r-1", job_state)?;
+        if attempts == 1 {
+            other.apply("r-1", job::Event::Run, 1, job_state).unwrap();
+        }
+        Ok(stale.apply(job::Event::Run)?)
+    });
+    let error = record.unwrap_err();
+    assert_eq!(
+        attempts, 2,
+        "the second attempt finds `Running`: illegal, no retry"
+    );
+    assert_eq!(error.conflicts(), 0);
+    assert_eq!(
+        error.to_string(),
+        "`Job` cannot apply `run` in state `Running`; allowed: `pause`, `halt`"
+    );
+}
+
+#[test]
+fn records_and_migrations_carry_the_wall_clock_time() {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let now = || {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    };
+    let before = now();
+    let path = database("times", true);
+    let journal = SqliteJournal::open(&path, Job::DEFINITION).unwrap();
+    job::start_with(journal.recorder("t-1")).run().unwrap();
+    let after = now();
+    let stored: i64 = Connection::open(&path)
+        .unwrap()
+        .query_row(
+            "SELECT at_ns FROM statewright_records WHERE instance = 't-1'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let migrated: i64 = Connection::open(&path)
+        .unwrap()
+        .query_row(
+            "SELECT applied_at_ns FROM statewright_schema_version",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    for (what, at) in [("record", stored), ("migration", migrated)] {
+        let at = u128::try_from(at).unwrap();
+        assert!(
+            before <= at && at <= after,
+            "{what}: {before} <= {at} <= {after}"
+        );
+    }
+}
+
+#[test]
+fn a_journal_refuses_another_machine_and_shows_its_own() {
+    let path = database("machines", true);
+    let journal = SqliteJournal::open(&path, Job::DEFINITION).unwrap();
+    assert_eq!(format!("{journal:?}"), "Journal { machine: \"Job\", .. }");
+    let error = journal.resume("x", |_| sql_common::Gate::Shut).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            SqlError::WrongMachine {
+                journal: "Job",
+                record: "Gate"
+            }
+        ),
+        "{error}"
+    );
+    journal.resume("x", job_state).unwrap();
+}
+
+#[test]
+fn an_empty_version_table_is_a_missing_schema() {
+    let path = database("empty-version", false);
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "CREATE TABLE statewright_schema_version (version BIGINT NOT NULL PRIMARY KEY, \
+             applied_at_ns BIGINT)",
+        )
+        .unwrap();
+    let error = SqliteJournal::open(&path, Job::DEFINITION).unwrap_err();
+    assert!(matches!(error, SqlError::SchemaMissing { .. }), "{error}");
+}
+
+#[test]
+fn invalid_ids_are_shown_short_with_the_rule_they_break() {
+    let path = database("id-messages", true);
+    let journal = SqliteJournal::open(&path, Job::DEFINITION).unwrap();
+    let rule = "instance ids must be 1 to 1024 bytes of text without control characters";
+    let long = format!("{}{}", "é".repeat(20), "x".repeat(1100));
+    for (id, message) in [
+        (
+            "a\0b".to_owned(),
+            format!(
+                "invalid instance id \"a\\0b\": it holds a NUL character at byte 1, which \
+                 PostgreSQL text cannot store; {rule}"
+            ),
+        ),
+        (
+            "tab\there".to_owned(),
+            format!(
+                "invalid instance id \"tab\\there\": it holds the control character '\\t' at \
+                 byte 3; {rule}"
+            ),
+        ),
+        (
+            long,
+            format!(
+                "invalid instance id \"{}{}…\": it is 1140 bytes long; {rule}",
+                "é".repeat(20),
+                "x".repeat(12)
+            ),
+        ),
+    ] {
+        assert_eq!(journal.state(&id).unwrap_err().to_string(), message);
+    }
+}

@@ -863,8 +863,8 @@ impl<B: Backend> Journal<B> {
         match rows.pop() {
             Some(mut row) => {
                 let sequence = int(&row[1], "sequence")
-                    .map_err(|e| corrupt(instance, None, e))?
-                    .unwrap_or(-1);
+                    .and_then(|n| n.ok_or_else(|| String::from("its `sequence` is NULL")))
+                    .map_err(|e| corrupt(instance, None, e))?;
                 let name = text(&mut row[0], "to_state")
                     .map_err(|e| corrupt(instance, u64::try_from(sequence).ok(), e))?;
                 journal.state_named(&name, instance, sequence).map(Some)
@@ -1233,7 +1233,7 @@ impl<B: Backend> Journal<B> {
     /// Checks that `M` is the journal's machine.
     fn check_machine<M: StateMachine>(&self) -> Result<(), SqlError> {
         let theirs = M::DEFINITION;
-        if core::ptr::eq(theirs, self.definition) || *theirs == *self.definition {
+        if *theirs == *self.definition {
             Ok(())
         } else {
             Err(SqlError::WrongMachine {
@@ -1580,7 +1580,7 @@ impl<B: Backend> Recorder for SqlRecorder<B> {
 
     fn record(&mut self, record: &Record) -> Result<(), SqlError> {
         let definition = self.journal.definition;
-        if !core::ptr::eq(record.definition(), definition) && *record.definition() != *definition {
+        if *record.definition() != *definition {
             return Err(SqlError::WrongMachine {
                 journal: definition.name(),
                 record: record.machine(),
