@@ -418,3 +418,26 @@ fn invalid_ids_are_shown_short_with_the_rule_they_break() {
         assert_eq!(journal.state(&id).unwrap_err().to_string(), message);
     }
 }
+
+/// The time in a state is measured only by a writer that saw the instance enter it: the one
+/// that started it, not one that resumed it.
+#[test]
+fn time_in_state_is_known_only_to_the_writer_that_saw_the_entry() {
+    let path = database("in-state", true);
+    let journal = SqliteJournal::open(&path, Job::DEFINITION).unwrap();
+    job::start_with(journal.recorder("s-1"))
+        .run()
+        .unwrap()
+        .pause()
+        .unwrap();
+    let mut resumed = journal.resume("s-1", job_state).unwrap();
+    resumed.apply(job::Event::Proceed).unwrap();
+    resumed.apply(job::Event::Halt).unwrap();
+    let known: Vec<bool> = journal
+        .entries("s-1")
+        .unwrap()
+        .iter()
+        .map(|e| e.in_state.is_some())
+        .collect();
+    assert_eq!(known, [true, true, false, true]);
+}

@@ -477,8 +477,12 @@ fn declined_guards<B: Backend>(journal: &Journal<B>) {
 /// Snapshots of data-carrying states: saved, loaded, checked against the records.
 fn snapshots<B: Backend>(journal: &Journal<B>, exec: &impl Fn(&str)) {
     assert!(journal.load::<Order>("o-1").unwrap().is_none());
-    let mut o = Dynamic::start_with(Order::Pending, journal.recorder("o-1")).unwrap();
-    o.apply(order::Event::Pay { amount_cents: 250 }).unwrap();
+    let recorder = journal.recorder("o-1");
+    assert_eq!(recorder.instance(), "o-1");
+    let mut o = Dynamic::start_with(Order::Pending, recorder).unwrap();
+    let paid = o.apply(order::Event::Pay { amount_cents: 250 }).unwrap();
+    // The row holds the time of the append; the record handed back reads no clock.
+    assert_eq!(paid.at(), None);
     // Records but no snapshot: no guessing of the amount.
     let none = journal.load::<Order>("o-1").unwrap_err();
     assert!(
@@ -549,8 +553,19 @@ fn snapshots<B: Backend>(journal: &Journal<B>, exec: &impl Fn(&str)) {
         })
         .unwrap();
     other.apply(order::Event::Deliver).unwrap();
-    // Tampered snapshot JSON is an error, not a panic.
+    // A snapshot row that names another instance (at the right sequence) is refused.
     journal.save_snapshot(&other, "o-1").unwrap();
+    exec(
+        "UPDATE statewright_snapshots SET state = replace(state, '\"instance\":\"o-1\"', \
+         '\"instance\":\"o-9\"') WHERE instance = 'o-1' AND sequence = 4",
+    );
+    let moved = journal.load::<Order>("o-1").unwrap_err();
+    assert_eq!(
+        moved.to_string(),
+        "the journal of instance `o-1` is corrupt at record #4: its snapshot says it is \
+         instance `o-9` at #4"
+    );
+    // Tampered snapshot JSON is an error, not a panic.
     exec(
         "UPDATE statewright_snapshots SET state = '{\"format\": 1' WHERE instance = 'o-1' AND sequence = 4",
     );

@@ -1494,7 +1494,13 @@ impl<B: Backend> Journal<B> {
                 state,
             });
         };
-        let at = int(&row[0], "sequence").ok().flatten().unwrap_or(-1);
+        let at = int(&row[0], "sequence")
+            .and_then(|n| n.ok_or_else(|| String::from("its `sequence` is NULL")))
+            .map_err(|e| SqlError::Corrupt {
+                instance: instance.to_owned(),
+                sequence: None,
+                reason: format!("its snapshot row: {e}"),
+            })?;
         let corrupt = |reason: String| SqlError::Corrupt {
             instance: instance.to_owned(),
             sequence: u64::try_from(at).ok(),
