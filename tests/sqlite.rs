@@ -441,3 +441,27 @@ fn time_in_state_is_known_only_to_the_writer_that_saw_the_entry() {
         .collect();
     assert_eq!(known, [true, true, false, true]);
 }
+
+/// A recorder that wrote #1 and is then given to a machine resumed at #3 (another writer
+/// wrote #2 and #3) did not see that machine enter its state: no time in state for #4.
+#[test]
+fn a_reused_recorder_does_not_claim_an_entry_it_did_not_see() {
+    let path = database("reused", true);
+    let journal = SqliteJournal::open(&path, Job::DEFINITION).unwrap();
+    let mut first = Dynamic::start_with(Job::Idle, journal.recorder("q-1")).unwrap();
+    first.apply(job::Event::Run).unwrap();
+    let (_, _, recorder) = first.into_parts();
+    let mut other = journal.resume("q-1", job_state).unwrap();
+    other.apply(job::Event::Pause).unwrap();
+    other.apply(job::Event::Proceed).unwrap();
+    let history = journal.history("q-1").unwrap();
+    let mut again = Dynamic::resume(Job::Running, &history, recorder).unwrap();
+    again.apply(job::Event::Halt).unwrap();
+    let known: Vec<bool> = journal
+        .entries("q-1")
+        .unwrap()
+        .iter()
+        .map(|e| e.in_state.is_some())
+        .collect();
+    assert_eq!(known, [true, false, true, false]);
+}

@@ -300,7 +300,15 @@ pub fn behaves<B: Backend>(
         panic!("{mismatch}");
     };
     assert!(changes.iter().any(|c| c.contains("restart")), "{changes:?}");
-    assert!(mismatch.to_string().contains("different definition"));
+    assert_eq!(
+        mismatch.to_string(),
+        format!(
+            "the database holds records of `Job` written by a different definition (fingerprint \
+             {}, now {}); changes since: + Running --restart--> Running",
+            Job::DEFINITION.fingerprint(),
+            changed::Job::DEFINITION.fingerprint()
+        )
+    );
 
     // Rows changed by hand: an illegal step, an unknown state. Errors, not panics.
     exec(
@@ -536,6 +544,14 @@ fn snapshots<B: Backend>(journal: &Journal<B>, exec: &impl Fn(&str)) {
             }
         ),
         "{stale}"
+    );
+    // Nor can a snapshot of one instance restore onto the recorder of another.
+    let elsewhere = statewright::Snapshot::of(&shipped, "o-1")
+        .restore(journal.recorder("o-7"))
+        .unwrap_err();
+    assert!(
+        matches!(elsewhere, statewright::SnapshotError::WrongInstance { .. }),
+        "{elsewhere}"
     );
     // A machine whose state the journal does not have at its sequence cannot save it.
     let mut o2 = Dynamic::start_with(Order::Pending, journal.recorder("o-2")).unwrap();
