@@ -313,3 +313,47 @@ fn database_errors_carry_the_servers_reason() {
         "{chain:?}"
     );
 }
+
+/// Terminates backend `pid` at once.
+fn terminate(admin: &mut Client, pid: i32) {
+    let killed: bool = admin
+        .query_one("SELECT pg_terminate_backend($1)", &[&pid])
+        .unwrap()
+        .get(0);
+    assert!(killed);
+}
+
+/// A read on a lost connection connects again and runs once more when the journal knows how
+/// to connect (`connect`); a journal made `from_client` cannot, and hands the error out.
+#[test]
+fn a_read_on_a_lost_connection_reconnects_only_when_the_journal_can() {
+    let schema = schema("lost_read", true);
+    let params = &schema.params;
+    let mut admin = Client::connect(params, NoTls).unwrap();
+
+    let journal = PgJournal::connect(params, Job::DEFINITION).unwrap();
+    job::start_with(journal.recorder("r")).run().unwrap();
+    let pid = backend_pid(&journal);
+    terminate(&mut admin, pid);
+    let (state, sequence) = journal.state("r").unwrap().unwrap();
+    assert_eq!((state.name(), sequence), ("Running", 1));
+    assert_ne!(backend_pid(&journal), pid, "a new connection");
+
+    let journal =
+        PgJournal::from_client(Client::connect(params, NoTls).unwrap(), Job::DEFINITION).unwrap();
+    terminate(&mut admin, backend_pid(&journal));
+    let error = journal.state("r").unwrap_err();
+    assert!(
+        matches!(error, SqlError::Database { during: "read", .. }),
+        "{error}"
+    );
+    // (The client reports the loss as "connection closed" or as the socket's error, as the
+    // timing has it.)
+    assert!(
+        error
+            .to_string()
+            .starts_with("database journal read failed: "),
+        "{error}"
+    );
+    assert!(journal.state("r").is_err(), "still no connection");
+}

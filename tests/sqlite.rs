@@ -465,3 +465,41 @@ fn a_reused_recorder_does_not_claim_an_entry_it_did_not_see() {
         .collect();
     assert_eq!(known, [true, false, true, false]);
 }
+
+/// `AsConflict` finds the conflict in each error a closure given to `retry` may return: the
+/// typed API's `Refused`, `SqlError`, `Conflict` itself; and nothing in other errors.
+#[test]
+fn every_error_with_a_conflict_shows_it() {
+    use statewright::sql::AsConflict;
+
+    let path = database("as-conflict", true);
+    let journal = SqliteJournal::open(&path, Job::DEFINITION).unwrap();
+    job::start_with(journal.recorder("c-1")).run().unwrap();
+    // A second typed machine for the same instance loses the race at #1.
+    let refused = job::start_with(journal.recorder("c-1")).run().unwrap_err();
+    let expected = (1, "Idle", Some(("Running", 1)));
+    let seen = |c: &statewright::sql::Conflict| (c.attempted, c.from, c.current);
+    assert_eq!(refused.as_conflict().map(seen), Some(expected));
+    let error: &SqlError = refused.error();
+    assert_eq!(error.as_conflict().map(seen), Some(expected));
+    let conflict = error.conflict().unwrap().clone();
+    assert_eq!(conflict.as_conflict().map(seen), Some(expected));
+
+    // A rejection holding a conflict, and one holding none.
+    let mut lost = Dynamic::start_with(Job::Idle, journal.recorder("c-1")).unwrap();
+    let rejection = lost.apply(job::Event::Run).unwrap_err();
+    assert_eq!(rejection.as_conflict().map(seen), Some(expected));
+    let illegal = lost.apply(job::Event::Pause).unwrap_err();
+    assert!(
+        matches!(illegal.cause(), Cause::IllegalUnrecorded(_)),
+        "{illegal}"
+    );
+    assert_eq!(
+        illegal.as_conflict().map(seen),
+        Some((1, "Idle", Some(("Running", 1))))
+    );
+    let mut fresh = Dynamic::start_with(Job::Idle, journal.recorder("c-2")).unwrap();
+    let plain = fresh.apply(job::Event::Pause).unwrap_err();
+    assert!(matches!(plain.cause(), Cause::Illegal), "{plain}");
+    assert!(plain.as_conflict().is_none());
+}

@@ -306,19 +306,22 @@ pub trait Schema: sealed::Sealed {
     /// A query that returns 1 when `statewright_schema_version` exists, else 0.
     #[doc(hidden)]
     const SCHEMA_EXISTS: &'static str;
-    /// What starts the migration transaction (and keeps other migrators out).
-    #[doc(hidden)]
-    const BEGIN_MIGRATION: &'static str;
-    /// The migrations, oldest first: version and SQL.
-    #[doc(hidden)]
-    const MIGRATIONS: &'static [(i64, &'static str)];
 
-    /// Runs statements without parameters or results.
-    #[doc(hidden)]
-    fn batch(&mut self, sql: &str) -> Result<(), DatabaseError>;
     /// Runs a query that returns one integer.
     #[doc(hidden)]
     fn query_i64(&mut self, sql: &str) -> Result<i64, DatabaseError>;
+}
+
+/// A connection the migrations run on (what `migrate` takes): a [`Schema`] that can also
+/// change it.
+pub(crate) trait Migrate: Schema {
+    /// What starts the migration transaction (and keeps other migrators out).
+    const BEGIN_MIGRATION: &'static str;
+    /// The migrations, oldest first: version and SQL.
+    const MIGRATIONS: &'static [(i64, &'static str)];
+
+    /// Runs statements without parameters or results.
+    fn batch(&mut self, sql: &str) -> Result<(), DatabaseError>;
 }
 
 /// A database the journal can live in: an SQLite connection
@@ -348,7 +351,7 @@ pub trait Backend: Send + 'static + sealed::Sealed {
 
 /// Applies the migrations the database does not have yet, in one transaction; returns their
 /// versions (empty when it was up to date).
-pub(crate) fn migrate<S: Schema>(backend: &mut S) -> Result<Vec<i64>, SqlError> {
+pub(crate) fn migrate<S: Migrate>(backend: &mut S) -> Result<Vec<i64>, SqlError> {
     let during = SqlError::database("migrate");
     backend.batch(S::BEGIN_MIGRATION).map_err(during)?;
     let result = (|| {

@@ -71,7 +71,8 @@ use postgres::types::ToSql;
 use postgres::{Client, Config, NoTls, Statement};
 
 use super::{
-    Backend, DatabaseError, Journal, Kind, Param, Schema, SqlError, SqlRecorder, Stmt, Value,
+    Backend, DatabaseError, Journal, Kind, Migrate, Param, Schema, SqlError, SqlRecorder, Stmt,
+    Value,
 };
 use crate::definition::Definition;
 
@@ -100,6 +101,13 @@ impl Schema for Client {
     const MIGRATE: &'static str = "statewright::sql::postgres::migrate";
     const SCHEMA_EXISTS: &'static str = "SELECT CAST(CASE WHEN to_regclass('statewright_schema_version') \
          IS NULL THEN 0 ELSE 1 END AS BIGINT)";
+
+    fn query_i64(&mut self, sql: &str) -> Result<i64, DatabaseError> {
+        Ok(self.query_one(sql, &[])?.try_get(0)?)
+    }
+}
+
+impl Migrate for Client {
     // One migrator at a time across replicas; the lock ends with the transaction.
     const BEGIN_MIGRATION: &'static str =
         "BEGIN; SELECT pg_advisory_xact_lock(8239047147285614101)";
@@ -107,10 +115,6 @@ impl Schema for Client {
 
     fn batch(&mut self, sql: &str) -> Result<(), DatabaseError> {
         Ok(self.batch_execute(sql)?)
-    }
-
-    fn query_i64(&mut self, sql: &str) -> Result<i64, DatabaseError> {
-        Ok(self.query_one(sql, &[])?.try_get(0)?)
     }
 }
 
@@ -120,15 +124,8 @@ pub struct Postgres {
     client: Client,
     config: Option<Config>,
     statements: Vec<Option<Statement>>,
-}
-
-impl core::fmt::Debug for Postgres {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Postgres")
-            .field("closed", &self.client.is_closed())
-            .field("reconnects", &self.config.is_some())
-            .finish_non_exhaustive()
-    }
+    /// An error said the connection is gone (see [`Postgres::note_lost`]).
+    lost: bool,
 }
 
 impl Postgres {
@@ -137,22 +134,39 @@ impl Postgres {
             client,
             config,
             statements: Stmt::ALL.iter().map(|_| None).collect(),
+            lost: false,
         }
+    }
+
+    /// Whether `error` says the connection is gone: closed, broken at the socket, or ended by
+    /// the server (SQLSTATE class 08, connection exception, or 57P01-57P03, a shutdown). The
+    /// client may not report itself closed yet when the error is the first sign of it; the next
+    /// statement connects again.
+    fn note_lost(&mut self, error: &postgres::Error) {
+        let io = std::error::Error::source(error).is_some_and(|e| e.is::<std::io::Error>());
+        let ended = error.code().is_some_and(|code| {
+            let code = code.code();
+            code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03")
+        });
+        self.lost |= self.client.is_closed() || error.is_closed() || io || ended;
     }
 
     /// The statement, prepared on this connection the first time it is used. Connects again
     /// first if the connection was lost (nothing is in flight then).
     fn statement(&mut self, stmt: Stmt) -> Result<Statement, DatabaseError> {
-        if self.client.is_closed() {
+        if self.lost || self.client.is_closed() {
             if let Some(config) = &self.config {
                 self.client = config.connect(NoTls)?;
                 self.statements.iter_mut().for_each(|slot| *slot = None);
+                self.lost = false;
             }
         }
         if let Some(Some(prepared)) = self.statements.get(stmt.index()) {
             return Ok(prepared.clone());
         }
-        let prepared = self.client.prepare(stmt.text())?;
+        let prepared = self.client.prepare(stmt.text()).inspect_err(|e| {
+            self.note_lost(e);
+        })?;
         if let Some(slot) = self.statements.get_mut(stmt.index()) {
             *slot = Some(prepared.clone());
         }
@@ -181,7 +195,13 @@ impl Backend for Postgres {
 
     fn execute(&mut self, stmt: Stmt, values: &[Param<'_>]) -> Result<u64, DatabaseError> {
         let statement = self.statement(stmt)?;
-        Ok(self.client.execute(&statement, &params(values))?)
+        match self.client.execute(&statement, &params(values)) {
+            Ok(written) => Ok(written),
+            Err(error) => {
+                self.note_lost(&error);
+                Err(error.into())
+            }
+        }
     }
 
     /// Reads are idempotent: when the connection turns out to be lost, the read connects
@@ -193,13 +213,18 @@ impl Backend for Postgres {
         values: &[Param<'_>],
         columns: &[Kind],
     ) -> Result<Vec<Vec<Value>>, DatabaseError> {
-        let statement = self.statement(stmt)?;
-        let rows = match self.client.query(&statement, &params(values)) {
-            Err(error) if self.client.is_closed() && self.config.is_some() => {
-                drop(error);
-                let statement = self.statement(stmt)?;
-                self.client.query(&statement, &params(values))?
-            }
+        let mut run = |this: &mut Self| -> Result<Vec<postgres::Row>, DatabaseError> {
+            let statement = this.statement(stmt)?;
+            this.client
+                .query(&statement, &params(values))
+                .map_err(|error| {
+                    this.note_lost(&error);
+                    error.into()
+                })
+        };
+        let rows = match run(self) {
+            // Lost before or during the read: connect again and read once more.
+            Err(_) if self.lost && self.config.is_some() => run(self)?,
             result => result?,
         };
         let mut out = Vec::with_capacity(rows.len());

@@ -24,7 +24,8 @@ use rusqlite::types::{ToSql, ToSqlOutput, ValueRef};
 use rusqlite::{Connection, params_from_iter};
 
 use super::{
-    Backend, DatabaseError, Journal, Kind, Param, Schema, SqlError, SqlRecorder, Stmt, Value,
+    Backend, DatabaseError, Journal, Kind, Migrate, Param, Schema, SqlError, SqlRecorder, Stmt,
+    Value,
 };
 use crate::definition::Definition;
 
@@ -72,6 +73,13 @@ impl Schema for &Connection {
     const MIGRATE: &'static str = "statewright::sql::sqlite::migrate";
     const SCHEMA_EXISTS: &'static str = "SELECT COUNT(*) FROM sqlite_master \
          WHERE type = 'table' AND name = 'statewright_schema_version'";
+
+    fn query_i64(&mut self, sql: &str) -> Result<i64, DatabaseError> {
+        Ok(self.query_row(sql, [], |row| row.get(0))?)
+    }
+}
+
+impl Migrate for &Connection {
     // Takes the write lock at once: a second migrator waits, then finds nothing to do.
     const BEGIN_MIGRATION: &'static str = "BEGIN IMMEDIATE";
     const MIGRATIONS: &'static [(i64, &'static str)] = MIGRATIONS;
@@ -79,21 +87,11 @@ impl Schema for &Connection {
     fn batch(&mut self, sql: &str) -> Result<(), DatabaseError> {
         Ok(self.execute_batch(sql)?)
     }
-
-    fn query_i64(&mut self, sql: &str) -> Result<i64, DatabaseError> {
-        Ok(self.query_row(sql, [], |row| row.get(0))?)
-    }
 }
 
 impl Schema for Connection {
     const MIGRATE: &'static str = <&Connection as Schema>::MIGRATE;
     const SCHEMA_EXISTS: &'static str = <&Connection as Schema>::SCHEMA_EXISTS;
-    const BEGIN_MIGRATION: &'static str = <&Connection as Schema>::BEGIN_MIGRATION;
-    const MIGRATIONS: &'static [(i64, &'static str)] = MIGRATIONS;
-
-    fn batch(&mut self, sql: &str) -> Result<(), DatabaseError> {
-        (&*self).batch(sql)
-    }
 
     fn query_i64(&mut self, sql: &str) -> Result<i64, DatabaseError> {
         (&*self).query_i64(sql)
