@@ -213,7 +213,7 @@ impl Backend for Postgres {
         values: &[Param<'_>],
         columns: &[Kind],
     ) -> Result<Vec<Vec<Value>>, DatabaseError> {
-        let mut run = |this: &mut Self| -> Result<Vec<postgres::Row>, DatabaseError> {
+        let run = |this: &mut Self| -> Result<Vec<postgres::Row>, DatabaseError> {
             let statement = this.statement(stmt)?;
             this.client
                 .query(&statement, &params(values))
