@@ -214,7 +214,6 @@ fn a_blob_row_is_an_error_of_its_instance_only() {
 /// counts the races it lost; a rejection that is not a conflict ends it at once.
 #[test]
 #[allow(clippy::result_large_err)] // `ApplyError` hands the whole rejection back, by design
-
 fn apply_retries_lost_races_and_counts_them() {
     use statewright::sql::{ApplyError, retry};
 
