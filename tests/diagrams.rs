@@ -1,5 +1,7 @@
-//! Diagrams of the examples: committed under `diagrams/` in every format and checked for drift
-//! (the golden tests), read back into edge sets (round trips), and the drift helper itself.
+//! Diagrams of the examples and of the escaping torture machine (`common/torture.rs`): committed
+//! under `diagrams/` in every format and checked for drift (the golden tests), read back into
+//! edge sets (round trips), and the drift helper itself. `tools/renderers/check.sh` renders the
+//! committed files with the real tools (Mermaid, Graphviz, PlantUML).
 //!
 //! Refresh the committed files with `STATEWRIGHT_UPDATE=1 cargo test --test diagrams committed`
 //! (the tests named `*committed*`: the drift test expects the helper to fail, which it does not
@@ -16,6 +18,8 @@ mod light_example;
 mod order_example;
 #[path = "common/tcp.rs"]
 mod tcp;
+#[path = "common/torture.rs"]
+mod torture;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -23,12 +27,15 @@ use std::process::Command;
 use statewright::diagram::{self, Chart, Drift, Format};
 use statewright::{Definition, StateMachine};
 
-fn examples() -> [&'static Definition; 4] {
+/// The examples' machines, and the escaping torture machine (`tests/common/torture.rs`) whose
+/// committed diagrams `tools/renderers/check.sh` renders with the real tools.
+fn examples() -> [&'static Definition; 5] {
     [
         order_example::Order::DEFINITION,
         light_example::Light::DEFINITION,
         tcp::Tcp::DEFINITION,
         connection_example::Connection::DEFINITION,
+        torture::Torture::DEFINITION,
     ]
 }
 
@@ -57,31 +64,29 @@ fn order_diagram_is_committed() {
 
 // ------------------------------------------------------------------------------ round trips
 
-/// `(from, event, to, guarded)`.
+/// `(from, label, to, guarded)`: the label as drawn without its guard mark, that is the event,
+/// or `after 30s` / `escalate after 2d` for a timeout.
 type Edge = (String, String, String, bool);
 
-/// `(from, event, to, guarded)` for every transition of a chart, in order.
+/// `(from, label, to, guarded)` for every transition of a chart, in order.
 fn edges(chart: &Chart) -> Vec<Edge> {
     chart
         .transitions()
         .iter()
         .map(|t| {
             let name = |i: usize| chart.states()[i].name().to_string();
-            (
-                name(t.from()),
-                t.event().to_string(),
-                name(t.to()),
-                t.is_guarded(),
-            )
+            let (label, guarded) = unguard(&t.label());
+            assert_eq!(guarded, t.is_guarded());
+            (name(t.from()), label, name(t.to()), guarded)
         })
         .collect()
 }
 
-/// A label without its guard mark, and whether it had one (`pay [guard]`, or `[guard]` alone
-/// on a branch of a choice).
+/// A label without its guard mark, and whether it had one (`pay [guard]`, `[guard]` alone on
+/// a branch of a choice, `expire [guard] after 2d`).
 fn unguard(label: &str) -> (String, bool) {
-    match label.strip_suffix("[guard]") {
-        Some(rest) => (rest.trim_end().to_string(), true),
+    match label.split_once("[guard]") {
+        Some((head, tail)) => (format!("{}{tail}", head.trim_end()), true),
         None => (label.to_string(), false),
     }
 }
