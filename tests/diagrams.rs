@@ -95,6 +95,38 @@ fn unguard(label: &str) -> (String, bool) {
 /// the node. An arrow out of one is the transition `(from, event, to)`.
 type Choices = Vec<(String, String, String)>;
 
+/// Mermaid's entity codes decoded: `#quot;`, `#lt;`, `#gt;`, `#amp;` and numeric ones (`#58;`).
+fn mermaid_decode(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find('#') {
+        out.push_str(&rest[..at]);
+        let code = &rest[at + 1..];
+        let entity = code.split_once(';').and_then(|(name, _)| {
+            let c = match name {
+                "quot" => '"',
+                "lt" => '<',
+                "gt" => '>',
+                "amp" => '&',
+                digits => char::from_u32(digits.parse().ok()?)?,
+            };
+            Some((c, name.len() + 2))
+        });
+        match entity {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &rest[at + len..];
+            }
+            None => {
+                out.push('#');
+                rest = &rest[at + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// What a Mermaid state diagram says: its edges, initial state and terminal states (a reader
 /// for the subset `Chart::mermaid` writes, with Mermaid's entity codes decoded). Arrows
 /// through a choice node read back as the transitions they draw.
@@ -105,15 +137,7 @@ fn read_mermaid(text: &str) -> (Vec<Edge>, String, Vec<String>) {
     let mut choice_ids: Vec<String> = Vec::new();
     let mut choices: Choices = Vec::new();
     let (mut edges, mut initial, mut terminal) = (Vec::new(), String::new(), Vec::new());
-    let decode = |s: &str| {
-        s.replace("#quot;", "\"")
-            .replace("#lt;", "<")
-            .replace("#gt;", ">")
-            .replace("#35;", "#")
-            .replace("#59;", ";")
-            .replace("#37;", "%")
-            .replace("#amp;", "&")
-    };
+    let decode = mermaid_decode;
     for line in lines {
         let line = line.trim();
         if let Some(rest) = line.strip_prefix("state \"") {

@@ -182,10 +182,72 @@ fn mermaid_escapes_names_and_docs() {
     s1 --> s1_: finish
     s1 --> s1: wait
     s1_ --> [*]
-    note right of s0: Says #quot;hi#quot; #lt;b#gt;#amp;#lt;/b#gt; #35;1#59; 50#37; // --note-- **bold**\\n second line
+    note right of s0: Says #quot;hi#quot; #lt;b#gt;#amp;#lt;/b#gt; #35;1#59; 50#37; // --note-- #42;#42;bold#42;#42;#92;n second line
     note right of s1_: control tab
 "
     );
+}
+
+/// What Mermaid would read as syntax, each case written as text. The expectations are what
+/// mermaid-cli 11.17.0 draws as written (`tools/renderers/check.sh` renders the torture
+/// machine, which holds every case); the comments say what the plain text did there.
+#[test]
+fn mermaid_writes_its_syntax_as_text() {
+    let docs = [
+        // A parse error: a note's text ends at a colon; a label cannot end with one.
+        (
+            "Closed",
+            "CLOSED: no connection",
+            "CLOSED#58; no connection",
+        ),
+        // Markdown: `*x*`, `_x_` and `\*` were drawn as italics and a bare `*`.
+        (
+            "Emphasis",
+            "**bold** _under_ snake_case a_ \\* x",
+            "#42;#42;bold#42;#42; #95;under#95; snake_case a#95; #92;#42; x",
+        ),
+        // The whole line was read as a `direction` statement and the note dropped.
+        (
+            "Turning",
+            "change direction LR, Redirection\ttb",
+            "change direction#32;LR, Redirection#32;tb",
+        ),
+        // `[[fork]]` in a name made the state a fork; in a note it is harmless but escaped too.
+        ("Fork", "a [[fork]] b", "a #91;[fork]] b"),
+    ];
+    let mut chart = Chart::builder("Syntax");
+    for (i, (name, doc, _)) in docs.iter().enumerate() {
+        let mut state = chart.state(name);
+        state.doc(doc);
+        if i == 0 {
+            state.initial();
+        }
+    }
+    // Names Mermaid reads as keywords (`scale` and `href` stopped the parse) or as Markdown.
+    let scale = chart.state("scale").id();
+    let draft = chart.state("_Draft_").id();
+    let fork = chart.state("x [[fork]]").id();
+    chart
+        .transition(0, "a::b", scale)
+        .transition(scale, "ends:", draft)
+        .transition(draft, "_em_", fork);
+    let out = chart.build().unwrap().mermaid();
+    for (name, _, note) in docs {
+        assert!(
+            out.contains(&alloc::format!("    note right of {name}: {note}\n")),
+            "{out}"
+        );
+    }
+    for line in [
+        "    state \"scale\" as s4\n",
+        "    state \"#95;Draft#95;\" as s5\n",
+        "    state \"x #91;[fork]]\" as s6\n",
+        "    Closed --> s4: a#58;#58;b\n",
+        "    s4 --> s5: ends#58;\n",
+        "    s5 --> s6: #95;em#95;\n",
+    ] {
+        assert!(out.contains(line), "{line:?} in\n{out}");
+    }
 }
 
 #[test]

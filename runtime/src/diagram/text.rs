@@ -80,15 +80,16 @@ fn plain_id(name: &str, keywords: &[&str]) -> bool {
 }
 
 /// The identifiers of the states in Mermaid or PlantUML: the name itself where it is a plain
-/// identifier, otherwise `s<index>` (made unique), declared with the name as its label.
-fn ids(chart: &Chart, keywords: &[&str]) -> Vec<(String, bool)> {
+/// identifier that the format draws as written (`drawn_as_is`), otherwise `s<index>` (made
+/// unique), declared with the name as its label.
+fn ids(chart: &Chart, keywords: &[&str], drawn_as_is: fn(&str) -> bool) -> Vec<(String, bool)> {
     let names: BTreeSet<&str> = chart.states().iter().map(|s| s.name()).collect();
     chart
         .states()
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            if plain_id(s.name(), keywords) {
+            if plain_id(s.name(), keywords) && drawn_as_is(s.name()) {
                 return (String::from(s.name()), false);
             }
             let mut id = format!("s{i}");
@@ -120,6 +121,9 @@ fn label(event: &str, change: Change) -> String {
 
 // ---------------------------------------------------------------------------------- Mermaid
 
+/// Words that Mermaid's state-diagram lexer reads as keywords where a state's id stands (in any
+/// case): a state with one of these names is declared under an alias. `scale`, `href` and
+/// `stateDiagram` stop the parse; `state` and `note` swallow the rest of the line.
 const MERMAID_KEYWORDS: &[&str] = &[
     "state",
     "note",
@@ -130,33 +134,89 @@ const MERMAID_KEYWORDS: &[&str] = &[
     "classDef",
     "style",
     "click",
+    "href",
     "left",
     "right",
     "of",
     "hide",
+    "scale",
+    "stateDiagram",
     "accTitle",
     "accDescr",
     "default",
 ];
 
-/// Mermaid text: entity codes for the characters its parser or HTML labels would interpret.
+/// Whether the underscore at `chars[i]` sits inside a word (a letter or digit on both sides),
+/// where Markdown never reads it as emphasis.
+fn inside_word(chars: &[char], i: usize) -> bool {
+    let word = |j: Option<usize>| {
+        j.and_then(|j| chars.get(j))
+            .is_some_and(|c| c.is_alphanumeric())
+    };
+    word(i.checked_sub(1)) && word(Some(i + 1))
+}
+
+/// Whether Mermaid draws `id` as written when it names a state: it reads the name as Markdown,
+/// so an underscore at the edge of a word (`_Draft_`) would become emphasis.
+fn mermaid_drawn_as_is(id: &str) -> bool {
+    let chars: Vec<char> = id.chars().collect();
+    (0..chars.len()).all(|i| chars[i] != '_' || inside_word(&chars, i))
+}
+
+/// Mermaid text: entity codes (`#58;`) for every character Mermaid would read as something
+/// other than text. Each rule was found by rendering with mermaid-cli
+/// (`tools/renderers/check.sh`):
+///
+/// - `:` ends a note's text, and a label cannot hold `::` or end with `:` (a parse error);
+/// - `;` ends a statement, `#` starts a comment, `%%` a comment or directive, `"` a name;
+/// - `<`, `>` and `&` would be HTML;
+/// - names, labels and notes are Markdown: `*`, `\` and an underscore at the edge of a word
+///   (`_draft_`) are emphasis or escapes, drawn as italics or not at all;
+/// - a line that holds `direction`, white space and `TB`, `BT`, `LR` or `RL` (in any case,
+///   inside a note too) is read as a `direction` statement and silently dropped, so the white
+///   space after `direction` is written as an entity;
+/// - `[[` in a state's name (`[[fork]]`, `[[choice]]`) would make the state a fork or choice.
+///
+/// Line breaks and tabs become spaces; other control characters are dropped.
 fn mermaid_text(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
     let mut out = String::new();
-    for c in text.chars() {
+    for (i, &c) in chars.iter().enumerate() {
         match c {
             '#' => out.push_str("#35;"),
             ';' => out.push_str("#59;"),
+            ':' => out.push_str("#58;"),
             '%' => out.push_str("#37;"),
             '<' => out.push_str("#lt;"),
             '>' => out.push_str("#gt;"),
             '"' => out.push_str("#quot;"),
             '&' => out.push_str("#amp;"),
-            '\n' | '\r' | '\t' => out.push(' '),
+            '*' => out.push_str("#42;"),
+            '\\' => out.push_str("#92;"),
+            '_' if !inside_word(&chars, i) => out.push_str("#95;"),
+            '[' if chars.get(i + 1) == Some(&'[') => out.push_str("#91;"),
+            // What JavaScript's `\s` matches: Unicode's white space and the byte order mark.
+            c if c.is_whitespace() || c == '\u{feff}' => {
+                let c = if c.is_control() { ' ' } else { c };
+                if ends_with_ignore_ascii_case(&out, "direction") {
+                    let _ = write!(out, "#{};", u32::from(c));
+                } else {
+                    out.push(c);
+                }
+            }
             c if c.is_control() => {}
             c => out.push(c),
         }
     }
     out
+}
+
+/// Whether `text` ends with `suffix`, ASCII letters compared in any case.
+fn ends_with_ignore_ascii_case(text: &str, suffix: &str) -> bool {
+    text.len()
+        .checked_sub(suffix.len())
+        .and_then(|start| text.get(start..))
+        .is_some_and(|end| end.eq_ignore_ascii_case(suffix))
 }
 
 /// The label of a choice's branch: empty for a plain branch, else the change mark and event
@@ -170,7 +230,7 @@ fn branch_label(t: &ChartTransition, label: impl Fn(&str, Change) -> String) -> 
 }
 
 pub(crate) fn mermaid(chart: &Chart) -> String {
-    let ids = ids(chart, MERMAID_KEYWORDS);
+    let ids = ids(chart, MERMAID_KEYWORDS, mermaid_drawn_as_is);
     let names: Vec<String> = ids.iter().map(|(id, _)| id.clone()).collect();
     let drawn = chart.drawn();
     let choices = choice_ids(&drawn, &names, |c| {
@@ -504,7 +564,7 @@ fn plantuml_label(event: &str, change: Change) -> String {
 }
 
 pub(crate) fn plantuml(chart: &Chart) -> String {
-    let ids = ids(chart, PLANTUML_KEYWORDS);
+    let ids = ids(chart, PLANTUML_KEYWORDS, |_| true);
     let names: Vec<String> = ids.iter().map(|(id, _)| id.clone()).collect();
     let drawn = chart.drawn();
     let choices = choice_ids(&drawn, &names, |c| {
