@@ -519,23 +519,41 @@ const PLANTUML_KEYWORDS: &[&str] = &[
     "footer",
 ];
 
-/// PlantUML text: `&#N;` for characters its creole and HTML-like markup would interpret, and
-/// `~` before doubled markup characters (`//`, `**`, `--`, ...).
+/// PlantUML text: `&#N;` for every character its creole and HTML-like markup would interpret.
+/// PlantUML decodes these entities after it has read the markup, so an entity is always drawn
+/// as the character. Found by rendering with Debian's PlantUML 1.2020.2
+/// (`tools/renderers/check.sh`):
+///
+/// - `<`, `>`, `&`, `#` (a colour, or a numbered list at the start), `"` (a single one ended a
+///   state's quoted name, a syntax error) and `~` (creole's escape character) are entities;
+/// - the first of two equal markup characters is an entity: `**`, `//`, `--`, `__` are bold,
+///   italic, strike-through and underline, `[[` a link; `~` before them escaped only some
+///   (`~==`, `~||`, `~''` were drawn with their `~`);
+/// - a first character that is punctuation is an entity: creole reads `*` there as a list item
+///   and `=` as a heading, and a label drawn from `+ x` or `- x` showed a UML visibility icon;
+/// - a backslash is `\\`, never `&#92;`: PlantUML uses the decoded character in a regular
+///   expression's replacement string, throws, draws the stack trace and exits with 0; so does
+///   `&#36;`, which is why `$` is left as it is.
+///
+/// Line breaks and tabs become spaces; other control characters are dropped.
 fn plantuml_text(text: &str) -> String {
     let mut out = String::new();
     let mut chars = text.chars().peekable();
+    let mut first = true;
     while let Some(c) = chars.next() {
+        let at_start = core::mem::replace(&mut first, false);
+        let doubled_markup = matches!(c, '*' | '/' | '-' | '_' | '=' | '|' | '^' | '\'' | '[')
+            && chars.peek() == Some(&c);
         match c {
-            '<' | '>' | '&' | '\\' | '#' => {
-                let _ = write!(out, "&#{};", c as u32);
-            }
+            '\\' => out.push_str("\\\\"),
+            '$' => out.push('$'), // not `&#36;`, see above
             '\n' | '\r' | '\t' => out.push(' '),
             c if c.is_control() => {}
-            '*' | '/' | '"' | '-' | '_' | '~' | '=' | '|' | '^' | '\''
-                if chars.peek() == Some(&c) =>
-            {
-                out.push('~');
-                out.push(c);
+            '<' | '>' | '&' | '#' | '"' | '~' => {
+                let _ = write!(out, "&#{};", u32::from(c));
+            }
+            c if c.is_ascii_punctuation() && (at_start || doubled_markup) => {
+                let _ = write!(out, "&#{};", u32::from(c));
             }
             c => out.push(c),
         }
@@ -553,7 +571,8 @@ fn plantuml_arrow(change: Change) -> String {
 }
 
 /// The PlantUML label text: the event, with `+`/`-` as entities (a label starting with `+` or
-/// `-` would be drawn as a UML visibility icon).
+/// `-` would be drawn as a UML visibility icon; `plantuml_text` escapes an event that starts
+/// with one).
 fn plantuml_label(event: &str, change: Change) -> String {
     let mark = match change {
         Change::Unchanged => "",
