@@ -180,7 +180,8 @@ fn read_mermaid(text: &str) -> (Vec<Edge>, String, Vec<String>) {
     (edges, initial, terminal)
 }
 
-/// A DOT double-quoted string at the start of `s`: its value and the rest.
+/// A DOT double-quoted string at the start of `s`: its value (backslash escapes and `&amp;`
+/// decoded) and the rest.
 fn dot_string(s: &str) -> (String, &str) {
     let mut chars = s.strip_prefix('"').expect("a quoted string").char_indices();
     let mut value = String::new();
@@ -191,7 +192,7 @@ fn dot_string(s: &str) -> (String, &str) {
                 Some((_, c)) => value.push(c),
                 None => break,
             },
-            '"' => return (value, &s[i + 2..]),
+            '"' => return (value.replace("&amp;", "&"), &s[i + 2..]),
             c => value.push(c),
         }
     }
@@ -228,7 +229,9 @@ fn read_dot(text: &str) -> (Vec<Edge>, Vec<(String, String)>) {
         } else if rest.contains("shape=diamond") {
             choice_ids.push(from);
         } else if let Some(at) = rest.find("tooltip=") {
-            tooltips.push((from, dot_string(&rest[at + 8..]).0));
+            // A tooltip's backslashes are escaped twice: Graphviz reads them twice.
+            let tooltip = dot_string(&rest[at + 8..]).0.replace("\\\\", "\\");
+            tooltips.push((from, tooltip));
         }
     }
     (edges, tooltips)

@@ -127,6 +127,11 @@ def shown(svg, fmt):
             out.append(collapse("".join(e.itertext())))
         if fmt == "dot" and XLINK_TITLE in e.attrib:
             out.append(collapse(e.attrib[XLINK_TITLE]))
+        # Graphviz draws each line of a label as a text element of its own: a name with a line
+        # break is also looked for as the lines of one node, joined.
+        if fmt == "dot" and e.tag == SVG + "g" and e.get("class") in ("node", "edge"):
+            lines = ["".join(t.itertext()) for t in e.iter(SVG + "text")]
+            out.append(collapse(" ".join(lines)))
     return out
 
 

@@ -254,10 +254,37 @@ fn mermaid_writes_its_syntax_as_text() {
 fn dot_escapes_names_and_docs() {
     let out = awkward().dot();
     assert!(out.contains(
-        "    \"Caf\u{e9}\" [tooltip=\"Says \\\"hi\\\" <b>&</b> #1; 50% // --note-- **bold**\\\\n second line\"];\n"
+        "    \"Caf\u{e9}\" [tooltip=\"Says \\\"hi\\\" <b>&amp;</b> #1; 50% // --note-- **bold**\\\\\\\\n second line\"];\n"
     ), "{out}");
     assert!(out.contains("    \"end\" [peripheries=2, tooltip=\"control tab\"];\n"));
     assert!(out.contains("    \"s1\" -> \"s1\" [label=\"wait\"];\n"));
+}
+
+/// What Graphviz would decode or expand, each case written so that it is drawn as written.
+/// The expectations are what Graphviz 2.43 draws (`tools/renderers/check.sh` renders the
+/// torture machine and a chart of odd names); the comments say what the previous escaping did.
+#[test]
+fn dot_writes_entities_and_escapes_as_text() {
+    let mut chart = Chart::builder("Graphviz");
+    // `&amp;` was drawn as `&` and `&#59;` as `;`: Graphviz decodes entities in strings.
+    let a = chart.state("a &amp; b").initial().doc("x &#59; y").id();
+    // In a tooltip `\\N` became the node's name: Graphviz reads its escapes twice. In an
+    // HTML-like label (a state with hooks) a bare `\N` did.
+    let b = chart.state("c \\N").entry_hook().doc("d \\N").id();
+    // A state named `[*]` was the start point itself, drawn without its name.
+    let c = chart.state("[*]").terminal().id();
+    chart.transition(a, "e&f", b).transition(b, "g", c);
+    let out = chart.build().unwrap().dot();
+    for line in [
+        "    \"[*]_\" [shape=point, width=0.15, label=\"\"];\n",
+        "    \"a &amp;amp; b\" [tooltip=\"x &amp;#59; y\"];\n",
+        "    \"c \\\\N\" [tooltip=\"d \\\\\\\\N\", label=<c \\\\N<br/><font point-size=\"10\">entry hook</font>>];\n",
+        "    \"[*]\" [peripheries=2];\n",
+        "    \"[*]_\" -> \"a &amp;amp; b\";\n",
+        "    \"a &amp;amp; b\" -> \"c \\\\N\" [label=\"e&amp;f\"];\n",
+    ] {
+        assert!(out.contains(line), "{line:?} in\n{out}");
+    }
 }
 
 #[test]

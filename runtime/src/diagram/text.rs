@@ -326,13 +326,28 @@ pub(crate) fn mermaid(chart: &Chart) -> String {
 
 // -------------------------------------------------------------------------------------- DOT
 
-/// A DOT double-quoted string, quotes included.
+/// A DOT double-quoted string, quotes included, for a name or a label.
+///
+/// Graphviz decodes HTML entities in these strings, so `&` is `&amp;` (a doc's `&amp;` was
+/// drawn as `&`, its `&#59;` as `;`), and reads backslash escapes (`\N` is the node's name,
+/// `\l` a line break), so a backslash is `\\`.
 fn dot_string(text: &str) -> String {
+    dot_quoted(text, "\\\\")
+}
+
+/// A DOT double-quoted string for a tooltip: as [`dot_string`], but Graphviz reads a tooltip's
+/// backslash escapes twice (`\\N` became the node's name), so a backslash is `\\\\`.
+fn dot_tooltip(text: &str) -> String {
+    dot_quoted(text, "\\\\\\\\")
+}
+
+fn dot_quoted(text: &str, backslash: &str) -> String {
     let mut out = String::from("\"");
     for c in text.chars() {
         match c {
             '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
+            '\\' => out.push_str(backslash),
+            '&' => out.push_str("&amp;"),
             '\n' => out.push_str("\\n"),
             '\r' | '\t' => out.push(' '),
             c if c.is_control() => {}
@@ -343,7 +358,8 @@ fn dot_string(text: &str) -> String {
     out
 }
 
-/// Text for a Graphviz HTML-like label.
+/// Text for a Graphviz HTML-like label: entities for markup, and `\\` for a backslash (Graphviz
+/// reads backslash escapes in these labels too: `\N` is the node's name).
 fn dot_html(text: &str) -> String {
     let mut out = String::new();
     for c in text.chars() {
@@ -352,6 +368,7 @@ fn dot_html(text: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
+            '\\' => out.push_str("\\\\"),
             '\n' | '\r' | '\t' => out.push(' '),
             c if c.is_control() => {}
             c => out.push(c),
@@ -398,7 +415,13 @@ fn dot_edge(out: &mut String, from: &str, to: &str, label: &str, change: Change)
 pub(crate) fn dot(chart: &Chart) -> String {
     let drawn = chart.drawn();
     let mut taken: Vec<String> = chart.states().iter().map(|s| s.name().into()).collect();
-    taken.push(String::from("[*]"));
+    // The start point's id: `[*]`, with `_` appended while a state has that name (a Rust
+    // identifier never does, a name from definition JSON may; the point would swallow it).
+    let mut start = String::from("[*]");
+    while taken.contains(&start) {
+        start.push('_');
+    }
+    taken.push(start.clone());
     // `Pending.pay`: a Rust identifier has no `.`, so it is never a state's name.
     let choices = choice_ids(&drawn, &taken, |c| {
         let event = chart.transitions()[c.branches[0]].event();
@@ -408,8 +431,11 @@ pub(crate) fn dot(chart: &Chart) -> String {
     out.push_str("    rankdir=LR;\n");
     out.push_str("    node [shape=box, style=rounded, fontname=\"Helvetica\"];\n");
     out.push_str("    edge [fontname=\"Helvetica\"];\n");
-    // `[*]` cannot be a state's name: states are Rust identifiers.
-    out.push_str("    \"[*]\" [shape=point, width=0.15, label=\"\"];\n");
+    let _ = writeln!(
+        out,
+        "    {} [shape=point, width=0.15, label=\"\"];",
+        dot_string(&start)
+    );
     for state in chart.states() {
         let mut attrs: Vec<String> = Vec::new();
         if state.is_terminal() {
@@ -417,7 +443,7 @@ pub(crate) fn dot(chart: &Chart) -> String {
         }
         let summary = state.summary();
         if !summary.is_empty() {
-            attrs.push(format!("tooltip={}", dot_string(&summary)));
+            attrs.push(format!("tooltip={}", dot_tooltip(&summary)));
         }
         if let Some(hooks) = state.hooks_text() {
             attrs.push(format!(
@@ -464,7 +490,8 @@ pub(crate) fn dot(chart: &Chart) -> String {
     }
     let _ = writeln!(
         out,
-        "    \"[*]\" -> {};",
+        "    {} -> {};",
+        dot_string(&start),
         dot_string(chart.states()[chart.initial()].name())
     );
     let name = |i: usize| chart.states()[i].name();
