@@ -20,9 +20,9 @@
 # tests/common/torture.rs). names.json holds names no Rust identifier can (quotes, colons,
 # `[*]`, ...), which only a definition JSON or `Chart::builder` can give; the CLI renders it.
 #
-# Needs: node + npm (then `npm ci` in this directory, with PUPPETEER_SKIP_DOWNLOAD=1: the
-# browser is Debian's), and `apt-get install chromium graphviz plantuml`. A missing tool is an
-# error, never a skip. Environment: CHROMIUM (default /usr/bin/chromium), PLANTUML_JAR (default
+# Needs: node + npm, then `PUPPETEER_SKIP_DOWNLOAD=1 npm ci --ignore-scripts` in this directory
+# (the browser is Debian's), and `apt-get install chromium graphviz plantuml`; .ci/run does
+# both. A missing tool is an error, never a skip. Environment: CHROMIUM (default /usr/bin/chromium), PLANTUML_JAR (default
 # /usr/share/plantuml/plantuml.jar), CARGO (default cargo).
 set -euo pipefail
 
@@ -33,7 +33,7 @@ plantuml_jar="${PLANTUML_JAR:-/usr/share/plantuml/plantuml.jar}"
 mmdc="$here/node_modules/.bin/mmdc"
 
 missing=()
-[ -x "$mmdc" ] || missing+=("mermaid-cli: run \`PUPPETEER_SKIP_DOWNLOAD=1 npm ci\` in tools/renderers")
+[ -x "$mmdc" ] || missing+=("mermaid-cli: run \`PUPPETEER_SKIP_DOWNLOAD=1 npm ci --ignore-scripts\` in tools/renderers")
 [ -x "$chromium" ] || missing+=("Chromium at $chromium: apt-get install chromium")
 command -v dot >/dev/null || missing+=("Graphviz: apt-get install graphviz")
 [ -f "$plantuml_jar" ] || missing+=("PlantUML at $plantuml_jar: apt-get install plantuml")
@@ -138,30 +138,41 @@ for f in "${files[@]}"; do
     esac
 done
 
-if [ "${#puml_files[@]}" -gt 0 ]; then
-    echo "-- plantuml: ${#puml_files[@]} files"
-    # PlantUML exits with 0 after an exception in its renderer (it draws the stack trace into
-    # the image), so standard error must be empty too. The preferences directory exists, so
-    # Java does not log that it created one.
-    status=0
+# PlantUML exits with 0 after an exception in its renderer (it draws the stack trace into the
+# image), so standard error must be empty too. The preferences directory exists, so Java does
+# not log that it created one. Runs PlantUML on the files given (names relative to $work/puml)
+# and prints what it said; fails if it said anything or exited with an error.
+plantuml() {
+    local status=0
     (cd "$work/puml" && java -Djava.awt.headless=true -Djava.util.prefs.userRoot="$work/java" \
-        -jar "$plantuml_jar" -charset UTF-8 -tsvg -o "$work/out" ./*) \
+        -jar "$plantuml_jar" -charset UTF-8 -tsvg -o "$work/out" "$@") \
         >"$work/out/plantuml.log" 2>&1 || status=$?
     if [ "$status" -ne 0 ] || [ -s "$work/out/plantuml.log" ]; then
         cat "$work/out/plantuml.log" >&2
-        fail "PlantUML exited with $status and said the above (files: ${puml_files[*]})"
+        echo "PlantUML exited with $status and said the above" >&2
+        return 1
     fi
+}
+
+if [ "${#puml_files[@]}" -gt 0 ]; then
+    # One JVM for all files; when it has a complaint, one per file, to know whose it is.
+    echo "-- plantuml: ${#puml_files[@]} files"
+    batch_ok=true
+    plantuml ./* 2>/dev/null || batch_ok=false
     n=0
     for f in "${files[@]}"; do
         n=$((n + 1))
         case "$f" in *.puml) ;; *) continue ;; esac
-        svg="$work/out/$n-$(basename "${f%.puml}").svg"
-        if [ -f "$svg" ] && shows plantuml "$f" "$svg"; then
-            pass
-        else
+        base="$n-$(basename "${f%.puml}")"
+        svg="$work/out/$base.svg"
+        if $batch_ok || { echo "-- plantuml: $f" && plantuml "./$base.puml"; }; then
+            if [ -f "$svg" ] && shows plantuml "$f" "$svg"; then
+                pass
+                continue
+            fi
             [ -f "$svg" ] || echo "PlantUML drew no $svg" >&2
-            fail "$f (PlantUML)"
         fi
+        fail "$f (PlantUML)"
     done
 fi
 
