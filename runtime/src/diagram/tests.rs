@@ -182,20 +182,109 @@ fn mermaid_escapes_names_and_docs() {
     s1 --> s1_: finish
     s1 --> s1: wait
     s1_ --> [*]
-    note right of s0: Says #quot;hi#quot; #lt;b#gt;#amp;#lt;/b#gt; #35;1#59; 50#37; // --note-- **bold**\\n second line
+    note right of s0: Says #quot;hi#quot; #lt;b#gt;#amp;#lt;/b#gt; #35;1#59; 50#37; // --note-- #42;#42;bold#42;#42;#92;n second line
     note right of s1_: control tab
 "
     );
+}
+
+/// What Mermaid would read as syntax, each case written as text. The expectations are what
+/// mermaid-cli 11.17.0 draws as written (`tools/renderers/check.sh` renders the torture
+/// machine, which holds every case); the comments say what the plain text did there.
+#[test]
+fn mermaid_writes_its_syntax_as_text() {
+    let docs = [
+        // A parse error: a note's text ends at a colon; a label cannot end with one.
+        (
+            "Closed",
+            "CLOSED: no connection",
+            "CLOSED#58; no connection",
+        ),
+        // Markdown: `*x*`, `_x_` and `\*` were drawn as italics and a bare `*`.
+        (
+            "Emphasis",
+            "**bold** _under_ snake_case a_ \\* x",
+            "#42;#42;bold#42;#42; #95;under#95; snake_case a#95; #92;#42; x",
+        ),
+        // The whole line was read as a `direction` statement and the note dropped.
+        (
+            "Turning",
+            "change direction LR, Redirection\ttb",
+            "change direction#32;LR, Redirection#32;tb",
+        ),
+        // `[[fork]]` in a name made the state a fork; in a note it is harmless but escaped too.
+        ("Fork", "a [[fork]] b", "a #91;[fork]] b"),
+    ];
+    let mut chart = Chart::builder("Syntax");
+    for (i, (name, doc, _)) in docs.iter().enumerate() {
+        let mut state = chart.state(name);
+        state.doc(doc);
+        if i == 0 {
+            state.initial();
+        }
+    }
+    // Names Mermaid reads as keywords (`scale` and `href` stopped the parse) or as Markdown.
+    let scale = chart.state("scale").id();
+    let draft = chart.state("_Draft_").id();
+    let fork = chart.state("x [[fork]]").id();
+    chart
+        .transition(0, "a::b", scale)
+        .transition(scale, "ends:", draft)
+        .transition(draft, "_em_", fork);
+    let out = chart.build().unwrap().mermaid();
+    for (name, _, note) in docs {
+        assert!(
+            out.contains(&alloc::format!("    note right of {name}: {note}\n")),
+            "{out}"
+        );
+    }
+    for line in [
+        "    state \"scale\" as s4\n",
+        "    state \"#95;Draft#95;\" as s5\n",
+        "    state \"x #91;[fork]]\" as s6\n",
+        "    Closed --> s4: a#58;#58;b\n",
+        "    s4 --> s5: ends#58;\n",
+        "    s5 --> s6: #95;em#95;\n",
+    ] {
+        assert!(out.contains(line), "{line:?} in\n{out}");
+    }
 }
 
 #[test]
 fn dot_escapes_names_and_docs() {
     let out = awkward().dot();
     assert!(out.contains(
-        "    \"Caf\u{e9}\" [tooltip=\"Says \\\"hi\\\" <b>&</b> #1; 50% // --note-- **bold**\\\\n second line\"];\n"
+        "    \"Caf\u{e9}\" [tooltip=\"Says \\\"hi\\\" <b>&amp;</b> #1; 50% // --note-- **bold**\\\\\\\\n second line\"];\n"
     ), "{out}");
     assert!(out.contains("    \"end\" [peripheries=2, tooltip=\"control tab\"];\n"));
     assert!(out.contains("    \"s1\" -> \"s1\" [label=\"wait\"];\n"));
+}
+
+/// What Graphviz would decode or expand, each case written so that it is drawn as written.
+/// The expectations are what Graphviz 2.43 draws (`tools/renderers/check.sh` renders the
+/// torture machine and a chart of odd names); the comments say what the previous escaping did.
+#[test]
+fn dot_writes_entities_and_escapes_as_text() {
+    let mut chart = Chart::builder("Graphviz");
+    // `&amp;` was drawn as `&` and `&#59;` as `;`: Graphviz decodes entities in strings.
+    let a = chart.state("a &amp; b").initial().doc("x &#59; y").id();
+    // In a tooltip `\\N` became the node's name: Graphviz reads its escapes twice. In an
+    // HTML-like label (a state with hooks) a bare `\N` did.
+    let b = chart.state("c \\N").entry_hook().doc("d \\N").id();
+    // A state named `[*]` was the start point itself, drawn without its name.
+    let c = chart.state("[*]").terminal().id();
+    chart.transition(a, "e&f", b).transition(b, "g", c);
+    let out = chart.build().unwrap().dot();
+    for line in [
+        "    \"[*]_\" [shape=point, width=0.15, label=\"\"];\n",
+        "    \"a &amp;amp; b\" [tooltip=\"x &amp;#59; y\"];\n",
+        "    \"c \\\\N\" [tooltip=\"d \\\\\\\\N\", label=<c \\\\N<br/><font point-size=\"10\">entry hook</font>>];\n",
+        "    \"[*]\" [peripheries=2];\n",
+        "    \"[*]_\" -> \"a &amp;amp; b\";\n",
+        "    \"a &amp;amp; b\" -> \"c \\\\N\" [label=\"e&amp;f\"];\n",
+    ] {
+        assert!(out.contains(line), "{line:?} in\n{out}");
+    }
 }
 
 #[test]
@@ -206,8 +295,61 @@ fn plantuml_escapes_names_and_docs() {
         "{out}"
     );
     assert!(out.contains(
-        "note right of s0 : Says \"hi\" &#60;b&#62;&#38;&#60;/b&#62; &#35;1; 50% ~// ~--note~-- ~**bold~**&#92;n second line\n"
+        "note right of s0 : Says &#34;hi&#34; &#60;b&#62;&#38;&#60;/b&#62; &#35;1; 50% &#47;/ &#45;-note&#45;- &#42;*bold&#42;*\\\\n second line\n"
     ), "{out}");
+}
+
+/// What PlantUML would read as markup or choke on, each case written as text. The
+/// expectations are what Debian's PlantUML 1.2020.2 draws as written without a word on
+/// standard error (`tools/renderers/check.sh` renders the torture machine and a chart of odd
+/// names); the comments say what the previous escaping did there.
+#[test]
+fn plantuml_writes_its_markup_as_text() {
+    let docs = [
+        // `&#92;` threw in PlantUML, which drew the stack trace and exited with 0.
+        ("Slash", "back\\slash \\n", "back\\\\slash \\\\n"),
+        // `~~` before a doubled `~` escaped nothing: a wavy underline.
+        (
+            "Wave",
+            "~~wave~~ ~x",
+            "&#126;&#126;wave&#126;&#126; &#126;x",
+        ),
+        // `~==`, `~||` and `~''` were drawn with their `~`; `[[x]]` was a link.
+        (
+            "Pairs",
+            "a == b || c '' d [[e]] **f**",
+            "a &#61;= b &#124;| c &#39;' d &#91;[e]] &#42;*f&#42;*",
+        ),
+        // A list item: the `*` disappeared.
+        ("Star", "*x* and $y", "&#42;x* and $y"),
+    ];
+    let mut chart = Chart::builder("Markup");
+    for (i, (name, doc, _)) in docs.iter().enumerate() {
+        let mut state = chart.state(name);
+        state.doc(doc);
+        if i == 0 {
+            state.initial();
+        }
+    }
+    // A single `"` ended the quoted name: a syntax error. `+ x` showed a visibility icon.
+    let quoted = chart.state("say \"hi").id();
+    chart
+        .transition(0, "+ x", quoted)
+        .transition(quoted, "*star*", 0);
+    let out = chart.build().unwrap().plantuml();
+    for (name, _, note) in docs {
+        assert!(
+            out.contains(&alloc::format!("note right of {name} : {note}\n")),
+            "{out}"
+        );
+    }
+    for line in [
+        "state \"say &#34;hi\" as s4\n",
+        "Slash --> s4 : &#43; x\n",
+        "s4 --> Slash : &#42;star*\n",
+    ] {
+        assert!(out.contains(line), "{line:?} in\n{out}");
+    }
 }
 
 #[test]

@@ -80,15 +80,16 @@ fn plain_id(name: &str, keywords: &[&str]) -> bool {
 }
 
 /// The identifiers of the states in Mermaid or PlantUML: the name itself where it is a plain
-/// identifier, otherwise `s<index>` (made unique), declared with the name as its label.
-fn ids(chart: &Chart, keywords: &[&str]) -> Vec<(String, bool)> {
+/// identifier that the format draws as written (`drawn_as_is`), otherwise `s<index>` (made
+/// unique), declared with the name as its label.
+fn ids(chart: &Chart, keywords: &[&str], drawn_as_is: fn(&str) -> bool) -> Vec<(String, bool)> {
     let names: BTreeSet<&str> = chart.states().iter().map(|s| s.name()).collect();
     chart
         .states()
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            if plain_id(s.name(), keywords) {
+            if plain_id(s.name(), keywords) && drawn_as_is(s.name()) {
                 return (String::from(s.name()), false);
             }
             let mut id = format!("s{i}");
@@ -120,6 +121,9 @@ fn label(event: &str, change: Change) -> String {
 
 // ---------------------------------------------------------------------------------- Mermaid
 
+/// Words that Mermaid's state-diagram lexer reads as keywords where a state's id stands (in any
+/// case): a state with one of these names is declared under an alias. `scale`, `href` and
+/// `stateDiagram` stop the parse; `state` and `note` swallow the rest of the line.
 const MERMAID_KEYWORDS: &[&str] = &[
     "state",
     "note",
@@ -130,33 +134,89 @@ const MERMAID_KEYWORDS: &[&str] = &[
     "classDef",
     "style",
     "click",
+    "href",
     "left",
     "right",
     "of",
     "hide",
+    "scale",
+    "stateDiagram",
     "accTitle",
     "accDescr",
     "default",
 ];
 
-/// Mermaid text: entity codes for the characters its parser or HTML labels would interpret.
+/// Whether the underscore at `chars[i]` sits inside a word (a letter or digit on both sides),
+/// where Markdown never reads it as emphasis.
+fn inside_word(chars: &[char], i: usize) -> bool {
+    let word = |j: Option<usize>| {
+        j.and_then(|j| chars.get(j))
+            .is_some_and(|c| c.is_alphanumeric())
+    };
+    word(i.checked_sub(1)) && word(Some(i + 1))
+}
+
+/// Whether Mermaid draws `id` as written when it names a state: it reads the name as Markdown,
+/// so an underscore at the edge of a word (`_Draft_`) would become emphasis.
+fn mermaid_drawn_as_is(id: &str) -> bool {
+    let chars: Vec<char> = id.chars().collect();
+    (0..chars.len()).all(|i| chars[i] != '_' || inside_word(&chars, i))
+}
+
+/// Mermaid text: entity codes (`#58;`) for every character Mermaid would read as something
+/// other than text. Each rule was found by rendering with mermaid-cli
+/// (`tools/renderers/check.sh`):
+///
+/// - `:` ends a note's text, and a label cannot hold `::` or end with `:` (a parse error);
+/// - `;` ends a statement, `#` starts a comment, `%%` a comment or directive, `"` a name;
+/// - `<`, `>` and `&` would be HTML;
+/// - names, labels and notes are Markdown: `*`, `\` and an underscore at the edge of a word
+///   (`_draft_`) are emphasis or escapes, drawn as italics or not at all;
+/// - a line that holds `direction`, white space and `TB`, `BT`, `LR` or `RL` (in any case,
+///   inside a note too) is read as a `direction` statement and silently dropped, so the white
+///   space after `direction` is written as an entity;
+/// - `[[` in a state's name (`[[fork]]`, `[[choice]]`) would make the state a fork or choice.
+///
+/// Line breaks and tabs become spaces; other control characters are dropped.
 fn mermaid_text(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
     let mut out = String::new();
-    for c in text.chars() {
+    for (i, &c) in chars.iter().enumerate() {
         match c {
             '#' => out.push_str("#35;"),
             ';' => out.push_str("#59;"),
+            ':' => out.push_str("#58;"),
             '%' => out.push_str("#37;"),
             '<' => out.push_str("#lt;"),
             '>' => out.push_str("#gt;"),
             '"' => out.push_str("#quot;"),
             '&' => out.push_str("#amp;"),
-            '\n' | '\r' | '\t' => out.push(' '),
+            '*' => out.push_str("#42;"),
+            '\\' => out.push_str("#92;"),
+            '_' if !inside_word(&chars, i) => out.push_str("#95;"),
+            '[' if chars.get(i + 1) == Some(&'[') => out.push_str("#91;"),
+            // What JavaScript's `\s` matches: Unicode's white space and the byte order mark.
+            c if c.is_whitespace() || c == '\u{feff}' => {
+                let c = if c.is_control() { ' ' } else { c };
+                if ends_with_ignore_ascii_case(&out, "direction") {
+                    let _ = write!(out, "#{};", u32::from(c));
+                } else {
+                    out.push(c);
+                }
+            }
             c if c.is_control() => {}
             c => out.push(c),
         }
     }
     out
+}
+
+/// Whether `text` ends with `suffix`, ASCII letters compared in any case.
+fn ends_with_ignore_ascii_case(text: &str, suffix: &str) -> bool {
+    text.len()
+        .checked_sub(suffix.len())
+        .and_then(|start| text.get(start..))
+        .is_some_and(|end| end.eq_ignore_ascii_case(suffix))
 }
 
 /// The label of a choice's branch: empty for a plain branch, else the change mark and event
@@ -170,7 +230,7 @@ fn branch_label(t: &ChartTransition, label: impl Fn(&str, Change) -> String) -> 
 }
 
 pub(crate) fn mermaid(chart: &Chart) -> String {
-    let ids = ids(chart, MERMAID_KEYWORDS);
+    let ids = ids(chart, MERMAID_KEYWORDS, mermaid_drawn_as_is);
     let names: Vec<String> = ids.iter().map(|(id, _)| id.clone()).collect();
     let drawn = chart.drawn();
     let choices = choice_ids(&drawn, &names, |c| {
@@ -266,13 +326,28 @@ pub(crate) fn mermaid(chart: &Chart) -> String {
 
 // -------------------------------------------------------------------------------------- DOT
 
-/// A DOT double-quoted string, quotes included.
+/// A DOT double-quoted string, quotes included, for a name or a label.
+///
+/// Graphviz decodes HTML entities in these strings, so `&` is `&amp;` (a doc's `&amp;` was
+/// drawn as `&`, its `&#59;` as `;`), and reads backslash escapes (`\N` is the node's name,
+/// `\l` a line break), so a backslash is `\\`.
 fn dot_string(text: &str) -> String {
+    dot_quoted(text, "\\\\")
+}
+
+/// A DOT double-quoted string for a tooltip: as [`dot_string`], but Graphviz reads a tooltip's
+/// backslash escapes twice (`\\N` became the node's name), so a backslash is `\\\\`.
+fn dot_tooltip(text: &str) -> String {
+    dot_quoted(text, "\\\\\\\\")
+}
+
+fn dot_quoted(text: &str, backslash: &str) -> String {
     let mut out = String::from("\"");
     for c in text.chars() {
         match c {
             '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
+            '\\' => out.push_str(backslash),
+            '&' => out.push_str("&amp;"),
             '\n' => out.push_str("\\n"),
             '\r' | '\t' => out.push(' '),
             c if c.is_control() => {}
@@ -283,7 +358,8 @@ fn dot_string(text: &str) -> String {
     out
 }
 
-/// Text for a Graphviz HTML-like label.
+/// Text for a Graphviz HTML-like label: entities for markup, and `\\` for a backslash (Graphviz
+/// reads backslash escapes in these labels too: `\N` is the node's name).
 fn dot_html(text: &str) -> String {
     let mut out = String::new();
     for c in text.chars() {
@@ -292,6 +368,7 @@ fn dot_html(text: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
+            '\\' => out.push_str("\\\\"),
             '\n' | '\r' | '\t' => out.push(' '),
             c if c.is_control() => {}
             c => out.push(c),
@@ -338,7 +415,13 @@ fn dot_edge(out: &mut String, from: &str, to: &str, label: &str, change: Change)
 pub(crate) fn dot(chart: &Chart) -> String {
     let drawn = chart.drawn();
     let mut taken: Vec<String> = chart.states().iter().map(|s| s.name().into()).collect();
-    taken.push(String::from("[*]"));
+    // The start point's id: `[*]`, with `_` appended while a state has that name (a Rust
+    // identifier never does, a name from definition JSON may; the point would swallow it).
+    let mut start = String::from("[*]");
+    while taken.contains(&start) {
+        start.push('_');
+    }
+    taken.push(start.clone());
     // `Pending.pay`: a Rust identifier has no `.`, so it is never a state's name.
     let choices = choice_ids(&drawn, &taken, |c| {
         let event = chart.transitions()[c.branches[0]].event();
@@ -348,8 +431,11 @@ pub(crate) fn dot(chart: &Chart) -> String {
     out.push_str("    rankdir=LR;\n");
     out.push_str("    node [shape=box, style=rounded, fontname=\"Helvetica\"];\n");
     out.push_str("    edge [fontname=\"Helvetica\"];\n");
-    // `[*]` cannot be a state's name: states are Rust identifiers.
-    out.push_str("    \"[*]\" [shape=point, width=0.15, label=\"\"];\n");
+    let _ = writeln!(
+        out,
+        "    {} [shape=point, width=0.15, label=\"\"];",
+        dot_string(&start)
+    );
     for state in chart.states() {
         let mut attrs: Vec<String> = Vec::new();
         if state.is_terminal() {
@@ -357,7 +443,7 @@ pub(crate) fn dot(chart: &Chart) -> String {
         }
         let summary = state.summary();
         if !summary.is_empty() {
-            attrs.push(format!("tooltip={}", dot_string(&summary)));
+            attrs.push(format!("tooltip={}", dot_tooltip(&summary)));
         }
         if let Some(hooks) = state.hooks_text() {
             attrs.push(format!(
@@ -404,7 +490,8 @@ pub(crate) fn dot(chart: &Chart) -> String {
     }
     let _ = writeln!(
         out,
-        "    \"[*]\" -> {};",
+        "    {} -> {};",
+        dot_string(&start),
         dot_string(chart.states()[chart.initial()].name())
     );
     let name = |i: usize| chart.states()[i].name();
@@ -459,23 +546,41 @@ const PLANTUML_KEYWORDS: &[&str] = &[
     "footer",
 ];
 
-/// PlantUML text: `&#N;` for characters its creole and HTML-like markup would interpret, and
-/// `~` before doubled markup characters (`//`, `**`, `--`, ...).
+/// PlantUML text: `&#N;` for every character its creole and HTML-like markup would interpret.
+/// PlantUML decodes these entities after it has read the markup, so an entity is always drawn
+/// as the character. Found by rendering with Debian's PlantUML 1.2020.2
+/// (`tools/renderers/check.sh`):
+///
+/// - `<`, `>`, `&`, `#` (a colour, or a numbered list at the start), `"` (a single one ended a
+///   state's quoted name, a syntax error) and `~` (creole's escape character) are entities;
+/// - the first of two equal markup characters is an entity: `**`, `//`, `--`, `__` are bold,
+///   italic, strike-through and underline, `[[` a link; `~` before them escaped only some
+///   (`~==`, `~||`, `~''` were drawn with their `~`);
+/// - a first character that is punctuation is an entity: creole reads `*` there as a list item
+///   and `=` as a heading, and a label drawn from `+ x` or `- x` showed a UML visibility icon;
+/// - a backslash is `\\`, never `&#92;`: PlantUML uses the decoded character in a regular
+///   expression's replacement string, throws, draws the stack trace and exits with 0; so does
+///   `&#36;`, which is why `$` is left as it is.
+///
+/// Line breaks and tabs become spaces; other control characters are dropped.
 fn plantuml_text(text: &str) -> String {
     let mut out = String::new();
     let mut chars = text.chars().peekable();
+    let mut first = true;
     while let Some(c) = chars.next() {
+        let at_start = core::mem::replace(&mut first, false);
+        let doubled_markup = matches!(c, '*' | '/' | '-' | '_' | '=' | '|' | '^' | '\'' | '[')
+            && chars.peek() == Some(&c);
         match c {
-            '<' | '>' | '&' | '\\' | '#' => {
-                let _ = write!(out, "&#{};", c as u32);
-            }
+            '\\' => out.push_str("\\\\"),
+            '$' => out.push('$'), // not `&#36;`, see above
             '\n' | '\r' | '\t' => out.push(' '),
             c if c.is_control() => {}
-            '*' | '/' | '"' | '-' | '_' | '~' | '=' | '|' | '^' | '\''
-                if chars.peek() == Some(&c) =>
-            {
-                out.push('~');
-                out.push(c);
+            '<' | '>' | '&' | '#' | '"' | '~' => {
+                let _ = write!(out, "&#{};", u32::from(c));
+            }
+            c if c.is_ascii_punctuation() && (at_start || doubled_markup) => {
+                let _ = write!(out, "&#{};", u32::from(c));
             }
             c => out.push(c),
         }
@@ -493,7 +598,8 @@ fn plantuml_arrow(change: Change) -> String {
 }
 
 /// The PlantUML label text: the event, with `+`/`-` as entities (a label starting with `+` or
-/// `-` would be drawn as a UML visibility icon).
+/// `-` would be drawn as a UML visibility icon; `plantuml_text` escapes an event that starts
+/// with one).
 fn plantuml_label(event: &str, change: Change) -> String {
     let mark = match change {
         Change::Unchanged => "",
@@ -504,7 +610,7 @@ fn plantuml_label(event: &str, change: Change) -> String {
 }
 
 pub(crate) fn plantuml(chart: &Chart) -> String {
-    let ids = ids(chart, PLANTUML_KEYWORDS);
+    let ids = ids(chart, PLANTUML_KEYWORDS, |_| true);
     let names: Vec<String> = ids.iter().map(|(id, _)| id.clone()).collect();
     let drawn = chart.drawn();
     let choices = choice_ids(&drawn, &names, |c| {
