@@ -504,3 +504,41 @@ fn every_error_with_a_conflict_shows_it() {
     assert!(matches!(plain.cause(), Cause::Illegal), "{plain}");
     assert!(plain.as_conflict().is_none());
 }
+
+/// A blob where text belongs is shown as a literal of at most 32 bytes, with its length when
+/// it is longer.
+#[test]
+fn a_long_blob_is_shown_cut_with_its_length() {
+    let path = database("long-blob", true);
+    let journal = SqliteJournal::open(&path, Job::DEFINITION).unwrap();
+    for id in ["exactly", "longer"] {
+        job::start_with(journal.recorder(id)).run().unwrap();
+    }
+    let connection = Connection::open(&path).unwrap();
+    let blob = |n: usize| format!("X'{}'", "ab".repeat(n));
+    connection
+        .execute_batch(&format!(
+            "UPDATE statewright_records SET to_state = {} WHERE instance = 'exactly';
+             UPDATE statewright_records SET to_state = {} WHERE instance = 'longer'",
+            blob(32),
+            blob(33)
+        ))
+        .unwrap();
+    let shown = |id: &str| journal.state(id).unwrap_err().to_string();
+    assert_eq!(
+        shown("exactly"),
+        format!(
+            "the journal of instance `exactly` is corrupt at record #1: its `to_state` is the \
+             blob x'{}', not text",
+            "ab".repeat(32)
+        )
+    );
+    assert_eq!(
+        shown("longer"),
+        format!(
+            "the journal of instance `longer` is corrupt at record #1: its `to_state` is the \
+             blob x'{}'... (33 bytes), not text",
+            "ab".repeat(32)
+        )
+    );
+}
