@@ -282,7 +282,10 @@ impl<'de, E: de::Error> Deserializer<'de> for ContentDeserializer<'de, E> {
             }
             s @ Content::Str(_) => (s, None),
             other => {
-                return Err(de::Error::invalid_type(other.unexpected(), &"a string or a map"));
+                return Err(de::Error::invalid_type(
+                    other.unexpected(),
+                    &"a string or a map",
+                ));
             }
         };
         visitor.visit_enum(Enum {
@@ -408,7 +411,10 @@ impl<'de, E: de::Error> EnumAccess<'de> for Enum<'de, E> {
     type Error = E;
     type Variant = Variant<'de, E>;
 
-    fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Self::Variant), E> {
+    fn variant_seed<V: DeserializeSeed<'de>>(
+        self,
+        seed: V,
+    ) -> Result<(V::Value, Self::Variant), E> {
         let variant = seed.deserialize(ContentDeserializer::new(self.variant))?;
         Ok((
             variant,
@@ -431,7 +437,10 @@ impl<'de, E: de::Error> VariantAccess<'de> for Variant<'de, E> {
     fn unit_variant(self) -> Result<(), E> {
         match self.value {
             None | Some(Content::Unit) => Ok(()),
-            Some(other) => Err(de::Error::invalid_type(other.unexpected(), &"a unit variant")),
+            Some(other) => Err(de::Error::invalid_type(
+                other.unexpected(),
+                &"a unit variant",
+            )),
         }
     }
 
@@ -448,7 +457,10 @@ impl<'de, E: de::Error> VariantAccess<'de> for Variant<'de, E> {
     fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, E> {
         match self.value {
             Some(Content::Seq(items)) => visit_seq(items, visitor),
-            Some(other) => Err(de::Error::invalid_type(other.unexpected(), &"a tuple variant")),
+            Some(other) => Err(de::Error::invalid_type(
+                other.unexpected(),
+                &"a tuple variant",
+            )),
             None => Err(de::Error::invalid_type(
                 Unexpected::UnitVariant,
                 &"a tuple variant",
@@ -464,7 +476,10 @@ impl<'de, E: de::Error> VariantAccess<'de> for Variant<'de, E> {
         match self.value {
             Some(Content::Map(entries)) => visit_map(entries, visitor),
             Some(Content::Seq(items)) => visit_seq(items, visitor),
-            Some(other) => Err(de::Error::invalid_type(other.unexpected(), &"a struct variant")),
+            Some(other) => Err(de::Error::invalid_type(
+                other.unexpected(),
+                &"a struct variant",
+            )),
             None => Err(de::Error::invalid_type(
                 Unexpected::UnitVariant,
                 &"a struct variant",
@@ -526,7 +541,10 @@ mod tests {
         assert_eq!(read::<()>(buffered("null")), Ok(()));
         assert_eq!(read::<Nothing>(buffered("null")), Ok(Nothing));
         assert_eq!(read::<Wrapper>(buffered("9")), Ok(Wrapper(9)));
-        assert_eq!(read::<(u8, String)>(buffered("[1,\"a\"]")), Ok((1, "a".into())));
+        assert_eq!(
+            read::<(u8, String)>(buffered("[1,\"a\"]")),
+            Ok((1, "a".into()))
+        );
         assert_eq!(read::<Vec<u8>>(buffered("[1,2]")), Ok(vec![1, 2]));
         let map: BTreeMap<String, u8> = read(buffered("{\"k\":1}")).unwrap();
         assert_eq!(map.get("k"), Some(&1));
@@ -538,8 +556,14 @@ mod tests {
             })
         );
         assert_eq!(read::<Shape>(buffered("\"Dot\"")), Ok(Shape::Dot));
-        assert_eq!(read::<Shape>(buffered("{\"Circle\":2}")), Ok(Shape::Circle(2)));
-        assert_eq!(read::<Shape>(buffered("{\"Line\":[1,2]}")), Ok(Shape::Line(1, 2)));
+        assert_eq!(
+            read::<Shape>(buffered("{\"Circle\":2}")),
+            Ok(Shape::Circle(2))
+        );
+        assert_eq!(
+            read::<Shape>(buffered("{\"Line\":[1,2]}")),
+            Ok(Shape::Line(1, 2))
+        );
         assert_eq!(
             read::<Shape>(buffered("{\"Box\":{\"w\":1,\"h\":2}}")),
             Ok(Shape::Box { w: 1, h: 2 })

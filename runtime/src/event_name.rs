@@ -280,6 +280,9 @@ mod tests {
         assert!(text.ends_with("`e`, `e` and 5 more"), "{text}");
         assert_eq!(Cut("short").to_string(), "short");
         let long = "y".repeat(100);
-        assert_eq!(Cut(&long).to_string(), alloc::format!("{}...", "y".repeat(64)));
+        assert_eq!(
+            Cut(&long).to_string(),
+            alloc::format!("{}...", "y".repeat(64))
+        );
     }
 }

@@ -105,11 +105,8 @@ pub fn read<'de, D: Deserializer<'de>>(
         }
         Some(event) => event,
         None => {
-            let mut message = alloc::format!(
-                "`{}` has no event `{}`",
-                definition.name(),
-                Cut(&name)
-            );
+            let mut message =
+                alloc::format!("`{}` has no event `{}`", definition.name(), Cut(&name));
             if let Some(near) = nearest(&name, external.iter().copied()) {
                 message.push_str(&alloc::format!("; did you mean `{near}`?"));
             }
