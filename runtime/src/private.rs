@@ -41,8 +41,8 @@ macro_rules! __statewright_wire_impls {
     ($($impls:tt)*) => {
         ::core::compile_error! {
             "`Serialize` and `Deserialize` of a state machine's events need the `serde` feature \
-     of statewright: write `statewright = { version = \"0.1\", features = [\"serde\"] }` \
-     in Cargo.toml"
+of statewright: write `statewright = { version = \"0.1\", features = [\"serde\"] }` \
+in Cargo.toml"
         }
     };
 }
