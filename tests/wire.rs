@@ -1021,3 +1021,37 @@ fn huge_and_deep_input_is_an_error_not_a_panic() {
     );
     assert!(refused(&long_data).contains("invalid length"));
 }
+
+#[cfg(feature = "journal")]
+#[path = "support/temp_dir.rs"]
+mod temp_dir;
+
+/// A timeout fired on a journaled machine is a record like any other: recovery replays it, and
+/// the instance resumes after it.
+#[cfg(feature = "journal")]
+#[test]
+fn a_journal_keeps_and_replays_records_of_internal_events() {
+    use statewright::journal::{Durability, Journal};
+
+    let dir = temp_dir::TempDir::new("wire-internal");
+    let path = dir.0.join("orders.jsonl");
+    let clock = ManualClock::new(Timestamp::from_unix_nanos(0));
+    {
+        let journal = Journal::open(&path, Order::DEFINITION, Durability::Flush).unwrap();
+        let machine = Dynamic::start_with(Order::Pending, journal.recorder("o-1")).unwrap();
+        let mut timed = Timed::new(machine, clock.clone());
+        let refused = timed.apply(order::Event::Timeout).unwrap_err();
+        assert!(matches!(refused.cause(), Cause::Internal));
+        clock.advance(Duration::from_secs(15 * 60));
+        timed.fire_due().unwrap().unwrap();
+    }
+    let journal = Journal::open(&path, Order::DEFINITION, Durability::Flush).unwrap();
+    let history = journal.history("o-1").unwrap();
+    assert_eq!(
+        history.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        ["#1 Pending --timeout--> Expired"]
+    );
+    assert!(history[0].event().is_internal());
+    let resumed = Dynamic::resume(Order::Expired, &history, journal.recorder("o-1")).unwrap();
+    assert_eq!(resumed.sequence(), 1);
+}
