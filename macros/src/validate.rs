@@ -558,11 +558,17 @@ fn check_wire_field_names(model: &Model, errors: &Errors) {
                 let Some(ident) = &field.ident else { continue };
                 let name = names::text(ident);
                 if keys.contains(&name.as_str()) && reported.insert((t, name.clone())) {
+                    let state = names::text(&model.states[t].ident);
+                    let form = if name == "to" {
+                        format!("{{\"type\": \"{}\", \"to\": \"{state}\", ...}}", event.name)
+                    } else {
+                        format!("{{\"type\": \"{}\", ...}}", event.name)
+                    };
                     errors.at(
                         ident.span(),
                         format!(
-                            "the field `{name}` of `{}` clashes with the `\"{name}\"` of the event `{}` when it is serialized (`{{\"type\": \"{}\", ...}}`); rename the field",
-                            model.states[t].ident, event.name, event.name
+                            "the field `{name}` of `{state}` clashes with the `\"{name}\"` of the event `{}` when it is serialized (`{form}`); rename the field",
+                            event.name
                         ),
                     );
                 }
