@@ -56,6 +56,57 @@ pub mod shadowed {
     }
 }
 
+/// The same shadowing but for `u64`, which serde's own derive (on the state types) names.
+#[cfg(feature = "serde")]
+pub mod shadowed_wire {
+    pub use super::shadowed::{
+        Box, Debug, Err, From, None, Ok, Option, Result, Some, String, Vec, core, data, statewright,
+    };
+
+    /// A machine whose events have every shape the wire form knows, with serde.
+    #[::statewright::state_machine(
+        derive(::serde::Serialize, ::serde::Deserialize),
+        internal(reconcile)
+    )]
+    #[derive(::core::fmt::Debug, ::core::cmp::PartialEq)]
+    pub enum Wire {
+        /// Waiting.
+        #[initial]
+        #[timeout(1s -> Done)]
+        #[on(pay -> Paid | Done, hold -> Held, quote -> Quoted)]
+        Idle,
+        /// Paid.
+        #[on(refund -> Done?, reconcile -> Paid)]
+        Paid {
+            /// How much.
+            amount: ::core::primitive::u32,
+        },
+        /// Held.
+        #[on(release -> Idle?)]
+        Held(::core::primitive::u8),
+        /// Quoted.
+        #[on(accept -> Done)]
+        Quoted(::core::primitive::u8, ::core::primitive::bool),
+        /// Done.
+        #[terminal]
+        Done,
+    }
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn the_wire_form_ignores_shadowed_names() {
+    use shadowed_wire::wire;
+    let event = wire::Event::Pay(wire::Paid { amount: 3 }.into());
+    let json = ::serde_json::to_string(&event).unwrap();
+    ::core::assert_eq!(json, r#"{"type":"pay","to":"Paid","amount":3}"#);
+    ::core::assert_eq!(::serde_json::from_str::<wire::Event>(&json).unwrap(), event);
+    ::core::assert_eq!(
+        wire::Event::from_name("accept"),
+        ::core::result::Result::Ok(wire::Event::Accept)
+    );
+}
+
 use ::statewright::TypedMachine;
 use shadowed::{Session, session};
 

@@ -4,6 +4,9 @@
 //! of the compiler, with every feature on. Refresh them with
 //! `TRYBUILD=overwrite cargo test --all-features --test ui` and review the diff like any other
 //! change of a user-facing message.
+//!
+//! One case needs a feature off: `tests/ui_no_serde.rs` runs `tests/ui-no-serde/` without
+//! the `serde` feature.
 
 use std::process::Command;
 

@@ -47,7 +47,6 @@ pub(crate) mod door {
     /**The events of [`Door`](super::Door), as data: what [`Dynamic::apply`](Dynamic) takes.
 
 A variant whose event leads to a state with data carries that data.*/
-    #[derive()]
     pub(crate) enum Event {
         ///`open`: `Closed` -> `Open`.
         Open,
@@ -61,6 +60,38 @@ A variant whose event leads to a state with data carries that data.*/
                 Event::Open { .. } => "open",
                 Event::Close { .. } => "close",
             }
+        }
+        ///The name of every event of [`Door`](super::Door), in the definition's order (order of first appearance).
+        pub const NAMES: &'static [&'static str] = &["open", "close"];
+        ///The names of the events that may come from outside: every event but the internal ones (timeouts' events, and those named in `#[state_machine(internal(...))]`), which `Dynamic::apply` refuses and deserialization does not produce. Definition order.
+        pub const EXTERNAL: &'static [&'static str] = &["open", "close"];
+        ///The event named `__name`, for the events that come from outside and carry no data: `open` and `close`. Any other name is an error that says why (unknown, with the nearest valid name; internal; carries data) and lists these.
+        pub fn from_name(
+            __name: &str,
+        ) -> ::core::result::Result<Event, ::statewright::EventNameError> {
+            match __name {
+                "open" => ::core::result::Result::Ok(Event::Open),
+                "close" => ::core::result::Result::Ok(Event::Close),
+                _ => {
+                    ::core::result::Result::Err(
+                        ::statewright::__private::event_name_error(
+                            DEFINITION,
+                            &["open", "close"],
+                            __name,
+                        ),
+                    )
+                }
+            }
+        }
+    }
+    impl ::core::str::FromStr for Event {
+        type Err = ::statewright::EventNameError;
+        /// [`Event::from_name`].
+        #[inline]
+        fn from_str(
+            __name: &str,
+        ) -> ::core::result::Result<Event, ::statewright::EventNameError> {
+            Event::from_name(__name)
         }
     }
     ///Implemented by the states of [`Door`](super::Door) in which `open` is allowed: `Closed`. [`Machine::open`] exists only for them.

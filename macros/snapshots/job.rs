@@ -54,7 +54,6 @@ mod jobs {
     /**The events of [`Job`](super::Job), as data: what [`Dynamic::apply`](Dynamic) takes.
 
 A variant whose event leads to a state with data carries that data.*/
-    #[derive(serde::Serialize)]
     pub(super) enum Event {
         ///`run`: `Queued` -> `Running`.
         Run,
@@ -74,6 +73,45 @@ A variant whose event leads to a state with data carries that data.*/
                 Event::Finish { .. } => "finish",
                 Event::Reset { .. } => "reset",
             }
+        }
+        ///The name of every event of [`Job`](super::Job), in the definition's order (order of first appearance).
+        pub const NAMES: &'static [&'static str] = &["run", "fail", "finish", "reset"];
+        ///The names of the events that may come from outside: every event but the internal ones (timeouts' events, and those named in `#[state_machine(internal(...))]`), which `Dynamic::apply` refuses and deserialization does not produce. Definition order.
+        pub const EXTERNAL: &'static [&'static str] = &[
+            "run",
+            "fail",
+            "finish",
+            "reset",
+        ];
+        ///The event named `__name`, for the events that come from outside and carry no data: `run`, `fail`, `finish` and `reset`. Any other name is an error that says why (unknown, with the nearest valid name; internal; carries data) and lists these.
+        pub fn from_name(
+            __name: &str,
+        ) -> ::core::result::Result<Event, ::my::reexport::EventNameError> {
+            match __name {
+                "run" => ::core::result::Result::Ok(Event::Run),
+                "fail" => ::core::result::Result::Ok(Event::Fail),
+                "finish" => ::core::result::Result::Ok(Event::Finish),
+                "reset" => ::core::result::Result::Ok(Event::Reset),
+                _ => {
+                    ::core::result::Result::Err(
+                        ::my::reexport::__private::event_name_error(
+                            DEFINITION,
+                            &["run", "fail", "finish", "reset"],
+                            __name,
+                        ),
+                    )
+                }
+            }
+        }
+    }
+    impl ::core::str::FromStr for Event {
+        type Err = ::my::reexport::EventNameError;
+        /// [`Event::from_name`].
+        #[inline]
+        fn from_str(
+            __name: &str,
+        ) -> ::core::result::Result<Event, ::my::reexport::EventNameError> {
+            Event::from_name(__name)
         }
     }
     ///Implemented by the states of [`Job`](super::Job) in which `run` is allowed: `Queued`. [`Machine::run`] exists only for them.
@@ -548,5 +586,19 @@ const _: () = {
         fn from(__machine: jobs::Machine<__S, __R>) -> Self {
             ::my::reexport::TypedMachine::into_dynamic(__machine)
         }
+    }
+    ::my::reexport::__private::wire_impls! {
+        #[automatically_derived] impl ::my::reexport::__private::serde::Serialize for
+        jobs::Event { fn serialize < __S : ::my::reexport::__private::serde::Serializer >
+        (& self, __serializer : __S,) -> ::core::result::Result < __S::Ok, __S::Error > {
+        match self { jobs::Event::Run { .. } =>
+        ::my::reexport::__private::wire::end(::my::reexport::__private::wire::begin(__serializer,
+        "run", 0) ?), jobs::Event::Fail { .. } =>
+        ::my::reexport::__private::wire::end(::my::reexport::__private::wire::begin(__serializer,
+        "fail", 0) ?), jobs::Event::Finish { .. } =>
+        ::my::reexport::__private::wire::end(::my::reexport::__private::wire::begin(__serializer,
+        "finish", 0) ?), jobs::Event::Reset { .. } =>
+        ::my::reexport::__private::wire::end(::my::reexport::__private::wire::begin(__serializer,
+        "reset", 0) ?), } } }
     }
 };

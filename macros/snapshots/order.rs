@@ -100,6 +100,43 @@ A variant whose event leads to a state with data carries that data.*/
                 Event::Deliver { .. } => "deliver",
             }
         }
+        ///The name of every event of [`Order`](super::Order), in the definition's order (order of first appearance).
+        pub const NAMES: &'static [&'static str] = &["pay", "cancel", "ship", "deliver"];
+        ///The names of the events that may come from outside: every event but the internal ones (timeouts' events, and those named in `#[state_machine(internal(...))]`), which `Dynamic::apply` refuses and deserialization does not produce. Definition order.
+        pub const EXTERNAL: &'static [&'static str] = &[
+            "pay",
+            "cancel",
+            "ship",
+            "deliver",
+        ];
+        ///The event named `__name`, for the events that come from outside and carry no data: `cancel` and `deliver`. Any other name is an error that says why (unknown, with the nearest valid name; internal; carries data) and lists these.
+        pub fn from_name(
+            __name: &str,
+        ) -> ::core::result::Result<Event, ::statewright::EventNameError> {
+            match __name {
+                "cancel" => ::core::result::Result::Ok(Event::Cancel),
+                "deliver" => ::core::result::Result::Ok(Event::Deliver),
+                _ => {
+                    ::core::result::Result::Err(
+                        ::statewright::__private::event_name_error(
+                            DEFINITION,
+                            &["cancel", "deliver"],
+                            __name,
+                        ),
+                    )
+                }
+            }
+        }
+    }
+    impl ::core::str::FromStr for Event {
+        type Err = ::statewright::EventNameError;
+        /// [`Event::from_name`].
+        #[inline]
+        fn from_str(
+            __name: &str,
+        ) -> ::core::result::Result<Event, ::statewright::EventNameError> {
+            Event::from_name(__name)
+        }
     }
     ///Implemented by the states of [`Order`](super::Order) in which `pay` is allowed: `Pending`. [`Machine::pay`] exists only for them.
     #[diagnostic::on_unimplemented(

@@ -84,6 +84,48 @@ A variant whose event leads to a state with data carries that data.*/
                 Event::Retry { .. } => "retry",
             }
         }
+        ///The name of every event of [`Payment`](super::Payment), in the definition's order (order of first appearance).
+        pub const NAMES: &'static [&'static str] = &[
+            "authorize",
+            "abandon",
+            "capture",
+            "retry",
+        ];
+        ///The names of the events that may come from outside: every event but the internal ones (timeouts' events, and those named in `#[state_machine(internal(...))]`), which `Dynamic::apply` refuses and deserialization does not produce. Definition order.
+        pub const EXTERNAL: &'static [&'static str] = &[
+            "authorize",
+            "abandon",
+            "capture",
+            "retry",
+        ];
+        ///The event named `__name`, for the events that come from outside and carry no data: `capture` and `retry`. Any other name is an error that says why (unknown, with the nearest valid name; internal; carries data) and lists these.
+        pub fn from_name(
+            __name: &str,
+        ) -> ::core::result::Result<Event, ::statewright::EventNameError> {
+            match __name {
+                "capture" => ::core::result::Result::Ok(Event::Capture),
+                "retry" => ::core::result::Result::Ok(Event::Retry),
+                _ => {
+                    ::core::result::Result::Err(
+                        ::statewright::__private::event_name_error(
+                            DEFINITION,
+                            &["capture", "retry"],
+                            __name,
+                        ),
+                    )
+                }
+            }
+        }
+    }
+    impl ::core::str::FromStr for Event {
+        type Err = ::statewright::EventNameError;
+        /// [`Event::from_name`].
+        #[inline]
+        fn from_str(
+            __name: &str,
+        ) -> ::core::result::Result<Event, ::statewright::EventNameError> {
+            Event::from_name(__name)
+        }
     }
     ///Implemented by the states of [`Payment`](super::Payment) in which `authorize` is allowed: `New`. [`Machine::authorize`] exists only for them.
     #[diagnostic::on_unimplemented(

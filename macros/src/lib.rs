@@ -70,14 +70,22 @@ use proc_macro::TokenStream;
 ///
 /// # Options
 ///
-/// `#[state_machine(crate = ::path::to::statewright, module = name, derive(Trait, ...))]`:
+/// `#[state_machine(crate = ::path::to::statewright, module = name, derive(Trait, ...), context = Type, hooks, timeouts = required, internal(event, ...))]`:
 ///
 /// - `crate`: where the `statewright` crate is, for crates that re-export it;
 /// - `module`: the name of the generated module (the enum's name in snake_case by default);
 /// - `derive`: extra derives for the generated state types and event enum (for example
 ///   `serde::Serialize, serde::Deserialize`); the fields' attributes are copied along. The
 ///   enum's own `Debug`, `Clone`, `Copy`, `PartialEq`, `Eq`, `Hash`, `PartialOrd` and `Ord`
-///   derives are always mirrored.
+///   derives are always mirrored. `Serialize` and `Deserialize` (any path ending in those
+///   names) are derived by the state types only: the event enum gets generated impls of its
+///   wire form (`{"type": "pay", "amount_cents": 100}`, see the `statewright` README), and its
+///   fields lose their `#[serde]` attributes;
+/// - `context`: the shared context's type; `hooks`: generate the `Hooks` trait even without
+///   `#[enter]`/`#[exit]`; `timeouts = required`: every state that is not terminal has a
+///   timeout or says why not;
+/// - `internal`: events the machine raises itself (a timeout's event always is): refused by
+///   `Dynamic::apply` and by deserialization, applied by `Dynamic::apply_internal`.
 ///
 /// # What it generates
 ///

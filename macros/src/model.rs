@@ -30,6 +30,10 @@ pub struct Model {
     pub krate: Path,
     /// Derives for the generated state types and event enum.
     pub derives: Vec<Path>,
+    /// The `Serialize` and `Deserialize` among the `derive(...)` option's derives (any path
+    /// ending in those names): the state types derive them, while the event enum and the
+    /// choice enums get generated impls of the wire form instead.
+    pub wire: Wire,
     /// Whether `Debug` is among `derives` (the typed machines then implement `Debug` too).
     pub debug: bool,
     /// How many of `derives` are the enum's own (the rest come from the `derive(...)` option).
@@ -66,6 +70,24 @@ pub struct Model {
     /// Variants declared again under a state's name: the second declaration and the first.
     /// The model has the first only.
     pub duplicates: Vec<(Ident, Ident)>,
+    /// The names in `internal(...)` that name no event, for `validate` to report.
+    pub internal_unknown: Vec<Ident>,
+    /// The names `internal(...)` lists a second time.
+    pub internal_repeated: Vec<Ident>,
+}
+
+/// The serde derives the user asked for, as written (their spans point errors at them).
+#[derive(Default)]
+pub struct Wire {
+    pub serialize: Option<Path>,
+    pub deserialize: Option<Path>,
+}
+
+impl Wire {
+    /// Whether the event enum gets any generated serde impl.
+    pub fn any(&self) -> bool {
+        self.serialize.is_some() || self.deserialize.is_some()
+    }
 }
 
 /// What an event's transitions look like. Validation makes every transition of a choice or a
@@ -107,6 +129,9 @@ pub struct Event {
     pub name: String,
     /// The name in UpperCamelCase (`time_wait` -> `TimeWait`), computed once.
     pub camel: String,
+    /// Named in `internal(...)`. (A timeout's event is internal too: see
+    /// [`Model::is_internal`].)
+    pub internal: bool,
 }
 
 pub struct Transition {
@@ -190,6 +215,7 @@ impl Model {
                     ident: ident.clone(),
                     camel: names::to_camel(&name),
                     name,
+                    internal: false,
                 });
                 events.len() - 1
             })
@@ -227,6 +253,36 @@ impl Model {
             }
         }
 
+        // `internal(...)`: each name an event, once.
+        let mut internal_unknown = Vec::new();
+        let mut internal_repeated = Vec::new();
+        let mut listed = std::collections::HashSet::new();
+        for ident in &input.options.internal {
+            let name = names::text(ident);
+            if !listed.insert(name.clone()) {
+                internal_repeated.push(ident.clone());
+            } else if let Some(&e) = event_index.get(&name) {
+                events[e].internal = true;
+            } else {
+                internal_unknown.push(ident.clone());
+            }
+        }
+        let ends_with = |p: &Path, name: &str| p.segments.last().is_some_and(|s| s.ident == name);
+        let wire = Wire {
+            serialize: input
+                .options
+                .derives
+                .iter()
+                .find(|p| ends_with(p, "Serialize"))
+                .cloned(),
+            deserialize: input
+                .options
+                .derives
+                .iter()
+                .find(|p| ends_with(p, "Deserialize"))
+                .cloned(),
+        };
+
         let mut model = Model {
             ident: input.ident.clone(),
             vis: input.vis.clone(),
@@ -235,6 +291,7 @@ impl Model {
             unusable_module,
             krate: input.options.krate.clone(),
             derives,
+            wire,
             debug,
             std_derive_count: input.std_derives.len(),
             copy_field_attrs: !input.options.derives.is_empty(),
@@ -253,6 +310,8 @@ impl Model {
             kinds: Vec::new(),
             aliases: Vec::new(),
             duplicates,
+            internal_unknown,
+            internal_repeated,
         };
         let mut shadowed: Vec<String> = MODULE_TYPES.iter().map(|s| (*s).to_owned()).collect();
         shadowed.extend(variants.iter().map(|v| v.ident.unraw().to_string()));
@@ -301,6 +360,27 @@ impl Model {
             })
             .map(|(_, p)| p.clone())
             .collect()
+    }
+
+    /// The derives of the event enum and the choice enums: `derives` without `Serialize` and
+    /// `Deserialize`, whose impls are generated (the wire form).
+    pub fn event_derives(&self) -> Vec<Path> {
+        let serde = |p: &Path| {
+            p.segments
+                .last()
+                .is_some_and(|s| s.ident == "Serialize" || s.ident == "Deserialize")
+        };
+        self.derives.iter().filter(|p| !serde(p)).cloned().collect()
+    }
+
+    /// Whether `event` is internal: the machine raises it itself (it is a timeout's event, or
+    /// named in `internal(...)`), so it is not taken from outside.
+    pub fn is_internal(&self, event: usize) -> bool {
+        self.events.get(event).is_some_and(|e| e.internal)
+            || self
+                .transitions
+                .iter()
+                .any(|t| t.event == event && t.timeout.is_some())
     }
 
     /// The initial state (the first one marked, else the first state).

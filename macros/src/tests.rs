@@ -266,6 +266,11 @@ mod robustness {
                 "\u{e9}t\u{e9}",
                 "Match",
                 "Type",
+                "internal",
+                "Serialize",
+                "Deserialize",
+                "to",
+                "timeout",
             ])
             .prop_map(|s| {
                 if let Some(raw) = s.strip_prefix("r#") {
@@ -328,6 +333,35 @@ mod robustness {
             let _ = expand(args, input);
         }
     }
+}
+
+#[test]
+fn internal_names_and_wire_field_names_are_checked() {
+    let found = errors(
+        quote!(
+            derive(serde::Serialize),
+            internal(reconcle, pay, pay, r#loop)
+        ),
+        quote! {
+            enum Order {
+                #[initial]
+                #[on(pay -> Paid, reconcile -> Pending, r#loop -> Pending)]
+                Pending,
+                #[terminal]
+                Paid { r#type: u8 },
+            }
+        },
+    );
+    assert_eq!(found.len(), 3, "{found:#?}");
+    assert!(found[0].starts_with(
+        "`internal(...)` names `reconcle`, which is not an event of `Order`; did you mean `reconcile`?"
+    ));
+    assert!(found[1].starts_with("`pay` is already listed in `internal(...)`; remove this one"));
+    assert!(
+        found[2].starts_with("the field `type` of `Paid` clashes with the "),
+        "{}",
+        found[2]
+    );
 }
 
 #[test]

@@ -32,6 +32,8 @@ pub fn check(model: &Model, errors: &Errors) {
     check_event_payloads(model, errors);
     check_hooks(model, errors);
     check_timeouts(model, errors);
+    check_internal_events(model, errors);
+    check_wire_field_names(model, errors);
     // The other mistakes leave the graph as written, with every edge in it (a nondeterministic
     // transition's both targets, a terminal state's transitions): a state unreachable even so
     // stays unreachable whichever edge the fix keeps.
@@ -504,6 +506,73 @@ fn check_timeouts(model: &Model, errors: &Errors) {
                     model.states[to].ident
                 ),
             );
+        }
+    }
+}
+
+/// Each name in `internal(...)` is an event of the machine, listed once.
+fn check_internal_events(model: &Model, errors: &Errors) {
+    let events: Vec<&str> = model.events.iter().map(|e| e.name.as_str()).collect();
+    for ident in &model.internal_unknown {
+        let name = names::text(ident);
+        let hint = match names::did_you_mean(&name, events.iter().copied()) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None if events.is_empty() => "the machine has no events".to_owned(),
+            None => format!("its events are {}", names::list(&events, LIST_LIMIT)),
+        };
+        errors.at(
+            ident.span(),
+            format!(
+                "`internal(...)` names `{name}`, which is not an event of `{}`; {hint}",
+                model.ident
+            ),
+        );
+    }
+    for ident in &model.internal_repeated {
+        errors.at(
+            ident.span(),
+            format!(
+                "`{}` is already listed in `internal(...)`; remove this one",
+                names::text(ident)
+            ),
+        );
+    }
+}
+
+/// With generated serde impls, an event's object holds `"type"` (the event's name) and, for a
+/// choice or a guard, `"to"` (the target), beside the target's fields: no field may take
+/// those names.
+fn check_wire_field_names(model: &Model, errors: &Errors) {
+    if !model.wire.any() {
+        return;
+    }
+    let mut reported = HashSet::new();
+    for (e, event) in model.events.iter().enumerate() {
+        let (targets, keys): (Vec<usize>, &[&str]) = match model.kind(e) {
+            Kind::Choice(targets) => (targets.clone(), &["type", "to"]),
+            Kind::Guard(t) => (vec![*t], &["type", "to"]),
+            Kind::Plain => (model.single_target(e).into_iter().collect(), &["type"]),
+        };
+        for t in targets {
+            for field in model.states[t].fields.iter() {
+                let Some(ident) = &field.ident else { continue };
+                let name = names::text(ident);
+                if keys.contains(&name.as_str()) && reported.insert((t, name.clone())) {
+                    let state = names::text(&model.states[t].ident);
+                    let form = if name == "to" {
+                        format!("{{\"type\": \"{}\", \"to\": \"{state}\", ...}}", event.name)
+                    } else {
+                        format!("{{\"type\": \"{}\", ...}}", event.name)
+                    };
+                    errors.at(
+                        ident.span(),
+                        format!(
+                            "the field `{name}` of `{state}` clashes with the `\"{name}\"` of the event `{}` when it is serialized (`{form}`); rename the field",
+                            event.name
+                        ),
+                    );
+                }
+            }
         }
     }
 }

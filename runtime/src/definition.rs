@@ -125,6 +125,12 @@ pub struct Definition {
     /// The timeouts, four numbers each: state, milliseconds, the index of its transition (into
     /// the pairs), and the [`Resume`] policy (0 deadline, 1 remaining, 2 restart); by state.
     pub(crate) timeouts: &'static [u64],
+    /// Per event, whether it is internal: the machine raises it itself (a timeout's event, or
+    /// one named in `#[state_machine(internal(...))]`), so [`Dynamic::apply`] refuses it from
+    /// outside. Empty for a machine without internal events.
+    ///
+    /// [`Dynamic::apply`]: crate::Dynamic::apply
+    pub(crate) internal: &'static [bool],
 }
 
 /// What restoring a machine does with the timeout that was armed when it was stored (see
@@ -401,6 +407,18 @@ impl Definition {
         !self.timeouts.is_empty()
     }
 
+    /// Whether `event` is internal: the machine raises it itself (a timeout's event, or an
+    /// event named in `#[state_machine(internal(...))]`), so [`Dynamic::apply`] refuses it and
+    /// deserialization does not produce it. `false` for an id of another definition.
+    ///
+    /// One table lookup: [`Dynamic::apply`] asks it for every event.
+    ///
+    /// [`Dynamic::apply`]: crate::Dynamic::apply
+    #[inline(always)]
+    pub fn is_internal(&self, event: EventId) -> bool {
+        self.internal.get(event.index()).copied().unwrap_or(false)
+    }
+
     /// The timeout of `state`, if it has one.
     pub fn timeout(&'static self, state: StateId) -> Option<Timeout> {
         let entry = self
@@ -499,7 +517,8 @@ impl PartialEq for Definition {
                 && self.initial == other.initial
                 && self.guarded == other.guarded
                 && self.hooks == other.hooks
-                && self.timeouts == other.timeouts)
+                && self.timeouts == other.timeouts
+                && self.internal == other.internal)
     }
 }
 
@@ -682,6 +701,38 @@ impl EventInfo {
     /// The states in which the event is allowed, in declaration order.
     pub fn sources(&self) -> impl Iterator<Item = StateInfo> + Clone {
         self.definition.sources(self.id)
+    }
+
+    /// Whether the event is internal: the machine raises it itself, so it cannot come from
+    /// outside. Every event of a `#[timeout(...)]` is, and so is every event named in
+    /// `#[state_machine(internal(...))]`. [`Dynamic::apply`](crate::Dynamic::apply) refuses
+    /// an internal event ([`Cause::Internal`](crate::Cause::Internal)), deserializing one is
+    /// an error, and `Event::from_name` does not make one; the code that owns the machine
+    /// applies it with [`Dynamic::apply_internal`](crate::Dynamic::apply_internal) (as
+    /// [`Timed::fire_due`](crate::Timed::fire_due) does). Records of internal events are
+    /// ordinary records: this flag tells them apart.
+    ///
+    /// ```
+    /// use statewright::{state_machine, StateMachine};
+    ///
+    /// #[state_machine(internal(reconcile))]
+    /// enum Mirror {
+    ///     #[initial]
+    ///     #[timeout(30s -> Stale)]
+    ///     #[on(update -> Fresh, reconcile -> Fresh)]
+    ///     Fresh,
+    ///     #[on(update -> Fresh, reconcile -> Fresh)]
+    ///     Stale,
+    /// }
+    ///
+    /// # fn main() {
+    /// let internal: Vec<(&str, bool)> =
+    ///     Mirror::DEFINITION.events().map(|e| (e.name(), e.is_internal())).collect();
+    /// assert_eq!(internal, [("update", false), ("reconcile", true), ("timeout", true)]);
+    /// # }
+    /// ```
+    pub fn is_internal(&self) -> bool {
+        self.definition.is_internal(self.id)
     }
 
     /// The definition this event belongs to.

@@ -211,23 +211,114 @@ impl<M: StateMachine, R: Recorder> Dynamic<M, R> {
         })
     }
 
-    /// Applies `event`: on success the machine is in the target state and the record of the
-    /// transition is returned; when the event is not allowed in the current state, its guard
-    /// declines, a hook vetoes it, or the recorder refuses the record, nothing changes and the
-    /// event is handed back in the [`Rejection`].
+    /// Applies `event`, which came from outside the machine (a request, a message, a row):
+    /// on success the machine is in the target state and the record of the transition is
+    /// returned; when the event is not allowed in the current state, its guard declines, a
+    /// hook vetoes it, or the recorder refuses the record, nothing changes and the event is
+    /// handed back in the [`Rejection`].
     ///
     /// The record is written before the new state is stored. A rejected event is recorded too
     /// (with outcome [`Rejected`](crate::Outcome::Rejected)). For a machine with hooks, the
     /// exit hook and the transition action run before the record and the entry hook after it
     /// (see [`hooks`](crate::hooks)).
+    ///
+    /// An *internal* event (a timeout's, or one named in `#[state_machine(internal(...))]`:
+    /// see [`EventInfo::is_internal`](crate::EventInfo::is_internal)) is refused with
+    /// [`Cause::Internal`]: nothing runs, nothing is recorded, the event is handed back. The
+    /// machine raises those itself, through [`apply_internal`](Self::apply_internal).
+    ///
+    /// ```
+    /// use statewright::{state_machine, Cause, Dynamic};
+    ///
+    /// #[state_machine]
+    /// #[derive(Debug, PartialEq)]
+    /// enum Order {
+    ///     #[initial]
+    ///     #[timeout(15min -> Expired)]
+    ///     #[on(pay -> Paid)]
+    ///     Pending,
+    ///     #[terminal]
+    ///     Paid,
+    ///     #[terminal]
+    ///     Expired,
+    /// }
+    ///
+    /// # fn main() {
+    /// let mut order = Dynamic::start(Order::Pending).unwrap();
+    /// // A client cannot expire the order: only its timer can.
+    /// let refused = order.apply(order::Event::Timeout).unwrap_err();
+    /// assert_eq!(refused.cause(), &Cause::Internal);
+    /// assert_eq!(order.state(), &Order::Pending);
+    /// assert!(order.recorder().is_empty());
+    /// # }
+    /// ```
     #[allow(clippy::type_complexity)] // the rejection's three parameters are each needed
+    #[inline]
     pub fn apply(
         &mut self,
         event: M::Event,
     ) -> Result<Record, Rejection<M::Event, R::Error, M::HookError>> {
+        let event_id = M::event_id(&event);
+        if M::DEFINITION.is_internal(event_id) {
+            let from = self.state.state_id();
+            return Err(Rejection::new(
+                event,
+                M::DEFINITION,
+                from,
+                event_id,
+                Cause::Internal,
+                None,
+            ));
+        }
+        self.apply_any(event, event_id)
+    }
+
+    /// Applies `event` like [`apply`](Self::apply), internal events included: for the code
+    /// that owns the machine and raises its internal events itself (a timer, a scheduler, a
+    /// reconciliation loop), never for events that arrive from outside.
+    /// [`Timed::fire_due`](crate::Timed::fire_due) fires timeouts through it.
+    ///
+    /// ```
+    /// use statewright::{state_machine, Dynamic};
+    ///
+    /// #[state_machine(internal(reconcile))]
+    /// #[derive(Debug, PartialEq)]
+    /// enum Mirror {
+    ///     #[initial]
+    ///     #[on(update -> Stale)]
+    ///     Fresh,
+    ///     #[on(reconcile -> Fresh)]
+    ///     Stale,
+    /// }
+    ///
+    /// # fn main() {
+    /// let mut mirror = Dynamic::start(Mirror::Fresh).unwrap();
+    /// mirror.apply(mirror::Event::Update).unwrap();
+    /// assert!(mirror.apply(mirror::Event::Reconcile).is_err()); // not from outside
+    /// let record = mirror.apply_internal(mirror::Event::Reconcile).unwrap();
+    /// assert_eq!(record.to_string(), "#2 Stale --reconcile--> Fresh");
+    /// assert!(record.event().is_internal());
+    /// # }
+    /// ```
+    #[allow(clippy::type_complexity)] // the rejection's three parameters are each needed
+    pub fn apply_internal(
+        &mut self,
+        event: M::Event,
+    ) -> Result<Record, Rejection<M::Event, R::Error, M::HookError>> {
+        let event_id = M::event_id(&event);
+        self.apply_any(event, event_id)
+    }
+
+    /// The body of [`apply`](Self::apply) and [`apply_internal`](Self::apply_internal).
+    #[allow(clippy::type_complexity)] // the rejection's three parameters are each needed
+    #[inline(always)]
+    fn apply_any(
+        &mut self,
+        event: M::Event,
+        event_id: EventId,
+    ) -> Result<Record, Rejection<M::Event, R::Error, M::HookError>> {
         let definition = M::DEFINITION;
         let from = self.state.state_id();
-        let event_id = M::event_id(&event);
         if let Some(unusable) = self.core.unusable() {
             let cause = match unusable {
                 Unusable::Poisoned => Cause::Poisoned,
@@ -464,6 +555,11 @@ pub enum Cause<F, H = core::convert::Infallible> {
     /// The machine's sequence number is the largest there is (`u64::MAX`): no further record
     /// can be numbered, so nothing was run or recorded.
     Exhausted,
+    /// The event is internal (a timeout's, or one named in `#[state_machine(internal(...))]`):
+    /// the machine raises it itself, so [`Dynamic::apply`] does not take it from outside.
+    /// Nothing was run or recorded. The code that owns the machine applies it with
+    /// [`Dynamic::apply_internal`].
+    Internal,
 }
 
 /// An event that [`Dynamic::apply`] did not apply: the event itself (handed back), the state
@@ -669,6 +765,12 @@ impl<E, F: fmt::Display, H: fmt::Display> fmt::Display for Rejection<E, F, H> {
                 "`{machine}` did not apply `{event}` in state `{state}`: its sequence number is \
                  exhausted (#{}); no further record can be numbered, start a new instance",
                 u64::MAX
+            ),
+            Cause::Internal => write!(
+                f,
+                "`{machine}` did not apply `{event}` in state `{state}`: `{event}` is an internal \
+                 event, which the machine raises itself (a timeout, or `internal(...)`), so it \
+                 is not taken from outside; nothing was recorded"
             ),
         }
     }

@@ -23,6 +23,7 @@
 //! | a hook, a guard or the recorder panics inside [`Idempotent::apply`] and the caller catches it | the id handed to the recorder ([`Recorder::event_id`]) is cleared while the panic unwinds, so no later record is stored under it; the id is not remembered (only a written record is), so the redelivery is a first delivery. If the recorder itself panicked, the machine is poisoned and refuses every event ([`Cause::Poisoned`](crate::Cause::Poisoned)) until it is rebuilt from its records, whose journal window then has the id if the record was stored (see [`hooks`](crate::hooks#panics)) |
 //! | the clock panics | it is read before anything else: nothing happened |
 //! | the sequence number is exhausted | the event is refused with [`Cause::Exhausted`](crate::Cause::Exhausted), nothing recorded, the id not remembered |
+//! | the event is internal (a timeout's, or named in `internal(...)`): a forged delivery | refused with [`Cause::Internal`](crate::Cause::Internal), nothing recorded, the id not remembered |
 //! | an `IdempotentSnapshot` was altered | [`restore`](IdempotentSnapshot::restore) refuses remembered records that name unknown states or events, that are not a declared transition (an applied record) or a stay (a rejection), that are after the machine's last record or not in the order they were written, and ids twice or beyond `max_ids` |
 //! | a duplicate arrives after its id left the window | it is applied again (see the table above) |
 //!

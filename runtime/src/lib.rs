@@ -16,9 +16,12 @@ extern crate alloc;
 extern crate std;
 
 mod clock;
+#[cfg(feature = "serde")]
+mod content;
 mod definition;
 pub mod diagram;
 mod dynamic;
+mod event_name;
 mod fingerprint;
 pub mod hooks;
 pub mod idempotent;
@@ -38,6 +41,8 @@ mod time;
 pub mod timer;
 #[cfg(feature = "tracing")]
 mod tracer;
+#[cfg(feature = "serde")]
+mod wire;
 
 #[cfg(test)]
 mod fixture;
@@ -55,6 +60,7 @@ pub use crate::definition::{
     Definition, EventId, EventInfo, Events, Resume, StateId, StateInfo, Timeout, Transition,
 };
 pub use crate::dynamic::{Cause, Dynamic, NotInitial, Rejection, ResumeError, ResumeReason};
+pub use crate::event_name::{EventNameError, EventNameReason};
 pub use crate::fingerprint::Fingerprint;
 pub use crate::hooks::{Failure, Hooked};
 #[cfg(feature = "serde")]

@@ -10,6 +10,54 @@ use crate::machine::{ContextOf, HookErrorOf, State, StateMachine};
 use crate::record::{Outcome, Record};
 use crate::recorder::{Fallibility, Recorder, Refused, Step};
 
+/// serde, for the `Serialize` and `Deserialize` impls of generated event enums: users need not
+/// name serde for them to compile.
+#[cfg(feature = "serde")]
+pub use serde;
+
+/// The wire form of events: what the generated impls call.
+#[cfg(feature = "serde")]
+pub mod wire {
+    pub use crate::wire::*;
+}
+
+/// Emits the generated `Serialize`/`Deserialize` impls of an event enum when the `serde`
+/// feature is on, and a compile error at the user's derive when it is off.
+pub use crate::__statewright_wire_impls as wire_impls;
+
+#[cfg(feature = "serde")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __statewright_wire_impls {
+    ($($impls:tt)*) => {
+        $($impls)*
+    };
+}
+
+#[cfg(not(feature = "serde"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __statewright_wire_impls {
+    ($($impls:tt)*) => {
+        ::core::compile_error! {
+            "`Serialize` and `Deserialize` of a state machine's events need the `serde` feature \
+of statewright: write `statewright = { version = \"0.1\", features = [\"serde\"] }` \
+in Cargo.toml"
+        }
+    };
+}
+
+/// The error of a generated `Event::from_name` for a name that is none of `valid` (the
+/// external events without data).
+#[cold]
+pub fn event_name_error(
+    definition: &'static Definition,
+    valid: &'static [&'static str],
+    name: &str,
+) -> crate::EventNameError {
+    crate::event_name::from_name_error(definition, valid, name)
+}
+
 /// What every machine carries besides its state: the sequence number of the last record, the
 /// recorder, and the shared context (`()` for a machine without one).
 pub struct Core<R, C = ()> {
@@ -495,6 +543,17 @@ pub const fn definition(
         guarded,
         hooks,
         timeouts,
+        internal: &[],
+    }
+}
+
+/// `definition` with its table of internal events: one flag per event, `true` for the events
+/// the machine raises itself (every timeout's event, and those named in `internal(...)`).
+/// Generated only for machines that have some.
+pub const fn with_internal(definition: Definition, internal: &'static [bool]) -> Definition {
+    Definition {
+        internal,
+        ..definition
     }
 }
 

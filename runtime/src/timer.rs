@@ -115,8 +115,9 @@ impl<M: StateMachine, R: Recorder, C: Clock> Timed<M, R, C> {
         M::DEFINITION.timeout(self.machine.state().state_id())
     }
 
-    /// Applies `event` like [`Dynamic::apply`]; a transition to another state arms that
-    /// state's timeout (a self-loop keeps the running one: the machine did not leave).
+    /// Applies `event` like [`Dynamic::apply`] (so a timeout's event, which is internal, is
+    /// refused: [`fire_due`](Self::fire_due) fires it); a transition to another state arms
+    /// that state's timeout (a self-loop keeps the running one: the machine did not leave).
     #[allow(clippy::type_complexity)] // the rejection's three parameters are each needed
     pub fn apply(
         &mut self,
@@ -176,7 +177,8 @@ impl<M: StateMachine, R: Recorder, C: Clock> Timed<M, R, C> {
         let timeout = self.current_timeout()?;
         let event = M::__timeout_event(timeout.event().id())?;
         let rearm = Rearm::at(self, now);
-        let result = rearm.timed.machine.apply(event);
+        // The timeout's event is internal: `apply` refuses it from outside, its timer applies it.
+        let result = rearm.timed.machine.apply_internal(event);
         if result.is_ok() {
             // A timeout that leads back to its own state starts again.
             rearm.timed.arm_at(now);

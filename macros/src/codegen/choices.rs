@@ -34,7 +34,9 @@ pub fn param(cx: &Ctx, t: usize) -> syn::Ident {
 /// The choice enums, inside the generated module.
 pub fn types(cx: &Ctx) -> TokenStream {
     let vis = &cx.vis;
-    let derives = &cx.model.derives;
+    // A choice's serialized form is the `"to"` of its event's: no serde derives of its own.
+    let derives = cx.model.event_derives();
+    let derives = &(!derives.is_empty()).then(|| quote!(#[derive(#(#derives),*)]));
     distinct(cx)
         .iter()
         .map(|targets| {
@@ -79,7 +81,7 @@ pub fn types(cx: &Ctx) -> TokenStream {
 
                 #[doc = #doc]
                 #[must_use = "each variant is a different state the machine may be in; match on it"]
-                #[derive(#(#derives),*)]
+                #derives
                 #vis enum #name<#(#params),*> {
                     #(#variants,)*
                 }

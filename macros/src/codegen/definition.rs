@@ -53,8 +53,8 @@ pub fn statics(cx: &Ctx) -> TokenStream {
     } else {
         quote!(&[])
     };
-    quote! {
-        static __DEFINITION: #krate::Definition = #krate::__private::definition(
+    let table = quote! {
+        #krate::__private::definition(
             #name,
             #doc,
             &[#(#names),*],
@@ -67,6 +67,19 @@ pub fn statics(cx: &Ctx) -> TokenStream {
             &[#(#guarded),*],
             #hooks,
             &[#(#timeouts),*],
-        );
+        )
+    };
+    // Internal events (timeouts', and those named in `internal(...)`): a flag per event, for
+    // machines that have any.
+    let internal: Vec<bool> = (0..model.events.len())
+        .map(|e| model.is_internal(e))
+        .collect();
+    let table = if internal.contains(&true) {
+        quote!(#krate::__private::with_internal(#table, &[#(#internal),*]))
+    } else {
+        table
+    };
+    quote! {
+        static __DEFINITION: #krate::Definition = #table;
     }
 }

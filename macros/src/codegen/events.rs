@@ -20,7 +20,8 @@ const NOTE_LIMIT: usize = 10;
 /// The event enum and the event traits, inside the generated module.
 pub fn types(cx: &Ctx) -> TokenStream {
     let (krate, vis) = (cx.krate, &cx.vis);
-    let derives = &cx.model.derives;
+    // `Serialize` and `Deserialize` are generated (the wire form), not derived.
+    let derives = &cx.model.event_derives();
     let doc = docs::event_enum(cx);
     let mut variants = Vec::new();
     let mut names = Vec::new();
@@ -71,26 +72,96 @@ pub fn types(cx: &Ctx) -> TokenStream {
     let name_doc = "The event's name, as written in `#[on(...)]`.";
     let name_fn = (!names.is_empty()).then(|| {
         quote! {
-            impl Event {
-                #[doc = #name_doc]
-                pub fn name(&self) -> &'static str {
-                    match *self {
-                        #(#names,)*
-                    }
+            #[doc = #name_doc]
+            pub fn name(&self) -> &'static str {
+                match *self {
+                    #(#names,)*
                 }
             }
         }
     });
+    let by_name = by_name(cx);
+    let derives = (!derives.is_empty()).then(|| quote!(#[derive(#(#derives),*)]));
     quote! {
         #[doc = #doc]
-        #[derive(#(#derives),*)]
+        #derives
         #vis enum Event {
             #(#variants,)*
         }
 
-        #name_fn
+        impl Event {
+            #name_fn
+            #by_name
+        }
+
+        impl ::core::str::FromStr for Event {
+            type Err = #krate::EventNameError;
+
+            /// [`Event::from_name`].
+            #[inline]
+            fn from_str(__name: &str) -> ::core::result::Result<Event, #krate::EventNameError> {
+                Event::from_name(__name)
+            }
+        }
 
         #(#traits)*
+    }
+}
+
+/// `Event::NAMES`, `Event::EXTERNAL` and `Event::from_name`.
+fn by_name(cx: &Ctx) -> TokenStream {
+    let krate = cx.krate;
+    let all: Vec<&str> = cx.model.events.iter().map(|e| e.name.as_str()).collect();
+    let external: Vec<&str> = (0..cx.model.events.len())
+        .filter(|&e| !cx.model.is_internal(e))
+        .map(|e| all[e])
+        .collect();
+    // The external events a name alone makes: plain, without data.
+    let unit: Vec<usize> = (0..cx.model.events.len())
+        .filter(|&e| {
+            !cx.model.is_internal(e) && *cx.model.kind(e) == Kind::Plain && !has_payload(cx, e)
+        })
+        .collect();
+    let valid: Vec<&str> = unit.iter().map(|&e| all[e]).collect();
+    let arms = unit.iter().map(|&e| {
+        let (name, variant) = (all[e], cx.model.events[e].variant());
+        quote!(#name => ::core::result::Result::Ok(Event::#variant))
+    });
+    let names_doc = format!(
+        "The name of every event of [`{0}`](super::{0}), in the definition's order (order of \
+         first appearance).",
+        cx.ident
+    );
+    let external_doc = "The names of the events that may come from outside: every event but \
+                        the internal ones (timeouts' events, and those named in \
+                        `#[state_machine(internal(...))]`), which `Dynamic::apply` refuses and \
+                        deserialization does not produce. Definition order.";
+    let from_name_doc = format!(
+        "The event named `__name`, for the events that come from outside and carry no data: {}. \
+         Any other name is an error that says why (unknown, with the nearest valid name; \
+         internal; carries data) and lists these.",
+        if valid.is_empty() {
+            "none".to_owned()
+        } else {
+            names::list(&valid, NOTE_LIMIT)
+        }
+    );
+    quote! {
+        #[doc = #names_doc]
+        pub const NAMES: &'static [&'static str] = &[#(#all),*];
+
+        #[doc = #external_doc]
+        pub const EXTERNAL: &'static [&'static str] = &[#(#external),*];
+
+        #[doc = #from_name_doc]
+        pub fn from_name(__name: &str) -> ::core::result::Result<Event, #krate::EventNameError> {
+            match __name {
+                #(#arms,)*
+                _ => ::core::result::Result::Err(
+                    #krate::__private::event_name_error(DEFINITION, &[#(#valid),*], __name)
+                ),
+            }
+        }
     }
 }
 
@@ -120,6 +191,13 @@ fn payload(cx: &Ctx, e: usize) -> TokenStream {
     let mut fields = state.fields.clone();
     for field in fields.iter_mut() {
         field.vis = Visibility::Inherited;
+    }
+    // The event's wire form is generated, not derived: serde's field attributes do not apply
+    // to it (and would not compile without the derive).
+    if cx.model.wire.any() {
+        for field in fields.iter_mut() {
+            field.attrs.retain(|a| !a.path().is_ident("serde"));
+        }
     }
     let list: Vec<TokenStream> = fields
         .iter()

@@ -4,6 +4,7 @@
 //! - `events`: the event enum and one trait per event, implemented by the states that handle it
 //! - `typed`: the typed machine, its transition methods, the enum of typed machines, `start`
 //! - `machine`: the `StateMachine` impl of the enum (the dynamic API's glue) and conversions
+//! - `wire`: the event enum's `Serialize` and `Deserialize` (its wire form), when asked for
 //! - `definition`: the `'static` definition
 //! - `docs`: the text of the generated documentation
 //!
@@ -20,6 +21,7 @@ mod hooks;
 mod machine;
 mod states;
 mod typed;
+mod wire;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
@@ -144,6 +146,7 @@ fn glue(cx: &Ctx) -> TokenStream {
     let states = states::impls(cx);
     let events = events::impls(cx);
     let conversions = typed::conversions(cx);
+    let wire = wire::impls(cx);
     quote! {
         const _: () = {
             #definition
@@ -151,6 +154,7 @@ fn glue(cx: &Ctx) -> TokenStream {
             #states
             #events
             #conversions
+            #wire
         };
     }
 }

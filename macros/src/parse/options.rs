@@ -1,6 +1,7 @@
 //! The arguments of `#[state_machine(...)]`.
 
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
+use syn::ext::IdentExt;
 use syn::parse::{Parse, Parser};
 use syn::punctuated::Punctuated;
 use syn::{Ident, Path, Token};
@@ -25,11 +26,16 @@ pub struct Options {
     pub hooks: Option<proc_macro2::Span>,
     /// `timeouts = required`: every state that is not terminal has a timeout or says why not.
     pub timeouts_required: bool,
+    /// The events named in `internal(...)`: events the machine raises itself, which
+    /// `Dynamic::apply` and deserialization refuse from outside.
+    pub internal: Vec<Ident>,
 }
 
-const OPTIONS: &[&str] = &["crate", "module", "derive", "context", "hooks", "timeouts"];
+const OPTIONS: &[&str] = &[
+    "crate", "module", "derive", "context", "hooks", "timeouts", "internal",
+];
 
-const ALL_OPTIONS: &str = "the options are `crate = ...`, `module = ...`, `derive(...)`, `context = Type`, `hooks` and `timeouts = required`";
+const ALL_OPTIONS: &str = "the options are `crate = ...`, `module = ...`, `derive(...)`, `context = Type`, `hooks`, `timeouts = required` and `internal(event, ...)`";
 
 /// Parses the attribute's arguments; reports every malformed option and keeps the valid ones.
 pub fn parse(args: TokenStream, errors: &Errors) -> Options {
@@ -40,6 +46,7 @@ pub fn parse(args: TokenStream, errors: &Errors) -> Options {
         context: None,
         hooks: None,
         timeouts_required: false,
+        internal: Vec::new(),
     };
     let mut seen: Vec<String> = Vec::new();
     for segment in split_commas(args, errors) {
@@ -129,6 +136,7 @@ pub fn parse(args: TokenStream, errors: &Errors) -> Options {
                     options.hooks = Some(name.span());
                 }
             }
+            "internal" => options.internal = parse_internal(name, &rest, errors),
             _ => options.derives = parse_derive(name, &rest, errors),
         }
     }
@@ -224,6 +232,35 @@ fn parse_module(name: &Ident, tokens: &[TokenTree], errors: &Errors) -> Option<I
             None
         }
         [] => None,
+    }
+}
+
+/// `internal(reconcile, ...)`: event names (validation checks that each is an event).
+fn parse_internal(name: &Ident, rest: &[TokenTree], errors: &Errors) -> Vec<Ident> {
+    const EXPECTED: &str =
+        "expected the names of events the machine raises itself, like `internal(reconcile)`";
+    match rest {
+        [TokenTree::Group(g)] if g.delimiter() == Delimiter::Parenthesis => {
+            let parser = |input: syn::parse::ParseStream| {
+                Punctuated::<Ident, Token![,]>::parse_terminated_with(input, Ident::parse_any)
+            };
+            match parser.parse2(g.stream()) {
+                Ok(names) if names.is_empty() => {
+                    errors.at(g.span(), EXPECTED);
+                    Vec::new()
+                }
+                Ok(names) => names.into_iter().collect(),
+                Err(e) => {
+                    errors.at(e.span(), EXPECTED);
+                    Vec::new()
+                }
+            }
+        }
+        _ => {
+            let span = rest.first().map_or(name.span(), TokenTree::span);
+            errors.at(span, EXPECTED);
+            Vec::new()
+        }
     }
 }
 

@@ -181,6 +181,7 @@ impl Diff {
                 to: index(to),
                 guarded: t.is_guarded(),
                 after_ms: t.after_ms,
+                internal: t.internal,
                 choice: false,
                 change: if kept {
                     Change::Unchanged
@@ -199,6 +200,7 @@ impl Diff {
                     to: index(to),
                     guarded: t.is_guarded(),
                     after_ms: t.after_ms,
+                    internal: t.internal,
                     choice: false,
                     change: Change::Removed,
                 });

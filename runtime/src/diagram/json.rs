@@ -19,8 +19,10 @@
 //! }
 //! ```
 //!
-//! A state with hooks also has `"entry": true` and/or `"exit": true`, and a guarded transition
-//! `"guarded": true`; they are written only when true, so the JSON of a machine without hooks
+//! A state with hooks also has `"entry": true` and/or `"exit": true`, a guarded transition
+//! `"guarded": true`, and a transition of an internal event (one the machine raises itself,
+//! named in `#[state_machine(internal(...))]`) `"internal": true` (a timeout's transition, whose
+//! `"after_ms"` says it is internal, does not repeat it); they are written only when true, so the JSON of a machine without hooks
 //! or guards is the same as before they existed. (A choice needs no field: it is two
 //! transitions with the same `from` and `event`.) A chart made by [`Chart::diff`] also writes
 //! `"change": "added"` or `"removed"` on the items that changed. Reading (feature `serde`) goes through [`Chart`]'s `Deserialize`, which checks
@@ -157,12 +159,13 @@ impl Chart {
         for (i, t) in self.transitions().iter().enumerate() {
             let _ = write!(
                 out,
-                "{}\n    {{\"from\": {}, \"event\": {}, \"to\": {}{}{}{}}}",
+                "{}\n    {{\"from\": {}, \"event\": {}, \"to\": {}{}{}{}{}}}",
                 if i == 0 { "" } else { "," },
                 string(self.states()[t.from()].name()),
                 string(t.event()),
                 string(self.states()[t.to()].name()),
                 flag("guarded", t.is_guarded()),
+                flag("internal", t.is_internal() && t.timeout().is_none()),
                 t.timeout()
                     .map(|d| alloc::format!(", \"after_ms\": {}", d.as_millis()))
                     .unwrap_or_default(),
@@ -317,6 +320,10 @@ mod read {
         guarded: bool,
         #[serde(default)]
         after_ms: Option<u64>,
+        /// Absent in files written before internal events existed: a timeout's transition is
+        /// internal all the same.
+        #[serde(default)]
+        internal: bool,
         #[serde(default)]
         change: RawChange,
     }
@@ -382,6 +389,7 @@ mod read {
             };
             chart.push(from, &t.event, to, t.guarded, t.change.into());
             chart.set_after(t.after_ms);
+            chart.set_internal(t.internal);
         }
         chart.build()
     }

@@ -162,6 +162,8 @@ pub struct ChartTransition {
     guarded: bool,
     /// The state's timeout, in milliseconds, when this transition is one.
     after_ms: Option<u64>,
+    /// Whether the event is internal (raised by the machine itself; a timeout's always is).
+    internal: bool,
     /// Computed when the chart is built (see [`mark_choices`]).
     choice: bool,
     change: Change,
@@ -199,6 +201,15 @@ impl ChartTransition {
     /// event's name before it when the event is not the default `timeout`).
     pub fn timeout(&self) -> Option<core::time::Duration> {
         self.after_ms.map(core::time::Duration::from_millis)
+    }
+
+    /// Whether the transition's event is internal: the machine raises it itself (a timeout's
+    /// event, or one named in `#[state_machine(internal(...))]`), so it is not taken from
+    /// outside (see [`EventInfo::is_internal`](crate::EventInfo::is_internal)). The
+    /// definition JSON writes `"internal": true` on such a transition unless it is a timeout
+    /// (`"after_ms"` says so already).
+    pub fn is_internal(&self) -> bool {
+        self.internal || self.after_ms.is_some()
     }
 
     /// The text diagrams write on the transition's arrow: the event (`pay`), `pay [guard]`
@@ -629,6 +640,14 @@ impl ChartBuilder {
         self
     }
 
+    /// Marks the transition added last as one of an internal event (JSON reading).
+    #[cfg(feature = "serde")]
+    pub(crate) fn set_internal(&mut self, internal: bool) {
+        if let Some(t) = self.chart.transitions.last_mut() {
+            t.internal = internal;
+        }
+    }
+
     /// Marks the transition added last as a timeout of `after_ms` (JSON reading).
     #[cfg(feature = "serde")]
     pub(crate) fn set_after(&mut self, after_ms: Option<u64>) {
@@ -656,6 +675,7 @@ impl ChartBuilder {
             to,
             guarded,
             after_ms: None,
+            internal: false,
             choice: false,
             change,
         });
@@ -840,6 +860,8 @@ impl Chart {
                     after_ms: t
                         .timeout()
                         .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+                    // A timeout's transition is internal by its `after_ms` (see `is_internal`).
+                    internal: t.event().is_internal() && t.timeout().is_none(),
                     choice: t.is_choice(),
                     change: Change::Unchanged,
                 })

@@ -1,9 +1,10 @@
+use serde::{Deserialize, Serialize};
 use statewright::state_machine;
 
-use serde::{Deserialize, Serialize};
-
-// Events arrive as data: derive `Deserialize` on the generated event enum (and state types).
-// The fields' attributes (here `#[serde(rename)]`) come along.
+// Events arrive as data: `derive(Serialize, Deserialize)` gives the state types serde's derive
+// and the event enum its wire form, `{"type": "<event>", <the target's fields>}`. A field's
+// `#[serde(...)]` attributes shape the state type (and the enum, which derives serde itself),
+// not the event. (Any path that ends in `Serialize` or `Deserialize` counts.)
 #[state_machine(derive(Serialize, Deserialize))]
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
 enum Order {
@@ -20,10 +21,14 @@ enum Order {
 }
 
 fn main() {
-    let event: order::Event = serde_json::from_str(r#"{"Pay":{"amount":5}}"#).unwrap();
+    let event: order::Event = serde_json::from_str(r#"{"type":"pay","amount_cents":5}"#).unwrap();
     let mut d = order::Dynamic::from(order::start());
     d.apply(event).unwrap();
     assert_eq!(d.state(), &Order::Paid { amount_cents: 5 });
     let state = serde_json::to_string(&order::Paid { amount_cents: 5 }).unwrap();
     assert_eq!(state, r#"{"amount":5}"#);
+    let snapshot_state = serde_json::to_string(d.state()).unwrap();
+    assert_eq!(snapshot_state, r#"{"Paid":{"amount":5}}"#);
+    let event = serde_json::to_string(&order::Event::Ship).unwrap();
+    assert_eq!(event, r#"{"type":"ship"}"#);
 }
