@@ -123,7 +123,7 @@ A variant whose event leads to a state with data carries that data.*/
 
 Each event is a method that exists only in the states where the event is allowed; it consumes the machine and returns it in the target state, after the transition's record is written. Calling an event where it is not allowed does not compile.
 
-The machine dereferences to its state's data. Its other operations (its sequence number, recorder, conversion to a dynamic machine) are methods of the `statewright::TypedMachine` trait. A machine is created in the initial state by [`start`] or [`start_with`], or from a dynamic machine through [`Typed`]; there is no other way to obtain one.
+The machine dereferences to its state's data, for reading: the data changes only through a transition (a self-loop takes new data), which is recorded. Its other operations (its sequence number, recorder, conversion to a dynamic machine) are methods of the `statewright::TypedMachine` trait. A machine is created in the initial state by [`start`] or [`start_with`], or from a dynamic machine through [`Typed`]; there is no other way to obtain one.
 
 With a recorder that cannot fail (the default, `statewright::Memory`), a transition returns the machine in its new state. With one that can fail, it returns a `Result` whose error holds this machine unchanged: the transition did not happen.*/
         pub(in super::super) struct Machine<S, R = super::__sw::Memory> {
@@ -351,10 +351,6 @@ Exists only in `Failed` and `Done`; anywhere else the call does not compile. The
                 &self.__state
             }
             #[inline]
-            fn state_mut(&mut self) -> &mut S {
-                &mut self.__state
-            }
-            #[inline]
             fn sequence(&self) -> ::core::primitive::u64 {
                 self.__core.sequence()
             }
@@ -393,12 +389,6 @@ Exists only in `Failed` and `Done`; anywhere else the call does not compile. The
             #[inline]
             fn deref(&self) -> &S {
                 &self.__state
-            }
-        }
-        impl<S, R> ::core::ops::DerefMut for Machine<S, R> {
-            #[inline]
-            fn deref_mut(&mut self) -> &mut S {
-                &mut self.__state
             }
         }
         impl<S: ::core::fmt::Debug, R> ::core::fmt::Debug for Machine<S, R> {

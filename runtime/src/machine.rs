@@ -253,12 +253,9 @@ pub trait TypedMachine: Sized {
     /// The machine's recorder.
     type Recorder;
 
-    /// The current state's data.
+    /// The current state's data. It changes only through a transition (a self-loop takes new
+    /// data), so that every change is recorded: there is no `state_mut`.
     fn state(&self) -> &Self::State;
-
-    /// The current state's data, for changing it in place (that is not a transition and writes
-    /// no record).
-    fn state_mut(&mut self) -> &mut Self::State;
 
     /// The number of records written so far (the sequence number of the last one).
     fn sequence(&self) -> u64;

@@ -226,11 +226,6 @@ fn machine_module(cx: &Ctx) -> TokenStream {
                 }
 
                 #[inline]
-                fn state_mut(&mut self) -> &mut S {
-                    &mut self.__state
-                }
-
-                #[inline]
                 fn sequence(&self) -> ::core::primitive::u64 {
                     self.__core.sequence()
                 }
@@ -266,19 +261,14 @@ fn machine_module(cx: &Ctx) -> TokenStream {
                 }
             }
 
+            // `Deref` only: state data is read through the machine and changes only through a
+            // transition (a self-loop takes new data), which is recorded.
             impl<S, R> ::core::ops::Deref for Machine<S, R> {
                 type Target = S;
 
                 #[inline]
                 fn deref(&self) -> &S {
                     &self.__state
-                }
-            }
-
-            impl<S, R> ::core::ops::DerefMut for Machine<S, R> {
-                #[inline]
-                fn deref_mut(&mut self) -> &mut S {
-                    &mut self.__state
                 }
             }
 
