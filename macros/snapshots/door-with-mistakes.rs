@@ -378,6 +378,8 @@ const _: () = {
         }
     }
     #[automatically_derived]
+    impl ::statewright::ContextFree for Door {}
+    #[automatically_derived]
     impl ::statewright::State for door::Closed {
         type Machine = Door;
         const ID: ::statewright::StateId = ::statewright::__private::state_id(0u32);

@@ -476,6 +476,8 @@ const _: () = {
         }
     }
     #[automatically_derived]
+    impl ::my::reexport::ContextFree for Job {}
+    #[automatically_derived]
     impl ::my::reexport::State for jobs::Queued {
         type Machine = Job;
         const ID: ::my::reexport::StateId = ::my::reexport::__private::state_id(0u32);

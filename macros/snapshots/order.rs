@@ -559,6 +559,8 @@ const _: () = {
         }
     }
     #[automatically_derived]
+    impl ::statewright::ContextFree for Order {}
+    #[automatically_derived]
     impl ::statewright::State for order::Pending {
         type Machine = Order;
         const ID: ::statewright::StateId = ::statewright::__private::state_id(0u32);

@@ -721,6 +721,7 @@ const _: () = {
         type Typed<__R> = payment::Typed<__R>;
         const DEFINITION: &'static ::statewright::Definition = &__DEFINITION;
         type Context = Ledger;
+        const __HAS_CONTEXT: bool = true;
         type HookError = <Ledger as payment::Hooks>::Error;
         #[inline]
         fn __exit(

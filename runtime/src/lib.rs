@@ -60,7 +60,7 @@ pub use crate::hooks::{Failure, Hooked};
 #[cfg(feature = "serde")]
 pub use crate::idempotent::IdempotentSnapshot;
 pub use crate::idempotent::{Delivery, Idempotent, Remembered, Window};
-pub use crate::machine::{ContextOf, State, StateMachine, TypedMachine, definition};
+pub use crate::machine::{ContextFree, ContextOf, State, StateMachine, TypedMachine, definition};
 pub use crate::record::{InvalidRecord, Outcome, Record};
 pub use crate::recorder::{
     Fallibility, Memory, RecordError, Recorder, Refused, Ring, Step, Untimed,

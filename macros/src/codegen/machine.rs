@@ -138,6 +138,24 @@ pub fn impls(cx: &Ctx) -> TokenStream {
         }
     });
     let context = &cx.context;
+    // A machine without a context starts and resumes without one (`Dynamic::start`); one with
+    // a context says so, for the messages that name `resume_with_context`.
+    let (has_context, context_free) = if cx.model.context.is_some() {
+        (
+            quote!(
+                const __HAS_CONTEXT: bool = true;
+            ),
+            TokenStream::new(),
+        )
+    } else {
+        (
+            TokenStream::new(),
+            quote! {
+                #[automatically_derived]
+                impl #krate::ContextFree for #ident {}
+            },
+        )
+    };
     let hooks = super::hooks::machine_items(cx);
     // Each state's event names (a choice once), flattened, and where each state's start.
     let mut names: Vec<&str> = Vec::new();
@@ -162,6 +180,7 @@ pub fn impls(cx: &Ctx) -> TokenStream {
             type Typed<__R> = #module::Typed<__R>;
             const DEFINITION: &'static #krate::Definition = &__DEFINITION;
             type Context = #context;
+            #has_context
             #hooks
             const __EVENTS: &'static [&'static str] = &[#(#names),*];
             const __EVENT_STARTS: &'static [u32] = &[#(#starts),*];
@@ -194,5 +213,7 @@ pub fn impls(cx: &Ctx) -> TokenStream {
                 <#module::Typed<__R> as ::core::convert::From<#krate::Dynamic<Self, __R>>>::from(__machine)
             }
         }
+
+        #context_free
     }
 }
