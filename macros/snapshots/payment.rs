@@ -142,9 +142,10 @@ A variant whose event leads to a state with data carries that data.*/
         note = "`Payment` has hooks, so its context type implements `payment::Hooks`: write `impl payment::Hooks for Ledger { type Error = ...; ... }`"
     )]
     pub trait Hooks {
-        /// What an exit hook or a transition action returns to veto a transition
-        /// (`core::convert::Infallible` if none can fail).
-        type Error;
+        /// What an exit hook or a transition action returns to veto a transition: a type
+        /// that implements `statewright::VetoError`, or `core::convert::Infallible` if none
+        /// can fail (transitions then return what they return without hooks).
+        type Error: ::statewright::HookFallibility;
         ///Runs when the machine leaves [`New`], before the transition action and the record; an `Err` vetoes the transition (the machine stays in `New`).
         fn exit_new(&mut self) -> ::core::result::Result<(), Self::Error>;
         ///Runs when the machine has entered [`Authorized`] (after the record), with the state's data to read or complete. It cannot fail: the transition has happened.
@@ -428,7 +429,7 @@ Exists only in `New`; anywhere else the call does not compile. The transition's 
                 choice: impl ::core::convert::Into<super::AuthorizedOrFailed>,
             ) -> super::__sw::Hooked<
                 R,
-                <__Enum as super::__sw::StateMachine>::HookError,
+                super::__sw::HookErrorOf<S>,
                 super::AuthorizedOrFailed<
                     Machine<super::Authorized, R>,
                     Machine<super::Failed, R>,
@@ -451,7 +452,7 @@ Exists only in `New`; anywhere else the call does not compile. The transition's 
                 decide: impl ::core::ops::FnOnce(&S) -> super::AuthorizedOrFailed,
             ) -> super::__sw::Hooked<
                 R,
-                <__Enum as super::__sw::StateMachine>::HookError,
+                super::__sw::HookErrorOf<S>,
                 super::AuthorizedOrFailed<
                     Machine<super::Authorized, R>,
                     Machine<super::Failed, R>,
@@ -462,7 +463,8 @@ Exists only in `New`; anywhere else the call does not compile. The transition's 
                 S: super::CanAuthorize,
                 S: super::__sw::State<Machine = __Enum>,
             {
-                super::__sw::__private::attempt(
+                super::__sw::__private::hooked(
+                    super::__sw::__private::attempt(
                         self,
                         super::__sw::__private::event_id(0u32),
                         move |__s| {
@@ -492,8 +494,8 @@ Exists only in `New`; anywhere else the call does not compile. The transition's 
                                 )
                             }
                         },
-                    )
-                    .hooked()
+                    ),
+                )
             }
             /**Applies `abandon`: [`New`] -> [`Abandoned`].
 
@@ -504,7 +506,7 @@ Exists only in `New`; anywhere else the call does not compile. The transition's 
                 target: ::core::option::Option<super::Abandoned>,
             ) -> super::__sw::Hooked<
                 R,
-                <__Enum as super::__sw::StateMachine>::HookError,
+                super::__sw::HookErrorOf<S>,
                 ::core::result::Result<Machine<super::Abandoned, R>, Self>,
                 Self,
             >
@@ -523,7 +525,7 @@ Exists only in `New`; anywhere else the call does not compile. The transition's 
                 ) -> ::core::option::Option<super::Abandoned>,
             ) -> super::__sw::Hooked<
                 R,
-                <__Enum as super::__sw::StateMachine>::HookError,
+                super::__sw::HookErrorOf<S>,
                 ::core::result::Result<Machine<super::Abandoned, R>, Self>,
                 Self,
             >
@@ -531,7 +533,8 @@ Exists only in `New`; anywhere else the call does not compile. The transition's 
                 S: super::CanAbandon,
                 S: super::__sw::State<Machine = __Enum>,
             {
-                super::__sw::__private::attempt(
+                super::__sw::__private::hooked_guarded(
+                    super::__sw::__private::attempt(
                         self,
                         super::__sw::__private::event_id(1u32),
                         move |__s| match decide(__s) {
@@ -549,8 +552,8 @@ Exists only in `New`; anywhere else the call does not compile. The transition's 
                             Self,
                             _,
                         >(__t, __core),
-                    )
-                    .hooked_guarded()
+                    ),
+                )
             }
             /**Applies `capture`: [`Authorized`] -> [`Captured`].
 
@@ -560,7 +563,7 @@ Exists only in `Authorized`; anywhere else the call does not compile. The transi
                 self,
             ) -> super::__sw::Hooked<
                 R,
-                <__Enum as super::__sw::StateMachine>::HookError,
+                super::__sw::HookErrorOf<S>,
                 Machine<super::Captured, R>,
                 Self,
             >
@@ -568,7 +571,8 @@ Exists only in `Authorized`; anywhere else the call does not compile. The transi
                 S: super::CanCapture,
                 S: super::__sw::State<Machine = __Enum>,
             {
-                super::__sw::__private::attempt(
+                super::__sw::__private::hooked(
+                    super::__sw::__private::attempt(
                         self,
                         super::__sw::__private::event_id(2u32),
                         |_| ::core::result::Result::Ok::<
@@ -579,8 +583,8 @@ Exists only in `Authorized`; anywhere else the call does not compile. The transi
                             Self,
                             _,
                         >(super::Captured, __core),
-                    )
-                    .hooked()
+                    ),
+                )
             }
             /**Applies `retry`: [`Failed`] -> [`New`].
 
@@ -590,7 +594,7 @@ Exists only in `Failed`; anywhere else the call does not compile. The transition
                 self,
             ) -> super::__sw::Hooked<
                 R,
-                <__Enum as super::__sw::StateMachine>::HookError,
+                super::__sw::HookErrorOf<S>,
                 Machine<super::New, R>,
                 Self,
             >
@@ -598,7 +602,8 @@ Exists only in `Failed`; anywhere else the call does not compile. The transition
                 S: super::CanRetry,
                 S: super::__sw::State<Machine = __Enum>,
             {
-                super::__sw::__private::attempt(
+                super::__sw::__private::hooked(
+                    super::__sw::__private::attempt(
                         self,
                         super::__sw::__private::event_id(3u32),
                         |_| ::core::result::Result::Ok::<
@@ -609,8 +614,8 @@ Exists only in `Failed`; anywhere else the call does not compile. The transition
                             Self,
                             _,
                         >(super::New, __core),
-                    )
-                    .hooked()
+                    ),
+                )
             }
         }
         impl<

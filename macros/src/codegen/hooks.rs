@@ -135,9 +135,10 @@ pub fn types(cx: &Ctx) -> TokenStream {
         #[doc = #doc]
         #[diagnostic::on_unimplemented(message = #message, note = #note)]
         #vis trait Hooks {
-            /// What an exit hook or a transition action returns to veto a transition
-            /// (`core::convert::Infallible` if none can fail).
-            type Error;
+            /// What an exit hook or a transition action returns to veto a transition: a type
+            /// that implements `statewright::VetoError`, or `core::convert::Infallible` if none
+            /// can fail (transitions then return what they return without hooks).
+            type Error: #krate::HookFallibility;
             #(#methods)*
         }
     }

@@ -417,7 +417,7 @@ fn methods(cx: &Ctx) -> TokenStream {
         };
         let ret = |out: TokenStream| {
             if hooks {
-                quote!(#sw::Hooked<R, <__Enum as #sw::StateMachine>::HookError, #out, Self>)
+                quote!(#sw::Hooked<R, #sw::HookErrorOf<S>, #out, Self>)
             } else {
                 quote!(#sw::Step<R, #out, Self>)
             }
@@ -462,7 +462,7 @@ fn methods(cx: &Ctx) -> TokenStream {
                         #bound
                         #attempted
                     {
-                        #sw::__private::attempt(
+                        #sw::__private::#finish(#sw::__private::attempt(
                             self,
                             #id,
                             move |__s| {
@@ -471,8 +471,7 @@ fn methods(cx: &Ctx) -> TokenStream {
                                 #ok((__to, __choice))
                             },
                             |_, __choice, __core| match __choice { #(#builds,)* },
-                        )
-                        .#finish()
+                        ))
                     }
                 });
             }
@@ -507,7 +506,7 @@ fn methods(cx: &Ctx) -> TokenStream {
                         #bound
                         #attempted
                     {
-                        #sw::__private::attempt(
+                        #sw::__private::#finish(#sw::__private::attempt(
                             self,
                             #id,
                             move |__s| match decide(__s) {
@@ -517,8 +516,7 @@ fn methods(cx: &Ctx) -> TokenStream {
                                 ::core::option::Option::None => ::core::result::Result::Err(()),
                             },
                             |_, __t, __core| #enter(__t, __core),
-                        )
-                        .#finish()
+                        ))
                     }
                 });
             }
@@ -531,13 +529,12 @@ fn methods(cx: &Ctx) -> TokenStream {
                     let output = ret(quote!(Machine<super::#to, R>));
                     let (body, direct) = if hooks {
                         let body = quote! {
-                            #sw::__private::attempt(
+                            #sw::__private::hooked(#sw::__private::attempt(
                                 self,
                                 #id,
                                 |_| #ok((#to_id, ())),
                                 move |__s, (), __core| #enter(make(__s), __core),
-                            )
-                            .hooked()
+                            ))
                         };
                         (body, quote!(self.#with(move |_| data)))
                     } else {
@@ -575,13 +572,12 @@ fn methods(cx: &Ctx) -> TokenStream {
                     let output = ret(quote!(Machine<super::#to, R>));
                     let body = if hooks {
                         quote! {
-                            #sw::__private::attempt(
+                            #sw::__private::hooked(#sw::__private::attempt(
                                 self,
                                 #id,
                                 |_| #ok((#to_id, ())),
                                 |_, (), __core| #enter(#value, __core),
-                            )
-                            .hooked()
+                            ))
                         }
                     } else {
                         quote!(__fire(self, #index, #to_id, #value))
@@ -603,13 +599,12 @@ fn methods(cx: &Ctx) -> TokenStream {
                     let output = ret(quote!(Machine<T, R>));
                     let body = if hooks {
                         quote! {
-                            #sw::__private::attempt(
+                            #sw::__private::hooked(#sw::__private::attempt(
                                 self,
                                 #id,
                                 |_| #ok((T::ID, ())),
                                 |_, (), __core| #enter(T::VALUE, __core),
-                            )
-                            .hooked()
+                            ))
                         }
                     } else {
                         quote!(__fire(self, #index, T::ID, T::VALUE))
