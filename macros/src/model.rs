@@ -42,6 +42,8 @@ pub struct Model {
     /// Whether the machine has hooks: a state is marked `#[enter]`/`#[exit]`, or the `hooks`
     /// option is set.
     pub hooks: bool,
+    /// The span of the `hooks` option, if it is given.
+    pub hooks_option: Option<Span>,
     /// `timeouts = required`.
     pub timeouts_required: bool,
     /// Whether `fallback` repaired the model: the `Hooks` trait is then emitted with every
@@ -244,6 +246,7 @@ impl Model {
                 || variants
                     .iter()
                     .any(|v| !v.enter.is_empty() || !v.exit.is_empty()),
+            hooks_option: input.options.hooks,
             repaired: false,
             timeouts_required: input.options.timeouts_required,
             events,

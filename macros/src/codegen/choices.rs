@@ -6,8 +6,8 @@
 //! what the typed transition returns (`PaidOrDeclined<Machine<Paid, R>, Machine<Declined, R>>`):
 //! a `match` on the result must handle every declared target.
 
-use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
 
 use super::Ctx;
 use crate::model::Kind;
@@ -31,6 +31,30 @@ pub fn param(cx: &Ctx, t: usize) -> syn::Ident {
     format_ident!("__{}", cx.state_ident(t))
 }
 
+/// Where a choice is first written: the event of `#[on(event -> A | B)]` and each of its
+/// targets there (`call_site` for one not found, which a valid model never has). The compiler's
+/// notes about the choice enum and its `From` impls then point at the user's definition.
+pub fn written_at(cx: &Ctx, targets: &[usize]) -> (Span, Vec<Span>) {
+    let name = cx.model.choice_name(targets);
+    let first = cx.model.transitions.iter().find(
+        |t| matches!(cx.model.kind(t.event), Kind::Choice(ts) if cx.model.choice_name(ts) == name),
+    );
+    let Some(first) = first else {
+        return (Span::call_site(), vec![Span::call_site(); targets.len()]);
+    };
+    let in_group = |to: usize| {
+        cx.model
+            .transitions
+            .iter()
+            .find(|t| t.group == first.group && t.to == Some(to))
+            .map_or_else(Span::call_site, |t| t.target.span())
+    };
+    (
+        first.event_ident.span(),
+        targets.iter().map(|&t| in_group(t)).collect(),
+    )
+}
+
 /// The choice enums, inside the generated module.
 pub fn types(cx: &Ctx) -> TokenStream {
     let vis = &cx.vis;
@@ -39,6 +63,7 @@ pub fn types(cx: &Ctx) -> TokenStream {
         .iter()
         .map(|targets| {
             let name = cx.model.choice_name(targets);
+            let (event_span, target_spans) = written_at(cx, targets);
             let listed: Vec<String> = targets
                 .iter()
                 .map(|&t| format!("[`{0}`]", cx.state_name(t)))
@@ -61,10 +86,10 @@ pub fn types(cx: &Ctx) -> TokenStream {
                     #state(#p)
                 }
             });
-            let froms = targets.iter().map(|&t| {
+            let froms = targets.iter().zip(&target_spans).map(|(&t, &span)| {
                 let state = cx.state_ident(t);
                 let doc = format!("The choice of [`{}`].", crate::names::text(state));
-                quote! {
+                quote_spanned! {span=>
                     impl ::core::convert::From<#state> for #name {
                         #[doc = #doc]
                         #[inline]
@@ -74,15 +99,27 @@ pub fn types(cx: &Ctx) -> TokenStream {
                     }
                 }
             });
+            // The enum's attributes and header are spanned on the event, so that "`From<..>` is
+            // not implemented for `PaidOrDeclined`" points at the `#[on]` that declares the
+            // choice (its variants keep their states' spans, for "not covered" notes).
+            let header = super::respan(
+                quote! {
+                    #[doc = #doc]
+                    #[must_use = "each variant is a different state the machine may be in; match on it"]
+                    #[derive(#(#derives),*)]
+                    #vis enum #name<#(#params),*>
+                },
+                event_span,
+            );
+            let mut body = proc_macro2::Group::new(
+                proc_macro2::Delimiter::Brace,
+                quote!(#(#variants,)*),
+            );
+            body.set_span(event_span);
             quote! {
                 #(#froms)*
 
-                #[doc = #doc]
-                #[must_use = "each variant is a different state the machine may be in; match on it"]
-                #[derive(#(#derives),*)]
-                #vis enum #name<#(#params),*> {
-                    #(#variants,)*
-                }
+                #header #body
             }
         })
         .collect()

@@ -404,9 +404,11 @@ fn methods(cx: &Ctx) -> TokenStream {
         let index = e as u32;
         let id = quote!(#sw::__private::event_id(#index));
         let doc = docs::method(cx, e);
-        // Spanned on the event's name, so that "required by this bound" points there.
+        // Spanned on the event's name, so that "required by this bound" points there, and so
+        // does the note "`pay` takes ownership of the receiver `self`" of a use after a move.
         let span = event.ident.span();
         let bound = quote_spanned!(span=> S: super::#trait_ident,);
+        let this = quote_spanned!(span=> self);
         // What `attempt` needs besides: the state's machine is this one (so that its context
         // is this machine's). Only on the methods that go through `attempt`.
         let attempted = quote!(S: #sw::State<Machine = __Enum>,);
@@ -417,13 +419,30 @@ fn methods(cx: &Ctx) -> TokenStream {
         };
         let ret = |out: TokenStream| {
             if hooks {
-                quote!(#sw::Hooked<R, #sw::HookErrorOf<S>, #out, Self>)
+                // Spanned where the user asked for hooks (the context type, ...): a context
+                // without a `Hooks` impl, or a hook error that is no `VetoError`, is then
+                // reported there once, with the error at the user's own impl.
+                super::respan(
+                    quote!(#sw::Hooked<R, #sw::HookErrorOf<S>, #out, Self>),
+                    super::hooks::anchor(cx),
+                )
             } else {
                 quote!(#sw::Step<R, #out, Self>)
             }
         };
         let ok = quote!(::core::result::Result::Ok::<_, ::core::convert::Infallible>);
-        let finish = if hooks { quote!(hooked) } else { quote!(step) };
+        // `helper(attempt)`: the attempt turned into the method's result. With hooks, the call
+        // is spanned like the method's return type (see `ret`), for the same reason.
+        let call = |helper: &str, attempt: TokenStream| {
+            let helper = syn::Ident::new(helper, proc_macro2::Span::call_site());
+            let call = quote!(#sw::__private::#helper(#sw::__private::attempt(#attempt)));
+            if hooks {
+                super::respan(call, super::hooks::anchor(cx))
+            } else {
+                call
+            }
+        };
+        let finish = if hooks { "hooked" } else { "step" };
         let enter = quote!(#sw::__private::enter::<Self, _>);
         match cx.model.kind(e) {
             Kind::Choice(targets) => {
@@ -443,10 +462,26 @@ fn methods(cx: &Ctx) -> TokenStream {
                 });
                 let with = event.with_ident();
                 let with_doc = docs::choice_with_method(cx, e);
+                // On the event, so that a value of another state is "required by this bound"
+                // there.
+                let into_choice = quote_spanned!(span=> impl ::core::convert::Into<super::#choice>);
+                let body = call(
+                    finish,
+                    quote! {
+                        self,
+                        #id,
+                        move |__s| {
+                            let __choice = decide(__s);
+                            let __to = match &__choice { #(#ids,)* };
+                            #ok((__to, __choice))
+                        },
+                        |_, __choice, __core| match __choice { #(#builds,)* },
+                    },
+                );
                 out.extend(quote! {
                     #[doc = #doc]
                     #[inline]
-                    pub fn #method(self, choice: impl ::core::convert::Into<super::#choice>) -> #output
+                    pub fn #method(#this, choice: #into_choice) -> #output
                     where
                         #bound
                         #attempted
@@ -457,21 +492,12 @@ fn methods(cx: &Ctx) -> TokenStream {
 
                     #[doc = #with_doc]
                     #[inline]
-                    pub fn #with(self, decide: impl ::core::ops::FnOnce(&S) -> super::#choice) -> #output
+                    pub fn #with(#this, decide: impl ::core::ops::FnOnce(&S) -> super::#choice) -> #output
                     where
                         #bound
                         #attempted
                     {
-                        #sw::__private::#finish(#sw::__private::attempt(
-                            self,
-                            #id,
-                            move |__s| {
-                                let __choice = decide(__s);
-                                let __to = match &__choice { #(#ids,)* };
-                                #ok((__to, __choice))
-                            },
-                            |_, __choice, __core| match __choice { #(#builds,)* },
-                        ))
+                        #body
                     }
                 });
             }
@@ -479,16 +505,30 @@ fn methods(cx: &Ctx) -> TokenStream {
                 let to = cx.state_ident(*t);
                 let output = ret(quote!(::core::result::Result<Machine<super::#to, R>, Self>));
                 let finish = if hooks {
-                    quote!(hooked_guarded)
+                    "hooked_guarded"
                 } else {
-                    quote!(step_guarded)
+                    "step_guarded"
                 };
+                let body = call(
+                    finish,
+                    quote! {
+                        self,
+                        #id,
+                        move |__s| match decide(__s) {
+                            ::core::option::Option::Some(__t) => {
+                                ::core::result::Result::Ok((<super::#to as #sw::State>::ID, __t))
+                            }
+                            ::core::option::Option::None => ::core::result::Result::Err(()),
+                        },
+                        |_, __t, __core| #enter(__t, __core),
+                    },
+                );
                 let with = event.with_ident();
                 let with_doc = docs::guard_with_method(cx, e);
                 out.extend(quote! {
                     #[doc = #doc]
                     #[inline]
-                    pub fn #method(self, target: ::core::option::Option<super::#to>) -> #output
+                    pub fn #method(#this, target: ::core::option::Option<super::#to>) -> #output
                     where
                         #bound
                         #attempted
@@ -499,43 +539,43 @@ fn methods(cx: &Ctx) -> TokenStream {
                     #[doc = #with_doc]
                     #[inline]
                     pub fn #with(
-                        self,
+                        #this,
                         decide: impl ::core::ops::FnOnce(&S) -> ::core::option::Option<super::#to>,
                     ) -> #output
                     where
                         #bound
                         #attempted
                     {
-                        #sw::__private::#finish(#sw::__private::attempt(
-                            self,
-                            #id,
-                            move |__s| match decide(__s) {
-                                ::core::option::Option::Some(__t) => {
-                                    ::core::result::Result::Ok((<super::#to as #sw::State>::ID, __t))
-                                }
-                                ::core::option::Option::None => ::core::result::Result::Err(()),
-                            },
-                            |_, __t, __core| #enter(__t, __core),
-                        ))
+                        #body
                     }
                 });
             }
             Kind::Plain => match cx.model.single_target(e) {
                 Some(target) if has_payload(cx, e) => {
                     let to = cx.state_ident(target);
+                    // On the target as written, so that "method defined here" underlines it
+                    // when the caller passes another state's data.
+                    let target_span = cx
+                        .model
+                        .transitions
+                        .iter()
+                        .find(|t| t.event == e)
+                        .map_or(span, |t| t.target.span());
+                    let data_param = super::respan(quote!(data: super::#to), target_span);
                     let to_id = quote!(<super::#to as #sw::State>::ID);
                     let with = event.with_ident();
                     let with_doc = docs::with_method(cx, e);
                     let output = ret(quote!(Machine<super::#to, R>));
                     let (body, direct) = if hooks {
-                        let body = quote! {
-                            #sw::__private::hooked(#sw::__private::attempt(
+                        let body = call(
+                            "hooked",
+                            quote! {
                                 self,
                                 #id,
                                 |_| #ok((#to_id, ())),
                                 move |__s, (), __core| #enter(make(__s), __core),
-                            ))
-                        };
+                            },
+                        );
                         (body, quote!(self.#with(move |_| data)))
                     } else {
                         (
@@ -546,7 +586,7 @@ fn methods(cx: &Ctx) -> TokenStream {
                     out.extend(quote! {
                         #[doc = #doc]
                         #[inline]
-                        pub fn #method(self, data: super::#to) -> #output
+                        pub fn #method(#this, #data_param) -> #output
                         where
                             #bound
                             #plain_extra
@@ -556,7 +596,7 @@ fn methods(cx: &Ctx) -> TokenStream {
 
                         #[doc = #with_doc]
                         #[inline]
-                        pub fn #with(self, make: impl ::core::ops::FnOnce(S) -> super::#to) -> #output
+                        pub fn #with(#this, make: impl ::core::ops::FnOnce(S) -> super::#to) -> #output
                         where
                             #bound
                             #plain_extra
@@ -571,21 +611,22 @@ fn methods(cx: &Ctx) -> TokenStream {
                     let value = shape(quote!(super::#to), &cx.model.states[target].fields);
                     let output = ret(quote!(Machine<super::#to, R>));
                     let body = if hooks {
-                        quote! {
-                            #sw::__private::hooked(#sw::__private::attempt(
+                        call(
+                            "hooked",
+                            quote! {
                                 self,
                                 #id,
                                 |_| #ok((#to_id, ())),
                                 |_, (), __core| #enter(#value, __core),
-                            ))
-                        }
+                            },
+                        )
                     } else {
                         quote!(__fire(self, #index, #to_id, #value))
                     };
                     out.extend(quote! {
                         #[doc = #doc]
                         #[inline]
-                        pub fn #method(self) -> #output
+                        pub fn #method(#this) -> #output
                         where
                             #bound
                             #plain_extra
@@ -598,21 +639,22 @@ fn methods(cx: &Ctx) -> TokenStream {
                     let bound = quote_spanned!(span=> S: super::#trait_ident<Next = T>,);
                     let output = ret(quote!(Machine<T, R>));
                     let body = if hooks {
-                        quote! {
-                            #sw::__private::hooked(#sw::__private::attempt(
+                        call(
+                            "hooked",
+                            quote! {
                                 self,
                                 #id,
                                 |_| #ok((T::ID, ())),
                                 |_, (), __core| #enter(T::VALUE, __core),
-                            ))
-                        }
+                            },
+                        )
                     } else {
                         quote!(__fire(self, #index, T::ID, T::VALUE))
                     };
                     out.extend(quote! {
                         #[doc = #doc]
                         #[inline]
-                        pub fn #method<T: #sw::State<Machine = __Enum> + #sw::__private::Unit>(self) -> #output
+                        pub fn #method<T: #sw::State<Machine = __Enum> + #sw::__private::Unit>(#this) -> #output
                         where
                             #bound
                             #plain_extra
