@@ -207,6 +207,7 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
                 __make,
             )
         }
+        #[allow(clippy::type_complexity)]
         impl<S: super::__sw::State, R: super::__sw::Recorder> Machine<S, R> {
             /**Applies `open`: [`Closed`] -> [`Open`].
 
@@ -234,6 +235,7 @@ Exists only in `Open`; anywhere else the call does not compile. The transition's
                 )
             }
         }
+        #[doc(hidden)]
         impl<
             S: super::__sw::State,
             R: super::__sw::Recorder,

@@ -261,6 +261,7 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
                 __make,
             )
         }
+        #[allow(clippy::type_complexity)]
         impl<S: super::__sw::State, R: super::__sw::Recorder> Machine<S, R> {
             /**Applies `run`: [`Queued`] -> [`Running`].
 
@@ -315,6 +316,7 @@ Exists only in `Failed` and `Done`; anywhere else the call does not compile. The
                 __fire(self, 3u32, T::ID, T::VALUE)
             }
         }
+        #[doc(hidden)]
         impl<
             S: super::__sw::State,
             R: super::__sw::Recorder,

@@ -312,6 +312,7 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
                 __make,
             )
         }
+        #[allow(clippy::type_complexity)]
         impl<S: super::__sw::State, R: super::__sw::Recorder> Machine<S, R> {
             /**Applies `pay`: [`Pending`] -> [`Paid`].
 
@@ -400,6 +401,7 @@ Exists only in `Shipped`; anywhere else the call does not compile. The transitio
                 )
             }
         }
+        #[doc(hidden)]
         impl<
             S: super::__sw::State,
             R: super::__sw::Recorder,

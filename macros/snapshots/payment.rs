@@ -419,6 +419,7 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
                 __make,
             )
         }
+        #[allow(clippy::type_complexity)]
         impl<S: super::__sw::State, R: super::__sw::Recorder> Machine<S, R> {
             /**Applies `authorize`: [`New`] -> [`Authorized`], [`New`] -> [`Failed`].
 
@@ -618,6 +619,7 @@ Exists only in `Failed`; anywhere else the call does not compile. The transition
                 )
             }
         }
+        #[doc(hidden)]
         impl<
             S: super::__sw::State,
             R: super::__sw::Recorder,

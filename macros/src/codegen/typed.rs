@@ -190,10 +190,14 @@ fn machine_module(cx: &Ctx) -> TokenStream {
                 #sw::__private::fire_with(__machine, #sw::__private::event_id(__event), __to, __make)
             }
 
+            // With hooks, the methods' return types are spanned on the user's tokens (see
+            // `methods`), where clippy would judge their complexity as the user's.
+            #[allow(clippy::type_complexity)]
             impl<S: #sw::State, R: #sw::Recorder> Machine<S, R> {
                 #methods
             }
 
+            #[doc(hidden)]
             impl<S: #sw::State, R: #sw::Recorder> #sw::__private::Parts for Machine<S, R> {
                 type State = S;
                 type Recorder = R;
