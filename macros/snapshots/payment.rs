@@ -91,50 +91,44 @@ A variant whose event leads to a state with data carries that data.*/
         label = "`authorize` is not allowed in state `{Self}`",
         note = "`authorize` is allowed only in `New`"
     )]
-    pub trait CanAuthorize: ::statewright::State {}
+    pub trait CanAuthorize: ::statewright::State<
+            Machine = <New as ::statewright::State>::Machine,
+        > {}
     ///Implemented by the states of [`Payment`](super::Payment) in which `abandon` is allowed: `New`. [`Machine::abandon`] exists only for them.
     #[diagnostic::on_unimplemented(
         message = "`Payment` has no transition on `abandon` from state `{Self}`",
         label = "`abandon` is not allowed in state `{Self}`",
         note = "`abandon` is allowed only in `New`"
     )]
-    pub trait CanAbandon: ::statewright::State {}
+    pub trait CanAbandon: ::statewright::State<
+            Machine = <New as ::statewright::State>::Machine,
+        > {}
     ///Implemented by the states of [`Payment`](super::Payment) in which `capture` is allowed: `Authorized`. [`Machine::capture`] exists only for them.
     #[diagnostic::on_unimplemented(
         message = "`Payment` has no transition on `capture` from state `{Self}`",
         label = "`capture` is not allowed in state `{Self}`",
         note = "`capture` is allowed only in `Authorized`"
     )]
-    pub trait CanCapture: ::statewright::State {}
+    pub trait CanCapture: ::statewright::State<
+            Machine = <New as ::statewright::State>::Machine,
+        > {}
     ///Implemented by the states of [`Payment`](super::Payment) in which `retry` is allowed: `Failed`. [`Machine::retry`] exists only for them.
     #[diagnostic::on_unimplemented(
         message = "`Payment` has no transition on `retry` from state `{Self}`",
         label = "`retry` is not allowed in state `{Self}`",
         note = "`retry` is allowed only in `Failed`"
     )]
-    pub trait CanRetry: ::statewright::State {}
-    impl ::core::convert::From<Authorized> for AuthorizedOrFailed {
-        ///The choice of [`Authorized`].
-        #[inline]
-        fn from(__state: Authorized) -> Self {
-            AuthorizedOrFailed::Authorized(__state)
-        }
-    }
-    impl ::core::convert::From<Failed> for AuthorizedOrFailed {
-        ///The choice of [`Failed`].
-        #[inline]
-        fn from(__state: Failed) -> Self {
-            AuthorizedOrFailed::Failed(__state)
-        }
-    }
+    pub trait CanRetry: ::statewright::State<
+            Machine = <New as ::statewright::State>::Machine,
+        > {}
     ///A choice between [`Authorized`] or [`Failed`]: what the caller decides when an event may lead to any of them, and, holding typed machines (`AuthorizedOrFailed<Machine<A, R>, ...>`), what the transition returns. Each variant is named after its target state.
     #[must_use = "each variant is a different state the machine may be in; match on it"]
     #[derive(Debug, Clone, PartialEq)]
-    pub enum AuthorizedOrFailed<__Authorized = Authorized, __Failed = Failed> {
+    pub enum AuthorizedOrFailed<A = Authorized, B = Failed> {
         ///The choice of [`Authorized`].
-        Authorized(__Authorized),
+        Authorized(A),
         ///The choice of [`Failed`].
-        Failed(__Failed),
+        Failed(B),
     }
     ///The hooks of [`Payment`](super::Payment): entry and exit hooks of the states marked `#[enter]`/`#[exit]`, and a transition action per event. Implement it for the machine's context type; the methods of unmarked states do not exist, and the actions do nothing unless implemented. See `statewright::hooks` for when each runs and what an error does.
     #[diagnostic::on_unimplemented(
@@ -201,7 +195,9 @@ A variant whose event leads to a state with data carries that data.*/
     ///The definition of [`Payment`](super::Payment): its states, events and transitions as data.
     pub const DEFINITION: &'static ::statewright::Definition = <<New as ::statewright::State>::Machine as ::statewright::StateMachine>::DEFINITION;
     #[allow(unused_imports)]
+    #[doc(hidden)]
     use ::statewright as __sw;
+    #[doc(hidden)]
     mod __machine {
         type __Enum = <super::New as super::__sw::State>::Machine;
         type __Context = <__Enum as super::__sw::StateMachine>::Context;
@@ -213,7 +209,9 @@ The machine dereferences to its state's data, for reading: the data changes only
 
 With a recorder that cannot fail (the default, `statewright::Memory`), a transition returns the machine in its new state. With one that can fail, it returns a `Result` whose error holds this machine unchanged: the transition did not happen.*/
         pub struct Machine<S, R = super::__sw::Memory> {
+            #[doc(hidden)]
             __state: S,
+            #[doc(hidden)]
             __core: super::__sw::__private::Core<R, __Context>,
         }
         ///A typed machine of [`Payment`](super::super::Payment) in whichever state it is in: one variant per state. Obtained from a [`Dynamic`](super::Dynamic) machine (`Typed::from(machine)` or `machine.into_typed()`), it lets code that loads a stored machine continue with compile-time-checked transitions in each arm of a `match`. Converts back with `Dynamic::from`. A typed [`Machine`] (`Typed::from(machine)`) and the enum a choice returns convert too, so that the outcomes of a transition can be handled alike.
@@ -245,9 +243,9 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
                 )
             }
         }
-        impl<R> ::core::convert::From<Typed<R>> for super::__sw::Dynamic<__Enum, R> {
-            fn from(__typed: Typed<R>) -> Self {
-                match __typed {
+        impl<R> ::core::convert::From<Typed<R>> for super::Dynamic<R> {
+            fn from(typed: Typed<R>) -> Self {
+                match typed {
                     Typed::New(Machine { __state: super::New, __core }) => {
                         super::__sw::__private::dynamic(__Enum::New, __core)
                     }
@@ -278,17 +276,26 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
             /// The machine in whichever state it is in (for code that handles the
             /// outcomes of a transition, which are machines in different states, alike).
             #[inline]
-            fn from(__machine: Machine<S, R>) -> Self {
+            fn from(machine: Machine<S, R>) -> Self {
                 <Typed<
                     R,
                 > as ::core::convert::From<
                     super::__sw::Dynamic<__Enum, R>,
-                >>::from(super::__sw::TypedMachine::into_dynamic(__machine))
+                >>::from(super::__sw::TypedMachine::into_dynamic(machine))
             }
         }
-        impl<R> ::core::convert::From<super::__sw::Dynamic<__Enum, R>> for Typed<R> {
-            fn from(__machine: super::__sw::Dynamic<__Enum, R>) -> Self {
-                let (__state, __core) = super::__sw::__private::dynamic_parts(__machine);
+        impl<
+            S: super::__sw::State<Machine = __Enum>,
+            R,
+        > ::core::convert::From<Machine<S, R>> for super::Dynamic<R> {
+            #[inline]
+            fn from(machine: Machine<S, R>) -> Self {
+                super::__sw::TypedMachine::into_dynamic(machine)
+            }
+        }
+        impl<R> ::core::convert::From<super::Dynamic<R>> for Typed<R> {
+            fn from(machine: super::Dynamic<R>) -> Self {
+                let (__state, __core) = super::__sw::__private::dynamic_parts(machine);
                 match __state {
                     __Enum::New => {
                         Typed::New(Machine {
@@ -324,15 +331,29 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
             }
         }
         impl<R> ::core::fmt::Debug for Typed<R> {
-            fn fmt(&self, __f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                let (__name, __machine): (&str, &dyn ::core::fmt::Debug) = match self {
-                    Typed::New(__machine) => ("New", __machine),
-                    Typed::Authorized(__machine) => ("Authorized", __machine),
-                    Typed::Captured(__machine) => ("Captured", __machine),
-                    Typed::Failed(__machine) => ("Failed", __machine),
-                    Typed::Abandoned(__machine) => ("Abandoned", __machine),
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                let (name, machine): (&str, &dyn ::core::fmt::Debug) = match self {
+                    Typed::New(machine) => ("New", machine),
+                    Typed::Authorized(machine) => ("Authorized", machine),
+                    Typed::Captured(machine) => ("Captured", machine),
+                    Typed::Failed(machine) => ("Failed", machine),
+                    Typed::Abandoned(machine) => ("Abandoned", machine),
                 };
-                __f.debug_tuple(__name).field(__machine).finish()
+                f.debug_tuple(name).field(machine).finish()
+            }
+        }
+        impl ::core::convert::From<super::Authorized> for super::AuthorizedOrFailed {
+            ///The choice of [`Authorized`](super::Authorized).
+            #[inline]
+            fn from(state: super::Authorized) -> Self {
+                super::AuthorizedOrFailed::Authorized(state)
+            }
+        }
+        impl ::core::convert::From<super::Failed> for super::AuthorizedOrFailed {
+            ///The choice of [`Failed`](super::Failed).
+            #[inline]
+            fn from(state: super::Failed) -> Self {
+                super::AuthorizedOrFailed::Failed(state)
             }
         }
         impl<
@@ -345,12 +366,12 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
         > for Typed<R> {
             #[inline]
             fn from(
-                __choice: super::AuthorizedOrFailed<
+                choice: super::AuthorizedOrFailed<
                     Machine<super::Authorized, R>,
                     Machine<super::Failed, R>,
                 >,
             ) -> Self {
-                match __choice {
+                match choice {
                     super::AuthorizedOrFailed::Authorized(__m) => Typed::Authorized(__m),
                     super::AuthorizedOrFailed::Failed(__m) => Typed::Failed(__m),
                 }
@@ -363,15 +384,15 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
                 Machine<super::Authorized, R>,
                 Machine<super::Failed, R>,
             >,
-        > for super::__sw::Dynamic<__Enum, R> {
+        > for super::Dynamic<R> {
             #[inline]
             fn from(
-                __choice: super::AuthorizedOrFailed<
+                choice: super::AuthorizedOrFailed<
                     Machine<super::Authorized, R>,
                     Machine<super::Failed, R>,
                 >,
             ) -> Self {
-                <Typed<R> as ::core::convert::Into<Self>>::into(Typed::from(__choice))
+                <Typed<R> as ::core::convert::Into<Self>>::into(Typed::from(choice))
             }
         }
         ///A new machine in the initial state [`New`](super::New) with the shared `context`, recording into memory (`statewright::Memory`).
@@ -439,7 +460,6 @@ Exists only in `New`; anywhere else the call does not compile. The transition's 
             >
             where
                 S: super::CanAuthorize,
-                S: super::__sw::State<Machine = __Enum>,
             {
                 let __choice = choice.into();
                 self.authorize_with(move |_| __choice)
@@ -462,7 +482,6 @@ Exists only in `New`; anywhere else the call does not compile. The transition's 
             >
             where
                 S: super::CanAuthorize,
-                S: super::__sw::State<Machine = __Enum>,
             {
                 super::__sw::__private::hooked(
                     super::__sw::__private::attempt(
@@ -513,7 +532,6 @@ Exists only in `New`; anywhere else the call does not compile. The transition's 
             >
             where
                 S: super::CanAbandon,
-                S: super::__sw::State<Machine = __Enum>,
             {
                 self.abandon_with(move |_| target)
             }
@@ -532,7 +550,6 @@ Exists only in `New`; anywhere else the call does not compile. The transition's 
             >
             where
                 S: super::CanAbandon,
-                S: super::__sw::State<Machine = __Enum>,
             {
                 super::__sw::__private::hooked_guarded(
                     super::__sw::__private::attempt(
@@ -570,7 +587,6 @@ Exists only in `Authorized`; anywhere else the call does not compile. The transi
             >
             where
                 S: super::CanCapture,
-                S: super::__sw::State<Machine = __Enum>,
             {
                 super::__sw::__private::hooked(
                     super::__sw::__private::attempt(
@@ -601,7 +617,6 @@ Exists only in `Failed`; anywhere else the call does not compile. The transition
             >
             where
                 S: super::CanRetry,
-                S: super::__sw::State<Machine = __Enum>,
             {
                 super::__sw::__private::hooked(
                     super::__sw::__private::attempt(
@@ -668,14 +683,16 @@ Exists only in `Failed`; anywhere else the call does not compile. The transition
                 self.__core.recorder_mut()
             }
             #[inline]
-            fn context(&self) -> &__Context {
+            fn context(&self) -> &super::__sw::ContextOf<S> {
                 self.__core.context()
             }
             #[inline]
-            fn context_mut(&mut self) -> &mut __Context {
+            fn context_mut(&mut self) -> &mut super::__sw::ContextOf<S> {
                 self.__core.context_mut()
             }
-            fn into_all_parts(self) -> (S, __Context, ::core::primitive::u64, R) {
+            fn into_all_parts(
+                self,
+            ) -> (S, super::__sw::ContextOf<S>, ::core::primitive::u64, R) {
                 let __sequence = self.__core.sequence();
                 let (__recorder, __context) = self.__core.into_recorder_and_context();
                 (self.__state, __context, __sequence, __recorder)
@@ -697,8 +714,8 @@ Exists only in `Failed`; anywhere else the call does not compile. The transition
             }
         }
         impl<S: ::core::fmt::Debug, R> ::core::fmt::Debug for Machine<S, R> {
-            fn fmt(&self, __f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                __f.debug_struct("Machine")
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.debug_struct("Machine")
                     .field("state", &self.__state)
                     .field("sequence", &self.__core.sequence())
                     .finish_non_exhaustive()
@@ -725,7 +742,7 @@ const _: () = {
     #[automatically_derived]
     impl ::statewright::StateMachine for Payment {
         type Event = payment::Event;
-        type Typed<__R> = payment::Typed<__R>;
+        type Typed<R> = payment::Typed<R>;
         const DEFINITION: &'static ::statewright::Definition = &__DEFINITION;
         type Context = Ledger;
         const __HAS_CONTEXT: bool = true;
@@ -946,15 +963,4 @@ const _: () = {
     impl payment::CanAbandon for payment::New {}
     impl payment::CanCapture for payment::Authorized {}
     impl payment::CanRetry for payment::Failed {}
-    #[automatically_derived]
-    impl<
-        __S: ::statewright::State<Machine = Payment>,
-        __R,
-    > ::core::convert::From<payment::Machine<__S, __R>>
-    for ::statewright::Dynamic<Payment, __R> {
-        #[inline]
-        fn from(__machine: payment::Machine<__S, __R>) -> Self {
-            ::statewright::TypedMachine::into_dynamic(__machine)
-        }
-    }
 };

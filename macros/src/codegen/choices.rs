@@ -7,7 +7,7 @@
 //! a `match` on the result must handle every declared target.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{format_ident, quote};
 
 use super::Ctx;
 use crate::model::Kind;
@@ -26,9 +26,23 @@ pub fn distinct(cx: &Ctx) -> Vec<Vec<usize>> {
     out
 }
 
-/// The generic parameter that stands for target `t` in its choice enum: `__Paid`.
-pub fn param(cx: &Ctx, t: usize) -> syn::Ident {
-    format_ident!("__{}", cx.state_ident(t))
+/// The generic parameter that stands for the `i`th target `t` of its choice enum: `A`, `B`,
+/// ... as rustdoc shows them (`PaidOrDeclined<A = Paid, B = Declined>`), or `__Paid` when a
+/// state has that letter's name (the parameters' defaults name the state types).
+pub fn param(cx: &Ctx, i: usize, t: usize) -> syn::Ident {
+    let letter = (i < 26).then(|| char::from(b'A' + i as u8).to_string());
+    match letter {
+        Some(l)
+            if !cx
+                .model
+                .states
+                .iter()
+                .any(|s| crate::names::text(&s.ident) == l) =>
+        {
+            format_ident!("{}", l)
+        }
+        _ => format_ident!("__{}", cx.state_ident(t)),
+    }
 }
 
 /// Where a choice is first written: the event of `#[on(event -> A | B)]` and each of its
@@ -63,7 +77,7 @@ pub fn types(cx: &Ctx) -> TokenStream {
         .iter()
         .map(|targets| {
             let name = cx.model.choice_name(targets);
-            let (event_span, target_spans) = written_at(cx, targets);
+            let (event_span, _) = written_at(cx, targets);
             let listed: Vec<String> = targets
                 .iter()
                 .map(|&t| format!("[`{0}`]", cx.state_name(t)))
@@ -74,29 +88,16 @@ pub fn types(cx: &Ctx) -> TokenStream {
                  transition returns. Each variant is named after its target state.",
                 listed.join(" or ")
             );
-            let params = targets.iter().map(|&t| {
-                let (p, state) = (param(cx, t), cx.state_ident(t));
+            let params = targets.iter().enumerate().map(|(i, &t)| {
+                let (p, state) = (param(cx, i, t), cx.state_ident(t));
                 quote!(#p = #state)
             });
-            let variants = targets.iter().map(|&t| {
-                let (p, state) = (param(cx, t), cx.state_ident(t));
+            let variants = targets.iter().enumerate().map(|(i, &t)| {
+                let (p, state) = (param(cx, i, t), cx.state_ident(t));
                 let doc = format!("The choice of [`{}`].", crate::names::text(state));
                 quote! {
                     #[doc = #doc]
                     #state(#p)
-                }
-            });
-            let froms = targets.iter().zip(&target_spans).map(|(&t, &span)| {
-                let state = cx.state_ident(t);
-                let doc = format!("The choice of [`{}`].", crate::names::text(state));
-                quote_spanned! {span=>
-                    impl ::core::convert::From<#state> for #name {
-                        #[doc = #doc]
-                        #[inline]
-                        fn from(__state: #state) -> Self {
-                            #name::#state(__state)
-                        }
-                    }
                 }
             });
             // The enum's attributes and header are spanned on the event, so that "`From<..>` is
@@ -116,9 +117,9 @@ pub fn types(cx: &Ctx) -> TokenStream {
                 quote!(#(#variants,)*),
             );
             body.set_span(event_span);
+            // Its `From` impls, one per target, are in `typed`'s `__machine`, where their
+            // parameter can have a plain name.
             quote! {
-                #(#froms)*
-
                 #header #body
             }
         })

@@ -8,6 +8,13 @@ use crate::model::Kind;
 
 pub fn impls(cx: &Ctx) -> TokenStream {
     let (krate, module, ident) = (cx.krate, cx.module, cx.ident);
+    // `Typed<R>` in the docs, unless `R` names the enum, the module or the crate's path.
+    let first = krate.segments.first().map(|s| s.ident.to_string());
+    let r = if ident == "R" || module == "R" || first.as_deref() == Some("R") {
+        quote!(__R)
+    } else {
+        quote!(R)
+    };
 
     let state_ids = cx.model.states.iter().enumerate().map(|(i, state)| {
         let (name, index) = (&state.ident, i as u32);
@@ -177,7 +184,7 @@ pub fn impls(cx: &Ctx) -> TokenStream {
         #[automatically_derived]
         impl #krate::StateMachine for #ident {
             type Event = #module::Event;
-            type Typed<__R> = #module::Typed<__R>;
+            type Typed<#r> = #module::Typed<#r>;
             const DEFINITION: &'static #krate::Definition = &__DEFINITION;
             type Context = #context;
             #has_context

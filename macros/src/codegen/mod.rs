@@ -143,14 +143,12 @@ fn glue(cx: &Ctx) -> TokenStream {
     let machine = machine::impls(cx);
     let states = states::impls(cx);
     let events = events::impls(cx);
-    let conversions = typed::conversions(cx);
     quote! {
         const _: () = {
             #definition
             #machine
             #states
             #events
-            #conversions
         };
     }
 }

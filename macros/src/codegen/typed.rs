@@ -1,5 +1,6 @@
 //! The typed machine: `Machine<S, R>`, one method per event, the enum of typed machines,
-//! `start`, and the conversions to and from the dynamic machine.
+//! `start`, and the conversions to and from the dynamic machine (all in `__machine`, where
+//! parameters can have plain names: rustdoc shows them).
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
@@ -32,6 +33,7 @@ pub fn types(cx: &Ctx) -> TokenStream {
 
         // The crate, under a name that `__machine` can reach without importing the user's scope.
         #[allow(unused_imports)]
+        #[doc(hidden)]
         use #krate as __sw;
 
         #machine
@@ -67,15 +69,15 @@ fn machine_module(cx: &Ctx) -> TokenStream {
         let arms = cx.model.states.iter().map(|state| {
             let name = &state.ident;
             let text = crate::names::text(name);
-            quote!(Typed::#name(__machine) => (#text, __machine))
+            quote!(Typed::#name(machine) => (#text, machine))
         });
         quote! {
             impl<R> ::core::fmt::Debug for Typed<R> {
-                fn fmt(&self, __f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    let (__name, __machine): (&str, &dyn ::core::fmt::Debug) = match self {
+                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    let (name, machine): (&str, &dyn ::core::fmt::Debug) = match self {
                         #(#arms,)*
                     };
-                    __f.debug_tuple(__name).field(__machine).finish()
+                    f.debug_tuple(name).field(machine).finish()
                 }
             }
         }
@@ -105,7 +107,12 @@ fn machine_module(cx: &Ctx) -> TokenStream {
     let methods = methods(cx);
     let choice_conversions = choice_conversions(cx);
 
+    // `__machine` and the internals in it are hidden from the docs (a binary crate documents
+    // private items): its public items are re-exported from the generated module, and
+    // rustdoc shows them there. Parameters in it have plain names: it does not import the
+    // user's scope, so nothing can capture them, and rustdoc shows them.
     quote! {
+        #[doc(hidden)]
         mod __machine {
             // The annotated enum, reached through the initial state so that the generated
             // module never names it (which would fail when the enum is declared inside a
@@ -115,7 +122,9 @@ fn machine_module(cx: &Ctx) -> TokenStream {
 
             #[doc = #machine_doc]
             #vis struct Machine<S, R = #sw::Memory> {
+                #[doc(hidden)]
                 __state: S,
+                #[doc(hidden)]
                 __core: #sw::__private::Core<R, __Context>,
             }
 
@@ -134,9 +143,11 @@ fn machine_module(cx: &Ctx) -> TokenStream {
                 }
             }
 
-            impl<R> ::core::convert::From<Typed<R>> for #sw::Dynamic<__Enum, R> {
-                fn from(__typed: Typed<R>) -> Self {
-                    match __typed {
+            // `super::Dynamic<R>` (the module's alias) rather than `Dynamic<__Enum, R>`, which
+            // rustdoc would spell out as a projection.
+            impl<R> ::core::convert::From<Typed<R>> for super::Dynamic<R> {
+                fn from(typed: Typed<R>) -> Self {
+                    match typed {
                         #(#into_dynamic,)*
                     }
                 }
@@ -146,16 +157,25 @@ fn machine_module(cx: &Ctx) -> TokenStream {
                 /// The machine in whichever state it is in (for code that handles the
                 /// outcomes of a transition, which are machines in different states, alike).
                 #[inline]
-                fn from(__machine: Machine<S, R>) -> Self {
+                fn from(machine: Machine<S, R>) -> Self {
                     <Typed<R> as ::core::convert::From<#sw::Dynamic<__Enum, R>>>::from(
-                        #sw::TypedMachine::into_dynamic(__machine),
+                        #sw::TypedMachine::into_dynamic(machine),
                     )
                 }
             }
 
-            impl<R> ::core::convert::From<#sw::Dynamic<__Enum, R>> for Typed<R> {
-                fn from(__machine: #sw::Dynamic<__Enum, R>) -> Self {
-                    let (__state, __core) = #sw::__private::dynamic_parts(__machine);
+            impl<S: #sw::State<Machine = __Enum>, R> ::core::convert::From<Machine<S, R>>
+                for super::Dynamic<R>
+            {
+                #[inline]
+                fn from(machine: Machine<S, R>) -> Self {
+                    #sw::TypedMachine::into_dynamic(machine)
+                }
+            }
+
+            impl<R> ::core::convert::From<super::Dynamic<R>> for Typed<R> {
+                fn from(machine: super::Dynamic<R>) -> Self {
+                    let (__state, __core) = #sw::__private::dynamic_parts(machine);
                     match __state {
                         #(#from_dynamic,)*
                     }
@@ -244,17 +264,18 @@ fn machine_module(cx: &Ctx) -> TokenStream {
                     self.__core.recorder_mut()
                 }
 
+                // `ContextOf<S>` as the trait writes it, which rustdoc shows as is.
                 #[inline]
-                fn context(&self) -> &__Context {
+                fn context(&self) -> &#sw::ContextOf<S> {
                     self.__core.context()
                 }
 
                 #[inline]
-                fn context_mut(&mut self) -> &mut __Context {
+                fn context_mut(&mut self) -> &mut #sw::ContextOf<S> {
                     self.__core.context_mut()
                 }
 
-                fn into_all_parts(self) -> (S, __Context, ::core::primitive::u64, R) {
+                fn into_all_parts(self) -> (S, #sw::ContextOf<S>, ::core::primitive::u64, R) {
                     let __sequence = self.__core.sequence();
                     let (__recorder, __context) = self.__core.into_recorder_and_context();
                     (self.__state, __context, __sequence, __recorder)
@@ -277,8 +298,8 @@ fn machine_module(cx: &Ctx) -> TokenStream {
             }
 
             impl<S: ::core::fmt::Debug, R> ::core::fmt::Debug for Machine<S, R> {
-                fn fmt(&self, __f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    __f.debug_struct("Machine")
+                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.debug_struct("Machine")
                         .field("state", &self.__state)
                         .field("sequence", &self.__core.sequence())
                         .finish_non_exhaustive()
@@ -291,7 +312,6 @@ fn machine_module(cx: &Ctx) -> TokenStream {
 /// `From` a choice of typed machines (what a choice transition returns) to `Typed` and to the
 /// dynamic machine. Emitted inside `__machine`.
 fn choice_conversions(cx: &Ctx) -> TokenStream {
-    let sw = quote!(super::__sw);
     super::choices::distinct(cx)
         .iter()
         .map(|targets| {
@@ -305,20 +325,40 @@ fn choice_conversions(cx: &Ctx) -> TokenStream {
                 let to = cx.state_ident(t);
                 quote!(super::#choice::#to(__m) => Typed::#to(__m))
             });
+            // What the caller decides: `From` each target's data, spanned on the target where
+            // the choice is written ("the following other types implement `From`" points
+            // there).
+            let (_, spans) = super::choices::written_at(cx, targets);
+            let froms = targets.iter().zip(spans).map(|(&t, span)| {
+                let state = cx.state_ident(t);
+                let text = crate::names::text(state);
+                let doc = format!("The choice of [`{text}`](super::{text}).");
+                quote_spanned! {span=>
+                    impl ::core::convert::From<super::#state> for super::#choice {
+                        #[doc = #doc]
+                        #[inline]
+                        fn from(state: super::#state) -> Self {
+                            super::#choice::#state(state)
+                        }
+                    }
+                }
+            });
             quote! {
+                #(#froms)*
+
                 impl<R> ::core::convert::From<#ty> for Typed<R> {
                     #[inline]
-                    fn from(__choice: #ty) -> Self {
-                        match __choice {
+                    fn from(choice: #ty) -> Self {
+                        match choice {
                             #(#arms,)*
                         }
                     }
                 }
 
-                impl<R> ::core::convert::From<#ty> for #sw::Dynamic<__Enum, R> {
+                impl<R> ::core::convert::From<#ty> for super::Dynamic<R> {
                     #[inline]
-                    fn from(__choice: #ty) -> Self {
-                        <Typed<R> as ::core::convert::Into<Self>>::into(Typed::from(__choice))
+                    fn from(choice: #ty) -> Self {
+                        <Typed<R> as ::core::convert::Into<Self>>::into(Typed::from(choice))
                     }
                 }
             }
@@ -413,14 +453,8 @@ fn methods(cx: &Ctx) -> TokenStream {
         let span = event.ident.span();
         let bound = quote_spanned!(span=> S: super::#trait_ident,);
         let this = quote_spanned!(span=> self);
-        // What `attempt` needs besides: the state's machine is this one (so that its context
-        // is this machine's). Only on the methods that go through `attempt`.
-        let attempted = quote!(S: #sw::State<Machine = __Enum>,);
-        let plain_extra = if hooks {
-            attempted.clone()
-        } else {
-            TokenStream::new()
-        };
+        // What `attempt` needs besides (the state's machine is this one, so that its context
+        // is this machine's) is a supertrait of the event's trait (`events::attempted`).
         let ret = |out: TokenStream| {
             if hooks {
                 // Spanned where the user asked for hooks (the context type, ...): a context
@@ -488,7 +522,6 @@ fn methods(cx: &Ctx) -> TokenStream {
                     pub fn #method(#this, choice: #into_choice) -> #output
                     where
                         #bound
-                        #attempted
                     {
                         let __choice = choice.into();
                         self.#with(move |_| __choice)
@@ -499,7 +532,6 @@ fn methods(cx: &Ctx) -> TokenStream {
                     pub fn #with(#this, decide: impl ::core::ops::FnOnce(&S) -> super::#choice) -> #output
                     where
                         #bound
-                        #attempted
                     {
                         #body
                     }
@@ -535,7 +567,6 @@ fn methods(cx: &Ctx) -> TokenStream {
                     pub fn #method(#this, target: ::core::option::Option<super::#to>) -> #output
                     where
                         #bound
-                        #attempted
                     {
                         self.#with(move |_| target)
                     }
@@ -548,7 +579,6 @@ fn methods(cx: &Ctx) -> TokenStream {
                     ) -> #output
                     where
                         #bound
-                        #attempted
                     {
                         #body
                     }
@@ -593,7 +623,6 @@ fn methods(cx: &Ctx) -> TokenStream {
                         pub fn #method(#this, #data_param) -> #output
                         where
                             #bound
-                            #plain_extra
                         {
                             #direct
                         }
@@ -603,7 +632,6 @@ fn methods(cx: &Ctx) -> TokenStream {
                         pub fn #with(#this, make: impl ::core::ops::FnOnce(S) -> super::#to) -> #output
                         where
                             #bound
-                            #plain_extra
                         {
                             #body
                         }
@@ -633,7 +661,6 @@ fn methods(cx: &Ctx) -> TokenStream {
                         pub fn #method(#this) -> #output
                         where
                             #bound
-                            #plain_extra
                         {
                             #body
                         }
@@ -661,7 +688,6 @@ fn methods(cx: &Ctx) -> TokenStream {
                         pub fn #method<T: #sw::State<Machine = __Enum> + #sw::__private::Unit>(#this) -> #output
                         where
                             #bound
-                            #plain_extra
                         {
                             #body
                         }
@@ -671,20 +697,4 @@ fn methods(cx: &Ctx) -> TokenStream {
         }
     }
     out
-}
-
-/// `From` between the typed machines and the dynamic machine, next to the enum.
-pub fn conversions(cx: &Ctx) -> TokenStream {
-    let (krate, module, ident) = (cx.krate, cx.module, cx.ident);
-    quote! {
-        #[automatically_derived]
-        impl<__S: #krate::State<Machine = #ident>, __R> ::core::convert::From<#module::Machine<__S, __R>>
-            for #krate::Dynamic<#ident, __R>
-        {
-            #[inline]
-            fn from(__machine: #module::Machine<__S, __R>) -> Self {
-                #krate::TypedMachine::into_dynamic(__machine)
-            }
-        }
-    }
 }
