@@ -47,8 +47,9 @@ pub struct Model {
     /// `timeouts = required`.
     pub timeouts_required: bool,
     /// Whether `fallback` repaired the model: the `Hooks` trait is then emitted with every
-    /// method provided and nothing calls it, so that the user's impl (or its absence) adds no
-    /// error to the definition's own.
+    /// method provided and nothing calls it, so that the user's impl adds no error to the
+    /// definition's own. Its `Error` is still the user's (it decides what transitions return),
+    /// so a missing impl is reported, once, at the context type.
     pub repaired: bool,
     pub states: Vec<State>,
     pub events: Vec<Event>,

@@ -184,12 +184,18 @@ pub fn types(cx: &Ctx) -> TokenStream {
 /// the dynamic API's hooks. Empty for a machine without hooks (the runtime's defaults run).
 pub fn machine_items(cx: &Ctx) -> TokenStream {
     let (krate, ident, context) = (cx.krate, cx.ident, &cx.context);
-    if !cx.model.hooks || cx.model.repaired {
+    if !cx.model.hooks {
         return quote! {
             type HookError = ::core::convert::Infallible;
         };
     }
     let hooks = hooks_of_context(cx);
+    if cx.model.repaired {
+        // Nothing calls the hooks, but the error type is the user's: it decides what typed
+        // transitions return (`Infallible`: the machine, otherwise a `Result`), and code that
+        // uses them must type-check as it will once the definition is fixed.
+        return super::respan(quote!(type HookError = #hooks::Error;), anchor(cx));
+    }
     let mut exits = Vec::new();
     let mut enters = Vec::new();
     for (i, state) in cx.model.states.iter().enumerate() {
