@@ -172,6 +172,16 @@ fn typed_order_is_exit_action_record_enter() {
 }
 
 #[test]
+fn a_machine_with_a_context_not_in_its_initial_state_is_told_to_resume_with_it() {
+    let (trace, recorder, _) = setup();
+    let refused = Dynamic::start_with_context(Flow::C, trace, recorder).unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "`Flow` starts in `A`, not in `C`; use `Dynamic::resume_with_context` to continue from a stored state"
+    );
+}
+
+#[test]
 fn dynamic_order_is_the_same() {
     let (trace, recorder, log) = setup();
     let mut d = Dynamic::start_with_context(Flow::A, trace, recorder).unwrap();

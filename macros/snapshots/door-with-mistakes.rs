@@ -116,7 +116,9 @@ A variant whose event leads to a state with data carries that data.*/
     ///The definition of [`Door`](super::Door): its states, events and transitions as data.
     pub(crate) const DEFINITION: &'static ::statewright::Definition = <<Closed as ::statewright::State>::Machine as ::statewright::StateMachine>::DEFINITION;
     #[allow(unused_imports)]
+    #[doc(hidden)]
     use ::statewright as __sw;
+    #[doc(hidden)]
     mod __machine {
         type __Enum = <super::Closed as super::__sw::State>::Machine;
         type __Context = ();
@@ -124,11 +126,13 @@ A variant whose event leads to a state with data carries that data.*/
 
 Each event is a method that exists only in the states where the event is allowed; it consumes the machine and returns it in the target state, after the transition's record is written. Calling an event where it is not allowed does not compile.
 
-The machine dereferences to its state's data. Its other operations (its sequence number, recorder, conversion to a dynamic machine) are methods of the `statewright::TypedMachine` trait. A machine is created in the initial state by [`start`] or [`start_with`], or from a dynamic machine through [`Typed`]; there is no other way to obtain one.
+The machine dereferences to its state's data, for reading: the data changes only through a transition (a self-loop takes new data), which is recorded. Its other operations (its sequence number, recorder, conversion to a dynamic machine) are methods of the `statewright::TypedMachine` trait. A machine is created in the initial state by [`start`] or [`start_with`], or from a dynamic machine through [`Typed`]; there is no other way to obtain one.
 
 With a recorder that cannot fail (the default, `statewright::Memory`), a transition returns the machine in its new state. With one that can fail, it returns a `Result` whose error holds this machine unchanged: the transition did not happen.*/
         pub(crate) struct Machine<S, R = super::__sw::Memory> {
+            #[doc(hidden)]
             __state: S,
+            #[doc(hidden)]
             __core: super::__sw::__private::Core<R, __Context>,
         }
         ///A typed machine of [`Door`](super::super::Door) in whichever state it is in: one variant per state. Obtained from a [`Dynamic`](super::Dynamic) machine (`Typed::from(machine)` or `machine.into_typed()`), it lets code that loads a stored machine continue with compile-time-checked transitions in each arm of a `match`. Converts back with `Dynamic::from`. A typed [`Machine`] (`Typed::from(machine)`) and the enum a choice returns convert too, so that the outcomes of a transition can be handled alike.
@@ -151,9 +155,9 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
                 )
             }
         }
-        impl<R> ::core::convert::From<Typed<R>> for super::__sw::Dynamic<__Enum, R> {
-            fn from(__typed: Typed<R>) -> Self {
-                match __typed {
+        impl<R> ::core::convert::From<Typed<R>> for super::Dynamic<R> {
+            fn from(typed: Typed<R>) -> Self {
+                match typed {
                     Typed::Closed(Machine { __state: super::Closed, __core }) => {
                         super::__sw::__private::dynamic(__Enum::Closed, __core)
                     }
@@ -170,17 +174,26 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
             /// The machine in whichever state it is in (for code that handles the
             /// outcomes of a transition, which are machines in different states, alike).
             #[inline]
-            fn from(__machine: Machine<S, R>) -> Self {
+            fn from(machine: Machine<S, R>) -> Self {
                 <Typed<
                     R,
                 > as ::core::convert::From<
                     super::__sw::Dynamic<__Enum, R>,
-                >>::from(super::__sw::TypedMachine::into_dynamic(__machine))
+                >>::from(super::__sw::TypedMachine::into_dynamic(machine))
             }
         }
-        impl<R> ::core::convert::From<super::__sw::Dynamic<__Enum, R>> for Typed<R> {
-            fn from(__machine: super::__sw::Dynamic<__Enum, R>) -> Self {
-                let (__state, __core) = super::__sw::__private::dynamic_parts(__machine);
+        impl<
+            S: super::__sw::State<Machine = __Enum>,
+            R,
+        > ::core::convert::From<Machine<S, R>> for super::Dynamic<R> {
+            #[inline]
+            fn from(machine: Machine<S, R>) -> Self {
+                super::__sw::TypedMachine::into_dynamic(machine)
+            }
+        }
+        impl<R> ::core::convert::From<super::Dynamic<R>> for Typed<R> {
+            fn from(machine: super::Dynamic<R>) -> Self {
+                let (__state, __core) = super::__sw::__private::dynamic_parts(machine);
                 match __state {
                     __Enum::Closed => {
                         Typed::Closed(Machine {
@@ -238,6 +251,7 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
                 __make,
             )
         }
+        #[allow(clippy::type_complexity)]
         impl<S: super::__sw::State, R: super::__sw::Recorder> Machine<S, R> {
             /**Applies `open`: [`Closed`] -> [`Open`].
 
@@ -265,6 +279,7 @@ Exists only in `Open`; anywhere else the call does not compile. The transition's
                 )
             }
         }
+        #[doc(hidden)]
         impl<
             S: super::__sw::State,
             R: super::__sw::Recorder,
@@ -301,10 +316,6 @@ Exists only in `Open`; anywhere else the call does not compile. The transition's
                 &self.__state
             }
             #[inline]
-            fn state_mut(&mut self) -> &mut S {
-                &mut self.__state
-            }
-            #[inline]
             fn sequence(&self) -> ::core::primitive::u64 {
                 self.__core.sequence()
             }
@@ -317,14 +328,16 @@ Exists only in `Open`; anywhere else the call does not compile. The transition's
                 self.__core.recorder_mut()
             }
             #[inline]
-            fn context(&self) -> &__Context {
+            fn context(&self) -> &super::__sw::ContextOf<S> {
                 self.__core.context()
             }
             #[inline]
-            fn context_mut(&mut self) -> &mut __Context {
+            fn context_mut(&mut self) -> &mut super::__sw::ContextOf<S> {
                 self.__core.context_mut()
             }
-            fn into_all_parts(self) -> (S, __Context, ::core::primitive::u64, R) {
+            fn into_all_parts(
+                self,
+            ) -> (S, super::__sw::ContextOf<S>, ::core::primitive::u64, R) {
                 let __sequence = self.__core.sequence();
                 let (__recorder, __context) = self.__core.into_recorder_and_context();
                 (self.__state, __context, __sequence, __recorder)
@@ -345,15 +358,9 @@ Exists only in `Open`; anywhere else the call does not compile. The transition's
                 &self.__state
             }
         }
-        impl<S, R> ::core::ops::DerefMut for Machine<S, R> {
-            #[inline]
-            fn deref_mut(&mut self) -> &mut S {
-                &mut self.__state
-            }
-        }
         impl<S: ::core::fmt::Debug, R> ::core::fmt::Debug for Machine<S, R> {
-            fn fmt(&self, __f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                __f.debug_struct("Machine")
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.debug_struct("Machine")
                     .field("state", &self.__state)
                     .field("sequence", &self.__core.sequence())
                     .finish_non_exhaustive()
@@ -380,7 +387,7 @@ const _: () = {
     #[automatically_derived]
     impl ::statewright::StateMachine for Door {
         type Event = door::Event;
-        type Typed<__R> = door::Typed<__R>;
+        type Typed<R> = door::Typed<R>;
         const DEFINITION: &'static ::statewright::Definition = &__DEFINITION;
         type Context = ();
         type HookError = ::core::convert::Infallible;
@@ -419,6 +426,8 @@ const _: () = {
         }
     }
     #[automatically_derived]
+    impl ::statewright::ContextFree for Door {}
+    #[automatically_derived]
     impl ::statewright::State for door::Closed {
         type Machine = Door;
         const ID: ::statewright::StateId = ::statewright::__private::state_id(0u32);
@@ -438,15 +447,4 @@ const _: () = {
     }
     impl door::CanOpen for door::Closed {}
     impl door::CanClose for door::Open {}
-    #[automatically_derived]
-    impl<
-        __S: ::statewright::State<Machine = Door>,
-        __R,
-    > ::core::convert::From<door::Machine<__S, __R>>
-    for ::statewright::Dynamic<Door, __R> {
-        #[inline]
-        fn from(__machine: door::Machine<__S, __R>) -> Self {
-            ::statewright::TypedMachine::into_dynamic(__machine)
-        }
-    }
 };

@@ -153,7 +153,9 @@ A variant whose event leads to a state with data carries that data.*/
     ///The definition of [`Job`](super::Job): its states, events and transitions as data.
     pub(super) const DEFINITION: &'static ::my::reexport::Definition = <<Queued as ::my::reexport::State>::Machine as ::my::reexport::StateMachine>::DEFINITION;
     #[allow(unused_imports)]
+    #[doc(hidden)]
     use ::my::reexport as __sw;
+    #[doc(hidden)]
     mod __machine {
         type __Enum = <super::Queued as super::__sw::State>::Machine;
         type __Context = ();
@@ -161,11 +163,13 @@ A variant whose event leads to a state with data carries that data.*/
 
 Each event is a method that exists only in the states where the event is allowed; it consumes the machine and returns it in the target state, after the transition's record is written. Calling an event where it is not allowed does not compile.
 
-The machine dereferences to its state's data. Its other operations (its sequence number, recorder, conversion to a dynamic machine) are methods of the `statewright::TypedMachine` trait. A machine is created in the initial state by [`start`] or [`start_with`], or from a dynamic machine through [`Typed`]; there is no other way to obtain one.
+The machine dereferences to its state's data, for reading: the data changes only through a transition (a self-loop takes new data), which is recorded. Its other operations (its sequence number, recorder, conversion to a dynamic machine) are methods of the `statewright::TypedMachine` trait. A machine is created in the initial state by [`start`] or [`start_with`], or from a dynamic machine through [`Typed`]; there is no other way to obtain one.
 
 With a recorder that cannot fail (the default, `statewright::Memory`), a transition returns the machine in its new state. With one that can fail, it returns a `Result` whose error holds this machine unchanged: the transition did not happen.*/
         pub(in super::super) struct Machine<S, R = super::__sw::Memory> {
+            #[doc(hidden)]
             __state: S,
+            #[doc(hidden)]
             __core: super::__sw::__private::Core<R, __Context>,
         }
         ///A typed machine of [`Job`](super::super::Job) in whichever state it is in: one variant per state. Obtained from a [`Dynamic`](super::Dynamic) machine (`Typed::from(machine)` or `machine.into_typed()`), it lets code that loads a stored machine continue with compile-time-checked transitions in each arm of a `match`. Converts back with `Dynamic::from`. A typed [`Machine`] (`Typed::from(machine)`) and the enum a choice returns convert too, so that the outcomes of a transition can be handled alike.
@@ -194,9 +198,9 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
                 )
             }
         }
-        impl<R> ::core::convert::From<Typed<R>> for super::__sw::Dynamic<__Enum, R> {
-            fn from(__typed: Typed<R>) -> Self {
-                match __typed {
+        impl<R> ::core::convert::From<Typed<R>> for super::Dynamic<R> {
+            fn from(typed: Typed<R>) -> Self {
+                match typed {
                     Typed::Queued(Machine { __state: super::Queued, __core }) => {
                         super::__sw::__private::dynamic(__Enum::Queued, __core)
                     }
@@ -219,17 +223,26 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
             /// The machine in whichever state it is in (for code that handles the
             /// outcomes of a transition, which are machines in different states, alike).
             #[inline]
-            fn from(__machine: Machine<S, R>) -> Self {
+            fn from(machine: Machine<S, R>) -> Self {
                 <Typed<
                     R,
                 > as ::core::convert::From<
                     super::__sw::Dynamic<__Enum, R>,
-                >>::from(super::__sw::TypedMachine::into_dynamic(__machine))
+                >>::from(super::__sw::TypedMachine::into_dynamic(machine))
             }
         }
-        impl<R> ::core::convert::From<super::__sw::Dynamic<__Enum, R>> for Typed<R> {
-            fn from(__machine: super::__sw::Dynamic<__Enum, R>) -> Self {
-                let (__state, __core) = super::__sw::__private::dynamic_parts(__machine);
+        impl<
+            S: super::__sw::State<Machine = __Enum>,
+            R,
+        > ::core::convert::From<Machine<S, R>> for super::Dynamic<R> {
+            #[inline]
+            fn from(machine: Machine<S, R>) -> Self {
+                super::__sw::TypedMachine::into_dynamic(machine)
+            }
+        }
+        impl<R> ::core::convert::From<super::Dynamic<R>> for Typed<R> {
+            fn from(machine: super::Dynamic<R>) -> Self {
+                let (__state, __core) = super::__sw::__private::dynamic_parts(machine);
                 match __state {
                     __Enum::Queued => {
                         Typed::Queued(Machine {
@@ -299,6 +312,7 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
                 __make,
             )
         }
+        #[allow(clippy::type_complexity)]
         impl<S: super::__sw::State, R: super::__sw::Recorder> Machine<S, R> {
             /**Applies `run`: [`Queued`] -> [`Running`].
 
@@ -353,6 +367,7 @@ Exists only in `Failed` and `Done`; anywhere else the call does not compile. The
                 __fire(self, 3u32, T::ID, T::VALUE)
             }
         }
+        #[doc(hidden)]
         impl<
             S: super::__sw::State,
             R: super::__sw::Recorder,
@@ -389,10 +404,6 @@ Exists only in `Failed` and `Done`; anywhere else the call does not compile. The
                 &self.__state
             }
             #[inline]
-            fn state_mut(&mut self) -> &mut S {
-                &mut self.__state
-            }
-            #[inline]
             fn sequence(&self) -> ::core::primitive::u64 {
                 self.__core.sequence()
             }
@@ -405,14 +416,16 @@ Exists only in `Failed` and `Done`; anywhere else the call does not compile. The
                 self.__core.recorder_mut()
             }
             #[inline]
-            fn context(&self) -> &__Context {
+            fn context(&self) -> &super::__sw::ContextOf<S> {
                 self.__core.context()
             }
             #[inline]
-            fn context_mut(&mut self) -> &mut __Context {
+            fn context_mut(&mut self) -> &mut super::__sw::ContextOf<S> {
                 self.__core.context_mut()
             }
-            fn into_all_parts(self) -> (S, __Context, ::core::primitive::u64, R) {
+            fn into_all_parts(
+                self,
+            ) -> (S, super::__sw::ContextOf<S>, ::core::primitive::u64, R) {
                 let __sequence = self.__core.sequence();
                 let (__recorder, __context) = self.__core.into_recorder_and_context();
                 (self.__state, __context, __sequence, __recorder)
@@ -433,15 +446,9 @@ Exists only in `Failed` and `Done`; anywhere else the call does not compile. The
                 &self.__state
             }
         }
-        impl<S, R> ::core::ops::DerefMut for Machine<S, R> {
-            #[inline]
-            fn deref_mut(&mut self) -> &mut S {
-                &mut self.__state
-            }
-        }
         impl<S: ::core::fmt::Debug, R> ::core::fmt::Debug for Machine<S, R> {
-            fn fmt(&self, __f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                __f.debug_struct("Machine")
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.debug_struct("Machine")
                     .field("state", &self.__state)
                     .field("sequence", &self.__core.sequence())
                     .finish_non_exhaustive()
@@ -468,7 +475,7 @@ const _: () = {
     #[automatically_derived]
     impl ::my::reexport::StateMachine for Job {
         type Event = jobs::Event;
-        type Typed<__R> = jobs::Typed<__R>;
+        type Typed<R> = jobs::Typed<R>;
         const DEFINITION: &'static ::my::reexport::Definition = &__DEFINITION;
         type Context = ();
         type HookError = ::core::convert::Infallible;
@@ -524,6 +531,8 @@ const _: () = {
         }
     }
     #[automatically_derived]
+    impl ::my::reexport::ContextFree for Job {}
+    #[automatically_derived]
     impl ::my::reexport::State for jobs::Queued {
         type Machine = Job;
         const ID: ::my::reexport::StateId = ::my::reexport::__private::state_id(0u32);
@@ -575,17 +584,6 @@ const _: () = {
     }
     impl jobs::CanReset for jobs::Done {
         type Next = jobs::Running;
-    }
-    #[automatically_derived]
-    impl<
-        __S: ::my::reexport::State<Machine = Job>,
-        __R,
-    > ::core::convert::From<jobs::Machine<__S, __R>>
-    for ::my::reexport::Dynamic<Job, __R> {
-        #[inline]
-        fn from(__machine: jobs::Machine<__S, __R>) -> Self {
-            ::my::reexport::TypedMachine::into_dynamic(__machine)
-        }
     }
     ::my::reexport::__private::wire_impls! {
         #[automatically_derived] impl ::my::reexport::__private::serde::Serialize for

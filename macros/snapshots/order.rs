@@ -174,7 +174,9 @@ A variant whose event leads to a state with data carries that data.*/
     ///The definition of [`Order`](super::Order): its states, events and transitions as data.
     pub const DEFINITION: &'static ::statewright::Definition = <<Pending as ::statewright::State>::Machine as ::statewright::StateMachine>::DEFINITION;
     #[allow(unused_imports)]
+    #[doc(hidden)]
     use ::statewright as __sw;
+    #[doc(hidden)]
     mod __machine {
         type __Enum = <super::Pending as super::__sw::State>::Machine;
         type __Context = ();
@@ -182,11 +184,13 @@ A variant whose event leads to a state with data carries that data.*/
 
 Each event is a method that exists only in the states where the event is allowed; it consumes the machine and returns it in the target state, after the transition's record is written. Calling an event where it is not allowed does not compile.
 
-The machine dereferences to its state's data. Its other operations (its sequence number, recorder, conversion to a dynamic machine) are methods of the `statewright::TypedMachine` trait. A machine is created in the initial state by [`start`] or [`start_with`], or from a dynamic machine through [`Typed`]; there is no other way to obtain one.
+The machine dereferences to its state's data, for reading: the data changes only through a transition (a self-loop takes new data), which is recorded. Its other operations (its sequence number, recorder, conversion to a dynamic machine) are methods of the `statewright::TypedMachine` trait. A machine is created in the initial state by [`start`] or [`start_with`], or from a dynamic machine through [`Typed`]; there is no other way to obtain one.
 
 With a recorder that cannot fail (the default, `statewright::Memory`), a transition returns the machine in its new state. With one that can fail, it returns a `Result` whose error holds this machine unchanged: the transition did not happen.*/
         pub struct Machine<S, R = super::__sw::Memory> {
+            #[doc(hidden)]
             __state: S,
+            #[doc(hidden)]
             __core: super::__sw::__private::Core<R, __Context>,
         }
         ///A typed machine of [`Order`](super::super::Order) in whichever state it is in: one variant per state. Obtained from a [`Dynamic`](super::Dynamic) machine (`Typed::from(machine)` or `machine.into_typed()`), it lets code that loads a stored machine continue with compile-time-checked transitions in each arm of a `match`. Converts back with `Dynamic::from`. A typed [`Machine`] (`Typed::from(machine)`) and the enum a choice returns convert too, so that the outcomes of a transition can be handled alike.
@@ -218,9 +222,9 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
                 )
             }
         }
-        impl<R> ::core::convert::From<Typed<R>> for super::__sw::Dynamic<__Enum, R> {
-            fn from(__typed: Typed<R>) -> Self {
-                match __typed {
+        impl<R> ::core::convert::From<Typed<R>> for super::Dynamic<R> {
+            fn from(typed: Typed<R>) -> Self {
+                match typed {
                     Typed::Pending(Machine { __state: super::Pending, __core }) => {
                         super::__sw::__private::dynamic(__Enum::Pending, __core)
                     }
@@ -251,17 +255,26 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
             /// The machine in whichever state it is in (for code that handles the
             /// outcomes of a transition, which are machines in different states, alike).
             #[inline]
-            fn from(__machine: Machine<S, R>) -> Self {
+            fn from(machine: Machine<S, R>) -> Self {
                 <Typed<
                     R,
                 > as ::core::convert::From<
                     super::__sw::Dynamic<__Enum, R>,
-                >>::from(super::__sw::TypedMachine::into_dynamic(__machine))
+                >>::from(super::__sw::TypedMachine::into_dynamic(machine))
             }
         }
-        impl<R> ::core::convert::From<super::__sw::Dynamic<__Enum, R>> for Typed<R> {
-            fn from(__machine: super::__sw::Dynamic<__Enum, R>) -> Self {
-                let (__state, __core) = super::__sw::__private::dynamic_parts(__machine);
+        impl<
+            S: super::__sw::State<Machine = __Enum>,
+            R,
+        > ::core::convert::From<Machine<S, R>> for super::Dynamic<R> {
+            #[inline]
+            fn from(machine: Machine<S, R>) -> Self {
+                super::__sw::TypedMachine::into_dynamic(machine)
+            }
+        }
+        impl<R> ::core::convert::From<super::Dynamic<R>> for Typed<R> {
+            fn from(machine: super::Dynamic<R>) -> Self {
+                let (__state, __core) = super::__sw::__private::dynamic_parts(machine);
                 match __state {
                     __Enum::Pending => {
                         Typed::Pending(Machine {
@@ -297,15 +310,15 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
             }
         }
         impl<R> ::core::fmt::Debug for Typed<R> {
-            fn fmt(&self, __f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                let (__name, __machine): (&str, &dyn ::core::fmt::Debug) = match self {
-                    Typed::Pending(__machine) => ("Pending", __machine),
-                    Typed::Paid(__machine) => ("Paid", __machine),
-                    Typed::Shipped(__machine) => ("Shipped", __machine),
-                    Typed::Delivered(__machine) => ("Delivered", __machine),
-                    Typed::Cancelled(__machine) => ("Cancelled", __machine),
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                let (name, machine): (&str, &dyn ::core::fmt::Debug) = match self {
+                    Typed::Pending(machine) => ("Pending", machine),
+                    Typed::Paid(machine) => ("Paid", machine),
+                    Typed::Shipped(machine) => ("Shipped", machine),
+                    Typed::Delivered(machine) => ("Delivered", machine),
+                    Typed::Cancelled(machine) => ("Cancelled", machine),
                 };
-                __f.debug_tuple(__name).field(__machine).finish()
+                f.debug_tuple(name).field(machine).finish()
             }
         }
         ///A new machine in the initial state [`Pending`](super::Pending), recording into memory (`statewright::Memory`).
@@ -349,6 +362,7 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
                 __make,
             )
         }
+        #[allow(clippy::type_complexity)]
         impl<S: super::__sw::State, R: super::__sw::Recorder> Machine<S, R> {
             /**Applies `pay`: [`Pending`] -> [`Paid`].
 
@@ -437,6 +451,7 @@ Exists only in `Shipped`; anywhere else the call does not compile. The transitio
                 )
             }
         }
+        #[doc(hidden)]
         impl<
             S: super::__sw::State,
             R: super::__sw::Recorder,
@@ -473,10 +488,6 @@ Exists only in `Shipped`; anywhere else the call does not compile. The transitio
                 &self.__state
             }
             #[inline]
-            fn state_mut(&mut self) -> &mut S {
-                &mut self.__state
-            }
-            #[inline]
             fn sequence(&self) -> ::core::primitive::u64 {
                 self.__core.sequence()
             }
@@ -489,14 +500,16 @@ Exists only in `Shipped`; anywhere else the call does not compile. The transitio
                 self.__core.recorder_mut()
             }
             #[inline]
-            fn context(&self) -> &__Context {
+            fn context(&self) -> &super::__sw::ContextOf<S> {
                 self.__core.context()
             }
             #[inline]
-            fn context_mut(&mut self) -> &mut __Context {
+            fn context_mut(&mut self) -> &mut super::__sw::ContextOf<S> {
                 self.__core.context_mut()
             }
-            fn into_all_parts(self) -> (S, __Context, ::core::primitive::u64, R) {
+            fn into_all_parts(
+                self,
+            ) -> (S, super::__sw::ContextOf<S>, ::core::primitive::u64, R) {
                 let __sequence = self.__core.sequence();
                 let (__recorder, __context) = self.__core.into_recorder_and_context();
                 (self.__state, __context, __sequence, __recorder)
@@ -517,15 +530,9 @@ Exists only in `Shipped`; anywhere else the call does not compile. The transitio
                 &self.__state
             }
         }
-        impl<S, R> ::core::ops::DerefMut for Machine<S, R> {
-            #[inline]
-            fn deref_mut(&mut self) -> &mut S {
-                &mut self.__state
-            }
-        }
         impl<S: ::core::fmt::Debug, R> ::core::fmt::Debug for Machine<S, R> {
-            fn fmt(&self, __f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                __f.debug_struct("Machine")
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.debug_struct("Machine")
                     .field("state", &self.__state)
                     .field("sequence", &self.__core.sequence())
                     .finish_non_exhaustive()
@@ -552,7 +559,7 @@ const _: () = {
     #[automatically_derived]
     impl ::statewright::StateMachine for Order {
         type Event = order::Event;
-        type Typed<__R> = order::Typed<__R>;
+        type Typed<R> = order::Typed<R>;
         const DEFINITION: &'static ::statewright::Definition = &__DEFINITION;
         type Context = ();
         type HookError = ::core::convert::Infallible;
@@ -606,6 +613,8 @@ const _: () = {
         }
     }
     #[automatically_derived]
+    impl ::statewright::ContextFree for Order {}
+    #[automatically_derived]
     impl ::statewright::State for order::Pending {
         type Machine = Order;
         const ID: ::statewright::StateId = ::statewright::__private::state_id(0u32);
@@ -657,15 +666,4 @@ const _: () = {
     impl order::CanShip for order::Paid {}
     impl order::CanCancel for order::Paid {}
     impl order::CanDeliver for order::Shipped {}
-    #[automatically_derived]
-    impl<
-        __S: ::statewright::State<Machine = Order>,
-        __R,
-    > ::core::convert::From<order::Machine<__S, __R>>
-    for ::statewright::Dynamic<Order, __R> {
-        #[inline]
-        fn from(__machine: order::Machine<__S, __R>) -> Self {
-            ::statewright::TypedMachine::into_dynamic(__machine)
-        }
-    }
 };

@@ -133,50 +133,44 @@ A variant whose event leads to a state with data carries that data.*/
         label = "`authorize` is not allowed in state `{Self}`",
         note = "`authorize` is allowed only in `New`"
     )]
-    pub trait CanAuthorize: ::statewright::State {}
+    pub trait CanAuthorize: ::statewright::State<
+            Machine = <New as ::statewright::State>::Machine,
+        > {}
     ///Implemented by the states of [`Payment`](super::Payment) in which `abandon` is allowed: `New`. [`Machine::abandon`] exists only for them.
     #[diagnostic::on_unimplemented(
         message = "`Payment` has no transition on `abandon` from state `{Self}`",
         label = "`abandon` is not allowed in state `{Self}`",
         note = "`abandon` is allowed only in `New`"
     )]
-    pub trait CanAbandon: ::statewright::State {}
+    pub trait CanAbandon: ::statewright::State<
+            Machine = <New as ::statewright::State>::Machine,
+        > {}
     ///Implemented by the states of [`Payment`](super::Payment) in which `capture` is allowed: `Authorized`. [`Machine::capture`] exists only for them.
     #[diagnostic::on_unimplemented(
         message = "`Payment` has no transition on `capture` from state `{Self}`",
         label = "`capture` is not allowed in state `{Self}`",
         note = "`capture` is allowed only in `Authorized`"
     )]
-    pub trait CanCapture: ::statewright::State {}
+    pub trait CanCapture: ::statewright::State<
+            Machine = <New as ::statewright::State>::Machine,
+        > {}
     ///Implemented by the states of [`Payment`](super::Payment) in which `retry` is allowed: `Failed`. [`Machine::retry`] exists only for them.
     #[diagnostic::on_unimplemented(
         message = "`Payment` has no transition on `retry` from state `{Self}`",
         label = "`retry` is not allowed in state `{Self}`",
         note = "`retry` is allowed only in `Failed`"
     )]
-    pub trait CanRetry: ::statewright::State {}
-    impl ::core::convert::From<Authorized> for AuthorizedOrFailed {
-        ///The choice of [`Authorized`].
-        #[inline]
-        fn from(__state: Authorized) -> Self {
-            AuthorizedOrFailed::Authorized(__state)
-        }
-    }
-    impl ::core::convert::From<Failed> for AuthorizedOrFailed {
-        ///The choice of [`Failed`].
-        #[inline]
-        fn from(__state: Failed) -> Self {
-            AuthorizedOrFailed::Failed(__state)
-        }
-    }
+    pub trait CanRetry: ::statewright::State<
+            Machine = <New as ::statewright::State>::Machine,
+        > {}
     ///A choice between [`Authorized`] or [`Failed`]: what the caller decides when an event may lead to any of them, and, holding typed machines (`AuthorizedOrFailed<Machine<A, R>, ...>`), what the transition returns. Each variant is named after its target state.
     #[must_use = "each variant is a different state the machine may be in; match on it"]
     #[derive(Debug, Clone, PartialEq)]
-    pub enum AuthorizedOrFailed<__Authorized = Authorized, __Failed = Failed> {
+    pub enum AuthorizedOrFailed<A = Authorized, B = Failed> {
         ///The choice of [`Authorized`].
-        Authorized(__Authorized),
+        Authorized(A),
         ///The choice of [`Failed`].
-        Failed(__Failed),
+        Failed(B),
     }
     ///The hooks of [`Payment`](super::Payment): entry and exit hooks of the states marked `#[enter]`/`#[exit]`, and a transition action per event. Implement it for the machine's context type; the methods of unmarked states do not exist, and the actions do nothing unless implemented. See `statewright::hooks` for when each runs and what an error does.
     #[diagnostic::on_unimplemented(
@@ -184,9 +178,10 @@ A variant whose event leads to a state with data carries that data.*/
         note = "`Payment` has hooks, so its context type implements `payment::Hooks`: write `impl payment::Hooks for Ledger { type Error = ...; ... }`"
     )]
     pub trait Hooks {
-        /// What an exit hook or a transition action returns to veto a transition
-        /// (`core::convert::Infallible` if none can fail).
-        type Error;
+        /// What an exit hook or a transition action returns to veto a transition: a type
+        /// that implements `statewright::VetoError`, or `core::convert::Infallible` if none
+        /// can fail (transitions then return what they return without hooks).
+        type Error: ::statewright::HookFallibility;
         ///Runs when the machine leaves [`New`], before the transition action and the record; an `Err` vetoes the transition (the machine stays in `New`).
         fn exit_new(&mut self) -> ::core::result::Result<(), Self::Error>;
         ///Runs when the machine has entered [`Authorized`] (after the record), with the state's data to read or complete. It cannot fail: the transition has happened.
@@ -242,7 +237,9 @@ A variant whose event leads to a state with data carries that data.*/
     ///The definition of [`Payment`](super::Payment): its states, events and transitions as data.
     pub const DEFINITION: &'static ::statewright::Definition = <<New as ::statewright::State>::Machine as ::statewright::StateMachine>::DEFINITION;
     #[allow(unused_imports)]
+    #[doc(hidden)]
     use ::statewright as __sw;
+    #[doc(hidden)]
     mod __machine {
         type __Enum = <super::New as super::__sw::State>::Machine;
         type __Context = <__Enum as super::__sw::StateMachine>::Context;
@@ -250,11 +247,13 @@ A variant whose event leads to a state with data carries that data.*/
 
 Each event is a method that exists only in the states where the event is allowed; it consumes the machine and returns it in the target state, after the transition's record is written. Calling an event where it is not allowed does not compile.
 
-The machine dereferences to its state's data. Its other operations (its sequence number, recorder, conversion to a dynamic machine) are methods of the `statewright::TypedMachine` trait. A machine is created in the initial state by [`start`] or [`start_with`], or from a dynamic machine through [`Typed`]; there is no other way to obtain one.
+The machine dereferences to its state's data, for reading: the data changes only through a transition (a self-loop takes new data), which is recorded. Its other operations (its sequence number, recorder, conversion to a dynamic machine) are methods of the `statewright::TypedMachine` trait. A machine is created in the initial state by [`start`] or [`start_with`], or from a dynamic machine through [`Typed`]; there is no other way to obtain one.
 
 With a recorder that cannot fail (the default, `statewright::Memory`), a transition returns the machine in its new state. With one that can fail, it returns a `Result` whose error holds this machine unchanged: the transition did not happen.*/
         pub struct Machine<S, R = super::__sw::Memory> {
+            #[doc(hidden)]
             __state: S,
+            #[doc(hidden)]
             __core: super::__sw::__private::Core<R, __Context>,
         }
         ///A typed machine of [`Payment`](super::super::Payment) in whichever state it is in: one variant per state. Obtained from a [`Dynamic`](super::Dynamic) machine (`Typed::from(machine)` or `machine.into_typed()`), it lets code that loads a stored machine continue with compile-time-checked transitions in each arm of a `match`. Converts back with `Dynamic::from`. A typed [`Machine`] (`Typed::from(machine)`) and the enum a choice returns convert too, so that the outcomes of a transition can be handled alike.
@@ -286,9 +285,9 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
                 )
             }
         }
-        impl<R> ::core::convert::From<Typed<R>> for super::__sw::Dynamic<__Enum, R> {
-            fn from(__typed: Typed<R>) -> Self {
-                match __typed {
+        impl<R> ::core::convert::From<Typed<R>> for super::Dynamic<R> {
+            fn from(typed: Typed<R>) -> Self {
+                match typed {
                     Typed::New(Machine { __state: super::New, __core }) => {
                         super::__sw::__private::dynamic(__Enum::New, __core)
                     }
@@ -319,17 +318,26 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
             /// The machine in whichever state it is in (for code that handles the
             /// outcomes of a transition, which are machines in different states, alike).
             #[inline]
-            fn from(__machine: Machine<S, R>) -> Self {
+            fn from(machine: Machine<S, R>) -> Self {
                 <Typed<
                     R,
                 > as ::core::convert::From<
                     super::__sw::Dynamic<__Enum, R>,
-                >>::from(super::__sw::TypedMachine::into_dynamic(__machine))
+                >>::from(super::__sw::TypedMachine::into_dynamic(machine))
             }
         }
-        impl<R> ::core::convert::From<super::__sw::Dynamic<__Enum, R>> for Typed<R> {
-            fn from(__machine: super::__sw::Dynamic<__Enum, R>) -> Self {
-                let (__state, __core) = super::__sw::__private::dynamic_parts(__machine);
+        impl<
+            S: super::__sw::State<Machine = __Enum>,
+            R,
+        > ::core::convert::From<Machine<S, R>> for super::Dynamic<R> {
+            #[inline]
+            fn from(machine: Machine<S, R>) -> Self {
+                super::__sw::TypedMachine::into_dynamic(machine)
+            }
+        }
+        impl<R> ::core::convert::From<super::Dynamic<R>> for Typed<R> {
+            fn from(machine: super::Dynamic<R>) -> Self {
+                let (__state, __core) = super::__sw::__private::dynamic_parts(machine);
                 match __state {
                     __Enum::New => {
                         Typed::New(Machine {
@@ -365,15 +373,29 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
             }
         }
         impl<R> ::core::fmt::Debug for Typed<R> {
-            fn fmt(&self, __f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                let (__name, __machine): (&str, &dyn ::core::fmt::Debug) = match self {
-                    Typed::New(__machine) => ("New", __machine),
-                    Typed::Authorized(__machine) => ("Authorized", __machine),
-                    Typed::Captured(__machine) => ("Captured", __machine),
-                    Typed::Failed(__machine) => ("Failed", __machine),
-                    Typed::Abandoned(__machine) => ("Abandoned", __machine),
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                let (name, machine): (&str, &dyn ::core::fmt::Debug) = match self {
+                    Typed::New(machine) => ("New", machine),
+                    Typed::Authorized(machine) => ("Authorized", machine),
+                    Typed::Captured(machine) => ("Captured", machine),
+                    Typed::Failed(machine) => ("Failed", machine),
+                    Typed::Abandoned(machine) => ("Abandoned", machine),
                 };
-                __f.debug_tuple(__name).field(__machine).finish()
+                f.debug_tuple(name).field(machine).finish()
+            }
+        }
+        impl ::core::convert::From<super::Authorized> for super::AuthorizedOrFailed {
+            ///The choice of [`Authorized`](super::Authorized).
+            #[inline]
+            fn from(state: super::Authorized) -> Self {
+                super::AuthorizedOrFailed::Authorized(state)
+            }
+        }
+        impl ::core::convert::From<super::Failed> for super::AuthorizedOrFailed {
+            ///The choice of [`Failed`](super::Failed).
+            #[inline]
+            fn from(state: super::Failed) -> Self {
+                super::AuthorizedOrFailed::Failed(state)
             }
         }
         impl<
@@ -386,12 +408,12 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
         > for Typed<R> {
             #[inline]
             fn from(
-                __choice: super::AuthorizedOrFailed<
+                choice: super::AuthorizedOrFailed<
                     Machine<super::Authorized, R>,
                     Machine<super::Failed, R>,
                 >,
             ) -> Self {
-                match __choice {
+                match choice {
                     super::AuthorizedOrFailed::Authorized(__m) => Typed::Authorized(__m),
                     super::AuthorizedOrFailed::Failed(__m) => Typed::Failed(__m),
                 }
@@ -404,15 +426,15 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
                 Machine<super::Authorized, R>,
                 Machine<super::Failed, R>,
             >,
-        > for super::__sw::Dynamic<__Enum, R> {
+        > for super::Dynamic<R> {
             #[inline]
             fn from(
-                __choice: super::AuthorizedOrFailed<
+                choice: super::AuthorizedOrFailed<
                     Machine<super::Authorized, R>,
                     Machine<super::Failed, R>,
                 >,
             ) -> Self {
-                <Typed<R> as ::core::convert::Into<Self>>::into(Typed::from(__choice))
+                <Typed<R> as ::core::convert::Into<Self>>::into(Typed::from(choice))
             }
         }
         ///A new machine in the initial state [`New`](super::New) with the shared `context`, recording into memory (`statewright::Memory`).
@@ -460,6 +482,7 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
                 __make,
             )
         }
+        #[allow(clippy::type_complexity)]
         impl<S: super::__sw::State, R: super::__sw::Recorder> Machine<S, R> {
             /**Applies `authorize`: [`New`] -> [`Authorized`], [`New`] -> [`Failed`].
 
@@ -470,7 +493,7 @@ Exists only in `New`; anywhere else the call does not compile. The transition's 
                 choice: impl ::core::convert::Into<super::AuthorizedOrFailed>,
             ) -> super::__sw::Hooked<
                 R,
-                <__Enum as super::__sw::StateMachine>::HookError,
+                super::__sw::HookErrorOf<S>,
                 super::AuthorizedOrFailed<
                     Machine<super::Authorized, R>,
                     Machine<super::Failed, R>,
@@ -479,7 +502,6 @@ Exists only in `New`; anywhere else the call does not compile. The transition's 
             >
             where
                 S: super::CanAuthorize,
-                S: super::__sw::State<Machine = __Enum>,
             {
                 let __choice = choice.into();
                 self.authorize_with(move |_| __choice)
@@ -493,7 +515,7 @@ Exists only in `New`; anywhere else the call does not compile. The transition's 
                 decide: impl ::core::ops::FnOnce(&S) -> super::AuthorizedOrFailed,
             ) -> super::__sw::Hooked<
                 R,
-                <__Enum as super::__sw::StateMachine>::HookError,
+                super::__sw::HookErrorOf<S>,
                 super::AuthorizedOrFailed<
                     Machine<super::Authorized, R>,
                     Machine<super::Failed, R>,
@@ -502,9 +524,9 @@ Exists only in `New`; anywhere else the call does not compile. The transition's 
             >
             where
                 S: super::CanAuthorize,
-                S: super::__sw::State<Machine = __Enum>,
             {
-                super::__sw::__private::attempt(
+                super::__sw::__private::hooked(
+                    super::__sw::__private::attempt(
                         self,
                         super::__sw::__private::event_id(0u32),
                         move |__s| {
@@ -534,8 +556,8 @@ Exists only in `New`; anywhere else the call does not compile. The transition's 
                                 )
                             }
                         },
-                    )
-                    .hooked()
+                    ),
+                )
             }
             /**Applies `abandon`: [`New`] -> [`Abandoned`].
 
@@ -546,13 +568,12 @@ Exists only in `New`; anywhere else the call does not compile. The transition's 
                 target: ::core::option::Option<super::Abandoned>,
             ) -> super::__sw::Hooked<
                 R,
-                <__Enum as super::__sw::StateMachine>::HookError,
+                super::__sw::HookErrorOf<S>,
                 ::core::result::Result<Machine<super::Abandoned, R>, Self>,
                 Self,
             >
             where
                 S: super::CanAbandon,
-                S: super::__sw::State<Machine = __Enum>,
             {
                 self.abandon_with(move |_| target)
             }
@@ -565,15 +586,15 @@ Exists only in `New`; anywhere else the call does not compile. The transition's 
                 ) -> ::core::option::Option<super::Abandoned>,
             ) -> super::__sw::Hooked<
                 R,
-                <__Enum as super::__sw::StateMachine>::HookError,
+                super::__sw::HookErrorOf<S>,
                 ::core::result::Result<Machine<super::Abandoned, R>, Self>,
                 Self,
             >
             where
                 S: super::CanAbandon,
-                S: super::__sw::State<Machine = __Enum>,
             {
-                super::__sw::__private::attempt(
+                super::__sw::__private::hooked_guarded(
+                    super::__sw::__private::attempt(
                         self,
                         super::__sw::__private::event_id(1u32),
                         move |__s| match decide(__s) {
@@ -591,8 +612,8 @@ Exists only in `New`; anywhere else the call does not compile. The transition's 
                             Self,
                             _,
                         >(__t, __core),
-                    )
-                    .hooked_guarded()
+                    ),
+                )
             }
             /**Applies `capture`: [`Authorized`] -> [`Captured`].
 
@@ -602,15 +623,15 @@ Exists only in `Authorized`; anywhere else the call does not compile. The transi
                 self,
             ) -> super::__sw::Hooked<
                 R,
-                <__Enum as super::__sw::StateMachine>::HookError,
+                super::__sw::HookErrorOf<S>,
                 Machine<super::Captured, R>,
                 Self,
             >
             where
                 S: super::CanCapture,
-                S: super::__sw::State<Machine = __Enum>,
             {
-                super::__sw::__private::attempt(
+                super::__sw::__private::hooked(
+                    super::__sw::__private::attempt(
                         self,
                         super::__sw::__private::event_id(2u32),
                         |_| ::core::result::Result::Ok::<
@@ -621,8 +642,8 @@ Exists only in `Authorized`; anywhere else the call does not compile. The transi
                             Self,
                             _,
                         >(super::Captured, __core),
-                    )
-                    .hooked()
+                    ),
+                )
             }
             /**Applies `retry`: [`Failed`] -> [`New`].
 
@@ -632,15 +653,15 @@ Exists only in `Failed`; anywhere else the call does not compile. The transition
                 self,
             ) -> super::__sw::Hooked<
                 R,
-                <__Enum as super::__sw::StateMachine>::HookError,
+                super::__sw::HookErrorOf<S>,
                 Machine<super::New, R>,
                 Self,
             >
             where
                 S: super::CanRetry,
-                S: super::__sw::State<Machine = __Enum>,
             {
-                super::__sw::__private::attempt(
+                super::__sw::__private::hooked(
+                    super::__sw::__private::attempt(
                         self,
                         super::__sw::__private::event_id(3u32),
                         |_| ::core::result::Result::Ok::<
@@ -651,10 +672,11 @@ Exists only in `Failed`; anywhere else the call does not compile. The transition
                             Self,
                             _,
                         >(super::New, __core),
-                    )
-                    .hooked()
+                    ),
+                )
             }
         }
+        #[doc(hidden)]
         impl<
             S: super::__sw::State,
             R: super::__sw::Recorder,
@@ -691,10 +713,6 @@ Exists only in `Failed`; anywhere else the call does not compile. The transition
                 &self.__state
             }
             #[inline]
-            fn state_mut(&mut self) -> &mut S {
-                &mut self.__state
-            }
-            #[inline]
             fn sequence(&self) -> ::core::primitive::u64 {
                 self.__core.sequence()
             }
@@ -707,14 +725,16 @@ Exists only in `Failed`; anywhere else the call does not compile. The transition
                 self.__core.recorder_mut()
             }
             #[inline]
-            fn context(&self) -> &__Context {
+            fn context(&self) -> &super::__sw::ContextOf<S> {
                 self.__core.context()
             }
             #[inline]
-            fn context_mut(&mut self) -> &mut __Context {
+            fn context_mut(&mut self) -> &mut super::__sw::ContextOf<S> {
                 self.__core.context_mut()
             }
-            fn into_all_parts(self) -> (S, __Context, ::core::primitive::u64, R) {
+            fn into_all_parts(
+                self,
+            ) -> (S, super::__sw::ContextOf<S>, ::core::primitive::u64, R) {
                 let __sequence = self.__core.sequence();
                 let (__recorder, __context) = self.__core.into_recorder_and_context();
                 (self.__state, __context, __sequence, __recorder)
@@ -735,15 +755,9 @@ Exists only in `Failed`; anywhere else the call does not compile. The transition
                 &self.__state
             }
         }
-        impl<S, R> ::core::ops::DerefMut for Machine<S, R> {
-            #[inline]
-            fn deref_mut(&mut self) -> &mut S {
-                &mut self.__state
-            }
-        }
         impl<S: ::core::fmt::Debug, R> ::core::fmt::Debug for Machine<S, R> {
-            fn fmt(&self, __f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                __f.debug_struct("Machine")
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.debug_struct("Machine")
                     .field("state", &self.__state)
                     .field("sequence", &self.__core.sequence())
                     .finish_non_exhaustive()
@@ -770,9 +784,10 @@ const _: () = {
     #[automatically_derived]
     impl ::statewright::StateMachine for Payment {
         type Event = payment::Event;
-        type Typed<__R> = payment::Typed<__R>;
+        type Typed<R> = payment::Typed<R>;
         const DEFINITION: &'static ::statewright::Definition = &__DEFINITION;
         type Context = Ledger;
+        const __HAS_CONTEXT: bool = true;
         type HookError = <Ledger as payment::Hooks>::Error;
         #[inline]
         fn __exit(
@@ -990,15 +1005,4 @@ const _: () = {
     impl payment::CanAbandon for payment::New {}
     impl payment::CanCapture for payment::Authorized {}
     impl payment::CanRetry for payment::Failed {}
-    #[automatically_derived]
-    impl<
-        __S: ::statewright::State<Machine = Payment>,
-        __R,
-    > ::core::convert::From<payment::Machine<__S, __R>>
-    for ::statewright::Dynamic<Payment, __R> {
-        #[inline]
-        fn from(__machine: payment::Machine<__S, __R>) -> Self {
-            ::statewright::TypedMachine::into_dynamic(__machine)
-        }
-    }
 };

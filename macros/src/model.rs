@@ -46,11 +46,14 @@ pub struct Model {
     /// Whether the machine has hooks: a state is marked `#[enter]`/`#[exit]`, or the `hooks`
     /// option is set.
     pub hooks: bool,
+    /// The span of the `hooks` option, if it is given.
+    pub hooks_option: Option<Span>,
     /// `timeouts = required`.
     pub timeouts_required: bool,
     /// Whether `fallback` repaired the model: the `Hooks` trait is then emitted with every
-    /// method provided and nothing calls it, so that the user's impl (or its absence) adds no
-    /// error to the definition's own.
+    /// method provided and nothing calls it, so that the user's impl adds no error to the
+    /// definition's own. Its `Error` is still the user's (it decides what transitions return),
+    /// so a missing impl is reported, once, at the context type.
     pub repaired: bool,
     pub states: Vec<State>,
     pub events: Vec<Event>,
@@ -301,6 +304,7 @@ impl Model {
                 || variants
                     .iter()
                     .any(|v| !v.enter.is_empty() || !v.exit.is_empty()),
+            hooks_option: input.options.hooks,
             repaired: false,
             timeouts_required: input.options.timeouts_required,
             events,

@@ -32,7 +32,7 @@ const KEYWORDS: &[&str] = &[
 ///
 /// What is listed, and why:
 /// - every method of `TypedMachine` (the machine's own API, implemented by `Machine`);
-/// - `Deref::deref`/`DerefMut::deref_mut` and `Debug::fmt`, which `Machine` implements;
+/// - `Deref::deref` and `Debug::fmt`, which `Machine` implements;
 /// - the methods every type receives from blanket impls: `Into`/`From`, `TryInto`/`TryFrom`,
 ///   `Borrow`/`BorrowMut`, `Any::type_id`;
 /// - the methods of the std prelude's traits that a machine could receive by a derive or an
@@ -47,7 +47,6 @@ const KEYWORDS: &[&str] = &[
 pub const RESERVED_METHODS: &[(&str, &str, &str)] = &[
     // TypedMachine
     ("state", "TypedMachine::state", "change_state"),
-    ("state_mut", "TypedMachine::state_mut", "change_state"),
     ("state_info", "TypedMachine::state_info", "change_state"),
     ("sequence", "TypedMachine::sequence", "next_in_sequence"),
     ("recorder", "TypedMachine::recorder", "record"),
@@ -65,7 +64,6 @@ pub const RESERVED_METHODS: &[(&str, &str, &str)] = &[
     ("into_dynamic", "TypedMachine::into_dynamic", "go_dynamic"),
     // Implemented by `Machine`
     ("deref", "Deref::deref", "dereference"),
-    ("deref_mut", "DerefMut::deref_mut", "dereference"),
     ("fmt", "Debug::fmt", "format"),
     // Blanket impls every type has
     ("into", "Into::into", "enter"),
@@ -239,7 +237,7 @@ mod tests {
                     .unwrap_or("")
             })
             .collect();
-        assert!(methods.len() >= 13, "{methods:?}");
+        assert!(methods.len() >= 12, "{methods:?}");
         for method in methods {
             assert!(
                 reserved_method(method).is_some(),

@@ -171,6 +171,87 @@ fn graph_checks_wait_for_a_complete_graph() {
 }
 
 #[test]
+fn a_timeout_into_a_state_with_data_is_one_error() {
+    // Both timeouts use the event `timeout`; only the timeout into data is the mistake.
+    let errors = errors(
+        quote!(),
+        quote! {
+            enum Build {
+                #[initial]
+                #[timeout(20min -> BuildFailed)]
+                #[on(start -> Running)]
+                Queued,
+                #[timeout(1h -> TimedOut)]
+                #[on(finish -> Done)]
+                Running,
+                #[terminal]
+                Done,
+                #[terminal]
+                TimedOut,
+                #[terminal]
+                BuildFailed { log: String },
+            }
+        },
+    );
+    assert_eq!(
+        errors,
+        [
+            "a timeout fires without data, so it cannot lead to `BuildFailed`, which carries data; lead it to a state without fields"
+        ]
+    );
+}
+
+#[test]
+fn a_nondeterministic_transition_to_a_state_with_data_is_one_error() {
+    let errors = errors(
+        quote!(),
+        quote! {
+            enum Order {
+                #[initial]
+                #[on(pay -> Paid, pay -> Declined)]
+                Pending,
+                #[terminal]
+                Paid { amount: u64 },
+                #[terminal]
+                Declined,
+            }
+        },
+    );
+    assert_eq!(
+        errors,
+        [
+            "nondeterministic transition: `pay` already leads from `Pending` to `Paid`; an event leads from a state to one target"
+        ]
+    );
+}
+
+#[test]
+fn an_event_into_data_and_elsewhere_from_two_states_is_still_reported() {
+    let errors = errors(
+        quote!(),
+        quote! {
+            enum Order {
+                #[initial]
+                #[on(pay -> Paid, skip -> Other)]
+                Pending,
+                #[on(pay -> Declined)]
+                Other,
+                #[terminal]
+                Paid { amount: u64 },
+                #[terminal]
+                Declined,
+            }
+        },
+    );
+    assert_eq!(
+        errors,
+        [
+            "`pay` cannot lead to both `Paid`, which carries data, and `Declined`: an event carries its target's data, so it leads to that one state; use one event per target"
+        ]
+    );
+}
+
+#[test]
 fn an_enum_without_a_usable_module_name_is_reported() {
     let machine = |name: &str| {
         let ident = proc_macro2::Ident::new(name, proc_macro2::Span::call_site());

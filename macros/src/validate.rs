@@ -315,12 +315,34 @@ fn check_state_names(model: &Model, errors: &Errors) {
 
 /// An event whose target carries data always leads to that one state: the event enum's variant
 /// carries the target's data, so it cannot stand for several targets.
+///
+/// Transitions that another check reports are left out, so that one mistake is one error: a
+/// second transition on the same event from the same state (nondeterministic or duplicate),
+/// and a timeout into a state with data (whose event, `timeout`, the user may never have
+/// written).
 fn check_event_payloads(model: &Model, errors: &Errors) {
+    let mut first_of: HashMap<(usize, usize), usize> = HashMap::new();
+    let counted: Vec<bool> = model
+        .transitions
+        .iter()
+        .map(|t| {
+            let first = *first_of.entry((t.from, t.event)).or_insert(t.group);
+            let timeout_into_data =
+                t.timeout.is_some() && t.to.is_some_and(|to| model.states[to].has_data());
+            first == t.group && !timeout_into_data
+        })
+        .collect();
+    let counted = || model.transitions.iter().zip(&counted).filter(|(_, c)| **c);
     for (e, event) in model.events.iter().enumerate() {
         if *model.kind(e) != Kind::Plain {
             continue; // a choice's or a guard's variant carries any target's data
         }
-        let targets = model.targets(e);
+        let mut targets: Vec<usize> = Vec::new();
+        for (t, _) in counted().filter(|(t, _)| t.event == e) {
+            if let Some(to) = t.to.filter(|to| !targets.contains(to)) {
+                targets.push(to);
+            }
+        }
         if targets.len() < 2 {
             continue;
         }
@@ -329,10 +351,8 @@ fn check_event_payloads(model: &Model, errors: &Errors) {
         };
         // Point at the first transition that disagrees with the first target.
         let first = targets[0];
-        let Some(other) = model
-            .transitions
-            .iter()
-            .find(|t| t.event == e && t.to.is_some_and(|to| to != first))
+        let Some((other, _)) =
+            counted().find(|(t, _)| t.event == e && t.to.is_some_and(|to| to != first))
         else {
             continue;
         };

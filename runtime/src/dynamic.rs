@@ -6,7 +6,7 @@ use core::fmt;
 use crate::__private::Unusable;
 use crate::__private::{Branch, Core};
 use crate::definition::{Definition, EventId, Events, StateId, StateInfo};
-use crate::machine::StateMachine;
+use crate::machine::{ContextFree, StateMachine};
 use crate::record::{Outcome, Record};
 use crate::recorder::{Memory, Recorder};
 use crate::replay::ReplayError;
@@ -55,18 +55,29 @@ pub struct Dynamic<M: StateMachine, R = Memory> {
     pub(crate) core: Core<R, M::Context>,
 }
 
-impl<M: StateMachine<Context = ()>> Dynamic<M> {
+// The `ContextFree` bounds sit on the functions, not on the impl blocks, so that calling one on
+// a machine with a context reports the trait's message (use `start_with_context`) rather than
+// a type mismatch inside this file.
+impl<M: StateMachine> Dynamic<M> {
     /// A machine in `state`, recording in [`Memory`]; `state` must be the initial state.
-    pub fn start(state: M) -> Result<Self, NotInitial<M, Memory>> {
+    /// (A machine with a context starts with
+    /// [`start_with_context`](Self::start_with_context).)
+    pub fn start(state: M) -> Result<Self, NotInitial<M, Memory>>
+    where
+        M: ContextFree,
+    {
         Dynamic::start_with(state, Memory::new())
     }
 }
 
-impl<M: StateMachine<Context = ()>, R: Recorder> Dynamic<M, R> {
+impl<M: StateMachine, R: Recorder> Dynamic<M, R> {
     /// A machine in `state`, recording in `recorder`; `state` must be the initial state.
     /// (A machine with a context starts with
     /// [`start_with_context`](Self::start_with_context).)
-    pub fn start_with(state: M, recorder: R) -> Result<Self, NotInitial<M, R>> {
+    pub fn start_with(state: M, recorder: R) -> Result<Self, NotInitial<M, R>>
+    where
+        M: ContextFree,
+    {
         Dynamic::start_with_context(state, (), recorder)
     }
 
@@ -105,14 +116,13 @@ impl<M: StateMachine<Context = ()>, R: Recorder> Dynamic<M, R> {
     /// ```
     pub fn resume<I>(state: M, history: I, recorder: R) -> Result<Self, ResumeError<M, R>>
     where
+        M: ContextFree,
         I: IntoIterator,
         I::Item: Borrow<Record>,
     {
         Dynamic::resume_with_context(state, (), history, recorder)
     }
-}
 
-impl<M: StateMachine, R: Recorder> Dynamic<M, R> {
     /// A machine in `state` with the shared `context`, recording in `recorder`; `state` must
     /// be the initial state. Its entry hook, if it has one, runs.
     ///
@@ -827,9 +837,14 @@ impl<M: StateMachine, R> NotInitial<M, R> {
 
 impl<M: StateMachine, R> fmt::Display for NotInitial<M, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let resume = if M::__HAS_CONTEXT {
+            "resume_with_context"
+        } else {
+            "resume"
+        };
         write!(
             f,
-            "`{}` starts in `{}`, not in `{}`; use `Dynamic::resume` to continue from a stored \
+            "`{}` starts in `{}`, not in `{}`; use `Dynamic::{resume}` to continue from a stored \
              state",
             M::DEFINITION.name,
             M::DEFINITION.initial().name(),

@@ -37,6 +37,11 @@
 //!   can fail belongs in the transition action (or in an exit hook), where failing leaves the
 //!   machine where it was.
 //!
+//! The hooks' error (the `Error` of the generated `Hooks` trait) is a type that implements
+//! [`VetoError`], or [`Infallible`] when no hook can fail. With
+//! `Infallible`, a typed transition returns what it returns without hooks: the machine itself
+//! when the recorder cannot fail either (see [`Hooked`]).
+//!
 //! ```
 //! use statewright::{state_machine, StateInfo, TypedMachine};
 //!
@@ -100,14 +105,109 @@
 //! gets there): the dynamic API refuses with [`Cause::Exhausted`](crate::Cause::Exhausted), a
 //! typed transition panics.
 
+use core::convert::Infallible;
 use core::fmt;
 
-use crate::recorder::{Recorder, Refused};
+use crate::recorder::{Fallibility, Recorder, Refused};
 
-/// What a typed transition of a machine with hooks returns: the machine in its next state, or
-/// the machine unchanged (`Prev`) with the [`Failure`] (the recorder `R`'s error, or the hooks'
-/// error `H`).
-pub type Hooked<R, H, Next, Prev> = Result<Next, Refused<Prev, Failure<<R as Recorder>::Error, H>>>;
+/// What a typed transition of a machine with hooks returns, for a recorder `R` and the hooks'
+/// error `H`: the machine in its next state (`Next`), or the machine unchanged (`Prev`) with
+/// the [`Failure`].
+///
+/// | hooks' error `H` | recorder's error | a transition returns |
+/// | --- | --- | --- |
+/// | `Infallible` | `Infallible` | `Next`, as without hooks |
+/// | `Infallible` | a [`RecordError`](crate::RecordError) `E` | `Result<Next, Refused<Prev, E>>`, as without hooks |
+/// | a [`VetoError`] | either | `Result<Next, Refused<Prev, Failure<E, H>>>` |
+///
+/// So hooks that cannot fail (`type Error = Infallible;`) change nothing in what transitions
+/// return.
+pub type Hooked<R, H, Next, Prev> =
+    <H as HookFallibility>::Hooked<<R as Recorder>::Error, Next, Prev>;
+
+/// Marks an error type that hooks return to veto a transition: the `Error` of a machine's
+/// generated `Hooks` trait, when a hook can fail.
+///
+/// Implemented for `String`, `&'static str`, `Cow<'static, str>`, `()` and boxed errors;
+/// implement it for your own error type (it has no methods):
+///
+/// ```
+/// #[derive(Debug)]
+/// struct NoAddress;
+///
+/// impl statewright_runtime::VetoError for NoAddress {}
+/// ```
+///
+/// Hooks that cannot fail use [`Infallible`] instead, and then
+/// transitions return what they return without hooks (see [`Hooked`]).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the error of hooks",
+    label = "`{Self}` does not implement `VetoError`",
+    note = "use `core::convert::Infallible` for hooks that cannot fail, or implement `statewright::VetoError` for your own error type (it has no methods)"
+)]
+pub trait VetoError {}
+
+impl VetoError for () {}
+impl VetoError for &'static str {}
+impl VetoError for alloc::string::String {}
+impl VetoError for alloc::borrow::Cow<'static, str> {}
+impl VetoError for alloc::boxed::Box<dyn core::error::Error + Send + Sync> {}
+impl VetoError for alloc::boxed::Box<dyn core::error::Error> {}
+#[cfg(feature = "std")]
+impl VetoError for std::io::Error {}
+
+/// How the hooks' error type shapes what a typed transition returns (see [`Hooked`]);
+/// implemented for [`Infallible`] and for every [`VetoError`].
+///
+/// You never implement this trait: implement [`VetoError`] instead.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the error of hooks",
+    label = "`{Self}` is neither `Infallible` nor a `VetoError`",
+    note = "use `core::convert::Infallible` for hooks that cannot fail, or implement `statewright::VetoError` for your own error type (it has no methods)"
+)]
+pub trait HookFallibility: Sized {
+    /// What a typed transition returns when the recorder's error is `E`.
+    type Hooked<E: Fallibility, Next, Prev>;
+
+    /// Wraps the outcome of a typed transition.
+    #[doc(hidden)]
+    fn hooked<E: Fallibility, Next, Prev>(
+        result: Result<Next, (Prev, Failure<E, Self>)>,
+    ) -> Self::Hooked<E, Next, Prev>;
+}
+
+impl HookFallibility for Infallible {
+    type Hooked<E: Fallibility, Next, Prev> = E::Step<Next, Prev>;
+
+    #[inline(always)]
+    fn hooked<E: Fallibility, Next, Prev>(
+        result: Result<Next, (Prev, Failure<E, Self>)>,
+    ) -> E::Step<Next, Prev> {
+        E::step(result.map_err(|(machine, failure)| (machine, failure.unrecorded())))
+    }
+}
+
+impl<H: VetoError> HookFallibility for H {
+    type Hooked<E: Fallibility, Next, Prev> = Result<Next, Refused<Prev, Failure<E, H>>>;
+
+    #[inline(always)]
+    fn hooked<E: Fallibility, Next, Prev>(
+        result: Result<Next, (Prev, Failure<E, Self>)>,
+    ) -> Self::Hooked<E, Next, Prev> {
+        result.map_err(|(machine, error)| Refused { machine, error })
+    }
+}
+
+impl<E> Failure<E, Infallible> {
+    /// The recorder's error: without hooks that can fail, nothing else stops a transition.
+    #[inline(always)]
+    pub(crate) fn unrecorded(self) -> E {
+        match self {
+            Failure::Unrecorded(e) => e,
+            Failure::Vetoed(never) | Failure::VetoedUnrecorded(never, _) => match never {},
+        }
+    }
+}
 
 /// Why a transition of a machine with hooks did not happen (typed API); the machine is handed
 /// back unchanged in [`Refused`]. See the [module docs](self).

@@ -62,11 +62,13 @@ pub use crate::definition::{
 pub use crate::dynamic::{Cause, Dynamic, NotInitial, Rejection, ResumeError, ResumeReason};
 pub use crate::event_name::{EventNameError, EventNameReason};
 pub use crate::fingerprint::Fingerprint;
-pub use crate::hooks::{Failure, Hooked};
+pub use crate::hooks::{Failure, HookFallibility, Hooked, VetoError};
 #[cfg(feature = "serde")]
 pub use crate::idempotent::IdempotentSnapshot;
 pub use crate::idempotent::{Delivery, Idempotent, Remembered, Window};
-pub use crate::machine::{ContextOf, State, StateMachine, TypedMachine, definition};
+pub use crate::machine::{
+    ContextFree, ContextOf, HookErrorOf, State, StateMachine, TypedMachine, definition,
+};
 pub use crate::record::{InvalidRecord, Outcome, Record};
 pub use crate::recorder::{
     Fallibility, Memory, RecordError, Recorder, Refused, Ring, Step, Untimed,

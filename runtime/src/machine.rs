@@ -60,6 +60,11 @@ pub trait StateMachine: Sized {
     #[doc(hidden)]
     const __EVENT_STARTS: &'static [u32];
 
+    /// Whether the machine is declared with a context (`context = Type`), for messages that
+    /// name the functions to use.
+    #[doc(hidden)]
+    const __HAS_CONTEXT: bool = false;
+
     /// The id of the state this value is in.
     fn state_id(&self) -> StateId;
 
@@ -130,6 +135,21 @@ pub trait StateMachine: Sized {
     #[inline(always)]
     fn __entered(&mut self, _context: &mut Self::Context) {}
 }
+
+/// Implemented by `#[state_machine]` for a machine declared without a context: the functions
+/// that start or resume a machine without being given a context
+/// ([`Dynamic::start`], [`Dynamic::start_with`], [`Dynamic::resume`]) need it.
+///
+/// A machine declared with `#[state_machine(context = Type)]` starts with
+/// [`Dynamic::start_with_context`] and resumes with [`Dynamic::resume_with_context`].
+///
+/// You do not implement this trait yourself.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has a context, so it starts with `Dynamic::start_with_context` and resumes with `Dynamic::resume_with_context`",
+    label = "`{Self}` is declared with a context",
+    note = "give the context when the machine starts or resumes: `Dynamic::start_with_context(state, context, recorder)`, `Dynamic::resume_with_context(state, context, history, recorder)`"
+)]
+pub trait ContextFree: StateMachine<Context = ()> {}
 
 /// The shared context of the machine that state `S` belongs to.
 pub type ContextOf<S> = <<S as State>::Machine as StateMachine>::Context;
@@ -253,12 +273,9 @@ pub trait TypedMachine: Sized {
     /// The machine's recorder.
     type Recorder;
 
-    /// The current state's data.
+    /// The current state's data. It changes only through a transition (a self-loop takes new
+    /// data), so that every change is recorded: there is no `state_mut`.
     fn state(&self) -> &Self::State;
-
-    /// The current state's data, for changing it in place (that is not a transition and writes
-    /// no record).
-    fn state_mut(&mut self) -> &mut Self::State;
 
     /// The number of records written so far (the sequence number of the last one).
     fn sequence(&self) -> u64;

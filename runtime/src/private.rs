@@ -5,10 +5,10 @@ use crate::definition::{Definition, EventId, StateId, StateInfo};
 use crate::dynamic::Dynamic;
 use core::convert::Infallible;
 
-use crate::hooks::Failure;
+use crate::hooks::{Failure, HookFallibility};
 use crate::machine::{ContextOf, HookErrorOf, State, StateMachine};
 use crate::record::{Outcome, Record};
-use crate::recorder::{Fallibility, Recorder, Refused, Step};
+use crate::recorder::{Fallibility, Recorder, Step};
 
 /// serde, for the `Serialize` and `Deserialize` impls of generated event enums: users need not
 /// name serde for them to compile.
@@ -378,65 +378,58 @@ pub fn attempt<M: Parts<Context = ContextOf<<M as Parts>::State>>, D, X, O>(
     }
 }
 
-impl<O, M, E: Fallibility> Attempt<O, M, E, Infallible, Infallible> {
-    /// The outcome of a choice of a machine without hooks.
-    #[inline(always)]
-    pub fn step(self) -> E::Step<O, M> {
-        E::step(match self {
-            Attempt::Done(next) => Ok(next),
-            Attempt::Failed(m, failure) => Err((m, failure.unrecorded())),
-            Attempt::Declined(_, never) => match never {},
-        })
-    }
+/// The outcome of a choice of a machine without hooks.
+#[inline(always)]
+pub fn step<O, M, E: Fallibility>(
+    attempt: Attempt<O, M, E, Infallible, Infallible>,
+) -> E::Step<O, M> {
+    E::step(match attempt {
+        Attempt::Done(next) => Ok(next),
+        Attempt::Failed(m, failure) => Err((m, failure.unrecorded())),
+        Attempt::Declined(_, never) => match never {},
+    })
 }
 
-impl<O, M, E: Fallibility> Attempt<O, M, E, Infallible, ()> {
-    /// The outcome of a guarded transition of a machine without hooks: `Err(machine)` when the
-    /// guard declined.
-    #[inline(always)]
-    pub fn step_guarded(self) -> E::Step<Result<O, M>, M> {
-        E::step(match self {
-            Attempt::Done(next) => Ok(Ok(next)),
-            Attempt::Declined(m, ()) => Ok(Err(m)),
-            Attempt::Failed(m, failure) => Err((m, failure.unrecorded())),
-        })
-    }
+/// The outcome of a guarded transition of a machine without hooks: `Err(machine)` inside when
+/// the guard declined.
+#[inline(always)]
+pub fn step_guarded<O, M, E: Fallibility>(
+    attempt: Attempt<O, M, E, Infallible, ()>,
+) -> E::Step<Result<O, M>, M> {
+    E::step(match attempt {
+        Attempt::Done(next) => Ok(Ok(next)),
+        Attempt::Declined(m, ()) => Ok(Err(m)),
+        Attempt::Failed(m, failure) => Err((m, failure.unrecorded())),
+    })
 }
 
-impl<O, M, E, H> Attempt<O, M, E, H, Infallible> {
-    /// The outcome of a transition of a machine with hooks.
-    #[inline(always)]
-    pub fn hooked(self) -> Result<O, Refused<M, Failure<E, H>>> {
-        match self {
-            Attempt::Done(next) => Ok(next),
-            Attempt::Declined(_, never) => match never {},
-            Attempt::Failed(machine, error) => Err(Refused { machine, error }),
-        }
-    }
+// The two below are functions, not methods of `Attempt`: when the hooks' error is no
+// `HookFallibility` (the user's `type Error` is reported where they wrote it), a method would
+// add an E0599 "the method exists but its trait bounds were not satisfied" per transition.
+
+/// The outcome of a transition of a machine with hooks (see [`Hooked`](crate::Hooked)).
+#[inline(always)]
+pub fn hooked<O, M, E: Fallibility, H: HookFallibility>(
+    attempt: Attempt<O, M, E, H, Infallible>,
+) -> H::Hooked<E, O, M> {
+    H::hooked(match attempt {
+        Attempt::Done(next) => Ok(next),
+        Attempt::Declined(_, never) => match never {},
+        Attempt::Failed(machine, failure) => Err((machine, failure)),
+    })
 }
 
-impl<O, M, E, H> Attempt<O, M, E, H, ()> {
-    /// The outcome of a guarded transition of a machine with hooks: `Ok(Err(machine))` when
-    /// the guard declined.
-    #[inline(always)]
-    pub fn hooked_guarded(self) -> Result<Result<O, M>, Refused<M, Failure<E, H>>> {
-        match self {
-            Attempt::Done(next) => Ok(Ok(next)),
-            Attempt::Declined(m, ()) => Ok(Err(m)),
-            Attempt::Failed(machine, error) => Err(Refused { machine, error }),
-        }
-    }
-}
-
-impl<E> Failure<E, Infallible> {
-    /// The recorder's error: without hooks, nothing else can stop a transition.
-    #[inline(always)]
-    fn unrecorded(self) -> E {
-        match self {
-            Failure::Unrecorded(e) => e,
-            Failure::Vetoed(never) | Failure::VetoedUnrecorded(never, _) => match never {},
-        }
-    }
+/// The outcome of a guarded transition of a machine with hooks: `Err(machine)` inside when the
+/// guard declined.
+#[inline(always)]
+pub fn hooked_guarded<O, M, E: Fallibility, H: HookFallibility>(
+    attempt: Attempt<O, M, E, H, ()>,
+) -> H::Hooked<E, Result<O, M>, M> {
+    H::hooked(match attempt {
+        Attempt::Done(next) => Ok(Ok(next)),
+        Attempt::Declined(m, ()) => Ok(Err(m)),
+        Attempt::Failed(machine, failure) => Err((machine, failure)),
+    })
 }
 
 /// Which declared target an event chose (see `StateMachine::__branch`).

@@ -116,8 +116,10 @@ pub fn machine(cx: &Ctx) -> String {
          Each event is a method that exists only in the states where the event is allowed; it \
          consumes the machine and returns it in the target state, after the transition's record \
          is written. Calling an event where it is not allowed does not compile.\n\n\
-         The machine dereferences to its state's data. Its other operations (its sequence \
-         number, recorder, conversion to a dynamic machine) are methods of the \
+         The machine dereferences to its state's data, for reading: the data changes only \
+         through a transition (a self-loop takes new data), which is recorded. Its other \
+         operations (its sequence number, recorder, conversion to a dynamic machine) are \
+         methods of the \
          `statewright::TypedMachine` trait. A machine is created in the initial state by \
          [`start`] or [`start_with`], or from a dynamic machine through [`Typed`]; there is no \
          other way to obtain one.\n\n\

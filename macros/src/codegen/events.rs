@@ -14,6 +14,12 @@ pub fn is_multi_target(cx: &Ctx, e: usize) -> bool {
     *cx.model.kind(e) == Kind::Plain && cx.model.single_target(e).is_none()
 }
 
+/// Whether the typed method of event `e` goes through the runtime's `attempt`: every event of a
+/// machine with hooks, and choices and guards.
+pub fn attempted(cx: &Ctx, e: usize) -> bool {
+    cx.model.hooks || *cx.model.kind(e) != Kind::Plain
+}
+
 /// How many states the "allowed only in" note lists before "and N more".
 const NOTE_LIMIT: usize = 10;
 
@@ -61,10 +67,17 @@ pub fn types(cx: &Ctx) -> TokenStream {
                 type Next;
             }
         });
+        // A method that goes through the runtime's `attempt` (hooks, a choice, a guard) needs
+        // the state to be one of this machine's: said here rather than in each method's
+        // `where` clause, which rustdoc would show with the enum spelled as a projection.
+        let machine = attempted(cx, e).then(|| {
+            let initial = cx.state_ident(cx.initial);
+            quote!(<Machine = <#initial as #krate::State>::Machine>)
+        });
         traits.push(quote! {
             #[doc = #trait_doc]
             #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
-            #vis trait #trait_ident: #krate::State {
+            #vis trait #trait_ident: #krate::State #machine {
                 #next
             }
         });

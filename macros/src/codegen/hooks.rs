@@ -5,7 +5,7 @@
 //! `hooks` option); for any other machine the runtime's default, empty hook methods run, which
 //! inline to nothing.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
 use syn::{Fields, Ident};
 
@@ -59,6 +59,30 @@ fn repaired_body(cx: &Ctx, fields: &Fields, value: TokenStream) -> TokenStream {
     quote!({ let _ = (#(#names,)*); #value })
 }
 
+/// Where the user asked for hooks: the context type (which implements `Hooks`), else the first
+/// `#[enter]`/`#[exit]`, else the `hooks` option. Uses of `<Context as Hooks>` are spanned
+/// there, so that a missing impl is one error at the user's tokens, not one at the attribute
+/// and one at the context type.
+pub fn anchor(cx: &Ctx) -> Span {
+    if let Some(ty) = &cx.model.context {
+        return syn::spanned::Spanned::span(ty);
+    }
+    let marker = cx
+        .model
+        .states
+        .iter()
+        .find_map(|s| s.enter.first().or(s.exit.first()).copied());
+    marker
+        .or(cx.model.hooks_option)
+        .unwrap_or_else(Span::call_site)
+}
+
+/// `<Context as module::Hooks>`, spanned on the [`anchor`].
+fn hooks_of_context(cx: &Ctx) -> TokenStream {
+    let (module, context) = (cx.module, &cx.context);
+    super::respan(quote!(<#context as #module::Hooks>), anchor(cx))
+}
+
 /// The `Hooks` trait, inside the generated module.
 pub fn types(cx: &Ctx) -> TokenStream {
     if !cx.model.hooks {
@@ -76,10 +100,15 @@ pub fn types(cx: &Ctx) -> TokenStream {
                  the record; an `Err` vetoes the transition (the machine stays in `{name}`)."
             );
             let body = repaired_body(cx, &state.fields, quote!(::core::result::Result::Ok(())));
-            methods.push(quote! {
-                #[doc = #doc]
-                fn #m(&mut self, #(#p),*) -> ::core::result::Result<(), Self::Error> #body
-            });
+            // On the `#[exit]` marker: a missing or mismatched `exit_<state>` is reported
+            // against the trait's declaration, which is then the user's marker.
+            methods.push(super::respan(
+                quote! {
+                    #[doc = #doc]
+                    fn #m(&mut self, #(#p),*) -> ::core::result::Result<(), Self::Error> #body
+                },
+                state.exit[0],
+            ));
         }
         if !state.enter.is_empty() {
             let m = method(cx, i, "enter");
@@ -89,10 +118,13 @@ pub fn types(cx: &Ctx) -> TokenStream {
                  state's data to read or complete. It cannot fail: the transition has happened."
             );
             let body = repaired_body(cx, &state.fields, TokenStream::new());
-            methods.push(quote! {
-                #[doc = #doc]
-                fn #m(&mut self, #(#p),*) #body
-            });
+            methods.push(super::respan(
+                quote! {
+                    #[doc = #doc]
+                    fn #m(&mut self, #(#p),*) #body
+                },
+                state.enter[0],
+            ));
         }
     }
     for (e, event) in cx.model.events.iter().enumerate() {
@@ -102,18 +134,22 @@ pub fn types(cx: &Ctx) -> TokenStream {
              `Err` vetoes the transition. Does nothing unless implemented.",
             event.name
         );
-        methods.push(quote! {
-            #[doc = #doc]
-            #[inline(always)]
-            fn #m(
-                &mut self,
-                from: #krate::StateInfo,
-                to: #krate::StateInfo,
-            ) -> ::core::result::Result<(), Self::Error> {
-                let _ = (from, to);
-                ::core::result::Result::Ok(())
-            }
-        });
+        // On the event's name in its first `#[on(...)]`, for a mismatched `on_<event>`.
+        methods.push(super::respan(
+            quote! {
+                #[doc = #doc]
+                #[inline(always)]
+                fn #m(
+                    &mut self,
+                    from: #krate::StateInfo,
+                    to: #krate::StateInfo,
+                ) -> ::core::result::Result<(), Self::Error> {
+                    let _ = (from, to);
+                    ::core::result::Result::Ok(())
+                }
+            },
+            event.ident.span(),
+        ));
     }
     let doc = format!(
         "The hooks of [`{ident}`](super::{ident}): entry and exit hooks of the states marked \
@@ -135,9 +171,10 @@ pub fn types(cx: &Ctx) -> TokenStream {
         #[doc = #doc]
         #[diagnostic::on_unimplemented(message = #message, note = #note)]
         #vis trait Hooks {
-            /// What an exit hook or a transition action returns to veto a transition
-            /// (`core::convert::Infallible` if none can fail).
-            type Error;
+            /// What an exit hook or a transition action returns to veto a transition: a type
+            /// that implements `statewright::VetoError`, or `core::convert::Infallible` if none
+            /// can fail (transitions then return what they return without hooks).
+            type Error: #krate::HookFallibility;
             #(#methods)*
         }
     }
@@ -146,13 +183,19 @@ pub fn types(cx: &Ctx) -> TokenStream {
 /// The `StateMachine` items of a machine with hooks: the hook error type and the dispatch of
 /// the dynamic API's hooks. Empty for a machine without hooks (the runtime's defaults run).
 pub fn machine_items(cx: &Ctx) -> TokenStream {
-    let (krate, module, ident, context) = (cx.krate, cx.module, cx.ident, &cx.context);
-    if !cx.model.hooks || cx.model.repaired {
+    let (krate, ident, context) = (cx.krate, cx.ident, &cx.context);
+    if !cx.model.hooks {
         return quote! {
             type HookError = ::core::convert::Infallible;
         };
     }
-    let hooks = quote!(<#context as #module::Hooks>);
+    let hooks = hooks_of_context(cx);
+    if cx.model.repaired {
+        // Nothing calls the hooks, but the error type is the user's: it decides what typed
+        // transitions return (`Infallible`: the machine, otherwise a `Result`), and code that
+        // uses them must type-check as it will once the definition is fixed.
+        return super::respan(quote!(type HookError = #hooks::Error;), anchor(cx));
+    }
     let mut exits = Vec::new();
     let mut enters = Vec::new();
     for (i, state) in cx.model.states.iter().enumerate() {
@@ -173,7 +216,9 @@ pub fn machine_items(cx: &Ctx) -> TokenStream {
         let index = e;
         quote!(#index => #hooks::#m(__context, __info(__from), __info(__to)))
     });
-    quote! {
+    // All spanned on the anchor, like every use of `<Context as Hooks>`: a context without a
+    // `Hooks` impl is then one error at the user's tokens.
+    let items = quote! {
         type HookError = #hooks::Error;
 
         #[inline]
@@ -209,7 +254,8 @@ pub fn machine_items(cx: &Ctx) -> TokenStream {
                 _ => ::core::result::Result::Ok(()),
             }
         }
-    }
+    };
+    super::respan(items, anchor(cx))
 }
 
 /// The typed API's hooks: `State::__exit` / `State::__entered` for each marked state.
@@ -219,7 +265,7 @@ pub fn state_items(cx: &Ctx, i: usize) -> TokenStream {
         return TokenStream::new();
     }
     let (module, context) = (cx.module, &cx.context);
-    let hooks = quote!(<#context as #module::Hooks>);
+    let hooks = hooks_of_context(cx);
     let name = &state.ident;
     let pattern = shape(quote!(#module::#name), &state.fields);
     let bind = (!state.fields.is_empty()).then(|| quote!(let #pattern = self;));
@@ -245,5 +291,5 @@ pub fn state_items(cx: &Ctx, i: usize) -> TokenStream {
             }
         });
     }
-    out
+    super::respan(out, anchor(cx))
 }

@@ -8,6 +8,13 @@ use crate::model::Kind;
 
 pub fn impls(cx: &Ctx) -> TokenStream {
     let (krate, module, ident) = (cx.krate, cx.module, cx.ident);
+    // `Typed<R>` in the docs, unless `R` names the enum, the module or the crate's path.
+    let first = krate.segments.first().map(|s| s.ident.to_string());
+    let r = if ident == "R" || module == "R" || first.as_deref() == Some("R") {
+        quote!(__R)
+    } else {
+        quote!(R)
+    };
 
     let state_ids = cx.model.states.iter().enumerate().map(|(i, state)| {
         let (name, index) = (&state.ident, i as u32);
@@ -138,6 +145,24 @@ pub fn impls(cx: &Ctx) -> TokenStream {
         }
     });
     let context = &cx.context;
+    // A machine without a context starts and resumes without one (`Dynamic::start`); one with
+    // a context says so, for the messages that name `resume_with_context`.
+    let (has_context, context_free) = if cx.model.context.is_some() {
+        (
+            quote!(
+                const __HAS_CONTEXT: bool = true;
+            ),
+            TokenStream::new(),
+        )
+    } else {
+        (
+            TokenStream::new(),
+            quote! {
+                #[automatically_derived]
+                impl #krate::ContextFree for #ident {}
+            },
+        )
+    };
     let hooks = super::hooks::machine_items(cx);
     // Each state's event names (a choice once), flattened, and where each state's start.
     let mut names: Vec<&str> = Vec::new();
@@ -159,9 +184,10 @@ pub fn impls(cx: &Ctx) -> TokenStream {
         #[automatically_derived]
         impl #krate::StateMachine for #ident {
             type Event = #module::Event;
-            type Typed<__R> = #module::Typed<__R>;
+            type Typed<#r> = #module::Typed<#r>;
             const DEFINITION: &'static #krate::Definition = &__DEFINITION;
             type Context = #context;
+            #has_context
             #hooks
             const __EVENTS: &'static [&'static str] = &[#(#names),*];
             const __EVENT_STARTS: &'static [u32] = &[#(#starts),*];
@@ -194,5 +220,7 @@ pub fn impls(cx: &Ctx) -> TokenStream {
                 <#module::Typed<__R> as ::core::convert::From<#krate::Dynamic<Self, __R>>>::from(__machine)
             }
         }
+
+        #context_free
     }
 }

@@ -145,7 +145,6 @@ fn glue(cx: &Ctx) -> TokenStream {
     let machine = machine::impls(cx);
     let states = states::impls(cx);
     let events = events::impls(cx);
-    let conversions = typed::conversions(cx);
     let wire = wire::impls(cx);
     quote! {
         const _: () = {
@@ -153,7 +152,6 @@ fn glue(cx: &Ctx) -> TokenStream {
             #machine
             #states
             #events
-            #conversions
             #wire
         };
     }

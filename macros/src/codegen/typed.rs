@@ -1,5 +1,6 @@
 //! The typed machine: `Machine<S, R>`, one method per event, the enum of typed machines,
-//! `start`, and the conversions to and from the dynamic machine.
+//! `start`, and the conversions to and from the dynamic machine (all in `__machine`, where
+//! parameters can have plain names: rustdoc shows them).
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
@@ -32,6 +33,7 @@ pub fn types(cx: &Ctx) -> TokenStream {
 
         // The crate, under a name that `__machine` can reach without importing the user's scope.
         #[allow(unused_imports)]
+        #[doc(hidden)]
         use #krate as __sw;
 
         #machine
@@ -67,15 +69,15 @@ fn machine_module(cx: &Ctx) -> TokenStream {
         let arms = cx.model.states.iter().map(|state| {
             let name = &state.ident;
             let text = crate::names::text(name);
-            quote!(Typed::#name(__machine) => (#text, __machine))
+            quote!(Typed::#name(machine) => (#text, machine))
         });
         quote! {
             impl<R> ::core::fmt::Debug for Typed<R> {
-                fn fmt(&self, __f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    let (__name, __machine): (&str, &dyn ::core::fmt::Debug) = match self {
+                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    let (name, machine): (&str, &dyn ::core::fmt::Debug) = match self {
                         #(#arms,)*
                     };
-                    __f.debug_tuple(__name).field(__machine).finish()
+                    f.debug_tuple(name).field(machine).finish()
                 }
             }
         }
@@ -105,7 +107,12 @@ fn machine_module(cx: &Ctx) -> TokenStream {
     let methods = methods(cx);
     let choice_conversions = choice_conversions(cx);
 
+    // `__machine` and the internals in it are hidden from the docs (a binary crate documents
+    // private items): its public items are re-exported from the generated module, and
+    // rustdoc shows them there. Parameters in it have plain names: it does not import the
+    // user's scope, so nothing can capture them, and rustdoc shows them.
     quote! {
+        #[doc(hidden)]
         mod __machine {
             // The annotated enum, reached through the initial state so that the generated
             // module never names it (which would fail when the enum is declared inside a
@@ -115,7 +122,9 @@ fn machine_module(cx: &Ctx) -> TokenStream {
 
             #[doc = #machine_doc]
             #vis struct Machine<S, R = #sw::Memory> {
+                #[doc(hidden)]
                 __state: S,
+                #[doc(hidden)]
                 __core: #sw::__private::Core<R, __Context>,
             }
 
@@ -134,9 +143,11 @@ fn machine_module(cx: &Ctx) -> TokenStream {
                 }
             }
 
-            impl<R> ::core::convert::From<Typed<R>> for #sw::Dynamic<__Enum, R> {
-                fn from(__typed: Typed<R>) -> Self {
-                    match __typed {
+            // `super::Dynamic<R>` (the module's alias) rather than `Dynamic<__Enum, R>`, which
+            // rustdoc would spell out as a projection.
+            impl<R> ::core::convert::From<Typed<R>> for super::Dynamic<R> {
+                fn from(typed: Typed<R>) -> Self {
+                    match typed {
                         #(#into_dynamic,)*
                     }
                 }
@@ -146,16 +157,25 @@ fn machine_module(cx: &Ctx) -> TokenStream {
                 /// The machine in whichever state it is in (for code that handles the
                 /// outcomes of a transition, which are machines in different states, alike).
                 #[inline]
-                fn from(__machine: Machine<S, R>) -> Self {
+                fn from(machine: Machine<S, R>) -> Self {
                     <Typed<R> as ::core::convert::From<#sw::Dynamic<__Enum, R>>>::from(
-                        #sw::TypedMachine::into_dynamic(__machine),
+                        #sw::TypedMachine::into_dynamic(machine),
                     )
                 }
             }
 
-            impl<R> ::core::convert::From<#sw::Dynamic<__Enum, R>> for Typed<R> {
-                fn from(__machine: #sw::Dynamic<__Enum, R>) -> Self {
-                    let (__state, __core) = #sw::__private::dynamic_parts(__machine);
+            impl<S: #sw::State<Machine = __Enum>, R> ::core::convert::From<Machine<S, R>>
+                for super::Dynamic<R>
+            {
+                #[inline]
+                fn from(machine: Machine<S, R>) -> Self {
+                    #sw::TypedMachine::into_dynamic(machine)
+                }
+            }
+
+            impl<R> ::core::convert::From<super::Dynamic<R>> for Typed<R> {
+                fn from(machine: super::Dynamic<R>) -> Self {
+                    let (__state, __core) = #sw::__private::dynamic_parts(machine);
                     match __state {
                         #(#from_dynamic,)*
                     }
@@ -190,10 +210,14 @@ fn machine_module(cx: &Ctx) -> TokenStream {
                 #sw::__private::fire_with(__machine, #sw::__private::event_id(__event), __to, __make)
             }
 
+            // With hooks, the methods' return types are spanned on the user's tokens (see
+            // `methods`), where clippy would judge their complexity as the user's.
+            #[allow(clippy::type_complexity)]
             impl<S: #sw::State, R: #sw::Recorder> Machine<S, R> {
                 #methods
             }
 
+            #[doc(hidden)]
             impl<S: #sw::State, R: #sw::Recorder> #sw::__private::Parts for Machine<S, R> {
                 type State = S;
                 type Recorder = R;
@@ -226,11 +250,6 @@ fn machine_module(cx: &Ctx) -> TokenStream {
                 }
 
                 #[inline]
-                fn state_mut(&mut self) -> &mut S {
-                    &mut self.__state
-                }
-
-                #[inline]
                 fn sequence(&self) -> ::core::primitive::u64 {
                     self.__core.sequence()
                 }
@@ -245,17 +264,18 @@ fn machine_module(cx: &Ctx) -> TokenStream {
                     self.__core.recorder_mut()
                 }
 
+                // `ContextOf<S>` as the trait writes it, which rustdoc shows as is.
                 #[inline]
-                fn context(&self) -> &__Context {
+                fn context(&self) -> &#sw::ContextOf<S> {
                     self.__core.context()
                 }
 
                 #[inline]
-                fn context_mut(&mut self) -> &mut __Context {
+                fn context_mut(&mut self) -> &mut #sw::ContextOf<S> {
                     self.__core.context_mut()
                 }
 
-                fn into_all_parts(self) -> (S, __Context, ::core::primitive::u64, R) {
+                fn into_all_parts(self) -> (S, #sw::ContextOf<S>, ::core::primitive::u64, R) {
                     let __sequence = self.__core.sequence();
                     let (__recorder, __context) = self.__core.into_recorder_and_context();
                     (self.__state, __context, __sequence, __recorder)
@@ -266,6 +286,8 @@ fn machine_module(cx: &Ctx) -> TokenStream {
                 }
             }
 
+            // `Deref` only: state data is read through the machine and changes only through a
+            // transition (a self-loop takes new data), which is recorded.
             impl<S, R> ::core::ops::Deref for Machine<S, R> {
                 type Target = S;
 
@@ -275,16 +297,9 @@ fn machine_module(cx: &Ctx) -> TokenStream {
                 }
             }
 
-            impl<S, R> ::core::ops::DerefMut for Machine<S, R> {
-                #[inline]
-                fn deref_mut(&mut self) -> &mut S {
-                    &mut self.__state
-                }
-            }
-
             impl<S: ::core::fmt::Debug, R> ::core::fmt::Debug for Machine<S, R> {
-                fn fmt(&self, __f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    __f.debug_struct("Machine")
+                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.debug_struct("Machine")
                         .field("state", &self.__state)
                         .field("sequence", &self.__core.sequence())
                         .finish_non_exhaustive()
@@ -297,7 +312,6 @@ fn machine_module(cx: &Ctx) -> TokenStream {
 /// `From` a choice of typed machines (what a choice transition returns) to `Typed` and to the
 /// dynamic machine. Emitted inside `__machine`.
 fn choice_conversions(cx: &Ctx) -> TokenStream {
-    let sw = quote!(super::__sw);
     super::choices::distinct(cx)
         .iter()
         .map(|targets| {
@@ -311,20 +325,40 @@ fn choice_conversions(cx: &Ctx) -> TokenStream {
                 let to = cx.state_ident(t);
                 quote!(super::#choice::#to(__m) => Typed::#to(__m))
             });
+            // What the caller decides: `From` each target's data, spanned on the target where
+            // the choice is written ("the following other types implement `From`" points
+            // there).
+            let (_, spans) = super::choices::written_at(cx, targets);
+            let froms = targets.iter().zip(spans).map(|(&t, span)| {
+                let state = cx.state_ident(t);
+                let text = crate::names::text(state);
+                let doc = format!("The choice of [`{text}`](super::{text}).");
+                quote_spanned! {span=>
+                    impl ::core::convert::From<super::#state> for super::#choice {
+                        #[doc = #doc]
+                        #[inline]
+                        fn from(state: super::#state) -> Self {
+                            super::#choice::#state(state)
+                        }
+                    }
+                }
+            });
             quote! {
+                #(#froms)*
+
                 impl<R> ::core::convert::From<#ty> for Typed<R> {
                     #[inline]
-                    fn from(__choice: #ty) -> Self {
-                        match __choice {
+                    fn from(choice: #ty) -> Self {
+                        match choice {
                             #(#arms,)*
                         }
                     }
                 }
 
-                impl<R> ::core::convert::From<#ty> for #sw::Dynamic<__Enum, R> {
+                impl<R> ::core::convert::From<#ty> for super::Dynamic<R> {
                     #[inline]
-                    fn from(__choice: #ty) -> Self {
-                        <Typed<R> as ::core::convert::Into<Self>>::into(Typed::from(__choice))
+                    fn from(choice: #ty) -> Self {
+                        <Typed<R> as ::core::convert::Into<Self>>::into(Typed::from(choice))
                     }
                 }
             }
@@ -414,26 +448,39 @@ fn methods(cx: &Ctx) -> TokenStream {
         let index = e as u32;
         let id = quote!(#sw::__private::event_id(#index));
         let doc = docs::method(cx, e);
-        // Spanned on the event's name, so that "required by this bound" points there.
+        // Spanned on the event's name, so that "required by this bound" points there, and so
+        // does the note "`pay` takes ownership of the receiver `self`" of a use after a move.
         let span = event.ident.span();
         let bound = quote_spanned!(span=> S: super::#trait_ident,);
-        // What `attempt` needs besides: the state's machine is this one (so that its context
-        // is this machine's). Only on the methods that go through `attempt`.
-        let attempted = quote!(S: #sw::State<Machine = __Enum>,);
-        let plain_extra = if hooks {
-            attempted.clone()
-        } else {
-            TokenStream::new()
-        };
+        let this = quote_spanned!(span=> self);
+        // What `attempt` needs besides (the state's machine is this one, so that its context
+        // is this machine's) is a supertrait of the event's trait (`events::attempted`).
         let ret = |out: TokenStream| {
             if hooks {
-                quote!(#sw::Hooked<R, <__Enum as #sw::StateMachine>::HookError, #out, Self>)
+                // Spanned where the user asked for hooks (the context type, ...): a context
+                // without a `Hooks` impl, or a hook error that is no `VetoError`, is then
+                // reported there once, with the error at the user's own impl.
+                super::respan(
+                    quote!(#sw::Hooked<R, #sw::HookErrorOf<S>, #out, Self>),
+                    super::hooks::anchor(cx),
+                )
             } else {
                 quote!(#sw::Step<R, #out, Self>)
             }
         };
         let ok = quote!(::core::result::Result::Ok::<_, ::core::convert::Infallible>);
-        let finish = if hooks { quote!(hooked) } else { quote!(step) };
+        // `helper(attempt)`: the attempt turned into the method's result. With hooks, the call
+        // is spanned like the method's return type (see `ret`), for the same reason.
+        let call = |helper: &str, attempt: TokenStream| {
+            let helper = syn::Ident::new(helper, proc_macro2::Span::call_site());
+            let call = quote!(#sw::__private::#helper(#sw::__private::attempt(#attempt)));
+            if hooks {
+                super::respan(call, super::hooks::anchor(cx))
+            } else {
+                call
+            }
+        };
+        let finish = if hooks { "hooked" } else { "step" };
         let enter = quote!(#sw::__private::enter::<Self, _>);
         match cx.model.kind(e) {
             Kind::Choice(targets) => {
@@ -453,13 +500,28 @@ fn methods(cx: &Ctx) -> TokenStream {
                 });
                 let with = event.with_ident();
                 let with_doc = docs::choice_with_method(cx, e);
+                // On the event, so that a value of another state is "required by this bound"
+                // there.
+                let into_choice = quote_spanned!(span=> impl ::core::convert::Into<super::#choice>);
+                let body = call(
+                    finish,
+                    quote! {
+                        self,
+                        #id,
+                        move |__s| {
+                            let __choice = decide(__s);
+                            let __to = match &__choice { #(#ids,)* };
+                            #ok((__to, __choice))
+                        },
+                        |_, __choice, __core| match __choice { #(#builds,)* },
+                    },
+                );
                 out.extend(quote! {
                     #[doc = #doc]
                     #[inline]
-                    pub fn #method(self, choice: impl ::core::convert::Into<super::#choice>) -> #output
+                    pub fn #method(#this, choice: #into_choice) -> #output
                     where
                         #bound
-                        #attempted
                     {
                         let __choice = choice.into();
                         self.#with(move |_| __choice)
@@ -467,22 +529,11 @@ fn methods(cx: &Ctx) -> TokenStream {
 
                     #[doc = #with_doc]
                     #[inline]
-                    pub fn #with(self, decide: impl ::core::ops::FnOnce(&S) -> super::#choice) -> #output
+                    pub fn #with(#this, decide: impl ::core::ops::FnOnce(&S) -> super::#choice) -> #output
                     where
                         #bound
-                        #attempted
                     {
-                        #sw::__private::attempt(
-                            self,
-                            #id,
-                            move |__s| {
-                                let __choice = decide(__s);
-                                let __to = match &__choice { #(#ids,)* };
-                                #ok((__to, __choice))
-                            },
-                            |_, __choice, __core| match __choice { #(#builds,)* },
-                        )
-                        .#finish()
+                        #body
                     }
                 });
             }
@@ -490,19 +541,32 @@ fn methods(cx: &Ctx) -> TokenStream {
                 let to = cx.state_ident(*t);
                 let output = ret(quote!(::core::result::Result<Machine<super::#to, R>, Self>));
                 let finish = if hooks {
-                    quote!(hooked_guarded)
+                    "hooked_guarded"
                 } else {
-                    quote!(step_guarded)
+                    "step_guarded"
                 };
+                let body = call(
+                    finish,
+                    quote! {
+                        self,
+                        #id,
+                        move |__s| match decide(__s) {
+                            ::core::option::Option::Some(__t) => {
+                                ::core::result::Result::Ok((<super::#to as #sw::State>::ID, __t))
+                            }
+                            ::core::option::Option::None => ::core::result::Result::Err(()),
+                        },
+                        |_, __t, __core| #enter(__t, __core),
+                    },
+                );
                 let with = event.with_ident();
                 let with_doc = docs::guard_with_method(cx, e);
                 out.extend(quote! {
                     #[doc = #doc]
                     #[inline]
-                    pub fn #method(self, target: ::core::option::Option<super::#to>) -> #output
+                    pub fn #method(#this, target: ::core::option::Option<super::#to>) -> #output
                     where
                         #bound
-                        #attempted
                     {
                         self.#with(move |_| target)
                     }
@@ -510,45 +574,42 @@ fn methods(cx: &Ctx) -> TokenStream {
                     #[doc = #with_doc]
                     #[inline]
                     pub fn #with(
-                        self,
+                        #this,
                         decide: impl ::core::ops::FnOnce(&S) -> ::core::option::Option<super::#to>,
                     ) -> #output
                     where
                         #bound
-                        #attempted
                     {
-                        #sw::__private::attempt(
-                            self,
-                            #id,
-                            move |__s| match decide(__s) {
-                                ::core::option::Option::Some(__t) => {
-                                    ::core::result::Result::Ok((<super::#to as #sw::State>::ID, __t))
-                                }
-                                ::core::option::Option::None => ::core::result::Result::Err(()),
-                            },
-                            |_, __t, __core| #enter(__t, __core),
-                        )
-                        .#finish()
+                        #body
                     }
                 });
             }
             Kind::Plain => match cx.model.single_target(e) {
                 Some(target) if has_payload(cx, e) => {
                     let to = cx.state_ident(target);
+                    // On the target as written, so that "method defined here" underlines it
+                    // when the caller passes another state's data.
+                    let target_span = cx
+                        .model
+                        .transitions
+                        .iter()
+                        .find(|t| t.event == e)
+                        .map_or(span, |t| t.target.span());
+                    let data_param = super::respan(quote!(data: super::#to), target_span);
                     let to_id = quote!(<super::#to as #sw::State>::ID);
                     let with = event.with_ident();
                     let with_doc = docs::with_method(cx, e);
                     let output = ret(quote!(Machine<super::#to, R>));
                     let (body, direct) = if hooks {
-                        let body = quote! {
-                            #sw::__private::attempt(
+                        let body = call(
+                            "hooked",
+                            quote! {
                                 self,
                                 #id,
                                 |_| #ok((#to_id, ())),
                                 move |__s, (), __core| #enter(make(__s), __core),
-                            )
-                            .hooked()
-                        };
+                            },
+                        );
                         (body, quote!(self.#with(move |_| data)))
                     } else {
                         (
@@ -559,20 +620,18 @@ fn methods(cx: &Ctx) -> TokenStream {
                     out.extend(quote! {
                         #[doc = #doc]
                         #[inline]
-                        pub fn #method(self, data: super::#to) -> #output
+                        pub fn #method(#this, #data_param) -> #output
                         where
                             #bound
-                            #plain_extra
                         {
                             #direct
                         }
 
                         #[doc = #with_doc]
                         #[inline]
-                        pub fn #with(self, make: impl ::core::ops::FnOnce(S) -> super::#to) -> #output
+                        pub fn #with(#this, make: impl ::core::ops::FnOnce(S) -> super::#to) -> #output
                         where
                             #bound
-                            #plain_extra
                         {
                             #body
                         }
@@ -584,25 +643,24 @@ fn methods(cx: &Ctx) -> TokenStream {
                     let value = shape(quote!(super::#to), &cx.model.states[target].fields);
                     let output = ret(quote!(Machine<super::#to, R>));
                     let body = if hooks {
-                        quote! {
-                            #sw::__private::attempt(
+                        call(
+                            "hooked",
+                            quote! {
                                 self,
                                 #id,
                                 |_| #ok((#to_id, ())),
                                 |_, (), __core| #enter(#value, __core),
-                            )
-                            .hooked()
-                        }
+                            },
+                        )
                     } else {
                         quote!(__fire(self, #index, #to_id, #value))
                     };
                     out.extend(quote! {
                         #[doc = #doc]
                         #[inline]
-                        pub fn #method(self) -> #output
+                        pub fn #method(#this) -> #output
                         where
                             #bound
-                            #plain_extra
                         {
                             #body
                         }
@@ -612,25 +670,24 @@ fn methods(cx: &Ctx) -> TokenStream {
                     let bound = quote_spanned!(span=> S: super::#trait_ident<Next = T>,);
                     let output = ret(quote!(Machine<T, R>));
                     let body = if hooks {
-                        quote! {
-                            #sw::__private::attempt(
+                        call(
+                            "hooked",
+                            quote! {
                                 self,
                                 #id,
                                 |_| #ok((T::ID, ())),
                                 |_, (), __core| #enter(T::VALUE, __core),
-                            )
-                            .hooked()
-                        }
+                            },
+                        )
                     } else {
                         quote!(__fire(self, #index, T::ID, T::VALUE))
                     };
                     out.extend(quote! {
                         #[doc = #doc]
                         #[inline]
-                        pub fn #method<T: #sw::State<Machine = __Enum> + #sw::__private::Unit>(self) -> #output
+                        pub fn #method<T: #sw::State<Machine = __Enum> + #sw::__private::Unit>(#this) -> #output
                         where
                             #bound
-                            #plain_extra
                         {
                             #body
                         }
@@ -640,20 +697,4 @@ fn methods(cx: &Ctx) -> TokenStream {
         }
     }
     out
-}
-
-/// `From` between the typed machines and the dynamic machine, next to the enum.
-pub fn conversions(cx: &Ctx) -> TokenStream {
-    let (krate, module, ident) = (cx.krate, cx.module, cx.ident);
-    quote! {
-        #[automatically_derived]
-        impl<__S: #krate::State<Machine = #ident>, __R> ::core::convert::From<#module::Machine<__S, __R>>
-            for #krate::Dynamic<#ident, __R>
-        {
-            #[inline]
-            fn from(__machine: #module::Machine<__S, __R>) -> Self {
-                #krate::TypedMachine::into_dynamic(__machine)
-            }
-        }
-    }
 }

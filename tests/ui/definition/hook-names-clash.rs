@@ -14,4 +14,10 @@ enum Link {
     HTTPReady,
 }
 
+impl link::Hooks for () {
+    type Error = core::convert::Infallible;
+
+    fn enter_http_ready(&mut self) {}
+}
+
 fn main() {}

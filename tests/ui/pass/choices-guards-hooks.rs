@@ -64,20 +64,20 @@ impl payment::Hooks for Ledger {
 
 fn main() {
     let m = payment::start(Ledger::default());
-    let m = match m.authorize(payment::Authorized).unwrap() {
+    // The hooks cannot fail (`Infallible`), so transitions return machines, not `Result`s.
+    let m = match m.authorize(payment::Authorized) {
         payment::AuthorizedOrFailed::Authorized(m) => m,
         payment::AuthorizedOrFailed::Failed(m) => match m
             .retry()
-            .unwrap()
             .authorize_with(|_| payment::Authorized.into())
-            .unwrap()
         {
             payment::AuthorizedOrFailed::Authorized(m) => m,
             payment::AuthorizedOrFailed::Failed(_) => return,
         },
     };
-    let d: Dynamic<Payment> = m.capture(payment::Captured(5)).unwrap().into();
+    let d: Dynamic<Payment> = m.capture(payment::Captured(5)).into();
     assert_eq!(d.context().entries, 1);
     let _ = <payment::New as statewright::State>::EVENTS;
+    // A declined guard hands the machine back in `Err`.
     let _ = payment::start(Ledger::default()).abandon(core::option::Option::None);
 }

@@ -25,9 +25,9 @@ impl spin::Hooks for () {
 }
 
 fn main() {
-    // With hooks, transitions return a `Result` (a hook may fail).
-    let m = spin::start().r#loop().unwrap().loop2().unwrap();
-    let m = m.r#go().unwrap().r#loop().unwrap().r#match().unwrap();
+    // Hooks that cannot fail (`Infallible`) leave transitions returning the machine.
+    let m = spin::start().r#loop().loop2();
+    let m = m.r#go().r#loop().r#match();
     let records: Vec<String> = m.recorder().iter().map(|r| r.to_string()).collect();
     assert_eq!(
         records,
