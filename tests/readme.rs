@@ -1,21 +1,40 @@
-//! The README quotes compiler errors from the UI tests; this keeps the quotes true.
-//!
-//! Every ```` ```text ```` block in the README that follows a mention of a `.stderr` file must
-//! appear, verbatim, in that file.
+//! The README is the front page on the code host and the crate's docs: these tests keep what
+//! it quotes true and keep it readable where rustdoc does not process it.
 
 use std::fs;
 
+/// The fenced blocks of a Markdown text: (info string, body, the text before the block).
+fn fenced_blocks(text: &str) -> Vec<(&str, &str, &str)> {
+    let mut blocks = Vec::new();
+    let mut rest = text;
+    let mut offset = 0;
+    while let Some(start) = rest.find("\n```") {
+        let info_start = start + "\n```".len();
+        let info_end = info_start + rest[info_start..].find('\n').expect("a fence line");
+        let body_start = info_end + 1;
+        let body_end = body_start + rest[body_start..].find("```").expect("an unclosed block");
+        blocks.push((
+            &rest[info_start..info_end],
+            &rest[body_start..body_end],
+            &text[..offset + start],
+        ));
+        let after = body_end + "```".len();
+        offset += after;
+        rest = &rest[after..];
+    }
+    blocks
+}
+
+/// Every ```` ```text ```` block that follows a mention of a `tests/ui/...stderr` file quotes
+/// that file, whole: the complete compiler output, as a UI test records it.
 #[test]
-fn quoted_errors_match_their_ui_tests() {
+fn quoted_errors_are_their_ui_tests_output() {
     let readme = fs::read_to_string("README.md").unwrap();
     let mut checked = 0;
-    let mut rest = readme.as_str();
-    while let Some(start) = rest.find("```text\n") {
-        let before = &rest[..start];
-        let body_start = start + "```text\n".len();
-        let end = body_start + rest[body_start..].find("```").expect("unclosed block");
-        let block = &rest[body_start..end];
-        rest = &rest[end + 3..];
+    for (info, block, before) in fenced_blocks(&readme) {
+        if info != "text" {
+            continue;
+        }
         // The nearest `tests/ui/...stderr` mentioned before the block.
         let Some(at) = before.rfind("tests/ui/") else {
             continue;
@@ -24,8 +43,9 @@ fn quoted_errors_match_their_ui_tests() {
         let path = &path[..path.find(".stderr").expect("a .stderr path") + ".stderr".len()];
         let stderr = fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
         assert!(
-            stderr.contains(block),
-            "the README's quote of {path} is out of date:\n{block}\n--- the file says:\n{stderr}"
+            block.trim_end() == stderr.trim_end(),
+            "the README's quote of {path} differs from the file; paste the whole file:\n\
+             {block}\n--- the file says:\n{stderr}"
         );
         checked += 1;
     }
