@@ -67,3 +67,28 @@ fn shown_diagram_is_the_committed_one() {
         "the README's Mermaid block is out of date; paste diagrams/order.mmd:\n{committed}"
     );
 }
+
+/// Rustdoc hides the lines of an example that start with `# `, the code host shows them: the
+/// README's examples are whole programs instead (see `src/lib.rs`).
+#[test]
+fn examples_have_no_lines_that_only_rustdoc_hides() {
+    let readme = fs::read_to_string("README.md").unwrap();
+    let mut problems = String::new();
+    for (info, block, before) in fenced_blocks(&readme) {
+        if !info.starts_with("rust") {
+            continue;
+        }
+        let first_line = before.lines().count() + 2;
+        for (n, line) in block.lines().enumerate() {
+            let code = line.trim_start();
+            if code == "#" || code.starts_with("# ") {
+                problems.push_str(&format!("README.md:{}: {line}\n", first_line + n));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "lines the code host would show although rustdoc hides them; write them as \
+         ordinary code:\n{problems}"
+    );
+}
