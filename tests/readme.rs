@@ -25,6 +25,21 @@ fn fenced_blocks(text: &str) -> Vec<(&str, &str, &str)> {
     blocks
 }
 
+/// The text outside fenced blocks.
+fn prose(text: &str) -> String {
+    let mut out = String::new();
+    let mut in_block = false;
+    for line in text.lines() {
+        if line.starts_with("```") {
+            in_block = !in_block;
+        } else if !in_block {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 /// Every ```` ```text ```` block that follows a mention of a `tests/ui/...stderr` file quotes
 /// that file, whole: the complete compiler output, as a UI test records it.
 #[test]
@@ -91,4 +106,42 @@ fn examples_have_no_lines_that_only_rustdoc_hides() {
         "lines the code host would show although rustdoc hides them; write them as \
          ordinary code:\n{problems}"
     );
+}
+
+/// A link like [`Record`] is resolved by rustdoc, but on the code host it needs a definition
+/// (`[`Record`]: https://docs.rs/...`), and `src/lib.rs` repeats each label so that rustdoc
+/// links it to the item itself.
+#[test]
+fn item_links_are_defined_for_the_code_host_and_for_rustdoc() {
+    let readme = fs::read_to_string("README.md").unwrap();
+    let lib = fs::read_to_string("src/lib.rs").unwrap();
+    let text = prose(&readme);
+    let definitions: Vec<&str> = text
+        .lines()
+        .filter_map(|line| line.strip_prefix('[')?.split_once("]: "))
+        .map(|(label, _)| label)
+        .collect();
+    let mut problems = String::new();
+    let mut rest = text.as_str();
+    while let Some(start) = rest.find("[`") {
+        let label_end = start + rest[start..].find(']').expect("a closing bracket");
+        let label = &rest[start + 1..label_end];
+        let next = rest[label_end + 1..].chars().next();
+        rest = &rest[label_end + 1..];
+        // `[text](url)`, `[text][label]` and the definitions themselves are complete.
+        if matches!(next, Some('(' | '[' | ':')) {
+            continue;
+        }
+        if !definitions.contains(&label) {
+            problems.push_str(&format!("[{label}] has no definition in README.md\n"));
+        }
+    }
+    for label in &definitions {
+        if label.starts_with('`') && !lib.contains(&format!("#![doc = \"[{label}]: ")) {
+            problems.push_str(&format!(
+                "[{label}] is not defined for rustdoc in src/lib.rs\n"
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{problems}");
 }
