@@ -21,10 +21,16 @@ mod tcp;
 #[path = "common/torture.rs"]
 mod torture;
 
+// The committed-file checks (`diagram::committed`, `assert_committed`, ...) read and write
+// files, so their tests need the `std` feature; the round trips run in every feature set.
+#[cfg(feature = "std")]
 use std::path::{Path, PathBuf};
+#[cfg(feature = "std")]
 use std::process::Command;
 
-use statewright::diagram::{self, Chart, Drift, Format};
+use statewright::diagram::Chart;
+#[cfg(feature = "std")]
+use statewright::diagram::{self, Drift, Format};
 use statewright::{Definition, StateMachine};
 
 /// The examples' machines, and the escaping torture machine (`tests/common/torture.rs`) whose
@@ -41,11 +47,13 @@ fn examples() -> [&'static Definition; 5] {
 
 /// The directory the diagrams are checked against: `diagrams/`, or another one for the child
 /// process of `assert_committed_updates_files_when_asked`.
+#[cfg(feature = "std")]
 fn diagrams_dir() -> PathBuf {
     std::env::var_os("STATEWRIGHT_TEST_DIAGRAMS").map_or_else(|| "diagrams".into(), PathBuf::from)
 }
 
 #[test]
+#[cfg(feature = "std")]
 fn example_diagrams_are_committed_in_every_format() {
     let mut problems = String::new();
     for definition in examples() {
@@ -58,6 +66,7 @@ fn example_diagrams_are_committed_in_every_format() {
 
 /// The one-line helper a user writes.
 #[test]
+#[cfg(feature = "std")]
 fn order_diagram_is_committed() {
     diagram::assert_committed(order_example::Order::DEFINITION, diagrams_dir());
 }
@@ -372,6 +381,7 @@ fn names_and_docs_that_need_escaping_read_back() {
 // ------------------------------------------------------------------------------ the helper
 
 /// A fresh directory under the target directory's temp space.
+#[cfg(feature = "std")]
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("statewright-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -379,6 +389,7 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+#[cfg(feature = "std")]
 fn panic_message(result: std::thread::Result<()>) -> String {
     let payload = result.expect_err("the helper must fail");
     payload
@@ -389,6 +400,7 @@ fn panic_message(result: std::thread::Result<()>) -> String {
 }
 
 #[test]
+#[cfg(feature = "std")]
 fn drift_is_reported_with_a_diff_and_disappears_after_update() {
     let dir = scratch("drift");
     let order = order_example::Order::DEFINITION;
@@ -451,6 +463,7 @@ to update the committed diagrams, run the tests with STATEWRIGHT_UPDATE=1, for e
 /// `STATEWRIGHT_UPDATE=1` makes the helper write instead of fail: run this test binary's
 /// `order_diagram_is_committed` in a child process against an empty directory.
 #[test]
+#[cfg(feature = "std")]
 fn assert_committed_updates_files_when_asked() {
     let dir = scratch("update");
     let run = |update: bool| {
@@ -482,6 +495,7 @@ fn assert_committed_updates_files_when_asked() {
 }
 
 #[test]
+#[cfg(feature = "std")]
 fn files_are_named_after_the_machine() {
     let light = light_example::Light::DEFINITION.chart();
     assert_eq!(
