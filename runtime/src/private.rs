@@ -21,6 +21,11 @@ pub mod wire {
     pub use crate::wire::*;
 }
 
+/// Whether the runtime was built with `serde` (a workspace build can turn it on through another
+/// crate while the facade's own feature is off): the test of the feature's compile error
+/// checks it.
+pub const SERDE: bool = cfg!(feature = "serde");
+
 /// Emits the generated `Serialize`/`Deserialize` impls of an event enum when the `serde`
 /// feature is on, and a compile error at the user's derive when it is off.
 pub use crate::__statewright_wire_impls as wire_impls;
