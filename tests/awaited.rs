@@ -480,3 +480,41 @@ fn a_future_dropped_during_an_async_hook_leaves_the_machine_usable() {
     statewright::__private::block_on(ticket.apply(ticket::Event::Take)).unwrap();
     assert_eq!(ticket.state(), &Ticket::Taken);
 }
+
+/// Keeps each stored record's event id, and can hold a write pending forever.
+#[derive(Default)]
+struct Ids {
+    next: Option<String>,
+    stored: Vec<(u64, Option<String>)>,
+    stall: bool,
+}
+
+impl AsyncRecorder for Ids {
+    type Error = std::convert::Infallible;
+
+    async fn record(&mut self, record: &Record) -> Result<(), std::convert::Infallible> {
+        if self.stall {
+            std::future::pending::<()>().await;
+        }
+        self.stored.push((record.sequence(), self.next.clone()));
+        Ok(())
+    }
+
+    fn event_id(&mut self, id: Option<&str>) {
+        self.next = id.map(String::from);
+    }
+}
+
+#[test]
+fn an_event_id_is_cleared_however_the_event_ends() {
+    let mut order = Dynamic::start_with(Order::Pending, Awaited(Ids::default())).unwrap();
+    statewright::__private::block_on(order.apply_with_id("k-1", order::Event::Retry))
+        .unwrap_err();
+    assert_eq!(order.recorder().0.next, None, "cleared after a rejection");
+    // Dropped while the write is pending: the id is cleared too.
+    order.recorder_mut().0.stall = true;
+    let (poll, ()) = poll_once(order.apply_with_id("k-2", order::Event::Cancel));
+    assert!(poll.is_pending());
+    assert_eq!(order.recorder().0.next, None, "cleared when the future is dropped");
+    assert_eq!(order.recorder().0.stored, [(1, Some("k-1".to_owned()))]);
+}
