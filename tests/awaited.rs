@@ -508,13 +508,57 @@ impl AsyncRecorder for Ids {
 #[test]
 fn an_event_id_is_cleared_however_the_event_ends() {
     let mut order = Dynamic::start_with(Order::Pending, Awaited(Ids::default())).unwrap();
-    statewright::__private::block_on(order.apply_with_id("k-1", order::Event::Retry))
-        .unwrap_err();
+    statewright::__private::block_on(order.apply_with_id("k-1", order::Event::Retry)).unwrap_err();
     assert_eq!(order.recorder().0.next, None, "cleared after a rejection");
     // Dropped while the write is pending: the id is cleared too.
     order.recorder_mut().0.stall = true;
     let (poll, ()) = poll_once(order.apply_with_id("k-2", order::Event::Cancel));
     assert!(poll.is_pending());
-    assert_eq!(order.recorder().0.next, None, "cleared when the future is dropped");
+    assert_eq!(
+        order.recorder().0.next,
+        None,
+        "cleared when the future is dropped"
+    );
     assert_eq!(order.recorder().0.stored, [(1, Some("k-1".to_owned()))]);
+}
+
+#[tokio::test]
+async fn a_timed_machine_fires_its_timeout_through_the_async_recorder() {
+    use statewright::{ManualClock, Timed, Timestamp};
+    use std::time::Duration;
+
+    let clock = ManualClock::new(Timestamp::from_unix_nanos(0));
+    let remote = Remote::default();
+    let mut order = Timed::new(started(&remote), clock.clone());
+    clock.advance(Duration::from_secs(14 * 60));
+    assert!(
+        order.fire_due().await.is_none(),
+        "not due before 15 minutes"
+    );
+    // A client cannot send the timer's event.
+    let refused = order.apply(order::Event::Timeout).await.unwrap_err();
+    assert_eq!(refused.cause(), &Cause::Internal);
+    clock.advance(Duration::from_secs(60));
+    let record = order.fire_due().await.unwrap().unwrap();
+    assert_eq!(record.to_string(), "#1 Pending --timeout--> Expired");
+    assert_eq!(order.machine().state(), &Order::Expired);
+    assert!(order.deadline().is_none(), "Expired has no timeout");
+    assert_eq!(remote.stored(), [record]);
+}
+
+#[test]
+fn a_timed_transition_dropped_during_the_write_arms_nothing_new() {
+    use statewright::{ManualClock, Timed, Timestamp};
+    use std::time::Duration;
+
+    let clock = ManualClock::new(Timestamp::from_unix_nanos(0));
+    let mut order = Timed::new(started(&Remote::default()), clock.clone());
+    let due = order.deadline().unwrap().due();
+    clock.advance(Duration::from_secs(60));
+    let (poll, ()) = poll_once(order.apply(order::Event::Pay(order::Declined.into())));
+    assert!(poll.is_pending());
+    // Still in Pending, its timeout still counting from the start, the machine poisoned.
+    assert_eq!(order.machine().state(), &Order::Pending);
+    assert_eq!(order.deadline().unwrap().due(), due);
+    assert!(order.machine().is_poisoned());
 }
