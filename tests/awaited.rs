@@ -562,3 +562,82 @@ fn a_timed_transition_dropped_during_the_write_arms_nothing_new() {
     assert_eq!(order.deadline().unwrap().due(), due);
     assert!(order.machine().is_poisoned());
 }
+
+#[test]
+fn records_carry_the_time_unless_the_recorder_says_otherwise() {
+    // An async recorder's records are timed by default; `Ready` forwards what the synchronous
+    // recorder it wraps says.
+    let remote = Remote::default();
+    let mut order = started(&remote);
+    statewright::__private::block_on(order.apply(order::Event::Cancel)).unwrap();
+    assert!(remote.stored()[0].at().is_some());
+
+    let mut timed = Dynamic::start_with(Order::Pending, Awaited(Ready(Memory::new()))).unwrap();
+    let record = statewright::__private::block_on(timed.apply(order::Event::Cancel)).unwrap();
+    assert!(record.at().is_some());
+    let mut untimed = Dynamic::start_with(
+        Order::Pending,
+        Awaited(Ready(statewright::Untimed(Memory::new()))),
+    )
+    .unwrap();
+    let record = statewright::__private::block_on(untimed.apply(order::Event::Cancel)).unwrap();
+    assert!(record.at().is_none());
+}
+
+/// An async recorder that knows which instance it writes and where the instance is.
+struct Tracked {
+    instance: &'static str,
+    at: Option<(u64, statewright::StateId)>,
+}
+
+impl AsyncRecorder for Tracked {
+    type Error = std::convert::Infallible;
+
+    async fn record(&mut self, record: &Record) -> Result<(), std::convert::Infallible> {
+        self.at = Some((record.sequence(), record.to().id()));
+        Ok(())
+    }
+
+    fn instance(&self) -> Option<&str> {
+        Some(self.instance)
+    }
+
+    fn position(&self) -> Option<(u64, statewright::StateId)> {
+        self.at
+    }
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn a_snapshot_restores_into_an_awaited_recorder_that_agrees_with_it() {
+    use statewright::{Snapshot, SnapshotError};
+
+    let mut order = Dynamic::start_with(Order::Pending, Awaited(Ready(Memory::new()))).unwrap();
+    statewright::__private::block_on(order.apply(order::Event::Cancel)).unwrap();
+    let snapshot = Snapshot::of(&order, "o-1");
+    let cancelled = Order::DEFINITION.state("Cancelled").unwrap().id();
+
+    let here = Tracked {
+        instance: "o-1",
+        at: Some((1, cancelled)),
+    };
+    let restored = snapshot.clone().restore(Awaited(here)).unwrap();
+    assert_eq!(restored.state(), &Order::Cancelled);
+
+    let other = Tracked {
+        instance: "o-2",
+        at: Some((1, cancelled)),
+    };
+    assert!(matches!(
+        snapshot.clone().restore(Awaited(other)).unwrap_err(),
+        SnapshotError::WrongInstance { .. }
+    ));
+    let further = Tracked {
+        instance: "o-1",
+        at: Some((2, cancelled)),
+    };
+    assert!(matches!(
+        snapshot.restore(Awaited(further)).unwrap_err(),
+        SnapshotError::Stale { .. }
+    ));
+}

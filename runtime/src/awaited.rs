@@ -521,19 +521,49 @@ pub struct Blocking;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Awaiting;
 
-/// Which mode a recorder gives a typed machine of a `#[state_machine(async)]` machine:
-/// [`Blocking`] for a [`Recorder`](crate::Recorder), [`Awaiting`] for [`Awaited`]. (A type
-/// parameter rather than the recorder alone tells the two apart: the typed transition methods
-/// of both modes have the same names.)
-pub trait Mode {
-    /// [`Blocking`] or [`Awaiting`].
+/// A [`Recorder`](crate::Recorder) or an [`Awaited`] async recorder: what a machine can hold
+/// as its recorder. Functions that take either kind take this, for example
+/// [`Snapshot::restore`](crate::Snapshot::restore) (which checks a snapshot against what the
+/// recorder holds) and the typed `start_with` of a `#[state_machine(async)]` machine.
+///
+/// You do not implement this trait: it is implemented for every `Recorder` and for every
+/// `Awaited<A>`.
+pub trait AnyRecorder {
+    /// The mode of a `#[state_machine(async)]` typed machine with this recorder: [`Blocking`]
+    /// for a `Recorder`, [`Awaiting`] for `Awaited`. (A type parameter rather than the
+    /// recorder alone tells the two apart: the typed transition methods of both modes have
+    /// the same names.)
     type Mode;
+
+    /// [`Recorder::position`](crate::Recorder::position) or
+    /// [`AsyncRecorder::position`].
+    fn position(&self) -> Option<(u64, StateId)>;
+
+    /// [`Recorder::instance`](crate::Recorder::instance) or
+    /// [`AsyncRecorder::instance`].
+    fn instance(&self) -> Option<&str>;
 }
 
-impl<R: crate::Recorder> Mode for R {
+impl<R: crate::Recorder> AnyRecorder for R {
     type Mode = Blocking;
+
+    fn position(&self) -> Option<(u64, StateId)> {
+        crate::Recorder::position(self)
+    }
+
+    fn instance(&self) -> Option<&str> {
+        crate::Recorder::instance(self)
+    }
 }
 
-impl<A: AsyncRecorder> Mode for Awaited<A> {
+impl<A: AsyncRecorder> AnyRecorder for Awaited<A> {
     type Mode = Awaiting;
+
+    fn position(&self) -> Option<(u64, StateId)> {
+        self.0.position()
+    }
+
+    fn instance(&self) -> Option<&str> {
+        self.0.instance()
+    }
 }
