@@ -641,3 +641,61 @@ fn a_snapshot_restores_into_an_awaited_recorder_that_agrees_with_it() {
         SnapshotError::Stale { .. }
     ));
 }
+
+/// A synchronous recorder that knows its instance and position and keeps event ids.
+#[derive(Default)]
+struct SyncTracked {
+    at: Option<(u64, statewright::StateId)>,
+    id: Option<String>,
+    ids: Vec<Option<String>>,
+}
+
+impl statewright::Recorder for SyncTracked {
+    type Error = std::convert::Infallible;
+
+    fn record(&mut self, record: &Record) -> Result<(), std::convert::Infallible> {
+        self.at = Some((record.sequence(), record.to().id()));
+        self.ids.push(self.id.clone());
+        Ok(())
+    }
+
+    fn instance(&self) -> Option<&str> {
+        Some("o-1")
+    }
+
+    fn position(&self) -> Option<(u64, statewright::StateId)> {
+        self.at
+    }
+
+    fn event_id(&mut self, id: Option<&str>) {
+        self.id = id.map(String::from);
+    }
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn ready_forwards_what_the_synchronous_recorder_knows() {
+    use statewright::{AnyRecorder, Snapshot, SnapshotError};
+
+    let mut order =
+        Dynamic::start_with(Order::Pending, Awaited(Ready(SyncTracked::default()))).unwrap();
+    statewright::__private::block_on(order.apply_with_id("k-1", order::Event::Cancel)).unwrap();
+    assert_eq!(order.recorder().0.0.ids, [Some("k-1".to_owned())]);
+    let cancelled = Order::DEFINITION.state("Cancelled").unwrap().id();
+    assert_eq!(order.recorder().position(), Some((1, cancelled)));
+    assert_eq!(AnyRecorder::instance(order.recorder()), Some("o-1"));
+
+    // A snapshot of another instance, or behind the recorder, is refused through `Ready`.
+    let fresh = Dynamic::start_with(Order::Pending, Awaited(Ready(Memory::new()))).unwrap();
+    let (_, _, recorder) = order.into_parts();
+    assert!(matches!(
+        Snapshot::of(&fresh, "o-1").restore(recorder).unwrap_err(),
+        SnapshotError::Stale { .. }
+    ));
+    assert!(matches!(
+        Snapshot::of(&fresh, "o-2")
+            .restore(Awaited(Ready(SyncTracked::default())))
+            .unwrap_err(),
+        SnapshotError::WrongInstance { .. }
+    ));
+}
