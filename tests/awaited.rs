@@ -632,6 +632,15 @@ fn a_snapshot_restores_into_an_awaited_recorder_that_agrees_with_it() {
         snapshot.clone().restore(Awaited(other)).unwrap_err(),
         SnapshotError::WrongInstance { .. }
     ));
+    // A recorder that knows no instance (the default) takes a snapshot of any.
+    assert_eq!(
+        statewright::AnyRecorder::instance(&Awaited(Remote::default())),
+        None
+    );
+    let anywhere = Snapshot::of(&order, "o-9")
+        .restore(Awaited(Remote::default()))
+        .unwrap();
+    assert_eq!(anywhere.sequence(), 1);
     let further = Tracked {
         instance: "o-1",
         at: Some((2, cancelled)),
@@ -698,4 +707,30 @@ fn ready_forwards_what_the_synchronous_recorder_knows() {
             .unwrap_err(),
         SnapshotError::WrongInstance { .. }
     ));
+}
+
+#[test]
+fn block_on_wakes_when_another_thread_wakes_the_future() {
+    // A future woken by value from another thread (not by reference from its own poll).
+    struct Later(Option<std::thread::JoinHandle<()>>);
+    impl Future for Later {
+        type Output = ();
+        fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+            match self.0.take() {
+                None => {
+                    let waker = cx.waker().clone();
+                    self.0 = Some(std::thread::spawn(move || {
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                        waker.wake();
+                    }));
+                    Poll::Pending
+                }
+                Some(thread) => {
+                    thread.join().unwrap();
+                    Poll::Ready(())
+                }
+            }
+        }
+    }
+    statewright::__private::block_on(Later(None));
 }
