@@ -6,9 +6,7 @@ use std::fmt;
 use std::string::String;
 use std::vec::Vec;
 
-use crate::dynamic::{Cause, Rejection};
-use crate::fingerprint::Fingerprint;
-use crate::recorder::{RecordError, Refused};
+use statewright_runtime::{Cause, Fingerprint, RecordError, Refused, Rejection};
 
 /// An error of the database client (`rusqlite::Error`, `postgres::Error`), boxed so that both
 /// backends share one error type; [`SqlError::database_error`] gives it back for downcasting.
@@ -109,7 +107,7 @@ pub enum SqlError {
     },
     /// The instance already has a record of an event delivered under this id (the
     /// `event_id` column's unique index): nothing was written and the event was not applied.
-    /// An [`Idempotent`](crate::Idempotent) machine whose window had forgotten the id, or
+    /// An [`Idempotent`](statewright_runtime::Idempotent) machine whose window had forgotten the id, or
     /// another replica, delivered it again.
     DuplicateEvent {
         /// The instance.

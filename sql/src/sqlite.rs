@@ -9,7 +9,7 @@
 //! The tables are created by [`migrate`], which the application runs explicitly (once, when
 //! deploying, or at startup if it chooses); [`SqliteJournal::open`] never creates or changes
 //! tables and says to run `migrate` when they are missing or older. The SQL is shipped in the
-//! crate (`runtime/sql/sqlite/`) and readable as [`MIGRATIONS`].
+//! crate (`sql/migrations/sqlite/`) and readable as [`MIGRATIONS`].
 //!
 //! See the [`sql`](super) module for the guarantees and an example.
 
@@ -27,11 +27,11 @@ use super::{
     Backend, DatabaseError, Journal, Kind, Migrate, Param, Schema, SqlError, SqlRecorder, Stmt,
     Value,
 };
-use crate::definition::Definition;
+use statewright_runtime::Definition;
 
 /// The migrations of this release, oldest first: version and SQL (the files under
-/// `runtime/sql/sqlite/`).
-pub const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../sql/sqlite/0001_init.sql"))];
+/// `sql/migrations/sqlite/`).
+pub const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/sqlite/0001_init.sql"))];
 
 /// How long an append waits for another connection's write to finish before it fails with
 /// `SQLITE_BUSY` (set by [`SqliteJournal::open`]; set your own on connections you pass to

@@ -5,13 +5,13 @@
 //! - [`postgres`]: PostgreSQL, for many replicas on many machines.
 //!
 //! Both keep the same tables (created by each backend's `migrate`, from the SQL files shipped
-//! in the crate under `runtime/sql/`) and give the same [`Journal`]: the pattern of the file
-//! journal ([`journal`](crate::journal) with the `journal` feature), so one thing is learned
+//! in the crate under `sql/migrations/`) and give the same [`Journal`]: the pattern of the file
+//! journal (`statewright::journal`, with the `journal` feature), so one thing is learned
 //! once.
 //!
 //! | table | one row per | key |
 //! | --- | --- | --- |
-//! | `statewright_machines` | machine type: name, [`Fingerprint`](crate::Fingerprint), definition JSON | machine |
+//! | `statewright_machines` | machine type: name, [`Fingerprint`](statewright_runtime::Fingerprint), definition JSON | machine |
 //! | `statewright_records` | transition attempt: instance, sequence, from, event, to, outcome (`applied`/`rejected`), wall-clock time (`at_ns`), time in the previous state (`in_state_ns`), the event's id if it had one (`event_id`, see below) | (machine, instance, sequence) |
 //! | `statewright_snapshots` | saved [`Snapshot`] of an instance, as JSON | (machine, instance, sequence) |
 //! | `statewright_schema_version` | applied migration | version |
@@ -27,7 +27,7 @@
 //! - if the `INSERT` fails (connection lost, disk read-only, database locked too long) the
 //!   transition does not happen: the typed API returns `Err(Refused)` holding the machine in
 //!   its previous state, the dynamic API a [`Rejection`] with
-//!   [`Cause::Unrecorded`](crate::Cause);
+//!   [`Cause::Unrecorded`](statewright_runtime::Cause);
 //! - if another writer claimed the sequence number first (a replica applying an event to the
 //!   same instance), nothing is written and the error is a [`Conflict`] that carries where the
 //!   instance is now. Exactly one of two racing writers wins.
@@ -73,7 +73,7 @@
 //!
 //! # Idempotent apply
 //!
-//! An [`Idempotent`](crate::Idempotent) machine's [`SqlRecorder`] writes each event's id into
+//! An [`Idempotent`](statewright_runtime::Idempotent) machine's [`SqlRecorder`] writes each event's id into
 //! the `event_id` column, which has a unique index per instance, and [`Journal::window`]
 //! rebuilds the window of remembered ids from it after a restart. The index remembers every
 //! id for as long as the rows stay, beyond any window and across replicas: an event whose id
@@ -123,6 +123,9 @@
 //! # fn main() {}
 //! ```
 
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
 mod error;
 #[cfg(feature = "postgres")]
 pub mod postgres;
@@ -141,17 +144,14 @@ use serde::de::DeserializeOwned;
 
 pub use self::error::{AsConflict, Conflict, DatabaseError, SqlError};
 
-use crate::definition::{Definition, StateId, StateInfo};
-use crate::dynamic::{Dynamic, Rejection};
-use crate::machine::StateMachine;
-use crate::record::{Outcome, Record};
-use crate::recorder::{Memory, Recorder, Untimed};
-use crate::replay::Replayed;
-use crate::snapshot::Snapshot;
-use crate::time::Timestamp;
+use statewright_runtime::__private::integration;
+use statewright_runtime::{
+    Definition, Dynamic, Memory, Outcome, Record, Recorder, Rejection, Snapshot, StateId,
+    StateInfo, StateMachine, Timestamp, Untimed, Window,
+};
 
 /// The schema version this release reads and writes (the number of the newest file under
-/// `runtime/sql/<backend>/`).
+/// `sql/migrations/<backend>/`).
 pub const SCHEMA_VERSION: i64 = 1;
 
 /// A parameter of a statement.
@@ -787,7 +787,7 @@ impl<B: Backend> Journal<B> {
         let stored = text(&mut row[0], "fingerprint").unwrap_or_else(|unreadable| unreadable);
         if stored.parse() != Ok(fingerprint) {
             let changes = match text(&mut row[1], "definition") {
-                Ok(old) => crate::diagram::json::changes_since(&old, &definition.chart()),
+                Ok(old) => integration::changes_since(&old, &definition.chart()),
                 Err(unreadable) => std::vec![format!("(not listed: {unreadable})")],
             };
             return Err(SqlError::DefinitionMismatch {
@@ -1112,14 +1112,14 @@ impl<B: Backend> Journal<B> {
             .lock()
             .query(Stmt::Rows, &params, &kinds)
             .map_err(SqlError::database("read"))?;
-        let mut at = Replayed::start(definition, definition.initial().id(), 0);
+        let mut at = integration::replay_from(definition, definition.initial().id(), 0);
         let mut entries = Vec::with_capacity(rows.len());
         for mut row in rows {
             let (record, _) = record_of_row(definition, instance, &mut row)?;
             let corrupt = |reason: String| corrupt(instance, Some(record.sequence()), reason);
             let (from, event) = (record.from().name(), record.event().name());
             let outcome = record.outcome();
-            at.step(&record).map_err(|e| corrupt(e.to_string()))?;
+            integration::replay_step(&mut at, &record).map_err(|e| corrupt(e.to_string()))?;
             // `apply` records a rejection only for an event the state does not allow, or one
             // that a guard or a hook can decline.
             if outcome == Outcome::Rejected
@@ -1145,7 +1145,7 @@ impl<B: Backend> Journal<B> {
 
     /// The window of event ids of `instance`: the newest `max_ids` ids stored with its records
     /// (each with its record and the time it was written), forgetting those `max_age` old, if
-    /// given. An [`Idempotent`](crate::Idempotent) machine resumed after a restart takes it.
+    /// given. An [`Idempotent`](statewright_runtime::Idempotent) machine resumed after a restart takes it.
     /// A row that does not read back (an unknown state) is [`SqlError::Corrupt`].
     ///
     /// ```
@@ -1190,10 +1190,10 @@ impl<B: Backend> Journal<B> {
         instance: &str,
         max_ids: usize,
         max_age: Option<Duration>,
-    ) -> Result<crate::idempotent::Window, SqlError> {
+    ) -> Result<Window, SqlError> {
         check_id("instance id", instance)?;
         let definition = self.definition;
-        let mut window = crate::idempotent::Window::new(max_ids);
+        let mut window = Window::new(max_ids);
         if let Some(age) = max_age {
             window = window.with_max_age(age);
         }
@@ -1228,7 +1228,7 @@ impl<B: Backend> Journal<B> {
         }
         // Oldest first, as they were remembered.
         for (id, record, at) in found.into_iter().rev() {
-            window.remember(&id, record, at);
+            integration::remember(&mut window, &id, record, at);
         }
         Ok(window)
     }
@@ -1634,7 +1634,8 @@ impl<B: Backend> Recorder for SqlRecorder<B> {
         if written == 1 {
             self.last = match record.outcome() {
                 Outcome::Applied => Some((sequence, now)),
-                Outcome::Rejected => entered.map(|e| (sequence, e)),
+                // A rejection (the state is unchanged).
+                _ => entered.map(|e| (sequence, e)),
             };
             return Ok(());
         }
@@ -1673,7 +1674,7 @@ impl<B: Backend> Recorder for SqlRecorder<B> {
     }
 
     /// Keeps the id for the next record's `event_id` column, from which [`Journal::window`]
-    /// rebuilds an [`Idempotent`](crate::Idempotent) machine's window.
+    /// rebuilds an [`Idempotent`](statewright_runtime::Idempotent) machine's window.
     fn event_id(&mut self, id: Option<&str>) {
         self.event_id = id.map(ToOwned::to_owned);
     }

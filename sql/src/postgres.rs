@@ -11,7 +11,7 @@
 //! # The client: `postgres`, synchronous
 //!
 //! The journal uses the [`postgres`](https://docs.rs/postgres) crate, the synchronous client
-//! of the rust-postgres project, because a [`Recorder`](crate::Recorder) is synchronous: its
+//! of the rust-postgres project, because a [`Recorder`](statewright_runtime::Recorder) is synchronous: its
 //! `record` runs inside `apply`, between deciding a transition and applying it, and must
 //! return before the new state can be observed. A synchronous client fits that without making
 //! every user run an async runtime. (It runs a small tokio runtime of its own inside; for the
@@ -25,7 +25,7 @@
 //! # Schema
 //!
 //! [`migrate`] creates the tables (the SQL is shipped in the crate under
-//! `runtime/sql/postgres/`, and readable as [`MIGRATIONS`]), under an advisory lock so that
+//! `sql/migrations/postgres/`, and readable as [`MIGRATIONS`]), under an advisory lock so that
 //! replicas starting together do not migrate twice. Run it explicitly; journals never create
 //! or change tables when they connect. The tables go in the connection's `search_path`
 //! (`options=-c search_path=...` in the connection string chooses a schema).
@@ -74,11 +74,11 @@ use super::{
     Backend, DatabaseError, Journal, Kind, Migrate, Param, Schema, SqlError, SqlRecorder, Stmt,
     Value,
 };
-use crate::definition::Definition;
+use statewright_runtime::Definition;
 
 /// The migrations of this release, oldest first: version and SQL (the files under
-/// `runtime/sql/postgres/`).
-pub const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../sql/postgres/0001_init.sql"))];
+/// `sql/migrations/postgres/`).
+pub const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/postgres/0001_init.sql"))];
 
 /// A journal in PostgreSQL; see [`Journal`] for its methods.
 pub type PgJournal = Journal<Postgres>;
