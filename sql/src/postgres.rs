@@ -63,7 +63,6 @@
 //! ```
 
 use std::string::{String, ToString};
-use std::sync::PoisonError;
 use std::vec::Vec;
 
 pub use postgres;
@@ -91,7 +90,9 @@ pub type PgRecorder = SqlRecorder<Postgres>;
 /// one transaction under an advisory lock, and returns their versions (empty when it was up to
 /// date). Run it explicitly; journals never do.
 pub fn migrate(client: &mut Client) -> Result<Vec<i64>, SqlError> {
-    super::migrate(client)
+    crate::blocking::now(crate::shared::migrate(&mut crate::blocking::SyncMigrator(
+        client,
+    )))
 }
 
 impl super::sealed::Sealed for Client {}
@@ -280,7 +281,7 @@ impl Journal<Postgres> {
     /// Runs `f` on the journal's client (for your own queries), while recorders of this
     /// journal wait.
     pub fn with_client<T>(&self, f: impl FnOnce(&mut Client) -> T) -> T {
-        let mut guard = self.backend.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut guard = self.lock();
         f(&mut guard.client)
     }
 }

@@ -15,7 +15,7 @@
 
 use std::format;
 use std::path::Path;
-use std::sync::{MutexGuard, OnceLock, PoisonError};
+use std::sync::OnceLock;
 use std::time::Duration;
 use std::vec::Vec;
 
@@ -62,7 +62,9 @@ pub type SqliteRecorder = SqlRecorder<Connection>;
 /// # }
 /// ```
 pub fn migrate(connection: &Connection) -> Result<Vec<i64>, SqlError> {
-    super::migrate(&mut &*connection)
+    crate::blocking::now(crate::shared::migrate(&mut crate::blocking::SyncMigrator(
+        &mut &*connection,
+    )))
 }
 
 impl super::sealed::Sealed for Connection {}
@@ -224,8 +226,7 @@ impl Journal<Connection> {
     /// Runs `f` on the journal's connection (for your own queries, or pragmas), while
     /// recorders of this journal wait.
     pub fn with_connection<T>(&self, f: impl FnOnce(&mut Connection) -> T) -> T {
-        let mut guard: MutexGuard<'_, Connection> =
-            self.backend.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut guard = self.lock();
         f(&mut guard)
     }
 }
