@@ -86,15 +86,15 @@ fn schema(name: &str, migrate: bool) -> Schema {
 fn behaves_like_a_journal() {
     let schema = schema("behaves", true);
     let params = &schema.params;
-    sql_common::behaves(
-        |definition| PgJournal::connect(params, definition),
-        |sql| {
+    sql_common::ready(sql_common::blocking::behaves(
+        &|definition| PgJournal::connect(params, definition),
+        &|sql| {
             Client::connect(params, NoTls)
                 .unwrap()
                 .batch_execute(sql)
                 .unwrap()
         },
-    );
+    ));
 }
 
 #[test]
@@ -248,14 +248,16 @@ fn a_connection_killed_during_the_commit_leaves_the_machine_where_it_was() {
 #[test]
 fn both_backends_accept_and_refuse_the_same_ids() {
     let schema = schema("ids", true);
-    sql_common::ids(&PgJournal::connect(&schema.params, Job::DEFINITION).unwrap());
+    sql_common::ready(sql_common::blocking::ids(
+        &PgJournal::connect(&schema.params, Job::DEFINITION).unwrap(),
+    ));
 }
 
 #[test]
 fn state_and_instances_in_never_report_an_illegal_last_row() {
     let schema = schema("heads", true);
     let params = &schema.params;
-    sql_common::hand_edited_heads(
+    sql_common::ready(sql_common::blocking::hand_edited_heads(
         &PgJournal::connect(params, Job::DEFINITION).unwrap(),
         &|sql: &str| {
             Client::connect(params, NoTls)
@@ -263,7 +265,7 @@ fn state_and_instances_in_never_report_an_illegal_last_row() {
                 .batch_execute(sql)
                 .unwrap()
         },
-    );
+    ));
 }
 
 #[test]

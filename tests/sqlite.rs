@@ -32,12 +32,12 @@ fn database(name: &str, migrate: bool) -> PathBuf {
 #[test]
 fn behaves_like_a_journal() {
     let path = database("behaves", true);
-    sql_common::behaves(
-        |definition| SqliteJournal::open(&path, definition),
-        |sql| {
+    sql_common::ready(sql_common::blocking::behaves(
+        &|definition| SqliteJournal::open(&path, definition),
+        &|sql| {
             Connection::open(&path).unwrap().execute_batch(sql).unwrap();
         },
-    );
+    ));
 }
 
 #[test]
@@ -150,16 +150,18 @@ fn a_read_only_database_refuses_the_transition_and_the_machine_stays() {
 #[test]
 fn both_backends_accept_and_refuse_the_same_ids() {
     let path = database("ids", true);
-    sql_common::ids(&SqliteJournal::open(&path, Job::DEFINITION).unwrap());
+    sql_common::ready(sql_common::blocking::ids(
+        &SqliteJournal::open(&path, Job::DEFINITION).unwrap(),
+    ));
 }
 
 #[test]
 fn state_and_instances_in_never_report_an_illegal_last_row() {
     let path = database("heads", true);
-    sql_common::hand_edited_heads(
+    sql_common::ready(sql_common::blocking::hand_edited_heads(
         &SqliteJournal::open(&path, Job::DEFINITION).unwrap(),
         &|sql: &str| Connection::open(&path).unwrap().execute_batch(sql).unwrap(),
-    );
+    ));
 }
 
 #[test]
