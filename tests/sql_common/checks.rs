@@ -26,8 +26,7 @@ pub async fn behaves<B: Bk>(open: &Opener<'_, B>, exec: &Exec<'_>) {
         .map(|(id, s, n)| (id, s.name(), n))
         .collect();
     assert_eq!(all, [("a".into(), "Running", 1), ("b".into(), "Paused", 3)]);
-    let lines: Vec<String> = aw!(journal
-        .history("b"))
+    let lines: Vec<String> = aw!(journal.history("b"))
         .unwrap()
         .iter()
         .map(|r| r.to_string())
@@ -103,7 +102,9 @@ pub async fn behaves<B: Bk>(open: &Opener<'_, B>, exec: &Exec<'_>) {
     assert_eq!(*sequence, Some(1));
     assert!(corrupt.to_string().contains("record #1"), "{corrupt}");
     assert!(aw!(journal.resume("a", job_state)).is_err());
-    aw!(exec("UPDATE statewright_records SET to_state = 'Gone' WHERE instance = 'b' AND sequence = 3"));
+    aw!(exec(
+        "UPDATE statewright_records SET to_state = 'Gone' WHERE instance = 'b' AND sequence = 3"
+    ));
     let unknown = aw!(journal.state("b")).unwrap_err();
     assert!(
         unknown
@@ -236,8 +237,7 @@ async fn declined_guards<B: Bk>(journal: &J<B>) {
     let rejection = aw!(gate.apply(gate::Event::Open(None))).unwrap_err();
     assert!(matches!(rejection.cause(), Cause::Declined));
     aw!(gate.apply(gate::Event::Open(Some(gate::Open)))).unwrap();
-    let history: Vec<String> = aw!(journal
-        .history("g-1"))
+    let history: Vec<String> = aw!(journal.history("g-1"))
         .unwrap()
         .iter()
         .map(ToString::to_string)
@@ -246,15 +246,14 @@ async fn declined_guards<B: Bk>(journal: &J<B>) {
         history,
         ["#1 Shut --open--x rejected", "#2 Shut --open--> Open"]
     );
-    let gate = aw!(journal
-        .resume("g-1", |s| {
-            if s.name() == "Open" {
-                Gate::Open
-            } else {
-                Gate::Shut
-            }
-        }))
-        .unwrap();
+    let gate = aw!(journal.resume("g-1", |s| {
+        if s.name() == "Open" {
+            Gate::Open
+        } else {
+            Gate::Shut
+        }
+    }))
+    .unwrap();
     assert_eq!(gate.sequence(), 2);
 }
 
@@ -342,11 +341,10 @@ async fn snapshots<B: Bk>(journal: &J<B>, exec: &Exec<'_>) {
         wrong.to_string().contains("the journal has `Paid` there"),
         "{wrong}"
     );
-    let mut other = aw!(journal
-        .resume("o-1", |_| Order::Shipped {
-            tracking: "T-1".into(),
-        }))
-        .unwrap();
+    let mut other = aw!(journal.resume("o-1", |_| Order::Shipped {
+        tracking: "T-1".into(),
+    }))
+    .unwrap();
     aw!(other.apply(order::Event::Deliver)).unwrap();
     // A snapshot row that names another instance (at the right sequence) is refused.
     aw!(journal.save_snapshot(&other, "o-1")).unwrap();
@@ -374,7 +372,8 @@ async fn snapshots<B: Bk>(journal: &J<B>, exec: &Exec<'_>) {
 pub async fn ids<B: Bk>(journal: &J<B>) {
     for (id, accepted) in id_table() {
         let shown = &id[..id.len().min(40)];
-        let mut machine = Dynamic::start_with(Job::Idle, rec!(journal.recorder(id.clone()))).unwrap();
+        let mut machine =
+            Dynamic::start_with(Job::Idle, rec!(journal.recorder(id.clone()))).unwrap();
         let result = aw!(machine.apply(job::Event::Run));
         if accepted {
             result.unwrap_or_else(|r| panic!("{shown:?} was refused: {r}"));
