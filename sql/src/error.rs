@@ -5,7 +5,11 @@ use std::error::Error;
 use std::fmt;
 use std::string::String;
 use std::vec::Vec;
+#[cfg(all(feature = "postgres-async", not(feature = "postgres")))]
+use tokio_postgres::Error as PgError;
 
+#[cfg(feature = "postgres")]
+use postgres::Error as PgError;
 use statewright_runtime::{Cause, Fingerprint, RecordError, Refused, Rejection};
 
 /// An error of the database client (`rusqlite::Error`, `postgres::Error`), boxed so that both
@@ -149,10 +153,10 @@ impl fmt::Display for SqlError {
                 write!(f, "database journal {during} failed: ")?;
                 // The client's own `Display` says only "db error": the server's reason is in
                 // the `DbError` it carries.
-                #[cfg(feature = "postgres")]
+                #[cfg(any(feature = "postgres", feature = "postgres-async"))]
                 if let Some(db) = error
-                    .downcast_ref::<postgres::Error>()
-                    .and_then(postgres::Error::as_db_error)
+                    .downcast_ref::<PgError>()
+                    .and_then(PgError::as_db_error)
                 {
                     write!(f, "{} (SQLSTATE {})", db.message(), db.code().code())?;
                     if let Some(detail) = db.detail() {

@@ -1,4 +1,6 @@
-//! Journals in a database that many processes share (features `sqlite` and `postgres`).
+//! Journals in a database that many processes share: the `statewright-sql` crate, which the
+//! `statewright` facade re-exports as `statewright::sql` (features `sqlite`, `postgres`,
+//! `sqlite-async`, `postgres-async`).
 //!
 //! - [`sqlite`]: SQLite, compiled into the program (nothing to install), for one process or a
 //!   few on one machine;
@@ -8,6 +10,26 @@
 //! in the crate under `sql/migrations/`) and give the same [`Journal`]: the pattern of the file
 //! journal (`statewright::journal`, with the `journal` feature), so one thing is learned
 //! once.
+//!
+//! # Synchronous and async
+//!
+//! [`Journal`] is synchronous: its recorder writes inside `apply`, and no async runtime is
+//! needed. `AsyncJournal` (features `sqlite-async`, `postgres-async`) has the same tables,
+//! guarantees and methods, each awaited, and its machines record through an awaited recorder
+//! (`Dynamic<M, Awaited<AsyncSqlRecorder<B>>>`, whose `apply` is awaited); it never blocks an
+//! executor thread and its futures are `Send`. Both run one implementation of the journal: the
+//! statements, the checks of rows and ids, the verified replay, conflicts, duplicate event
+//! ids, the retry loop and the migrations are written once as async code over the backend,
+//! which the synchronous journal runs on backends whose futures are ready at once.
+//!
+//! | | synchronous | async |
+//! | --- | --- | --- |
+//! | SQLite | `sqlite::SqliteJournal` (`rusqlite`, SQLite compiled in) | `sqlite::AsyncSqliteJournal`: the same connection on a thread of its own per journal, each statement awaited through a channel; any runtime |
+//! | PostgreSQL | `postgres::PgJournal` (the `postgres` client) | `postgres::AsyncPgJournal`: `tokio-postgres`, the client `postgres` wraps (same statements and types; a build with both adds almost nothing); a tokio runtime |
+//!
+//! Not `sqlx`: its SQLite driver links another version of `libsqlite3-sys` than `rusqlite`
+//! does, and cargo allows one crate linking `sqlite3` per build, so the two could not be
+//! enabled together (`--all-features` would not build).
 //!
 //! | table | one row per | key |
 //! | --- | --- | --- |
@@ -126,9 +148,11 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(any(feature = "sqlite-async", feature = "postgres-async"))]
+mod asynchronous;
 mod blocking;
 mod error;
-#[cfg(feature = "postgres")]
+#[cfg(any(feature = "postgres", feature = "postgres-async"))]
 pub mod postgres;
 mod shared;
 #[cfg(feature = "sqlite")]
@@ -143,6 +167,8 @@ use std::vec::Vec;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+#[cfg(any(feature = "sqlite-async", feature = "postgres-async"))]
+pub use self::asynchronous::{AsyncJournal, AsyncMachine, AsyncSqlRecorder};
 pub use self::error::{AsConflict, Conflict, DatabaseError, SqlError};
 
 use statewright_runtime::{

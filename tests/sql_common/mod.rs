@@ -320,4 +320,71 @@ pub mod awaited {
     }
 
     include!("checks.rs");
+
+    /// Two writers with their own connections apply an event to one instance at once:
+    /// exactly one record is written, and the other writer gets a `Conflict` carrying where
+    /// the instance is now; its machine stays where it was.
+    pub async fn two_writers_race<B: Bk>(first: &J<B>, second: &J<B>) {
+        for round in 0..20 {
+            let instance = format!("race-{round}");
+            let mut a = first.resume(&instance, job_state).await.unwrap();
+            let mut b = second.resume(&instance, job_state).await.unwrap();
+            let (ra, rb) = tokio::join!(a.apply(job::Event::Run), b.apply(job::Event::Run));
+            let (won, lost, loser) = match (ra, rb) {
+                (Ok(won), Err(lost)) => (won, lost, &b),
+                (Err(lost), Ok(won)) => (won, lost, &a),
+                (ra, rb) => panic!("round {round}: not exactly one winner: {ra:?} / {rb:?}"),
+            };
+            assert_eq!(won.sequence(), 1);
+            let Cause::Unrecorded(SqlError::Conflict(conflict)) = lost.cause() else {
+                panic!("round {round}: {lost}");
+            };
+            assert_eq!(
+                (conflict.attempted, conflict.from, conflict.current),
+                (1, "Idle", Some(("Running", 1)))
+            );
+            assert_eq!((loser.state(), loser.sequence()), (&Job::Idle, 0));
+            let history = first.history(&instance).await.unwrap();
+            assert_eq!(history.len(), 1, "round {round}: one record");
+        }
+    }
+
+    /// An append whose future is dropped while it waits for the database (a timeout of
+    /// zero): the machine is poisoned, the stored history is a legal path (with or without
+    /// the record: the database decides, as for a lost connection), and the instance goes
+    /// on from a fresh load.
+    pub async fn cancelled_append<B: Bk>(journal: &J<B>) {
+        use std::time::Duration;
+
+        let mut machine = journal.resume("c-1", job_state).await.unwrap();
+        machine.apply(job::Event::Run).await.unwrap();
+        let cancelled =
+            tokio::time::timeout(Duration::ZERO, machine.apply(job::Event::Pause)).await;
+        assert!(cancelled.is_err(), "the append completed at its first poll");
+        assert!(machine.is_poisoned(), "a machine whose append was dropped is poisoned");
+        assert_eq!(machine.state(), &Job::Running, "and not moved");
+        // Whatever the database did with the dropped append, the history replays.
+        let history = loop {
+            // SQLite's thread may still be writing the dropped record: wait for a settled
+            // answer (two equal reads).
+            let first = journal.history("c-1").await.unwrap();
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            if journal.history("c-1").await.unwrap() == first {
+                break first;
+            }
+        };
+        Job::DEFINITION.replay(&history).unwrap();
+        assert!(matches!(history.len(), 1 | 2), "{history:?}");
+        let mut again = journal.resume("c-1", job_state).await.unwrap();
+        assert_eq!(again.sequence(), history.len() as u64);
+        let next = if again.state() == &Job::Running {
+            job::Event::Pause
+        } else {
+            job::Event::Proceed
+        };
+        again.apply(next).await.unwrap();
+        Job::DEFINITION
+            .replay(&journal.history("c-1").await.unwrap())
+            .unwrap();
+    }
 }
