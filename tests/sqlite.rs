@@ -604,29 +604,39 @@ mod awaited {
     #[tokio::test(flavor = "current_thread")]
     async fn accepts_and_refuses_the_ids_the_others_do() {
         let path = database("async-ids", true);
-        let journal = AsyncSqliteJournal::open(&path, Job::DEFINITION).await.unwrap();
+        let journal = AsyncSqliteJournal::open(&path, Job::DEFINITION)
+            .await
+            .unwrap();
         sql_common::awaited::ids(&journal).await;
     }
 
     #[tokio::test(flavor = "current_thread")]
     async fn never_reports_an_illegal_last_row() {
         let path = database("async-heads", true);
-        let journal = AsyncSqliteJournal::open(&path, Job::DEFINITION).await.unwrap();
+        let journal = AsyncSqliteJournal::open(&path, Job::DEFINITION)
+            .await
+            .unwrap();
         sql_common::awaited::hand_edited_heads(&journal, &exec(path)).await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn of_two_racing_writers_exactly_one_wins() {
         let path = database("async-race", true);
-        let first = AsyncSqliteJournal::open(&path, Job::DEFINITION).await.unwrap();
-        let second = AsyncSqliteJournal::open(&path, Job::DEFINITION).await.unwrap();
+        let first = AsyncSqliteJournal::open(&path, Job::DEFINITION)
+            .await
+            .unwrap();
+        let second = AsyncSqliteJournal::open(&path, Job::DEFINITION)
+            .await
+            .unwrap();
         sql_common::awaited::two_writers_race(&first, &second).await;
     }
 
     #[tokio::test(flavor = "current_thread")]
     async fn a_cancelled_append_poisons_the_machine_and_the_history_replays() {
         let path = database("async-cancel", true);
-        let journal = AsyncSqliteJournal::open(&path, Job::DEFINITION).await.unwrap();
+        let journal = AsyncSqliteJournal::open(&path, Job::DEFINITION)
+            .await
+            .unwrap();
         sql_common::awaited::cancelled_append(&journal).await;
     }
 
@@ -644,7 +654,9 @@ mod awaited {
         );
         assert_eq!(AsyncSqliteJournal::migrate(&path).await.unwrap(), [1]);
         assert!(AsyncSqliteJournal::migrate(&path).await.unwrap().is_empty());
-        let journal = AsyncSqliteJournal::open(&path, Job::DEFINITION).await.unwrap();
+        let journal = AsyncSqliteJournal::open(&path, Job::DEFINITION)
+            .await
+            .unwrap();
         let count = journal
             .with_connection(|c| {
                 c.query_row("SELECT COUNT(*) FROM statewright_machines", [], |row| {
@@ -661,7 +673,9 @@ mod awaited {
     #[tokio::test(flavor = "current_thread")]
     async fn a_panic_on_the_journals_thread_reaches_the_caller() {
         let path = database("async-panic", true);
-        let journal = AsyncSqliteJournal::open(&path, Job::DEFINITION).await.unwrap();
+        let journal = AsyncSqliteJournal::open(&path, Job::DEFINITION)
+            .await
+            .unwrap();
         let spawned = tokio::spawn({
             let journal = journal.clone();
             async move { journal.with_connection(|_| panic!("boom")).await }

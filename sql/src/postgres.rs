@@ -329,7 +329,6 @@ pub use self::asynchronous::{AsyncPgJournal, AsyncPgRecorder, AsyncPostgres};
 /// The async journal in PostgreSQL, through `tokio-postgres`.
 #[cfg(feature = "postgres-async")]
 mod asynchronous {
-    use core::future::Future;
     use std::sync::Arc;
     use std::vec::Vec;
 
@@ -496,8 +495,8 @@ mod asynchronous {
         const MIGRATE: &'static str = "statewright::sql::postgres::AsyncPgJournal::migrate";
         const SCHEMA_EXISTS: &'static str = SCHEMA_EXISTS;
 
-        fn query_i64(&self, sql: &str) -> impl Future<Output = Result<i64, DatabaseError>> + Send {
-            async move {
+        async fn query_i64(&self, sql: &str) -> Result<i64, DatabaseError> {
+            {
                 let mut connection = self.shared.connection.lock().await;
                 match connection.client.query_one(sql, &[]).await {
                     Ok(row) => Ok(row.try_get(0)?),
@@ -509,12 +508,8 @@ mod asynchronous {
             }
         }
 
-        fn execute(
-            &self,
-            stmt: Stmt,
-            values: &[Param<'_>],
-        ) -> impl Future<Output = Result<u64, DatabaseError>> + Send {
-            async move {
+        async fn execute(&self, stmt: Stmt, values: &[Param<'_>]) -> Result<u64, DatabaseError> {
+            {
                 let mut connection = self.shared.connection.lock().await;
                 let statement = connection
                     .statement(self.shared.config.as_ref(), stmt)
@@ -531,13 +526,13 @@ mod asynchronous {
 
         /// Reads are idempotent: when the connection turns out to be lost, the read connects
         /// again and runs once more (appends never run twice on their own).
-        fn query(
+        async fn query(
             &self,
             stmt: Stmt,
             values: &[Param<'_>],
             columns: &[Kind],
-        ) -> impl Future<Output = Result<Vec<Vec<Value>>, DatabaseError>> + Send {
-            async move {
+        ) -> Result<Vec<Vec<Value>>, DatabaseError> {
+            {
                 let config = self.shared.config.as_ref();
                 let mut connection = self.shared.connection.lock().await;
                 let rows = match connection.read(config, stmt, values).await {

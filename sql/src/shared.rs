@@ -580,10 +580,7 @@ impl<D: AsyncBackend> Inner<D> {
         }
     }
 
-    pub(crate) async fn resume_with_context<
-        M: StateMachine,
-        R: JournalRecorder<D> + statewright_runtime::Recorder,
-    >(
+    pub(crate) async fn resume_with_context<M: StateMachine, R: JournalRecorder<D>>(
         &self,
         instance: &str,
         context: M::Context,
@@ -606,10 +603,7 @@ impl<D: AsyncBackend> Inner<D> {
     }
 
     #[allow(clippy::type_complexity)] // the rejection's parameters are each needed
-    pub(crate) async fn apply<
-        M: StateMachine<Context = ()>,
-        R: JournalRecorder<D> + statewright_runtime::Recorder,
-    >(
+    pub(crate) async fn apply<M: StateMachine<Context = ()>, R: JournalRecorder<D>>(
         &self,
         instance: &str,
         event: M::Event,
@@ -705,7 +699,7 @@ impl<D: AsyncBackend> Inner<D> {
         Ok(())
     }
 
-    pub(crate) async fn load<M, R: JournalRecorder<D> + statewright_runtime::Recorder>(
+    pub(crate) async fn load<M, R: JournalRecorder<D>>(
         &self,
         instance: &str,
     ) -> Result<Option<Dynamic<M, R>>, SqlError>

@@ -251,7 +251,7 @@ mod asynchronous {
     use statewright_runtime::Definition;
     use tokio::sync::oneshot;
 
-    use super::{BUSY_TIMEOUT, open_file};
+    use super::open_file;
     use crate::{
         AsyncBackend, AsyncJournal, AsyncSqlRecorder, Backend, DatabaseError, Kind, Param, Schema,
         SqlError, Stmt, Value,
@@ -262,7 +262,7 @@ mod asynchronous {
     /// Its connection lives on a thread of its own (one per journal, shared by its clones and
     /// recorders, ended when the last of them is dropped): each statement is sent there and
     /// its answer awaited, so no executor thread ever waits for SQLite (for the disk, or for
-    /// another connection's write lock, up to [`BUSY_TIMEOUT`]). Any async runtime will do,
+    /// another connection's write lock, up to [`BUSY_TIMEOUT`](super::BUSY_TIMEOUT)). Any async runtime will do,
     /// current-thread or multi-thread. It is the synchronous journal's connection and SQL,
     /// run by the same code ([`SqliteJournal`](super::SqliteJournal)).
     pub type AsyncSqliteJournal = AsyncJournal<AsyncSqlite>;

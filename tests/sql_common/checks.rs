@@ -260,8 +260,9 @@ async fn declined_guards<B: Bk>(journal: &J<B>) {
 /// Snapshots of data-carrying states: saved, loaded, checked against the records.
 async fn snapshots<B: Bk>(journal: &J<B>, exec: &Exec<'_>) {
     assert!(aw!(journal.load::<Order>("o-1")).unwrap().is_none());
-    let recorder = rec!(journal.recorder("o-1"));
+    let recorder = journal.recorder("o-1");
     assert_eq!(recorder.instance(), "o-1");
+    let recorder = rec!(recorder);
     let mut o = Dynamic::start_with(Order::Pending, recorder).unwrap();
     let paid = aw!(o.apply(order::Event::Pay { amount_cents: 250 })).unwrap();
     // The row holds the time of the append; the record handed back reads no clock.
@@ -280,11 +281,10 @@ async fn snapshots<B: Bk>(journal: &J<B>, exec: &Exec<'_>) {
     assert_eq!(loaded.sequence(), 2);
     // A transition after the snapshot: its data cannot be justified.
     let mut loaded = loaded;
-    loaded
-        .apply(order::Event::Ship {
-            tracking: "T-1".into(),
-        })
-        .unwrap();
+    aw!(loaded.apply(order::Event::Ship {
+        tracking: "T-1".into(),
+    }))
+    .unwrap();
     let behind = aw!(journal.load::<Order>("o-1")).unwrap_err();
     assert!(
         matches!(
