@@ -35,7 +35,7 @@
 //! | --- | --- | --- |
 //! | `statewright_machines` | machine type: name, [`Fingerprint`](statewright_runtime::Fingerprint), definition JSON | machine |
 //! | `statewright_records` | transition attempt: instance, sequence, from, event, to, outcome (`applied`/`rejected`), wall-clock time (`at_ns`), time in the previous state (`in_state_ns`), the event's id if it had one (`event_id`, see below) | (machine, instance, sequence) |
-//! | `statewright_snapshots` | saved [`Snapshot`] of an instance, as JSON | (machine, instance, sequence) |
+//! | `statewright_snapshots` | saved [`Snapshot`](statewright_runtime::Snapshot) of an instance, as JSON | (machine, instance, sequence) |
 //! | `statewright_schema_version` | applied migration | version |
 //!
 //! # A transition is never applied without its record, nor recorded twice

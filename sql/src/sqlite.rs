@@ -412,7 +412,7 @@ mod asynchronous {
     impl AsyncJournal<AsyncSqlite> {
         /// Opens the journal of `definition` in the SQLite database file at `path`, as
         /// [`SqliteJournal::open`](super::SqliteJournal) does (creating an empty file if there
-        /// is none, WAL mode, a [`BUSY_TIMEOUT`]) and with the same checks: the schema must be
+        /// is none, WAL mode, a [`BUSY_TIMEOUT`](super::BUSY_TIMEOUT)) and with the same checks: the schema must be
         /// this release's (else [`SqlError::SchemaMissing`] or [`SqlError::SchemaOutdated`]:
         /// run [`migrate`](Self::migrate)), and the machine's fingerprint must be the one
         /// recorded for it (else [`SqlError::DefinitionMismatch`]). The file is opened on the
