@@ -476,6 +476,42 @@ mod awaited {
         sql_common::awaited::cancelled_append(&journal).await;
     }
 
+    fn assert_send<T: Send>(_: &T) {}
+
+    /// The futures of the journal and of its machines are `Send` (checked when this
+    /// compiles), so a multi-thread runtime can move them: `tokio::spawn` here.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn futures_are_send() {
+        use statewright::{Awaited, Dynamic};
+
+        let schema = schema("async_send").await;
+        let journal = AsyncPgJournal::connect(&schema.params, Job::DEFINITION)
+            .await
+            .unwrap();
+        let mut machine = Dynamic::start_with(Job::Idle, Awaited(journal.recorder("s-1"))).unwrap();
+        let apply = machine.apply(sql_common::job::Event::Run);
+        assert_send(&apply);
+        apply.await.unwrap();
+        let spawned = tokio::spawn({
+            let journal = journal.clone();
+            async move {
+                journal
+                    .apply(
+                        "s-1",
+                        sql_common::job::Event::Pause,
+                        3,
+                        sql_common::job_state,
+                    )
+                    .await
+                    .map(|applied| applied.record.sequence())
+            }
+        });
+        assert_eq!(spawned.await.unwrap().unwrap(), 2);
+        let history = journal.history("s-1");
+        assert_send(&history);
+        assert_eq!(history.await.unwrap().len(), 2);
+    }
+
     #[tokio::test(flavor = "current_thread")]
     async fn a_missing_schema_names_the_async_migration() {
         let name = "async_missing".to_owned();

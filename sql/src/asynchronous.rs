@@ -122,6 +122,39 @@ impl<B: AsyncBackend> AsyncJournal<B> {
     /// (`Dynamic::start_with(state, Awaited(recorder))`); [`resume`](Self::resume) and
     /// [`load`](Self::load) give machines that continue a stored instance. A record that does
     /// not continue the instance in the database is refused with [`SqlError::Conflict`].
+    ///
+    /// ```
+    /// # #[cfg(feature = "sqlite-async")]
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use statewright::sql::sqlite::{self, rusqlite::Connection, AsyncSqliteJournal};
+    /// use statewright::{state_machine, Awaited, Dynamic, StateMachine};
+    ///
+    /// #[state_machine]
+    /// #[derive(Debug, Clone, PartialEq)]
+    /// enum Door {
+    ///     #[initial]
+    ///     #[on(open -> Open)]
+    ///     Closed,
+    ///     #[on(close -> Closed)]
+    ///     Open,
+    /// }
+    ///
+    /// let connection = Connection::open_in_memory()?;
+    /// sqlite::migrate(&connection)?;
+    /// let journal = AsyncSqliteJournal::from_connection(connection, Door::DEFINITION).await?;
+    /// let mut front = Dynamic::start_with(Door::Closed, Awaited(journal.recorder("front")))?;
+    /// front.apply(door::Event::Open).await?;
+    /// // A second machine for the same instance is behind the database: its append conflicts.
+    /// let mut stale = Dynamic::start_with(Door::Closed, Awaited(journal.recorder("front")))?;
+    /// let conflict = stale.apply(door::Event::Open).await.unwrap_err();
+    /// assert!(conflict.to_string().contains("has the instance in `Open` at #1"), "{conflict}");
+    /// assert_eq!(stale.state(), &Door::Closed);
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "sqlite-async"))]
+    /// # fn main() {}
+    /// ```
     pub fn recorder(&self, instance: impl Into<String>) -> AsyncSqlRecorder<B> {
         AsyncSqlRecorder {
             journal: self.clone(),
@@ -137,6 +170,40 @@ impl<B: AsyncBackend> AsyncJournal<B> {
 
     /// Every instance with its current state and last sequence number, each verified; see
     /// [`Journal::instances`](crate::Journal::instances).
+    ///
+    /// ```
+    /// # #[cfg(feature = "sqlite-async")]
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use statewright::sql::sqlite::{self, rusqlite::Connection, AsyncSqliteJournal};
+    /// use statewright::{state_machine, Awaited, Dynamic, StateMachine};
+    ///
+    /// #[state_machine]
+    /// #[derive(Debug, Clone, PartialEq)]
+    /// enum Door {
+    ///     #[initial]
+    ///     #[on(open -> Open)]
+    ///     Closed,
+    ///     #[on(close -> Closed)]
+    ///     Open,
+    /// }
+    ///
+    /// let connection = Connection::open_in_memory()?;
+    /// sqlite::migrate(&connection)?;
+    /// let journal = AsyncSqliteJournal::from_connection(connection, Door::DEFINITION).await?;
+    /// for id in ["back", "front"] {
+    ///     let mut door = Dynamic::start_with(Door::Closed, Awaited(journal.recorder(id)))?;
+    ///     door.apply(door::Event::Open).await?;
+    /// }
+    /// let all: Vec<_> = journal.instances().await?.into_iter().collect::<Result<_, _>>()?;
+    /// let names: Vec<_> = all.iter().map(|(id, state, n)| (id.as_str(), state.name(), *n)).collect();
+    /// assert_eq!(names, [("back", "Open", 1), ("front", "Open", 1)]);
+    /// assert_eq!(journal.instances_in("Closed").await?.len(), 0);
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "sqlite-async"))]
+    /// # fn main() {}
+    /// ```
     #[allow(clippy::type_complexity)] // one result per instance, in one result for the query
     pub async fn instances(
         &self,
@@ -160,12 +227,85 @@ impl<B: AsyncBackend> AsyncJournal<B> {
 
     /// `instance`'s records with the time it spent in each record's `from` state; see
     /// [`Journal::entries`](crate::Journal::entries).
+    ///
+    /// ```
+    /// # #[cfg(feature = "sqlite-async")]
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use statewright::sql::sqlite::{self, rusqlite::Connection, AsyncSqliteJournal};
+    /// use statewright::{state_machine, Awaited, Dynamic, StateMachine};
+    ///
+    /// #[state_machine]
+    /// #[derive(Debug, Clone, PartialEq)]
+    /// enum Door {
+    ///     #[initial]
+    ///     #[on(open -> Open)]
+    ///     Closed,
+    ///     #[on(close -> Closed)]
+    ///     Open,
+    /// }
+    ///
+    /// let connection = Connection::open_in_memory()?;
+    /// sqlite::migrate(&connection)?;
+    /// let journal = AsyncSqliteJournal::from_connection(connection, Door::DEFINITION).await?;
+    /// let mut front = Dynamic::start_with(Door::Closed, Awaited(journal.recorder("front")))?;
+    /// front.apply(door::Event::Open).await?;
+    /// front.apply(door::Event::Close).await?;
+    /// let entries = journal.entries("front").await?;
+    /// // This writer saw the door enter each state, so it knows how long it stayed.
+    /// assert!(entries.iter().all(|entry| entry.in_state.is_some()));
+    /// assert_eq!(journal.history("front").await?.len(), 2);
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "sqlite-async"))]
+    /// # fn main() {}
+    /// ```
     pub async fn entries(&self, instance: &str) -> Result<Vec<Entry>, SqlError> {
         self.inner.entries(instance).await
     }
 
     /// The window of event ids of `instance`, for an [`Idempotent`](statewright_runtime::Idempotent)
     /// machine resumed after a restart; see [`Journal::window`](crate::Journal::window).
+    ///
+    /// ```
+    /// # #[cfg(feature = "sqlite-async")]
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use statewright::sql::sqlite::{self, rusqlite::Connection, AsyncSqliteJournal};
+    /// use statewright::{state_machine, Awaited, Dynamic, StateMachine};
+    ///
+    /// #[state_machine]
+    /// #[derive(Debug, Clone, PartialEq)]
+    /// enum Door {
+    ///     #[initial]
+    ///     #[on(open -> Open)]
+    ///     Closed,
+    ///     #[on(close -> Closed)]
+    ///     Open,
+    /// }
+    ///
+    /// let connection = Connection::open_in_memory()?;
+    /// sqlite::migrate(&connection)?;
+    /// let journal = AsyncSqliteJournal::from_connection(connection, Door::DEFINITION).await?;
+    /// use statewright::AsyncRecorder;
+    ///
+    /// let mut front = Dynamic::start_with(Door::Closed, Awaited(journal.recorder("front")))?;
+    /// front.recorder_mut().0.event_id(Some("m-1")); // the id of the event applied next
+    /// front.apply(door::Event::Open).await?;
+    ///
+    /// // After a restart, the window of ids comes back from the rows.
+    /// let window = journal.window("front", 100, None).await?;
+    /// assert_eq!(window.iter().map(|(id, _)| id).collect::<Vec<_>>(), ["m-1"]);
+    /// // And the database refuses the id again, beyond any window.
+    /// let mut front = journal.resume("front", |_| Door::Open).await?;
+    /// front.recorder_mut().0.event_id(Some("m-1"));
+    /// let duplicate = front.apply(door::Event::Close).await.unwrap_err();
+    /// assert!(duplicate.to_string().contains("already has the event `m-1`"), "{duplicate}");
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "sqlite-async"))]
+    /// # fn main() {}
+    /// ```
     pub async fn window(
         &self,
         instance: &str,
@@ -187,6 +327,52 @@ impl<B: AsyncBackend> AsyncJournal<B> {
     }
 
     /// [`resume`](Self::resume) for a machine with a shared context.
+    ///
+    /// ```
+    /// # #[cfg(feature = "sqlite-async")]
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use statewright::sql::sqlite::{self, rusqlite::Connection, AsyncSqliteJournal};
+    /// use statewright::{state_machine, Awaited, Dynamic, StateMachine};
+    ///
+    /// #[state_machine]
+    /// #[derive(Debug, Clone, PartialEq)]
+    /// enum Door {
+    ///     #[initial]
+    ///     #[on(open -> Open)]
+    ///     Closed,
+    ///     #[on(close -> Closed)]
+    ///     Open,
+    /// }
+    ///
+    /// let connection = Connection::open_in_memory()?;
+    /// sqlite::migrate(&connection)?;
+    /// let journal = AsyncSqliteJournal::from_connection(connection, Door::DEFINITION).await?;
+    /// #[derive(Debug, Clone, Default)]
+    /// struct Visits(u32);
+    ///
+    /// #[state_machine(context = Visits)]
+    /// #[derive(Debug, Clone, PartialEq)]
+    /// enum Lamp {
+    ///     #[initial]
+    ///     #[on(switch -> On)]
+    ///     Off,
+    ///     #[on(switch -> Off)]
+    ///     On,
+    /// }
+    ///
+    /// let connection = Connection::open_in_memory()?;
+    /// sqlite::migrate(&connection)?;
+    /// let lamps = AsyncSqliteJournal::from_connection(connection, Lamp::DEFINITION).await?;
+    /// let mut hall = lamps.resume_with_context("hall", Visits(3), |_| Lamp::Off).await?;
+    /// hall.apply(lamp::Event::Switch).await?;
+    /// assert_eq!((hall.state(), hall.context().0), (&Lamp::On, 3));
+    /// # let _ = journal;
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "sqlite-async"))]
+    /// # fn main() {}
+    /// ```
     pub async fn resume_with_context<M: StateMachine>(
         &self,
         instance: &str,
@@ -231,6 +417,38 @@ impl<B: AsyncBackend> AsyncJournal<B> {
     /// The machine of `instance` from its newest snapshot, continuing its records: `None`
     /// when the journal has no record and no snapshot of it; see
     /// [`Journal::load`](crate::Journal::load).
+    ///
+    /// ```
+    /// # #[cfg(feature = "sqlite-async")]
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use statewright::sql::sqlite::{self, rusqlite::Connection, AsyncSqliteJournal};
+    /// use statewright::{state_machine, Awaited, Dynamic, StateMachine};
+    ///
+    /// #[state_machine]
+    /// #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+    /// enum Order {
+    ///     #[initial]
+    ///     #[on(pay -> Paid)]
+    ///     Pending,
+    ///     #[terminal]
+    ///     Paid { amount_cents: u64 },
+    /// }
+    ///
+    /// let connection = Connection::open_in_memory()?;
+    /// sqlite::migrate(&connection)?;
+    /// let journal = AsyncSqliteJournal::from_connection(connection, Order::DEFINITION).await?;
+    /// let mut o = Dynamic::start_with(Order::Pending, Awaited(journal.recorder("o-1")))?;
+    /// o.apply(order::Event::Pay { amount_cents: 990 }).await?;
+    /// journal.save_snapshot(&o, "o-1").await?;
+    ///
+    /// let o = journal.load::<Order>("o-1").await?.expect("o-1 is stored");
+    /// assert_eq!((o.state(), o.sequence()), (&Order::Paid { amount_cents: 990 }, 1));
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "sqlite-async"))]
+    /// # fn main() {}
+    /// ```
     pub async fn load<M>(&self, instance: &str) -> Result<Option<AsyncMachine<M, B>>, SqlError>
     where
         M: StateMachine<Context: Clone + DeserializeOwned> + Clone + DeserializeOwned,
@@ -244,6 +462,41 @@ impl<B: AsyncBackend> AsyncJournal<B> {
 ///
 /// Each record is one `INSERT` (its own transaction), awaited before the transition is
 /// applied, as the synchronous [`SqlRecorder`](crate::SqlRecorder) does.
+///
+/// ```
+/// # #[cfg(feature = "sqlite-async")]
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use statewright::sql::sqlite::{self, rusqlite::Connection, AsyncSqliteJournal};
+/// use statewright::{state_machine, Awaited, Dynamic, StateMachine, TypedMachine};
+///
+/// #[state_machine(async)] // typed transitions for awaited recorders too
+/// #[derive(Debug, Clone, PartialEq)]
+/// enum Door {
+///     #[initial]
+///     #[on(open -> Open)]
+///     Closed,
+///     #[on(close -> Closed)]
+///     Open,
+/// }
+///
+/// let connection = Connection::open_in_memory()?;
+/// sqlite::migrate(&connection)?;
+/// let journal = AsyncSqliteJournal::from_connection(connection, Door::DEFINITION).await?;
+/// let recorder = journal.recorder("front");
+/// assert_eq!(recorder.instance(), "front");
+/// // Typed: `open` exists only where the door can open, and is awaited.
+/// let open = door::start_with(Awaited(recorder)).open().await?;
+/// assert_eq!(open.sequence(), 1);
+/// // Dynamic.
+/// let mut back = Dynamic::start_with(Door::Closed, Awaited(journal.recorder("back")))?;
+/// back.apply(door::Event::Open).await?;
+/// assert_eq!(journal.instances_in("Open").await?.len(), 2);
+/// # Ok(())
+/// # }
+/// # #[cfg(not(feature = "sqlite-async"))]
+/// # fn main() {}
+/// ```
 #[derive(Debug)]
 pub struct AsyncSqlRecorder<B> {
     journal: AsyncJournal<B>,

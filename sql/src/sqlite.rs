@@ -494,6 +494,38 @@ mod asynchronous {
         /// queries, or pragmas), while recorders of this journal wait; a panic in `f` is
         /// resumed here.
         ///
+        /// ```
+        /// # #[cfg(feature = "sqlite-async")]
+        /// # #[tokio::main(flavor = "current_thread")]
+        /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+        /// use statewright::sql::sqlite::{self, rusqlite::Connection, AsyncSqliteJournal};
+        /// use statewright::{state_machine, StateMachine};
+        ///
+        /// #[state_machine]
+        /// #[derive(Debug, Clone, PartialEq)]
+        /// enum Door {
+        ///     #[initial]
+        ///     #[on(open -> Open)]
+        ///     Closed,
+        ///     #[on(close -> Closed)]
+        ///     Open,
+        /// }
+        ///
+        /// let connection = Connection::open_in_memory()?;
+        /// sqlite::migrate(&connection)?;
+        /// let journal = AsyncSqliteJournal::from_connection(connection, Door::DEFINITION).await?;
+        /// let machines: i64 = journal
+        ///     .with_connection(|c| {
+        ///         c.query_row("SELECT COUNT(*) FROM statewright_machines", [], |row| row.get(0))
+        ///     })
+        ///     .await?;
+        /// assert_eq!(machines, 1);
+        /// # Ok(())
+        /// # }
+        /// # #[cfg(not(feature = "sqlite-async"))]
+        /// # fn main() {}
+        /// ```
+        ///
         /// # Panics
         ///
         /// When the journal's thread has stopped, which it does only if it could not start.
