@@ -191,6 +191,19 @@ pub(crate) fn check_id(what: &'static str, id: &str) -> Result<(), SqlError> {
     })
 }
 
+/// The columns [`record_of_row`] reads, and one more of kind `last`.
+fn record_columns(last: Kind) -> [Kind; 7] {
+    [
+        Kind::Int,
+        Kind::Text,
+        Kind::Text,
+        Kind::Text,
+        Kind::Text,
+        Kind::Int,
+        last,
+    ]
+}
+
 /// A row's record: columns sequence, from, event, to, outcome, at (nanoseconds), checked
 /// against `definition`; and its time.
 fn record_of_row(
@@ -473,15 +486,7 @@ impl<D: AsyncBackend> Inner<D> {
         check_id("instance id", instance)?;
         let definition = self.definition;
         let params = [Param::Text(definition.name()), Param::Text(instance)];
-        let kinds = [
-            Kind::Int,
-            Kind::Text,
-            Kind::Text,
-            Kind::Text,
-            Kind::Text,
-            Kind::Int,
-            Kind::Int,
-        ];
+        let kinds = record_columns(Kind::Int); // then `in_state_ns`
         let rows = self
             .backend
             .query(Stmt::Rows, &params, &kinds)
@@ -539,15 +544,7 @@ impl<D: AsyncBackend> Inner<D> {
             Param::Text(instance),
             Param::Int(Some(limit)),
         ];
-        let kinds = [
-            Kind::Int,
-            Kind::Text,
-            Kind::Text,
-            Kind::Text,
-            Kind::Text,
-            Kind::Int,
-            Kind::Text,
-        ];
+        let kinds = record_columns(Kind::Text); // then `event_id`
         let rows = self
             .backend
             .query(Stmt::EventIds, &params, &kinds)
