@@ -108,7 +108,7 @@ impl<B: AsyncBackend> AsyncJournal<B> {
     }
 
     /// The database connection.
-    #[cfg(any(feature = "sqlite-async", feature = "postgres-async"))]
+    #[cfg(feature = "sqlite-async")]
     pub(crate) fn backend(&self) -> &B {
         &self.inner.backend
     }

@@ -8,8 +8,11 @@ use core::task::{Context, Poll, Waker};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::vec::Vec;
 
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+use crate::Migrate;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 use crate::shared::Migrator;
-use crate::{AsyncBackend, Backend, DatabaseError, Kind, Migrate, Param, Schema, Stmt, Value};
+use crate::{AsyncBackend, Backend, DatabaseError, Kind, Param, Schema, Stmt, Value};
 
 /// The output of `future`, which must be ready at its first poll: the futures of the shared
 /// logic on a [`Blocking`] backend are (they await nothing else), so a synchronous journal
@@ -44,6 +47,7 @@ impl<B> Clone for Blocking<B> {
 }
 
 impl<B> Blocking<B> {
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
     pub(crate) fn new(backend: B) -> Self {
         Blocking(Arc::new(Mutex::new(backend)))
     }
@@ -83,8 +87,10 @@ impl<B: Backend> AsyncBackend for Blocking<B> {
 }
 
 /// A synchronous connection the migrations run on, as the shared migration logic drives it.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) struct SyncMigrator<'a, S>(pub(crate) &'a mut S);
 
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 impl<S: Migrate> Migrator for SyncMigrator<'_, S> {
     const BEGIN_MIGRATION: &'static str = S::BEGIN_MIGRATION;
     const MIGRATIONS: &'static [(i64, &'static str)] = S::MIGRATIONS;

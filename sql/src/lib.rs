@@ -147,6 +147,16 @@
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// Without a backend feature the crate holds the shared types only, and the statements go unused.
+#![cfg_attr(
+    not(any(
+        feature = "sqlite",
+        feature = "postgres",
+        feature = "sqlite-async",
+        feature = "postgres-async"
+    )),
+    allow(dead_code)
+)]
 
 #[cfg(any(feature = "sqlite-async", feature = "postgres-async"))]
 mod asynchronous;
@@ -342,6 +352,7 @@ pub trait Schema: sealed::Sealed {
 
 /// A connection the migrations run on (what `migrate` takes): a [`Schema`] that can also
 /// change it.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) trait Migrate: Schema {
     /// What starts the migration transaction (and keeps other migrators out).
     const BEGIN_MIGRATION: &'static str;
@@ -649,6 +660,7 @@ pub const MAX_ID_BYTES: usize = 1024;
 impl<B: Backend> Journal<B> {
     /// Checks the schema and the machine's fingerprint row (adding the row for a machine the
     /// database has not seen), and makes the journal.
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
     pub(crate) fn with_backend(
         backend: B,
         definition: &'static Definition,
@@ -657,6 +669,7 @@ impl<B: Backend> Journal<B> {
     }
 
     /// The connection, while recorders of this journal wait.
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
     pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, B> {
         self.inner.backend.lock()
     }

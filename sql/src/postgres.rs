@@ -80,8 +80,8 @@ use postgres as pg;
 use tokio_postgres as pg;
 
 #[cfg(feature = "postgres")]
-use crate::{Backend, Journal, Migrate, Schema, SqlError, SqlRecorder, Stmt};
-use crate::{DatabaseError, Kind, Param, Value};
+use crate::{Backend, DatabaseError, Journal, Migrate, Schema, SqlError, SqlRecorder, Stmt};
+use crate::{Kind, Param, Value};
 #[cfg(feature = "postgres")]
 use statewright_runtime::Definition;
 
@@ -89,7 +89,6 @@ use statewright_runtime::Definition;
 /// `sql/migrations/postgres/`).
 pub const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/postgres/0001_init.sql"))];
 
-#[cfg(feature = "postgres")]
 /// A query that returns 1 when `statewright_schema_version` exists, else 0.
 const SCHEMA_EXISTS: &str = "SELECT CAST(CASE WHEN to_regclass('statewright_schema_version') \
      IS NULL THEN 0 ELSE 1 END AS BIGINT)";
@@ -99,10 +98,11 @@ const SCHEMA_EXISTS: &str = "SELECT CAST(CASE WHEN to_regclass('statewright_sche
 const BEGIN_MIGRATION: &str = "BEGIN; SELECT pg_advisory_xact_lock(8239047147285614101)";
 
 /// A journal in PostgreSQL; see [`Journal`] for its methods.
+#[cfg(feature = "postgres")]
 pub type PgJournal = Journal<Postgres>;
 
-#[cfg(feature = "postgres")]
 /// The recorder of one instance in a [`PgJournal`].
+#[cfg(feature = "postgres")]
 pub type PgRecorder = SqlRecorder<Postgres>;
 
 #[cfg(feature = "postgres")]
