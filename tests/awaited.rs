@@ -480,3 +480,222 @@ fn a_future_dropped_during_an_async_hook_leaves_the_machine_usable() {
     statewright::__private::block_on(ticket.apply(ticket::Event::Take)).unwrap();
     assert_eq!(ticket.state(), &Ticket::Taken);
 }
+
+/// Keeps each stored record's event id, and can hold a write pending forever.
+#[derive(Default)]
+struct Ids {
+    next: Option<String>,
+    stored: Vec<(u64, Option<String>)>,
+    stall: bool,
+}
+
+impl AsyncRecorder for Ids {
+    type Error = std::convert::Infallible;
+
+    async fn record(&mut self, record: &Record) -> Result<(), std::convert::Infallible> {
+        if self.stall {
+            std::future::pending::<()>().await;
+        }
+        self.stored.push((record.sequence(), self.next.clone()));
+        Ok(())
+    }
+
+    fn event_id(&mut self, id: Option<&str>) {
+        self.next = id.map(String::from);
+    }
+}
+
+#[test]
+fn an_event_id_is_cleared_however_the_event_ends() {
+    let mut order = Dynamic::start_with(Order::Pending, Awaited(Ids::default())).unwrap();
+    statewright::__private::block_on(order.apply_with_id("k-1", order::Event::Retry)).unwrap_err();
+    assert_eq!(order.recorder().0.next, None, "cleared after a rejection");
+    // Dropped while the write is pending: the id is cleared too.
+    order.recorder_mut().0.stall = true;
+    let (poll, ()) = poll_once(order.apply_with_id("k-2", order::Event::Cancel));
+    assert!(poll.is_pending());
+    assert_eq!(
+        order.recorder().0.next,
+        None,
+        "cleared when the future is dropped"
+    );
+    assert_eq!(order.recorder().0.stored, [(1, Some("k-1".to_owned()))]);
+}
+
+#[tokio::test]
+async fn a_timed_machine_fires_its_timeout_through_the_async_recorder() {
+    use statewright::{ManualClock, Timed, Timestamp};
+    use std::time::Duration;
+
+    let clock = ManualClock::new(Timestamp::from_unix_nanos(0));
+    let remote = Remote::default();
+    let mut order = Timed::new(started(&remote), clock.clone());
+    clock.advance(Duration::from_secs(14 * 60));
+    assert!(
+        order.fire_due().await.is_none(),
+        "not due before 15 minutes"
+    );
+    // A client cannot send the timer's event.
+    let refused = order.apply(order::Event::Timeout).await.unwrap_err();
+    assert_eq!(refused.cause(), &Cause::Internal);
+    clock.advance(Duration::from_secs(60));
+    let record = order.fire_due().await.unwrap().unwrap();
+    assert_eq!(record.to_string(), "#1 Pending --timeout--> Expired");
+    assert_eq!(order.machine().state(), &Order::Expired);
+    assert!(order.deadline().is_none(), "Expired has no timeout");
+    assert_eq!(remote.stored(), [record]);
+}
+
+#[test]
+fn a_timed_transition_dropped_during_the_write_arms_nothing_new() {
+    use statewright::{ManualClock, Timed, Timestamp};
+    use std::time::Duration;
+
+    let clock = ManualClock::new(Timestamp::from_unix_nanos(0));
+    let mut order = Timed::new(started(&Remote::default()), clock.clone());
+    let due = order.deadline().unwrap().due();
+    clock.advance(Duration::from_secs(60));
+    let (poll, ()) = poll_once(order.apply(order::Event::Pay(order::Declined.into())));
+    assert!(poll.is_pending());
+    // Still in Pending, its timeout still counting from the start, the machine poisoned.
+    assert_eq!(order.machine().state(), &Order::Pending);
+    assert_eq!(order.deadline().unwrap().due(), due);
+    assert!(order.machine().is_poisoned());
+}
+
+#[test]
+fn records_carry_the_time_unless_the_recorder_says_otherwise() {
+    // An async recorder's records are timed by default; `Ready` forwards what the synchronous
+    // recorder it wraps says.
+    let remote = Remote::default();
+    let mut order = started(&remote);
+    statewright::__private::block_on(order.apply(order::Event::Cancel)).unwrap();
+    assert!(remote.stored()[0].at().is_some());
+
+    let mut timed = Dynamic::start_with(Order::Pending, Awaited(Ready(Memory::new()))).unwrap();
+    let record = statewright::__private::block_on(timed.apply(order::Event::Cancel)).unwrap();
+    assert!(record.at().is_some());
+    let mut untimed = Dynamic::start_with(
+        Order::Pending,
+        Awaited(Ready(statewright::Untimed(Memory::new()))),
+    )
+    .unwrap();
+    let record = statewright::__private::block_on(untimed.apply(order::Event::Cancel)).unwrap();
+    assert!(record.at().is_none());
+}
+
+/// An async recorder that knows which instance it writes and where the instance is.
+struct Tracked {
+    instance: &'static str,
+    at: Option<(u64, statewright::StateId)>,
+}
+
+impl AsyncRecorder for Tracked {
+    type Error = std::convert::Infallible;
+
+    async fn record(&mut self, record: &Record) -> Result<(), std::convert::Infallible> {
+        self.at = Some((record.sequence(), record.to().id()));
+        Ok(())
+    }
+
+    fn instance(&self) -> Option<&str> {
+        Some(self.instance)
+    }
+
+    fn position(&self) -> Option<(u64, statewright::StateId)> {
+        self.at
+    }
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn a_snapshot_restores_into_an_awaited_recorder_that_agrees_with_it() {
+    use statewright::{Snapshot, SnapshotError};
+
+    let mut order = Dynamic::start_with(Order::Pending, Awaited(Ready(Memory::new()))).unwrap();
+    statewright::__private::block_on(order.apply(order::Event::Cancel)).unwrap();
+    let snapshot = Snapshot::of(&order, "o-1");
+    let cancelled = Order::DEFINITION.state("Cancelled").unwrap().id();
+
+    let here = Tracked {
+        instance: "o-1",
+        at: Some((1, cancelled)),
+    };
+    let restored = snapshot.clone().restore(Awaited(here)).unwrap();
+    assert_eq!(restored.state(), &Order::Cancelled);
+
+    let other = Tracked {
+        instance: "o-2",
+        at: Some((1, cancelled)),
+    };
+    assert!(matches!(
+        snapshot.clone().restore(Awaited(other)).unwrap_err(),
+        SnapshotError::WrongInstance { .. }
+    ));
+    let further = Tracked {
+        instance: "o-1",
+        at: Some((2, cancelled)),
+    };
+    assert!(matches!(
+        snapshot.restore(Awaited(further)).unwrap_err(),
+        SnapshotError::Stale { .. }
+    ));
+}
+
+/// A synchronous recorder that knows its instance and position and keeps event ids.
+#[derive(Default)]
+struct SyncTracked {
+    at: Option<(u64, statewright::StateId)>,
+    id: Option<String>,
+    ids: Vec<Option<String>>,
+}
+
+impl statewright::Recorder for SyncTracked {
+    type Error = std::convert::Infallible;
+
+    fn record(&mut self, record: &Record) -> Result<(), std::convert::Infallible> {
+        self.at = Some((record.sequence(), record.to().id()));
+        self.ids.push(self.id.clone());
+        Ok(())
+    }
+
+    fn instance(&self) -> Option<&str> {
+        Some("o-1")
+    }
+
+    fn position(&self) -> Option<(u64, statewright::StateId)> {
+        self.at
+    }
+
+    fn event_id(&mut self, id: Option<&str>) {
+        self.id = id.map(String::from);
+    }
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn ready_forwards_what_the_synchronous_recorder_knows() {
+    use statewright::{AnyRecorder, Snapshot, SnapshotError};
+
+    let mut order =
+        Dynamic::start_with(Order::Pending, Awaited(Ready(SyncTracked::default()))).unwrap();
+    statewright::__private::block_on(order.apply_with_id("k-1", order::Event::Cancel)).unwrap();
+    assert_eq!(order.recorder().0.0.ids, [Some("k-1".to_owned())]);
+    let cancelled = Order::DEFINITION.state("Cancelled").unwrap().id();
+    assert_eq!(order.recorder().position(), Some((1, cancelled)));
+    assert_eq!(AnyRecorder::instance(order.recorder()), Some("o-1"));
+
+    // A snapshot of another instance, or behind the recorder, is refused through `Ready`.
+    let fresh = Dynamic::start_with(Order::Pending, Awaited(Ready(Memory::new()))).unwrap();
+    let (_, _, recorder) = order.into_parts();
+    assert!(matches!(
+        Snapshot::of(&fresh, "o-1").restore(recorder).unwrap_err(),
+        SnapshotError::Stale { .. }
+    ));
+    assert!(matches!(
+        Snapshot::of(&fresh, "o-2")
+            .restore(Awaited(Ready(SyncTracked::default())))
+            .unwrap_err(),
+        SnapshotError::WrongInstance { .. }
+    ));
+}

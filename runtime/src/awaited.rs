@@ -333,6 +333,66 @@ impl<M: StateMachine, A: AsyncRecorder> Dynamic<M, Awaited<A>> {
         self.apply_awaited(event, event_id).await
     }
 
+    /// Applies `event` like [`apply`](Self::apply), telling the recorder the event's `id`
+    /// first ([`AsyncRecorder::event_id`]): a journal stores it beside the record and refuses
+    /// an id the instance already has, so a retried delivery (an `Idempotency-Key`, a message
+    /// id) is not applied twice. The id is cleared when the event ends, however it ends: also
+    /// when the future is dropped halfway or a hook panics, so a later record is never stored
+    /// under it.
+    ///
+    /// ```
+    /// use core::convert::Infallible;
+    /// use statewright::{AsyncRecorder, Awaited, Dynamic, Record, state_machine};
+    ///
+    /// #[state_machine]
+    /// #[derive(Debug)]
+    /// enum Door {
+    ///     #[initial]
+    ///     #[on(open -> Open)]
+    ///     Closed,
+    ///     #[on(close -> Closed)]
+    ///     Open,
+    /// }
+    ///
+    /// /// Keeps each record's event id.
+    /// #[derive(Default)]
+    /// struct Ids {
+    ///     next: Option<String>,
+    ///     stored: Vec<(u64, Option<String>)>,
+    /// }
+    ///
+    /// impl AsyncRecorder for Ids {
+    ///     type Error = Infallible;
+    ///
+    ///     async fn record(&mut self, record: &Record) -> Result<(), Infallible> {
+    ///         self.stored.push((record.sequence(), self.next.clone()));
+    ///         Ok(())
+    ///     }
+    ///
+    ///     fn event_id(&mut self, id: Option<&str>) {
+    ///         self.next = id.map(String::from);
+    ///     }
+    /// }
+    ///
+    /// # fn main() {
+    /// # statewright::__private::block_on(async {
+    /// let mut door = Dynamic::start_with(Door::Closed, Awaited(Ids::default())).unwrap();
+    /// door.apply_with_id("req-1", door::Event::Open).await.unwrap();
+    /// door.apply(door::Event::Close).await.unwrap();
+    /// assert_eq!(door.recorder().0.stored, [(1, Some("req-1".to_owned())), (2, None)]);
+    /// # });
+    /// # }
+    /// ```
+    #[allow(clippy::type_complexity)] // the rejection's three parameters are each needed
+    pub async fn apply_with_id(
+        &mut self,
+        id: &str,
+        event: M::Event,
+    ) -> Result<Record, Rejection<M::Event, A::Error, M::HookError>> {
+        let announced = Announced::new(self, id);
+        announced.0.apply(event).await
+    }
+
     /// The body of [`apply`](Self::apply) and [`apply_internal`](Self::apply_internal).
     #[allow(clippy::type_complexity)] // the rejection's three parameters are each needed
     async fn apply_awaited(
@@ -407,6 +467,24 @@ impl<M: StateMachine, A: AsyncRecorder> Dynamic<M, Awaited<A>> {
     }
 }
 
+/// A machine whose async recorder was told an event id; dropping it (at the end of the event,
+/// when the event's future is dropped, or while a panic unwinds) tells the recorder the event
+/// is over.
+struct Announced<'a, M: StateMachine, A: AsyncRecorder>(&'a mut Dynamic<M, Awaited<A>>);
+
+impl<'a, M: StateMachine, A: AsyncRecorder> Announced<'a, M, A> {
+    fn new(machine: &'a mut Dynamic<M, Awaited<A>>, id: &str) -> Self {
+        machine.core.recorder.0.event_id(Some(id));
+        Announced(machine)
+    }
+}
+
+impl<M: StateMachine, A: AsyncRecorder> Drop for Announced<'_, M, A> {
+    fn drop(&mut self) {
+        self.0.core.recorder.0.event_id(None);
+    }
+}
+
 /// Why an awaited attempt is recorded as rejected.
 enum Refusal<H> {
     Illegal,
@@ -443,19 +521,49 @@ pub struct Blocking;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Awaiting;
 
-/// Which mode a recorder gives a typed machine of a `#[state_machine(async)]` machine:
-/// [`Blocking`] for a [`Recorder`](crate::Recorder), [`Awaiting`] for [`Awaited`]. (A type
-/// parameter rather than the recorder alone tells the two apart: the typed transition methods
-/// of both modes have the same names.)
-pub trait Mode {
-    /// [`Blocking`] or [`Awaiting`].
+/// A [`Recorder`](crate::Recorder) or an [`Awaited`] async recorder: what a machine can hold
+/// as its recorder. Functions that take either kind take this, for example
+/// [`Snapshot::restore`](crate::Snapshot::restore) (which checks a snapshot against what the
+/// recorder holds) and the typed `start_with` of a `#[state_machine(async)]` machine.
+///
+/// You do not implement this trait: it is implemented for every `Recorder` and for every
+/// `Awaited<A>`.
+pub trait AnyRecorder {
+    /// The mode of a `#[state_machine(async)]` typed machine with this recorder: [`Blocking`]
+    /// for a `Recorder`, [`Awaiting`] for `Awaited`. (A type parameter rather than the
+    /// recorder alone tells the two apart: the typed transition methods of both modes have
+    /// the same names.)
     type Mode;
+
+    /// [`Recorder::position`](crate::Recorder::position) or
+    /// [`AsyncRecorder::position`].
+    fn position(&self) -> Option<(u64, StateId)>;
+
+    /// [`Recorder::instance`](crate::Recorder::instance) or
+    /// [`AsyncRecorder::instance`].
+    fn instance(&self) -> Option<&str>;
 }
 
-impl<R: crate::Recorder> Mode for R {
+impl<R: crate::Recorder> AnyRecorder for R {
     type Mode = Blocking;
+
+    fn position(&self) -> Option<(u64, StateId)> {
+        crate::Recorder::position(self)
+    }
+
+    fn instance(&self) -> Option<&str> {
+        crate::Recorder::instance(self)
+    }
 }
 
-impl<A: AsyncRecorder> Mode for Awaited<A> {
+impl<A: AsyncRecorder> AnyRecorder for Awaited<A> {
     type Mode = Awaiting;
+
+    fn position(&self) -> Option<(u64, StateId)> {
+        self.0.position()
+    }
+
+    fn instance(&self) -> Option<&str> {
+        self.0.instance()
+    }
 }

@@ -52,7 +52,7 @@ mod tests;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use crate::awaited::{AsyncRecorder, AsyncStep, Awaited};
+pub use crate::awaited::{AnyRecorder, AsyncRecorder, AsyncStep, Awaited};
 #[cfg(feature = "std")]
 pub use crate::clock::SystemClock;
 pub use crate::clock::{Clock, ManualClock};

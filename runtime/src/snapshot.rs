@@ -33,10 +33,10 @@ use core::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::__private::Core;
+use crate::awaited::AnyRecorder;
 use crate::dynamic::Dynamic;
 use crate::fingerprint::Fingerprint;
 use crate::machine::StateMachine;
-use crate::recorder::Recorder;
 
 /// The snapshot format's name and version.
 const FORMAT: &str = "statewright-snapshot/1";
@@ -342,13 +342,13 @@ impl<M: StateMachine> Snapshot<M, M::Context> {
 
     /// The machine, recording into `recorder` from the snapshot's sequence number on; see
     /// [`Snapshot`] for what is checked.
-    pub fn restore<R: Recorder>(self, recorder: R) -> Result<Dynamic<M, R>, SnapshotError> {
+    pub fn restore<R: AnyRecorder>(self, recorder: R) -> Result<Dynamic<M, R>, SnapshotError> {
         self.restore_inner(recorder, None)
     }
 
     /// [`restore`](Snapshot::restore), also accepting a snapshot written by the definition
     /// that `migration` comes from.
-    pub fn restore_migrating<R: Recorder>(
+    pub fn restore_migrating<R: AnyRecorder>(
         self,
         recorder: R,
         migration: &Migration,
@@ -356,7 +356,7 @@ impl<M: StateMachine> Snapshot<M, M::Context> {
         self.restore_inner(recorder, Some(migration))
     }
 
-    fn restore_inner<R: Recorder>(
+    fn restore_inner<R: AnyRecorder>(
         self,
         recorder: R,
         migration: Option<&Migration>,

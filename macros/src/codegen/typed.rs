@@ -478,8 +478,8 @@ fn start(cx: &Ctx) -> TokenStream {
     // An `async` machine starts with either kind of recorder, in the mode it gives.
     let (recorder_bound, output) = if cx.model.is_async {
         (
-            quote!(#sw::awaited::Mode),
-            quote!(Machine<super::#initial, R, <R as #sw::awaited::Mode>::Mode>),
+            quote!(#sw::awaited::AnyRecorder),
+            quote!(Machine<super::#initial, R, <R as #sw::awaited::AnyRecorder>::Mode>),
         )
     } else {
         (quote!(#sw::Recorder), quote!(Machine<super::#initial, R>))
