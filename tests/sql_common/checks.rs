@@ -305,32 +305,45 @@ async fn snapshots<B: Bk>(journal: &J<B>, exec: &Exec<'_>) {
             tracking: "T-1".into()
         }
     );
-    // The recorder knows where the instance is, so `Snapshot::restore` (synchronous
-    // recorders) checks against it.
+    // `Snapshot::restore` checks the snapshot against where the recorder knows the instance
+    // is: a synchronous recorder reads it, an async one knows it from its last read.
+    let at_3 = statewright::Snapshot::of(&shipped, "o-1");
+    assert_eq!(
+        at_3.restore(rec!(journal.recorder("o-1")))
+            .unwrap()
+            .sequence(),
+        3
+    );
+    let resumed = aw!(journal.resume("o-1", |_| Order::Shipped {
+        tracking: "T-1".into(),
+    }))
+    .unwrap();
+    let (_, _, _, read) = resumed.into_all_parts();
+    let at_2 = statewright::Snapshot::of(&o, "o-1");
+    let stale = at_2.restore(read).unwrap_err();
+    assert!(
+        matches!(
+            stale,
+            statewright::SnapshotError::Stale {
+                snapshot: 2,
+                recorder: 3
+            }
+        ),
+        "{stale}"
+    );
     sync_only! {{
-        let at_3 = statewright::Snapshot::of(&shipped, "o-1");
-        assert_eq!(at_3.restore(rec!(journal.recorder("o-1"))).unwrap().sequence(), 3);
+        // A new synchronous recorder reads the position itself.
         let at_2 = statewright::Snapshot::of(&o, "o-1");
-        let stale = at_2.restore(rec!(journal.recorder("o-1"))).unwrap_err();
-        assert!(
-            matches!(
-                stale,
-                statewright::SnapshotError::Stale {
-                    snapshot: 2,
-                    recorder: 3
-                }
-            ),
-            "{stale}"
-        );
-        // Nor can a snapshot of one instance restore onto the recorder of another.
-        let elsewhere = statewright::Snapshot::of(&shipped, "o-1")
-            .restore(rec!(journal.recorder("o-7")))
-            .unwrap_err();
-        assert!(
-            matches!(elsewhere, statewright::SnapshotError::WrongInstance { .. }),
-            "{elsewhere}"
-        );
+        assert!(at_2.restore(journal.recorder("o-1")).is_err());
     }}
+    // Nor can a snapshot of one instance restore onto the recorder of another.
+    let elsewhere = statewright::Snapshot::of(&shipped, "o-1")
+        .restore(rec!(journal.recorder("o-7")))
+        .unwrap_err();
+    assert!(
+        matches!(elsewhere, statewright::SnapshotError::WrongInstance { .. }),
+        "{elsewhere}"
+    );
     // A machine whose state the journal does not have at its sequence cannot save it.
     let mut o2 = Dynamic::start_with(Order::Pending, rec!(journal.recorder("o-2"))).unwrap();
     aw!(o2.apply(order::Event::Cancel)).unwrap();
