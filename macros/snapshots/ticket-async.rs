@@ -390,10 +390,10 @@ With a recorder that cannot fail (the default, `statewright::Memory`), a transit
             start_with(context, super::__sw::Memory::new())
         }
         ///A new machine in the initial state [`Open`](super::Open) with the shared `context`, recording into `recorder`.
-        pub(in super::super) fn start_with<R: super::__sw::awaited::Mode>(
+        pub(in super::super) fn start_with<R: super::__sw::awaited::AnyRecorder>(
             context: __Context,
             recorder: R,
-        ) -> Machine<super::Open, R, <R as super::__sw::awaited::Mode>::Mode> {
+        ) -> Machine<super::Open, R, <R as super::__sw::awaited::AnyRecorder>::Mode> {
             let mut __state = super::Open;
             let mut __context: __Context = context;
             super::__sw::State::__entered(&mut __state, &mut __context);
