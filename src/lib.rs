@@ -26,6 +26,16 @@
 pub use statewright_macros::state_machine;
 pub use statewright_runtime::*;
 
+/// Journals in SQLite and PostgreSQL (features `sqlite`, `postgres`, `sqlite-async`,
+/// `postgres-async`): the `statewright-sql` crate.
+#[cfg(any(
+    feature = "sqlite",
+    feature = "postgres",
+    feature = "sqlite-async",
+    feature = "postgres-async"
+))]
+pub use statewright_sql as sql;
+
 /// The names most code that uses statewright needs: `use statewright::prelude::*;`.
 pub mod prelude {
     pub use statewright_macros::state_machine;

@@ -50,9 +50,15 @@ struct Schema {
 
 impl Drop for Schema {
     fn drop(&mut self) {
-        if let Ok(mut admin) = Client::connect(server(), NoTls) {
-            let _ = admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name));
-        }
+        // On a thread of its own: the synchronous client cannot run inside the async tests'
+        // runtimes.
+        let name = self.name.clone();
+        let _ = std::thread::spawn(move || {
+            if let Ok(mut admin) = Client::connect(server(), NoTls) {
+                let _ = admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"));
+            }
+        })
+        .join();
     }
 }
 
@@ -86,15 +92,15 @@ fn schema(name: &str, migrate: bool) -> Schema {
 fn behaves_like_a_journal() {
     let schema = schema("behaves", true);
     let params = &schema.params;
-    sql_common::behaves(
-        |definition| PgJournal::connect(params, definition),
-        |sql| {
+    sql_common::ready(sql_common::blocking::behaves(
+        &|definition| PgJournal::connect(params, definition),
+        &|sql| {
             Client::connect(params, NoTls)
                 .unwrap()
                 .batch_execute(sql)
                 .unwrap()
         },
-    );
+    ));
 }
 
 #[test]
@@ -248,14 +254,16 @@ fn a_connection_killed_during_the_commit_leaves_the_machine_where_it_was() {
 #[test]
 fn both_backends_accept_and_refuse_the_same_ids() {
     let schema = schema("ids", true);
-    sql_common::ids(&PgJournal::connect(&schema.params, Job::DEFINITION).unwrap());
+    sql_common::ready(sql_common::blocking::ids(
+        &PgJournal::connect(&schema.params, Job::DEFINITION).unwrap(),
+    ));
 }
 
 #[test]
 fn state_and_instances_in_never_report_an_illegal_last_row() {
     let schema = schema("heads", true);
     let params = &schema.params;
-    sql_common::hand_edited_heads(
+    sql_common::ready(sql_common::blocking::hand_edited_heads(
         &PgJournal::connect(params, Job::DEFINITION).unwrap(),
         &|sql: &str| {
             Client::connect(params, NoTls)
@@ -263,7 +271,7 @@ fn state_and_instances_in_never_report_an_illegal_last_row() {
                 .batch_execute(sql)
                 .unwrap()
         },
-    );
+    ));
 }
 
 #[test]
@@ -356,4 +364,169 @@ fn a_read_on_a_lost_connection_reconnects_only_when_the_journal_can() {
         "{error}"
     );
     assert!(journal.state("r").is_err(), "still no connection");
+}
+
+/// The async journal: the shared checks inside tokio runtimes of both flavours (what
+/// `#[tokio::main]` builds: the synchronous client panicked there), two racing writers, a
+/// cancelled append, the migration on a `tokio-postgres` client.
+#[cfg(feature = "postgres-async")]
+mod awaited {
+    use std::future::Future;
+    use std::pin::Pin;
+
+    use statewright::sql::SqlError;
+    use statewright::sql::postgres::AsyncPgJournal;
+    use statewright::sql::postgres::tokio_postgres::{self, NoTls};
+    use statewright::{Definition, StateMachine};
+
+    use super::{Schema, sql_common};
+    use sql_common::Job;
+
+    /// A fresh schema (made on a thread of its own, with the synchronous client), migrated
+    /// here by the async journal's `migrate`.
+    async fn schema(name: &str) -> Schema {
+        let name = name.to_owned();
+        let schema = std::thread::spawn(move || super::schema(&name, false))
+            .join()
+            .unwrap();
+        let client = client(&schema.params).await;
+        assert_eq!(AsyncPgJournal::migrate(&client).await.unwrap(), [1]);
+        assert!(AsyncPgJournal::migrate(&client).await.unwrap().is_empty());
+        schema
+    }
+
+    async fn client(params: &str) -> tokio_postgres::Client {
+        let (client, connection) = tokio_postgres::connect(params, NoTls).await.unwrap();
+        tokio::spawn(connection);
+        client
+    }
+
+    type Opened = Pin<Box<dyn Future<Output = Result<AsyncPgJournal, SqlError>> + Send>>;
+
+    fn opener(params: String) -> impl Fn(&'static Definition) -> Opened + Sync {
+        move |definition| {
+            let params = params.clone();
+            Box::pin(async move { AsyncPgJournal::connect(&params, definition).await })
+        }
+    }
+
+    fn exec(params: String) -> impl Fn(&str) -> Pin<Box<dyn Future<Output = ()> + Send>> + Sync {
+        move |sql| {
+            let (params, sql) = (params.clone(), sql.to_owned());
+            Box::pin(async move {
+                client(&params).await.batch_execute(&sql).await.unwrap();
+            })
+        }
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn behaves_like_a_journal_in_a_current_thread_runtime() {
+        let schema = schema("async_behaves_ct").await;
+        let params = schema.params.clone();
+        sql_common::awaited::behaves(&opener(params.clone()), &exec(params)).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn behaves_like_a_journal_in_a_multi_thread_runtime() {
+        let schema = schema("async_behaves_mt").await;
+        let params = schema.params.clone();
+        tokio::spawn(async move {
+            sql_common::awaited::behaves(&opener(params.clone()), &exec(params)).await;
+        })
+        .await
+        .unwrap();
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn accepts_and_refuses_the_ids_the_others_do() {
+        let schema = schema("async_ids").await;
+        let journal = AsyncPgJournal::connect(&schema.params, Job::DEFINITION)
+            .await
+            .unwrap();
+        sql_common::awaited::ids(&journal).await;
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn never_reports_an_illegal_last_row() {
+        let schema = schema("async_heads").await;
+        let journal = AsyncPgJournal::connect(&schema.params, Job::DEFINITION)
+            .await
+            .unwrap();
+        sql_common::awaited::hand_edited_heads(&journal, &exec(schema.params.clone())).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn of_two_racing_writers_exactly_one_wins() {
+        let schema = schema("async_race").await;
+        let first = AsyncPgJournal::connect(&schema.params, Job::DEFINITION)
+            .await
+            .unwrap();
+        let second = AsyncPgJournal::connect(&schema.params, Job::DEFINITION)
+            .await
+            .unwrap();
+        sql_common::awaited::two_writers_race(&first, &second).await;
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_cancelled_append_poisons_the_machine_and_the_history_replays() {
+        let schema = schema("async_cancel").await;
+        let journal = AsyncPgJournal::connect(&schema.params, Job::DEFINITION)
+            .await
+            .unwrap();
+        sql_common::awaited::cancelled_append(&journal).await;
+    }
+
+    fn assert_send<T: Send>(_: &T) {}
+
+    /// The futures of the journal and of its machines are `Send` (checked when this
+    /// compiles), so a multi-thread runtime can move them: `tokio::spawn` here.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn futures_are_send() {
+        use statewright::{Awaited, Dynamic};
+
+        let schema = schema("async_send").await;
+        let journal = AsyncPgJournal::connect(&schema.params, Job::DEFINITION)
+            .await
+            .unwrap();
+        let mut machine = Dynamic::start_with(Job::Idle, Awaited(journal.recorder("s-1"))).unwrap();
+        let apply = machine.apply(sql_common::job::Event::Run);
+        assert_send(&apply);
+        apply.await.unwrap();
+        let spawned = tokio::spawn({
+            let journal = journal.clone();
+            async move {
+                journal
+                    .apply(
+                        "s-1",
+                        sql_common::job::Event::Pause,
+                        3,
+                        sql_common::job_state,
+                    )
+                    .await
+                    .map(|applied| applied.record.sequence())
+            }
+        });
+        assert_eq!(spawned.await.unwrap().unwrap(), 2);
+        let history = journal.history("s-1");
+        assert_send(&history);
+        assert_eq!(history.await.unwrap().len(), 2);
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_missing_schema_names_the_async_migration() {
+        let name = "async_missing".to_owned();
+        let schema = std::thread::spawn(move || super::schema(&name, false))
+            .join()
+            .unwrap();
+        let missing = AsyncPgJournal::connect(&schema.params, Job::DEFINITION)
+            .await
+            .unwrap_err();
+        assert!(
+            missing
+                .to_string()
+                .contains("run `statewright::sql::postgres::AsyncPgJournal::migrate` once"),
+            "{missing}"
+        );
+        assert_eq!(Job::DEFINITION.name(), "Job");
+    }
 }

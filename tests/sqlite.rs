@@ -32,12 +32,12 @@ fn database(name: &str, migrate: bool) -> PathBuf {
 #[test]
 fn behaves_like_a_journal() {
     let path = database("behaves", true);
-    sql_common::behaves(
-        |definition| SqliteJournal::open(&path, definition),
-        |sql| {
+    sql_common::ready(sql_common::blocking::behaves(
+        &|definition| SqliteJournal::open(&path, definition),
+        &|sql| {
             Connection::open(&path).unwrap().execute_batch(sql).unwrap();
         },
-    );
+    ));
 }
 
 #[test]
@@ -150,16 +150,18 @@ fn a_read_only_database_refuses_the_transition_and_the_machine_stays() {
 #[test]
 fn both_backends_accept_and_refuse_the_same_ids() {
     let path = database("ids", true);
-    sql_common::ids(&SqliteJournal::open(&path, Job::DEFINITION).unwrap());
+    sql_common::ready(sql_common::blocking::ids(
+        &SqliteJournal::open(&path, Job::DEFINITION).unwrap(),
+    ));
 }
 
 #[test]
 fn state_and_instances_in_never_report_an_illegal_last_row() {
     let path = database("heads", true);
-    sql_common::hand_edited_heads(
+    sql_common::ready(sql_common::blocking::hand_edited_heads(
         &SqliteJournal::open(&path, Job::DEFINITION).unwrap(),
         &|sql: &str| Connection::open(&path).unwrap().execute_batch(sql).unwrap(),
-    );
+    ));
 }
 
 #[test]
@@ -541,4 +543,175 @@ fn a_long_blob_is_shown_cut_with_its_length() {
             "ab".repeat(32)
         )
     );
+}
+
+/// The async journal: the shared checks inside tokio runtimes of both flavours (what
+/// `#[tokio::main]` builds), two racing writers, a cancelled append, `Send` futures.
+#[cfg(feature = "sqlite-async")]
+mod awaited {
+    use std::future::Future;
+    use std::path::PathBuf;
+    use std::pin::Pin;
+
+    use statewright::sql::sqlite::AsyncSqliteJournal;
+    use statewright::sql::{AsyncJournal, SqlError};
+    use statewright::{Awaited, Definition, Dynamic, StateMachine};
+
+    use super::{database, sql_common};
+    use sql_common::{Job, job, job_state};
+
+    type Opened = Pin<Box<dyn Future<Output = Result<AsyncSqliteJournal, SqlError>> + Send>>;
+
+    fn opener(path: PathBuf) -> impl Fn(&'static Definition) -> Opened + Sync {
+        move |definition| {
+            let path = path.clone();
+            Box::pin(async move { AsyncSqliteJournal::open(&path, definition).await })
+        }
+    }
+
+    /// Runs SQL on a connection of its own (a test may block).
+    fn exec(path: PathBuf) -> impl Fn(&str) -> Pin<Box<dyn Future<Output = ()> + Send>> + Sync {
+        move |sql| {
+            rusqlite_exec(&path, sql);
+            Box::pin(std::future::ready(()))
+        }
+    }
+
+    fn rusqlite_exec(path: &std::path::Path, sql: &str) {
+        super::Connection::open(path)
+            .unwrap()
+            .execute_batch(sql)
+            .unwrap();
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn behaves_like_a_journal_in_a_current_thread_runtime() {
+        let path = database("async-behaves-ct", true);
+        sql_common::awaited::behaves(&opener(path.clone()), &exec(path)).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn behaves_like_a_journal_in_a_multi_thread_runtime() {
+        let path = database("async-behaves-mt", true);
+        // On a worker of the runtime, as a service's request handler would run it.
+        tokio::spawn(async move {
+            sql_common::awaited::behaves(&opener(path.clone()), &exec(path)).await;
+        })
+        .await
+        .unwrap();
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn accepts_and_refuses_the_ids_the_others_do() {
+        let path = database("async-ids", true);
+        let journal = AsyncSqliteJournal::open(&path, Job::DEFINITION)
+            .await
+            .unwrap();
+        sql_common::awaited::ids(&journal).await;
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn never_reports_an_illegal_last_row() {
+        let path = database("async-heads", true);
+        let journal = AsyncSqliteJournal::open(&path, Job::DEFINITION)
+            .await
+            .unwrap();
+        sql_common::awaited::hand_edited_heads(&journal, &exec(path)).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn of_two_racing_writers_exactly_one_wins() {
+        let path = database("async-race", true);
+        let first = AsyncSqliteJournal::open(&path, Job::DEFINITION)
+            .await
+            .unwrap();
+        let second = AsyncSqliteJournal::open(&path, Job::DEFINITION)
+            .await
+            .unwrap();
+        sql_common::awaited::two_writers_race(&first, &second).await;
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_cancelled_append_poisons_the_machine_and_the_history_replays() {
+        let path = database("async-cancel", true);
+        let journal = AsyncSqliteJournal::open(&path, Job::DEFINITION)
+            .await
+            .unwrap();
+        sql_common::awaited::cancelled_append(&journal).await;
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn migrations_are_explicit_and_run_off_the_executor() {
+        let path = database("async-migrate", false);
+        let missing = AsyncSqliteJournal::open(&path, Job::DEFINITION)
+            .await
+            .unwrap_err();
+        assert!(
+            missing
+                .to_string()
+                .contains("run `statewright::sql::sqlite::migrate` once"),
+            "{missing}"
+        );
+        assert_eq!(AsyncSqliteJournal::migrate(&path).await.unwrap(), [1]);
+        assert!(AsyncSqliteJournal::migrate(&path).await.unwrap().is_empty());
+        let journal = AsyncSqliteJournal::open(&path, Job::DEFINITION)
+            .await
+            .unwrap();
+        let count = journal
+            .with_connection(|c| {
+                c.query_row("SELECT COUNT(*) FROM statewright_machines", [], |row| {
+                    row.get::<_, i64>(0)
+                })
+            })
+            .await
+            .unwrap();
+        assert_eq!(count, 1);
+    }
+
+    /// A panic in a closure run on the journal's thread reaches the caller, and the journal
+    /// goes on working.
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_panic_on_the_journals_thread_reaches_the_caller() {
+        let path = database("async-panic", true);
+        let journal = AsyncSqliteJournal::open(&path, Job::DEFINITION)
+            .await
+            .unwrap();
+        let spawned = tokio::spawn({
+            let journal = journal.clone();
+            async move { journal.with_connection(|_| panic!("boom")).await }
+        });
+        assert!(spawned.await.unwrap_err().is_panic());
+        journal
+            .apply("p-1", job::Event::Run, 1, job_state)
+            .await
+            .unwrap();
+    }
+
+    fn assert_send<T: Send>(_: &T) {}
+
+    /// The futures of a journal and of an awaited machine are `Send`, for `tokio::spawn` on a
+    /// multi-thread runtime (checked when this compiles).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn futures_are_send() {
+        let path = database("async-send", true);
+        let journal: AsyncJournal<_> = AsyncSqliteJournal::open(&path, Job::DEFINITION)
+            .await
+            .unwrap();
+        let mut machine = Dynamic::start_with(Job::Idle, Awaited(journal.recorder("s-1"))).unwrap();
+        let apply = machine.apply(job::Event::Run);
+        assert_send(&apply);
+        apply.await.unwrap();
+        let applied = journal.apply("s-1", job::Event::Pause, 3, job_state);
+        assert_send(&applied);
+        applied.await.unwrap();
+        let resumed = journal.resume("s-1", job_state);
+        assert_send(&resumed);
+        let mut machine = resumed.await.unwrap();
+        tokio::spawn(async move { machine.apply(job::Event::Proceed).await.map(|_| ()) })
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(journal.history("s-1").await.unwrap().len(), 3);
+        assert_eq!(Job::DEFINITION.name(), "Job");
+    }
 }

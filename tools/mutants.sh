@@ -30,13 +30,13 @@ tests=(--lib
 # cargo-mutants' own baseline run tests only the mutated package, and the integration tests
 # live in the facade package; so run the same selection once here, unmutated, and skip its
 # baseline. A failure here means the tree itself is broken: fix that first.
-cargo test -p statewright -p statewright-runtime --all-features "${tests[@]}"
+cargo test -p statewright -p statewright-runtime -p statewright-sql --all-features "${tests[@]}"
 
 # The core: what records, replays, dispatches and stores transitions. Files named with -f
 # replace this list (cargo-mutants would add them to globs from its config file).
 core=(-f runtime/src/replay.rs -f runtime/src/dynamic.rs -f runtime/src/record.rs
     -f runtime/src/recorder.rs -f runtime/src/idempotent.rs -f runtime/src/timer.rs
-    -f 'runtime/src/journal/*.rs' -f 'runtime/src/sql/*.rs')
+    -f 'runtime/src/journal/*.rs' -f 'sql/src/*.rs')
 for arg in "$@"; do
     case "$arg" in -f | --file | --file=* | --in-diff | --in-diff=*) core=() ;; esac
 done

@@ -36,8 +36,6 @@ mod replay;
 mod serde;
 #[cfg(feature = "serde")]
 mod snapshot;
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
-pub mod sql;
 mod time;
 pub mod timer;
 #[cfg(feature = "tracing")]

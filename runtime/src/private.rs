@@ -682,3 +682,38 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
         }
     }
 }
+
+/// What the workspace's integration crates (`statewright-sql`) use of the runtime's internals:
+/// the steps of a replay, rebuilding an idempotency window from storage, and the changes
+/// between two definitions. Not a public API either.
+pub mod integration {
+    use crate::definition::{Definition, StateId};
+    use crate::idempotent::Window;
+    use crate::record::Record;
+    use crate::replay::{ReplayError, Replayed};
+    use crate::time::Timestamp;
+
+    /// A replay positioned in `state` after record number `sequence`.
+    pub fn replay_from(definition: &'static Definition, state: StateId, sequence: u64) -> Replayed {
+        Replayed::start(definition, state, sequence)
+    }
+
+    /// Checks that `record` follows from `at`, and moves past it.
+    pub fn replay_step(at: &mut Replayed, record: &Record) -> Result<(), ReplayError> {
+        at.step(record)
+    }
+
+    /// Remembers `id` in `window`, as applying its event would have.
+    pub fn remember(window: &mut Window, id: &str, record: Record, at: Option<Timestamp>) {
+        window.remember(id, record, at);
+    }
+
+    /// What changed from the definition JSON `recorded` (untrusted) to `current`.
+    #[cfg(feature = "serde")]
+    pub fn changes_since(
+        recorded: &str,
+        current: &crate::diagram::Chart,
+    ) -> alloc::vec::Vec<alloc::string::String> {
+        crate::diagram::json::changes_since(recorded, current)
+    }
+}

@@ -5,10 +5,12 @@ use std::error::Error;
 use std::fmt;
 use std::string::String;
 use std::vec::Vec;
+#[cfg(all(feature = "postgres-async", not(feature = "postgres")))]
+use tokio_postgres::Error as PgError;
 
-use crate::dynamic::{Cause, Rejection};
-use crate::fingerprint::Fingerprint;
-use crate::recorder::{RecordError, Refused};
+#[cfg(feature = "postgres")]
+use postgres::Error as PgError;
+use statewright_runtime::{Cause, Fingerprint, RecordError, Refused, Rejection};
 
 /// An error of the database client (`rusqlite::Error`, `postgres::Error`), boxed so that both
 /// backends share one error type; [`SqlError::database_error`] gives it back for downcasting.
@@ -109,7 +111,7 @@ pub enum SqlError {
     },
     /// The instance already has a record of an event delivered under this id (the
     /// `event_id` column's unique index): nothing was written and the event was not applied.
-    /// An [`Idempotent`](crate::Idempotent) machine whose window had forgotten the id, or
+    /// An [`Idempotent`](statewright_runtime::Idempotent) machine whose window had forgotten the id, or
     /// another replica, delivered it again.
     DuplicateEvent {
         /// The instance.
@@ -151,10 +153,10 @@ impl fmt::Display for SqlError {
                 write!(f, "database journal {during} failed: ")?;
                 // The client's own `Display` says only "db error": the server's reason is in
                 // the `DbError` it carries.
-                #[cfg(feature = "postgres")]
+                #[cfg(any(feature = "postgres", feature = "postgres-async"))]
                 if let Some(db) = error
-                    .downcast_ref::<postgres::Error>()
-                    .and_then(postgres::Error::as_db_error)
+                    .downcast_ref::<PgError>()
+                    .and_then(PgError::as_db_error)
                 {
                     write!(f, "{} (SQLSTATE {})", db.message(), db.code().code())?;
                     if let Some(detail) = db.detail() {

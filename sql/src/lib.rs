@@ -1,19 +1,41 @@
-//! Journals in a database that many processes share (features `sqlite` and `postgres`).
+//! Journals in a database that many processes share: the `statewright-sql` crate, which the
+//! `statewright` facade re-exports as `statewright::sql` (features `sqlite`, `postgres`,
+//! `sqlite-async`, `postgres-async`).
 //!
 //! - [`sqlite`]: SQLite, compiled into the program (nothing to install), for one process or a
 //!   few on one machine;
 //! - [`postgres`]: PostgreSQL, for many replicas on many machines.
 //!
 //! Both keep the same tables (created by each backend's `migrate`, from the SQL files shipped
-//! in the crate under `runtime/sql/`) and give the same [`Journal`]: the pattern of the file
-//! journal ([`journal`](crate::journal) with the `journal` feature), so one thing is learned
+//! in the crate under `sql/migrations/`) and give the same [`Journal`]: the pattern of the file
+//! journal (`statewright::journal`, with the `journal` feature), so one thing is learned
 //! once.
+//!
+//! # Synchronous and async
+//!
+//! [`Journal`] is synchronous: its recorder writes inside `apply`, and no async runtime is
+//! needed. `AsyncJournal` (features `sqlite-async`, `postgres-async`) has the same tables,
+//! guarantees and methods, each awaited, and its machines record through an awaited recorder
+//! (`Dynamic<M, Awaited<AsyncSqlRecorder<B>>>`, whose `apply` is awaited); it never blocks an
+//! executor thread and its futures are `Send`. Both run one implementation of the journal: the
+//! statements, the checks of rows and ids, the verified replay, conflicts, duplicate event
+//! ids, the retry loop and the migrations are written once as async code over the backend,
+//! which the synchronous journal runs on backends whose futures are ready at once.
+//!
+//! | | synchronous | async |
+//! | --- | --- | --- |
+//! | SQLite | `sqlite::SqliteJournal` (`rusqlite`, SQLite compiled in) | `sqlite::AsyncSqliteJournal`: the same connection on a thread of its own per journal, each statement awaited through a channel; any runtime |
+//! | PostgreSQL | `postgres::PgJournal` (the `postgres` client) | `postgres::AsyncPgJournal`: `tokio-postgres`, the client `postgres` wraps (same statements and types; a build with both adds almost nothing); a tokio runtime |
+//!
+//! Not `sqlx`: its SQLite driver links another version of `libsqlite3-sys` than `rusqlite`
+//! does, and cargo allows one crate linking `sqlite3` per build, so the two could not be
+//! enabled together (`--all-features` would not build).
 //!
 //! | table | one row per | key |
 //! | --- | --- | --- |
-//! | `statewright_machines` | machine type: name, [`Fingerprint`](crate::Fingerprint), definition JSON | machine |
+//! | `statewright_machines` | machine type: name, [`Fingerprint`](statewright_runtime::Fingerprint), definition JSON | machine |
 //! | `statewright_records` | transition attempt: instance, sequence, from, event, to, outcome (`applied`/`rejected`), wall-clock time (`at_ns`), time in the previous state (`in_state_ns`), the event's id if it had one (`event_id`, see below) | (machine, instance, sequence) |
-//! | `statewright_snapshots` | saved [`Snapshot`] of an instance, as JSON | (machine, instance, sequence) |
+//! | `statewright_snapshots` | saved [`Snapshot`](statewright_runtime::Snapshot) of an instance, as JSON | (machine, instance, sequence) |
 //! | `statewright_schema_version` | applied migration | version |
 //!
 //! # A transition is never applied without its record, nor recorded twice
@@ -27,7 +49,7 @@
 //! - if the `INSERT` fails (connection lost, disk read-only, database locked too long) the
 //!   transition does not happen: the typed API returns `Err(Refused)` holding the machine in
 //!   its previous state, the dynamic API a [`Rejection`] with
-//!   [`Cause::Unrecorded`](crate::Cause);
+//!   [`Cause::Unrecorded`](statewright_runtime::Cause);
 //! - if another writer claimed the sequence number first (a replica applying an event to the
 //!   same instance), nothing is written and the error is a [`Conflict`] that carries where the
 //!   instance is now. Exactly one of two racing writers wins.
@@ -70,10 +92,11 @@
 //! | a row is changed by hand: an illegal step, an unknown state, a value of the wrong type (an SQLite blob, text that is not UTF-8) | reading that instance ([`history`](Journal::history), [`state`](Journal::state), [`resume`](Journal::resume), [`load`](Journal::load), [`window`](Journal::window)) is [`SqlError::Corrupt`] naming the row; in [`instances`](Journal::instances) and [`instances_in`](Journal::instances_in) it is an `Err` item of that instance only, the others are listed; nothing panics, nothing is skipped silently. Limit: an edit that still forms a legal path (rows deleted from the end, one legal step swapped for another) cannot be told from a real history |
 //! | an instance id or event id that is empty, longer than [`MAX_ID_BYTES`], or holds a control character (NUL among them) | refused with [`SqlError::InvalidId`] before either backend sees it, so SQLite and PostgreSQL take the same ids: an append writes nothing and its transition does not happen; a row stored under such an id (by hand, or by SQLite before this check) is an `Err` item in listings |
 //! | the state function given to [`Journal::apply`] panics | the panic unwinds out of `apply`: the function runs after the instance's history was read and before the event is applied, so nothing is written for that attempt, and the journal holds no lock while it runs (it goes on working) |
+//! | an async journal's append is dropped while it waits for the database (a `select!`, a timeout, a task aborted) | the machine that awaited it is poisoned and stays in its previous state; the database may or may not have written the row (SQLite's thread, or the PostgreSQL server, finishes what it was sent), as when a connection is lost: the stored history is a legal path either way, so load the instance again to go on. A dropped read changes nothing |
 //!
 //! # Idempotent apply
 //!
-//! An [`Idempotent`](crate::Idempotent) machine's [`SqlRecorder`] writes each event's id into
+//! An [`Idempotent`](statewright_runtime::Idempotent) machine's [`SqlRecorder`] writes each event's id into
 //! the `event_id` column, which has a unique index per instance, and [`Journal::window`]
 //! rebuilds the window of remembered ids from it after a restart. The index remembers every
 //! id for as long as the rows stay, beyond any window and across replicas: an event whose id
@@ -123,35 +146,51 @@
 //! # fn main() {}
 //! ```
 
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+// Without a backend feature the crate holds the shared types only, and the statements go unused.
+#![cfg_attr(
+    not(any(
+        feature = "sqlite",
+        feature = "postgres",
+        feature = "sqlite-async",
+        feature = "postgres-async"
+    )),
+    allow(dead_code)
+)]
+
+#[cfg(any(feature = "sqlite-async", feature = "postgres-async"))]
+mod asynchronous;
+mod blocking;
 mod error;
-#[cfg(feature = "postgres")]
+#[cfg(any(feature = "postgres", feature = "postgres-async"))]
 pub mod postgres;
+mod shared;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 
+use core::future::Future;
 use std::borrow::ToOwned;
-use std::format;
-use std::string::{String, ToString};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::string::String;
+use std::time::Duration;
 use std::vec::Vec;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+#[cfg(any(feature = "sqlite-async", feature = "postgres-async"))]
+pub use self::asynchronous::{AsyncJournal, AsyncMachine, AsyncSqlRecorder};
 pub use self::error::{AsConflict, Conflict, DatabaseError, SqlError};
 
-use crate::definition::{Definition, StateId, StateInfo};
-use crate::dynamic::{Dynamic, Rejection};
-use crate::machine::StateMachine;
-use crate::record::{Outcome, Record};
-use crate::recorder::{Memory, Recorder, Untimed};
-use crate::replay::Replayed;
-use crate::snapshot::Snapshot;
-use crate::time::Timestamp;
+use statewright_runtime::{
+    Definition, Dynamic, Record, Recorder, Rejection, StateId, StateInfo, StateMachine, Window,
+};
+
+use crate::blocking::{Blocking, now};
+use crate::shared::{Inner, JournalRecorder, Tail};
 
 /// The schema version this release reads and writes (the number of the newest file under
-/// `runtime/sql/<backend>/`).
+/// `sql/migrations/<backend>/`).
 pub const SCHEMA_VERSION: i64 = 1;
 
 /// A parameter of a statement.
@@ -314,6 +353,7 @@ pub trait Schema: sealed::Sealed {
 
 /// A connection the migrations run on (what `migrate` takes): a [`Schema`] that can also
 /// change it.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) trait Migrate: Schema {
     /// What starts the migration transaction (and keeps other migrators out).
     const BEGIN_MIGRATION: &'static str;
@@ -349,45 +389,37 @@ pub trait Backend: Send + 'static + sealed::Sealed {
     ) -> Result<Vec<Vec<Value>>, DatabaseError>;
 }
 
-/// Applies the migrations the database does not have yet, in one transaction; returns their
-/// versions (empty when it was up to date).
-pub(crate) fn migrate<S: Migrate>(backend: &mut S) -> Result<Vec<i64>, SqlError> {
-    let during = SqlError::database("migrate");
-    backend.batch(S::BEGIN_MIGRATION).map_err(during)?;
-    let result = (|| {
-        backend.batch(
-            "CREATE TABLE IF NOT EXISTS statewright_schema_version (\
-             version BIGINT NOT NULL PRIMARY KEY, applied_at_ns BIGINT)",
-        )?;
-        let current = backend
-            .query_i64("SELECT COALESCE(MAX(version), 0) FROM statewright_schema_version")?;
-        let mut applied = Vec::new();
-        for &(version, sql) in S::MIGRATIONS.iter().filter(|(v, _)| *v > current) {
-            backend.batch(sql)?;
-            let at = now_ns().map_or("NULL".to_owned(), |ns| ns.to_string());
-            backend.batch(&format!(
-                "INSERT INTO statewright_schema_version (version, applied_at_ns) VALUES ({version}, {at})"
-            ))?;
-            applied.push(version);
-        }
-        backend.batch("COMMIT")?;
-        Ok(applied)
-    })();
-    result.map_err(|error| {
-        let _ = backend.batch("ROLLBACK");
-        SqlError::Database {
-            during: "migrate",
-            error,
-        }
-    })
-}
+/// A database as the journals' shared logic reads and writes it, statement by statement,
+/// each awaited: the async journals' backends
+/// ([`AsyncSqlite`](sqlite::AsyncSqlite), [`AsyncPostgres`](postgres::AsyncPostgres)), and
+/// each synchronous [`Backend`] behind its journal's mutex (whose futures are ready at once).
+/// Sealed; its items are the journal's implementation, not an API.
+pub trait AsyncBackend: Clone + Send + Sync + 'static + sealed::Sealed {
+    /// The function that applies the migrations, for error messages.
+    #[doc(hidden)]
+    const MIGRATE: &'static str;
+    /// A query that returns 1 when `statewright_schema_version` exists, else 0.
+    #[doc(hidden)]
+    const SCHEMA_EXISTS: &'static str;
 
-/// The wall-clock time in nanoseconds since the Unix epoch, if it fits.
-fn now_ns() -> Option<i64> {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .ok()
-        .and_then(|d| i64::try_from(d.as_nanos()).ok())
+    /// Runs a query that returns one integer.
+    #[doc(hidden)]
+    fn query_i64(&self, sql: &str) -> impl Future<Output = Result<i64, DatabaseError>> + Send;
+    /// Runs a journal statement; returns the rows changed.
+    #[doc(hidden)]
+    fn execute(
+        &self,
+        stmt: Stmt,
+        params: &[Param<'_>],
+    ) -> impl Future<Output = Result<u64, DatabaseError>> + Send;
+    /// Runs a journal query; returns the rows, each with `columns.len()` values.
+    #[doc(hidden)]
+    fn query(
+        &self,
+        stmt: Stmt,
+        params: &[Param<'_>],
+        columns: &[Kind],
+    ) -> impl Future<Output = Result<Vec<Vec<Value>>, DatabaseError>> + Send;
 }
 
 /// A record as a journal holds it: with the time the instance spent in the record's `from`
@@ -568,15 +600,13 @@ pub fn retry<T, E: AsConflict>(
 /// Cheap to clone: clones share one connection (and take turns on it). For writers that
 /// should not wait for each other, open one journal (one connection) each.
 pub struct Journal<B> {
-    definition: &'static Definition,
-    backend: Arc<Mutex<B>>,
+    inner: Inner<Blocking<B>>,
 }
 
 impl<B> Clone for Journal<B> {
     fn clone(&self) -> Self {
         Journal {
-            definition: self.definition,
-            backend: Arc::clone(&self.backend),
+            inner: self.inner.clone(),
         }
     }
 }
@@ -584,30 +614,8 @@ impl<B> Clone for Journal<B> {
 impl<B> core::fmt::Debug for Journal<B> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Journal")
-            .field("machine", &self.definition.name())
+            .field("machine", &self.inner.definition.name())
             .finish_non_exhaustive()
-    }
-}
-
-/// Reads one text column; what it holds instead, for an error naming `column`.
-fn text(value: &mut Value, column: &str) -> Result<String, String> {
-    match value {
-        Value::Text(text) => Ok(core::mem::take(text)),
-        Value::Int(Some(n)) => Err(format!("its `{column}` is the integer {n}, not text")),
-        Value::Int(None) => Err(format!("its `{column}` is NULL")),
-        Value::Unreadable(what) => Err(format!("its `{column}` is {what}, not text")),
-    }
-}
-
-/// Reads one integer column (`None` for `NULL`); what it holds instead, for an error naming
-/// `column`.
-fn int(value: &Value, column: &str) -> Result<Option<i64>, String> {
-    match value {
-        Value::Int(n) => Ok(*n),
-        Value::Text(text) => Err(format!(
-            "its `{column}` is the text {text:?}, not an integer"
-        )),
-        Value::Unreadable(what) => Err(format!("its `{column}` is {what}, not an integer")),
     }
 }
 
@@ -650,167 +658,26 @@ fn int(value: &Value, column: &str) -> Result<Option<i64>, String> {
 /// ```
 pub const MAX_ID_BYTES: usize = 1024;
 
-/// Checks an instance id or event id (`what`) against the rules of [`MAX_ID_BYTES`].
-fn check_id(what: &'static str, id: &str) -> Result<(), SqlError> {
-    let reason = if id.is_empty() {
-        String::from("it is empty")
-    } else if id.len() > MAX_ID_BYTES {
-        format!("it is {} bytes long", id.len())
-    } else if let Some((at, c)) = id.char_indices().find(|(_, c)| c.is_control()) {
-        if c == '\0' {
-            format!("it holds a NUL character at byte {at}, which PostgreSQL text cannot store")
-        } else {
-            format!("it holds the control character {c:?} at byte {at}")
-        }
-    } else {
-        return Ok(());
-    };
-    let mut shown: String = id.chars().take(32).collect();
-    if shown.len() < id.len() {
-        shown.push('…');
-    }
-    Err(SqlError::InvalidId {
-        what,
-        id: shown,
-        reason,
-    })
-}
-
-/// A row's record: columns sequence, from, event, to, outcome, at (nanoseconds), checked
-/// against `definition`; and its time.
-fn record_of_row(
-    definition: &'static Definition,
-    instance: &str,
-    row: &mut [Value],
-) -> Result<(Record, Option<Timestamp>), SqlError> {
-    let sequence = int(&row[0], "sequence").map_err(|e| corrupt(instance, None, e))?;
-    let number = sequence.and_then(|n| u64::try_from(n).ok());
-    let corrupt = |reason: String| corrupt(instance, number, reason);
-    let number = number.ok_or_else(|| {
-        corrupt(format!(
-            "sequence number {} is not a positive integer",
-            sequence.map_or("NULL".to_owned(), |n| n.to_string())
-        ))
-    })?;
-    let outcome = match text(&mut row[4], "outcome").map_err(corrupt)?.as_str() {
-        "applied" => Outcome::Applied,
-        "rejected" => Outcome::Rejected,
-        other => return Err(corrupt(format!("unknown outcome `{other}`"))),
-    };
-    let time = int(&row[5], "at_ns")
-        .map_err(corrupt)?
-        .and_then(|ns| u64::try_from(ns).ok())
-        .map(Timestamp::from_unix_nanos);
-    let from = text(&mut row[1], "from_state").map_err(corrupt)?;
-    let event = text(&mut row[2], "event").map_err(corrupt)?;
-    let to = text(&mut row[3], "to_state").map_err(corrupt)?;
-    let record = Record::from_names(definition, number, &from, &event, &to, outcome, time)
-        .map_err(|e| corrupt(e.to_string()))?;
-    Ok((record, time))
-}
-
-/// The error for a row of `instance` that no definition would have written.
-fn corrupt(instance: &str, sequence: Option<u64>, reason: String) -> SqlError {
-    SqlError::Corrupt {
-        instance: instance.to_owned(),
-        sequence,
-        reason,
-    }
-}
-
 impl<B: Backend> Journal<B> {
     /// Checks the schema and the machine's fingerprint row (adding the row for a machine the
     /// database has not seen), and makes the journal.
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
     pub(crate) fn with_backend(
-        mut backend: B,
+        backend: B,
         definition: &'static Definition,
     ) -> Result<Self, SqlError> {
-        let migrate = <B::Conn as Schema>::MIGRATE;
-        let read = SqlError::database("read the schema version");
-        let conn = backend.conn();
-        if conn
-            .query_i64(<B::Conn as Schema>::SCHEMA_EXISTS)
-            .map_err(read)?
-            == 0
-        {
-            return Err(SqlError::SchemaMissing { migrate });
-        }
-        let found = conn
-            .query_i64("SELECT COALESCE(MAX(version), 0) FROM statewright_schema_version")
-            .map_err(SqlError::database("read the schema version"))?;
-        if found < SCHEMA_VERSION {
-            return Err(if found == 0 {
-                SqlError::SchemaMissing { migrate }
-            } else {
-                SqlError::SchemaOutdated {
-                    found,
-                    expected: SCHEMA_VERSION,
-                    migrate,
-                }
-            });
-        }
-        if found > SCHEMA_VERSION {
-            return Err(SqlError::SchemaNewer {
-                found,
-                supported: SCHEMA_VERSION,
-            });
-        }
-        let name = definition.name();
-        let fingerprint = definition.fingerprint();
-        let columns = [Kind::Text, Kind::Text];
-        let get = |backend: &mut B| {
-            backend
-                .query(Stmt::MachineGet, &[Param::Text(name)], &columns)
-                .map_err(SqlError::database("read the machine"))
-        };
-        let mut rows = get(&mut backend)?;
-        if rows.is_empty() {
-            let json = definition.chart().to_json();
-            let fingerprint = fingerprint.to_string();
-            let params = [
-                Param::Text(name),
-                Param::Text(&fingerprint),
-                Param::Text(&json),
-            ];
-            backend
-                .execute(Stmt::MachineAdd, &params)
-                .map_err(SqlError::database("register the machine"))?;
-            rows = get(&mut backend)?;
-        }
-        let Some(mut row) = rows.pop() else {
-            return Err(SqlError::Corrupt {
-                instance: String::new(),
-                sequence: None,
-                reason: format!("the row of machine `{name}` vanished"),
-            });
-        };
-        let stored = text(&mut row[0], "fingerprint").unwrap_or_else(|unreadable| unreadable);
-        if stored.parse() != Ok(fingerprint) {
-            let changes = match text(&mut row[1], "definition") {
-                Ok(old) => crate::diagram::json::changes_since(&old, &definition.chart()),
-                Err(unreadable) => std::vec![format!("(not listed: {unreadable})")],
-            };
-            return Err(SqlError::DefinitionMismatch {
-                machine: name,
-                found: stored,
-                expected: fingerprint,
-                changes,
-            });
-        }
-        Ok(Journal {
-            definition,
-            backend: Arc::new(Mutex::new(backend)),
-        })
+        now(Inner::open(Blocking::new(backend), definition)).map(|inner| Journal { inner })
     }
 
-    fn lock(&self) -> MutexGuard<'_, B> {
-        // Nothing leaves the backend inconsistent before something that can panic.
-        self.backend.lock().unwrap_or_else(PoisonError::into_inner)
+    /// The connection, while recorders of this journal wait.
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, B> {
+        self.inner.backend.lock()
     }
 
     /// The machine the journal records.
     pub fn definition(&self) -> &'static Definition {
-        self.definition
+        self.inner.definition
     }
 
     /// A recorder that appends `instance`'s records: give it to a new machine (`start_with`),
@@ -818,62 +685,7 @@ impl<B: Backend> Journal<B> {
     /// [`load`](Journal::load). A record that does not continue the instance in the database
     /// (another writer got there first) is refused with [`SqlError::Conflict`].
     pub fn recorder(&self, instance: impl Into<String>) -> SqlRecorder<B> {
-        SqlRecorder {
-            journal: self.clone(),
-            instance: instance.into(),
-            created: Instant::now(),
-            last: None,
-            event_id: None,
-        }
-    }
-
-    /// The state a stored name stands for, or a [`SqlError::Corrupt`] naming it.
-    fn state_named(
-        &self,
-        name: &str,
-        instance: &str,
-        sequence: i64,
-    ) -> Result<(StateInfo, u64), SqlError> {
-        let corrupt = |reason: String| SqlError::Corrupt {
-            instance: instance.to_owned(),
-            sequence: u64::try_from(sequence).ok(),
-            reason,
-        };
-        let state = self.definition.state(name).ok_or_else(|| {
-            corrupt(format!(
-                "`{name}` is not a state of `{}`",
-                self.definition.name()
-            ))
-        })?;
-        let sequence = u64::try_from(sequence)
-            .map_err(|_| corrupt(format!("negative sequence number {sequence}")))?;
-        Ok((state, sequence))
-    }
-
-    /// The newest row of `instance`: its state and sequence number.
-    fn latest(
-        backend: &mut B,
-        journal: &Self,
-        instance: &str,
-    ) -> Result<Option<(StateInfo, u64)>, SqlError> {
-        let params = [
-            Param::Text(journal.definition.name()),
-            Param::Text(instance),
-        ];
-        let mut rows = backend
-            .query(Stmt::Latest, &params, &[Kind::Text, Kind::Int])
-            .map_err(SqlError::database("read"))?;
-        match rows.pop() {
-            Some(mut row) => {
-                let sequence = int(&row[1], "sequence")
-                    .and_then(|n| n.ok_or_else(|| String::from("its `sequence` is NULL")))
-                    .map_err(|e| corrupt(instance, None, e))?;
-                let name = text(&mut row[0], "to_state")
-                    .map_err(|e| corrupt(instance, u64::try_from(sequence).ok(), e))?;
-                journal.state_named(&name, instance, sequence).map(Some)
-            }
-            None => Ok(None),
-        }
+        SqlRecorder::new(&self.inner, instance.into(), None)
     }
 
     /// The current state of `instance` and the sequence number of its last record, or `None`
@@ -919,10 +731,7 @@ impl<B: Backend> Journal<B> {
     /// # fn main() {}
     /// ```
     pub fn state(&self, instance: &str) -> Result<Option<(StateInfo, u64)>, SqlError> {
-        Ok(self
-            .history(instance)?
-            .last()
-            .map(|record| (record.to(), record.sequence())))
+        now(self.inner.state(instance))
     }
 
     /// Every instance with its current state and last sequence number, ordered by id, each
@@ -971,21 +780,7 @@ impl<B: Backend> Journal<B> {
     /// ```
     #[allow(clippy::type_complexity)] // one result per instance, in one result for the query
     pub fn instances(&self) -> Result<Vec<Result<(String, StateInfo, u64), SqlError>>, SqlError> {
-        let ids = self.ids(Stmt::Instances, &[Param::Text(self.definition.name())])?;
-        Ok(ids
-            .into_iter()
-            .filter_map(|id| {
-                let id = match id {
-                    Ok(id) => id,
-                    Err(error) => return Some(Err(error)),
-                };
-                // `None`: its rows were deleted since the first query.
-                match self.state(&id) {
-                    Ok(state) => state.map(|(state, sequence)| Ok((id, state, sequence))),
-                    Err(error) => Some(Err(error)),
-                }
-            })
-            .collect())
+        now(self.inner.instances())
     }
 
     /// The instances currently in the state named `state` (for example every order stuck in
@@ -1025,60 +820,7 @@ impl<B: Backend> Journal<B> {
     /// # fn main() {}
     /// ```
     pub fn instances_in(&self, state: &str) -> Result<Vec<Result<String, SqlError>>, SqlError> {
-        if self.definition.state(state).is_none() {
-            return Err(SqlError::UnknownState {
-                machine: self.definition.name(),
-                name: state.to_owned(),
-            });
-        }
-        let params = [Param::Text(self.definition.name()), Param::Text(state)];
-        let ids = self.ids(Stmt::HeadsIn, &params)?;
-        Ok(ids
-            .into_iter()
-            .filter_map(|id| {
-                let id = match id {
-                    Ok(id) => id,
-                    Err(error) => return Some(Err(error)),
-                };
-                match self.state(&id) {
-                    // Moved on (or deleted) since the first query: not in the state now.
-                    Ok(Some((now, _))) if now.name() != state => None,
-                    Ok(None) => None,
-                    Ok(Some(_)) => Some(Ok(id)),
-                    Err(error) => Some(Err(error)),
-                }
-            })
-            .collect())
-    }
-
-    /// The instance ids a query returns in its first column: each one text that follows the
-    /// rules of [`MAX_ID_BYTES`], or the error of its instance.
-    fn ids(
-        &self,
-        stmt: Stmt,
-        params: &[Param<'_>],
-    ) -> Result<Vec<Result<String, SqlError>>, SqlError> {
-        let rows = self
-            .lock()
-            .query(stmt, params, &[Kind::Text])
-            .map_err(SqlError::database("read"))?;
-        Ok(rows
-            .into_iter()
-            .map(|mut row| {
-                let id = match &row[0] {
-                    Value::Unreadable(what) => Err(corrupt(
-                        what,
-                        None,
-                        format!(
-                            "its instance id is {what}, not text; fix or delete its rows with SQL"
-                        ),
-                    )),
-                    _ => text(&mut row[0], "instance").map_err(|e| corrupt("?", None, e)),
-                }?;
-                check_id("instance id", &id)?;
-                Ok(id)
-            })
-            .collect())
+        now(self.inner.instances_in(state))
     }
 
     /// `instance`'s records, in order (empty when it has none), verified: they must form a
@@ -1086,66 +828,18 @@ impl<B: Backend> Journal<B> {
     /// a rejection is only legal for an event the state does not allow. What
     /// [`Dynamic::resume`] takes.
     pub fn history(&self, instance: &str) -> Result<Vec<Record>, SqlError> {
-        Ok(self
-            .entries(instance)?
-            .into_iter()
-            .map(|entry| entry.record)
-            .collect())
+        now(self.inner.history(instance))
     }
 
     /// `instance`'s records with the time it spent in each record's `from` state, verified as
     /// [`history`](Journal::history) says.
     pub fn entries(&self, instance: &str) -> Result<Vec<Entry>, SqlError> {
-        check_id("instance id", instance)?;
-        let definition = self.definition;
-        let params = [Param::Text(definition.name()), Param::Text(instance)];
-        let kinds = [
-            Kind::Int,
-            Kind::Text,
-            Kind::Text,
-            Kind::Text,
-            Kind::Text,
-            Kind::Int,
-            Kind::Int,
-        ];
-        let rows = self
-            .lock()
-            .query(Stmt::Rows, &params, &kinds)
-            .map_err(SqlError::database("read"))?;
-        let mut at = Replayed::start(definition, definition.initial().id(), 0);
-        let mut entries = Vec::with_capacity(rows.len());
-        for mut row in rows {
-            let (record, _) = record_of_row(definition, instance, &mut row)?;
-            let corrupt = |reason: String| corrupt(instance, Some(record.sequence()), reason);
-            let (from, event) = (record.from().name(), record.event().name());
-            let outcome = record.outcome();
-            at.step(&record).map_err(|e| corrupt(e.to_string()))?;
-            // `apply` records a rejection only for an event the state does not allow, or one
-            // that a guard or a hook can decline.
-            if outcome == Outcome::Rejected
-                && definition
-                    .target(record.from_id(), record.event_id())
-                    .is_some()
-                && !definition.can_decline(record.from_id(), record.event_id())
-            {
-                return Err(corrupt(format!(
-                    "`{event}` is allowed in `{from}`, so it cannot have been rejected there"
-                )));
-            }
-            let in_state = int(&row[6], "in_state_ns").map_err(corrupt)?;
-            entries.push(Entry {
-                record,
-                in_state: in_state
-                    .and_then(|ns| u64::try_from(ns).ok())
-                    .map(Duration::from_nanos),
-            });
-        }
-        Ok(entries)
+        now(self.inner.entries(instance))
     }
 
     /// The window of event ids of `instance`: the newest `max_ids` ids stored with its records
     /// (each with its record and the time it was written), forgetting those `max_age` old, if
-    /// given. An [`Idempotent`](crate::Idempotent) machine resumed after a restart takes it.
+    /// given. An [`Idempotent`](statewright_runtime::Idempotent) machine resumed after a restart takes it.
     /// A row that does not read back (an unknown state) is [`SqlError::Corrupt`].
     ///
     /// ```
@@ -1190,60 +884,8 @@ impl<B: Backend> Journal<B> {
         instance: &str,
         max_ids: usize,
         max_age: Option<Duration>,
-    ) -> Result<crate::idempotent::Window, SqlError> {
-        check_id("instance id", instance)?;
-        let definition = self.definition;
-        let mut window = crate::idempotent::Window::new(max_ids);
-        if let Some(age) = max_age {
-            window = window.with_max_age(age);
-        }
-        if max_ids == 0 {
-            return Ok(window);
-        }
-        let limit = i64::try_from(max_ids).unwrap_or(i64::MAX);
-        let params = [
-            Param::Text(definition.name()),
-            Param::Text(instance),
-            Param::Int(Some(limit)),
-        ];
-        let kinds = [
-            Kind::Int,
-            Kind::Text,
-            Kind::Text,
-            Kind::Text,
-            Kind::Text,
-            Kind::Int,
-            Kind::Text,
-        ];
-        let rows = self
-            .lock()
-            .query(Stmt::EventIds, &params, &kinds)
-            .map_err(SqlError::database("read"))?;
-        let mut found = Vec::with_capacity(rows.len());
-        for mut row in rows {
-            let (record, time) = record_of_row(definition, instance, &mut row)?;
-            let id = text(&mut row[6], "event_id")
-                .map_err(|e| corrupt(instance, Some(record.sequence()), e))?;
-            found.push((id, record, time));
-        }
-        // Oldest first, as they were remembered.
-        for (id, record, at) in found.into_iter().rev() {
-            window.remember(&id, record, at);
-        }
-        Ok(window)
-    }
-
-    /// Checks that `M` is the journal's machine.
-    fn check_machine<M: StateMachine>(&self) -> Result<(), SqlError> {
-        let theirs = M::DEFINITION;
-        if *theirs == *self.definition {
-            Ok(())
-        } else {
-            Err(SqlError::WrongMachine {
-                journal: self.definition.name(),
-                record: theirs.name(),
-            })
-        }
+    ) -> Result<Window, SqlError> {
+        now(self.inner.window(instance, max_ids, max_age))
     }
 
     /// A dynamic machine that continues `instance` (a new one in the initial state when the
@@ -1270,14 +912,7 @@ impl<B: Backend> Journal<B> {
         context: M::Context,
         state: impl FnOnce(StateInfo) -> M,
     ) -> Result<Dynamic<M, SqlRecorder<B>>, SqlError> {
-        self.check_machine::<M>()?;
-        let history = self.history(instance)?;
-        let current = history.last().map_or(self.definition.initial(), Record::to);
-        Dynamic::resume_with_context(state(current), context, &history, self.recorder(instance))
-            .map_err(|e| SqlError::Resume {
-                instance: instance.to_owned(),
-                reason: e.to_string(),
-            })
+        now(self.inner.resume_with_context(instance, context, state))
     }
 
     /// Applies `event` to `instance`: loads it ([`resume`](Journal::resume), with `state`
@@ -1329,35 +964,11 @@ impl<B: Backend> Journal<B> {
         instance: &str,
         event: M::Event,
         attempts: u32,
-        mut state: impl FnMut(StateInfo) -> M,
+        state: impl FnMut(StateInfo) -> M,
     ) -> Result<Applied, ApplyError<M::Event, M::HookError>> {
-        let mut event = event;
-        let mut conflicts = 0;
-        loop {
-            let mut machine = match self.resume(instance, &mut state) {
-                Ok(machine) => machine,
-                Err(error) => return Err(ApplyError::Load { error, conflicts }),
-            };
-            match machine.apply(event) {
-                Ok(record) => return Ok(Applied { record, conflicts }),
-                Err(rejection) if rejection.as_conflict().is_some() => {
-                    conflicts += 1;
-                    if conflicts >= attempts.max(1) {
-                        return Err(ApplyError::Rejected {
-                            rejection,
-                            conflicts,
-                        });
-                    }
-                    event = rejection.into_event();
-                }
-                Err(rejection) => {
-                    return Err(ApplyError::Rejected {
-                        rejection,
-                        conflicts,
-                    });
-                }
-            }
-        }
+        now(self
+            .inner
+            .apply::<M, SqlRecorder<B>>(instance, event, attempts, state))
     }
 
     /// Saves a snapshot of `machine` (state data included) as `instance`, at its sequence
@@ -1375,54 +986,7 @@ impl<B: Backend> Journal<B> {
     where
         M: StateMachine<Context: Clone + Serialize> + Clone + Serialize,
     {
-        self.check_machine::<M>()?;
-        check_id("instance id", instance)?;
-        let name = self.definition.name();
-        let sequence = machine.sequence();
-        let mismatch = |reason: String| SqlError::Resume {
-            instance: instance.to_owned(),
-            reason,
-        };
-        let number = i64::try_from(sequence)
-            .map_err(|_| mismatch(format!("sequence number {sequence} is too large")))?;
-        let mut backend = self.lock();
-        let stored = if sequence == 0 {
-            Some(self.definition.initial().name().to_owned())
-        } else {
-            let params = [
-                Param::Text(name),
-                Param::Text(instance),
-                Param::Int(Some(number)),
-            ];
-            backend
-                .query(Stmt::StateAt, &params, &[Kind::Text])
-                .map_err(SqlError::database("read"))?
-                .pop()
-                .map(|mut row| {
-                    text(&mut row[0], "to_state").unwrap_or_else(|unreadable| unreadable)
-                })
-        };
-        let state = machine.state_info().name();
-        if stored.as_deref() != Some(state) {
-            return Err(mismatch(match stored {
-                Some(stored) => format!(
-                    "the machine is in `{state}` at #{sequence}, the journal has `{stored}` there"
-                ),
-                None => format!("the journal has no record #{sequence}"),
-            }));
-        }
-        let json = serde_json::to_string(&Snapshot::of(machine, instance))
-            .map_err(|e| mismatch(format!("its state does not serialize: {e}")))?;
-        let params = [
-            Param::Text(name),
-            Param::Text(instance),
-            Param::Int(Some(number)),
-            Param::Text(&json),
-        ];
-        backend
-            .execute(Stmt::SnapshotPut, &params)
-            .map_err(SqlError::database("save a snapshot"))?;
-        Ok(())
+        now(self.inner.save_snapshot(machine, instance))
     }
 
     /// The machine of `instance` from its newest snapshot, continuing its records: `None` when
@@ -1473,78 +1037,7 @@ impl<B: Backend> Journal<B> {
     where
         M: StateMachine<Context: Clone + DeserializeOwned> + Clone + DeserializeOwned,
     {
-        self.check_machine::<M>()?;
-        let history = self.history(instance)?;
-        let params = [Param::Text(self.definition.name()), Param::Text(instance)];
-        let snapshot = self
-            .lock()
-            .query(Stmt::SnapshotGet, &params, &[Kind::Int, Kind::Text])
-            .map_err(SqlError::database("read a snapshot"))?
-            .pop();
-        let latest = history.len() as u64;
-        let state = history
-            .last()
-            .map_or(self.definition.initial(), Record::to)
-            .name();
-        let Some(mut row) = snapshot else {
-            if history.is_empty() {
-                return Ok(None);
-            }
-            return Err(SqlError::NoSnapshot {
-                instance: instance.to_owned(),
-                snapshot: None,
-                sequence: latest,
-                state,
-            });
-        };
-        let at = int(&row[0], "sequence")
-            .and_then(|n| n.ok_or_else(|| String::from("its `sequence` is NULL")))
-            .map_err(|e| SqlError::Corrupt {
-                instance: instance.to_owned(),
-                sequence: None,
-                reason: format!("its snapshot row: {e}"),
-            })?;
-        let corrupt = |reason: String| SqlError::Corrupt {
-            instance: instance.to_owned(),
-            sequence: u64::try_from(at).ok(),
-            reason: format!("its snapshot {reason}"),
-        };
-        let at = u64::try_from(at)
-            .ok()
-            .filter(|at| *at <= latest)
-            .ok_or_else(|| {
-                corrupt(format!(
-                    "is at #{at}, but the instance has {latest} records"
-                ))
-            })?;
-        // Records are numbered from 1 without gaps (verified), so those after the snapshot
-        // are `history[at..]`.
-        if history[at as usize..].iter().any(Record::is_applied) {
-            return Err(SqlError::NoSnapshot {
-                instance: instance.to_owned(),
-                snapshot: Some(at),
-                sequence: latest,
-                state,
-            });
-        }
-        let json = text(&mut row[1], "state").map_err(|e| corrupt(format!("row: {e}")))?;
-        let snapshot: Snapshot<M, M::Context> =
-            serde_json::from_str(&json).map_err(|e| corrupt(format!("does not read: {e}")))?;
-        if snapshot.instance() != instance || snapshot.sequence() != at {
-            return Err(corrupt(format!(
-                "says it is instance `{}` at #{}",
-                snapshot.instance(),
-                snapshot.sequence()
-            )));
-        }
-        // Checks the format and the definition's fingerprint.
-        let (value, context, _, _) = snapshot
-            .restore(Untimed(Memory::new()))
-            .map_err(|e| corrupt(format!("does not restore: {e}")))?
-            .into_all_parts();
-        Dynamic::resume_with_context(value, context, &history, self.recorder(instance))
-            .map(Some)
-            .map_err(|e| corrupt(format!("does not match the records: {e}")))
+        now(self.inner.load(instance))
     }
 }
 
@@ -1555,25 +1048,36 @@ impl<B: Backend> Journal<B> {
 #[derive(Debug)]
 pub struct SqlRecorder<B> {
     journal: Journal<B>,
-    instance: String,
-    /// When the recorder was made: the start of the first state of a new instance.
-    created: Instant,
-    /// The sequence number of the last record this recorder wrote and when the instance
-    /// entered the state it is in, for `in_state_ns`.
-    last: Option<(u64, Instant)>,
-    /// The id of the event being applied ([`Recorder::event_id`]), for the `event_id` column.
-    event_id: Option<String>,
+    tail: Tail,
 }
 
 impl<B> SqlRecorder<B> {
     /// The instance this recorder writes.
     pub fn instance(&self) -> &str {
-        &self.instance
+        &self.tail.instance
     }
 
     /// The journal.
     pub fn journal(&self) -> &Journal<B> {
         &self.journal
+    }
+}
+
+impl<B: Backend> JournalRecorder<Blocking<B>> for SqlRecorder<B> {
+    fn new(inner: &Inner<Blocking<B>>, instance: String, at: Option<(u64, StateId)>) -> Self {
+        SqlRecorder {
+            journal: Journal {
+                inner: inner.clone(),
+            },
+            tail: Tail::new(instance, at),
+        }
+    }
+
+    fn apply<M: StateMachine>(
+        machine: &mut Dynamic<M, Self>,
+        event: M::Event,
+    ) -> impl Future<Output = Result<Record, Rejection<M::Event, SqlError, M::HookError>>> {
+        core::future::ready(machine.apply(event))
     }
 }
 
@@ -1588,108 +1092,24 @@ impl<B: Backend> Recorder for SqlRecorder<B> {
     }
 
     fn record(&mut self, record: &Record) -> Result<(), SqlError> {
-        let definition = self.journal.definition;
-        if *record.definition() != *definition {
-            return Err(SqlError::WrongMachine {
-                journal: definition.name(),
-                record: record.machine(),
-            });
-        }
-        // The same ids for both backends, before either sees them.
-        check_id("instance id", &self.instance)?;
-        if let Some(id) = &self.event_id {
-            check_id("event id", id)?;
-        }
-        let sequence = record.sequence();
-        let number = i64::try_from(sequence).map_err(|_| SqlError::Corrupt {
-            instance: self.instance.clone(),
-            sequence: Some(sequence),
-            reason: String::from("the sequence number does not fit the database's 64-bit integers"),
-        })?;
-        let now = Instant::now();
-        let entered = match self.last {
-            _ if sequence == 1 => Some(self.created),
-            Some((last, entered)) if last + 1 == sequence => Some(entered),
-            _ => None,
-        };
-        let in_state =
-            entered.map(|e| i64::try_from(now.duration_since(e).as_nanos()).unwrap_or(i64::MAX));
-        let params = [
-            Param::Text(definition.name()),
-            Param::Text(&self.instance),
-            Param::Int(Some(number)),
-            Param::Text(record.from().name()),
-            Param::Text(record.event().name()),
-            Param::Text(record.to().name()),
-            Param::Text(record.outcome().as_str()),
-            Param::Int(now_ns()),
-            Param::Int(in_state),
-            Param::Text(definition.initial().name()),
-            Param::MaybeText(self.event_id.as_deref()),
-        ];
-        let mut backend = self.journal.lock();
-        let written = backend
-            .execute(Stmt::Append, &params)
-            .map_err(SqlError::database("append"))?;
-        if written == 1 {
-            self.last = match record.outcome() {
-                Outcome::Applied => Some((sequence, now)),
-                Outcome::Rejected => entered.map(|e| (sequence, e)),
-            };
-            return Ok(());
-        }
-        if let Some(id) = &self.event_id {
-            let params = [
-                Param::Text(definition.name()),
-                Param::Text(&self.instance),
-                Param::Text(id),
-            ];
-            let rows = backend
-                .query(Stmt::EventSeen, &params, &[Kind::Int])
-                .map_err(SqlError::database("read"))?;
-            if let Some(row) = rows.first() {
-                return Err(SqlError::DuplicateEvent {
-                    instance: self.instance.clone(),
-                    event_id: id.clone(),
-                    sequence: row
-                        .first()
-                        .and_then(|n| int(n, "sequence").ok().flatten())
-                        .and_then(|n| u64::try_from(n).ok()),
-                });
-            }
-        }
-        let current = Journal::latest(&mut *backend, &self.journal, &self.instance)?;
-        Err(SqlError::Conflict(Conflict {
-            machine: definition.name(),
-            instance: self.instance.clone(),
-            attempted: sequence,
-            from: record.from().name(),
-            current: current.map(|(state, sequence)| (state.name(), sequence)),
-        }))
+        now(self.journal.inner.append(&mut self.tail, record))
     }
 
     fn instance(&self) -> Option<&str> {
-        Some(&self.instance)
+        Some(&self.tail.instance)
     }
 
     /// Keeps the id for the next record's `event_id` column, from which [`Journal::window`]
-    /// rebuilds an [`Idempotent`](crate::Idempotent) machine's window.
+    /// rebuilds an [`Idempotent`](statewright_runtime::Idempotent) machine's window.
     fn event_id(&mut self, id: Option<&str>) {
-        self.event_id = id.map(ToOwned::to_owned);
+        self.tail.event_id = id.map(ToOwned::to_owned);
     }
 
     /// The instance's last sequence number and state in the database; `(0, initial)` for an
     /// instance it has no record of; `None` when the database cannot be read (then a restore
     /// cannot check against it: [`Journal::load`] checks on its own).
     fn position(&self) -> Option<(u64, StateId)> {
-        check_id("instance id", &self.instance).ok()?;
-        let definition = self.journal.definition;
-        let mut backend = self.journal.lock();
-        match Journal::latest(&mut *backend, &self.journal, &self.instance) {
-            Ok(Some((state, sequence))) => Some((sequence, state.id())),
-            Ok(None) => Some((0, definition.initial().id())),
-            Err(_) => None,
-        }
+        now(self.journal.inner.position(&self.tail.instance))
     }
 }
 

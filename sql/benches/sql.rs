@@ -1,6 +1,6 @@
 //! Appends per second of the database journals against a plain INSERT loop of the same rows
 //! (the limit of the database on this machine), for SQLite and PostgreSQL, with 1 and 8
-//! concurrent writers: `cargo bench -p statewright-runtime --features sqlite,postgres --bench sql`.
+//! concurrent writers: `cargo bench -p statewright-sql --features sqlite,postgres --bench sql`.
 //!
 //! Each writer has its own connection and its own orders (so no conflicts: this measures
 //! throughput, not races), each walking `Pending -> Paid -> Shipped -> Delivered` (3 records).
