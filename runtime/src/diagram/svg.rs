@@ -353,8 +353,7 @@ pub(crate) fn try_render(chart: &Chart, current: Option<usize>) -> Result<String
         &names,
         &summaries,
         (&arrows, &diamonds),
-        (width, height, changed),
-        current,
+        (width, height, changed, current),
     );
     Ok(out)
 }
@@ -366,8 +365,7 @@ fn write_svg(
     names: &[String],
     summaries: &[String],
     (arrows, diamonds): (&[Arrow], &[Diamond]),
-    (width, height, changed): (i64, i64, bool),
-    current: Option<usize>,
+    (width, height, changed, current): (i64, i64, bool, Option<usize>),
 ) -> fmt::Result {
     let states = chart.states();
     writeln!(
