@@ -85,9 +85,15 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    // The first line is the URL (tests read it).
-    println!("listening on {}", running.url());
-    println!("database: {}", running.database());
+    // The first line is the URL (tests read it). Whoever reads it may close the pipe after
+    // that line: the service goes on serving.
+    {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "listening on {}", running.url());
+        let _ = writeln!(out, "database: {}", running.database());
+        let _ = out.flush();
+    }
     let mut terminate =
         tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
     tokio::select! {

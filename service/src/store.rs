@@ -88,7 +88,11 @@ impl fmt::Display for Database {
             Database::Sqlite(path) => write!(f, "sqlite:{}", path.display()),
             // Without the password, if the URL has one.
             Database::Postgres(url) => match url.split_once('@') {
-                Some((user, rest)) if user.contains("://") && user.contains(':') => {
+                Some((user, rest))
+                    if user
+                        .find("://")
+                        .is_some_and(|i| user[i + 3..].contains(':')) =>
+                {
                     let scheme_end = user.find("://").map_or(0, |i| i + 3);
                     let name = user[scheme_end..].split(':').next().unwrap_or("");
                     write!(f, "{}{name}:***@{rest}", &user[..scheme_end])
@@ -166,6 +170,20 @@ enum Slots {
 pub struct Store {
     slots: Slots,
     database: Database,
+}
+
+impl Drop for Store {
+    /// The synchronous PostgreSQL client blocks on its own runtime when it is dropped, which
+    /// panics on a thread of the service's runtime: the journals are dropped on a thread of
+    /// their own.
+    fn drop(&mut self) {
+        let slots = std::mem::replace(&mut self.slots, Slots::Sqlite(Vec::new()));
+        if let Slots::Postgres(slots) = slots {
+            let _ = std::thread::Builder::new()
+                .name("statewright-service-close".to_owned())
+                .spawn(move || drop(slots));
+        }
+    }
 }
 
 /// Runs a blocking journal function on the slot of `$id`, whichever the backend.

@@ -226,3 +226,164 @@ impl Answers {
         recorded
     }
 }
+
+/// Sends the load: creates `orders` orders, then the event requests, from `workers` clients
+/// at once. Client `w` talks to `bases[w % bases.len()]`; when its service does not answer
+/// (connection refused or reset: killed), it moves to the next one and sends the same request
+/// again, as a load balancer would. A `503` is retried with the same key after a moment.
+/// `halfway` runs once, when half the event requests have been taken.
+pub async fn drive(
+    bases: &[String],
+    orders: usize,
+    requests: Vec<Request>,
+    workers: usize,
+    halfway: Box<dyn FnOnce() + Send>,
+) -> (Vec<String>, Answers) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    let bases: Arc<Vec<String>> = Arc::new(bases.to_vec());
+    let dead: Arc<Vec<std::sync::atomic::AtomicBool>> = Arc::new(
+        bases
+            .iter()
+            .map(|_| std::sync::atomic::AtomicBool::new(false))
+            .collect(),
+    );
+    let http = client();
+
+    // The orders.
+    let ids = Arc::new(Mutex::new(vec![String::new(); orders]));
+    let next = Arc::new(AtomicUsize::new(0));
+    let mut tasks = Vec::new();
+    for w in 0..workers {
+        let (bases, ids, next, http) = (bases.clone(), ids.clone(), next.clone(), http.clone());
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= orders {
+                    return;
+                }
+                let id = create(&http, &bases[w % bases.len()]).await.unwrap();
+                ids.lock().unwrap()[i] = id;
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let ids: Vec<String> = ids.lock().unwrap().clone();
+
+    // The events.
+    let total = requests.len();
+    let requests = Arc::new(requests);
+    let answers = Arc::new(Mutex::new(Answers::default()));
+    let next = Arc::new(AtomicUsize::new(0));
+    let halfway = Arc::new(Mutex::new(Some(halfway)));
+    let ids = Arc::new(ids);
+    let mut tasks = Vec::new();
+    for w in 0..workers {
+        let (bases, dead, http) = (bases.clone(), dead.clone(), http.clone());
+        let (requests, answers, next, halfway, ids) = (
+            requests.clone(),
+            answers.clone(),
+            next.clone(),
+            halfway.clone(),
+            ids.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut target = w % bases.len();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= total {
+                    return;
+                }
+                if i == total / 2 {
+                    if let Some(kill) = halfway.lock().unwrap().take() {
+                        kill();
+                    }
+                }
+                let request = &requests[i];
+                let id = &ids[request.order];
+                let mut busy = 0;
+                let reply = loop {
+                    if dead[target].load(Ordering::Relaxed) {
+                        target = (target + 1) % bases.len();
+                    }
+                    match send(&http, &bases[target], id, Some(&request.key), request.body).await {
+                        Ok(reply) if reply.status == StatusCode::SERVICE_UNAVAILABLE => {
+                            busy += 1;
+                            assert!(
+                                busy < 200,
+                                "{id} {}: 503 200 times: {}",
+                                request.key,
+                                reply.text
+                            );
+                            tokio::time::sleep(Duration::from_millis(5)).await;
+                        }
+                        Ok(reply) => break reply,
+                        Err(error) => {
+                            // The service is gone: the next one.
+                            assert!(bases.len() > 1, "{id} {}: {error}", request.key);
+                            dead[target].store(true, Ordering::Relaxed);
+                            target = (target + 1) % bases.len();
+                        }
+                    }
+                };
+                let mut answers = answers.lock().unwrap();
+                answers.retried_503 += busy;
+                answers.conflicts += u64::from(reply.conflicts);
+                answers.replayed += usize::from(reply.replayed);
+                *answers.statuses.entry(reply.status.as_u16()).or_default() += 1;
+                answers
+                    .by_key
+                    .entry((id.clone(), request.key.clone()))
+                    .or_default()
+                    .push(reply);
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let answers = std::mem::take(&mut *answers.lock().unwrap());
+    (ids.to_vec(), answers)
+}
+
+/// A row of `statewright_records` with an event id: instance, event id, sequence, outcome.
+pub type KeyRow = (String, String, i64, String);
+
+/// Checks the database against the answers: every answer that wrote a record (200, 409) has
+/// exactly one row with its key, with the sequence number and outcome the answer gave; no row
+/// has a key nobody was answered for; the rows without a key are the orders' `place` records.
+pub fn check_rows(answers: &Answers, rows: &[KeyRow], unkeyed: i64, orders: usize) {
+    let recorded = answers.check_duplicates();
+    let mut seen: HashMap<(String, String), usize> = HashMap::new();
+    for (instance, key, sequence, outcome) in rows {
+        let count = seen.entry((instance.clone(), key.clone())).or_default();
+        *count += 1;
+        assert_eq!(*count, 1, "{instance} {key}: written twice");
+        let record = recorded
+            .get(&(instance.clone(), key.clone()))
+            .unwrap_or_else(|| panic!("{instance} {key}: a row no answer acknowledged"));
+        assert_eq!(
+            record["sequence"].as_i64(),
+            Some(*sequence),
+            "{instance} {key}"
+        );
+        assert_eq!(
+            record["outcome"].as_str(),
+            Some(outcome.as_str()),
+            "{instance} {key}"
+        );
+    }
+    for key in recorded.keys() {
+        assert!(
+            seen.contains_key(key),
+            "{key:?}: acknowledged, but not in the database"
+        );
+    }
+    assert_eq!(
+        unkeyed, orders as i64,
+        "one `place` record per order, nothing else unkeyed"
+    );
+}
