@@ -275,6 +275,31 @@ impl crate::Dyn for SwUntimed {{
     fn state(&self) -> u8 {{ {sw_state} }}
 }}
 
+/// Like `SwUntimed` (same recorder underneath), through the awaited API: the recorder is
+/// `Awaited(Ready(..))`, an async recorder whose write completes at once, and each `apply`
+/// future is polled to completion. What `Dynamic::apply(..).await` costs over the synchronous
+/// call when the write itself costs nothing.
+pub struct SwAwaited(pub Dynamic<sw::{m}, Awaited<Ready<Untimed<Memory>>>>);
+
+impl crate::Dyn for SwAwaited {{
+    type Event = sw::{mod}::Event;
+    fn event(code: u8) -> Self::Event {{ {sw_event} }}
+    fn start(capacity: usize, previous: Option<Self>) -> Self {{
+        let mut records = previous.map(|p| p.0.into_parts().2.0.0.0.into_vec()).unwrap_or_default();
+        records.clear();
+        records.reserve(capacity);
+        SwAwaited(Dynamic::start_with(sw::{m}::{init}, Awaited(Ready(Untimed(Memory::from(records))))).unwrap())
+    }}
+    fn restart(&mut self) {{
+        let placeholder = Dynamic::start_with(sw::{m}::{init}, Awaited(Ready(Untimed(Memory::new())))).unwrap();
+        let (_, _, recorder) = core::mem::replace(&mut self.0, placeholder).into_parts();
+        self.0 = Dynamic::start_with(sw::{m}::{init}, recorder).unwrap();
+    }}
+    #[inline]
+    fn apply(&mut self, event: Self::Event) -> bool {{ crate::poll_ready(self.0.apply(event)).is_ok() }}
+    fn state(&self) -> u8 {{ {sw_state} }}
+}}
+
 /// Like `SwUntimed`, for the same machine declared with a (zero-sized) context, an entry and
 /// an exit hook on every state and the `hooks` option, all hooks doing nothing: what unused
 /// hooks cost.
@@ -405,6 +430,7 @@ pub fn drivers(stream: &crate::Stream) -> Vec<Box<dyn crate::Bench>> {{
         crate::driver::<SwMemory>(crate::Kind::SwMemory, stream),
         crate::driver::<SwPrealloc>(crate::Kind::SwPrealloc, stream),
         crate::driver::<SwUntimed>(crate::Kind::SwUntimed, stream),
+        crate::driver::<SwAwaited>(crate::Kind::SwAwaited, stream),
         crate::driver::<SwHooks>(crate::Kind::SwHooks, stream),
         crate::driver::<SwRing>(crate::Kind::SwRing, stream),
         crate::driver::<RustFsm>(crate::Kind::RustFsm, stream),
@@ -453,7 +479,8 @@ def sw_hooks(spec: Spec) -> str:
 def module(name: str, spec: Spec, fresh: bool) -> str:
     body = [
         "#![allow(missing_docs, clippy::all, clippy::pedantic)]",
-        "use statewright::{Dynamic, Memory, Ring, Untimed};",
+        "use statewright::awaited::Ready;",
+        "use statewright::{Awaited, Dynamic, Memory, Ring, Untimed};",
         "",
         spec_consts(spec),
         "/// statewright.",

@@ -4,7 +4,8 @@
 /// The Order machine.
 pub mod order {
     #![allow(missing_docs, clippy::all, clippy::pedantic)]
-    use statewright::{Dynamic, Memory, Ring, Untimed};
+    use statewright::awaited::Ready;
+    use statewright::{Awaited, Dynamic, Memory, Ring, Untimed};
 
     /// The machine as data: the reference every implementation is checked against.
     pub static SPEC: crate::Spec = crate::Spec {
@@ -579,6 +580,59 @@ pub mod order {
         }
     }
 
+    /// Like `SwUntimed` (same recorder underneath), through the awaited API: the recorder is
+    /// `Awaited(Ready(..))`, an async recorder whose write completes at once, and each `apply`
+    /// future is polled to completion. What `Dynamic::apply(..).await` costs over the synchronous
+    /// call when the write itself costs nothing.
+    pub struct SwAwaited(pub Dynamic<sw::Order, Awaited<Ready<Untimed<Memory>>>>);
+
+    impl crate::Dyn for SwAwaited {
+        type Event = sw::order::Event;
+        fn event(code: u8) -> Self::Event {
+            match code {
+                0 => sw::order::Event::Pay,
+                1 => sw::order::Event::Ship,
+                2 => sw::order::Event::Deliver,
+                3 => sw::order::Event::Cancel,
+                _ => unreachable!(),
+            }
+        }
+        fn start(capacity: usize, previous: Option<Self>) -> Self {
+            let mut records = previous
+                .map(|p| p.0.into_parts().2.0.0.0.into_vec())
+                .unwrap_or_default();
+            records.clear();
+            records.reserve(capacity);
+            SwAwaited(
+                Dynamic::start_with(
+                    sw::Order::Pending,
+                    Awaited(Ready(Untimed(Memory::from(records)))),
+                )
+                .unwrap(),
+            )
+        }
+        fn restart(&mut self) {
+            let placeholder =
+                Dynamic::start_with(sw::Order::Pending, Awaited(Ready(Untimed(Memory::new()))))
+                    .unwrap();
+            let (_, _, recorder) = core::mem::replace(&mut self.0, placeholder).into_parts();
+            self.0 = Dynamic::start_with(sw::Order::Pending, recorder).unwrap();
+        }
+        #[inline]
+        fn apply(&mut self, event: Self::Event) -> bool {
+            crate::poll_ready(self.0.apply(event)).is_ok()
+        }
+        fn state(&self) -> u8 {
+            match self.0.state() {
+                sw::Order::Pending => 0,
+                sw::Order::Paid => 1,
+                sw::Order::Shipped => 2,
+                sw::Order::Delivered => 3,
+                sw::Order::Cancelled => 4,
+            }
+        }
+    }
+
     /// Like `SwUntimed`, for the same machine declared with a (zero-sized) context, an entry and
     /// an exit hook on every state and the `hooks` option, all hooks doing nothing: what unused
     /// hooks cost.
@@ -830,6 +884,7 @@ pub mod order {
             crate::driver::<SwMemory>(crate::Kind::SwMemory, stream),
             crate::driver::<SwPrealloc>(crate::Kind::SwPrealloc, stream),
             crate::driver::<SwUntimed>(crate::Kind::SwUntimed, stream),
+            crate::driver::<SwAwaited>(crate::Kind::SwAwaited, stream),
             crate::driver::<SwHooks>(crate::Kind::SwHooks, stream),
             crate::driver::<SwRing>(crate::Kind::SwRing, stream),
             crate::driver::<RustFsm>(crate::Kind::RustFsm, stream),
@@ -846,7 +901,8 @@ pub mod order {
 /// The Tcp machine.
 pub mod tcp {
     #![allow(missing_docs, clippy::all, clippy::pedantic)]
-    use statewright::{Dynamic, Memory, Ring, Untimed};
+    use statewright::awaited::Ready;
+    use statewright::{Awaited, Dynamic, Memory, Ring, Untimed};
 
     /// The machine as data: the reference every implementation is checked against.
     pub static SPEC: crate::Spec = crate::Spec {
@@ -1841,6 +1897,71 @@ pub mod tcp {
         }
     }
 
+    /// Like `SwUntimed` (same recorder underneath), through the awaited API: the recorder is
+    /// `Awaited(Ready(..))`, an async recorder whose write completes at once, and each `apply`
+    /// future is polled to completion. What `Dynamic::apply(..).await` costs over the synchronous
+    /// call when the write itself costs nothing.
+    pub struct SwAwaited(pub Dynamic<sw::Tcp, Awaited<Ready<Untimed<Memory>>>>);
+
+    impl crate::Dyn for SwAwaited {
+        type Event = sw::tcp::Event;
+        fn event(code: u8) -> Self::Event {
+            match code {
+                0 => sw::tcp::Event::PassiveOpen,
+                1 => sw::tcp::Event::ActiveOpen,
+                2 => sw::tcp::Event::RcvSyn,
+                3 => sw::tcp::Event::Send,
+                4 => sw::tcp::Event::Close,
+                5 => sw::tcp::Event::RcvSynAck,
+                6 => sw::tcp::Event::RcvAckOfSyn,
+                7 => sw::tcp::Event::RcvFin,
+                8 => sw::tcp::Event::RcvAckOfFin,
+                9 => sw::tcp::Event::Timeout,
+                _ => unreachable!(),
+            }
+        }
+        fn start(capacity: usize, previous: Option<Self>) -> Self {
+            let mut records = previous
+                .map(|p| p.0.into_parts().2.0.0.0.into_vec())
+                .unwrap_or_default();
+            records.clear();
+            records.reserve(capacity);
+            SwAwaited(
+                Dynamic::start_with(
+                    sw::Tcp::Closed,
+                    Awaited(Ready(Untimed(Memory::from(records)))),
+                )
+                .unwrap(),
+            )
+        }
+        fn restart(&mut self) {
+            let placeholder =
+                Dynamic::start_with(sw::Tcp::Closed, Awaited(Ready(Untimed(Memory::new()))))
+                    .unwrap();
+            let (_, _, recorder) = core::mem::replace(&mut self.0, placeholder).into_parts();
+            self.0 = Dynamic::start_with(sw::Tcp::Closed, recorder).unwrap();
+        }
+        #[inline]
+        fn apply(&mut self, event: Self::Event) -> bool {
+            crate::poll_ready(self.0.apply(event)).is_ok()
+        }
+        fn state(&self) -> u8 {
+            match self.0.state() {
+                sw::Tcp::Closed => 0,
+                sw::Tcp::Listen => 1,
+                sw::Tcp::SynSent => 2,
+                sw::Tcp::SynReceived => 3,
+                sw::Tcp::Established => 4,
+                sw::Tcp::FinWait1 => 5,
+                sw::Tcp::FinWait2 => 6,
+                sw::Tcp::CloseWait => 7,
+                sw::Tcp::Closing => 8,
+                sw::Tcp::LastAck => 9,
+                sw::Tcp::TimeWait => 10,
+            }
+        }
+    }
+
     /// Like `SwUntimed`, for the same machine declared with a (zero-sized) context, an entry and
     /// an exit hook on every state and the `hooks` option, all hooks doing nothing: what unused
     /// hooks cost.
@@ -2163,6 +2284,7 @@ pub mod tcp {
             crate::driver::<SwMemory>(crate::Kind::SwMemory, stream),
             crate::driver::<SwPrealloc>(crate::Kind::SwPrealloc, stream),
             crate::driver::<SwUntimed>(crate::Kind::SwUntimed, stream),
+            crate::driver::<SwAwaited>(crate::Kind::SwAwaited, stream),
             crate::driver::<SwHooks>(crate::Kind::SwHooks, stream),
             crate::driver::<SwRing>(crate::Kind::SwRing, stream),
             crate::driver::<RustFsm>(crate::Kind::RustFsm, stream),
@@ -2179,7 +2301,8 @@ pub mod tcp {
 /// The Complex machine.
 pub mod complex {
     #![allow(missing_docs, clippy::all, clippy::pedantic)]
-    use statewright::{Dynamic, Memory, Ring, Untimed};
+    use statewright::awaited::Ready;
+    use statewright::{Awaited, Dynamic, Memory, Ring, Untimed};
 
     /// The machine as data: the reference every implementation is checked against.
     pub static SPEC: crate::Spec = crate::Spec {
@@ -4569,6 +4692,150 @@ pub mod complex {
         }
     }
 
+    /// Like `SwUntimed` (same recorder underneath), through the awaited API: the recorder is
+    /// `Awaited(Ready(..))`, an async recorder whose write completes at once, and each `apply`
+    /// future is polled to completion. What `Dynamic::apply(..).await` costs over the synchronous
+    /// call when the write itself costs nothing.
+    pub struct SwAwaited(pub Dynamic<sw::Complex, Awaited<Ready<Untimed<Memory>>>>);
+
+    impl crate::Dyn for SwAwaited {
+        type Event = sw::complex::Event;
+        fn event(code: u8) -> Self::Event {
+            match code {
+                0 => sw::complex::Event::E0,
+                1 => sw::complex::Event::E1,
+                2 => sw::complex::Event::E2,
+                3 => sw::complex::Event::E3,
+                4 => sw::complex::Event::E4,
+                5 => sw::complex::Event::E5,
+                6 => sw::complex::Event::E6,
+                7 => sw::complex::Event::E7,
+                8 => sw::complex::Event::E8,
+                9 => sw::complex::Event::E9,
+                10 => sw::complex::Event::E10,
+                11 => sw::complex::Event::E11,
+                12 => sw::complex::Event::E12,
+                13 => sw::complex::Event::E13,
+                14 => sw::complex::Event::E14,
+                15 => sw::complex::Event::E15,
+                16 => sw::complex::Event::E16,
+                17 => sw::complex::Event::E17,
+                18 => sw::complex::Event::E18,
+                19 => sw::complex::Event::E19,
+                20 => sw::complex::Event::E20,
+                21 => sw::complex::Event::E21,
+                22 => sw::complex::Event::E22,
+                23 => sw::complex::Event::E23,
+                24 => sw::complex::Event::E24,
+                25 => sw::complex::Event::E25,
+                26 => sw::complex::Event::E26,
+                27 => sw::complex::Event::E27,
+                28 => sw::complex::Event::E28,
+                29 => sw::complex::Event::E29,
+                30 => sw::complex::Event::E30,
+                31 => sw::complex::Event::E31,
+                32 => sw::complex::Event::E32,
+                33 => sw::complex::Event::E33,
+                34 => sw::complex::Event::E34,
+                35 => sw::complex::Event::E35,
+                36 => sw::complex::Event::E36,
+                37 => sw::complex::Event::E37,
+                38 => sw::complex::Event::E38,
+                39 => sw::complex::Event::E39,
+                40 => sw::complex::Event::E40,
+                41 => sw::complex::Event::E41,
+                42 => sw::complex::Event::E42,
+                43 => sw::complex::Event::E43,
+                44 => sw::complex::Event::E44,
+                45 => sw::complex::Event::E45,
+                46 => sw::complex::Event::E46,
+                47 => sw::complex::Event::E47,
+                48 => sw::complex::Event::E48,
+                49 => sw::complex::Event::E49,
+                _ => unreachable!(),
+            }
+        }
+        fn start(capacity: usize, previous: Option<Self>) -> Self {
+            let mut records = previous
+                .map(|p| p.0.into_parts().2.0.0.0.into_vec())
+                .unwrap_or_default();
+            records.clear();
+            records.reserve(capacity);
+            SwAwaited(
+                Dynamic::start_with(
+                    sw::Complex::S0,
+                    Awaited(Ready(Untimed(Memory::from(records)))),
+                )
+                .unwrap(),
+            )
+        }
+        fn restart(&mut self) {
+            let placeholder =
+                Dynamic::start_with(sw::Complex::S0, Awaited(Ready(Untimed(Memory::new()))))
+                    .unwrap();
+            let (_, _, recorder) = core::mem::replace(&mut self.0, placeholder).into_parts();
+            self.0 = Dynamic::start_with(sw::Complex::S0, recorder).unwrap();
+        }
+        #[inline]
+        fn apply(&mut self, event: Self::Event) -> bool {
+            crate::poll_ready(self.0.apply(event)).is_ok()
+        }
+        fn state(&self) -> u8 {
+            match self.0.state() {
+                sw::Complex::S0 => 0,
+                sw::Complex::S1 => 1,
+                sw::Complex::S2 => 2,
+                sw::Complex::S3 => 3,
+                sw::Complex::S4 => 4,
+                sw::Complex::S5 => 5,
+                sw::Complex::S6 => 6,
+                sw::Complex::S7 => 7,
+                sw::Complex::S8 => 8,
+                sw::Complex::S9 => 9,
+                sw::Complex::S10 => 10,
+                sw::Complex::S11 => 11,
+                sw::Complex::S12 => 12,
+                sw::Complex::S13 => 13,
+                sw::Complex::S14 => 14,
+                sw::Complex::S15 => 15,
+                sw::Complex::S16 => 16,
+                sw::Complex::S17 => 17,
+                sw::Complex::S18 => 18,
+                sw::Complex::S19 => 19,
+                sw::Complex::S20 => 20,
+                sw::Complex::S21 => 21,
+                sw::Complex::S22 => 22,
+                sw::Complex::S23 => 23,
+                sw::Complex::S24 => 24,
+                sw::Complex::S25 => 25,
+                sw::Complex::S26 => 26,
+                sw::Complex::S27 => 27,
+                sw::Complex::S28 => 28,
+                sw::Complex::S29 => 29,
+                sw::Complex::S30 => 30,
+                sw::Complex::S31 => 31,
+                sw::Complex::S32 => 32,
+                sw::Complex::S33 => 33,
+                sw::Complex::S34 => 34,
+                sw::Complex::S35 => 35,
+                sw::Complex::S36 => 36,
+                sw::Complex::S37 => 37,
+                sw::Complex::S38 => 38,
+                sw::Complex::S39 => 39,
+                sw::Complex::S40 => 40,
+                sw::Complex::S41 => 41,
+                sw::Complex::S42 => 42,
+                sw::Complex::S43 => 43,
+                sw::Complex::S44 => 44,
+                sw::Complex::S45 => 45,
+                sw::Complex::S46 => 46,
+                sw::Complex::S47 => 47,
+                sw::Complex::S48 => 48,
+                sw::Complex::S49 => 49,
+            }
+        }
+    }
+
     /// Like `SwUntimed`, for the same machine declared with a (zero-sized) context, an entry and
     /// an exit hook on every state and the `hooks` option, all hooks doing nothing: what unused
     /// hooks cost.
@@ -5365,6 +5632,7 @@ pub mod complex {
             crate::driver::<SwMemory>(crate::Kind::SwMemory, stream),
             crate::driver::<SwPrealloc>(crate::Kind::SwPrealloc, stream),
             crate::driver::<SwUntimed>(crate::Kind::SwUntimed, stream),
+            crate::driver::<SwAwaited>(crate::Kind::SwAwaited, stream),
             crate::driver::<SwHooks>(crate::Kind::SwHooks, stream),
             crate::driver::<SwRing>(crate::Kind::SwRing, stream),
             crate::driver::<RustFsm>(crate::Kind::RustFsm, stream),

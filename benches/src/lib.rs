@@ -179,6 +179,9 @@ pub enum Kind {
     SwPrealloc,
     /// statewright `Dynamic`, `Untimed(Memory::with_capacity)`: no wall-clock time.
     SwUntimed,
+    /// statewright `Dynamic`, `Awaited(Ready(Untimed(Memory::with_capacity)))`, each `apply`
+    /// future polled to completion.
+    SwAwaited,
     /// statewright `Dynamic`, `Untimed(Memory::with_capacity)`, a context and hooks that do
     /// nothing.
     SwHooks,
@@ -204,6 +207,7 @@ impl Kind {
             Kind::SwMemory => "statewright dynamic, Memory (default)",
             Kind::SwPrealloc => "statewright dynamic, Memory::with_capacity",
             Kind::SwUntimed => "statewright dynamic, Untimed(Memory::with_capacity)",
+            Kind::SwAwaited => "statewright dynamic awaited, Awaited(Ready(Untimed(..)))",
             Kind::SwHooks => "statewright dynamic, Untimed + context + no-op hooks",
             Kind::SwRing => "statewright dynamic, Ring(1024)",
             Kind::RustFsm => "rust-fsm =0.8.0",
@@ -222,6 +226,7 @@ impl Kind {
                 | Kind::SwMemory
                 | Kind::SwPrealloc
                 | Kind::SwUntimed
+                | Kind::SwAwaited
                 | Kind::SwHooks
                 | Kind::SwRing
         )
@@ -262,6 +267,24 @@ pub fn driver<M: Dyn + 'static>(kind: Kind, stream: &Stream) -> Box<dyn Bench> {
         items,
         previous: std::cell::RefCell::new(None),
     })
+}
+
+/// Polls `future` once with a waker that does nothing and returns its output: for the awaited
+/// rows, whose futures complete in their first poll.
+///
+/// # Panics
+///
+/// If the future is pending, which the rows' recorders never are.
+#[inline(always)]
+pub fn poll_ready<F: std::future::Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    match future
+        .as_mut()
+        .poll(&mut std::task::Context::from_waker(std::task::Waker::noop()))
+    {
+        std::task::Poll::Ready(output) => output,
+        std::task::Poll::Pending => panic!("an awaited row's future was pending"),
+    }
 }
 
 #[inline(never)]

@@ -18,8 +18,8 @@ fn check_all(spec: &Spec, fresh: bool, drivers: fn(&Stream) -> Vec<Box<dyn Bench
         );
         assert_eq!(fresh, s.fresh > 0, "{}: fresh machines", spec.name);
         let benches = drivers(&s);
-        assert_eq!(benches.len(), 12);
-        for kind in [Kind::SwUntimed, Kind::SwHooks] {
+        assert_eq!(benches.len(), 13);
+        for kind in [Kind::SwUntimed, Kind::SwAwaited, Kind::SwHooks] {
             assert!(
                 benches.iter().any(|b| b.kind() == kind),
                 "{}: the {} row is checked",
@@ -117,6 +117,25 @@ fn untimed_rows_record_every_event_without_a_time() {
             .recorder()
             .0),
         events(&complex::SPEC, complex::FRESH_PER_RUN)
+    );
+    // The awaited rows too: the same recorder underneath, every attempt through `apply().await`.
+    assert_eq!(
+        untimed_records::<order::SwAwaited>(&order::SPEC, order::FRESH_PER_RUN, |m| &m
+            .0
+            .recorder()
+            .0
+            .0
+            .0),
+        events(&order::SPEC, order::FRESH_PER_RUN)
+    );
+    assert_eq!(
+        untimed_records::<tcp::SwAwaited>(&tcp::SPEC, tcp::FRESH_PER_RUN, |m| &m
+            .0
+            .recorder()
+            .0
+            .0
+            .0),
+        events(&tcp::SPEC, tcp::FRESH_PER_RUN)
     );
 }
 

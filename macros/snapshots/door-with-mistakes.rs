@@ -280,10 +280,7 @@ Exists only in `Open`; anywhere else the call does not compile. The transition's
             }
         }
         #[doc(hidden)]
-        impl<
-            S: super::__sw::State,
-            R: super::__sw::Recorder,
-        > super::__sw::__private::Parts for Machine<S, R> {
+        impl<S: super::__sw::State, R> super::__sw::__private::Parts for Machine<S, R> {
             type State = S;
             type Recorder = R;
             type Context = __Context;

@@ -70,7 +70,7 @@ use proc_macro::TokenStream;
 ///
 /// # Options
 ///
-/// `#[state_machine(crate = ::path::to::statewright, module = name, derive(Trait, ...), context = Type, hooks, timeouts = required, internal(event, ...))]`:
+/// `#[state_machine(crate = ::path::to::statewright, module = name, derive(Trait, ...), context = Type, hooks, timeouts = required, internal(event, ...), async)]`:
 ///
 /// - `crate`: where the `statewright` crate is, for crates that re-export it;
 /// - `module`: the name of the generated module (the enum's name in snake_case by default);
@@ -85,7 +85,12 @@ use proc_macro::TokenStream;
 ///   `#[enter]`/`#[exit]`; `timeouts = required`: every state that is not terminal has a
 ///   timeout or says why not;
 /// - `internal`: events the machine raises itself (a timeout's event always is): refused by
-///   `Dynamic::apply` and by deserialization, applied by `Dynamic::apply_internal`.
+///   `Dynamic::apply` and by deserialization, applied by `Dynamic::apply_internal`;
+/// - `async`: the typed transitions also exist, awaited, for a machine whose recorder is an
+///   `Awaited` async recorder (`order.pay().await`, on `order::Machine<S, Awaited<A>,
+///   Awaiting>`: the third type parameter, `Blocking` by default, tells the two modes apart),
+///   and the exit hooks and transition actions of the `Hooks` trait are `async fn`s. A machine
+///   with `async` hooks has no synchronous transitions. See `statewright::awaited`.
 ///
 /// # What it generates
 ///

@@ -48,6 +48,9 @@ pub struct Model {
     pub hooks: bool,
     /// The span of the `hooks` option, if it is given.
     pub hooks_option: Option<Span>,
+    /// `#[state_machine(async)]`: typed transitions for awaited recorders, and `async` exit
+    /// hooks and transition actions.
+    pub is_async: bool,
     /// `timeouts = required`.
     pub timeouts_required: bool,
     /// Whether `fallback` repaired the model: the `Hooks` trait is then emitted with every
@@ -305,6 +308,7 @@ impl Model {
                     .iter()
                     .any(|v| !v.enter.is_empty() || !v.exit.is_empty()),
             hooks_option: input.options.hooks,
+            is_async: input.options.is_async.is_some(),
             repaired: false,
             timeouts_required: input.options.timeouts_required,
             events,

@@ -45,6 +45,30 @@ fn expands_order() {
 }
 
 #[test]
+fn expands_an_async_machine_with_async_hooks() {
+    // Typed transitions for awaited recorders only (the hooks are `async`), the mode
+    // parameter, and the hooks awaited.
+    let out = expanded(
+        quote!(async, context = Desk),
+        quote! {
+            #[derive(Debug)]
+            enum Ticket {
+                #[initial]
+                #[exit]
+                #[on(take -> Taken | Open, skip -> Open?)]
+                Open,
+                #[enter]
+                #[on(close -> Closed)]
+                Taken { by: u32 },
+                #[terminal]
+                Closed,
+            }
+        },
+    );
+    expect_test::expect_file!["../snapshots/ticket-async.rs"].assert_eq(&out);
+}
+
+#[test]
 fn expands_an_event_with_several_targets_and_options() {
     let out = expanded(
         quote!(

@@ -70,7 +70,9 @@ impl<M: StateMachine> Dynamic<M> {
     }
 }
 
-impl<M: StateMachine, R: Recorder> Dynamic<M, R> {
+// No `Recorder` bound: a machine that records through an `Awaited` async recorder starts and
+// resumes the same way.
+impl<M: StateMachine, R> Dynamic<M, R> {
     /// A machine in `state`, recording in `recorder`; `state` must be the initial state.
     /// (A machine with a context starts with
     /// [`start_with_context`](Self::start_with_context).)
@@ -220,7 +222,9 @@ impl<M: StateMachine, R: Recorder> Dynamic<M, R> {
             core: Core::resumed(replayed.sequence(), recorder, context),
         })
     }
+}
 
+impl<M: StateMachine, R: Recorder> Dynamic<M, R> {
     /// Applies `event`, which came from outside the machine (a request, a message, a row):
     /// on success the machine is in the target state and the record of the transition is
     /// returned; when the event is not allowed in the current state, its guard declines, a
@@ -327,26 +331,31 @@ impl<M: StateMachine, R: Recorder> Dynamic<M, R> {
         event: M::Event,
         event_id: EventId,
     ) -> Result<Record, Rejection<M::Event, R::Error, M::HookError>> {
+        // Generic code over `StateMachine` stays as it is: a machine with `async` hooks is
+        // refused when the program is built (a bound would make every generic caller name it).
+        const {
+            assert!(
+                !M::__ASYNC_HOOKS,
+                "a machine whose hooks are `async` applies its events through an awaited \
+                 recorder: `Dynamic::start_with(state, Awaited(recorder))` and \
+                 `apply(event).await` (see `statewright::awaited`)"
+            )
+        };
         let definition = M::DEFINITION;
         let from = self.state.state_id();
-        if let Some(unusable) = self.core.unusable() {
-            let cause = match unusable {
-                Unusable::Poisoned => Cause::Poisoned,
-                Unusable::Exhausted => Cause::Exhausted,
-            };
-            return Err(Rejection::new(
-                event, definition, from, event_id, cause, None,
-            ));
-        }
-        let to = match (definition.target(from, event_id), M::__branch(&event)) {
-            (Some(to), Branch::Declared) => to,
-            (Some(_), Branch::To(to)) if definition.allows(from, event_id, to) => to,
-            (Some(_), Branch::Declined) => {
+        let to = match self.decide(&event, from, event_id) {
+            Ok(to) => to,
+            Err(Decision::Unusable(cause)) => {
+                return Err(Rejection::new(
+                    event, definition, from, event_id, cause, None,
+                ));
+            }
+            Err(Decision::Declined) => {
                 return Err(self.refuse(event, from, event_id, |unrecorded| {
                     unrecorded.map_or(Cause::Declined, Cause::DeclinedUnrecorded)
                 }));
             }
-            _ => {
+            Err(Decision::Illegal) => {
                 return Err(self.refuse(event, from, event_id, |unrecorded| {
                     unrecorded.map_or(Cause::Illegal, Cause::IllegalUnrecorded)
                 }));
@@ -411,7 +420,41 @@ impl<M: StateMachine, R: Recorder> Dynamic<M, R> {
     }
 }
 
+/// Why an event does not lead anywhere from the current state (see [`Dynamic::decide`]).
+pub(crate) enum Decision<F, H> {
+    /// The machine is poisoned or exhausted: nothing is recorded.
+    Unusable(Cause<F, H>),
+    /// The event's guard declined: recorded as rejected.
+    Declined,
+    /// The event is not allowed here: recorded as rejected.
+    Illegal,
+}
+
 impl<M: StateMachine, R> Dynamic<M, R> {
+    /// Where `event` leads from `from` (the current state), or why it leads nowhere: the part
+    /// of applying an event that is the same for synchronous and awaited recorders.
+    #[inline(always)]
+    pub(crate) fn decide<F, H>(
+        &self,
+        event: &M::Event,
+        from: StateId,
+        event_id: EventId,
+    ) -> Result<StateId, Decision<F, H>> {
+        let definition = M::DEFINITION;
+        if let Some(unusable) = self.core.unusable() {
+            return Err(Decision::Unusable(match unusable {
+                Unusable::Poisoned => Cause::Poisoned,
+                Unusable::Exhausted => Cause::Exhausted,
+            }));
+        }
+        match (definition.target(from, event_id), M::__branch(event)) {
+            (Some(to), Branch::Declared) => Ok(to),
+            (Some(_), Branch::To(to)) if definition.allows(from, event_id, to) => Ok(to),
+            (Some(_), Branch::Declined) => Err(Decision::Declined),
+            _ => Err(Decision::Illegal),
+        }
+    }
+
     /// A machine from checked parts (a restored snapshot).
     #[cfg(feature = "serde")]
     pub(crate) fn from_core(state: M, core: Core<R, M::Context>) -> Self {
@@ -620,7 +663,7 @@ pub struct Rejection<E, F = core::convert::Infallible, H = core::convert::Infall
 }
 
 impl<E, F, H> Rejection<E, F, H> {
-    fn new(
+    pub(crate) fn new(
         event: E,
         definition: &'static Definition,
         state: StateId,

@@ -15,6 +15,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod awaited;
 mod clock;
 #[cfg(feature = "serde")]
 mod content;
@@ -53,6 +54,7 @@ mod tests;
 #[path = "private.rs"]
 pub mod __private;
 
+pub use crate::awaited::{AsyncRecorder, AsyncStep, Awaited};
 #[cfg(feature = "std")]
 pub use crate::clock::SystemClock;
 pub use crate::clock::{Clock, ManualClock};

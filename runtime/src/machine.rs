@@ -1,5 +1,7 @@
 //! The traits that `#[state_machine]` implements for the annotated enum and its state types.
 
+use core::future::Future;
+
 use crate::__private::Branch;
 use crate::definition::{Definition, EventId, Events, StateId, StateInfo};
 use crate::dynamic::Dynamic;
@@ -134,6 +136,35 @@ pub trait StateMachine: Sized {
     #[doc(hidden)]
     #[inline(always)]
     fn __entered(&mut self, _context: &mut Self::Context) {}
+
+    /// Whether the exit hooks and transition actions are `async`
+    /// (`#[state_machine(async)]` with hooks): such a machine applies events only through an
+    /// awaited recorder, and the synchronous API refuses it when the program is built.
+    #[doc(hidden)]
+    const __ASYNC_HOOKS: bool = false;
+
+    /// Runs the exit hook of the current state, awaited (the synchronous one, unless the
+    /// machine's hooks are `async`).
+    #[doc(hidden)]
+    #[inline(always)]
+    fn __exit_async(
+        &self,
+        context: &mut Self::Context,
+    ) -> impl Future<Output = Result<(), Self::HookError>> {
+        core::future::ready(self.__exit(context))
+    }
+
+    /// Runs the transition action of `event`, awaited.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn __action_async(
+        event: EventId,
+        from: StateId,
+        to: StateId,
+        context: &mut Self::Context,
+    ) -> impl Future<Output = Result<(), Self::HookError>> {
+        core::future::ready(Self::__action(event, from, to, context))
+    }
 }
 
 /// Implemented by `#[state_machine]` for a machine declared without a context: the functions
@@ -236,6 +267,17 @@ pub trait State: Sized {
     #[doc(hidden)]
     #[inline(always)]
     fn __entered(&mut self, _context: &mut ContextOf<Self>) {}
+
+    /// Runs this state's exit hook, awaited (the synchronous one, unless the machine's hooks
+    /// are `async`).
+    #[doc(hidden)]
+    #[inline(always)]
+    fn __exit_async(
+        &self,
+        context: &mut ContextOf<Self>,
+    ) -> impl Future<Output = Result<(), HookErrorOf<Self>>> {
+        core::future::ready(self.__exit(context))
+    }
 }
 
 /// What every typed machine can do besides its transitions: read its state, sequence and

@@ -1,9 +1,11 @@
 //! Support for the code that `#[state_machine]` generates. Not a public API: nothing here is
 //! covered by semver, and it may change in any release.
 
+use crate::awaited::{AsyncRecorder, AsyncStep, Awaited};
 use crate::definition::{Definition, EventId, StateId, StateInfo};
 use crate::dynamic::Dynamic;
 use core::convert::Infallible;
+use core::future::Future;
 
 use crate::hooks::{Failure, HookFallibility};
 use crate::machine::{ContextOf, HookErrorOf, State, StateMachine};
@@ -270,8 +272,8 @@ fn unusable_panic(machine: &str, unusable: Unusable) -> ! {
 pub trait Parts: Sized {
     /// The state type.
     type State: State;
-    /// The recorder.
-    type Recorder: Recorder;
+    /// The recorder (a [`Recorder`], or an [`Awaited`] async recorder).
+    type Recorder;
     /// The context (the machine's `StateMachine::Context`, named here so that helpers that do
     /// not run hooks need not prove it).
     type Context;
@@ -292,7 +294,7 @@ pub type CoreOf<M> = Core<<M as Parts>::Recorder, <M as Parts>::Context>;
 /// `M::State --event--> to`, then returns the machine in `target`; if the recorder refuses,
 /// returns the machine unchanged.
 #[inline(always)]
-pub fn fire<M: Parts, T>(
+pub fn fire<M: Parts<Recorder: Recorder>, T>(
     machine: M,
     event: EventId,
     to: StateId,
@@ -303,7 +305,7 @@ pub fn fire<M: Parts, T>(
 
 /// Like [`fire`], building the target from the current state once the record is written.
 #[inline(always)]
-pub fn fire_with<M: Parts, T>(
+pub fn fire_with<M: Parts<Recorder: Recorder>, T>(
     machine: M,
     event: EventId,
     to: StateId,
@@ -341,7 +343,7 @@ pub enum Attempt<O, M, E, H, X> {
 /// hook). Anything that stops the transition before the record leaves the machine unchanged,
 /// and a declined or vetoed attempt is recorded as rejected.
 #[inline(always)]
-pub fn attempt<M: Parts<Context = ContextOf<<M as Parts>::State>>, D, X, O>(
+pub fn attempt<M: Parts<Recorder: Recorder, Context = ContextOf<<M as Parts>::State>>, D, X, O>(
     machine: M,
     event: EventId,
     decide: impl FnOnce(&M::State) -> Result<(StateId, D), X>,
@@ -559,4 +561,124 @@ pub const fn with_internal(definition: Definition, internal: &'static [bool]) ->
 #[inline]
 pub fn state_info(definition: &'static Definition, index: u32) -> StateInfo {
     definition.info(StateId(index))
+}
+
+/// [`fire_with`] with the record written by an async recorder: the body of every typed
+/// transition of an `async` machine without hooks, on a plain transition.
+pub async fn fire_async<M, A, T>(
+    machine: M,
+    event: EventId,
+    to: StateId,
+    make: impl FnOnce(M::State) -> T,
+) -> AsyncStep<A, M::With<T>, M>
+where
+    M: Parts<Recorder = Awaited<A>>,
+    A: AsyncRecorder,
+{
+    let (state, mut core) = machine.into_parts();
+    let definition = <<M::State as State>::Machine as StateMachine>::DEFINITION;
+    let from = <M::State as State>::ID;
+    let written = core
+        .write_async(definition, from, event, to, Outcome::Applied)
+        .await;
+    A::Error::step(match written {
+        Ok(_) => Ok(M::with(make(state), core)),
+        Err(error) => Err((M::from_parts(state, core), error)),
+    })
+}
+
+/// [`attempt`] with the hooks and the record awaited: every typed transition of an `async`
+/// machine with choices, guards or hooks.
+pub async fn attempt_async<M, A, D, X, O>(
+    machine: M,
+    event: EventId,
+    decide: impl FnOnce(&M::State) -> Result<(StateId, D), X>,
+    build: impl FnOnce(M::State, D, CoreOf<M>) -> O,
+) -> Attempt<O, M, A::Error, HookErrorOf<M::State>, X>
+where
+    M: Parts<Recorder = Awaited<A>, Context = ContextOf<<M as Parts>::State>>,
+    A: AsyncRecorder,
+{
+    let (state, mut core) = machine.into_parts();
+    let definition = <<M::State as State>::Machine as StateMachine>::DEFINITION;
+    core.assert_usable(definition.name);
+    let from = <M::State as State>::ID;
+    let (to, data) = match decide(&state) {
+        Ok(decision) => decision,
+        Err(declined) => {
+            let rejected = core.write_async(definition, from, event, from, Outcome::Rejected);
+            return match rejected.await {
+                Ok(_) => Attempt::Declined(M::from_parts(state, core), declined),
+                Err(e) => Attempt::Failed(M::from_parts(state, core), Failure::Unrecorded(e)),
+            };
+        }
+    };
+    let exit = if to == from {
+        Ok(())
+    } else {
+        state.__exit_async(&mut core.context).await
+    };
+    let hooks = match exit {
+        Ok(()) => {
+            <<M::State as State>::Machine as StateMachine>::__action_async(
+                event,
+                from,
+                to,
+                &mut core.context,
+            )
+            .await
+        }
+        Err(veto) => Err(veto),
+    };
+    if let Err(h) = hooks {
+        let rejected = core.write_async(definition, from, event, from, Outcome::Rejected);
+        let failure = match rejected.await {
+            Ok(_) => Failure::Vetoed(h),
+            Err(e) => Failure::VetoedUnrecorded(h, e),
+        };
+        return Attempt::Failed(M::from_parts(state, core), failure);
+    }
+    match core
+        .write_async(definition, from, event, to, Outcome::Applied)
+        .await
+    {
+        Ok(_) => Attempt::Done(build(state, data, core)),
+        Err(e) => Attempt::Failed(M::from_parts(state, core), Failure::Unrecorded(e)),
+    }
+}
+
+/// `finish(future.await)`: an awaited attempt turned into a typed method's result by one of
+/// [`step`], [`step_guarded`], [`hooked`], [`hooked_guarded`], without a coroutine per method.
+#[inline]
+pub async fn then<F: Future, O>(future: F, finish: impl FnOnce(F::Output) -> O) -> O {
+    finish(future.await)
+}
+
+/// Runs a future to completion on the current thread (parking it while the future waits):
+/// for examples and tests of async machines that need no runtime.
+#[cfg(feature = "std")]
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    use std::sync::Arc;
+    use std::task::{Context, Poll, Wake};
+    use std::thread::{self, Thread};
+
+    struct Unpark(Thread);
+    impl Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+        fn wake_by_ref(self: &Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+
+    let mut future = core::pin::pin!(future);
+    let waker = Arc::new(Unpark(thread::current())).into();
+    let mut cx = Context::from_waker(&waker);
+    loop {
+        match future.as_mut().poll(&mut cx) {
+            Poll::Ready(output) => return output,
+            Poll::Pending => thread::park(),
+        }
+    }
 }

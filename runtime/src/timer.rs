@@ -41,6 +41,7 @@
 use core::fmt;
 use core::time::Duration;
 
+use crate::awaited::{AsyncRecorder, Awaited};
 use crate::clock::Clock;
 use crate::definition::Timeout;
 use crate::dynamic::{Dynamic, Rejection};
@@ -84,7 +85,9 @@ impl fmt::Debug for Deadline {
     }
 }
 
-impl<M: StateMachine, R: Recorder, C: Clock> Timed<M, R, C> {
+// No `Recorder` bound: a machine whose recorder is an `Awaited` async recorder is timed the
+// same way (its `apply` and `fire_due` are awaited, see below).
+impl<M: StateMachine, R, C: Clock> Timed<M, R, C> {
     /// `machine`, with its current state's timeout armed from now: the state counts as
     /// entered now. (A machine restored from storage keeps its armed timeout through
     /// [`TimedSnapshot`] instead.)
@@ -115,6 +118,51 @@ impl<M: StateMachine, R: Recorder, C: Clock> Timed<M, R, C> {
         M::DEFINITION.timeout(self.machine.state().state_id())
     }
 
+    /// The current state's armed timeout, if it has one.
+    pub fn deadline(&self) -> Option<Deadline> {
+        Some(Deadline {
+            due: self.due?,
+            timeout: self.current_timeout()?,
+        })
+    }
+
+    /// How long until the timeout is due (zero when it is overdue); `None` without one.
+    pub fn due_in(&self) -> Option<Duration> {
+        self.due
+            .map(|due| due.saturating_sub(self.clock.monotonic()))
+    }
+
+    /// Whether the timeout is due now.
+    pub fn is_due(&self) -> bool {
+        self.due_in() == Some(Duration::ZERO)
+    }
+
+    /// The machine.
+    pub fn machine(&self) -> &Dynamic<M, R> {
+        &self.machine
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &C {
+        &self.clock
+    }
+
+    /// The machine and the clock.
+    pub fn into_parts(self) -> (Dynamic<M, R>, C) {
+        (self.machine, self.clock)
+    }
+
+    /// The timeout's event if it is due at the monotonic time `now`.
+    fn due_event(&self, now: Duration) -> Option<M::Event> {
+        if self.due.is_none_or(|due| due > now) {
+            return None;
+        }
+        let timeout = self.current_timeout()?;
+        M::__timeout_event(timeout.event().id())
+    }
+}
+
+impl<M: StateMachine, R: Recorder, C: Clock> Timed<M, R, C> {
     /// Applies `event` like [`Dynamic::apply`] (so a timeout's event, which is internal, is
     /// refused: [`fire_due`](Self::fire_due) fires it); a transition to another state arms
     /// that state's timeout (a self-loop keeps the running one: the machine did not leave).
@@ -143,25 +191,6 @@ impl<M: StateMachine, R: Recorder, C: Clock> Timed<M, R, C> {
         window.apply(&mut rearm.timed.machine, id, event, now)
     }
 
-    /// The current state's armed timeout, if it has one.
-    pub fn deadline(&self) -> Option<Deadline> {
-        Some(Deadline {
-            due: self.due?,
-            timeout: self.current_timeout()?,
-        })
-    }
-
-    /// How long until the timeout is due (zero when it is overdue); `None` without one.
-    pub fn due_in(&self) -> Option<Duration> {
-        self.due
-            .map(|due| due.saturating_sub(self.clock.monotonic()))
-    }
-
-    /// Whether the timeout is due now.
-    pub fn is_due(&self) -> bool {
-        self.due_in() == Some(Duration::ZERO)
-    }
-
     /// Takes the timeout's transition if it is due: `None` when nothing is due, else what
     /// [`apply`](Self::apply) returned for the timeout's event (recorded with that event). If
     /// the transition did not happen (a hook vetoed it, the recorder refused), the timeout
@@ -171,11 +200,7 @@ impl<M: StateMachine, R: Recorder, C: Clock> Timed<M, R, C> {
         &mut self,
     ) -> Option<Result<Record, Rejection<M::Event, R::Error, M::HookError>>> {
         let now = self.clock.monotonic();
-        if self.due.is_none_or(|due| due > now) {
-            return None;
-        }
-        let timeout = self.current_timeout()?;
-        let event = M::__timeout_event(timeout.event().id())?;
+        let event = self.due_event(now)?;
         let rearm = Rearm::at(self, now);
         // The timeout's event is internal: `apply` refuses it from outside, its timer applies it.
         let result = rearm.timed.machine.apply_internal(event);
@@ -185,20 +210,69 @@ impl<M: StateMachine, R: Recorder, C: Clock> Timed<M, R, C> {
         }
         Some(result)
     }
+}
 
-    /// The machine.
-    pub fn machine(&self) -> &Dynamic<M, R> {
-        &self.machine
+/// A timed machine that records through an [`AsyncRecorder`]: the same as the synchronous one,
+/// awaited. A future dropped halfway arms nothing new (the machine did not move; see
+/// [`awaited`](crate::awaited) for what the recorder may hold then).
+impl<M: StateMachine, A: AsyncRecorder, C: Clock> Timed<M, Awaited<A>, C> {
+    /// Applies `event` like [`Dynamic::apply`] awaited; a transition to another state arms
+    /// that state's timeout.
+    ///
+    /// ```
+    /// use statewright::awaited::Ready;
+    /// use statewright::{Awaited, Dynamic, ManualClock, Memory, Timed, Timestamp, state_machine};
+    /// use std::time::Duration;
+    ///
+    /// #[state_machine]
+    /// #[derive(Debug, PartialEq)]
+    /// enum Order {
+    ///     #[initial]
+    ///     #[timeout(15min -> Expired)]
+    ///     #[on(pay -> Paid)]
+    ///     Pending,
+    ///     #[terminal]
+    ///     Paid,
+    ///     #[terminal]
+    ///     Expired,
+    /// }
+    ///
+    /// # fn main() {
+    /// # statewright::__private::block_on(async {
+    /// let clock = ManualClock::new(Timestamp::from_unix_nanos(0));
+    /// let order = Dynamic::start_with(Order::Pending, Awaited(Ready(Memory::new()))).unwrap();
+    /// let mut order = Timed::new(order, clock.clone());
+    /// assert!(order.fire_due().await.is_none());
+    /// clock.advance(Duration::from_secs(15 * 60));
+    /// let record = order.fire_due().await.unwrap().unwrap();
+    /// assert_eq!(record.to_string(), "#1 Pending --timeout--> Expired");
+    /// assert!(order.apply(order::Event::Pay).await.is_err());
+    /// # });
+    /// # }
+    /// ```
+    #[allow(clippy::type_complexity)] // the rejection's three parameters are each needed
+    pub async fn apply(
+        &mut self,
+        event: M::Event,
+    ) -> Result<Record, Rejection<M::Event, A::Error, M::HookError>> {
+        let rearm = Rearm::new(self);
+        rearm.timed.machine.apply(event).await
     }
 
-    /// The clock.
-    pub fn clock(&self) -> &C {
-        &self.clock
-    }
-
-    /// The machine and the clock.
-    pub fn into_parts(self) -> (Dynamic<M, R>, C) {
-        (self.machine, self.clock)
+    /// Takes the timeout's transition if it is due, awaited: see the synchronous
+    /// `fire_due`. `None` when nothing is due.
+    #[allow(clippy::type_complexity)] // the rejection's three parameters are each needed
+    pub async fn fire_due(
+        &mut self,
+    ) -> Option<Result<Record, Rejection<M::Event, A::Error, M::HookError>>> {
+        let now = self.clock.monotonic();
+        let event = self.due_event(now)?;
+        let rearm = Rearm::at(self, now);
+        let result = rearm.timed.machine.apply_internal(event).await;
+        if result.is_ok() {
+            rearm.timed.arm_at(now);
+        }
+        Some(result)
     }
 }
 
@@ -206,13 +280,13 @@ impl<M: StateMachine, R: Recorder, C: Clock> Timed<M, R, C> {
 /// a clock that panics does so before anything changed). Dropping it (after the event, or
 /// while a panic in an entry hook unwinds past a written record) arms the timeout of the state
 /// the machine is in, if it left the state it was in (a self-loop keeps the running one).
-struct Rearm<'a, M: StateMachine, R: Recorder, C: Clock> {
+struct Rearm<'a, M: StateMachine, R, C: Clock> {
     timed: &'a mut Timed<M, R, C>,
     from: crate::definition::StateId,
     now: Duration,
 }
 
-impl<'a, M: StateMachine, R: Recorder, C: Clock> Rearm<'a, M, R, C> {
+impl<'a, M: StateMachine, R, C: Clock> Rearm<'a, M, R, C> {
     fn new(timed: &'a mut Timed<M, R, C>) -> Self {
         let now = timed.clock.monotonic();
         Rearm::at(timed, now)
@@ -224,7 +298,7 @@ impl<'a, M: StateMachine, R: Recorder, C: Clock> Rearm<'a, M, R, C> {
     }
 }
 
-impl<M: StateMachine, R: Recorder, C: Clock> Drop for Rearm<'_, M, R, C> {
+impl<M: StateMachine, R, C: Clock> Drop for Rearm<'_, M, R, C> {
     fn drop(&mut self) {
         if self.timed.machine.state().state_id() != self.from {
             self.timed.arm_at(self.now);
@@ -447,7 +521,7 @@ mod sleeping {
         }
     }
 
-    impl<M: StateMachine, R: Recorder, C: Clock> Timed<M, R, C> {
+    impl<M: StateMachine, R, C: Clock> Timed<M, R, C> {
         /// Sleeps (tokio) until the current timeout is due, as measured now; then call
         /// [`fire_due`](Self::fire_due). Take a new one after every transition.
         pub fn sleep(&self) -> Sleep {

@@ -99,13 +99,19 @@ pub fn types(cx: &Ctx) -> TokenStream {
                 "Runs when the machine leaves [`{name}`], before the transition action and \
                  the record; an `Err` vetoes the transition (the machine stays in `{name}`)."
             );
-            let body = repaired_body(cx, &state.fields, quote!(::core::result::Result::Ok(())));
+            let ok = if cx.model.is_async {
+                quote!(async { ::core::result::Result::Ok(()) })
+            } else {
+                quote!(::core::result::Result::Ok(()))
+            };
+            let body = repaired_body(cx, &state.fields, ok);
+            let output = hook_output(cx);
             // On the `#[exit]` marker: a missing or mismatched `exit_<state>` is reported
             // against the trait's declaration, which is then the user's marker.
             methods.push(super::respan(
                 quote! {
                     #[doc = #doc]
-                    fn #m(&mut self, #(#p),*) -> ::core::result::Result<(), Self::Error> #body
+                    fn #m(&mut self, #(#p),*) -> #output #body
                 },
                 state.exit[0],
             ));
@@ -134,6 +140,12 @@ pub fn types(cx: &Ctx) -> TokenStream {
              `Err` vetoes the transition. Does nothing unless implemented.",
             event.name
         );
+        let output = hook_output(cx);
+        let ok = if cx.model.is_async {
+            quote!(async { ::core::result::Result::Ok(()) })
+        } else {
+            quote!(::core::result::Result::Ok(()))
+        };
         // On the event's name in its first `#[on(...)]`, for a mismatched `on_<event>`.
         methods.push(super::respan(
             quote! {
@@ -143,9 +155,9 @@ pub fn types(cx: &Ctx) -> TokenStream {
                     &mut self,
                     from: #krate::StateInfo,
                     to: #krate::StateInfo,
-                ) -> ::core::result::Result<(), Self::Error> {
+                ) -> #output {
                     let _ = (from, to);
-                    ::core::result::Result::Ok(())
+                    #ok
                 }
             },
             event.ident.span(),
@@ -177,6 +189,16 @@ pub fn types(cx: &Ctx) -> TokenStream {
             type Error: #krate::HookFallibility;
             #(#methods)*
         }
+    }
+}
+
+/// What an exit hook or a transition action returns: `Result<(), Self::Error>`, or a future of
+/// it for `#[state_machine(async)]` (implemented with `async fn`).
+fn hook_output(cx: &Ctx) -> TokenStream {
+    if cx.model.is_async {
+        quote!(impl ::core::future::Future<Output = ::core::result::Result<(), Self::Error>>)
+    } else {
+        quote!(::core::result::Result<(), Self::Error>)
     }
 }
 
@@ -218,6 +240,48 @@ pub fn machine_items(cx: &Ctx) -> TokenStream {
     });
     // All spanned on the anchor, like every use of `<Context as Hooks>`: a context without a
     // `Hooks` impl is then one error at the user's tokens.
+    if cx.model.is_async {
+        let items = quote! {
+            type HookError = #hooks::Error;
+
+            const __ASYNC_HOOKS: bool = true;
+
+            #[inline]
+            async fn __exit_async(&self, __context: &mut #context) -> ::core::result::Result<(), Self::HookError> {
+                #[allow(unreachable_patterns)]
+                match self {
+                    #(#exits.await,)*
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+
+            #[inline]
+            fn __entered(&mut self, __context: &mut #context) {
+                #[allow(unreachable_patterns)]
+                match self {
+                    #(#enters,)*
+                    _ => {}
+                }
+            }
+
+            #[inline]
+            async fn __action_async(
+                __event: #krate::EventId,
+                __from: #krate::StateId,
+                __to: #krate::StateId,
+                __context: &mut #context,
+            ) -> ::core::result::Result<(), Self::HookError> {
+                let __info = |__id: #krate::StateId| {
+                    #krate::__private::state_info(&__DEFINITION, __id.index() as u32)
+                };
+                match __event.index() {
+                    #(#actions.await,)*
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+        };
+        return super::respan(items, anchor(cx));
+    }
     let items = quote! {
         type HookError = #hooks::Error;
 
@@ -273,11 +337,21 @@ pub fn state_items(cx: &Ctx, i: usize) -> TokenStream {
     let mut out = TokenStream::new();
     if !state.exit.is_empty() {
         let m = method(cx, i, "exit");
-        out.extend(quote! {
-            #[inline]
-            fn __exit(&self, __context: &mut #context) -> ::core::result::Result<(), #hooks::Error> {
-                #bind
-                #hooks::#m(__context, #(#args),*)
+        out.extend(if cx.model.is_async {
+            quote! {
+                #[inline]
+                async fn __exit_async(&self, __context: &mut #context) -> ::core::result::Result<(), #hooks::Error> {
+                    #bind
+                    #hooks::#m(__context, #(#args),*).await
+                }
+            }
+        } else {
+            quote! {
+                #[inline]
+                fn __exit(&self, __context: &mut #context) -> ::core::result::Result<(), #hooks::Error> {
+                    #bind
+                    #hooks::#m(__context, #(#args),*)
+                }
             }
         });
     }

@@ -43,8 +43,47 @@ pub fn types(cx: &Ctx) -> TokenStream {
 }
 
 /// The module `__machine`: `Machine`, `Typed`, `start`, and their impls.
+/// The mode parameter of an `async` machine's `Machine` and `Typed` (empty otherwise, so that
+/// a synchronous machine's expansion does not change): its declaration with the default, its
+/// use in generic impls, and the field that holds it.
+struct ModeParam {
+    decl: TokenStream,
+    param: TokenStream,
+    field_decl: TokenStream,
+    field: TokenStream,
+}
+
+fn mode_param(cx: &Ctx) -> ModeParam {
+    let sw = quote!(super::__sw);
+    if cx.model.is_async {
+        ModeParam {
+            decl: quote!(, K = #sw::awaited::Blocking),
+            param: quote!(, K),
+            field_decl: quote! {
+                #[doc(hidden)]
+                __mode: ::core::marker::PhantomData<K>,
+            },
+            field: quote!(, __mode: ::core::marker::PhantomData),
+        }
+    } else {
+        ModeParam {
+            decl: TokenStream::new(),
+            param: TokenStream::new(),
+            field_decl: TokenStream::new(),
+            field: TokenStream::new(),
+        }
+    }
+}
+
 fn machine_module(cx: &Ctx) -> TokenStream {
     let sw = quote!(super::__sw);
+    let ModeParam {
+        decl: k_decl,
+        param: k,
+        field_decl: k_field_decl,
+        field: k_field,
+    } = mode_param(cx);
+    let k_rest = cx.model.is_async.then(|| quote!(, ..));
     let vis = super::inner_vis_at(&cx.model.vis, 2);
     let initial = cx.state_ident(cx.initial);
     let machine_doc = docs::machine(cx);
@@ -56,7 +95,7 @@ fn machine_module(cx: &Ctx) -> TokenStream {
         let doc = format!("The machine in state [`{text}`](super::{text}).");
         quote! {
             #[doc = #doc]
-            #name(Machine<super::#name, R>)
+            #name(Machine<super::#name, R #k>)
         }
     });
     // One arm per state in each of these, so each arm stays as small as possible: a literal
@@ -72,7 +111,7 @@ fn machine_module(cx: &Ctx) -> TokenStream {
             quote!(Typed::#name(machine) => (#text, machine))
         });
         quote! {
-            impl<R> ::core::fmt::Debug for Typed<R> {
+            impl<R #k> ::core::fmt::Debug for Typed<R #k> {
                 fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                     let (name, machine): (&str, &dyn ::core::fmt::Debug) = match self {
                         #(#arms,)*
@@ -87,14 +126,14 @@ fn machine_module(cx: &Ctx) -> TokenStream {
         let from = shape(quote!(super::#name), &state.fields);
         let to = shape(quote!(__Enum::#name), &state.fields);
         quote! {
-            Typed::#name(Machine { __state: #from, __core }) => #sw::__private::dynamic(#to, __core)
+            Typed::#name(Machine { __state: #from, __core #k_rest }) => #sw::__private::dynamic(#to, __core)
         }
     });
     let from_dynamic = cx.model.states.iter().map(|state| {
         let name = &state.ident;
         let from = shape(quote!(__Enum::#name), &state.fields);
         let to = shape(quote!(super::#name), &state.fields);
-        quote!(#from => Typed::#name(Machine { __state: #to, __core }))
+        quote!(#from => Typed::#name(Machine { __state: #to, __core #k_field }))
     });
 
     // The context's type, written out when it is `()`: a projection costs every use.
@@ -104,7 +143,27 @@ fn machine_module(cx: &Ctx) -> TokenStream {
         quote!(())
     };
     let start = start(cx);
-    let methods = methods(cx);
+    // A machine whose hooks are `async` has no synchronous transitions.
+    let sync_methods = (!(cx.model.is_async && cx.model.hooks)).then(|| {
+        let methods = methods(cx, false);
+        quote! {
+            // With hooks, the methods' return types are spanned on the user's tokens (see
+            // `methods`), where clippy would judge their complexity as the user's.
+            #[allow(clippy::type_complexity)]
+            impl<S: #sw::State, R: #sw::Recorder> Machine<S, R> {
+                #methods
+            }
+        }
+    });
+    let awaited_methods = cx.model.is_async.then(|| {
+        let methods = methods(cx, true);
+        quote! {
+            #[allow(clippy::type_complexity)]
+            impl<S: #sw::State, A: #sw::AsyncRecorder> Machine<S, #sw::Awaited<A>, #sw::awaited::Awaiting> {
+                #methods
+            }
+        }
+    });
     let choice_conversions = choice_conversions(cx);
 
     // `__machine` and the internals in it are hidden from the docs (a binary crate documents
@@ -121,19 +180,20 @@ fn machine_module(cx: &Ctx) -> TokenStream {
             type __Context = #context_ty;
 
             #[doc = #machine_doc]
-            #vis struct Machine<S, R = #sw::Memory> {
+            #vis struct Machine<S, R = #sw::Memory #k_decl> {
                 #[doc(hidden)]
                 __state: S,
                 #[doc(hidden)]
                 __core: #sw::__private::Core<R, __Context>,
+                #k_field_decl
             }
 
             #[doc = #typed_doc]
-            #vis enum Typed<R = #sw::Memory> {
+            #vis enum Typed<R = #sw::Memory #k_decl> {
                 #(#typed_variants,)*
             }
 
-            impl<R> Typed<R> {
+            impl<R #k> Typed<R #k> {
                 /// The current state's entry in the definition.
                 pub fn state_info(&self) -> #sw::StateInfo {
                     let __index: ::core::primitive::u32 = match self {
@@ -145,35 +205,35 @@ fn machine_module(cx: &Ctx) -> TokenStream {
 
             // `super::Dynamic<R>` (the module's alias) rather than `Dynamic<__Enum, R>`, which
             // rustdoc would spell out as a projection.
-            impl<R> ::core::convert::From<Typed<R>> for super::Dynamic<R> {
-                fn from(typed: Typed<R>) -> Self {
+            impl<R #k> ::core::convert::From<Typed<R #k>> for super::Dynamic<R> {
+                fn from(typed: Typed<R #k>) -> Self {
                     match typed {
                         #(#into_dynamic,)*
                     }
                 }
             }
 
-            impl<S: #sw::State<Machine = __Enum>, R> ::core::convert::From<Machine<S, R>> for Typed<R> {
+            impl<S: #sw::State<Machine = __Enum>, R #k> ::core::convert::From<Machine<S, R #k>> for Typed<R #k> {
                 /// The machine in whichever state it is in (for code that handles the
                 /// outcomes of a transition, which are machines in different states, alike).
                 #[inline]
-                fn from(machine: Machine<S, R>) -> Self {
-                    <Typed<R> as ::core::convert::From<#sw::Dynamic<__Enum, R>>>::from(
+                fn from(machine: Machine<S, R #k>) -> Self {
+                    <Typed<R #k> as ::core::convert::From<#sw::Dynamic<__Enum, R>>>::from(
                         #sw::TypedMachine::into_dynamic(machine),
                     )
                 }
             }
 
-            impl<S: #sw::State<Machine = __Enum>, R> ::core::convert::From<Machine<S, R>>
+            impl<S: #sw::State<Machine = __Enum>, R #k> ::core::convert::From<Machine<S, R #k>>
                 for super::Dynamic<R>
             {
                 #[inline]
-                fn from(machine: Machine<S, R>) -> Self {
+                fn from(machine: Machine<S, R #k>) -> Self {
                     #sw::TypedMachine::into_dynamic(machine)
                 }
             }
 
-            impl<R> ::core::convert::From<super::Dynamic<R>> for Typed<R> {
+            impl<R #k> ::core::convert::From<super::Dynamic<R>> for Typed<R #k> {
                 fn from(machine: super::Dynamic<R>) -> Self {
                     let (__state, __core) = #sw::__private::dynamic_parts(machine);
                     match __state {
@@ -210,19 +270,16 @@ fn machine_module(cx: &Ctx) -> TokenStream {
                 #sw::__private::fire_with(__machine, #sw::__private::event_id(__event), __to, __make)
             }
 
-            // With hooks, the methods' return types are spanned on the user's tokens (see
-            // `methods`), where clippy would judge their complexity as the user's.
-            #[allow(clippy::type_complexity)]
-            impl<S: #sw::State, R: #sw::Recorder> Machine<S, R> {
-                #methods
-            }
+            #sync_methods
+
+            #awaited_methods
 
             #[doc(hidden)]
-            impl<S: #sw::State, R: #sw::Recorder> #sw::__private::Parts for Machine<S, R> {
+            impl<S: #sw::State, R #k> #sw::__private::Parts for Machine<S, R #k> {
                 type State = S;
                 type Recorder = R;
                 type Context = __Context;
-                type With<T> = Machine<T, R>;
+                type With<T> = Machine<T, R #k>;
 
                 #[inline(always)]
                 fn into_parts(self) -> (S, #sw::__private::Core<R, __Context>) {
@@ -231,16 +288,16 @@ fn machine_module(cx: &Ctx) -> TokenStream {
 
                 #[inline(always)]
                 fn from_parts(__state: S, __core: #sw::__private::Core<R, __Context>) -> Self {
-                    Machine { __state, __core }
+                    Machine { __state, __core #k_field }
                 }
 
                 #[inline(always)]
-                fn with<T>(__state: T, __core: #sw::__private::Core<R, __Context>) -> Machine<T, R> {
-                    Machine { __state, __core }
+                fn with<T>(__state: T, __core: #sw::__private::Core<R, __Context>) -> Machine<T, R #k> {
+                    Machine { __state, __core #k_field }
                 }
             }
 
-            impl<S: #sw::State<Machine = __Enum>, R> #sw::TypedMachine for Machine<S, R> {
+            impl<S: #sw::State<Machine = __Enum>, R #k> #sw::TypedMachine for Machine<S, R #k> {
                 type State = S;
                 type Recorder = R;
 
@@ -288,7 +345,7 @@ fn machine_module(cx: &Ctx) -> TokenStream {
 
             // `Deref` only: state data is read through the machine and changes only through a
             // transition (a self-loop takes new data), which is recorded.
-            impl<S, R> ::core::ops::Deref for Machine<S, R> {
+            impl<S, R #k> ::core::ops::Deref for Machine<S, R #k> {
                 type Target = S;
 
                 #[inline]
@@ -297,7 +354,7 @@ fn machine_module(cx: &Ctx) -> TokenStream {
                 }
             }
 
-            impl<S: ::core::fmt::Debug, R> ::core::fmt::Debug for Machine<S, R> {
+            impl<S: ::core::fmt::Debug, R #k> ::core::fmt::Debug for Machine<S, R #k> {
                 fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                     f.debug_struct("Machine")
                         .field("state", &self.__state)
@@ -312,13 +369,14 @@ fn machine_module(cx: &Ctx) -> TokenStream {
 /// `From` a choice of typed machines (what a choice transition returns) to `Typed` and to the
 /// dynamic machine. Emitted inside `__machine`.
 fn choice_conversions(cx: &Ctx) -> TokenStream {
+    let k = mode_param(cx).param;
     super::choices::distinct(cx)
         .iter()
         .map(|targets| {
             let choice = cx.model.choice_name(targets);
             let machines = targets.iter().map(|&t| {
                 let to = cx.state_ident(t);
-                quote!(Machine<super::#to, R>)
+                quote!(Machine<super::#to, R #k>)
             });
             let ty = quote!(super::#choice<#(#machines),*>);
             let arms = targets.iter().map(|&t| {
@@ -346,7 +404,7 @@ fn choice_conversions(cx: &Ctx) -> TokenStream {
             quote! {
                 #(#froms)*
 
-                impl<R> ::core::convert::From<#ty> for Typed<R> {
+                impl<R #k> ::core::convert::From<#ty> for Typed<R #k> {
                     #[inline]
                     fn from(choice: #ty) -> Self {
                         match choice {
@@ -355,10 +413,10 @@ fn choice_conversions(cx: &Ctx) -> TokenStream {
                     }
                 }
 
-                impl<R> ::core::convert::From<#ty> for super::Dynamic<R> {
+                impl<R #k> ::core::convert::From<#ty> for super::Dynamic<R> {
                     #[inline]
                     fn from(choice: #ty) -> Self {
-                        <Typed<R> as ::core::convert::Into<Self>>::into(Typed::from(choice))
+                        <Typed<R #k> as ::core::convert::Into<Self>>::into(Typed::from(choice))
                     }
                 }
             }
@@ -372,6 +430,7 @@ fn choice_conversions(cx: &Ctx) -> TokenStream {
 /// has data), and for `start_with` the recorder. The initial state's entry hook runs.
 fn start(cx: &Ctx) -> TokenStream {
     let sw = quote!(super::__sw);
+    let k_field = mode_param(cx).field;
     let vis = super::inner_vis_at(&cx.model.vis, 2);
     let state = &cx.model.states[cx.initial];
     let initial = &state.ident;
@@ -403,16 +462,27 @@ fn start(cx: &Ctx) -> TokenStream {
             #sw::State::__entered(&mut __state, &mut __context);
             Machine {
                 __state,
-                __core: #sw::__private::Core::with_context(recorder, __context),
+                __core: #sw::__private::Core::with_context(recorder, __context)
+                #k_field
             }
         }
     } else {
         quote! {
             Machine {
                 __state: #state_value,
-                __core: #sw::__private::Core::with_context(recorder, #context_value),
+                __core: #sw::__private::Core::with_context(recorder, #context_value)
+                #k_field
             }
         }
+    };
+    // An `async` machine starts with either kind of recorder, in the mode it gives.
+    let (recorder_bound, output) = if cx.model.is_async {
+        (
+            quote!(#sw::awaited::Mode),
+            quote!(Machine<super::#initial, R, <R as #sw::awaited::Mode>::Mode>),
+        )
+    } else {
+        (quote!(#sw::Recorder), quote!(Machine<super::#initial, R>))
     };
     quote! {
         #[doc = #start_doc]
@@ -421,7 +491,7 @@ fn start(cx: &Ctx) -> TokenStream {
         }
 
         #[doc = #start_with_doc]
-        #vis fn start_with<R: #sw::Recorder>(#context_param #state_param recorder: R) -> Machine<super::#initial, R> {
+        #vis fn start_with<R: #recorder_bound>(#context_param #state_param recorder: R) -> #output {
             #body
         }
     }
@@ -438,9 +508,20 @@ fn start(cx: &Ctx) -> TokenStream {
 /// A machine without hooks, on a plain transition, goes through `__fire` (the record, then the
 /// move); choices, guards, and every transition of a machine with hooks go through the
 /// runtime's `attempt`, which also runs the hooks and may decline.
-fn methods(cx: &Ctx) -> TokenStream {
+///
+/// With `awaited`, the methods of `#[state_machine(async)]` for a machine whose recorder is
+/// `Awaited<A>`: the same names, bounds and targets, each returning a future of what the
+/// synchronous method returns, built from the runtime's async helpers (no coroutine per
+/// method).
+fn methods(cx: &Ctx, awaited: bool) -> TokenStream {
     let sw = quote!(super::__sw);
     let hooks = cx.model.hooks;
+    // The recorder of the machines the methods return.
+    let rec = if awaited {
+        quote!(#sw::Awaited<A>, #sw::awaited::Awaiting)
+    } else {
+        quote!(R)
+    };
     let mut out = TokenStream::new();
     for (e, event) in cx.model.events.iter().enumerate() {
         let method = &event.ident;
@@ -456,24 +537,36 @@ fn methods(cx: &Ctx) -> TokenStream {
         // What `attempt` needs besides (the state's machine is this one, so that its context
         // is this machine's) is a supertrait of the event's trait (`events::attempted`).
         let ret = |out: TokenStream| {
-            if hooks {
-                // Spanned where the user asked for hooks (the context type, ...): a context
-                // without a `Hooks` impl, or a hook error that is no `VetoError`, is then
-                // reported there once, with the error at the user's own impl.
-                super::respan(
-                    quote!(#sw::Hooked<R, #sw::HookErrorOf<S>, #out, Self>),
-                    super::hooks::anchor(cx),
-                )
+            let out = match (hooks, awaited) {
+                (true, false) => quote!(#sw::Hooked<R, #sw::HookErrorOf<S>, #out, Self>),
+                (true, true) => {
+                    quote!(#sw::awaited::AsyncHooked<A, #sw::HookErrorOf<S>, #out, Self>)
+                }
+                (false, false) => return quote!(#sw::Step<R, #out, Self>),
+                (false, true) => {
+                    return quote!(impl ::core::future::Future<Output = #sw::AsyncStep<A, #out, Self>>);
+                }
+            };
+            let out = if awaited {
+                quote!(impl ::core::future::Future<Output = #out>)
             } else {
-                quote!(#sw::Step<R, #out, Self>)
-            }
+                out
+            };
+            // Spanned where the user asked for hooks (the context type, ...): a context
+            // without a `Hooks` impl, or a hook error that is no `VetoError`, is then
+            // reported there once, with the error at the user's own impl.
+            super::respan(out, super::hooks::anchor(cx))
         };
         let ok = quote!(::core::result::Result::Ok::<_, ::core::convert::Infallible>);
         // `helper(attempt)`: the attempt turned into the method's result. With hooks, the call
         // is spanned like the method's return type (see `ret`), for the same reason.
         let call = |helper: &str, attempt: TokenStream| {
             let helper = syn::Ident::new(helper, proc_macro2::Span::call_site());
-            let call = quote!(#sw::__private::#helper(#sw::__private::attempt(#attempt)));
+            let call = if awaited {
+                quote!(#sw::__private::then(#sw::__private::attempt_async(#attempt), #sw::__private::#helper))
+            } else {
+                quote!(#sw::__private::#helper(#sw::__private::attempt(#attempt)))
+            };
             if hooks {
                 super::respan(call, super::hooks::anchor(cx))
             } else {
@@ -487,7 +580,7 @@ fn methods(cx: &Ctx) -> TokenStream {
                 let choice = cx.model.choice_name(targets);
                 let machines = targets.iter().map(|&t| {
                     let to = cx.state_ident(t);
-                    quote!(Machine<super::#to, R>)
+                    quote!(Machine<super::#to, #rec>)
                 });
                 let output = ret(quote!(super::#choice<#(#machines),*>));
                 let ids = targets.iter().map(|&t| {
@@ -539,7 +632,7 @@ fn methods(cx: &Ctx) -> TokenStream {
             }
             Kind::Guard(t) => {
                 let to = cx.state_ident(*t);
-                let output = ret(quote!(::core::result::Result<Machine<super::#to, R>, Self>));
+                let output = ret(quote!(::core::result::Result<Machine<super::#to, #rec>, Self>));
                 let finish = if hooks {
                     "hooked_guarded"
                 } else {
@@ -599,7 +692,7 @@ fn methods(cx: &Ctx) -> TokenStream {
                     let to_id = quote!(<super::#to as #sw::State>::ID);
                     let with = event.with_ident();
                     let with_doc = docs::with_method(cx, e);
-                    let output = ret(quote!(Machine<super::#to, R>));
+                    let output = ret(quote!(Machine<super::#to, #rec>));
                     let (body, direct) = if hooks {
                         let body = call(
                             "hooked",
@@ -611,6 +704,11 @@ fn methods(cx: &Ctx) -> TokenStream {
                             },
                         );
                         (body, quote!(self.#with(move |_| data)))
+                    } else if awaited {
+                        (
+                            quote!(#sw::__private::fire_async(self, #id, #to_id, make)),
+                            quote!(#sw::__private::fire_async(self, #id, #to_id, move |_| data)),
+                        )
                     } else {
                         (
                             quote!(__fire_with(self, #index, #to_id, make)),
@@ -641,7 +739,7 @@ fn methods(cx: &Ctx) -> TokenStream {
                     let to = cx.state_ident(target);
                     let to_id = quote!(<super::#to as #sw::State>::ID);
                     let value = shape(quote!(super::#to), &cx.model.states[target].fields);
-                    let output = ret(quote!(Machine<super::#to, R>));
+                    let output = ret(quote!(Machine<super::#to, #rec>));
                     let body = if hooks {
                         call(
                             "hooked",
@@ -652,6 +750,8 @@ fn methods(cx: &Ctx) -> TokenStream {
                                 |_, (), __core| #enter(#value, __core),
                             },
                         )
+                    } else if awaited {
+                        quote!(#sw::__private::fire_async(self, #id, #to_id, move |_| #value))
                     } else {
                         quote!(__fire(self, #index, #to_id, #value))
                     };
@@ -668,7 +768,7 @@ fn methods(cx: &Ctx) -> TokenStream {
                 }
                 None => {
                     let bound = quote_spanned!(span=> S: super::#trait_ident<Next = T>,);
-                    let output = ret(quote!(Machine<T, R>));
+                    let output = ret(quote!(Machine<T, #rec>));
                     let body = if hooks {
                         call(
                             "hooked",
@@ -679,6 +779,8 @@ fn methods(cx: &Ctx) -> TokenStream {
                                 |_, (), __core| #enter(T::VALUE, __core),
                             },
                         )
+                    } else if awaited {
+                        quote!(#sw::__private::fire_async(self, #id, T::ID, |_| T::VALUE))
                     } else {
                         quote!(__fire(self, #index, T::ID, T::VALUE))
                     };

@@ -29,13 +29,16 @@ pub struct Options {
     /// The events named in `internal(...)`: events the machine raises itself, which
     /// `Dynamic::apply` and deserialization refuse from outside.
     pub internal: Vec<Ident>,
+    /// The span of the `async` flag: typed transitions for async recorders (`Awaited`), and
+    /// `async` exit hooks and transition actions.
+    pub is_async: Option<proc_macro2::Span>,
 }
 
 const OPTIONS: &[&str] = &[
-    "crate", "module", "derive", "context", "hooks", "timeouts", "internal",
+    "crate", "module", "derive", "context", "hooks", "timeouts", "internal", "async",
 ];
 
-const ALL_OPTIONS: &str = "the options are `crate = ...`, `module = ...`, `derive(...)`, `context = Type`, `hooks`, `timeouts = required` and `internal(event, ...)`";
+const ALL_OPTIONS: &str = "the options are `crate = ...`, `module = ...`, `derive(...)`, `context = Type`, `hooks`, `timeouts = required`, `internal(event, ...)` and `async`";
 
 /// Parses the attribute's arguments; reports every malformed option and keeps the valid ones.
 pub fn parse(args: TokenStream, errors: &Errors) -> Options {
@@ -47,6 +50,7 @@ pub fn parse(args: TokenStream, errors: &Errors) -> Options {
         hooks: None,
         timeouts_required: false,
         internal: Vec::new(),
+        is_async: None,
     };
     let mut seen: Vec<String> = Vec::new();
     for segment in split_commas(args, errors) {
@@ -134,6 +138,16 @@ pub fn parse(args: TokenStream, errors: &Errors) -> Options {
                     );
                 } else {
                     options.hooks = Some(name.span());
+                }
+            }
+            "async" => {
+                if let Some(extra) = rest.first() {
+                    errors.at(
+                        extra.span(),
+                        "`async` takes no value; write `#[state_machine(async)]`",
+                    );
+                } else {
+                    options.is_async = Some(name.span());
                 }
             }
             "internal" => options.internal = parse_internal(name, &rest, errors),
