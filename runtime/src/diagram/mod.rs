@@ -1009,7 +1009,31 @@ impl Chart {
     /// A chart too large for the layout (more than [`MAX_LAYOUT_POINTS`] points) is drawn as
     /// a small image that says so; [`Chart::try_svg`] returns the error instead.
     pub fn svg(&self) -> String {
-        svg::render(self)
+        svg::render(self, None)
+    }
+
+    /// [`Chart::svg`] with the state at index `state` (into [`Chart::states`]) highlighted:
+    /// drawn in bold blue with a thick border, and marked ` (current)` in its tooltip. For a
+    /// page that shows where one instance is (an order's current state). Everything else is
+    /// byte for byte the image of [`Chart::svg`], and an index out of range highlights
+    /// nothing.
+    ///
+    /// ```
+    /// use statewright::diagram::Chart;
+    ///
+    /// let mut chart = Chart::builder("Light");
+    /// let off = chart.state("Off").initial().id();
+    /// let on = chart.state("On").id();
+    /// chart.transition(off, "toggle", on).transition(on, "toggle", off);
+    /// let chart = chart.build().unwrap();
+    /// let current = chart.state_index("On").unwrap();
+    /// let image = chart.svg_highlighting(current);
+    /// assert!(image.contains("<title>On (current)</title>"));
+    /// assert_ne!(image, chart.svg());
+    /// assert_eq!(chart.svg_highlighting(99), chart.svg());
+    /// ```
+    pub fn svg_highlighting(&self, state: usize) -> String {
+        svg::render(self, Some(state))
     }
 
     /// The SVG image of [`Chart::svg`], or [`LayoutTooLarge`] when the chart needs more than
@@ -1025,7 +1049,7 @@ impl Chart {
     /// assert!(chart.build().unwrap().try_svg().unwrap().starts_with("<svg"));
     /// ```
     pub fn try_svg(&self) -> Result<String, LayoutTooLarge> {
-        svg::try_render(self)
+        svg::try_render(self, None)
     }
 
     /// [`Chart::render`], with the SVG layout's limit as an error rather than an image that
@@ -1074,6 +1098,12 @@ impl Definition {
     /// The definition as an SVG image ([`Chart::svg`]).
     pub fn svg(&'static self) -> String {
         self.chart().svg()
+    }
+
+    /// The definition as an SVG image with `state` highlighted
+    /// ([`Chart::svg_highlighting`]): where one instance is now.
+    pub fn svg_highlighting(&'static self, state: crate::StateInfo) -> String {
+        self.chart().svg_highlighting(state.id().index())
     }
 
     /// The definition as W3C SCXML ([`Chart::scxml`]).

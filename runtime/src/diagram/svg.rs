@@ -18,7 +18,10 @@
 //! - a choice as a small diamond, a vertex of the layout between the source and the targets:
 //!   the event's arrow goes into it and an unlabelled arrow leaves it for each target;
 //! - in a diff chart, added states and transitions in bold green, removed ones dashed grey with
-//!   struck-through names, and a legend below the drawing.
+//!   struck-through names, and a legend below the drawing;
+//! - with [`Chart::svg_highlighting`], one state (an instance's current state) in bold blue
+//!   with a thick border, and ` (current)` in its tooltip; every other byte is the plain
+//!   image's.
 //!
 //! Coordinates are written with at most one decimal, by integer arithmetic, so the output is
 //! byte-identical on every platform. All text is escaped for XML; control characters other
@@ -54,6 +57,8 @@ const LIGHT_FILL: &str = "#f6f8fa";
 const GREEN: &str = "#1a7f37";
 const GREEN_FILL: &str = "#dafbe1";
 const GREY: &str = "#8c959f";
+const BLUE: &str = "#0969da";
+const BLUE_FILL: &str = "#ddf4ff";
 
 /// How items with one kind of [`Change`] are drawn.
 struct Style {
@@ -96,6 +101,19 @@ fn style(change: Change) -> Style {
             text_extra: " text-decoration=\"line-through\"",
             marker: "sw-arrow-removed",
         },
+    }
+}
+
+/// How the highlighted state ([`Chart::svg_highlighting`]) is drawn: blue, bold, with a thick
+/// border, and dashed when the state was removed in a diff chart.
+fn highlighted(change: Change) -> Style {
+    Style {
+        stroke: BLUE,
+        fill: BLUE_FILL,
+        text: BLUE,
+        width: "3",
+        text_extra: " font-weight=\"bold\"",
+        ..style(change)
     }
 }
 
@@ -208,8 +226,8 @@ fn small_lines(summary: &str, hooks: Option<&str>) -> usize {
 
 /// Renders the chart as a standalone SVG image; a chart too large to lay out is a small image
 /// that says so (the caller who wants the error calls [`try_render`]).
-pub(crate) fn render(chart: &Chart) -> String {
-    try_render(chart).unwrap_or_else(|error| too_large(chart, &error))
+pub(crate) fn render(chart: &Chart, current: Option<usize>) -> String {
+    try_render(chart, current).unwrap_or_else(|error| too_large(chart, &error))
 }
 
 /// The line height of the image that says a chart is too large.
@@ -255,8 +273,9 @@ fn too_large(chart: &Chart, error: &LayoutTooLarge) -> String {
 }
 
 /// Renders the chart as a standalone SVG image, or says how many layout points it would need
-/// when that is more than the layout places.
-pub(crate) fn try_render(chart: &Chart) -> Result<String, LayoutTooLarge> {
+/// when that is more than the layout places. `current` is the index of a state to highlight
+/// (`None`, or an index out of range, highlights nothing).
+pub(crate) fn try_render(chart: &Chart, current: Option<usize>) -> Result<String, LayoutTooLarge> {
     let states = chart.states();
     let names: Vec<String> = states.iter().map(|s| clean(s.name())).collect();
     let summaries: Vec<String> = states
@@ -334,7 +353,7 @@ pub(crate) fn try_render(chart: &Chart) -> Result<String, LayoutTooLarge> {
         &names,
         &summaries,
         (&arrows, &diamonds),
-        (width, height, changed),
+        (width, height, changed, current),
     );
     Ok(out)
 }
@@ -346,7 +365,7 @@ fn write_svg(
     names: &[String],
     summaries: &[String],
     (arrows, diamonds): (&[Arrow], &[Diamond]),
-    (width, height, changed): (i64, i64, bool),
+    (width, height, changed, current): (i64, i64, bool, Option<usize>),
 ) -> fmt::Result {
     let states = chart.states();
     writeln!(
@@ -474,20 +493,26 @@ fn write_svg(
             continue;
         };
         let hooks = state.hooks_text();
-        let s = style(state.change());
+        let is_current = current == Some(i);
+        let s = if is_current {
+            highlighted(state.change())
+        } else {
+            style(state.change())
+        };
+        let current_note = if is_current { " (current)" } else { "" };
         out.push_str("<g>");
         let doc = clean(state.doc());
         if doc.is_empty() {
             writeln!(
                 out,
-                "<title>{}{}</title>",
+                "<title>{}{}{current_note}</title>",
                 escape(&names[i]),
                 change_note(state.change())
             )?;
         } else {
             writeln!(
                 out,
-                "<title>{}{}: {}</title>",
+                "<title>{}{}{current_note}: {}</title>",
                 escape(&names[i]),
                 change_note(state.change()),
                 escape(&doc)
@@ -776,6 +801,11 @@ mod tests {
 
     use super::*;
     use crate::diagram::Drawn;
+
+    /// The plain image, nothing highlighted.
+    fn render(chart: &Chart) -> String {
+        super::render(chart, None)
+    }
 
     /// The TCP machine of RFC 793.
     fn tcp() -> Chart {

@@ -1414,3 +1414,50 @@ fn a_state_with_many_self_loops_lays_out_in_near_linear_time() {
         assert!(svg.expect("the chart fits").contains(">e199999</text>"));
     });
 }
+
+#[test]
+fn highlighting_a_state_changes_its_group_only() {
+    let plain = ORDER.svg();
+    assert_eq!(plain, ORDER.chart().svg_highlighting(usize::MAX));
+    for state in ORDER.states() {
+        let image = ORDER.svg_highlighting(state);
+        let (plain_lines, lines): (Vec<&str>, Vec<&str>) =
+            (plain.lines().collect(), image.lines().collect());
+        assert_eq!(
+            plain_lines.len(),
+            lines.len(),
+            "same shape for {}",
+            state.name()
+        );
+        let changed: Vec<(&str, &str)> = plain_lines
+            .iter()
+            .zip(&lines)
+            .filter(|(a, b)| a != b)
+            .map(|(a, b)| (*a, *b))
+            .collect();
+        let title = changed
+            .iter()
+            .find(|(_, b)| b.starts_with("<g><title>"))
+            .expect("the title changes");
+        assert!(
+            title
+                .1
+                .starts_with(&alloc::format!("<g><title>{} (current)", state.name())),
+            "{title:?}"
+        );
+        // The title, the box (and a terminal state's inner box) and the name.
+        let lines = if state.is_terminal() { 4 } else { 3 };
+        assert_eq!(changed.len(), lines, "{changed:#?}");
+        for (before, after) in &changed[1..] {
+            assert!(after.contains("#0969da"), "{after}");
+            assert_eq!(
+                before.replace("#24292f", "#0969da"),
+                after
+                    .replace("stroke-width=\"3\"", "stroke-width=\"1.2\"")
+                    .replace("#ddf4ff", "#f6f8fa")
+                    .replace(" font-weight=\"bold\"", ""),
+                "only colours, width and weight change"
+            );
+        }
+    }
+}
