@@ -734,3 +734,34 @@ fn block_on_wakes_when_another_thread_wakes_the_future() {
     }
     statewright::__private::block_on(Later(None));
 }
+
+#[state_machine(internal(reconcile))]
+#[derive(Debug, PartialEq)]
+enum Mirror {
+    #[initial]
+    #[on(update -> Stale)]
+    Fresh,
+    #[on(reconcile -> Fresh)]
+    Stale,
+}
+
+#[test]
+fn a_rejection_names_only_the_events_its_sender_can_send() {
+    // Internal events (a timeout's, `internal(...)`) are the machine's own: a rejection's
+    // message does not offer them, though `allowed()` still lists every transition.
+    let mut order = started(&Remote::default());
+    let refused = statewright::__private::block_on(order.apply(order::Event::Retry)).unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "`Order` cannot apply `retry` in state `Pending`; allowed: `pay`, `cancel`"
+    );
+    assert_eq!(refused.allowed().to_string(), "`pay`, `cancel`, `timeout`");
+
+    let mut mirror = Dynamic::start(Mirror::Fresh).unwrap();
+    mirror.apply(mirror::Event::Update).unwrap();
+    let refused = mirror.apply(mirror::Event::Update).unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "`Mirror` cannot apply `update` in state `Stale`; allowed: none"
+    );
+}

@@ -768,6 +768,28 @@ impl<E: fmt::Debug, F: fmt::Debug, H: fmt::Debug> fmt::Debug for Rejection<E, F,
     }
 }
 
+/// The external events among `Events`, as a message lists them (`` `pay`, `cancel` ``, or
+/// `none`): a rejection's message is read by whoever sent the event, who cannot send the
+/// machine's internal events (a timeout's, say).
+struct External(Events);
+
+impl fmt::Display for External {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut any = false;
+        for e in self.0.clone().filter(|e| !e.is_internal()) {
+            if any {
+                f.write_str(", ")?;
+            }
+            write!(f, "`{}`", e.name())?;
+            any = true;
+        }
+        if !any {
+            f.write_str("none")?;
+        }
+        Ok(())
+    }
+}
+
 impl<E, F: fmt::Display, H: fmt::Display> fmt::Display for Rejection<E, F, H> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (machine, event, state) =
@@ -776,13 +798,13 @@ impl<E, F: fmt::Display, H: fmt::Display> fmt::Display for Rejection<E, F, H> {
             Cause::Illegal => write!(
                 f,
                 "`{machine}` cannot apply `{event}` in state `{state}`; allowed: {}",
-                self.allowed()
+                External(self.allowed())
             ),
             Cause::IllegalUnrecorded(error) => write!(
                 f,
                 "`{machine}` cannot apply `{event}` in state `{state}`; allowed: {} \
                  (recording the rejection failed: {error})",
-                self.allowed()
+                External(self.allowed())
             ),
             Cause::Unrecorded(error) => write!(
                 f,

@@ -66,7 +66,7 @@ async fn every_status_code() {
     assert_eq!(ship.json["state"], "Pending");
     assert_eq!(
         ship.json["error"],
-        "`Order` cannot apply `ship` in state `Pending`; allowed: `pay`, `cancel`, `timeout`"
+        "`Order` cannot apply `ship` in state `Pending`; allowed: `pay`, `cancel`"
     );
     assert_eq!(ship.json["record"]["outcome"], "rejected");
 
