@@ -9,7 +9,7 @@ use common::{Scratch, client, create, get, send};
 use reqwest::StatusCode;
 use serde_json::json;
 use statewright::StateMachine;
-use statewright::sql::sqlite::SqliteJournal;
+use statewright::sql::sqlite::AsyncSqliteJournal;
 use statewright_service::machine::Order;
 use statewright_service::{Config, Database, Running, start};
 
@@ -25,17 +25,27 @@ async fn serve(scratch: &Scratch, expire_after: Duration) -> Running {
     .unwrap()
 }
 
-/// Rows of the order with this key, read from the database itself.
-fn rows_with_key(scratch: &Scratch, id: &str, key: &str) -> i64 {
-    let journal = SqliteJournal::open(scratch.db(), Order::DEFINITION).unwrap();
-    journal.with_connection(|c| {
-        c.query_row(
-            "SELECT COUNT(*) FROM statewright_records WHERE instance = ?1 AND event_id = ?2",
-            [id, key],
-            |row| row.get(0),
-        )
+/// The order's journal, opened on the service's database file by the test.
+async fn journal(scratch: &Scratch) -> AsyncSqliteJournal {
+    AsyncSqliteJournal::open(scratch.db(), Order::DEFINITION)
+        .await
         .unwrap()
-    })
+}
+
+/// Rows of the order with this key, read from the database itself.
+async fn rows_with_key(scratch: &Scratch, id: &str, key: &str) -> i64 {
+    let (id, key) = (id.to_owned(), key.to_owned());
+    journal(scratch)
+        .await
+        .with_connection(move |c| {
+            c.query_row(
+                "SELECT COUNT(*) FROM statewright_records WHERE instance = ?1 AND event_id = ?2",
+                [id, key],
+                |row| row.get(0),
+            )
+            .unwrap()
+        })
+        .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -156,7 +166,7 @@ async fn every_status_code() {
             )
         );
     }
-    assert_eq!(rows_with_key(&scratch, &id, "k-forged"), 0);
+    assert_eq!(rows_with_key(&scratch, &id, "k-forged").await, 0);
 
     // 400: no key, or a key that is not a valid event id.
     let keyless = send(&http, &base, &id, None, r#"{"type":"ship"}"#)
@@ -237,8 +247,8 @@ async fn a_repeated_key_gets_the_first_answer_and_writes_nothing() {
         assert_eq!((retry.status, &retry.text), (paid.status, &paid.text));
         assert!(retry.replayed);
     }
-    assert_eq!(rows_with_key(&scratch, &id, "a"), 1);
-    assert_eq!(rows_with_key(&scratch, &id, "b"), 1);
+    assert_eq!(rows_with_key(&scratch, &id, "a").await, 1);
+    assert_eq!(rows_with_key(&scratch, &id, "b").await, 1);
     let order = get(&http, &base, &format!("/orders/{id}")).await;
     assert_eq!(order.json["history"].as_array().unwrap().len(), 3);
     assert_eq!(order.json["state"], "Paid");
@@ -316,9 +326,10 @@ async fn deadlines_survive_a_restart() {
     service.stop().await.unwrap();
     // Both deadlines pass while nothing runs: nothing expires them.
     tokio::time::sleep(Duration::from_millis(1700)).await;
-    let journal = SqliteJournal::open(scratch.db(), Order::DEFINITION).unwrap();
+    let journal = journal(&scratch).await;
     for id in [&early, &late] {
-        assert_eq!(journal.state(id).unwrap().unwrap().0.name(), "Pending");
+        let (state, _) = journal.state(id).await.unwrap().unwrap();
+        assert_eq!(state.name(), "Pending");
     }
 
     // A new process finds them in the database, with their deadlines from the records' times:
@@ -351,3 +362,4 @@ async fn a_deadline_not_yet_due_at_a_restart_fires_later() {
     assert_eq!(order["state"], "Expired", "{order}");
     service.stop().await.unwrap();
 }
+
