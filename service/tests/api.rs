@@ -1,5 +1,6 @@
 //! The service on `127.0.0.1:0` with SQLite, driven by a real HTTP client: every status code,
-//! idempotent retries, forged internal events, the diagram, and expiry across a restart.
+//! idempotent retries, forged internal events, the diagram, expiry across a restart, and a
+//! client that disconnects while its event is being written.
 
 mod common;
 
@@ -363,3 +364,125 @@ async fn a_deadline_not_yet_due_at_a_restart_fires_later() {
     service.stop().await.unwrap();
 }
 
+/// Takes SQLite's write lock on the service's database (`BEGIN IMMEDIATE` on a connection of
+/// the test's), so that the service's next append waits for it; released by `release`.
+async fn hold_write_lock(scratch: &Scratch) -> AsyncSqliteJournal {
+    let lock = journal(scratch).await;
+    lock.with_connection(|c| c.execute_batch("BEGIN IMMEDIATE"))
+        .await
+        .unwrap();
+    lock
+}
+
+async fn release(lock: AsyncSqliteJournal) {
+    lock.with_connection(|c| c.execute_batch("ROLLBACK"))
+        .await
+        .unwrap();
+}
+
+/// A client sends `pay` and disconnects while the service is writing its record (held up by
+/// a write lock): axum drops the handler, but the write runs in a task of its own and
+/// completes. The retry with the same key gets the answer the first request would have had,
+/// from the record; one record has the key. (The outcome would be the same without the task,
+/// from the store's own cancel safety: an SQLite statement once sent runs to its end, and every
+/// call loads the order afresh; the next test checks that layer alone.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_disconnects_during_the_append_gets_one_record_and_the_first_answer() {
+    let scratch = Scratch::new("disconnect");
+    let service = serve(&scratch, Duration::from_secs(3600)).await;
+    let (base, http) = (service.url(), client());
+    let id = create(&http, &base).await.unwrap();
+
+    let lock = hold_write_lock(&scratch).await;
+    let body = r#"{"type":"pay"}"#;
+    let request = format!(
+        "POST /orders/{id}/events HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n\
+         Idempotency-Key: gone\r\nContent-Length: {}\r\n\r\n{body}",
+        service.addr(),
+        body.len()
+    );
+    let stream = tokio::net::TcpStream::connect(service.addr())
+        .await
+        .unwrap();
+    let mut sent = 0;
+    while sent < request.len() {
+        stream.writable().await.unwrap();
+        match stream.try_write(&request.as_bytes()[sent..]) {
+            Ok(n) => sent += n,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(e) => panic!("{e}"),
+        }
+    }
+    // The handler is waiting for the append now; the client goes away, and the service sees
+    // the connection closed mid-request.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    drop(stream);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        rows_with_key(&scratch, &id, "gone").await,
+        0,
+        "not yet written"
+    );
+    release(lock).await;
+
+    // The write completes on its own, with nobody waiting for its answer.
+    let order = wait_for(&base, &id, "Paid", Duration::from_secs(10)).await;
+    assert_eq!(order["state"], "Paid", "{order}");
+    assert_eq!(order["history"].as_array().unwrap().len(), 2);
+
+    let retry = send(&http, &base, &id, Some("gone"), body).await.unwrap();
+    assert_eq!(retry.status, StatusCode::OK, "{}", retry.text);
+    assert!(
+        retry.replayed,
+        "the first request's answer, from its record"
+    );
+    assert_eq!(
+        retry.json,
+        json!({
+            "order": id,
+            "state": "Paid",
+            "record": {"sequence": 2, "from": "Pending", "event": "pay", "to": "Paid", "outcome": "applied"},
+        })
+    );
+    assert_eq!(rows_with_key(&scratch, &id, "gone").await, 1);
+    service.stop().await.unwrap();
+}
+
+/// The store on its own (no task around it): a `Store::apply` future dropped while its append
+/// waits leaves no poisoned machine behind (each call loads the order afresh); the append it
+/// had sent completes, and the retry with the same key answers from that record.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_apply_dropped_during_the_append_is_answered_from_its_record_on_retry() {
+    use statewright_service::machine::order;
+    use statewright_service::store::Outcome;
+
+    let scratch = Scratch::new("dropped-apply");
+    let store = statewright_service::Store::open(Database::Sqlite(scratch.db()), 1)
+        .await
+        .unwrap();
+    store.place("o-1").await.unwrap();
+
+    let lock = hold_write_lock(&scratch).await;
+    let dropped = tokio::time::timeout(
+        Duration::from_millis(300),
+        store.apply("o-1", "k-1", order::Event::Pay),
+    )
+    .await;
+    assert!(
+        dropped.is_err(),
+        "the append waits for the lock: {dropped:?}"
+    );
+    release(lock).await;
+
+    let retry = store.apply("o-1", "k-1", order::Event::Pay).await.unwrap();
+    let Outcome::Repeated(record) = retry.outcome else {
+        panic!("{retry:?}");
+    };
+    assert_eq!(record.to_string(), "#2 Pending --pay--> Paid");
+    assert_eq!(rows_with_key(&scratch, "o-1", "k-1").await, 1);
+    let history = store.history("o-1").await.unwrap().unwrap();
+    assert_eq!(history.len(), 2, "{history:?}");
+    // And the order goes on.
+    let ship = store.apply("o-1", "k-2", order::Event::Ship).await.unwrap();
+    assert!(matches!(ship.outcome, Outcome::Applied(_)), "{ship:?}");
+}
