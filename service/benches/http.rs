@@ -11,7 +11,7 @@
 //! runs a prepared `INSERT` on a `tokio-postgres` client. `CLIENTS` clients each take orders
 //! through `pay`, `ship`, `deliver` (every request is an applied transition); only the event
 //! requests are timed. `STATEWRIGHT_BENCH_ORDERS` orders per run (default 1000, so 3000 timed
-//! requests).
+//! requests); `STATEWRIGHT_BENCH_CONNECTIONS` connections per server (default 4).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
@@ -28,9 +28,18 @@ use statewright_service::machine::Order;
 use statewright_service::{Config, Database, start};
 
 const CLIENTS: usize = 32;
+/// Database connections per server, unless `STATEWRIGHT_BENCH_CONNECTIONS` says otherwise.
 const CONNECTIONS: usize = 4;
 
-/// The plain handler's database: `CONNECTIONS` connections, taken in turn.
+fn connections() -> usize {
+    std::env::var("STATEWRIGHT_BENCH_CONNECTIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(CONNECTIONS)
+}
+
+/// The plain handler's database: as many connections as the service has, taken in turn.
 enum Plain {
     /// Connections on threads of their own (the journals' transport, used for plain SQL).
     Sqlite(Vec<AsyncSqliteJournal>),
@@ -181,7 +190,7 @@ async fn compare(label: &str, database: Database, plain: Plain, orders: usize) {
         database,
         expire_after: Duration::from_secs(3600),
         sweep_every: Duration::from_secs(3600),
-        connections: CONNECTIONS,
+        connections: connections(),
     })
     .await
     .unwrap();
@@ -207,7 +216,7 @@ async fn compare(label: &str, database: Database, plain: Plain, orders: usize) {
         ids.push(v["order"].as_str().unwrap().to_owned());
     }
     let plain_ids: Vec<String> = (0..orders).map(|i| format!("p-{i}")).collect();
-    // Warm-up of both, then the measured runs.
+    // One measured run of each, statewright first (the plain one first gave the same picture).
     let (sw, plain) = {
         let sw = summary(
             &format!("{label}: statewright"),
@@ -234,7 +243,8 @@ async fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1000);
-    println!("{CLIENTS} clients, {CONNECTIONS} connections per server, {orders} orders x 3 events");
+    let n = connections();
+    println!("{CLIENTS} clients, {n} connections per server, {orders} orders x 3 events");
 
     let dir =
         std::env::temp_dir().join(format!("statewright-service-bench-{}", std::process::id()));
@@ -242,7 +252,7 @@ async fn main() {
     let plain_path = dir.join("plain.db");
     AsyncSqliteJournal::migrate(&plain_path).await.unwrap();
     let mut connections = Vec::new();
-    for _ in 0..CONNECTIONS {
+    for _ in 0..n {
         connections.push(
             AsyncSqliteJournal::open(&plain_path, Order::DEFINITION)
                 .await
@@ -277,7 +287,7 @@ async fn main() {
         .await
         .unwrap();
     let mut clients = Vec::new();
-    for i in 0..CONNECTIONS {
+    for i in 0..n {
         let client = pg_client(&url).await;
         if i == 0 {
             client.batch_execute(TABLE).await.unwrap();
