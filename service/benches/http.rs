@@ -4,30 +4,47 @@
 //! `STATEWRIGHT_POSTGRES_URL` is set. The ratio is the cost of the machine and its checks
 //! (loading and replaying the order's history, the legality check, the idempotency key).
 //!
-//! Both servers run in this process on `127.0.0.1:0` with the same number of connections;
-//! `CLIENTS` clients each take orders through `pay`, `ship`, `deliver` (every request is an
-//! applied transition); only the event requests are timed. `STATEWRIGHT_BENCH_ORDERS` orders
-//! per run (default 1000, so 3000 timed requests).
+//! Both servers run in this process on `127.0.0.1:0` with the same number of connections, and
+//! both are async in the same way: on SQLite, the plain handler sends its `INSERT` to a
+//! connection on a thread of its own and awaits it (an `AsyncSqliteJournal`'s connection,
+//! through `with_connection`: the transport the service's journals use); on PostgreSQL it
+//! runs a prepared `INSERT` on a `tokio-postgres` client. `CLIENTS` clients each take orders
+//! through `pay`, `ship`, `deliver` (every request is an applied transition); only the event
+//! requests are timed. `STATEWRIGHT_BENCH_ORDERS` orders per run (default 1000, so 3000 timed
+//! requests); `STATEWRIGHT_BENCH_CONNECTIONS` connections per server (default 4).
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use statewright::sql::postgres::postgres::{Client, NoTls};
-use statewright::sql::sqlite::rusqlite::Connection;
+use statewright::StateMachine;
+use statewright::sql::postgres::tokio_postgres::{self, Client, NoTls, Statement};
+use statewright::sql::sqlite::AsyncSqliteJournal;
+use statewright_service::machine::Order;
 use statewright_service::{Config, Database, start};
 
 const CLIENTS: usize = 32;
+/// Database connections per server, unless `STATEWRIGHT_BENCH_CONNECTIONS` says otherwise.
 const CONNECTIONS: usize = 4;
 
-/// The plain handler's database: one of the connections, chosen like the service chooses.
+fn connections() -> usize {
+    std::env::var("STATEWRIGHT_BENCH_CONNECTIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(CONNECTIONS)
+}
+
+/// The plain handler's database: as many connections as the service has, taken in turn.
 enum Plain {
-    Sqlite(Vec<Mutex<Connection>>),
-    Postgres(Vec<Mutex<Client>>),
+    /// Connections on threads of their own (the journals' transport, used for plain SQL).
+    Sqlite(Vec<AsyncSqliteJournal>),
+    /// Clients, with the `INSERT` prepared on each.
+    Postgres(Vec<(Client, Statement)>),
 }
 
 /// A copy of the journal's records table, without statewright.
@@ -35,6 +52,10 @@ const TABLE: &str = "CREATE TABLE plain_records (machine TEXT NOT NULL, instance
     sequence BIGINT NOT NULL, from_state TEXT NOT NULL, event TEXT NOT NULL, to_state TEXT NOT NULL, \
     outcome TEXT NOT NULL, at_ns BIGINT, in_state_ns BIGINT, event_id TEXT, \
     PRIMARY KEY (machine, instance, sequence))";
+
+const INSERT: &str = "INSERT INTO plain_records (machine, instance, sequence, from_state, event, \
+    to_state, outcome, at_ns, in_state_ns, event_id) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
 static SEQUENCE: AtomicI64 = AtomicI64::new(1);
 static NEXT_SLOT: AtomicUsize = AtomicUsize::new(0);
@@ -62,35 +83,40 @@ async fn plain_event(
         .unwrap()
         .as_nanos() as i64;
     let answer = format!(r#"{{"order":"{id}","event":"{name}","sequence":{sequence}}}"#);
-    tokio::task::spawn_blocking(move || {
-        let sql = "INSERT INTO plain_records (machine, instance, sequence, from_state, event, \
-                   to_state, outcome, at_ns, in_state_ns, event_id) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
-        match &*db {
-            Plain::Sqlite(slots) => {
-                let c = slots[slot % slots.len()].lock().unwrap();
-                c.prepare_cached(&sql.replace('$', "?"))
-                    .unwrap()
-                    .execute(statewright::sql::sqlite::rusqlite::params![
-                        "Order", id, sequence, "A", name, "B", "applied", at, 0i64, key
-                    ])
-                    .unwrap();
-            }
-            Plain::Postgres(slots) => {
-                let mut c = slots[slot % slots.len()].lock().unwrap();
-                c.execute(
-                    sql,
+    match &*db {
+        Plain::Sqlite(connections) => {
+            connections[slot % connections.len()]
+                .with_connection(move |c| {
+                    c.prepare_cached(&INSERT.replace('$', "?"))
+                        .unwrap()
+                        .execute(statewright::sql::sqlite::rusqlite::params![
+                            "Order", id, sequence, "A", name, "B", "applied", at, 0i64, key
+                        ])
+                        .unwrap();
+                })
+                .await;
+        }
+        Plain::Postgres(clients) => {
+            let (client, insert) = &clients[slot % clients.len()];
+            client
+                .execute(
+                    insert,
                     &[
                         &"Order", &id, &sequence, &"A", &name, &"B", &"applied", &at, &0i64, &key,
                     ],
                 )
+                .await
                 .unwrap();
-            }
         }
-    })
-    .await
-    .unwrap();
+    }
     (StatusCode::OK, answer)
+}
+
+/// A `tokio-postgres` client on `url`, its connection driven by a task.
+async fn pg_client(url: &str) -> Client {
+    let (client, connection) = tokio_postgres::connect(url, NoTls).await.unwrap();
+    tokio::spawn(connection);
+    client
 }
 
 /// Latencies of `orders` orders taken through pay, ship, deliver by `CLIENTS` clients.
@@ -164,7 +190,7 @@ async fn compare(label: &str, database: Database, plain: Plain, orders: usize) {
         database,
         expire_after: Duration::from_secs(3600),
         sweep_every: Duration::from_secs(3600),
-        connections: CONNECTIONS,
+        connections: connections(),
     })
     .await
     .unwrap();
@@ -190,7 +216,7 @@ async fn compare(label: &str, database: Database, plain: Plain, orders: usize) {
         ids.push(v["order"].as_str().unwrap().to_owned());
     }
     let plain_ids: Vec<String> = (0..orders).map(|i| format!("p-{i}")).collect();
-    // Warm-up of both, then the measured runs.
+    // One measured run of each, statewright first (the plain one first gave the same picture).
     let (sw, plain) = {
         let sw = summary(
             &format!("{label}: statewright"),
@@ -217,31 +243,30 @@ async fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1000);
-    println!("{CLIENTS} clients, {CONNECTIONS} connections per server, {orders} orders x 3 events");
+    let n = connections();
+    println!("{CLIENTS} clients, {n} connections per server, {orders} orders x 3 events");
 
     let dir =
         std::env::temp_dir().join(format!("statewright-service-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let plain_path = dir.join("plain.db");
-    let plain = Plain::Sqlite(
-        (0..CONNECTIONS)
-            .map(|i| {
-                let c = Connection::open(&plain_path).unwrap();
-                c.busy_timeout(Duration::from_secs(10)).unwrap();
-                let _: String = c
-                    .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-                    .unwrap();
-                if i == 0 {
-                    c.execute_batch(TABLE).unwrap();
-                }
-                Mutex::new(c)
-            })
-            .collect(),
-    );
+    AsyncSqliteJournal::migrate(&plain_path).await.unwrap();
+    let mut connections = Vec::new();
+    for _ in 0..n {
+        connections.push(
+            AsyncSqliteJournal::open(&plain_path, Order::DEFINITION)
+                .await
+                .unwrap(),
+        );
+    }
+    connections[0]
+        .with_connection(|c| c.execute_batch(TABLE))
+        .await
+        .unwrap();
     compare(
         "sqlite",
         Database::Sqlite(dir.join("orders.db")),
-        plain,
+        Plain::Sqlite(connections),
         orders,
     )
     .await;
@@ -254,34 +279,31 @@ async fn main() {
     let schema = format!("sw_service_bench_{}", std::process::id());
     let separator = if server.contains('?') { '&' } else { '?' };
     let url = format!("{server}{separator}options=-csearch_path%3D{schema}");
-    let (plain, server2, schema2) = tokio::task::spawn_blocking({
-        let (server, url, schema) = (server.clone(), url.clone(), schema.clone());
-        move || {
-            Client::connect(&server, NoTls)
-                .unwrap()
-                .batch_execute(&format!(
-                    "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
-                ))
-                .unwrap();
-            let slots: Vec<Mutex<Client>> = (0..CONNECTIONS)
-                .map(|_| Mutex::new(Client::connect(&url, NoTls).unwrap()))
-                .collect();
-            slots[0].lock().unwrap().batch_execute(TABLE).unwrap();
-            (Plain::Postgres(slots), server, schema)
+    let admin = pg_client(&server).await;
+    admin
+        .batch_execute(&format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+        ))
+        .await
+        .unwrap();
+    let mut clients = Vec::new();
+    for i in 0..n {
+        let client = pg_client(&url).await;
+        if i == 0 {
+            client.batch_execute(TABLE).await.unwrap();
         }
-    })
-    .await
-    .unwrap();
-    compare("postgres", Database::Postgres(url), plain, orders).await;
-    tokio::task::spawn_blocking(move || {
-        Client::connect(&server2, NoTls)
-            .unwrap()
-            .batch_execute(&format!("DROP SCHEMA {schema2} CASCADE"))
-            .unwrap();
-    })
-    .await
-    .unwrap();
-    // The plain handler's clients are in the router's state, dropped with the runtime: exit
-    // before that (dropping a synchronous client on a runtime thread panics).
-    std::process::exit(0);
+        let insert = client.prepare(INSERT).await.unwrap();
+        clients.push((client, insert));
+    }
+    compare(
+        "postgres",
+        Database::Postgres(url),
+        Plain::Postgres(clients),
+        orders,
+    )
+    .await;
+    admin
+        .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+        .await
+        .unwrap();
 }

@@ -19,7 +19,21 @@
 //! a `503`, the answer of its first successful try. Every answer of the events route has the
 //! header `Statewright-Conflicts`: how many times the order was loaded again because another
 //! writer had appended to it first.
+//!
+//! # A client that goes away
+//!
+//! When a client disconnects before its answer, axum drops the handler's future. The writes
+//! (`POST /orders`, `POST /orders/{id}/events`) therefore run in a task of their own
+//! ([`to_completion`]), which the handler only awaits: dropping the handler drops the wait, not
+//! the write. The event is applied (or refused) and recorded with its key as if the client had
+//! stayed, and its answer is the one a retry with the same key gets (`Idempotent-Replayed:
+//! true`). A new order is placed and its deadline scheduled; a client that never saw its id can
+//! only find it in the database. Nothing is cut off halfway, so no machine is left poisoned and
+//! no record is left whose answer was never made. (Were a write cut off anyway, by a runtime
+//! shutting down, the store's own cancel safety holds: see [`crate::store`].) Reads are simply
+//! dropped.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -157,13 +171,31 @@ fn new_id() -> String {
     format!("o-{:016x}", RandomState::new().hash_one((n, now)))
 }
 
+/// Runs `write` in a task of its own and awaits it: dropping the returned future (a client
+/// that went away) does not cancel the write, which runs to its end.
+pub async fn to_completion<T: Send + 'static>(
+    write: impl Future<Output = Result<T, StoreError>> + Send + 'static,
+) -> Result<T, StoreError> {
+    tokio::spawn(write)
+        .await
+        .unwrap_or_else(|e| Err(StoreError(format!("a storage task failed: {e}"))))
+}
+
 /// `POST /orders`.
 async fn create(State(app): State<Arc<App>>) -> Response {
     let id = new_id();
-    match app.store.place(&id).await {
-        Ok(record) => {
+    // Placed and scheduled together, even if the client goes away in between.
+    let placed = to_completion({
+        let (app, id) = (Arc::clone(&app), id.clone());
+        async move {
+            let record = app.store.place(&id).await?;
             app.expiry
-                .schedule(id.clone(), tokio::time::Instant::now() + app.expire_after);
+                .schedule(id, tokio::time::Instant::now() + app.expire_after);
+            Ok(record)
+        }
+    });
+    match placed.await {
+        Ok(record) => {
             let mut response = answer(
                 StatusCode::CREATED,
                 json!({ "order": id, "state": record.to().name(), "record": record_json(&record, false) }),
@@ -234,7 +266,11 @@ async fn event(
         Ok(event) => event,
         Err(response) => return *response,
     };
-    let answer = match app.store.apply(&id, key, event).await {
+    let applying = to_completion({
+        let (store, id, key) = (Arc::clone(&app.store), id.clone(), key.to_owned());
+        async move { store.apply(&id, &key, event).await }
+    });
+    let answer = match applying.await {
         Ok(answer) => answer,
         Err(e) => return unavailable(&e),
     };

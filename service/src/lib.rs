@@ -1,4 +1,4 @@
-//! An HTTP service for an order machine, on statewright's SQL journals: the example to copy.
+//! An HTTP service for an order machine, on statewright's async SQL journals: the example to copy.
 //!
 //! `cargo run -p statewright-service` serves it on `127.0.0.1:3000` with an SQLite file under
 //! the temporary directory; `DATABASE_URL=postgresql://...` puts the records in PostgreSQL,

@@ -1,43 +1,71 @@
 //! Storage: the one module of the service that talks to the database.
 //!
-//! It runs statewright's synchronous SQL journals ([`SqliteJournal`], [`PgJournal`]) on tokio's
-//! blocking threads (`spawn_blocking`), one job per journal at a time, and offers the rest of
-//! the service `async` methods that return what happened to an order. Everything above this
-//! module is independent of the database client: moving to asynchronous journals changes this
-//! file only.
+//! It runs statewright's async journals ([`AsyncSqliteJournal`], [`AsyncPgJournal`]) and
+//! machines that record through them ([`AsyncMachine`]: a `Dynamic` whose `apply` is awaited),
+//! and offers the rest of the service `async` methods that return what happened to an order.
+//! No executor thread waits for the database: an SQLite journal runs its connection on a
+//! thread of its own and awaits each answer, a PostgreSQL journal is a `tokio-postgres`
+//! client. Everything above this module is independent of the database client.
 //!
-//! Each journal is one connection: the store opens [`Config::connections`](crate::Config) of
-//! them and sends all the jobs of one order to the same one (by a hash of its id), so that
-//! requests for one order in one process take turns, and requests for different orders run in
-//! parallel. Writers are never locked out of an order: a record claims the order's next
-//! sequence number under the primary key, and a writer that lost the race to another
-//! connection, process or replica gets a `Conflict`, loads the order again and retries (at
-//! most [`ATTEMPTS`] times).
+//! # Connections and turns
+//!
+//! The store opens [`Config::connections`](crate::Config) journals, one connection each, and
+//! sends all the statements of one order to the same one (by a hash of its id). A journal runs
+//! one statement at a time on its connection (its clones and recorders take turns), so the
+//! connections are what runs in parallel; while an order waits for its answer, the other
+//! orders' tasks go on.
+//!
+//! Requests for one order in one process take turns: an event holds the order's turn (an
+//! async mutex, one of [`TURNS`], chosen by the same hash) from the moment it loads the order
+//! until its record is written. So within a process, events of one order never race each
+//! other; the conflict retry below is for other processes (or replicas) writing the same
+//! order. Reads (`GET`) take no turn: each reads a consistent, verified history.
+//!
+//! Writers are never locked out of an order: a record claims the order's next sequence number
+//! under the primary key, and a writer that lost the race to another process gets a
+//! `Conflict`, loads the order again and retries (at most [`ATTEMPTS`] times).
 //!
 //! # Idempotency keys
 //!
-//! The key of `POST /orders/{id}/events` is the record's event id (`Recorder::event_id`), stored
-//! in the journal's `event_id` column, which is unique per order. A repeated key is refused by
-//! the database (`SqlError::DuplicateEvent`, with the sequence number of the first record), in
-//! this process or any other, before or after a restart; the store reads that record back and
-//! the service answers from it, so the repeat gets the first answer.
+//! The key of `POST /orders/{id}/events` is the record's event id
+//! ([`Dynamic::apply_with_id`](statewright::Dynamic)), stored in the journal's `event_id`
+//! column, which is unique per order. A repeated key is refused by the database
+//! (`SqlError::DuplicateEvent`, with the sequence number of the first record), in this process
+//! or any other, before or after a restart; the store reads that record back and the service
+//! answers from it, so the repeat gets the first answer.
+//!
+//! # Cancellation
+//!
+//! Every method loads the order from the journal and builds its machine afresh; no machine
+//! outlives a call. So a call's future dropped halfway (an HTTP client that went away, whose
+//! handler axum drops) leaves nothing behind in the process: the machine it was applying,
+//! poisoned if the append was cut off, is dropped with it, and the order's turn is given back.
+//! What it may leave is in the database: an append that was sent is committed or not, as for
+//! a lost connection. Either way the stored history replays, and a retry with the same key
+//! finds the record (and answers from it) or writes it. The API does not rely on this alone: it
+//! runs every write ([`Store::apply`], [`Store::place`]) in a task of its own
+//! ([`crate::api`]), so a disconnect never cuts an append off and the first answer is made
+//! and stored even if nobody is left to read it.
 
 use std::fmt;
 use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
 use std::path::PathBuf;
-use std::sync::Arc;
 
-use statewright::sql::postgres::postgres::{Client, NoTls};
-use statewright::sql::postgres::{self as pg, PgJournal};
-use statewright::sql::sqlite::{self, SqliteJournal, rusqlite::Connection};
-use statewright::sql::{Backend, Journal, SqlError};
-use statewright::{Cause, Dynamic, Record, Recorder, StateMachine, Timestamp};
-use tokio::sync::Semaphore;
+use statewright::sql::postgres::AsyncPgJournal;
+use statewright::sql::postgres::tokio_postgres::{self, NoTls};
+use statewright::sql::sqlite::AsyncSqliteJournal;
+use statewright::sql::{AsyncBackend, AsyncJournal, AsyncMachine, SqlError};
+use statewright::{Awaited, Cause, Dynamic, Record, StateMachine, Timestamp};
+use tokio::sync::Mutex;
 
 use crate::machine::{Order, order};
 
 /// How many times an event is tried when other writers keep winning the race for the order.
 pub const ATTEMPTS: u32 = 16;
+
+/// How many turns (async mutexes) the orders of a process share: an order takes the one of
+/// its hash, so two orders wait for each other only when their hashes meet (rarely).
+pub const TURNS: usize = 256;
 
 /// Where the records are: an SQLite file, or a PostgreSQL database.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,75 +182,39 @@ pub struct Answer {
     pub conflicts: u32,
 }
 
-/// A journal and the permit to use it: one job at a time per connection, waited for without
-/// holding a thread.
-struct Slot<B> {
-    journal: Journal<B>,
-    turn: Arc<Semaphore>,
-}
-
-enum Slots {
-    Sqlite(Vec<Slot<Connection>>),
-    Postgres(Vec<Slot<pg::Postgres>>),
+/// The journals, one connection each.
+enum Journals {
+    Sqlite(Vec<AsyncSqliteJournal>),
+    Postgres(Vec<AsyncPgJournal>),
 }
 
 /// The orders' journals; cheap to share (`Arc` it).
 pub struct Store {
-    slots: Slots,
+    journals: Journals,
+    turns: Vec<Mutex<()>>,
     database: Database,
 }
 
-impl Drop for Store {
-    /// The synchronous PostgreSQL client blocks on its own runtime when it is dropped, which
-    /// panics on a thread of the service's runtime: the journals are dropped on a thread of
-    /// their own.
-    fn drop(&mut self) {
-        let slots = std::mem::replace(&mut self.slots, Slots::Sqlite(Vec::new()));
-        if let Slots::Postgres(slots) = slots {
-            let _ = std::thread::Builder::new()
-                .name("statewright-service-close".to_owned())
-                .spawn(move || drop(slots));
-        }
-    }
-}
-
-/// Runs a blocking journal function on the slot of `$id`, whichever the backend.
+/// Runs an async journal function on the journal of `$id`, whichever the backend.
 macro_rules! on_journal {
     ($store:expr, $id:expr, |$journal:ident| $body:expr) => {
-        match &$store.slots {
-            Slots::Sqlite(slots) => {
-                let slot = &slots[slot_of($id, slots.len())];
-                let _turn = slot.turn.acquire().await.map_err(closed)?;
-                let $journal = slot.journal.clone();
-                blocking(move || $body).await
+        match &$store.journals {
+            Journals::Sqlite(journals) => {
+                let $journal = &journals[index_of($id, journals.len())];
+                $body.await
             }
-            Slots::Postgres(slots) => {
-                let slot = &slots[slot_of($id, slots.len())];
-                let _turn = slot.turn.acquire().await.map_err(closed)?;
-                let $journal = slot.journal.clone();
-                blocking(move || $body).await
+            Journals::Postgres(journals) => {
+                let $journal = &journals[index_of($id, journals.len())];
+                $body.await
             }
         }
     };
 }
 
-fn closed(_: tokio::sync::AcquireError) -> StoreError {
-    StoreError("the store is closed".to_owned())
-}
-
-/// Runs `job` on a blocking thread.
-async fn blocking<T: Send + 'static>(
-    job: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, StoreError> {
-    tokio::task::spawn_blocking(job)
-        .await
-        .map_err(|e| StoreError(format!("a storage task failed: {e}")))?
-}
-
-/// The slot of an order: the same one for every request of the order.
-fn slot_of(id: &str, slots: usize) -> usize {
+/// The index of an order's journal, or turn: the same one for every request of the order.
+fn index_of(id: &str, n: usize) -> usize {
     let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(id);
-    (hash % slots.max(1) as u64) as usize
+    (hash % n.max(1) as u64) as usize
 }
 
 impl Store {
@@ -231,52 +223,44 @@ impl Store {
     /// when they are there; safe when several processes start together).
     pub async fn open(database: Database, connections: usize) -> Result<Store, StoreError> {
         let connections = connections.max(1);
-        let db = database.clone();
-        let slots = blocking(move || -> Result<Slots, StoreError> {
-            Ok(match &db {
-                Database::Sqlite(path) => {
-                    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                        std::fs::create_dir_all(dir).map_err(|e| {
-                            StoreError(format!("cannot create {}: {e}", dir.display()))
-                        })?;
-                    }
-                    let connection = Connection::open(path)
-                        .map_err(|e| StoreError(format!("cannot open {}: {e}", path.display())))?;
-                    // Several connections, and several processes, may migrate at once: wait.
-                    connection
-                        .busy_timeout(sqlite::BUSY_TIMEOUT)
-                        .map_err(|e| StoreError(e.to_string()))?;
-                    sqlite::migrate(&connection)?;
-                    Slots::Sqlite(
-                        (0..connections)
-                            .map(|_| {
-                                Ok(Slot {
-                                    journal: SqliteJournal::open(path, Order::DEFINITION)?,
-                                    turn: Arc::new(Semaphore::new(1)),
-                                })
-                            })
-                            .collect::<Result<_, SqlError>>()?,
-                    )
+        let journals = match &database {
+            Database::Sqlite(path) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    // Once, at start, before serving: a `mkdir` does not need a thread of its own.
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| StoreError(format!("cannot create {}: {e}", dir.display())))?;
                 }
-                Database::Postgres(url) => {
-                    let mut client = Client::connect(url, NoTls)
-                        .map_err(|e| StoreError(format!("cannot connect to {db}: {e}")))?;
-                    pg::migrate(&mut client)?;
-                    Slots::Postgres(
-                        (0..connections)
-                            .map(|_| {
-                                Ok(Slot {
-                                    journal: PgJournal::connect(url, Order::DEFINITION)?,
-                                    turn: Arc::new(Semaphore::new(1)),
-                                })
-                            })
-                            .collect::<Result<_, SqlError>>()?,
-                    )
+                // Waits for other connections and processes that migrate at the same time.
+                AsyncSqliteJournal::migrate(path)
+                    .await
+                    .map_err(|e| StoreError(format!("cannot open {}: {e}", path.display())))?;
+                let mut journals = Vec::with_capacity(connections);
+                for _ in 0..connections {
+                    journals.push(AsyncSqliteJournal::open(path, Order::DEFINITION).await?);
                 }
-            })
+                Journals::Sqlite(journals)
+            }
+            Database::Postgres(url) => {
+                let (client, connection) = tokio_postgres::connect(url, NoTls)
+                    .await
+                    .map_err(|e| StoreError(format!("cannot connect to {database}: {e}")))?;
+                let driver = tokio::spawn(connection);
+                let migrated = AsyncPgJournal::migrate(&client).await;
+                drop(client);
+                let _ = driver.await;
+                migrated?;
+                let mut journals = Vec::with_capacity(connections);
+                for _ in 0..connections {
+                    journals.push(AsyncPgJournal::connect(url, Order::DEFINITION).await?);
+                }
+                Journals::Postgres(journals)
+            }
+        };
+        Ok(Store {
+            journals,
+            turns: (0..TURNS).map(|_| Mutex::new(())).collect(),
+            database,
         })
-        .await?;
-        Ok(Store { slots, database })
     }
 
     /// The database.
@@ -284,53 +268,79 @@ impl Store {
         &self.database
     }
 
+    /// The turn of the order `id` in this process.
+    fn turn(&self, id: &str) -> &Mutex<()> {
+        &self.turns[index_of(id, self.turns.len())]
+    }
+
     /// Creates the order `id` and places it (the internal event `place`: `New` to `Pending`);
     /// returns the record.
+    ///
+    /// Cancel safety: dropped halfway, the order may or may not exist (see the
+    /// [module docs](self)); the API runs it in a task of its own.
     pub async fn place(&self, id: &str) -> Result<Record, StoreError> {
-        let instance = id.to_owned();
-        on_journal!(self, id, |journal| place(&journal, &instance))
+        let _turn = self.turn(id).lock().await;
+        on_journal!(self, id, |journal| place(journal, id))
     }
 
     /// Applies `event` to the order `id`, with the idempotency key `key` as the event id.
+    ///
+    /// Cancel safety: dropped halfway, the event's record may or may not be stored; a retry
+    /// with the same key answers from it, or applies the event (see the [module docs](self)).
+    /// The API runs it in a task of its own.
     pub async fn apply(
         &self,
         id: &str,
         key: &str,
         event: order::Event,
     ) -> Result<Answer, StoreError> {
-        let (instance, key) = (id.to_owned(), key.to_owned());
-        on_journal!(self, id, |journal| apply(&journal, &instance, &key, event))
+        let _turn = self.turn(id).lock().await;
+        on_journal!(self, id, |journal| apply(journal, id, key, event))
     }
 
     /// The order's verified history (its records, checked by a replay against the
-    /// definition), or `None` when no order has this id.
+    /// definition), or `None` when no order has this id. Cancel safe (a read).
     pub async fn history(&self, id: &str) -> Result<Option<Vec<Record>>, StoreError> {
-        let instance = id.to_owned();
-        on_journal!(self, id, |journal| history(&journal, &instance))
+        on_journal!(self, id, |journal| history(journal, id))
     }
 
     /// Fires the order's timeout (the internal event `timeout`: `Pending` to `Expired`) if it
     /// is still `Pending`; returns the record, or `None` when it had moved on (or no order
-    /// has this id).
+    /// has this id). The timer runs it in a task of its own.
     pub async fn expire(&self, id: &str) -> Result<Option<Record>, StoreError> {
-        let instance = id.to_owned();
-        on_journal!(self, id, |journal| expire(&journal, &instance))
+        let _turn = self.turn(id).lock().await;
+        on_journal!(self, id, |journal| expire(journal, id))
     }
 
     /// Every order in `Pending`, with the time it was placed (the wall-clock time of the
     /// record that entered `Pending`). An order whose records do not verify is left out and
-    /// reported on standard error.
+    /// reported on standard error. Cancel safe (reads).
     pub async fn pending(&self) -> Result<Vec<(String, Option<Timestamp>)>, StoreError> {
-        on_journal!(self, "", |journal| pending(&journal))
+        on_journal!(self, "", |journal| pending(journal))
     }
 }
 
-/// `place`, on a blocking thread.
-fn place<B: Backend>(journal: &Journal<B>, id: &str) -> Result<Record, StoreError> {
-    let mut order = Dynamic::start_with(Order::New, journal.recorder(id))
+/// The order `id` as stored, as a machine that records into `journal`; `None` when no order
+/// has this id (an id that no journal takes, too long or with a control character, names no
+/// order either).
+async fn load<B: AsyncBackend>(
+    journal: &AsyncJournal<B>,
+    id: &str,
+) -> Result<Option<AsyncMachine<Order, B>>, StoreError> {
+    match journal.resume(id, Order::from_state).await {
+        Ok(order) if order.sequence() == 0 => Ok(None),
+        Ok(order) => Ok(Some(order)),
+        Err(SqlError::InvalidId { .. }) => Ok(None),
+        Err(error) => Err(error.into()),
+    }
+}
+
+async fn place<B: AsyncBackend>(journal: &AsyncJournal<B>, id: &str) -> Result<Record, StoreError> {
+    let mut order = Dynamic::start_with(Order::New, Awaited(journal.recorder(id)))
         .map_err(|e| StoreError(e.to_string()))?;
     order
         .apply_internal(order::Event::Place)
+        .await
         .map_err(|rejection| StoreError(rejection.to_string()))
 }
 
@@ -345,9 +355,9 @@ fn unrecorded<H>(cause: &Cause<SqlError, H>) -> Option<&SqlError> {
     }
 }
 
-/// `apply`, on a blocking thread: load, apply with the key, and on a conflict load again.
-fn apply<B: Backend>(
-    journal: &Journal<B>,
+/// Load, apply with the key, and on a conflict load again.
+async fn apply<B: AsyncBackend>(
+    journal: &AsyncJournal<B>,
     id: &str,
     key: &str,
     mut event: order::Event,
@@ -355,16 +365,10 @@ fn apply<B: Backend>(
     let mut conflicts = 0;
     loop {
         let answer = |outcome, conflicts| Ok(Answer { outcome, conflicts });
-        let Some(records) = history(journal, id)? else {
+        let Some(mut order) = load(journal, id).await? else {
             return answer(Outcome::NotFound, conflicts);
         };
-        let state = records
-            .last()
-            .map_or(Order::DEFINITION.initial(), Record::to);
-        let mut order = Dynamic::resume(Order::from_state(state), &records, journal.recorder(id))
-            .map_err(|e| StoreError(e.to_string()))?;
-        order.recorder_mut().event_id(Some(key));
-        let rejection = match order.apply(event) {
+        let rejection = match order.apply_with_id(key, event).await {
             Ok(record) => return answer(Outcome::Applied(record), conflicts),
             Err(rejection) => rejection,
         };
@@ -380,11 +384,13 @@ fn apply<B: Backend>(
             // this machine cannot have (guards, hooks).
             None => return Err(StoreError(rejection.to_string())),
             Some(SqlError::DuplicateEvent { sequence, .. }) => {
-                // Read again: another writer may have stored it after `records` was read.
-                let first = sequence.and_then(|sequence| {
-                    let index = usize::try_from(sequence).ok()?.checked_sub(1)?;
-                    history(journal, id).ok()??.get(index).copied()
-                });
+                // Read again: another writer may have stored it after the order was loaded.
+                let first = match sequence.and_then(|s| usize::try_from(s).ok()?.checked_sub(1)) {
+                    Some(index) => history(journal, id)
+                        .await?
+                        .and_then(|records| records.get(index).copied()),
+                    None => None,
+                };
                 return match first {
                     Some(record) => answer(Outcome::Repeated(record), conflicts),
                     None => Err(StoreError(format!(
@@ -408,10 +414,12 @@ fn apply<B: Backend>(
     }
 }
 
-/// `history`, on a blocking thread. An id that no journal takes (too long, a control
-/// character) names no order.
-fn history<B: Backend>(journal: &Journal<B>, id: &str) -> Result<Option<Vec<Record>>, StoreError> {
-    match journal.history(id) {
+/// The order's verified history; `None` when no order has this id (or it is no valid id).
+async fn history<B: AsyncBackend>(
+    journal: &AsyncJournal<B>,
+    id: &str,
+) -> Result<Option<Vec<Record>>, StoreError> {
+    match journal.history(id).await {
         Ok(records) if records.is_empty() => Ok(None),
         Ok(records) => Ok(Some(records)),
         Err(SqlError::InvalidId { .. }) => Ok(None),
@@ -419,21 +427,18 @@ fn history<B: Backend>(journal: &Journal<B>, id: &str) -> Result<Option<Vec<Reco
     }
 }
 
-/// `expire`, on a blocking thread.
-fn expire<B: Backend>(journal: &Journal<B>, id: &str) -> Result<Option<Record>, StoreError> {
+async fn expire<B: AsyncBackend>(
+    journal: &AsyncJournal<B>,
+    id: &str,
+) -> Result<Option<Record>, StoreError> {
     for _ in 0..ATTEMPTS {
-        let Some(history) = history(journal, id)? else {
+        let Some(mut order) = load(journal, id).await? else {
             return Ok(None);
         };
-        let state = history
-            .last()
-            .map_or(Order::DEFINITION.initial(), Record::to);
-        if Order::from_state(state) != Order::Pending {
+        if *order.state() != Order::Pending {
             return Ok(None);
         }
-        let mut order = Dynamic::resume(Order::Pending, &history, journal.recorder(id))
-            .map_err(|e| StoreError(e.to_string()))?;
-        match order.apply_internal(order::Event::Timeout) {
+        match order.apply_internal(order::Event::Timeout).await {
             Ok(record) => return Ok(Some(record)),
             Err(rejection) => match unrecorded(rejection.cause()) {
                 Some(SqlError::Conflict(_)) => continue,
@@ -446,12 +451,11 @@ fn expire<B: Backend>(journal: &Journal<B>, id: &str) -> Result<Option<Record>, 
     )))
 }
 
-/// `pending`, on a blocking thread.
-fn pending<B: Backend>(
-    journal: &Journal<B>,
+async fn pending<B: AsyncBackend>(
+    journal: &AsyncJournal<B>,
 ) -> Result<Vec<(String, Option<Timestamp>)>, StoreError> {
     let mut found = Vec::new();
-    for id in journal.instances_in("Pending")? {
+    for id in journal.instances_in("Pending").await? {
         let id = match id {
             Ok(id) => id,
             Err(error) => {
@@ -459,7 +463,7 @@ fn pending<B: Backend>(
                 continue;
             }
         };
-        match journal.history(&id) {
+        match journal.history(&id).await {
             Ok(records) => {
                 let placed = records
                     .iter()

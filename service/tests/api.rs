@@ -1,5 +1,6 @@
 //! The service on `127.0.0.1:0` with SQLite, driven by a real HTTP client: every status code,
-//! idempotent retries, forged internal events, the diagram, and expiry across a restart.
+//! idempotent retries, forged internal events, the diagram, expiry across a restart, and a
+//! client that disconnects while its event is being written.
 
 mod common;
 
@@ -9,7 +10,7 @@ use common::{Scratch, client, create, get, send};
 use reqwest::StatusCode;
 use serde_json::json;
 use statewright::StateMachine;
-use statewright::sql::sqlite::SqliteJournal;
+use statewright::sql::sqlite::AsyncSqliteJournal;
 use statewright_service::machine::Order;
 use statewright_service::{Config, Database, Running, start};
 
@@ -25,17 +26,27 @@ async fn serve(scratch: &Scratch, expire_after: Duration) -> Running {
     .unwrap()
 }
 
-/// Rows of the order with this key, read from the database itself.
-fn rows_with_key(scratch: &Scratch, id: &str, key: &str) -> i64 {
-    let journal = SqliteJournal::open(scratch.db(), Order::DEFINITION).unwrap();
-    journal.with_connection(|c| {
-        c.query_row(
-            "SELECT COUNT(*) FROM statewright_records WHERE instance = ?1 AND event_id = ?2",
-            [id, key],
-            |row| row.get(0),
-        )
+/// The order's journal, opened on the service's database file by the test.
+async fn journal(scratch: &Scratch) -> AsyncSqliteJournal {
+    AsyncSqliteJournal::open(scratch.db(), Order::DEFINITION)
+        .await
         .unwrap()
-    })
+}
+
+/// Rows of the order with this key, read from the database itself.
+async fn rows_with_key(scratch: &Scratch, id: &str, key: &str) -> i64 {
+    let (id, key) = (id.to_owned(), key.to_owned());
+    journal(scratch)
+        .await
+        .with_connection(move |c| {
+            c.query_row(
+                "SELECT COUNT(*) FROM statewright_records WHERE instance = ?1 AND event_id = ?2",
+                [id, key],
+                |row| row.get(0),
+            )
+            .unwrap()
+        })
+        .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -156,7 +167,7 @@ async fn every_status_code() {
             )
         );
     }
-    assert_eq!(rows_with_key(&scratch, &id, "k-forged"), 0);
+    assert_eq!(rows_with_key(&scratch, &id, "k-forged").await, 0);
 
     // 400: no key, or a key that is not a valid event id.
     let keyless = send(&http, &base, &id, None, r#"{"type":"ship"}"#)
@@ -237,8 +248,8 @@ async fn a_repeated_key_gets_the_first_answer_and_writes_nothing() {
         assert_eq!((retry.status, &retry.text), (paid.status, &paid.text));
         assert!(retry.replayed);
     }
-    assert_eq!(rows_with_key(&scratch, &id, "a"), 1);
-    assert_eq!(rows_with_key(&scratch, &id, "b"), 1);
+    assert_eq!(rows_with_key(&scratch, &id, "a").await, 1);
+    assert_eq!(rows_with_key(&scratch, &id, "b").await, 1);
     let order = get(&http, &base, &format!("/orders/{id}")).await;
     assert_eq!(order.json["history"].as_array().unwrap().len(), 3);
     assert_eq!(order.json["state"], "Paid");
@@ -316,9 +327,10 @@ async fn deadlines_survive_a_restart() {
     service.stop().await.unwrap();
     // Both deadlines pass while nothing runs: nothing expires them.
     tokio::time::sleep(Duration::from_millis(1700)).await;
-    let journal = SqliteJournal::open(scratch.db(), Order::DEFINITION).unwrap();
+    let journal = journal(&scratch).await;
     for id in [&early, &late] {
-        assert_eq!(journal.state(id).unwrap().unwrap().0.name(), "Pending");
+        let (state, _) = journal.state(id).await.unwrap().unwrap();
+        assert_eq!(state.name(), "Pending");
     }
 
     // A new process finds them in the database, with their deadlines from the records' times:
@@ -350,4 +362,127 @@ async fn a_deadline_not_yet_due_at_a_restart_fires_later() {
     let order = wait_for(&base, &id, "Expired", Duration::from_secs(10)).await;
     assert_eq!(order["state"], "Expired", "{order}");
     service.stop().await.unwrap();
+}
+
+/// Takes SQLite's write lock on the service's database (`BEGIN IMMEDIATE` on a connection of
+/// the test's), so that the service's next append waits for it; released by `release`.
+async fn hold_write_lock(scratch: &Scratch) -> AsyncSqliteJournal {
+    let lock = journal(scratch).await;
+    lock.with_connection(|c| c.execute_batch("BEGIN IMMEDIATE"))
+        .await
+        .unwrap();
+    lock
+}
+
+async fn release(lock: AsyncSqliteJournal) {
+    lock.with_connection(|c| c.execute_batch("ROLLBACK"))
+        .await
+        .unwrap();
+}
+
+/// A client sends `pay` and disconnects while the service is writing its record (held up by
+/// a write lock): axum drops the handler, but the write runs in a task of its own and
+/// completes. The retry with the same key gets the answer the first request would have had,
+/// from the record; one record has the key. (The outcome would be the same without the task,
+/// from the store's own cancel safety: an SQLite statement once sent runs to its end, and every
+/// call loads the order afresh; the next test checks that layer alone.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_disconnects_during_the_append_gets_one_record_and_the_first_answer() {
+    let scratch = Scratch::new("disconnect");
+    let service = serve(&scratch, Duration::from_secs(3600)).await;
+    let (base, http) = (service.url(), client());
+    let id = create(&http, &base).await.unwrap();
+
+    let lock = hold_write_lock(&scratch).await;
+    let body = r#"{"type":"pay"}"#;
+    let request = format!(
+        "POST /orders/{id}/events HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n\
+         Idempotency-Key: gone\r\nContent-Length: {}\r\n\r\n{body}",
+        service.addr(),
+        body.len()
+    );
+    let stream = tokio::net::TcpStream::connect(service.addr())
+        .await
+        .unwrap();
+    let mut sent = 0;
+    while sent < request.len() {
+        stream.writable().await.unwrap();
+        match stream.try_write(&request.as_bytes()[sent..]) {
+            Ok(n) => sent += n,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(e) => panic!("{e}"),
+        }
+    }
+    // The handler is waiting for the append now; the client goes away, and the service sees
+    // the connection closed mid-request.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    drop(stream);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        rows_with_key(&scratch, &id, "gone").await,
+        0,
+        "not yet written"
+    );
+    release(lock).await;
+
+    // The write completes on its own, with nobody waiting for its answer.
+    let order = wait_for(&base, &id, "Paid", Duration::from_secs(10)).await;
+    assert_eq!(order["state"], "Paid", "{order}");
+    assert_eq!(order["history"].as_array().unwrap().len(), 2);
+
+    let retry = send(&http, &base, &id, Some("gone"), body).await.unwrap();
+    assert_eq!(retry.status, StatusCode::OK, "{}", retry.text);
+    assert!(
+        retry.replayed,
+        "the first request's answer, from its record"
+    );
+    assert_eq!(
+        retry.json,
+        json!({
+            "order": id,
+            "state": "Paid",
+            "record": {"sequence": 2, "from": "Pending", "event": "pay", "to": "Paid", "outcome": "applied"},
+        })
+    );
+    assert_eq!(rows_with_key(&scratch, &id, "gone").await, 1);
+    service.stop().await.unwrap();
+}
+
+/// The store on its own (no task around it): a `Store::apply` future dropped while its append
+/// waits leaves no poisoned machine behind (each call loads the order afresh); the append it
+/// had sent completes, and the retry with the same key answers from that record.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_apply_dropped_during_the_append_is_answered_from_its_record_on_retry() {
+    use statewright_service::machine::order;
+    use statewright_service::store::Outcome;
+
+    let scratch = Scratch::new("dropped-apply");
+    let store = statewright_service::Store::open(Database::Sqlite(scratch.db()), 1)
+        .await
+        .unwrap();
+    store.place("o-1").await.unwrap();
+
+    let lock = hold_write_lock(&scratch).await;
+    let dropped = tokio::time::timeout(
+        Duration::from_millis(300),
+        store.apply("o-1", "k-1", order::Event::Pay),
+    )
+    .await;
+    assert!(
+        dropped.is_err(),
+        "the append waits for the lock: {dropped:?}"
+    );
+    release(lock).await;
+
+    let retry = store.apply("o-1", "k-1", order::Event::Pay).await.unwrap();
+    let Outcome::Repeated(record) = retry.outcome else {
+        panic!("{retry:?}");
+    };
+    assert_eq!(record.to_string(), "#2 Pending --pay--> Paid");
+    assert_eq!(rows_with_key(&scratch, "o-1", "k-1").await, 1);
+    let history = store.history("o-1").await.unwrap().unwrap();
+    assert_eq!(history.len(), 2, "{history:?}");
+    // And the order goes on.
+    let ship = store.apply("o-1", "k-2", order::Event::Ship).await.unwrap();
+    assert!(matches!(ship.outcome, Outcome::Applied(_)), "{ship:?}");
 }

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use common::{KeyRow, Scratch, check_rows, drive, get, load, load_requests};
 use reqwest::StatusCode;
 use statewright::StateMachine;
-use statewright::sql::sqlite::SqliteJournal;
+use statewright::sql::sqlite::AsyncSqliteJournal;
 use statewright_service::machine::Order;
 use statewright_service::{Config, Database, start};
 
@@ -55,14 +55,15 @@ async fn sixty_four_clients_twenty_thousand_requests() {
         assert_eq!(order.status, StatusCode::OK, "{}", order.text);
     }
     service.stop().await.unwrap();
-    let db = scratch.db();
-    let (rows, unkeyed) = tokio::task::spawn_blocking(move || {
-        let journal = SqliteJournal::open(&db, Order::DEFINITION).unwrap();
-        for id in &ids {
-            let history = journal.history(id).unwrap();
-            assert!(!history.is_empty(), "{id}");
-        }
-        journal.with_connection(|c| {
+    let journal = AsyncSqliteJournal::open(scratch.db(), Order::DEFINITION)
+        .await
+        .unwrap();
+    for id in &ids {
+        let history = journal.history(id).await.unwrap();
+        assert!(!history.is_empty(), "{id}");
+    }
+    let (rows, unkeyed) = journal
+        .with_connection(|c| {
             let mut statement = c
                 .prepare(
                     "SELECT instance, event_id, sequence, outcome FROM statewright_records \
@@ -83,8 +84,6 @@ async fn sixty_four_clients_twenty_thousand_requests() {
                 .unwrap();
             (rows, unkeyed)
         })
-    })
-    .await
-    .unwrap();
+        .await;
     check_rows(&answers, &rows, unkeyed, orders);
 }

@@ -16,8 +16,8 @@ use std::time::Instant;
 use common::{KeyRow, check_rows, drive, get, load, load_requests};
 use reqwest::StatusCode;
 use statewright::StateMachine;
-use statewright::sql::postgres::PgJournal;
-use statewright::sql::postgres::postgres::{Client, NoTls};
+use statewright::sql::postgres::AsyncPgJournal;
+use statewright::sql::postgres::tokio_postgres::{self, NoTls};
 use statewright_service::machine::Order;
 
 /// A service process, killed when dropped (a failed assertion leaves no process behind).
@@ -28,6 +28,15 @@ impl Drop for Process {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// Runs `sql` on a connection of its own to `url`.
+async fn admin(url: &str, sql: &str) {
+    let (client, connection) = tokio_postgres::connect(url, NoTls).await.unwrap();
+    let driver = tokio::spawn(connection);
+    client.batch_execute(sql).await.unwrap();
+    drop(client);
+    let _ = driver.await;
 }
 
 /// A service process on `url`; its base URL, read from the first line it prints.
@@ -71,14 +80,7 @@ async fn two_replicas_one_killed_halfway() {
     let schema = format!("sw_service_{}", std::process::id());
     let admin_url = server.clone();
     let create = format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}");
-    tokio::task::spawn_blocking(move || {
-        Client::connect(&admin_url, NoTls)
-            .unwrap()
-            .batch_execute(&create)
-            .unwrap();
-    })
-    .await
-    .unwrap();
+    admin(&admin_url, &create).await;
     let separator = if server.contains('?') { '&' } else { '?' };
     let url = format!("{server}{separator}options=-csearch_path%3D{schema}");
 
@@ -193,40 +195,37 @@ async fn two_replicas_one_killed_halfway() {
     let left_out: Vec<String> = hot.iter().cloned().chain([fresh]).collect();
 
     // Nothing acknowledged is lost, nothing is written twice, every history replays.
-    let (rows, unkeyed) = tokio::task::spawn_blocking(move || {
-        let journal = PgJournal::connect(&url, Order::DEFINITION).unwrap();
-        for id in &ids {
-            assert!(!journal.history(id).unwrap().is_empty(), "{id}");
-        }
-        let result = journal.with_client(|c| {
-            let rows: Vec<KeyRow> = c
-                .query(
-                    "SELECT instance, event_id, sequence, outcome FROM statewright_records \
-                     WHERE event_id IS NOT NULL AND instance <> ALL($1)",
-                    &[&left_out],
-                )
-                .unwrap()
-                .iter()
-                .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
-                .collect();
-            let unkeyed: i64 = c
-                .query_one(
-                    "SELECT COUNT(*) FROM statewright_records WHERE event_id IS NULL \
-                     AND instance <> ALL($1)",
-                    &[&left_out],
-                )
-                .unwrap()
-                .get(0);
-            (rows, unkeyed)
-        });
-        drop(journal);
-        Client::connect(&server, NoTls)
-            .unwrap()
-            .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
-            .unwrap();
-        result
-    })
-    .await
-    .unwrap();
+    let journal = AsyncPgJournal::connect(&url, Order::DEFINITION)
+        .await
+        .unwrap();
+    for id in &ids {
+        assert!(!journal.history(id).await.unwrap().is_empty(), "{id}");
+    }
+    drop(journal);
+    let (client, connection) = tokio_postgres::connect(&url, NoTls).await.unwrap();
+    let driver = tokio::spawn(connection);
+    let rows: Vec<KeyRow> = client
+        .query(
+            "SELECT instance, event_id, sequence, outcome FROM statewright_records \
+             WHERE event_id IS NOT NULL AND instance <> ALL($1)",
+            &[&left_out],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+        .collect();
+    let unkeyed: i64 = client
+        .query_one(
+            "SELECT COUNT(*) FROM statewright_records WHERE event_id IS NULL \
+             AND instance <> ALL($1)",
+            &[&left_out],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    drop(client);
+    let _ = driver.await;
+    admin(&server, &format!("DROP SCHEMA {schema} CASCADE")).await;
     check_rows(&answers, &rows, unkeyed, orders);
 }
