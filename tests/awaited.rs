@@ -765,3 +765,29 @@ fn a_rejection_names_only_the_events_its_sender_can_send() {
         "`Mirror` cannot apply `update` in state `Stale`; allowed: none"
     );
 }
+
+#[tokio::test]
+async fn a_dynamic_awaited_machine_continues_typed_in_each_arm() {
+    let remote = Remote::default();
+    let mut order = started(&remote);
+    order
+        .apply(order::Event::Pay(order::Paid { amount_cents: 3 }.into()))
+        .await
+        .unwrap();
+    // The awaiting mode is named (or inferred from the arms' use); `into_typed` gives the
+    // default, blocking one.
+    let typed: order::Typed<Awaited<Remote>, statewright::awaited::Awaiting> = order.into();
+    match typed {
+        order::Typed::Paid(paid) => {
+            let shipped = paid
+                .ship(order::Shipped {
+                    tracking: "T".into(),
+                })
+                .await
+                .unwrap();
+            assert_eq!(shipped.sequence(), 2);
+        }
+        other => panic!("{}", other.state_info().name()),
+    }
+    assert_eq!(remote.stored().len(), 2);
+}
