@@ -151,12 +151,22 @@ fn external(events: statewright::Events) -> Vec<&'static str> {
 /// record: for the answer to a repeated key, which has the record and not the rejection.
 /// A test checks it against the rejection's own text.
 pub fn refusal_message(record: &Record) -> String {
+    // The rejection lists the events its sender can send: the external ones.
+    let allowed = external(Order::DEFINITION.allowed_events(record.from_id()));
+    let allowed = if allowed.is_empty() {
+        "none".to_owned()
+    } else {
+        allowed
+            .iter()
+            .map(|name| format!("`{name}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     format!(
-        "`{}` cannot apply `{}` in state `{}`; allowed: {}",
+        "`{}` cannot apply `{}` in state `{}`; allowed: {allowed}",
         record.machine(),
         record.event().name(),
         record.from().name(),
-        Order::DEFINITION.allowed_events(record.from_id())
     )
 }
 
