@@ -65,7 +65,7 @@ use core::future::Future;
 
 use crate::__private::Core;
 use crate::definition::{Definition, EventId, StateId};
-use crate::dynamic::{Cause, Decision, Dynamic, Rejection};
+use crate::dynamic::{Cause, Decision, Dynamic, Refusal, Rejection};
 use crate::hooks::HookFallibility;
 use crate::machine::StateMachine;
 use crate::record::{Outcome, Record};
@@ -449,8 +449,7 @@ impl<M: StateMachine, A: AsyncRecorder> Dynamic<M, Awaited<A>> {
                     event, definition, from, event_id, cause, None,
                 ));
             }
-            Err(Decision::Declined) => Refusal::Declined,
-            Err(Decision::Illegal) => Refusal::Illegal,
+            Err(Decision::Refused(refusal)) => refusal,
         };
         // Recorded as rejected: illegal, declined or vetoed.
         let (cause, record) = match self
@@ -482,31 +481,6 @@ impl<'a, M: StateMachine, A: AsyncRecorder> Announced<'a, M, A> {
 impl<M: StateMachine, A: AsyncRecorder> Drop for Announced<'_, M, A> {
     fn drop(&mut self) {
         self.0.core.recorder.0.event_id(None);
-    }
-}
-
-/// Why an awaited attempt is recorded as rejected.
-enum Refusal<H> {
-    Illegal,
-    Declined,
-    Vetoed(H),
-}
-
-impl<H> Refusal<H> {
-    fn recorded<F>(self) -> Cause<F, H> {
-        match self {
-            Refusal::Illegal => Cause::Illegal,
-            Refusal::Declined => Cause::Declined,
-            Refusal::Vetoed(veto) => Cause::Vetoed(veto),
-        }
-    }
-
-    fn unrecorded<F>(self, error: F) -> Cause<F, H> {
-        match self {
-            Refusal::Illegal => Cause::IllegalUnrecorded(error),
-            Refusal::Declined => Cause::DeclinedUnrecorded(error),
-            Refusal::Vetoed(veto) => Cause::VetoedUnrecorded(veto, error),
-        }
     }
 }
 

@@ -350,15 +350,8 @@ impl<M: StateMachine, R: Recorder> Dynamic<M, R> {
                     event, definition, from, event_id, cause, None,
                 ));
             }
-            Err(Decision::Declined) => {
-                return Err(self.refuse(event, from, event_id, |unrecorded| {
-                    unrecorded.map_or(Cause::Declined, Cause::DeclinedUnrecorded)
-                }));
-            }
-            Err(Decision::Illegal) => {
-                return Err(self.refuse(event, from, event_id, |unrecorded| {
-                    unrecorded.map_or(Cause::Illegal, Cause::IllegalUnrecorded)
-                }));
+            Err(Decision::Refused(refusal)) => {
+                return Err(self.refuse(event, from, event_id, refusal));
             }
         };
         // A self-loop stays in the state: its action runs, exit and entry hooks do not.
@@ -369,12 +362,7 @@ impl<M: StateMachine, R: Recorder> Dynamic<M, R> {
             self.state.__exit(context)
         };
         if let Err(hook) = exit.and_then(|()| M::__action(event_id, from, to, context)) {
-            return Err(
-                self.refuse(event, from, event_id, |unrecorded| match unrecorded {
-                    None => Cause::Vetoed(hook),
-                    Some(error) => Cause::VetoedUnrecorded(hook, error),
-                }),
-            );
+            return Err(self.refuse(event, from, event_id, Refusal::Vetoed(hook)));
         }
         match self
             .core
@@ -401,7 +389,7 @@ impl<M: StateMachine, R: Recorder> Dynamic<M, R> {
 
 impl<M: StateMachine, R: Recorder> Dynamic<M, R> {
     /// Records the rejection of `event` in the current state and hands the event back, with
-    /// the cause `cause` gives for the recorder's error (`None`: the rejection was recorded).
+    /// the cause `refusal` names (and the recorder's error, if it refused that record too).
     #[inline(always)]
     #[allow(clippy::type_complexity)] // the rejection's three parameters are each needed
     fn refuse(
@@ -409,12 +397,12 @@ impl<M: StateMachine, R: Recorder> Dynamic<M, R> {
         event: M::Event,
         from: StateId,
         event_id: EventId,
-        cause: impl FnOnce(Option<R::Error>) -> Cause<R::Error, M::HookError>,
+        refusal: Refusal<M::HookError>,
     ) -> Rejection<M::Event, R::Error, M::HookError> {
         let definition = M::DEFINITION;
         let (cause, record) = match self.core.reject(definition, from, event_id) {
-            Ok(record) => (cause(None), Some(record)),
-            Err(error) => (cause(Some(error)), None),
+            Ok(record) => (refusal.recorded(), Some(record)),
+            Err(error) => (refusal.unrecorded(error), None),
         };
         Rejection::new(event, definition, from, event_id, cause, record)
     }
@@ -424,10 +412,37 @@ impl<M: StateMachine, R: Recorder> Dynamic<M, R> {
 pub(crate) enum Decision<F, H> {
     /// The machine is poisoned or exhausted: nothing is recorded.
     Unusable(Cause<F, H>),
-    /// The event's guard declined: recorded as rejected.
-    Declined,
-    /// The event is not allowed here: recorded as rejected.
+    /// The event is not allowed here, or its guard declined: recorded as rejected.
+    Refused(Refusal<H>),
+}
+
+/// Why an attempt is recorded as rejected, for the synchronous and the awaited apply alike.
+pub(crate) enum Refusal<H> {
     Illegal,
+    Declined,
+    Vetoed(H),
+}
+
+impl<H> Refusal<H> {
+    /// The cause when the rejection was recorded.
+    #[inline(always)]
+    pub(crate) fn recorded<F>(self) -> Cause<F, H> {
+        match self {
+            Refusal::Illegal => Cause::Illegal,
+            Refusal::Declined => Cause::Declined,
+            Refusal::Vetoed(veto) => Cause::Vetoed(veto),
+        }
+    }
+
+    /// The cause when the recorder refused the rejection's record with `error`.
+    #[inline(always)]
+    pub(crate) fn unrecorded<F>(self, error: F) -> Cause<F, H> {
+        match self {
+            Refusal::Illegal => Cause::IllegalUnrecorded(error),
+            Refusal::Declined => Cause::DeclinedUnrecorded(error),
+            Refusal::Vetoed(veto) => Cause::VetoedUnrecorded(veto, error),
+        }
+    }
 }
 
 impl<M: StateMachine, R> Dynamic<M, R> {
@@ -450,8 +465,8 @@ impl<M: StateMachine, R> Dynamic<M, R> {
         match (definition.target(from, event_id), M::__branch(event)) {
             (Some(to), Branch::Declared) => Ok(to),
             (Some(_), Branch::To(to)) if definition.allows(from, event_id, to) => Ok(to),
-            (Some(_), Branch::Declined) => Err(Decision::Declined),
-            _ => Err(Decision::Illegal),
+            (Some(_), Branch::Declined) => Err(Decision::Refused(Refusal::Declined)),
+            _ => Err(Decision::Refused(Refusal::Illegal)),
         }
     }
 
@@ -600,8 +615,8 @@ pub enum Cause<F, H = core::convert::Infallible> {
     Vetoed(H),
     /// A hook vetoed, and the recorder also refused the record of the rejection.
     VetoedUnrecorded(H, F),
-    /// The machine is poisoned: a recorder panicked while writing a record, so whether that
-    /// record was stored is unknown (one part of a recorder pair may hold it). Nothing was
+    /// The machine is poisoned: a recorder panicked while writing a record (or an awaited
+    /// write was dropped before it completed), so whether that record was stored is unknown (one part of a recorder pair may hold it). Nothing was
     /// run or recorded; rebuild the machine from what its recorder holds (see
     /// [`Dynamic::is_poisoned`]).
     Poisoned,
@@ -613,6 +628,28 @@ pub enum Cause<F, H = core::convert::Infallible> {
     /// Nothing was run or recorded. The code that owns the machine applies it with
     /// [`Dynamic::apply_internal`].
     Internal,
+}
+
+impl<F, H> Cause<F, H> {
+    /// The recorder's error, when the recorder refused a record of this attempt (the
+    /// transition's, or the rejection's): what a retry or a reload decides on.
+    ///
+    /// ```
+    /// use statewright::Cause;
+    ///
+    /// let cause: Cause<&str> = Cause::IllegalUnrecorded("disk full");
+    /// assert_eq!(cause.recorder_error(), Some(&"disk full"));
+    /// assert_eq!(Cause::<&str>::Illegal.recorder_error(), None);
+    /// ```
+    pub fn recorder_error(&self) -> Option<&F> {
+        match self {
+            Cause::Unrecorded(error)
+            | Cause::IllegalUnrecorded(error)
+            | Cause::DeclinedUnrecorded(error)
+            | Cause::VetoedUnrecorded(_, error) => Some(error),
+            _ => None,
+        }
+    }
 }
 
 /// An event that [`Dynamic::apply`] did not apply: the event itself (handed back), the state

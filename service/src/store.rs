@@ -55,7 +55,7 @@ use statewright::sql::postgres::AsyncPgJournal;
 use statewright::sql::postgres::tokio_postgres::{self, NoTls};
 use statewright::sql::sqlite::AsyncSqliteJournal;
 use statewright::sql::{AsyncBackend, AsyncJournal, AsyncMachine, SqlError};
-use statewright::{Awaited, Cause, Dynamic, Record, StateMachine, Timestamp};
+use statewright::{Awaited, Dynamic, Record, StateMachine, Timestamp};
 use tokio::sync::Mutex;
 
 use crate::machine::{Order, order};
@@ -344,17 +344,6 @@ async fn place<B: AsyncBackend>(journal: &AsyncJournal<B>, id: &str) -> Result<R
         .map_err(|rejection| StoreError(rejection.to_string()))
 }
 
-/// The error of a rejection whose record was not written, if that was the reason.
-fn unrecorded<H>(cause: &Cause<SqlError, H>) -> Option<&SqlError> {
-    match cause {
-        Cause::Unrecorded(error)
-        | Cause::IllegalUnrecorded(error)
-        | Cause::DeclinedUnrecorded(error)
-        | Cause::VetoedUnrecorded(_, error) => Some(error),
-        _ => None,
-    }
-}
-
 /// Load, apply with the key, and on a conflict load again.
 async fn apply<B: AsyncBackend>(
     journal: &AsyncJournal<B>,
@@ -372,7 +361,7 @@ async fn apply<B: AsyncBackend>(
             Ok(record) => return answer(Outcome::Applied(record), conflicts),
             Err(rejection) => rejection,
         };
-        match unrecorded(rejection.cause()) {
+        match rejection.cause().recorder_error() {
             None if rejection.is_illegal() => {
                 let message = rejection.to_string();
                 let record = rejection
@@ -440,7 +429,7 @@ async fn expire<B: AsyncBackend>(
         }
         match order.apply_internal(order::Event::Timeout).await {
             Ok(record) => return Ok(Some(record)),
-            Err(rejection) => match unrecorded(rejection.cause()) {
+            Err(rejection) => match rejection.cause().recorder_error() {
                 Some(SqlError::Conflict(_)) => continue,
                 _ => return Err(StoreError(rejection.to_string())),
             },

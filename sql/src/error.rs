@@ -10,7 +10,7 @@ use tokio_postgres::Error as PgError;
 
 #[cfg(feature = "postgres")]
 use postgres::Error as PgError;
-use statewright_runtime::{Cause, Fingerprint, RecordError, Refused, Rejection};
+use statewright_runtime::{Fingerprint, RecordError, Refused, Rejection};
 
 /// An error of the database client (`rusqlite::Error`, `postgres::Error`), boxed so that both
 /// backends share one error type; [`SqlError::database_error`] gives it back for downcasting.
@@ -19,7 +19,7 @@ pub type DatabaseError = Box<dyn Error + Send + Sync + 'static>;
 /// Why a database journal could not be opened, read or appended to.
 ///
 /// Appending errors reach the caller of the transition (the typed API's
-/// [`Refused`], the dynamic API's [`Rejection`] with [`Cause::Unrecorded`]); the machine
+/// [`Refused`], the dynamic API's [`Rejection`] with [`Cause::Unrecorded`](statewright_runtime::Cause::Unrecorded)); the machine
 /// stays in its previous state.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -380,13 +380,7 @@ impl AsConflict for Conflict {
 
 impl<E, H> AsConflict for Rejection<E, SqlError, H> {
     fn as_conflict(&self) -> Option<&Conflict> {
-        match self.cause() {
-            Cause::Unrecorded(error)
-            | Cause::IllegalUnrecorded(error)
-            | Cause::DeclinedUnrecorded(error)
-            | Cause::VetoedUnrecorded(_, error) => error.conflict(),
-            _ => None,
-        }
+        self.cause().recorder_error()?.conflict()
     }
 }
 
