@@ -170,6 +170,13 @@ pub fn refusal_message(record: &Record) -> String {
     )
 }
 
+/// The state an order's history leads to.
+fn current(history: &[Record]) -> statewright::StateInfo {
+    history
+        .last()
+        .map_or(Order::DEFINITION.initial(), Record::to)
+}
+
 /// A new order id: `o-` and 16 hex digits from the standard library's randomly seeded hasher.
 fn new_id() -> String {
     use std::hash::{BuildHasher, RandomState};
@@ -318,9 +325,7 @@ async fn event(
 async fn show(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
     match app.store.history(&id).await {
         Ok(Some(history)) => {
-            let state = history
-                .last()
-                .map_or(Order::DEFINITION.initial(), Record::to);
+            let state = current(&history);
             let allowed = external(state.allowed_events());
             answer(
                 StatusCode::OK,
@@ -341,9 +346,7 @@ async fn show(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
 async fn diagram(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
     match app.store.history(&id).await {
         Ok(Some(history)) => {
-            let state = history
-                .last()
-                .map_or(Order::DEFINITION.initial(), Record::to);
+            let state = current(&history);
             (
                 [(header::CONTENT_TYPE, "image/svg+xml")],
                 Order::DEFINITION.svg_highlighting(state),
