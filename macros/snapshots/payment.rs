@@ -547,12 +547,18 @@ Exists only in `New`; anywhere else the call does not compile. The transition's 
                         |_, __choice, __core| match __choice {
                             super::AuthorizedOrFailed::Authorized(__t) => {
                                 super::AuthorizedOrFailed::Authorized(
-                                    super::__sw::__private::enter::<Self, _>(__t, __core),
+                                    super::__sw::__private::enter::<
+                                        Self,
+                                        _,
+                                    >(__t, __core, super::__sw::__private::event_id(0u32)),
                                 )
                             }
                             super::AuthorizedOrFailed::Failed(__t) => {
                                 super::AuthorizedOrFailed::Failed(
-                                    super::__sw::__private::enter::<Self, _>(__t, __core),
+                                    super::__sw::__private::enter::<
+                                        Self,
+                                        _,
+                                    >(__t, __core, super::__sw::__private::event_id(0u32)),
                                 )
                             }
                         },
@@ -611,7 +617,7 @@ Exists only in `New`; anywhere else the call does not compile. The transition's 
                         |_, __t, __core| super::__sw::__private::enter::<
                             Self,
                             _,
-                        >(__t, __core),
+                        >(__t, __core, super::__sw::__private::event_id(1u32)),
                     ),
                 )
             }
@@ -641,7 +647,11 @@ Exists only in `Authorized`; anywhere else the call does not compile. The transi
                         |_, (), __core| super::__sw::__private::enter::<
                             Self,
                             _,
-                        >(super::Captured, __core),
+                        >(
+                            super::Captured,
+                            __core,
+                            super::__sw::__private::event_id(2u32),
+                        ),
                     ),
                 )
             }
@@ -671,7 +681,7 @@ Exists only in `Failed`; anywhere else the call does not compile. The transition
                         |_, (), __core| super::__sw::__private::enter::<
                             Self,
                             _,
-                        >(super::New, __core),
+                        >(super::New, __core, super::__sw::__private::event_id(3u32)),
                     ),
                 )
             }

@@ -519,12 +519,18 @@ Exists only in `Open`; anywhere else the call does not compile. The transition's
                         |_, __choice, __core| match __choice {
                             super::TakenOrOpen::Taken(__t) => {
                                 super::TakenOrOpen::Taken(
-                                    super::__sw::__private::enter::<Self, _>(__t, __core),
+                                    super::__sw::__private::enter::<
+                                        Self,
+                                        _,
+                                    >(__t, __core, super::__sw::__private::event_id(0u32)),
                                 )
                             }
                             super::TakenOrOpen::Open(__t) => {
                                 super::TakenOrOpen::Open(
-                                    super::__sw::__private::enter::<Self, _>(__t, __core),
+                                    super::__sw::__private::enter::<
+                                        Self,
+                                        _,
+                                    >(__t, __core, super::__sw::__private::event_id(0u32)),
                                 )
                             }
                         },
@@ -602,7 +608,7 @@ Exists only in `Open`; anywhere else the call does not compile. The transition's
                         |_, __t, __core| super::__sw::__private::enter::<
                             Self,
                             _,
-                        >(__t, __core),
+                        >(__t, __core, super::__sw::__private::event_id(1u32)),
                     ),
                     super::__sw::__private::hooked_guarded,
                 )
@@ -639,7 +645,7 @@ Exists only in `Taken`; anywhere else the call does not compile. The transition'
                         |_, (), __core| super::__sw::__private::enter::<
                             Self,
                             _,
-                        >(super::Closed, __core),
+                        >(super::Closed, __core, super::__sw::__private::event_id(2u32)),
                     ),
                     super::__sw::__private::hooked,
                 )

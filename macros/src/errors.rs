@@ -18,9 +18,19 @@ impl Errors {
         }
     }
 
-    /// Records an error at `span`.
+    /// Records an error at `span`, once: a composite's transition is checked in every state
+    /// that inherits it, and its mistake is still one error.
     pub fn at(&self, span: Span, message: impl Display) {
-        self.push(syn::Error::new(span, message));
+        let error = syn::Error::new(span, message);
+        let key = |e: &syn::Error| (format!("{:?}", e.span()), e.to_string());
+        let repeated = self
+            .errors
+            .borrow()
+            .as_ref()
+            .is_some_and(|errors| errors.iter().any(|e| key(e) == key(&error)));
+        if !repeated {
+            self.push(error);
+        }
     }
 
     /// Records an error (which may hold several).

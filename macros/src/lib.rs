@@ -12,6 +12,7 @@ mod diagram;
 mod errors;
 mod expand;
 mod fallback;
+mod hierarchy;
 mod model;
 mod names;
 mod parse;

@@ -80,6 +80,13 @@ pub struct Model {
     pub internal_unknown: Vec<Ident>,
     /// The names `internal(...)` lists a second time.
     pub internal_repeated: Vec<Ident>,
+    /// The composite states, in declaration order (none for a flat machine).
+    pub composites: Vec<crate::hierarchy::Composite>,
+    /// Per composite, its transitions as written (`from` unused): `transitions` holds their
+    /// copies in the states that inherit them.
+    pub declared: Vec<Vec<Transition>>,
+    /// What resolving the hierarchy found wrong, for `validate`.
+    pub hierarchy_problems: crate::hierarchy::Problems,
 }
 
 /// The serde derives the user asked for, as written (their spans point errors at them).
@@ -126,6 +133,8 @@ pub struct State {
     pub no_timeout: Vec<Span>,
     /// The spans of its `#[on(...)]` attributes.
     pub on: Vec<Span>,
+    /// The composite it is directly inside (`#[parent(...)]`), if the name resolved.
+    pub parent: Option<usize>,
 }
 
 pub struct Event {
@@ -140,6 +149,7 @@ pub struct Event {
     pub internal: bool,
 }
 
+#[derive(Clone)]
 pub struct Transition {
     pub from: usize,
     pub event: usize,
@@ -159,6 +169,14 @@ pub struct Transition {
     /// For a state's timeout: milliseconds and resume policy (0 deadline, 1 remaining,
     /// 2 restart).
     pub timeout: Option<(u64, u8)>,
+    /// The composite it is inherited from (declared on), `None` for a state's own.
+    pub origin: Option<usize>,
+    /// The composite it targets as written, if it targets one (`to` is then the state the
+    /// composite's initial children lead to).
+    pub target_composite: Option<usize>,
+    /// How many nodes it leaves, from the source state outwards (hierarchical machines only;
+    /// see `hierarchy`).
+    pub exits: u32,
 }
 
 /// The names the generated module defines besides the state types; a state type with one of
@@ -253,6 +271,9 @@ impl Model {
                         group_len: targets.len(),
                         guard,
                         timeout,
+                        origin: None,
+                        target_composite: None,
+                        exits: 0,
                     });
                 }
                 group += 1;
@@ -320,6 +341,9 @@ impl Model {
             duplicates,
             internal_unknown,
             internal_repeated,
+            composites: Vec::new(),
+            declared: Vec::new(),
+            hierarchy_problems: Default::default(),
         };
         let mut shadowed: Vec<String> = MODULE_TYPES.iter().map(|s| (*s).to_owned()).collect();
         shadowed.extend(variants.iter().map(|v| v.ident.unraw().to_string()));
@@ -350,9 +374,11 @@ impl Model {
                 timeouts: v.timeout_spans.clone(),
                 no_timeout: v.no_timeout.iter().map(|(span, _)| *span).collect(),
                 on: v.on.iter().map(|o| o.span).collect(),
+                parent: None,
             })
             .collect();
         model.aliases = aliases;
+        crate::hierarchy::resolve(&mut model, input);
         model.index();
         model
     }
@@ -391,8 +417,15 @@ impl Model {
                 .any(|t| t.event == event && t.timeout.is_some())
     }
 
-    /// The initial state (the first one marked, else the first state).
+    /// The initial state (the first one marked, else the first state; in a hierarchical
+    /// machine, the state the top level's initial node leads to).
     pub fn initial(&self) -> usize {
+        if self.is_hierarchical() {
+            return self
+                .initial_child(None)
+                .and_then(|n| self.entry_state(n))
+                .unwrap_or(0);
+        }
         self.states
             .iter()
             .position(|s| !s.initial.is_empty())

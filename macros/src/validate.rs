@@ -20,7 +20,10 @@ pub fn check(model: &Model, errors: &Errors) {
     let parsed = errors.count() == 0;
     check_module_name(model, errors);
     check_states_once(model, errors);
-    check_one_initial(model, errors);
+    if !model.is_hierarchical() {
+        check_one_initial(model, errors);
+    }
+    crate::hierarchy::check(model, errors);
     check_flags_once(model, errors);
     check_targets_exist(model, errors);
     check_choice_targets_once(model, errors);
@@ -503,9 +506,16 @@ fn check_timeouts(model: &Model, errors: &Errors) {
                 ),
             );
         }
+        let inherits_one = || {
+            model
+                .transitions
+                .iter()
+                .any(|t| t.timeout.is_some() && model.states[t.from].ident == state.ident)
+        };
         if model.timeouts_required
             && !terminal
             && state.timeouts.is_empty()
+            && !inherits_one()
             && state.no_timeout.is_empty()
         {
             errors.at(

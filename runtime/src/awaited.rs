@@ -405,11 +405,20 @@ impl<M: StateMachine, A: AsyncRecorder> Dynamic<M, Awaited<A>> {
         let cause = match self.decide(&event, from, event_id) {
             Ok(to) => {
                 // A self-loop stays in the state: its action runs, exit and entry hooks do not.
+                let leaves = definition.leaves_state(from, event_id, to);
                 let context = &mut self.core.context;
-                let exit = if to == from {
-                    Ok(())
+                let exit = if leaves {
+                    match self.state.__exit_async(context).await {
+                        Ok(()) => {
+                            crate::hierarchy::exit_composites_async::<M>(
+                                from, event_id, to, context,
+                            )
+                            .await
+                        }
+                        Err(veto) => Err(veto),
+                    }
                 } else {
-                    self.state.__exit_async(context).await
+                    Ok(())
                 };
                 let hooks = match exit {
                     Ok(()) => M::__action_async(event_id, from, to, context).await,
@@ -426,8 +435,12 @@ impl<M: StateMachine, A: AsyncRecorder> Dynamic<M, Awaited<A>> {
                                 // In the poll that saw the write complete: no `.await` between
                                 // the record and the new state.
                                 self.state.__move_to(event, to);
-                                if to != from {
-                                    self.state.__entered(&mut self.core.context);
+                                if leaves {
+                                    let context = &mut self.core.context;
+                                    crate::hierarchy::enter_composites::<M>(
+                                        from, event_id, to, context,
+                                    );
+                                    self.state.__entered(context);
                                 }
                                 Ok(record)
                             }

@@ -131,6 +131,9 @@ pub struct Definition {
     ///
     /// [`Dynamic::apply`]: crate::Dynamic::apply
     pub(crate) internal: &'static [bool],
+    /// The composite states and how the states nest in them; [`Hierarchy::FLAT`] for a
+    /// machine without composites (see the `hierarchy` module).
+    pub(crate) hierarchy: &'static crate::hierarchy::Hierarchy,
 }
 
 /// What restoring a machine does with the timeout that was armed when it was stored (see
@@ -208,6 +211,14 @@ impl Timeout {
     /// The state the timeout belongs to.
     pub fn state(&self) -> StateInfo {
         self.definition.info(self.state)
+    }
+
+    /// Where the timeout is declared: its state, or the composite the state is inside whose
+    /// timeout runs while the machine is anywhere inside it (see [`Transition::source`]).
+    pub fn source(&self) -> crate::Node {
+        self.definition
+            .find_transition(self.state, self.event, self.to)
+            .map_or(crate::Node::State(self.state()), |t| t.source())
     }
 
     /// How long the machine may stay in the state.
@@ -334,7 +345,7 @@ impl Definition {
     }
 
     /// The `(event, to)` pairs of `state`'s transitions (empty for an unknown id).
-    fn pairs(&self, state: StateId) -> &'static [u32] {
+    pub(crate) fn pairs(&self, state: StateId) -> &'static [u32] {
         let i = state.index();
         match (self.first.get(i), self.first.get(i + 1)) {
             (Some(&start), Some(&end)) => self
@@ -361,6 +372,23 @@ impl Definition {
                 to: StateId(pair[1]),
                 index: start + i as u32,
             })
+    }
+
+    /// The transition `from --event--> to`, if it is declared.
+    pub(crate) fn find_transition(
+        &'static self,
+        from: StateId,
+        event: EventId,
+        to: StateId,
+    ) -> Option<Transition> {
+        let index = self.pair_index(from, event, to)?;
+        Some(Transition {
+            definition: self,
+            from,
+            event,
+            to,
+            index,
+        })
     }
 
     /// Where `event` leads from `from`, or `None` when the event is not allowed there. For a
@@ -518,7 +546,8 @@ impl PartialEq for Definition {
                 && self.guarded == other.guarded
                 && self.hooks == other.hooks
                 && self.timeouts == other.timeouts
-                && self.internal == other.internal)
+                && self.internal == other.internal
+                && self.hierarchy == other.hierarchy)
     }
 }
 
@@ -802,6 +831,16 @@ pub struct Transition {
 }
 
 impl Transition {
+    /// The definition the transition belongs to.
+    pub(crate) fn definition_ref(&self) -> &'static Definition {
+        self.definition
+    }
+
+    /// The index of its pair in the definition's table.
+    pub(crate) fn index(&self) -> u32 {
+        self.index
+    }
+
     /// The source state.
     pub fn from(&self) -> StateInfo {
         self.definition.info(self.from)

@@ -161,6 +161,7 @@ impl<M: StateMachine, R> Dynamic<M, R> {
     ) -> Result<Self, NotInitial<M, R>> {
         if state.state_id() == M::DEFINITION.initial {
             let (mut state, mut context) = (state, context);
+            crate::hierarchy::enter_initial_composites::<M>(&mut context);
             state.__entered(&mut context);
             Ok(Dynamic {
                 state,
@@ -354,12 +355,16 @@ impl<M: StateMachine, R: Recorder> Dynamic<M, R> {
                 return Err(self.refuse(event, from, event_id, refusal));
             }
         };
-        // A self-loop stays in the state: its action runs, exit and entry hooks do not.
+        // A self-loop stays in the state: its action runs, exit and entry hooks do not. (A
+        // composite's self-transition leaves the state, even when it comes back to it.)
+        let leaves = definition.leaves_state(from, event_id, to);
         let context = &mut self.core.context;
-        let exit = if to == from {
-            Ok(())
+        let exit = if leaves {
+            self.state
+                .__exit(context)
+                .and_then(|()| crate::hierarchy::exit_composites::<M>(from, event_id, to, context))
         } else {
-            self.state.__exit(context)
+            Ok(())
         };
         if let Err(hook) = exit.and_then(|()| M::__action(event_id, from, to, context)) {
             return Err(self.refuse(event, from, event_id, Refusal::Vetoed(hook)));
@@ -370,8 +375,10 @@ impl<M: StateMachine, R: Recorder> Dynamic<M, R> {
         {
             Ok(record) => {
                 self.state.__move_to(event, to);
-                if to != from {
-                    self.state.__entered(&mut self.core.context);
+                if leaves {
+                    let context = &mut self.core.context;
+                    crate::hierarchy::enter_composites::<M>(from, event_id, to, context);
+                    self.state.__entered(context);
                 }
                 Ok(record)
             }

@@ -91,6 +91,7 @@ fn fingerprint<'a>(
     initial: &str,
     states: impl Iterator<Item = (&'a str, bool, bool, bool)>,
     transitions: impl Iterator<Item = (&'a str, &'a str, &'a str, bool, Option<u128>)>,
+    hierarchy: Hierarchy<'a>,
 ) -> Fingerprint {
     let mut h = Hasher::new();
     h.field("statewright-fingerprint/1")
@@ -119,7 +120,50 @@ fn fingerprint<'a>(
             h.field("after").field(&alloc::format!("{ms}"));
         }
     }
+    // The hierarchy only where there is one, so that flat machines keep their fingerprints.
+    // The transitions above are the states' (with the inherited ones); what a composite adds
+    // is where each transition is declared and which states it leaves and enters.
+    let Hierarchy {
+        composites,
+        origins,
+    } = hierarchy;
+    for (name, parent, initial, entry, exit) in composites {
+        h.field("composite")
+            .field(name)
+            .field(parent)
+            .field(initial);
+        if entry {
+            h.field("entry");
+        }
+        if exit {
+            h.field("exit");
+        }
+    }
+    for (source, target, exits) in origins {
+        h.field("origin")
+            .field(source)
+            .field(target)
+            .field(&alloc::format!("{exits}"));
+    }
     Fingerprint(h.0)
+}
+
+/// The hierarchy's part of the canonical walk: per composite (name, parent or `""`, initial
+/// child, entry hook, exit hook), and per transition (declaring node, declared target, how
+/// many nodes it leaves). Both empty for a flat machine.
+pub(crate) struct Hierarchy<'a> {
+    pub(crate) composites: alloc::vec::Vec<(&'a str, &'a str, &'a str, bool, bool)>,
+    pub(crate) origins: alloc::vec::Vec<(&'a str, &'a str, u32)>,
+}
+
+impl Hierarchy<'_> {
+    /// A flat machine's.
+    pub(crate) fn flat() -> Self {
+        Hierarchy {
+            composites: alloc::vec::Vec::new(),
+            origins: alloc::vec::Vec::new(),
+        }
+    }
 }
 
 impl Definition {
@@ -142,7 +186,34 @@ impl Definition {
                     t.timeout().map(|d| d.as_millis()),
                 )
             }),
+            self.fingerprint_hierarchy(),
         )
+    }
+
+    fn fingerprint_hierarchy(&'static self) -> Hierarchy<'static> {
+        if !self.is_hierarchical() {
+            return Hierarchy::flat();
+        }
+        Hierarchy {
+            composites: self
+                .composites()
+                .map(|c| {
+                    let parent = c.parent().map_or("", |p| p.name());
+                    let (entry, exit) = (c.has_entry_hook(), c.has_exit_hook());
+                    (c.name(), parent, c.initial().name(), entry, exit)
+                })
+                .collect(),
+            origins: self
+                .transitions()
+                .map(|t| {
+                    (
+                        t.source().name(),
+                        t.target().name(),
+                        t.exited().count() as u32,
+                    )
+                })
+                .collect(),
+        }
     }
 }
 
@@ -167,6 +238,7 @@ impl Chart {
                     t.timeout().map(|d| d.as_millis()),
                 )
             }),
+            Hierarchy::flat(),
         )
     }
 }

@@ -24,6 +24,7 @@ pub mod diagram;
 mod dynamic;
 mod event_name;
 mod fingerprint;
+pub mod hierarchy;
 pub mod hooks;
 pub mod idempotent;
 #[cfg(feature = "journal")]
@@ -62,6 +63,7 @@ pub use crate::definition::{
 pub use crate::dynamic::{Cause, Dynamic, NotInitial, Rejection, ResumeError, ResumeReason};
 pub use crate::event_name::{EventNameError, EventNameReason};
 pub use crate::fingerprint::Fingerprint;
+pub use crate::hierarchy::{Ancestors, CompositeId, CompositeInfo, Node};
 pub use crate::hooks::{Failure, HookFallibility, Hooked, VetoError};
 #[cfg(feature = "serde")]
 pub use crate::idempotent::IdempotentSnapshot;

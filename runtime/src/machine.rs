@@ -137,6 +137,31 @@ pub trait StateMachine: Sized {
     #[inline(always)]
     fn __entered(&mut self, _context: &mut Self::Context) {}
 
+    /// Runs the exit hook of composite `composite` (its index), if it has one.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn __exit_composite(
+        _composite: u32,
+        _context: &mut Self::Context,
+    ) -> Result<(), Self::HookError> {
+        Ok(())
+    }
+
+    /// Runs the entry hook of composite `composite` (its index), if it has one.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn __enter_composite(_composite: u32, _context: &mut Self::Context) {}
+
+    /// Runs the exit hook of composite `composite`, awaited.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn __exit_composite_async(
+        composite: u32,
+        context: &mut Self::Context,
+    ) -> impl Future<Output = Result<(), Self::HookError>> {
+        core::future::ready(Self::__exit_composite(composite, context))
+    }
+
     /// Whether the exit hooks and transition actions are `async`
     /// (`#[state_machine(async)]` with hooks): such a machine applies events only through an
     /// awaited recorder, and the synchronous API refuses it when the program is built.

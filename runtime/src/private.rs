@@ -12,6 +12,7 @@ use crate::machine::{ContextOf, HookErrorOf, State, StateMachine};
 use crate::record::{Outcome, Record};
 use crate::recorder::{Fallibility, Recorder, Step};
 
+pub use crate::hierarchy::Hierarchy;
 /// serde, for the `Serialize` and `Deserialize` impls of generated event enums: users need not
 /// name serde for them to compile.
 #[cfg(feature = "serde")]
@@ -364,10 +365,13 @@ pub fn attempt<M: Parts<Recorder: Recorder, Context = ContextOf<<M as Parts>::St
         }
     };
     // A self-loop stays in the state: no exit (and no entry, see `enter`).
-    let exit = if to == from {
-        Ok(())
+    type Of<M> = <<M as Parts>::State as State>::Machine;
+    let exit = if definition.leaves_state(from, event, to) {
+        state.__exit(&mut core.context).and_then(|()| {
+            crate::hierarchy::exit_composites::<Of<M>>(from, event, to, &mut core.context)
+        })
     } else {
-        state.__exit(&mut core.context)
+        Ok(())
     };
     let hooks = exit.and_then(|()| {
         <<M::State as State>::Machine as StateMachine>::__action(event, from, to, &mut core.context)
@@ -459,9 +463,13 @@ pub fn enter<
 >(
     mut target: T,
     mut core: CoreOf<M>,
+    event: EventId,
 ) -> M::With<T> {
     // A self-loop stays in the state: no entry (and no exit, see `attempt`).
-    if T::ID != <M::State as State>::ID {
+    type Of<M> = <<M as Parts>::State as State>::Machine;
+    let (from, to) = (<M::State as State>::ID, T::ID);
+    if <Of<M> as StateMachine>::DEFINITION.leaves_state(from, event, to) {
+        crate::hierarchy::enter_composites::<Of<M>>(from, event, to, &mut core.context);
         target.__entered(&mut core.context);
     }
     M::with(target, core)
@@ -544,6 +552,7 @@ pub const fn definition(
         hooks,
         timeouts,
         internal: &[],
+        hierarchy: &crate::hierarchy::Hierarchy::FLAT,
     }
 }
 
@@ -554,6 +563,38 @@ pub const fn with_internal(definition: Definition, internal: &'static [bool]) ->
     Definition {
         internal,
         ..definition
+    }
+}
+
+/// `definition` with its composite states (see [`Hierarchy`](crate::hierarchy::Hierarchy)).
+/// Generated only for machines that have some.
+pub const fn with_hierarchy(
+    definition: Definition,
+    hierarchy: &'static crate::hierarchy::Hierarchy,
+) -> Definition {
+    Definition {
+        hierarchy,
+        ..definition
+    }
+}
+
+/// The composite states of a definition, from their tables (see the fields of
+/// [`Hierarchy`](crate::hierarchy::Hierarchy)).
+pub const fn hierarchy(
+    names: &'static [&'static str],
+    docs: &'static [&'static str],
+    parents: &'static [u32],
+    initial: &'static [u32],
+    hooks: &'static [u8],
+    origins: &'static [u32],
+) -> crate::hierarchy::Hierarchy {
+    crate::hierarchy::Hierarchy {
+        names,
+        docs,
+        parents,
+        initial,
+        hooks,
+        origins,
     }
 }
 
@@ -613,10 +654,17 @@ where
             };
         }
     };
-    let exit = if to == from {
-        Ok(())
+    type Of<M> = <<M as Parts>::State as State>::Machine;
+    let exit = if definition.leaves_state(from, event, to) {
+        match state.__exit_async(&mut core.context).await {
+            Ok(()) => {
+                crate::hierarchy::exit_composites_async::<Of<M>>(from, event, to, &mut core.context)
+                    .await
+            }
+            Err(veto) => Err(veto),
+        }
     } else {
-        state.__exit_async(&mut core.context).await
+        Ok(())
     };
     let hooks = match exit {
         Ok(()) => {
@@ -716,4 +764,11 @@ pub mod integration {
     ) -> alloc::vec::Vec<alloc::string::String> {
         crate::diagram::json::changes_since(recorded, current)
     }
+}
+
+/// Runs the entry hooks of the composites the initial state is inside, outermost first: the
+/// typed `start` of a hierarchical machine with hooks, before the initial state's own.
+#[inline]
+pub fn enter_initial<M: StateMachine>(context: &mut M::Context) {
+    crate::hierarchy::enter_initial_composites::<M>(context);
 }

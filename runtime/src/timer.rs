@@ -43,7 +43,7 @@ use core::time::Duration;
 
 use crate::awaited::{AsyncRecorder, Awaited};
 use crate::clock::Clock;
-use crate::definition::Timeout;
+use crate::definition::{EventId, StateId, Timeout};
 use crate::dynamic::{Dynamic, Rejection};
 use crate::machine::StateMachine;
 use crate::record::Record;
@@ -171,8 +171,10 @@ impl<M: StateMachine, R: Recorder, C: Clock> Timed<M, R, C> {
         &mut self,
         event: M::Event,
     ) -> Result<Record, Rejection<M::Event, R::Error, M::HookError>> {
-        let rearm = Rearm::new(self);
-        rearm.timed.machine.apply(event)
+        let mut rearm = Rearm::new(self, M::event_id(&event));
+        let result = rearm.timed.machine.apply(event);
+        rearm.refused = result.is_err();
+        result
     }
 
     /// Applies `event`, delivered under `id`, unless `window` remembers `id` (see
@@ -187,7 +189,7 @@ impl<M: StateMachine, R: Recorder, C: Clock> Timed<M, R, C> {
         event: M::Event,
     ) -> crate::Delivery<M::Event, R::Error, M::HookError> {
         let now = self.clock.now();
-        let rearm = Rearm::new(self);
+        let rearm = Rearm::new(self, M::event_id(&event));
         window.apply(&mut rearm.timed.machine, id, event, now)
     }
 
@@ -201,7 +203,7 @@ impl<M: StateMachine, R: Recorder, C: Clock> Timed<M, R, C> {
     ) -> Option<Result<Record, Rejection<M::Event, R::Error, M::HookError>>> {
         let now = self.clock.monotonic();
         let event = self.due_event(now)?;
-        let rearm = Rearm::at(self, now);
+        let rearm = Rearm::at(self, now, M::event_id(&event));
         // The timeout's event is internal: `apply` refuses it from outside, its timer applies it.
         let result = rearm.timed.machine.apply_internal(event);
         if result.is_ok() {
@@ -255,8 +257,10 @@ impl<M: StateMachine, A: AsyncRecorder, C: Clock> Timed<M, Awaited<A>, C> {
         &mut self,
         event: M::Event,
     ) -> Result<Record, Rejection<M::Event, A::Error, M::HookError>> {
-        let rearm = Rearm::new(self);
-        rearm.timed.machine.apply(event).await
+        let mut rearm = Rearm::new(self, M::event_id(&event));
+        let result = rearm.timed.machine.apply(event).await;
+        rearm.refused = result.is_err();
+        result
     }
 
     /// Takes the timeout's transition if it is due, awaited: see the synchronous
@@ -267,7 +271,7 @@ impl<M: StateMachine, A: AsyncRecorder, C: Clock> Timed<M, Awaited<A>, C> {
     ) -> Option<Result<Record, Rejection<M::Event, A::Error, M::HookError>>> {
         let now = self.clock.monotonic();
         let event = self.due_event(now)?;
-        let rearm = Rearm::at(self, now);
+        let rearm = Rearm::at(self, now, M::event_id(&event));
         let result = rearm.timed.machine.apply_internal(event).await;
         if result.is_ok() {
             rearm.timed.arm_at(now);
@@ -282,27 +286,61 @@ impl<M: StateMachine, A: AsyncRecorder, C: Clock> Timed<M, Awaited<A>, C> {
 /// the machine is in, if it left the state it was in (a self-loop keeps the running one).
 struct Rearm<'a, M: StateMachine, R, C: Clock> {
     timed: &'a mut Timed<M, R, C>,
-    from: crate::definition::StateId,
+    from: StateId,
+    event: EventId,
     now: Duration,
+    /// Set when the event was refused: the machine did not move, even if it is where a
+    /// composite's self-transition would have brought it.
+    refused: bool,
 }
 
 impl<'a, M: StateMachine, R, C: Clock> Rearm<'a, M, R, C> {
-    fn new(timed: &'a mut Timed<M, R, C>) -> Self {
+    fn new(timed: &'a mut Timed<M, R, C>, event: EventId) -> Self {
         let now = timed.clock.monotonic();
-        Rearm::at(timed, now)
+        Rearm::at(timed, now, event)
     }
 
-    fn at(timed: &'a mut Timed<M, R, C>, now: Duration) -> Self {
+    fn at(timed: &'a mut Timed<M, R, C>, now: Duration, event: EventId) -> Self {
         let from = timed.machine.state().state_id();
-        Rearm { timed, from, now }
+        Rearm {
+            timed,
+            from,
+            event,
+            now,
+            refused: false,
+        }
     }
 }
 
 impl<M: StateMachine, R, C: Clock> Drop for Rearm<'_, M, R, C> {
     fn drop(&mut self) {
-        if self.timed.machine.state().state_id() != self.from {
+        let to = self.timed.machine.state().state_id();
+        if !self.refused && rearms::<M>(self.from, self.event, to) {
             self.timed.arm_at(self.now);
         }
+    }
+}
+
+/// Whether `from --event--> to` (applied) arms `to`'s timeout afresh: it entered the state or
+/// composite that declares the timeout. A state's self-loop keeps the running timeout, and so
+/// does a move between states inside a composite whose timeout runs while the machine is
+/// anywhere inside it, unless the transition leaves the composite and enters it again (one
+/// declared on the composite itself, say).
+fn rearms<M: StateMachine>(from: StateId, event: EventId, to: StateId) -> bool {
+    let definition = M::DEFINITION;
+    if !definition.is_hierarchical() {
+        return to != from;
+    }
+    let Some(transition) = definition.find_transition(from, event, to) else {
+        // Not moved (a refusal): nothing to arm.
+        return false;
+    };
+    let owner = definition.timeout(to).map(|t| t.source());
+    let left = |node: crate::Node| transition.exited().any(|n| n == node);
+    match owner {
+        // Entered: `to` was left (or was not `from`), or the composite was.
+        Some(node @ crate::Node::Composite(c)) => !transition.from().is_inside(c) || left(node),
+        Some(crate::Node::State(_)) | None => transition.exited().next().is_some(),
     }
 }
 

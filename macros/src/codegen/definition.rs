@@ -79,7 +79,68 @@ pub fn statics(cx: &Ctx) -> TokenStream {
     } else {
         table
     };
+    let table = if model.is_hierarchical() {
+        let h = hierarchy(cx);
+        quote! {
+            #krate::__private::with_hierarchy(#table, &#h)
+        }
+    } else {
+        table
+    };
     quote! {
         static __DEFINITION: #krate::Definition = #table;
+    }
+}
+
+/// The composite states' tables (see the runtime's `Hierarchy`): names, docs, per node its
+/// parent, per composite its initial child and hooks, per transition where it is declared, what
+/// it targets and how many nodes it leaves.
+fn hierarchy(cx: &Ctx) -> TokenStream {
+    use crate::hierarchy::NodeRef;
+    let (krate, model) = (cx.krate, cx.model);
+    let states = model.states.len() as u32;
+    let node = |n: NodeRef| match n {
+        NodeRef::State(s) => s as u32,
+        NodeRef::Composite(c) => states + c as u32,
+    };
+    let names = model
+        .composites
+        .iter()
+        .map(|c| crate::names::text(&c.ident));
+    let docs = model.composites.iter().map(|c| c.doc.as_str());
+    let parents = model
+        .states
+        .iter()
+        .map(|s| s.parent)
+        .chain(model.composites.iter().map(|c| c.parent))
+        .map(|p| p.map_or(u32::MAX, |p| p as u32));
+    let initial =
+        (0..model.composites.len()).map(|c| model.initial_child(Some(c)).map_or(u32::MAX, node));
+    let hooks: Vec<u8> = model
+        .composites
+        .iter()
+        .map(|c| u8::from(!c.enter.is_empty()) | (u8::from(!c.exit.is_empty()) << 1))
+        .collect();
+    let hooks = if hooks.iter().any(|&h| h != 0) {
+        quote!(&[#(#hooks),*])
+    } else {
+        quote!(&[])
+    };
+    let origins = model.transitions.iter().flat_map(|t| {
+        let source = t.origin.map_or(NodeRef::State(t.from), NodeRef::Composite);
+        let target = t
+            .target_composite
+            .map_or(NodeRef::State(t.to.unwrap_or(t.from)), NodeRef::Composite);
+        [node(source), node(target), t.exits]
+    });
+    quote! {
+        #krate::__private::hierarchy(
+            &[#(#names),*],
+            &[#(#docs),*],
+            &[#(#parents),*],
+            &[#(#initial),*],
+            #hooks,
+            &[#(#origins),*],
+        )
     }
 }

@@ -589,7 +589,7 @@ fn methods(cx: &Ctx, awaited: bool) -> TokenStream {
                 });
                 let builds = targets.iter().map(|&t| {
                     let to = cx.state_ident(t);
-                    quote!(super::#choice::#to(__t) => super::#choice::#to(#enter(__t, __core)))
+                    quote!(super::#choice::#to(__t) => super::#choice::#to(#enter(__t, __core, #id)))
                 });
                 let with = event.with_ident();
                 let with_doc = docs::choice_with_method(cx, e);
@@ -649,7 +649,7 @@ fn methods(cx: &Ctx, awaited: bool) -> TokenStream {
                             }
                             ::core::option::Option::None => ::core::result::Result::Err(()),
                         },
-                        |_, __t, __core| #enter(__t, __core),
+                        |_, __t, __core| #enter(__t, __core, #id),
                     },
                 );
                 let with = event.with_ident();
@@ -700,7 +700,7 @@ fn methods(cx: &Ctx, awaited: bool) -> TokenStream {
                                 self,
                                 #id,
                                 |_| #ok((#to_id, ())),
-                                move |__s, (), __core| #enter(make(__s), __core),
+                                move |__s, (), __core| #enter(make(__s), __core, #id),
                             },
                         );
                         (body, quote!(self.#with(move |_| data)))
@@ -747,7 +747,7 @@ fn methods(cx: &Ctx, awaited: bool) -> TokenStream {
                                 self,
                                 #id,
                                 |_| #ok((#to_id, ())),
-                                |_, (), __core| #enter(#value, __core),
+                                |_, (), __core| #enter(#value, __core, #id),
                             },
                         )
                     } else if awaited {
@@ -776,7 +776,7 @@ fn methods(cx: &Ctx, awaited: bool) -> TokenStream {
                                 self,
                                 #id,
                                 |_| #ok((T::ID, ())),
-                                |_, (), __core| #enter(T::VALUE, __core),
+                                |_, (), __core| #enter(T::VALUE, __core, #id),
                             },
                         )
                     } else if awaited {

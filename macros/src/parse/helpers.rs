@@ -15,6 +15,7 @@ pub const HELPERS: &[&str] = &[
     "exit",
     "timeout",
     "no_timeout",
+    "parent",
 ];
 
 /// Which helper an attribute is, if any.

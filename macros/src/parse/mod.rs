@@ -4,6 +4,7 @@
 //! all. It also removes the helper attributes from the enum, which is emitted as the user wrote
 //! it otherwise.
 
+mod composite;
 mod helpers;
 mod options;
 mod timeout;
@@ -14,6 +15,7 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Attribute, Data, DeriveInput, Expr, Fields, Ident, Lit, Meta, Path, Token, Visibility};
 
+pub use composite::CompositeInput;
 pub use helpers::TransitionInput;
 pub use options::Options;
 pub use timeout::TimeoutInput;
@@ -40,6 +42,8 @@ pub struct Input {
     pub variants: Vec<VariantInput>,
     /// The enum's standard derives (`Debug`, `Clone`, ...), mirrored on the generated types.
     pub std_derives: Vec<Path>,
+    /// Its `#[composite(...)]` attributes that parsed, in order.
+    pub composites: Vec<CompositeInput>,
 }
 
 /// Doc comments: the attributes, to copy onto generated items, and their text.
@@ -72,6 +76,8 @@ pub struct VariantInput {
     pub no_timeout: Vec<(Span, Option<String>)>,
     /// Its `#[on(...)]` attributes.
     pub on: Vec<OnInput>,
+    /// Its `#[parent(...)]` attributes: span, and the name if it parsed.
+    pub parent: Vec<(Span, Option<Ident>)>,
 }
 
 /// One `#[on(...)]` attribute.
@@ -129,6 +135,7 @@ pub fn parse(args: TokenStream, input: TokenStream, errors: &Errors) -> Parsed {
             timeout_spans: Vec::new(),
             no_timeout: Vec::new(),
             on: Vec::new(),
+            parent: Vec::new(),
         };
         variant.attrs.retain(|attr| {
             let (name, misspelled) = match helpers::helper_name(attr) {
@@ -147,6 +154,14 @@ pub fn parse(args: TokenStream, input: TokenStream, errors: &Errors) -> Parsed {
                         (meant, true)
                     }
                     None => {
+                        if attr.path().is_ident("composite") {
+                            errors.at(
+                                attr_span(attr),
+                                "`#[composite(...)]` belongs on the enum, after `#[state_machine]`; \
+                                 put a state inside a composite with `#[parent(Name)]`",
+                            );
+                            return false;
+                        }
                         if is_cfg(attr) {
                             errors.at(attr_span(attr), CFG_ON_STATE);
                             supported = false;
@@ -177,6 +192,10 @@ pub fn parse(args: TokenStream, input: TokenStream, errors: &Errors) -> Parsed {
                 "no_timeout" => {
                     let reason = timeout::parse_no_timeout(attr, errors);
                     v.no_timeout.push((attr_span(attr), reason));
+                }
+                "parent" => {
+                    let parent = composite::parse_parent(attr, errors);
+                    v.parent.push((attr_span(attr), parent));
                 }
                 _ => {
                     let transitions = helpers::parse_on(attr, errors);
@@ -210,7 +229,12 @@ pub fn parse(args: TokenStream, input: TokenStream, errors: &Errors) -> Parsed {
         parsed_variants.push(v);
     }
 
+    let mut composites = Vec::new();
     item.attrs.retain(|attr| match helpers::helper_name(attr) {
+        None if attr.path().is_ident("composite") => {
+            composites.extend(composite::parse_composite(attr, errors));
+            false
+        }
         Some(name) => {
             errors.at(
                 attr_span(attr),
@@ -255,6 +279,7 @@ pub fn parse(args: TokenStream, input: TokenStream, errors: &Errors) -> Parsed {
         docs: docs(&item.attrs),
         std_derives: std_derives(&item.attrs),
         variants: parsed_variants,
+        composites,
         item,
     }))
 }
@@ -267,7 +292,7 @@ const CFG_ON_STATE: &str = "`#[cfg]` on a state is not supported: a machine's st
 const CFG_ON_FIELD: &str = "`#[cfg]` on a state's field is not supported: the state's data is copied into generated types that must match it";
 
 /// The span of an attribute's `[...]`: one token tree, so it covers the whole attribute.
-fn attr_span(attr: &Attribute) -> Span {
+pub(crate) fn attr_span(attr: &Attribute) -> Span {
     attr.bracket_token.span.join()
 }
 
