@@ -121,6 +121,21 @@ impl Model {
             .or(children.first().copied())
     }
 
+    /// Whether the state the machine starts in is known: every `parent` resolved (no unknown
+    /// name, no cycle), and the top level and each composite have exactly one child marked
+    /// initial (a composite without children has none).
+    pub fn initial_is_known(&self) -> bool {
+        let problems = &self.hierarchy_problems;
+        problems.unknown_parents.is_empty()
+            && problems.cycles.is_empty()
+            && std::iter::once(None)
+                .chain((0..self.composites.len()).map(Some))
+                .all(|parent| {
+                    let children = self.children(parent);
+                    children.iter().filter(|&&n| self.marked_initial(n)).count() == 1
+                })
+    }
+
     /// The state a transition to `node` leads to: its initial children's, down to a state.
     pub fn entry_state(&self, node: NodeRef) -> Option<usize> {
         let mut node = node;

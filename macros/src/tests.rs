@@ -195,6 +195,41 @@ fn graph_checks_wait_for_a_complete_graph() {
 }
 
 #[test]
+fn an_unreachable_state_of_a_hierarchical_machine_is_reported() {
+    // Each composite has its own initial state: `Pending` and `Paid` are both marked.
+    let errors = errors(
+        quote!(),
+        quote! {
+            #[composite(Active, initial, on(cancel -> Cancelled))]
+            #[composite(Fulfilment, parent = Active)]
+            enum Order {
+                #[initial]
+                #[parent(Active)]
+                #[on(pay -> Fulfilment)]
+                Pending,
+                #[initial]
+                #[parent(Fulfilment)]
+                #[on(ship -> Shipped)]
+                Paid,
+                #[parent(Fulfilment)]
+                #[on(ship -> Shipped)]
+                Packed,
+                #[terminal]
+                Shipped,
+                #[terminal]
+                Cancelled,
+            }
+        },
+    );
+    assert_eq!(
+        errors,
+        [
+            "`Packed` is unreachable: no path leads to it from the initial state `Pending`; add a transition to it, or remove it"
+        ]
+    );
+}
+
+#[test]
 fn a_timeout_into_a_state_with_data_is_one_error() {
     // Both timeouts use the event `timeout`; only the timeout into data is the mistake.
     let errors = errors(

@@ -608,14 +608,26 @@ fn check_wire_field_names(model: &Model, errors: &Errors) {
 }
 
 /// Every state can be reached from the initial state. Not checked when the initial state is
-/// unknown (none or several are marked `#[initial]`), when a variant is declared twice, or when a transition reachable from it
+/// unknown (none or several are marked `#[initial]`, at some level of a hierarchical machine),
+/// when a variant is declared twice, or when a transition reachable from it
 /// leads to an unknown state (which state it was meant to be decides what is reachable): those
 /// mistakes are reported, and this check waits for the next build.
 fn check_all_reachable(model: &Model, errors: &Errors) {
-    let marked = model.states.iter().filter(|s| !s.initial.is_empty());
+    // In a hierarchical machine, each composite has an initial state too: the machine's is
+    // known when every level has one.
+    let known = if model.is_hierarchical() {
+        model.initial_is_known()
+    } else {
+        model
+            .states
+            .iter()
+            .filter(|s| !s.initial.is_empty())
+            .count()
+            == 1
+    };
     // A variant declared twice loses its transitions (the first declaration is the state), and
     // whether the fix renames or removes it decides what they reach.
-    if marked.count() != 1 || !model.duplicates.is_empty() {
+    if !known || !model.duplicates.is_empty() {
         return;
     }
     let initial = model.initial();
