@@ -4,6 +4,7 @@
 //! in `macros/snapshots/`. After a deliberate change to the generated code, refresh them with
 //! `UPDATE_EXPECT=1 cargo test -p statewright-macros` and review the diff.
 
+mod conformance;
 mod scxml;
 
 use proc_macro2::TokenStream;
