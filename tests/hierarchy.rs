@@ -1,0 +1,275 @@
+//! Hierarchical states: inheritance, priority, entry and exit order, typed and dynamic APIs,
+//! records and replay, timeouts on composites.
+
+use statewright::{Dynamic, Node, StateInfo, StateMachine, TypedMachine, state_machine};
+
+/// What the hooks saw, in order.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Trace(pub Vec<String>);
+
+/// A media player: three levels.
+#[state_machine(hooks, context = Trace)]
+#[composite(On, initial, enter, exit, on(power -> Off))]
+#[composite(Playing, parent = On, enter, exit, on(stop -> Stopped, pause -> Paused))]
+#[composite(Seeking, parent = Playing, enter, exit, on(release -> Normal))]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Player {
+    #[initial]
+    #[parent(On)]
+    #[enter]
+    #[exit]
+    #[on(play -> Playing)]
+    Stopped,
+    #[initial]
+    #[parent(Playing)]
+    #[enter]
+    #[exit]
+    #[on(forward -> Forward, rewind -> Rewind, restart -> Playing)]
+    Normal,
+    #[initial]
+    #[parent(Seeking)]
+    #[enter]
+    #[exit]
+    #[on(rewind -> Rewind)]
+    Forward,
+    #[parent(Seeking)]
+    #[on(forward -> Forward, stop -> Paused)]
+    Rewind,
+    #[parent(On)]
+    #[on(play -> Playing, reset -> On)]
+    Paused,
+    #[on(power -> On)]
+    Off,
+}
+
+impl player::Hooks for Trace {
+    type Error = String;
+
+    fn enter_on(&mut self) {
+        self.0.push("enter On".into());
+    }
+    fn exit_on(&mut self) -> Result<(), String> {
+        self.0.push("exit On".into());
+        Ok(())
+    }
+    fn enter_playing(&mut self) {
+        self.0.push("enter Playing".into());
+    }
+    fn exit_playing(&mut self) -> Result<(), String> {
+        self.0.push("exit Playing".into());
+        Ok(())
+    }
+    fn enter_seeking(&mut self) {
+        self.0.push("enter Seeking".into());
+    }
+    fn exit_seeking(&mut self) -> Result<(), String> {
+        self.0.push("exit Seeking".into());
+        Ok(())
+    }
+    fn enter_stopped(&mut self) {
+        self.0.push("enter Stopped".into());
+    }
+    fn exit_stopped(&mut self) -> Result<(), String> {
+        self.0.push("exit Stopped".into());
+        Ok(())
+    }
+    fn enter_normal(&mut self) {
+        self.0.push("enter Normal".into());
+    }
+    fn exit_normal(&mut self) -> Result<(), String> {
+        if self.0.iter().any(|l| l == "veto") {
+            return Err("vetoed".into());
+        }
+        self.0.push("exit Normal".into());
+        Ok(())
+    }
+    fn enter_forward(&mut self) {
+        self.0.push("enter Forward".into());
+    }
+    fn exit_forward(&mut self) -> Result<(), String> {
+        self.0.push("exit Forward".into());
+        Ok(())
+    }
+    fn on_power(&mut self, from: StateInfo, to: StateInfo) -> Result<(), String> {
+        self.0.push(format!("power {from} -> {to}"));
+        Ok(())
+    }
+    fn on_restart(&mut self, from: StateInfo, to: StateInfo) -> Result<(), String> {
+        self.0.push(format!("restart {from} -> {to}"));
+        Ok(())
+    }
+}
+
+fn dynamic() -> player::Dynamic {
+    Dynamic::start_with_context(Player::Stopped, Trace::default(), Default::default()).unwrap()
+}
+
+fn take(d: &mut player::Dynamic) -> Vec<String> {
+    std::mem::take(&mut d.context_mut().0)
+}
+
+#[test]
+fn starting_enters_the_composites_outermost_first() {
+    let d = dynamic();
+    assert_eq!(d.context().0, ["enter On", "enter Stopped"]);
+    let typed = player::start(Trace::default());
+    assert_eq!(typed.context().0, ["enter On", "enter Stopped"]);
+}
+
+#[test]
+fn a_transition_to_a_composite_enters_its_initial_states_recursively() {
+    let mut d = dynamic();
+    take(&mut d);
+    let record = d.apply(player::Event::Play).unwrap();
+    assert_eq!(record.to_string(), "#1 Stopped --play--> Normal");
+    assert_eq!(
+        take(&mut d),
+        ["exit Stopped", "enter Playing", "enter Normal"]
+    );
+    d.apply(player::Event::Forward).unwrap();
+    assert_eq!(
+        take(&mut d),
+        ["exit Normal", "enter Seeking", "enter Forward"]
+    );
+}
+
+#[test]
+fn leaving_exits_innermost_first_up_to_the_common_ancestor_and_the_action_runs_between() {
+    let mut d = dynamic();
+    d.apply(player::Event::Play).unwrap();
+    d.apply(player::Event::Forward).unwrap();
+    take(&mut d);
+    // `power` is declared on `On`: from `Forward` it leaves everything.
+    d.apply(player::Event::Power).unwrap();
+    assert_eq!(
+        take(&mut d),
+        [
+            "exit Forward",
+            "exit Seeking",
+            "exit Playing",
+            "exit On",
+            "power Forward -> Off"
+        ]
+    );
+    d.apply(player::Event::Power).unwrap();
+    assert_eq!(
+        take(&mut d),
+        ["power Off -> Stopped", "enter On", "enter Stopped"]
+    );
+}
+
+#[test]
+fn a_descendant_transition_takes_priority_over_an_ancestor_one() {
+    // `stop` on `Playing` leads to `Stopped`; `Rewind` handles `stop` itself.
+    let mut d = dynamic();
+    d.apply(player::Event::Play).unwrap();
+    d.apply(player::Event::Rewind).unwrap();
+    assert_eq!(
+        d.apply(player::Event::Stop).unwrap().to_string(),
+        "#3 Rewind --stop--> Paused"
+    );
+    let mut d = dynamic();
+    d.apply(player::Event::Play).unwrap();
+    d.apply(player::Event::Forward).unwrap();
+    assert_eq!(
+        d.apply(player::Event::Stop).unwrap().to_string(),
+        "#3 Forward --stop--> Stopped"
+    );
+}
+
+#[test]
+fn a_composite_self_transition_exits_and_reenters_it() {
+    // `restart -> Playing` declared on `Normal`, inside `Playing`: external, leaves `Playing`.
+    let mut d = dynamic();
+    d.apply(player::Event::Play).unwrap();
+    take(&mut d);
+    d.apply(player::Event::Restart).unwrap();
+    assert_eq!(
+        take(&mut d),
+        [
+            "exit Normal",
+            "exit Playing",
+            "restart Normal -> Normal",
+            "enter Playing",
+            "enter Normal"
+        ]
+    );
+    // The same through the typed API.
+    let typed = player::start(Trace::default()).play().unwrap();
+    let mut typed = typed.restart().unwrap();
+    typed.context_mut().0.clear();
+    let typed = typed.forward().unwrap();
+    assert_eq!(
+        typed.context().0,
+        ["exit Normal", "enter Seeking", "enter Forward"]
+    );
+}
+
+#[test]
+fn a_vetoing_exit_hook_leaves_everything_as_it_was() {
+    let mut d = dynamic();
+    d.apply(player::Event::Play).unwrap();
+    d.context_mut().0 = vec!["veto".into()];
+    let rejection = d.apply(player::Event::Power).unwrap_err();
+    assert_eq!(rejection.into_event(), player::Event::Power);
+    assert_eq!(d.state(), &Player::Normal);
+    assert_eq!(d.context().0, ["veto"]);
+}
+
+#[test]
+fn records_name_states_and_replay_against_the_definition() {
+    let mut d = dynamic();
+    for e in [
+        player::Event::Play,
+        player::Event::Forward,
+        player::Event::Release,
+        player::Event::Pause,
+    ] {
+        d.apply(e).unwrap();
+    }
+    assert_eq!(
+        d.recorder().to_string(),
+        "#1 Stopped --play--> Normal\n#2 Normal --forward--> Forward\n\
+         #3 Forward --release--> Normal\n#4 Normal --pause--> Paused\n"
+    );
+    let history = d.recorder().clone().into_vec();
+    let replayed = Player::DEFINITION.replay(&history).unwrap();
+    assert_eq!(replayed.state().name(), "Paused");
+    let resumed = Dynamic::resume_with_context(
+        Player::Paused,
+        Trace::default(),
+        &history,
+        statewright::Memory::new(),
+    );
+    assert!(resumed.is_ok());
+}
+
+#[test]
+fn the_definition_knows_the_path_and_where_each_transition_is_declared() {
+    let def = Player::DEFINITION;
+    let forward = def.state("Forward").unwrap();
+    let path: Vec<_> = forward.ancestors().map(|c| c.name()).collect();
+    assert_eq!(path, ["Seeking", "Playing", "On"]);
+    let power = forward
+        .transitions()
+        .find(|t| t.event().name() == "power")
+        .unwrap();
+    assert_eq!(
+        power.source(),
+        Node::Composite(def.composite("On").unwrap())
+    );
+    assert_eq!(power.to().name(), "Off");
+    let on = def.composite("On").unwrap();
+    assert_eq!(on.transitions().count(), 1);
+    assert_eq!(on.initial_state().name(), "Stopped");
+    // Declared once, inherited by the five states inside `On`.
+    let declared: Vec<String> = def
+        .declared_transitions()
+        .map(|t| format!("{} --{}--> {}", t.source(), t.event(), t.target()))
+        .collect();
+    assert!(
+        declared.contains(&"On --power--> Off".to_owned()),
+        "{declared:?}"
+    );
+    assert_eq!(declared.iter().filter(|l| l.contains("power")).count(), 2);
+}
