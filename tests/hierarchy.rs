@@ -273,3 +273,27 @@ fn the_definition_knows_the_path_and_where_each_transition_is_declared() {
     );
     assert_eq!(declared.iter().filter(|l| l.contains("power")).count(), 2);
 }
+
+/// Code generic over any state inside a composite: the composite's events are callable.
+fn power_off<S: player::InOn>(machine: player::Machine<S>) -> player::Machine<player::Off> {
+    match machine.power() {
+        Ok(off) => off,
+        Err(_) => unreachable!("no hook vetoes `power`"),
+    }
+}
+
+#[test]
+fn a_composite_trait_lets_code_handle_any_state_inside_it() {
+    let stopped = player::start(Trace::default());
+    let playing = player::start(Trace::default()).play().unwrap();
+    let off = power_off(stopped);
+    assert_eq!(
+        off.recorder().last().unwrap().to_string(),
+        "#1 Stopped --power--> Off"
+    );
+    let off = power_off(playing);
+    assert_eq!(
+        off.recorder().last().unwrap().to_string(),
+        "#2 Normal --power--> Off"
+    );
+}

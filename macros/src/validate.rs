@@ -130,9 +130,20 @@ fn check_flags_once(model: &Model, errors: &Errors) {
 /// Every target names a state of the machine.
 fn check_targets_exist(model: &Model, errors: &Errors) {
     let states: Vec<String> = model.states.iter().map(|s| names::text(&s.ident)).collect();
+    // The composites are targets too; one with no states inside is reported by the hierarchy's
+    // checks, and a typo may be meant for either.
+    let composites: Vec<String> = model
+        .composites
+        .iter()
+        .map(|c| names::text(&c.ident))
+        .collect();
+    let targets = || states.iter().chain(&composites).map(String::as_str);
     for t in model.transitions.iter().filter(|t| t.to.is_none()) {
         let name = names::text(&t.target);
-        let message = match names::did_you_mean(&name, states.iter().map(String::as_str)) {
+        if composites.contains(&name) {
+            continue;
+        }
+        let message = match names::did_you_mean(&name, targets()) {
             Some(close) => format!("unknown state `{name}`; did you mean `{close}`?"),
             None => {
                 let all: Vec<&str> = states.iter().map(String::as_str).collect();
@@ -613,9 +624,14 @@ fn check_wire_field_names(model: &Model, errors: &Errors) {
 /// mistakes are reported, and this check waits for the next build.
 fn check_all_reachable(model: &Model, errors: &Errors) {
     let marked = model.states.iter().filter(|s| !s.initial.is_empty());
+    let initial_known = if model.is_hierarchical() {
+        crate::hierarchy::initials_known(model)
+    } else {
+        marked.count() == 1
+    };
     // A variant declared twice loses its transitions (the first declaration is the state), and
     // whether the fix renames or removes it decides what they reach.
-    if marked.count() != 1 || !model.duplicates.is_empty() {
+    if !initial_known || !model.duplicates.is_empty() {
         return;
     }
     let initial = model.initial();
@@ -625,7 +641,16 @@ fn check_all_reachable(model: &Model, errors: &Errors) {
     let ranges = model.transition_ranges();
     while let Some(state) = queue.pop_front() {
         let (first, count) = ranges[state];
-        for t in &model.transitions[first..first + count] {
+        // The composites' transitions as written count too, including one that repeats an
+        // event (reported, and not inherited): the graph as written, as for a flat machine.
+        let written = model
+            .ancestors(crate::hierarchy::NodeRef::State(state))
+            .into_iter()
+            .flat_map(|c| model.declared[c].iter());
+        for t in model.transitions[first..first + count]
+            .iter()
+            .chain(written)
+        {
             match t.to {
                 Some(to) if !reached[to] => {
                     reached[to] = true;
