@@ -66,9 +66,21 @@ pub fn types(cx: &Ctx) -> TokenStream {
             )
         };
         let next = is_multi_target(cx, e).then(|| {
-            quote! {
-                /// The state the event leads to from `Self`.
-                type Next;
+            if cx.model.is_hierarchical() {
+                // Bounded, so that code generic over a composite's states (`S: InActive`) can
+                // call the event: the typed method asks this of its target. (Flat machines keep
+                // the unbounded type, which checks faster.)
+                let initial = cx.state_ident(cx.initial);
+                quote! {
+                    /// The state the event leads to from `Self`.
+                    type Next: #krate::State<Machine = <#initial as #krate::State>::Machine>
+                        + #krate::__private::Unit;
+                }
+            } else {
+                quote! {
+                    /// The state the event leads to from `Self`.
+                    type Next;
+                }
             }
         });
         // A method that goes through the runtime's `attempt` (hooks, a choice, a guard) needs
