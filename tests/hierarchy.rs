@@ -297,3 +297,243 @@ fn a_composite_trait_lets_code_handle_any_state_inside_it() {
         "#2 Normal --power--> Off"
     );
 }
+
+/// A session whose `Active` composite times out as a whole: moving inside it keeps the clock
+/// running; leaving and entering it again restarts it.
+#[state_machine]
+#[composite(Active, initial, timeout(30s -> Expired), on(logout -> Out, refresh -> Active))]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Session {
+    #[initial]
+    #[parent(Active)]
+    #[on(click -> Busy)]
+    Idle,
+    #[parent(Active)]
+    #[on(done -> Idle)]
+    Busy,
+    #[on(login -> Active)]
+    Out,
+    #[terminal]
+    Expired,
+}
+
+mod timeouts {
+    use std::time::Duration;
+
+    use statewright::{Dynamic, ManualClock, Memory, Node, StateMachine, Timed, Timestamp};
+
+    use super::{Session, session};
+
+    fn timed(clock: &ManualClock) -> Timed<Session, Memory, ManualClock> {
+        Timed::new(Dynamic::start(Session::Idle).unwrap(), clock.clone())
+    }
+
+    fn clock() -> ManualClock {
+        ManualClock::new(Timestamp::from_unix_nanos(1_700_000_000_000_000_000))
+    }
+
+    #[test]
+    fn every_state_inside_inherits_the_composites_timeout() {
+        let active = Session::DEFINITION.composite("Active").unwrap();
+        let timeouts: Vec<_> = Session::DEFINITION.timeouts().collect();
+        assert_eq!(timeouts.len(), 2);
+        for t in timeouts {
+            assert_eq!(t.source(), Node::Composite(active));
+            assert_eq!(
+                (t.after(), t.to().name()),
+                (Duration::from_secs(30), "Expired")
+            );
+        }
+    }
+
+    #[test]
+    fn the_timeout_runs_while_the_machine_moves_inside_the_composite() {
+        let clock = clock();
+        let mut s = timed(&clock);
+        clock.advance(Duration::from_secs(20));
+        s.apply(session::Event::Click).unwrap();
+        // Still the timeout armed on entering `Active`: 10 s left, not 30.
+        assert_eq!(s.due_in(), Some(Duration::from_secs(10)));
+        clock.advance(Duration::from_secs(5));
+        s.apply(session::Event::Done).unwrap();
+        assert_eq!(s.due_in(), Some(Duration::from_secs(5)));
+        clock.advance(Duration::from_secs(5));
+        let fired = s.fire_due().unwrap().unwrap();
+        assert_eq!(fired.to_string(), "#3 Idle --timeout--> Expired");
+    }
+
+    #[test]
+    fn leaving_and_entering_the_composite_again_restarts_it() {
+        let clock = clock();
+        let mut s = timed(&clock);
+        clock.advance(Duration::from_secs(20));
+        // `refresh -> Active` is declared on `Active`: external, it leaves and enters `Active`.
+        s.apply(session::Event::Refresh).unwrap();
+        assert_eq!(s.due_in(), Some(Duration::from_secs(30)));
+        clock.advance(Duration::from_secs(20));
+        s.apply(session::Event::Logout).unwrap();
+        assert_eq!(s.due_in(), None);
+        clock.advance(Duration::from_secs(60));
+        assert!(s.fire_due().is_none());
+        s.apply(session::Event::Login).unwrap();
+        assert_eq!(s.due_in(), Some(Duration::from_secs(30)));
+    }
+
+    #[test]
+    fn a_refused_event_changes_no_deadline() {
+        let clock = clock();
+        let mut s = timed(&clock);
+        clock.advance(Duration::from_secs(20));
+        assert!(s.apply(session::Event::Login).is_err());
+        assert_eq!(s.due_in(), Some(Duration::from_secs(10)));
+    }
+}
+
+#[cfg(feature = "journal")]
+mod journal {
+    use statewright::journal::{Durability, Journal};
+    use statewright::{Dynamic, StateMachine};
+
+    use super::{Session, session};
+
+    #[test]
+    fn a_nested_machine_journals_recovers_and_resumes() {
+        let dir = std::env::temp_dir().join(format!("sw-hier-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("sessions.jsonl");
+        let _ = std::fs::remove_file(&path);
+        let journal = Journal::open(&path, Session::DEFINITION, Durability::Flush).unwrap();
+        let mut s = Dynamic::start_with(Session::Idle, journal.recorder("s-1")).unwrap();
+        s.apply(session::Event::Click).unwrap();
+        s.apply(session::Event::Logout).unwrap();
+        drop((s, journal));
+
+        let journal = Journal::open(&path, Session::DEFINITION, Durability::Flush).unwrap();
+        assert_eq!(journal.instances_in("Out"), ["s-1"]);
+        let history = journal.history("s-1").unwrap();
+        let mut s = Dynamic::resume(Session::Out, history, journal.recorder("s-1")).unwrap();
+        let record = s.apply(session::Event::Login).unwrap();
+        assert_eq!(record.to_string(), "#3 Out --login--> Idle");
+        drop((s, journal));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+#[cfg(feature = "serde")]
+mod snapshots {
+    use statewright::{Dynamic, Memory, Snapshot};
+
+    use super::{Session, session};
+
+    #[test]
+    fn a_snapshot_of_a_nested_machine_restores() {
+        let mut s = Dynamic::start(Session::Idle).unwrap();
+        s.apply(session::Event::Click).unwrap();
+        let json = serde_json::to_string(&Snapshot::of(&s, "s-1")).unwrap();
+        let snapshot: Snapshot<Session> = serde_json::from_str(&json).unwrap();
+        let history = s.recorder().clone().into_vec();
+        let restored = snapshot.restore(Memory::from(history)).unwrap();
+        assert_eq!(restored.state(), &Session::Busy);
+    }
+}
+
+/// The same states and transitions as `Session`, flat: the hierarchy is in the fingerprint.
+#[state_machine]
+#[derive(Debug, Clone, PartialEq)]
+pub enum FlatSession {
+    #[initial]
+    #[timeout(30s -> Expired)]
+    #[on(click -> Busy, logout -> Out, refresh -> Idle)]
+    Idle,
+    #[timeout(30s -> Expired)]
+    #[on(done -> Idle, logout -> Out, refresh -> Idle)]
+    Busy,
+    #[on(login -> Idle)]
+    Out,
+    #[terminal]
+    Expired,
+}
+
+#[test]
+fn the_fingerprint_tells_a_nested_machine_from_its_flattening() {
+    let nested: Vec<String> = Session::DEFINITION
+        .transitions()
+        .map(|t| t.to_string())
+        .collect();
+    let flat: Vec<String> = FlatSession::DEFINITION
+        .transitions()
+        .map(|t| t.to_string())
+        .collect();
+    assert_eq!(nested.len(), flat.len());
+    assert_ne!(
+        Session::DEFINITION.fingerprint(),
+        FlatSession::DEFINITION.fingerprint()
+    );
+}
+
+/// Choices and guards declared on a composite, and an async machine with composite hooks.
+#[state_machine(async, hooks, context = Trace)]
+#[composite(Open, initial, exit, on(close -> Closed | Failed, audit -> Audited?))]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ticket {
+    #[initial]
+    #[parent(Open)]
+    #[on(assign -> Assigned)]
+    New,
+    #[parent(Open)]
+    #[exit]
+    #[on(unassign -> New)]
+    Assigned,
+    #[on(reopen -> Open)]
+    Audited,
+    #[terminal]
+    Closed,
+    #[terminal]
+    Failed,
+}
+
+impl ticket::Hooks for Trace {
+    type Error = String;
+
+    async fn exit_open(&mut self) -> Result<(), String> {
+        self.0.push("exit Open".into());
+        Ok(())
+    }
+    async fn exit_assigned(&mut self) -> Result<(), String> {
+        self.0.push("exit Assigned".into());
+        Ok(())
+    }
+}
+
+mod composite_choices_guards_async {
+    use statewright::__private::block_on;
+    use statewright::awaited::Ready;
+    use statewright::{Awaited, Dynamic, StateMachine};
+
+    use super::{Ticket, Trace, ticket};
+
+    #[test]
+    fn a_choice_and_a_guard_on_a_composite_are_inherited_and_hooks_are_awaited() {
+        let recorder = Awaited(Ready(statewright::Memory::new()));
+        let mut t = Dynamic::start_with_context(Ticket::New, Trace::default(), recorder).unwrap();
+        block_on(t.apply(ticket::Event::Assign)).unwrap();
+        // A declined guard refuses the event; nothing is left.
+        let refused = block_on(t.apply(ticket::Event::Audit(None))).unwrap_err();
+        assert_eq!(refused.into_event(), ticket::Event::Audit(None));
+        assert!(t.context().0.is_empty());
+        let record = block_on(t.apply(ticket::Event::Audit(Some(ticket::Audited)))).unwrap();
+        assert_eq!(record.to_string(), "#3 Assigned --audit--> Audited");
+        assert_eq!(t.context().0, ["exit Assigned", "exit Open"]);
+        block_on(t.apply(ticket::Event::Reopen)).unwrap();
+        let record = block_on(t.apply(ticket::Event::Close(ticket::Failed.into()))).unwrap();
+        assert_eq!(record.to_string(), "#5 New --close--> Failed");
+        assert!(
+            Ticket::DEFINITION
+                .state("New")
+                .unwrap()
+                .transitions()
+                .any(|t| t.is_choice())
+        );
+    }
+}
