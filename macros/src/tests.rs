@@ -69,6 +69,38 @@ fn expands_an_async_machine_with_async_hooks() {
 }
 
 #[test]
+fn expands_a_hierarchical_machine() {
+    // Inherited transitions in each state's table and `CanE` impls, the composites' tables in
+    // the definition, the composite traits, and composite hooks dispatched by index.
+    let out = expanded(
+        quote!(hooks),
+        quote! {
+            #[composite(Active, initial, exit, on(cancel -> Cancelled))]
+            #[composite(Fulfilment, parent = Active, enter, on(hold -> OnHold))]
+            #[derive(Debug)]
+            enum Order {
+                #[initial]
+                #[parent(Active)]
+                #[on(pay -> Paid)]
+                Pending,
+                #[initial]
+                #[parent(Fulfilment)]
+                #[on(ship -> Shipped, cancel -> Pending)]
+                Paid,
+                #[parent(Active)]
+                #[on(release -> Fulfilment)]
+                OnHold,
+                #[terminal]
+                Shipped,
+                #[terminal]
+                Cancelled,
+            }
+        },
+    );
+    expect_test::expect_file!["../snapshots/order-nested.rs"].assert_eq(&out);
+}
+
+#[test]
 fn expands_an_event_with_several_targets_and_options() {
     let out = expanded(
         quote!(
