@@ -536,4 +536,16 @@ mod composite_choices_guards_async {
                 .any(|t| t.is_choice())
         );
     }
+
+    #[test]
+    fn typed_awaited_transitions_run_the_composites_async_hooks() {
+        use statewright::TypedMachine;
+        let recorder = Awaited(Ready(statewright::Memory::new()));
+        let assigned = block_on(ticket::start_with(Trace::default(), recorder).assign()).unwrap();
+        let audited = block_on(assigned.audit(Some(ticket::Audited)))
+            .unwrap()
+            .unwrap();
+        assert_eq!(audited.context().0, ["exit Assigned", "exit Open"]);
+        assert_eq!(audited.sequence(), 2);
+    }
 }
