@@ -56,6 +56,55 @@ pub mod shadowed {
     }
 }
 
+/// The same shadowing around a hierarchical machine with composite hooks.
+pub mod shadowed_nested {
+    pub use super::shadowed::{
+        Box, Debug, Err, From, None, Ok, Option, Result, Some, String, Vec, core, data,
+        statewright, u64,
+    };
+
+    /// The hooks' context.
+    pub struct Log;
+
+    /// A nested machine.
+    #[::statewright::state_machine(hooks, context = Log)]
+    #[composite(Up, initial, enter, exit, on(down -> Down), timeout(1s -> Down))]
+    #[composite(Busy, parent = Up, on(idle -> Ready))]
+    #[derive(::core::fmt::Debug)]
+    pub enum Link {
+        /// Ready.
+        #[initial]
+        #[parent(Up)]
+        #[on(work -> Busy)]
+        Ready,
+        /// Working.
+        #[initial]
+        #[parent(Busy)]
+        #[on(more -> Working)]
+        Working,
+        /// Down.
+        #[on(up -> Up)]
+        Down,
+    }
+
+    impl link::Hooks for Log {
+        type Error = ::core::convert::Infallible;
+
+        fn enter_up(&mut self) {}
+
+        fn exit_up(&mut self) -> ::core::result::Result<(), ::core::convert::Infallible> {
+            ::core::result::Result::Ok(())
+        }
+    }
+}
+
+#[test]
+fn nested_machines_ignore_shadowed_names() {
+    use shadowed_nested::{Log, link};
+    let m = link::start(Log).work().more().idle().down().up();
+    ::core::assert_eq!(m.sequence(), 5);
+}
+
 /// The same shadowing but for `u64`, which serde's own derive (on the state types) names.
 #[cfg(feature = "serde")]
 pub mod shadowed_wire {

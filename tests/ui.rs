@@ -72,6 +72,7 @@ fn ui() {
     t.compile_fail("tests/ui/definition/*.rs");
     t.compile_fail("tests/ui/attribute/*.rs");
     t.compile_fail("tests/ui/typed/*.rs");
+    t.compile_fail("tests/ui/hierarchy/*.rs");
     t.pass("tests/ui/pass/*.rs");
     // What the wire form's derives generate, and their errors: with the `serde` feature.
     if cfg!(feature = "serde") {

@@ -103,7 +103,7 @@ impl Model {
     }
 
     /// Whether a node is marked initial (among its siblings).
-    fn marked_initial(&self, node: NodeRef) -> bool {
+    pub fn marked_initial(&self, node: NodeRef) -> bool {
         match node {
             NodeRef::State(s) => !self.states[s].initial.is_empty(),
             NodeRef::Composite(c) => !self.composites[c].initial.is_empty(),
@@ -119,21 +119,6 @@ impl Model {
             .copied()
             .find(|&n| self.marked_initial(n))
             .or(children.first().copied())
-    }
-
-    /// Whether the state the machine starts in is known: every `parent` resolved (no unknown
-    /// name, no cycle), and the top level and each composite have exactly one child marked
-    /// initial (a composite without children has none).
-    pub fn initial_is_known(&self) -> bool {
-        let problems = &self.hierarchy_problems;
-        problems.unknown_parents.is_empty()
-            && problems.cycles.is_empty()
-            && std::iter::once(None)
-                .chain((0..self.composites.len()).map(Some))
-                .all(|parent| {
-                    let children = self.children(parent);
-                    children.iter().filter(|&&n| self.marked_initial(n)).count() == 1
-                })
     }
 
     /// The state a transition to `node` leads to: its initial children's, down to a state.
@@ -204,12 +189,17 @@ pub fn resolve(model: &mut Model, input: &Input) {
         .enumerate()
         .map(|(i, c)| (names::text(&c.ident), i))
         .collect();
+    // An unknown name is reported; the composite it was probably meant to be stands in for it,
+    // so that the rest of the hierarchy is checked as it will be once the typo is fixed.
     let mut lookup = |ident: &Ident| -> Option<usize> {
-        let found = index.get(&names::text(ident)).copied();
-        if found.is_none() {
-            problems.unknown_parents.push(ident.clone());
+        let name = names::text(ident);
+        let found = index.get(&name).copied();
+        if found.is_some() {
+            return found;
         }
-        found
+        problems.unknown_parents.push(ident.clone());
+        let known = index.keys().map(String::as_str);
+        names::did_you_mean(&name, known).and_then(|close| index.get(close).copied())
     };
     model.composites = kept
         .iter()
@@ -415,8 +405,13 @@ fn flatten(model: &mut Model, input: &Input) {
         }
         for c in model.ancestors(NodeRef::State(leaf)) {
             let mut here = HashSet::new();
-            for t in &declared[c] {
-                if handled.contains(&t.event) || (t.timeout.is_some() && timed) {
+            for (i, t) in declared[c].iter().enumerate() {
+                // The same event twice on one composite is reported
+                // (check_composite_transitions); only the first is inherited.
+                let repeated = declared[c][..i]
+                    .iter()
+                    .any(|u| u.event == t.event && u.group != t.group);
+                if repeated || handled.contains(&t.event) || (t.timeout.is_some() && timed) {
                     continue;
                 }
                 here.insert(t.event);
@@ -441,6 +436,22 @@ fn flatten(model: &mut Model, input: &Input) {
 }
 
 /// Every rule about the hierarchy; each reports at the offending token.
+/// Whether where the machine starts is known: one initial node at the top level and in each
+/// composite. The graph checks wait for the next build when it is not.
+pub fn initials_known(model: &Model) -> bool {
+    std::iter::once(None)
+        .chain((0..model.composites.len()).map(Some))
+        .all(|parent| {
+            let children = model.children(parent);
+            children.is_empty()
+                || children
+                    .iter()
+                    .filter(|&&n| model.marked_initial(n))
+                    .count()
+                    == 1
+        })
+}
+
 pub fn check(model: &Model, errors: &Errors) {
     check_parents_exist(model, errors);
     check_no_cycles(model, errors);
@@ -454,6 +465,42 @@ pub fn check(model: &Model, errors: &Errors) {
     check_composite_transitions(model, errors);
     check_terminal_inside(model, errors);
     check_one_timeout_per_path(model, errors);
+    check_generated_names(model, errors);
+}
+
+/// A composite's generated names are free: its trait `InActive` names no state type and no
+/// other generated item, and its hooks `enter_active`/`exit_active` are no state's hooks.
+fn check_generated_names(model: &Model, errors: &Errors) {
+    let mut taken: HashSet<String> = model.states.iter().map(|s| names::text(&s.ident)).collect();
+    taken.extend(crate::model::MODULE_TYPES.iter().map(|s| (*s).to_owned()));
+    taken.extend(model.events.iter().map(|e| e.trait_name()));
+    let state_hooks: HashSet<String> = model
+        .states
+        .iter()
+        .filter(|s| !s.enter.is_empty() || !s.exit.is_empty() || model.hooks)
+        .map(|s| names::to_snake(&names::text(&s.ident)))
+        .collect();
+    for c in &model.composites {
+        let name = names::text(&c.ident);
+        let trait_name = format!("In{name}");
+        if taken.contains(&trait_name) {
+            errors.at(
+                c.ident.span(),
+                format!(
+                    "the trait of `{name}` would be named `{trait_name}`, which the machine already uses; rename the composite state or `{trait_name}`"
+                ),
+            );
+        }
+        let snake = names::to_snake(&name);
+        if (!c.enter.is_empty() || !c.exit.is_empty()) && state_hooks.contains(&snake) {
+            errors.at(
+                c.ident.span(),
+                format!(
+                    "the hooks of `{name}` would be `enter_{snake}`/`exit_{snake}`, like a state's; rename the composite state"
+                ),
+            );
+        }
+    }
 }
 
 /// Every `#[parent(X)]` and `parent = X` names a composite state, once per state.
@@ -663,15 +710,15 @@ fn check_composite_transitions(model: &Model, errors: &Errors) {
             }
             match first.get(&t.event) {
                 Some(&(group, _)) if group == t.group => {}
-                Some((_, ident)) => errors.at(
+                Some((_, target)) => errors.at(
                     t.event_ident.span(),
                     format!(
-                        "`{}` already has a transition on `{}` (at `{ident}`); the same event twice at one level is nondeterministic: keep one, or move one into a state inside",
-                        model.composites[c].ident, t.event_ident
+                        "nondeterministic transition: `{}` already leads from `{}` to `{target}`; an event leads from a composite state to one target (a state inside it may handle the event itself)",
+                        t.event_ident, model.composites[c].ident
                     ),
                 ),
                 None => {
-                    first.insert(t.event, (t.group, &t.event_ident));
+                    first.insert(t.event, (t.group, &t.target));
                 }
             }
         }

@@ -72,6 +72,38 @@ fn expands_an_async_machine_with_async_hooks() {
 }
 
 #[test]
+fn expands_a_hierarchical_machine() {
+    // Inherited transitions in each state's table and `CanE` impls, the composites' tables in
+    // the definition, the composite traits, and composite hooks dispatched by index.
+    let out = expanded(
+        quote!(hooks),
+        quote! {
+            #[composite(Active, initial, exit, on(cancel -> Cancelled))]
+            #[composite(Fulfilment, parent = Active, enter, on(hold -> OnHold))]
+            #[derive(Debug)]
+            enum Order {
+                #[initial]
+                #[parent(Active)]
+                #[on(pay -> Paid)]
+                Pending,
+                #[initial]
+                #[parent(Fulfilment)]
+                #[on(ship -> Shipped, cancel -> Pending)]
+                Paid,
+                #[parent(Active)]
+                #[on(release -> Fulfilment)]
+                OnHold,
+                #[terminal]
+                Shipped,
+                #[terminal]
+                Cancelled,
+            }
+        },
+    );
+    expect_test::expect_file!["../snapshots/order-nested.rs"].assert_eq(&out);
+}
+
+#[test]
 fn expands_an_event_with_several_targets_and_options() {
     let out = expanded(
         quote!(
@@ -414,6 +446,11 @@ mod robustness {
                 "Deserialize",
                 "to",
                 "timeout",
+                "composite",
+                "parent",
+                "Active",
+                "enter",
+                "exit",
             ])
             .prop_map(|s| {
                 if let Some(raw) = s.strip_prefix("r#") {
@@ -474,6 +511,29 @@ mod robustness {
                 }
             };
             let _ = expand(args, input);
+        }
+
+        #[test]
+        fn random_hierarchies_never_panic(
+            composites in prop::collection::vec(stream(), 0..4),
+            parents in prop::collection::vec(stream(), 0..4),
+            body in stream(),
+        ) {
+            // Random `#[composite(...)]` and `#[parent(...)]` around well-formed states.
+            let input = quote! {
+                #(#[composite(#composites)])*
+                enum Order {
+                    #[initial]
+                    #[parent(#(#parents)*)]
+                    #[on(pay -> Paid, cancel -> Active)]
+                    Pending,
+                    #[parent(Active)]
+                    #[on(ship -> Order)]
+                    Paid,
+                    #body
+                }
+            };
+            let _ = expand(TokenStream::new(), input);
         }
     }
 }
@@ -558,4 +618,38 @@ fn raw_identifiers_are_named_without_their_prefix_in_generated_text() {
         .collect();
     assert!(text.is_empty(), "{}", text.join("\n"));
     assert!(out.contains("pub fn r#loop("), "{out}");
+}
+
+/// Mistakes in a hierarchy never panic the macro: each input expands to errors.
+#[test]
+fn broken_hierarchies_expand_without_panicking() {
+    let cases = [
+        quote! {
+            #[composite(Active, on(cancel -> Cancelled))]
+            enum Order {
+                #[initial]
+                #[on(pay -> Active)]
+                Pending,
+                #[terminal]
+                Cancelled,
+            }
+        },
+        quote! {
+            #[composite(A, initial, parent = B)]
+            #[composite(B, parent = A)]
+            #[composite(C, parent = C)]
+            enum M {
+                #[initial]
+                #[parent(A)]
+                #[on(go -> B, stop -> C)]
+                X,
+                #[parent(C)]
+                Y,
+            }
+        },
+    ];
+    for input in cases {
+        let out = expand(quote!(), input).to_string();
+        assert!(out.contains("compile_error"), "{out}");
+    }
 }

@@ -130,9 +130,20 @@ fn check_flags_once(model: &Model, errors: &Errors) {
 /// Every target names a state of the machine.
 fn check_targets_exist(model: &Model, errors: &Errors) {
     let states: Vec<String> = model.states.iter().map(|s| names::text(&s.ident)).collect();
+    // The composites are targets too; one with no states inside is reported by the hierarchy's
+    // checks, and a typo may be meant for either.
+    let composites: Vec<String> = model
+        .composites
+        .iter()
+        .map(|c| names::text(&c.ident))
+        .collect();
+    let targets = || states.iter().chain(&composites).map(String::as_str);
     for t in model.transitions.iter().filter(|t| t.to.is_none()) {
         let name = names::text(&t.target);
-        let message = match names::did_you_mean(&name, states.iter().map(String::as_str)) {
+        if composites.contains(&name) {
+            continue;
+        }
+        let message = match names::did_you_mean(&name, targets()) {
             Some(close) => format!("unknown state `{name}`; did you mean `{close}`?"),
             None => {
                 let all: Vec<&str> = states.iter().map(String::as_str).collect();
@@ -608,26 +619,19 @@ fn check_wire_field_names(model: &Model, errors: &Errors) {
 }
 
 /// Every state can be reached from the initial state. Not checked when the initial state is
-/// unknown (none or several are marked `#[initial]`, at some level of a hierarchical machine),
-/// when a variant is declared twice, or when a transition reachable from it
+/// unknown (none or several are marked `#[initial]`), when a variant is declared twice, or when a transition reachable from it
 /// leads to an unknown state (which state it was meant to be decides what is reachable): those
 /// mistakes are reported, and this check waits for the next build.
 fn check_all_reachable(model: &Model, errors: &Errors) {
-    // In a hierarchical machine, each composite has an initial state too: the machine's is
-    // known when every level has one.
-    let known = if model.is_hierarchical() {
-        model.initial_is_known()
+    let marked = model.states.iter().filter(|s| !s.initial.is_empty());
+    let initial_known = if model.is_hierarchical() {
+        crate::hierarchy::initials_known(model)
     } else {
-        model
-            .states
-            .iter()
-            .filter(|s| !s.initial.is_empty())
-            .count()
-            == 1
+        marked.count() == 1
     };
     // A variant declared twice loses its transitions (the first declaration is the state), and
     // whether the fix renames or removes it decides what they reach.
-    if !known || !model.duplicates.is_empty() {
+    if !initial_known || !model.duplicates.is_empty() {
         return;
     }
     let initial = model.initial();
@@ -637,7 +641,16 @@ fn check_all_reachable(model: &Model, errors: &Errors) {
     let ranges = model.transition_ranges();
     while let Some(state) = queue.pop_front() {
         let (first, count) = ranges[state];
-        for t in &model.transitions[first..first + count] {
+        // The composites' transitions as written count too, including one that repeats an
+        // event (reported, and not inherited): the graph as written, as for a flat machine.
+        let written = model
+            .ancestors(crate::hierarchy::NodeRef::State(state))
+            .into_iter()
+            .flat_map(|c| model.declared[c].iter());
+        for t in model.transitions[first..first + count]
+            .iter()
+            .chain(written)
+        {
             match t.to {
                 Some(to) if !reached[to] => {
                     reached[to] = true;

@@ -254,9 +254,12 @@ impl Definition {
     /// Whether the transition `from --event--> to` leaves the state `from` (and so runs its
     /// exit hook, and the entry hook of `to`): every transition but a state's own self-loop.
     /// A composite's self-transition that comes back to the same leaf leaves it too.
+    ///
+    /// Only hooks ask it: without hooks, the answer is the flat one without a lookup, so that
+    /// a nested machine without hooks dispatches as fast as a flat one.
     #[inline]
     pub(crate) fn leaves_state(&self, from: StateId, event: EventId, to: StateId) -> bool {
-        if self.hierarchy.origins.is_empty() {
+        if self.hierarchy.origins.is_empty() || self.hooks.is_empty() {
             return from != to;
         }
         self.pair_index(from, event, to)
@@ -653,5 +656,168 @@ pub(crate) fn enter_initial_composites<M: StateMachine>(context: &mut M::Context
                 M::__enter_composite(c.id().0, context);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::string::String;
+    use alloc::vec::Vec;
+
+    use super::*;
+    use crate::__private::{definition, hierarchy, with_hierarchy};
+    use crate::fixture::ORDER;
+
+    /// `ORDER`'s states inside `Active` (Pending, Paid) with `cancel` declared on `Active`:
+    /// nodes 0-4 are the states, 5 is `Active`.
+    static NESTED: Definition = with_hierarchy(
+        definition(
+            "Order",
+            "",
+            &["Pending", "Paid", "Shipped", "Delivered", "Cancelled"],
+            &["", "", "", "", ""],
+            &[false, false, false, true, true],
+            &[0, 2, 4, 5, 5, 5],
+            &["pay", "cancel", "ship", "deliver"],
+            &[0, 1, 1, 4, 2, 2, 1, 4, 3, 3],
+            0,
+            &[],
+            &[],
+            &[],
+        ),
+        &NESTED_H,
+    );
+    static NESTED_H: Hierarchy = hierarchy(
+        &["Active"],
+        &["Not shipped."],
+        &[0, 0, u32::MAX, u32::MAX, u32::MAX, u32::MAX],
+        &[0],
+        &[],
+        // pay: own, 1 exit; cancel: from Active, exits the state and Active; ship: own, leaves
+        // Paid and Active; cancel (Paid): inherited; deliver: own.
+        &[0, 1, 1, 5, 4, 2, 1, 2, 2, 5, 4, 2, 2, 3, 1],
+    );
+
+    /// The same with a parent table that a tampered copy might hold: `Active` inside itself.
+    static CYCLIC: Definition = with_hierarchy(
+        definition(
+            "Order",
+            "",
+            &["Pending", "Paid", "Shipped", "Delivered", "Cancelled"],
+            &["", "", "", "", ""],
+            &[false, false, false, true, true],
+            &[0, 2, 4, 5, 5, 5],
+            &["pay", "cancel", "ship", "deliver"],
+            &[0, 1, 1, 4, 2, 2, 1, 4, 3, 3],
+            0,
+            &[],
+            &[],
+            &[],
+        ),
+        &CYCLIC_H,
+    );
+    static CYCLIC_H: Hierarchy = hierarchy(
+        &["Active"],
+        &[""],
+        &[0, 0, u32::MAX, u32::MAX, u32::MAX, 0],
+        &[5],
+        &[],
+        &[0, 7, 1],
+    );
+
+    fn names(nodes: impl Iterator<Item = Node>) -> Vec<&'static str> {
+        nodes.map(|n| n.name()).collect()
+    }
+
+    #[test]
+    fn a_flat_definition_has_no_hierarchy() {
+        assert!(!ORDER.is_hierarchical());
+        assert_eq!(ORDER.composites().count(), 0);
+        assert_eq!(names(ORDER.top_level()).len(), 5);
+        let pay = ORDER.transitions().next().unwrap();
+        assert_eq!(pay.source(), Node::State(pay.from()));
+        assert_eq!(pay.target(), Node::State(pay.to()));
+        assert!(!pay.is_inherited());
+        assert_eq!(names(pay.exited()), ["Pending"]);
+        assert_eq!(names(pay.entered()), ["Paid"]);
+        assert_eq!(
+            ORDER.declared_transitions().count(),
+            ORDER.transitions().count()
+        );
+    }
+
+    #[test]
+    fn composites_know_their_states_and_transitions() {
+        assert!(NESTED.is_hierarchical());
+        let active = NESTED.composite("Active").unwrap();
+        assert_eq!(active.doc(), "Not shipped.");
+        assert_eq!(active.parent(), None);
+        assert_eq!(active.initial().name(), "Pending");
+        assert_eq!(active.initial_state().name(), "Pending");
+        assert_eq!(names(active.children()), ["Pending", "Paid"]);
+        assert_eq!(
+            active.states().map(|s| s.name()).collect::<Vec<_>>(),
+            ["Pending", "Paid"]
+        );
+        assert!(active.contains(NESTED.state("Paid").unwrap()));
+        assert!(!active.contains(NESTED.state("Shipped").unwrap()));
+        assert_eq!(
+            names(NESTED.top_level()),
+            ["Shipped", "Delivered", "Cancelled", "Active"]
+        );
+        let declared: Vec<String> = active
+            .transitions()
+            .map(|t| alloc::format!("{t}"))
+            .collect();
+        assert_eq!(declared, ["Pending --cancel--> Cancelled"]);
+        assert_eq!(NESTED.declared_transitions().count(), 4);
+        assert_eq!(NESTED.get_composite(CompositeId(1)), None);
+        assert_eq!(active.id().index(), 0);
+        assert_eq!(
+            alloc::format!("{active} {active:?}"),
+            "Active CompositeInfo(\"Active\")"
+        );
+    }
+
+    #[test]
+    fn exits_and_entries_follow_the_declared_origin() {
+        let paid = NESTED.state("Paid").unwrap();
+        assert_eq!(paid.depth(), 1);
+        let cancel = paid
+            .transitions()
+            .find(|t| t.event().name() == "cancel")
+            .unwrap();
+        assert!(cancel.is_inherited());
+        assert_eq!(names(cancel.exited()), ["Paid", "Active"]);
+        assert_eq!(names(cancel.entered()), ["Cancelled"]);
+        let ship = paid
+            .transitions()
+            .find(|t| t.event().name() == "ship")
+            .unwrap();
+        assert_eq!(names(ship.exited()), ["Paid", "Active"]);
+        assert_eq!(names(ship.entered()), ["Shipped"]);
+        let pay = NESTED.initial().transitions().next().unwrap();
+        assert_eq!(names(pay.exited()), ["Pending"]);
+        assert_eq!(names(pay.entered()), ["Paid"]);
+        let (from, event, to) = (pay.from_id(), pay.event_id(), pay.to_id());
+        assert!(NESTED.leaves_state(from, event, to));
+        assert!(!ORDER.leaves_state(from, event, from));
+    }
+
+    #[test]
+    fn a_tampered_parent_table_ends_every_walk() {
+        let paid = CYCLIC.state("Paid").unwrap();
+        // `Active` is its own parent: the walk stops instead of looping.
+        assert!(paid.ancestors().count() <= 2);
+        let active = CYCLIC.composite("Active").unwrap();
+        assert_eq!(active.initial_state(), CYCLIC.initial());
+        assert!(active.ancestors().count() <= 2);
+        // An origins table that is too short, or that names a node out of range.
+        let t = CYCLIC.transitions().nth(1).unwrap();
+        assert_eq!(t.source(), Node::State(t.from()));
+        let first = CYCLIC.transitions().next().unwrap();
+        assert_eq!(first.target(), Node::State(first.to()));
+        assert_eq!(first.exited().count(), 1);
+        let _ = names(first.entered());
     }
 }

@@ -57,14 +57,30 @@ pub fn types(cx: &Ctx) -> TokenStream {
             cx.ident
         );
         let label = format!("`{name}` is not allowed in state `{{Self}}`");
-        let note = format!(
-            "`{name}` is allowed only in {}",
-            names::list(&sources, NOTE_LIMIT)
-        );
+        let note = if cx.model.is_hierarchical() {
+            format!("`{name}` is allowed only in {}", where_allowed(cx, e))
+        } else {
+            format!(
+                "`{name}` is allowed only in {}",
+                names::list(&sources, NOTE_LIMIT)
+            )
+        };
         let next = is_multi_target(cx, e).then(|| {
-            quote! {
-                /// The state the event leads to from `Self`.
-                type Next;
+            if cx.model.is_hierarchical() {
+                // Bounded, so that code generic over a composite's states (`S: InActive`) can
+                // call the event: the typed method asks this of its target. (Flat machines keep
+                // the unbounded type, which checks faster.)
+                let initial = cx.state_ident(cx.initial);
+                quote! {
+                    /// The state the event leads to from `Self`.
+                    type Next: #krate::State<Machine = <#initial as #krate::State>::Machine>
+                        + #krate::__private::Unit;
+                }
+            } else {
+                quote! {
+                    /// The state the event leads to from `Self`.
+                    type Next;
+                }
             }
         });
         // A method that goes through the runtime's `attempt` (hooks, a choice, a guard) needs
@@ -94,6 +110,7 @@ pub fn types(cx: &Ctx) -> TokenStream {
         }
     });
     let by_name = by_name(cx);
+    let composites = composite_traits(cx);
     let derives = (!derives.is_empty()).then(|| quote!(#[derive(#(#derives),*)]));
     quote! {
         #[doc = #doc]
@@ -118,7 +135,92 @@ pub fn types(cx: &Ctx) -> TokenStream {
         }
 
         #(#traits)*
+        #composites
     }
+}
+
+/// The events every state inside composite `c` accepts: those it and its ancestors declare.
+/// From the flat table (not the composites' declarations), which stays consistent when
+/// `fallback` repairs a model.
+fn composite_events(cx: &Ctx, c: usize) -> Vec<usize> {
+    let mut lineage = vec![c];
+    lineage.extend(cx.model.ancestors(crate::hierarchy::NodeRef::Composite(c)));
+    let mut events: Vec<usize> = Vec::new();
+    for &a in &lineage {
+        for t in cx.model.transitions.iter().filter(|t| t.origin == Some(a)) {
+            if !events.contains(&t.event) {
+                events.push(t.event);
+            }
+        }
+    }
+    events
+}
+
+/// The name of a composite's trait: `InActive` for `Active`.
+pub fn composite_trait(cx: &Ctx, c: usize) -> syn::Ident {
+    let ident = &cx.model.composites[c].ident;
+    quote::format_ident!("In{}", names::text(ident), span = ident.span())
+}
+
+/// One trait per composite state, implemented by every state inside it, with the traits of the
+/// events all of them accept (the composite's and its ancestors') as supertraits: code generic
+/// over "any state inside `Active`" names `S: InActive` and calls those events.
+fn composite_traits(cx: &Ctx) -> TokenStream {
+    let (krate, vis) = (cx.krate, &cx.vis);
+    let mut out = TokenStream::new();
+    for (c, composite) in cx.model.composites.iter().enumerate() {
+        let ident = composite_trait(cx, c);
+        let name = names::text(&composite.ident);
+        let events = composite_events(cx, c);
+        // `Next` is bound where every state inside leads to the same state on the event, so
+        // that generic code gets `Machine<Off>` rather than `Machine<S::Next>`.
+        let inside: Vec<usize> = (0..cx.model.states.len())
+            .filter(|&s| {
+                cx.model
+                    .ancestors(crate::hierarchy::NodeRef::State(s))
+                    .contains(&c)
+            })
+            .collect();
+        let supertraits = events.iter().map(|&e| {
+            let trait_ident = cx.model.events[e].trait_ident();
+            if !is_multi_target(cx, e) {
+                return quote!(#trait_ident);
+            }
+            let mut targets = cx
+                .model
+                .transitions
+                .iter()
+                .filter(|t| t.event == e && inside.contains(&t.from))
+                .map(|t| t.to);
+            let first = targets.next().flatten();
+            match first {
+                Some(to) if targets.all(|t| t == Some(to)) => {
+                    let to = cx.state_ident(to);
+                    quote!(#trait_ident<Next = #to>)
+                }
+                _ => quote!(#trait_ident),
+            }
+        });
+        let listed: Vec<&str> = events
+            .iter()
+            .map(|&e| cx.model.events[e].name.as_str())
+            .collect();
+        let doc = if listed.is_empty() {
+            format!("Implemented by every state inside the composite state `{name}`.")
+        } else {
+            format!(
+                "Implemented by every state inside the composite state `{name}`, each of which \
+                 accepts {}: write `fn f<S: {ident}>(machine: Machine<S, R>)` to handle any of \
+                 them.",
+                names::list(&listed, usize::MAX)
+            )
+        };
+        out.extend(quote! {
+            #[doc = #doc]
+            #vis trait #ident: #krate::State #(+ #supertraits)* {}
+        });
+    }
+    out
 }
 
 /// `Event::NAMES`, `Event::EXTERNAL` and `Event::from_name`.
@@ -245,7 +347,34 @@ pub fn has_payload(cx: &Ctx, e: usize) -> bool {
 pub fn impls(cx: &Ctx) -> TokenStream {
     let module = cx.module;
     let mut last_group = None;
-    cx.model
+    let mut out: TokenStream = (0..cx.model.composites.len())
+        .flat_map(|c| {
+            let ident = composite_trait(cx, c);
+            let events = composite_events(cx, c);
+            // Every state inside, each of which has the events (only a terminal state inside a
+            // composite with transitions, which validation reports, has not).
+            (0..cx.model.states.len())
+                .filter(move |&s| {
+                    cx.model
+                        .ancestors(crate::hierarchy::NodeRef::State(s))
+                        .contains(&c)
+                })
+                .filter(move |&s| {
+                    events.iter().all(|&e| {
+                        cx.model
+                            .transitions
+                            .iter()
+                            .any(|t| t.from == s && t.event == e)
+                    })
+                })
+                .map(move |s| {
+                    let from = cx.state_ident(s);
+                    quote!(impl #module::#ident for #module::#from {})
+                })
+        })
+        .collect();
+    let transitions: TokenStream = cx
+        .model
         .transitions
         .iter()
         // One impl per state and event: the targets of a choice are one transition.
@@ -267,5 +396,35 @@ pub fn impls(cx: &Ctx) -> TokenStream {
                 }
             }
         })
-        .collect()
+        .collect();
+    out.extend(transitions);
+    out
+}
+
+/// Where an event of a hierarchical machine is allowed, as the typed API's error note says it:
+/// the states that declare it, and "any state inside `Active`" for a composite that does (its
+/// states inherit it, except those that handle the event themselves).
+fn where_allowed(cx: &Ctx, e: usize) -> String {
+    let mut places: Vec<String> = Vec::new();
+    for t in cx.model.transitions.iter().filter(|t| t.event == e) {
+        let place = match t.origin {
+            Some(c) => format!("any state inside `{}`", cx.model.composites[c].ident),
+            None => format!("`{}`", cx.state_name(t.from)),
+        };
+        if !places.contains(&place) {
+            places.push(place);
+        }
+    }
+    let rest = places.len().saturating_sub(NOTE_LIMIT);
+    places.truncate(NOTE_LIMIT);
+    let mut out = match places.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] if rest == 0 => format!("{} and {last}", init.join(", ")),
+        all => all.join(", "),
+    };
+    if rest > 0 {
+        out.push_str(&format!(" and {rest} more"));
+    }
+    out
 }

@@ -133,6 +133,47 @@ pub fn types(cx: &Ctx) -> TokenStream {
             ));
         }
     }
+    for composite in &cx.model.composites {
+        let name = names::text(&composite.ident);
+        let snake = names::to_snake(&name);
+        if let Some(&span) = composite.exit.first() {
+            let m = format_ident!("exit_{}", snake, span = composite.ident.span());
+            let doc = format!(
+                "Runs when the machine leaves the composite state `{name}` (after the exit hooks \
+                 of the states inside it, innermost first, and before the transition action and \
+                 the record); an `Err` vetoes the transition."
+            );
+            let ok = if cx.model.is_async {
+                quote!(async { ::core::result::Result::Ok(()) })
+            } else {
+                quote!(::core::result::Result::Ok(()))
+            };
+            let body = repaired_body(cx, &Fields::Unit, ok);
+            let output = hook_output(cx);
+            methods.push(super::respan(
+                quote! {
+                    #[doc = #doc]
+                    fn #m(&mut self) -> #output #body
+                },
+                span,
+            ));
+        }
+        if let Some(&span) = composite.enter.first() {
+            let m = format_ident!("enter_{}", snake, span = composite.ident.span());
+            let doc = format!(
+                "Runs when the machine has entered the composite state `{name}` (after the \
+                 record, before the entry hooks of the states inside it). It cannot fail."
+            );
+            let body = repaired_body(cx, &Fields::Unit, TokenStream::new());
+            methods.push(super::respan(
+                quote! {
+                    #[doc = #doc]
+                    fn #m(&mut self) #body
+                },
+                span,
+            ));
+        }
+    }
     for (e, event) in cx.model.events.iter().enumerate() {
         let m = action(cx, e);
         let doc = format!(
@@ -233,6 +274,58 @@ pub fn machine_items(cx: &Ctx) -> TokenStream {
             enters.push(quote!(#pattern => #hooks::#m(__context, #(#args),*)));
         }
     }
+    // Composites' hooks, by index (the runtime walks the composites a transition leaves and
+    // enters, and calls these for the ones with hooks).
+    let mut composite_exits = Vec::new();
+    let mut composite_enters = Vec::new();
+    for (c, composite) in cx.model.composites.iter().enumerate() {
+        let snake = names::to_snake(&names::text(&composite.ident));
+        let index = c as u32;
+        if !composite.exit.is_empty() {
+            let m = format_ident!("exit_{}", snake, span = composite.ident.span());
+            composite_exits.push(quote!(#index => #hooks::#m(__context)));
+        }
+        if !composite.enter.is_empty() {
+            let m = format_ident!("enter_{}", snake, span = composite.ident.span());
+            composite_enters.push(quote!(#index => #hooks::#m(__context)));
+        }
+    }
+    let composite_items = if cx.model.is_hierarchical() {
+        let exit = if cx.model.is_async {
+            quote! {
+                #[inline]
+                async fn __exit_composite_async(__composite: u32, __context: &mut #context) -> ::core::result::Result<(), Self::HookError> {
+                    match __composite {
+                        #(#composite_exits.await,)*
+                        _ => ::core::result::Result::Ok(()),
+                    }
+                }
+            }
+        } else {
+            quote! {
+                #[inline]
+                fn __exit_composite(__composite: u32, __context: &mut #context) -> ::core::result::Result<(), Self::HookError> {
+                    match __composite {
+                        #(#composite_exits,)*
+                        _ => ::core::result::Result::Ok(()),
+                    }
+                }
+            }
+        };
+        quote! {
+            #exit
+
+            #[inline]
+            fn __enter_composite(__composite: u32, __context: &mut #context) {
+                match __composite {
+                    #(#composite_enters,)*
+                    _ => {}
+                }
+            }
+        }
+    } else {
+        TokenStream::new()
+    };
     let actions = (0..cx.model.events.len()).map(|e| {
         let m = action(cx, e);
         let index = e;
@@ -245,6 +338,8 @@ pub fn machine_items(cx: &Ctx) -> TokenStream {
             type HookError = #hooks::Error;
 
             const __ASYNC_HOOKS: bool = true;
+
+            #composite_items
 
             #[inline]
             async fn __exit_async(&self, __context: &mut #context) -> ::core::result::Result<(), Self::HookError> {
@@ -284,6 +379,8 @@ pub fn machine_items(cx: &Ctx) -> TokenStream {
     }
     let items = quote! {
         type HookError = #hooks::Error;
+
+        #composite_items
 
         #[inline]
         fn __exit(&self, __context: &mut #context) -> ::core::result::Result<(), Self::HookError> {

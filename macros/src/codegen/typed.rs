@@ -455,10 +455,16 @@ fn start(cx: &Ctx) -> TokenStream {
         let value = shape(quote!(super::#initial), &state.fields);
         (TokenStream::new(), TokenStream::new(), value)
     };
+    // The composites the initial state is inside are entered first, outermost first.
+    let enter_composites = cx
+        .model
+        .is_hierarchical()
+        .then(|| quote!(#sw::__private::enter_initial::<__Enum>(&mut __context);));
     let body = if cx.model.hooks {
         quote! {
             let mut __state = #state_value;
             let mut __context: __Context = #context_value;
+            #enter_composites
             #sw::State::__entered(&mut __state, &mut __context);
             Machine {
                 __state,

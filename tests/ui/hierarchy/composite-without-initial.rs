@@ -1,0 +1,18 @@
+use statewright::state_machine;
+
+#[state_machine]
+#[composite(Active, initial, on(cancel -> Cancelled))]
+enum Order {
+    #[parent(Active)]
+    #[on(pay -> Paid)]
+    Pending,
+    #[parent(Active)]
+    #[on(ship -> Shipped)]
+    Paid,
+    #[terminal]
+    Shipped,
+    #[terminal]
+    Cancelled,
+}
+
+fn main() {}
