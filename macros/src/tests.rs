@@ -265,6 +265,32 @@ fn an_unreachable_state_of_a_hierarchical_machine_is_reported() {
 }
 
 #[test]
+fn a_state_reached_only_through_an_overridden_composite_transition_is_unreachable() {
+    // `Active`'s `next -> Second` is inherited by `Second` only: `First` handles `next`
+    // itself, so nothing leads to `Second`.
+    let errors = errors(
+        quote!(),
+        quote! {
+            #[composite(Active, initial, on(next -> Second))]
+            enum Steps {
+                #[initial]
+                #[parent(Active)]
+                #[on(next -> Active)]
+                First,
+                #[parent(Active)]
+                Second,
+            }
+        },
+    );
+    assert_eq!(
+        errors,
+        [
+            "`Second` is unreachable: no path leads to it from the initial state `First`; add a transition to it, or remove it"
+        ]
+    );
+}
+
+#[test]
 fn a_timeout_into_a_state_with_data_is_one_error() {
     // Both timeouts use the event `timeout`; only the timeout into data is the mistake.
     let errors = errors(

@@ -639,18 +639,36 @@ fn check_all_reachable(model: &Model, errors: &Errors) {
     reached[initial] = true;
     let mut queue = VecDeque::from([initial]);
     let ranges = model.transition_ranges();
+    // The composites' transitions some state inherits, as (composite, event).
+    let inherited: HashSet<(usize, usize)> = model
+        .transitions
+        .iter()
+        .filter_map(|t| Some((t.origin?, t.event)))
+        .collect();
     while let Some(state) = queue.pop_front() {
         let (first, count) = ranges[state];
+        let own = &model.transitions[first..first + count];
         // The composites' transitions as written count too, including one that repeats an
-        // event (reported, and not inherited): the graph as written, as for a flat machine.
-        let written = model
-            .ancestors(crate::hierarchy::NodeRef::State(state))
-            .into_iter()
-            .flat_map(|c| model.declared[c].iter());
-        for t in model.transitions[first..first + count]
-            .iter()
-            .chain(written)
-        {
+        // event or that every state inside overrides (both reported, and not inherited): the
+        // graph as written, as for a flat machine. But not one that this state (or a composite
+        // nearer to it) overrides while other states inherit it: that is no mistake, and this
+        // state never takes it.
+        let ancestors = model.ancestors(crate::hierarchy::NodeRef::State(state));
+        let inherited = &inherited;
+        let level = |origin: Option<usize>| {
+            origin.map_or(0, |c| {
+                1 + ancestors.iter().position(|&a| a == c).unwrap_or(0)
+            })
+        };
+        let written = ancestors.iter().enumerate().flat_map(|(k, &c)| {
+            model.declared[c].iter().filter(move |t| {
+                !inherited.contains(&(c, t.event))
+                    || !own
+                        .iter()
+                        .any(|u| u.event == t.event && level(u.origin) <= k)
+            })
+        });
+        for t in own.iter().chain(written) {
             match t.to {
                 Some(to) if !reached[to] => {
                     reached[to] = true;
