@@ -455,10 +455,12 @@ fn pipeline(chart: &Chart) -> Result<Model, String> {
 ///   nothing, like a flat machine's: a targetless transition, where SCXML's `target="S"` would
 ///   exit and enter `S` (a composite's self-transition is external in both);
 /// - a guarded transition (`e -> T?`) whose guard declines leaves the machine where it is, the
-///   event refused: the inner declaration owns the event whatever the guard says. The guard is
+///   event refused: the innermost declaration decides, once per event. The guard is
 ///   `cond="_event.data.accepted"` followed by a targetless transition on the same event, which
-///   takes the declined event; SCXML without it would go on to the ancestors' transitions on
-///   the event.
+///   takes the declined event where SCXML would go on to the ancestors' transitions. (Every
+///   declaration of a guarded event is the same guard, a compile-time rule, so the ancestors'
+///   `cond`s are false too and SCXML would refuse the event anyway; the added transition says
+///   the rule rather than relying on that.)
 ///
 /// Also returns, per `<transition>`, the target the chart declares (which a self-loop's
 /// targetless transition does not say).
