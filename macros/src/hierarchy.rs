@@ -435,7 +435,6 @@ fn flatten(model: &mut Model, input: &Input) {
     model.declared = declared;
 }
 
-/// Every rule about the hierarchy; each reports at the offending token.
 /// Whether where the machine starts is known: one initial node at the top level and in each
 /// composite. The graph checks wait for the next build when it is not.
 pub fn initials_known(model: &Model) -> bool {
@@ -452,6 +451,7 @@ pub fn initials_known(model: &Model) -> bool {
         })
 }
 
+/// Every rule about the hierarchy; each reports at the offending token.
 pub fn check(model: &Model, errors: &Errors) {
     check_parents_exist(model, errors);
     check_no_cycles(model, errors);

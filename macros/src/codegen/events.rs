@@ -156,6 +156,18 @@ fn composite_events(cx: &Ctx, c: usize) -> Vec<usize> {
     events
 }
 
+/// Whether composite `c` gets its trait: always, unless its name is taken (a mistake that
+/// validation reports; the repaired model then leaves the trait out rather than add errors).
+fn has_trait(cx: &Ctx, c: usize) -> bool {
+    let name = composite_trait(cx, c).to_string();
+    !cx.model
+        .states
+        .iter()
+        .any(|s| names::text(&s.ident) == name)
+        && !crate::model::MODULE_TYPES.contains(&name.as_str())
+        && !cx.model.events.iter().any(|e| e.trait_name() == name)
+}
+
 /// The name of a composite's trait: `InActive` for `Active`.
 pub fn composite_trait(cx: &Ctx, c: usize) -> syn::Ident {
     let ident = &cx.model.composites[c].ident;
@@ -169,6 +181,9 @@ fn composite_traits(cx: &Ctx) -> TokenStream {
     let (krate, vis) = (cx.krate, &cx.vis);
     let mut out = TokenStream::new();
     for (c, composite) in cx.model.composites.iter().enumerate() {
+        if !has_trait(cx, c) {
+            continue;
+        }
         let ident = composite_trait(cx, c);
         let name = names::text(&composite.ident);
         let events = composite_events(cx, c);
@@ -348,6 +363,7 @@ pub fn impls(cx: &Ctx) -> TokenStream {
     let module = cx.module;
     let mut last_group = None;
     let mut out: TokenStream = (0..cx.model.composites.len())
+        .filter(|&c| has_trait(cx, c))
         .flat_map(|c| {
             let ident = composite_trait(cx, c);
             let events = composite_events(cx, c);
