@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Writes benches/src/generated.rs: the order, TCP and 50-state "complex" machines written with
 statewright, by hand and with each peer, plus the glue that lets the runtime benchmark drive
-them all alike. The output is committed; rerun this after changing a machine or a generator:
+them all alike; and the `hier` module: a 200-state machine with composite states (three
+levels) next to the same machine flattened by hand. The output is committed; rerun this after
+changing a machine or a generator:
 
     python3 benches/gen_machines.py && cargo fmt -p statewright-benches
 
 The per-library code comes from tools/compile-time/peers.py, the same generators the
-compile-time benchmark uses.
+compile-time benchmark uses, and the hierarchical machine from tools/compile-time/hierarchical.py
+(`run.py --hierarchical` compiles the same two machines).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tools" / "compile-time"))
 sys.dont_write_bytecode = True  # no __pycache__ next to the scripts
 
+import hierarchical  # noqa: E402
 import peers  # noqa: E402
 from peers import Spec, pascal, snake  # noqa: E402
 
@@ -77,6 +81,9 @@ COMPLEX = Spec(
 )
 
 MACHINES = [("order", ORDER, True), ("tcp", TCP, False), ("complex", COMPLEX, False)]
+
+# 200 leaves: 10 top composites x 4 sub-composites x 5 leaves (see hierarchical.py).
+HIER = hierarchical.chart(200)
 
 
 def indent(text: str, n: int = 4) -> str:
@@ -505,14 +512,162 @@ def module(name: str, spec: Spec, fresh: bool) -> str:
     return f"/// The {spec.name} machine.\npub mod {name} {{\n" + indent("\n".join(body)) + "}\n"
 
 
+def untimed_driver(struct: str, doc: str, module: str, spec: Spec, timed: bool) -> str:
+    """A driver for the statewright machine in `module` recording into a `Memory` with room for
+    every record of the round (reused across rounds), untimed unless `timed`."""
+    m, init = spec.name, spec.initial
+    event = "match code { " + " ".join(
+        f"{i} => {module}::{snake(m)}::Event::{pascal(e)}," for i, e in enumerate(spec.events)
+    ) + " _ => unreachable!() }"
+    state = "match self.0.state() { " + " ".join(
+        f"{module}::{m}::{s} => {i}," for i, s in enumerate(spec.states)) + " }"
+    recorder = "Memory" if timed else "Untimed<Memory>"
+    wrap = (lambda x: x) if timed else (lambda x: f"Untimed({x})")
+    into_vec = ".2.into_vec()" if timed else ".2.0.into_vec()"
+    return f"""
+/// {doc}
+pub struct {struct}(pub Dynamic<{module}::{m}, {recorder}>);
+
+impl crate::Dyn for {struct} {{
+    type Event = {module}::{snake(m)}::Event;
+    fn event(code: u8) -> Self::Event {{ {event} }}
+    fn start(capacity: usize, previous: Option<Self>) -> Self {{
+        let mut records = previous.map(|p| p.0.into_parts(){into_vec}).unwrap_or_default();
+        records.clear();
+        records.reserve(capacity);
+        {struct}(Dynamic::start_with({module}::{m}::{init}, {wrap("Memory::from(records)")}).unwrap())
+    }}
+    fn restart(&mut self) {{
+        let placeholder = Dynamic::start_with({module}::{m}::{init}, {wrap("Memory::new()")}).unwrap();
+        let (_, _, recorder) = core::mem::replace(&mut self.0, placeholder).into_parts();
+        self.0 = Dynamic::start_with({module}::{m}::{init}, recorder).unwrap();
+    }}
+    #[inline]
+    fn apply(&mut self, event: Self::Event) -> bool {{ self.0.apply(event).is_ok() }}
+    fn state(&self) -> u8 {{ {state} }}
+}}
+"""
+
+
+def hier_module(chart: hierarchical.Chart) -> str:
+    """The `hier` module: the hierarchical machine (`sw`), the same machine flattened by hand
+    (`sw_flat`), the hand-written match (`hand`), their drivers and the check that the two
+    statewright definitions have the same transitions."""
+    spec = chart.flatten()
+    m = spec.name
+    hand_event = "match code { " + " ".join(
+        f"{i} => hand::Event::{pascal(e)}," for i, e in enumerate(spec.events)
+    ) + " _ => unreachable!() }"
+    body = [
+        "#![allow(missing_docs, clippy::all, clippy::pedantic)]",
+        "use statewright::{Dynamic, Memory, Untimed};",
+        "",
+        spec_consts(spec),
+        f"/// statewright, with composite states: {hierarchical.describe(len(chart.leaves))}.",
+        "pub mod sw {\n" + indent(hierarchical.statewright(chart)) + "}",
+        "/// statewright, the same machine flattened by hand: every inherited transition written "
+        "on each state.",
+        "pub mod sw_flat {\n" + indent(peers.statewright(spec)) + "}",
+        "/// The hand-written enum and `match`.",
+        "pub mod hand {\n" + indent(peers.hand(spec)) + "}",
+        f"""
+/// The hand-written match, nothing recorded.
+pub struct Hand(hand::State);
+
+impl crate::Dyn for Hand {{
+    type Event = hand::Event;
+    fn event(code: u8) -> hand::Event {{ {hand_event} }}
+    fn start(_: usize, _: Option<Self>) -> Self {{ Hand(hand::State::{spec.initial}) }}
+    fn restart(&mut self) {{ self.0 = hand::State::{spec.initial}; }}
+    #[inline]
+    fn apply(&mut self, event: hand::Event) -> bool {{
+        match hand::next(self.0, event) {{
+            Some(to) => {{ self.0 = to; true }}
+            None => false,
+        }}
+    }}
+    fn state(&self) -> u8 {{ self.0 as u8 }}
+}}
+""",
+        untimed_driver("FlatUntimed", "The machine flattened by hand, `Untimed(Memory)` with room "
+                       "for the round's records.", "sw_flat", spec, False),
+        untimed_driver("HierUntimed", "The hierarchical machine, `Untimed(Memory)` with room for "
+                       "the round's records.", "sw", spec, False),
+        untimed_driver("FlatPrealloc", "The machine flattened by hand, `Memory` (timestamped) with "
+                       "room for the round's records.", "sw_flat", spec, True),
+        untimed_driver("HierPrealloc", "The hierarchical machine, `Memory` (timestamped) with room "
+                       "for the round's records.", "sw", spec, True),
+        f"""
+/// Checks that the hierarchical machine and the machine flattened by hand have the same
+/// states, initial state and transitions (by name, in order), and that both are `SPEC`; the
+/// benchmark runs it before timing, the tests too.
+pub fn check_definitions() -> Result<(), String> {{
+    let hier = <sw::{m} as statewright::StateMachine>::DEFINITION;
+    let flat = <sw_flat::{m} as statewright::StateMachine>::DEFINITION;
+    let names = |d: &'static statewright::Definition| {{
+        d.transitions()
+            .map(|t| (t.from().name(), t.event().name(), t.to().name()))
+            .collect::<Vec<_>>()
+    }};
+    let states = |d: &'static statewright::Definition| d.states().map(|s| s.name()).collect::<Vec<_>>();
+    let spec: Vec<_> = SPEC
+        .transitions
+        .iter()
+        .map(|&(f, e, t)| (SPEC.states[f as usize], SPEC.events[e as usize], SPEC.states[t as usize]))
+        .collect();
+    if !hier.is_hierarchical() || flat.is_hierarchical() {{
+        return Err("the hierarchical machine has no composites, or the flat one has".into());
+    }}
+    if states(hier) != SPEC.states || states(flat) != SPEC.states {{
+        return Err("the states differ".into());
+    }}
+    if hier.initial().name() != flat.initial().name() || flat.initial().name() != SPEC.states[SPEC.initial as usize] {{
+        return Err("the initial states differ".into());
+    }}
+    let (h, f) = (names(hier), names(flat));
+    if let Some(i) = (0..h.len().max(f.len())).find(|&i| h.get(i) != f.get(i)) {{
+        return Err(format!(
+            "transition {{i}} differs: hierarchical {{:?}}, flattened {{:?}}", h.get(i), f.get(i)
+        ));
+    }}
+    if f != spec {{
+        return Err("the flattened machine is not SPEC".into());
+    }}
+    if hier.transitions().any(|t| t.is_guarded() || t.timeout().is_some()) {{
+        return Err("a transition is guarded or timed".into());
+    }}
+    Ok(())
+}}
+
+/// The rows of the table, the machine flattened by hand first (the ratios are to it).
+pub fn drivers(stream: &crate::Stream) -> Vec<Box<dyn crate::Bench>> {{
+    vec![
+        crate::driver::<FlatUntimed>(crate::Kind::FlatUntimed, stream),
+        crate::driver::<HierUntimed>(crate::Kind::HierUntimed, stream),
+        crate::driver::<FlatPrealloc>(crate::Kind::FlatPrealloc, stream),
+        crate::driver::<HierPrealloc>(crate::Kind::HierPrealloc, stream),
+        crate::driver::<Hand>(crate::Kind::HandMatch, stream),
+    ]
+}}
+
+/// No state is terminal: one machine for the whole stream.
+pub const FRESH_PER_RUN: bool = false;
+""",
+    ]
+    return (f"/// The {len(chart.leaves)}-state machine with composite states, and the same machine "
+            "flattened by hand.\npub mod hier {\n" + indent("\n".join(body)) + "}\n")
+
+
 def main() -> None:
     parts = [
-        "// @generated by benches/gen_machines.py from tools/compile-time/peers.py; do not edit.\n",
+        "// @generated by benches/gen_machines.py from tools/compile-time/peers.py and\n",
+        "// tools/compile-time/hierarchical.py; do not edit.\n",
         "// Regenerate with `python3 benches/gen_machines.py && cargo fmt -p statewright-benches`.\n\n",
     ]
     for name, spec, fresh in MACHINES:
         parts.append(module(name, spec, fresh))
         parts.append("\n")
+    parts.append(hier_module(HIER))
     (HERE / "src" / "generated.rs").write_text("".join(parts))
     print(f"wrote {HERE / 'src' / 'generated.rs'}")
 

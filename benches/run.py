@@ -3,6 +3,7 @@
 
     python3 benches/run.py            # everything, as recorded in BENCHMARKS.md
     python3 benches/run.py --quick    # smoke run: short streams, 2 processes, N = 25 only
+    python3 benches/run.py --skip size compile-time --only hier   # one runtime table
 
 1. Runtime: builds the benchmark binary (release, code alignment pinned with
    RUSTFLAGS="-C llvm-args=-align-all-functions=6 -C llvm-args=-align-all-nofallthru-blocks=6"),
@@ -73,8 +74,9 @@ def runtime(args, target: Path) -> str:
     per_process = []
     for k in range(args.processes):
         log(f"runtime: process {k + 1}/{args.processes} ...")
+        only = ["--only", ",".join(args.only)] if args.only else []
         out = sh([str(binary), "--json", "--events", str(args.events), "--rounds",
-                  str(args.rounds)])
+                  str(args.rounds), *only])
         per_process.append(json.loads(out))
     out = [f"Each process: every implementation checked against the reference on the whole "
            f"stream, then all timed round-robin, {args.rounds} rounds, median per process. "
@@ -163,6 +165,9 @@ def main() -> int:
     p.add_argument("--no-cold", dest="cold", action="store_false",
                    help="skip the cold builds (skipped by --quick)")
     p.add_argument("--skip", nargs="+", default=[], choices=["runtime", "size", "compile-time"])
+    p.add_argument("--only", nargs="+", metavar="TABLE",
+                   choices=["order", "tcp", "complex", "hier", "order-typed", "tcp-typed"],
+                   help="runtime tables to run (default: all)")
     args = p.parse_args()
     q = args.quick
     args.processes = args.processes or (2 if q else 5)

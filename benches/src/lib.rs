@@ -12,7 +12,7 @@ pub mod generated;
 pub mod sizes;
 pub mod typed;
 
-pub use generated::{complex, order, tcp};
+pub use generated::{complex, hier, order, tcp};
 
 /// A hand-written record: (sequence, from, event, to).
 pub type HandRecord = (u64, u32, u32, u32);
@@ -195,6 +195,17 @@ pub enum Kind {
     Statig,
     /// finny.
     Finny,
+    /// statewright `Dynamic`, `Untimed(Memory::with_capacity)`, the 200-state machine flattened
+    /// by hand (the `hier` table's reference).
+    FlatUntimed,
+    /// The same, the machine declared with composite states.
+    HierUntimed,
+    /// statewright `Dynamic`, `Memory::with_capacity`, the machine flattened by hand.
+    FlatPrealloc,
+    /// The same, the machine declared with composite states.
+    HierPrealloc,
+    /// Hand-written enum + `match`, in a table whose reference is another row.
+    HandMatch,
 }
 
 impl Kind {
@@ -214,6 +225,11 @@ impl Kind {
             Kind::Smlang => "smlang =0.8.0",
             Kind::Statig => "statig =0.4.1",
             Kind::Finny => "finny =0.3.0",
+            Kind::FlatUntimed => "statewright flattened by hand, Untimed(Memory::with_capacity)",
+            Kind::HierUntimed => "statewright hierarchical, Untimed(Memory::with_capacity)",
+            Kind::FlatPrealloc => "statewright flattened by hand, Memory::with_capacity",
+            Kind::HierPrealloc => "statewright hierarchical, Memory::with_capacity",
+            Kind::HandMatch => "hand match",
         }
     }
 
@@ -229,6 +245,10 @@ impl Kind {
                 | Kind::SwAwaited
                 | Kind::SwHooks
                 | Kind::SwRing
+                | Kind::FlatUntimed
+                | Kind::HierUntimed
+                | Kind::FlatPrealloc
+                | Kind::HierPrealloc
         )
     }
 
@@ -363,7 +383,7 @@ pub struct Row {
 /// One result table.
 #[derive(Debug, Clone)]
 pub struct Table {
-    /// Key (`order`, `tcp`, `complex`, `order-typed`, `tcp-typed`).
+    /// Key (`order`, `tcp`, `complex`, `hier`, `order-typed`, `tcp-typed`).
     pub key: String,
     /// Title.
     pub title: String,
@@ -509,6 +529,22 @@ pub fn run_tables(opts: &Options) -> Result<Vec<Table>, String> {
             complex::drivers,
             opts,
         )?);
+    }
+    if wanted("hier") {
+        // Same transitions, or the comparison means nothing.
+        hier::check_definitions()?;
+        let mut table = dynamic_table(
+            "hier",
+            &hier::SPEC,
+            hier::FRESH_PER_RUN,
+            hier::drivers,
+            opts,
+        )?;
+        table.title = format!(
+            "{}; hierarchical declaration against the same machine flattened by hand",
+            table.title
+        );
+        tables.push(table);
     }
     if wanted("order-typed") {
         tables.push(typed::order_table(opts)?);

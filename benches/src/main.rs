@@ -1,5 +1,5 @@
 //! The runtime benchmark binary: `statewright-benches [--events N] [--rounds N]
-//! [--only order,tcp,complex,order-typed,tcp-typed] [--json] [--sizes]`. See BENCHMARKS.md;
+//! [--only order,tcp,complex,hier,order-typed,tcp-typed] [--json] [--sizes]`. See BENCHMARKS.md;
 //! `python3 benches/run.py` runs it several times and aggregates.
 
 fn main() {

@@ -3,7 +3,7 @@
 //! here is timed.
 
 use statewright_benches::{
-    Bench, Dyn, Kind, SEED, Spec, Stream, complex, order, stream, tcp, typed,
+    Bench, Dyn, Kind, SEED, Spec, Stream, complex, hier, order, stream, tcp, typed,
 };
 
 const LEN: usize = 3_000;
@@ -55,6 +55,47 @@ fn complex_dynamic_implementations_agree_with_the_reference() {
             complex::SPEC.transitions.len()
         ),
         (50, 50, 50)
+    );
+}
+
+#[test]
+fn the_hierarchical_machine_and_its_hand_flattened_copy_have_the_same_transitions() {
+    use statewright::StateMachine;
+    hier::check_definitions().unwrap();
+    assert_eq!(
+        (
+            hier::SPEC.states.len(),
+            hier::SPEC.events.len(),
+            hier::SPEC.transitions.len()
+        ),
+        (200, 202, 800)
+    );
+    // 440 transitions written on the leaves, 360 inherited from the composites (10 top, 40
+    // sub-composites); the flat copy writes all 800 on its states.
+    let inherited =
+        |d: &'static statewright::Definition| d.transitions().filter(|t| t.is_inherited()).count();
+    assert_eq!(inherited(hier::sw::Chart::DEFINITION), 360);
+    assert_eq!(inherited(hier::sw_flat::Chart::DEFINITION), 0);
+    assert_eq!(hier::sw::Chart::DEFINITION.composites().count(), 50);
+}
+
+#[test]
+fn hier_dynamic_implementations_agree_with_the_reference() {
+    for seed in [SEED, 1, 2] {
+        let s = stream(&hier::SPEC, LEN, seed, hier::FRESH_PER_RUN);
+        assert!(s.illegal > 0, "the stream has illegal events");
+        let benches = hier::drivers(&s);
+        assert_eq!(benches.len(), 5);
+        for b in &benches {
+            if let Err(e) = b.check(&s) {
+                panic!("hier (seed {seed}): {e}");
+            }
+        }
+    }
+    let events = stream(&hier::SPEC, LEN, SEED, false).items.len();
+    assert_eq!(
+        untimed_records::<hier::HierUntimed>(&hier::SPEC, false, |m| &m.0.recorder().0),
+        events
     );
 }
 
