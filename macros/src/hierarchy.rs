@@ -314,6 +314,12 @@ fn flatten(model: &mut Model, input: &Input) {
             })
             .collect()
     };
+    let state_index: HashMap<String, usize> = model
+        .states
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (names::text(&s.ident), i))
+        .collect();
     for (c, input) in kept.iter().enumerate() {
         let written = input
             .on
@@ -336,10 +342,7 @@ fn flatten(model: &mut Model, input: &Input) {
                 model.events.len() - 1
             });
             for target in targets {
-                let state = model
-                    .states
-                    .iter()
-                    .position(|s| names::text(&s.ident) == names::text(target));
+                let state = state_index.get(&names::text(target)).copied();
                 let (to, composite) = match state {
                     Some(s) => (Some(s), None),
                     None => resolve_target(model, target),
@@ -385,8 +388,12 @@ fn flatten(model: &mut Model, input: &Input) {
             next_group - 1
         })
     };
-    for leaf in 0..model.states.len() {
-        let mine: Vec<Transition> = own.iter().filter(|t| t.from == leaf).cloned().collect();
+    // The states' own transitions, by state (one pass: `own` is grouped by state already).
+    let mut by_state: Vec<Vec<Transition>> = vec![Vec::new(); model.states.len()];
+    for t in own {
+        by_state[t.from].push(t);
+    }
+    for (leaf, mine) in by_state.into_iter().enumerate() {
         let mut handled: HashSet<usize> = mine.iter().map(|t| t.event).collect();
         let mut timed = mine.iter().any(|t| t.timeout.is_some());
         for mut t in mine {
@@ -695,6 +702,12 @@ fn check_composite_transitions(model: &Model, errors: &Errors) {
         .map(|s| names::text(&s.ident))
         .chain(model.composites.iter().map(|c| names::text(&c.ident)))
         .collect();
+    // Which (composite, event) some state inherits: one pass, not one per declaration.
+    let inherited: HashSet<(usize, usize)> = model
+        .transitions
+        .iter()
+        .filter_map(|t| Some((t.origin?, t.event)))
+        .collect();
     for (c, declared) in model.declared.iter().enumerate() {
         let mut first: HashMap<usize, (usize, &Ident)> = HashMap::new();
         for t in declared {
@@ -723,10 +736,7 @@ fn check_composite_transitions(model: &Model, errors: &Errors) {
             }
         }
         for t in declared {
-            let used = model
-                .transitions
-                .iter()
-                .any(|u| u.origin == Some(c) && u.event == t.event);
+            let used = inherited.contains(&(c, t.event));
             let has_states = model.entry_state(NodeRef::Composite(c)).is_some();
             if !used && has_states && first.get(&t.event).is_some_and(|(g, _)| *g == t.group) {
                 errors.at(

@@ -574,18 +574,14 @@ impl Definition {
     }
 }
 
-/// The composites `from --event--> to` leaves, innermost first (not the source state itself),
-/// when `M` has hooks and composites; otherwise none, without a lookup.
+/// The composites `from --event--> to` leaves, innermost first (not the source state itself).
 fn composites_left<M: StateMachine>(
     from: StateId,
     event: EventId,
     to: StateId,
 ) -> impl Iterator<Item = CompositeInfo> {
-    let def = M::DEFINITION;
-    let transition = (def.is_hierarchical() && def.has_hooks())
-        .then(|| def.find_transition(from, event, to))
-        .flatten();
-    transition
+    M::DEFINITION
+        .find_transition(from, event, to)
         .into_iter()
         .flat_map(|t| t.exited().filter_map(|n| n.as_composite()))
 }
@@ -598,6 +594,12 @@ pub(crate) fn exit_composites<M: StateMachine>(
     to: StateId,
     context: &mut M::Context,
 ) -> Result<(), M::HookError> {
+    // The common case returns before building anything: every transition of a flat machine
+    // that leaves its state comes through here.
+    let def = M::DEFINITION;
+    if !(def.is_hierarchical() && def.has_hooks()) {
+        return Ok(());
+    }
     for c in composites_left::<M>(from, event, to) {
         if c.has_exit_hook() {
             M::__exit_composite(c.id().0, context)?;
@@ -613,6 +615,10 @@ pub(crate) async fn exit_composites_async<M: StateMachine>(
     to: StateId,
     context: &mut M::Context,
 ) -> Result<(), M::HookError> {
+    let def = M::DEFINITION;
+    if !(def.is_hierarchical() && def.has_hooks()) {
+        return Ok(());
+    }
     for c in composites_left::<M>(from, event, to) {
         if c.has_exit_hook() {
             M::__exit_composite_async(c.id().0, context).await?;

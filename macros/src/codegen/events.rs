@@ -362,6 +362,21 @@ pub fn has_payload(cx: &Ctx, e: usize) -> bool {
 pub fn impls(cx: &Ctx) -> TokenStream {
     let module = cx.module;
     let mut last_group = None;
+    // Per state, the composites it is inside and the events it has (one pass each).
+    // (Nothing for a flat machine.)
+    let hierarchical = cx.model.is_hierarchical();
+    let ancestors: Vec<Vec<usize>> = (0..cx.model.states.len())
+        .filter(|_| hierarchical)
+        .map(|s| cx.model.ancestors(crate::hierarchy::NodeRef::State(s)))
+        .collect();
+    let handled: std::collections::HashSet<(usize, usize)> = cx
+        .model
+        .transitions
+        .iter()
+        .filter(|_| hierarchical)
+        .map(|t| (t.from, t.event))
+        .collect();
+    let (ancestors, handled) = (&ancestors, &handled);
     let mut out: TokenStream = (0..cx.model.composites.len())
         .filter(|&c| has_trait(cx, c))
         .flat_map(|c| {
@@ -370,19 +385,8 @@ pub fn impls(cx: &Ctx) -> TokenStream {
             // Every state inside, each of which has the events (only a terminal state inside a
             // composite with transitions, which validation reports, has not).
             (0..cx.model.states.len())
-                .filter(move |&s| {
-                    cx.model
-                        .ancestors(crate::hierarchy::NodeRef::State(s))
-                        .contains(&c)
-                })
-                .filter(move |&s| {
-                    events.iter().all(|&e| {
-                        cx.model
-                            .transitions
-                            .iter()
-                            .any(|t| t.from == s && t.event == e)
-                    })
-                })
+                .filter(move |&s| ancestors[s].contains(&c))
+                .filter(move |&s| events.iter().all(|&e| handled.contains(&(s, e))))
                 .map(move |s| {
                     let from = cx.state_ident(s);
                     quote!(impl #module::#ident for #module::#from {})
