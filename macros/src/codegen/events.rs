@@ -156,16 +156,23 @@ fn composite_events(cx: &Ctx, c: usize) -> Vec<usize> {
     events
 }
 
-/// Whether composite `c` gets its trait: always, unless its name is taken (a mistake that
+/// Per composite, whether it gets its trait: always, unless its name is taken (a mistake that
 /// validation reports; the repaired model then leaves the trait out rather than add errors).
-fn has_trait(cx: &Ctx, c: usize) -> bool {
-    let name = composite_trait(cx, c).to_string();
-    !cx.model
+fn traits_with_free_names(cx: &Ctx) -> Vec<bool> {
+    if !cx.model.is_hierarchical() {
+        return Vec::new();
+    }
+    let mut taken: std::collections::HashSet<String> = cx
+        .model
         .states
         .iter()
-        .any(|s| names::text(&s.ident) == name)
-        && !crate::model::MODULE_TYPES.contains(&name.as_str())
-        && !cx.model.events.iter().any(|e| e.trait_name() == name)
+        .map(|s| names::text(&s.ident))
+        .collect();
+    taken.extend(crate::model::MODULE_TYPES.iter().map(|s| (*s).to_owned()));
+    taken.extend(cx.model.events.iter().map(|e| e.trait_name()));
+    (0..cx.model.composites.len())
+        .map(|c| !taken.contains(&composite_trait(cx, c).to_string()))
+        .collect()
 }
 
 /// The name of a composite's trait: `InActive` for `Active`.
@@ -180,8 +187,13 @@ pub fn composite_trait(cx: &Ctx, c: usize) -> syn::Ident {
 fn composite_traits(cx: &Ctx) -> TokenStream {
     let (krate, vis) = (cx.krate, &cx.vis);
     let mut out = TokenStream::new();
+    let free = traits_with_free_names(cx);
+    // Per state, the composites it is inside.
+    let ancestors: Vec<Vec<usize>> = (0..cx.model.states.len())
+        .map(|s| cx.model.ancestors(crate::hierarchy::NodeRef::State(s)))
+        .collect();
     for (c, composite) in cx.model.composites.iter().enumerate() {
-        if !has_trait(cx, c) {
+        if !free[c] {
             continue;
         }
         let ident = composite_trait(cx, c);
@@ -190,11 +202,7 @@ fn composite_traits(cx: &Ctx) -> TokenStream {
         // `Next` is bound where every state inside leads to the same state on the event, so
         // that generic code gets `Machine<Off>` rather than `Machine<S::Next>`.
         let inside: Vec<usize> = (0..cx.model.states.len())
-            .filter(|&s| {
-                cx.model
-                    .ancestors(crate::hierarchy::NodeRef::State(s))
-                    .contains(&c)
-            })
+            .filter(|&s| ancestors[s].contains(&c))
             .collect();
         let supertraits = events.iter().map(|&e| {
             let trait_ident = cx.model.events[e].trait_ident();
@@ -376,9 +384,10 @@ pub fn impls(cx: &Ctx) -> TokenStream {
         .filter(|_| hierarchical)
         .map(|t| (t.from, t.event))
         .collect();
+    let free = traits_with_free_names(cx);
     let (ancestors, handled) = (&ancestors, &handled);
     let mut out: TokenStream = (0..cx.model.composites.len())
-        .filter(|&c| has_trait(cx, c))
+        .filter(|&c| free[c])
         .flat_map(|c| {
             let ident = composite_trait(cx, c);
             let events = composite_events(cx, c);
@@ -417,6 +426,10 @@ pub fn impls(cx: &Ctx) -> TokenStream {
             }
         })
         .collect();
+    if out.is_empty() {
+        // A flat machine: no copy of the (large) stream of impls.
+        return transitions;
+    }
     out.extend(transitions);
     out
 }
