@@ -63,6 +63,9 @@ impl Diff {
         let mut changed = Vec::new();
         for state in new.states() {
             let mut state = state.clone();
+            // The diff chart is flat: it compares the states' transitions, inherited ones
+            // included, and draws no composite states.
+            state.parent = None;
             match old_states.get(state.name()).copied() {
                 None => {
                     state.change = Change::Added;
@@ -104,6 +107,7 @@ impl Diff {
         for state in old.states() {
             if !new_names.contains(state.name()) {
                 let mut state = state.clone();
+                state.parent = None;
                 state.change = Change::Removed;
                 state.initial = false;
                 removed.push(format!("- state {}", state.name()));
@@ -188,6 +192,8 @@ impl Diff {
                 } else {
                     Change::Added
                 },
+                source: None,
+                target: None,
             });
         }
         for t in old.transitions() {
@@ -203,6 +209,8 @@ impl Diff {
                     internal: t.internal,
                     choice: false,
                     change: Change::Removed,
+                    source: None,
+                    target: None,
                 });
             }
         }
@@ -213,6 +221,7 @@ impl Diff {
             doc: new.doc().into(),
             states,
             transitions,
+            composites: Vec::new(),
         };
         Diff { chart, lines }
     }

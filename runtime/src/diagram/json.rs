@@ -141,15 +141,41 @@ impl Chart {
             "  \"initial\": {},",
             string(self.states()[self.initial()].name())
         );
+        // Composites only where there are some, so that a flat machine's JSON is the same as
+        // before they existed.
+        let composite = |c: Option<usize>| c.and_then(|c| self.composites().get(c));
+        let field = |name: &str, value: Option<&str>| {
+            value.map_or_else(String::new, |v| {
+                alloc::format!(", \"{name}\": {}", string(v))
+            })
+        };
+        if self.is_hierarchical() {
+            out.push_str("  \"composites\": [");
+            for (i, c) in self.composites().iter().enumerate() {
+                let _ = write!(
+                    out,
+                    "{}\n    {{\"name\": {}, \"doc\": {}{}, \"initial\": {}{}{}}}",
+                    if i == 0 { "" } else { "," },
+                    string(c.name()),
+                    string(c.doc()),
+                    field("parent", composite(c.parent()).map(|p| p.name())),
+                    string(self.node_name(c.initial())),
+                    flag("entry", c.has_entry_hook()),
+                    flag("exit", c.has_exit_hook()),
+                );
+            }
+            out.push_str("\n  ],\n");
+        }
         out.push_str("  \"states\": [");
         for (i, s) in self.states().iter().enumerate() {
             let _ = write!(
                 out,
-                "{}\n    {{\"name\": {}, \"doc\": {}, \"terminal\": {}{}{}{}}}",
+                "{}\n    {{\"name\": {}, \"doc\": {}, \"terminal\": {}{}{}{}{}}}",
                 if i == 0 { "" } else { "," },
                 string(s.name()),
                 string(s.doc()),
                 s.is_terminal(),
+                field("parent", composite(s.parent()).map(|p| p.name())),
                 flag("entry", s.has_entry_hook()),
                 flag("exit", s.has_exit_hook()),
                 change(s.change())
@@ -157,13 +183,18 @@ impl Chart {
         }
         out.push_str("\n  ],\n  \"transitions\": [");
         for (i, t) in self.transitions().iter().enumerate() {
+            let source = t.is_inherited().then(|| self.node_name(t.source()));
+            let target =
+                (t.target() != super::ChartNode::State(t.to())).then(|| self.node_name(t.target()));
             let _ = write!(
                 out,
-                "{}\n    {{\"from\": {}, \"event\": {}, \"to\": {}{}{}{}{}}}",
+                "{}\n    {{\"from\": {}, \"event\": {}, \"to\": {}{}{}{}{}{}{}}}",
                 if i == 0 { "" } else { "," },
                 string(self.states()[t.from()].name()),
                 string(t.event()),
                 string(self.states()[t.to()].name()),
+                field("source", source),
+                field("target", target),
                 flag("guarded", t.is_guarded()),
                 flag("internal", t.is_internal() && t.timeout().is_none()),
                 t.timeout()
@@ -278,7 +309,7 @@ mod read {
     use serde::de::Error as _;
     use serde::{Deserialize, Deserializer};
 
-    use super::super::{Change, Chart, ChartError};
+    use super::super::{Change, Chart, ChartError, ChartNode};
     use super::FORMAT;
 
     #[derive(Deserialize)]
@@ -289,9 +320,27 @@ mod read {
         #[serde(default)]
         doc: String,
         initial: String,
+        /// Absent for a flat machine.
+        #[serde(default)]
+        composites: Vec<RawComposite>,
         states: Vec<RawState>,
         #[serde(default)]
         transitions: Vec<RawTransition>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(expecting = "a composite state object")]
+    struct RawComposite {
+        name: String,
+        #[serde(default)]
+        doc: String,
+        #[serde(default)]
+        parent: Option<String>,
+        initial: String,
+        #[serde(default)]
+        entry: bool,
+        #[serde(default)]
+        exit: bool,
     }
 
     #[derive(Deserialize)]
@@ -308,6 +357,8 @@ mod read {
         exit: bool,
         #[serde(default)]
         change: RawChange,
+        #[serde(default)]
+        parent: Option<String>,
     }
 
     #[derive(Deserialize)]
@@ -326,6 +377,12 @@ mod read {
         internal: bool,
         #[serde(default)]
         change: RawChange,
+        /// The composite the transition is declared on, when `from` inherits it.
+        #[serde(default)]
+        source: Option<String>,
+        /// The composite the transition targets, when `to` is the state it leads to.
+        #[serde(default)]
+        target: Option<String>,
     }
 
     #[derive(Deserialize, Default, Clone, Copy)]
@@ -350,8 +407,48 @@ mod read {
     fn build(raw: RawChart) -> Result<Chart, ChartError> {
         let mut chart = Chart::builder(&raw.machine);
         chart.doc(&raw.doc);
+        // The composites by name, built once (a state's name is checked against them when
+        // the chart is built).
+        let mut composites: BTreeMap<&str, usize> = BTreeMap::new();
+        for (i, c) in raw.composites.iter().enumerate() {
+            if composites.insert(&c.name, i).is_some() {
+                return Err(ChartError::DuplicateState(c.name.clone()));
+            }
+        }
+        let composite = |name: &Option<String>, of: &str| -> Result<Option<usize>, ChartError> {
+            match name {
+                None => Ok(None),
+                Some(name) => composites
+                    .get(name.as_str())
+                    .copied()
+                    .map(Some)
+                    .ok_or_else(|| {
+                        ChartError::Hierarchy(format!(
+                            "`{name}`, named by {of}, is not a composite state"
+                        ))
+                    }),
+            }
+        };
+        for c in &raw.composites {
+            let parent = composite(&c.parent, &format!("composite state `{}`", c.name))?;
+            let mut builder = chart.composite(&c.name);
+            builder.doc(&c.doc);
+            if let Some(parent) = parent {
+                builder.parent(parent);
+            }
+            if c.entry {
+                builder.entry_hook();
+            }
+            if c.exit {
+                builder.exit_hook();
+            }
+        }
         for s in &raw.states {
+            let parent = composite(&s.parent, &format!("state `{}`", s.name))?;
             let mut state = chart.state(&s.name);
+            if let Some(parent) = parent {
+                state.parent(parent);
+            }
             state.doc(&s.doc).change(s.change.into());
             if s.terminal {
                 state.terminal();
@@ -378,6 +475,14 @@ mod read {
             return Err(ChartError::UnknownState(raw.initial));
         }
         let index = |name: &str| names.get(name).copied();
+        for (i, c) in raw.composites.iter().enumerate() {
+            let initial = match (index(&c.initial), composites.get(c.initial.as_str())) {
+                (Some(s), _) => ChartNode::State(s),
+                (None, Some(&d)) => ChartNode::Composite(d),
+                (None, None) => return Err(ChartError::UnknownState(c.initial.clone())),
+            };
+            chart.set_composite_initial(i, initial);
+        }
         for t in &raw.transitions {
             let (Some(from), Some(to)) = (index(&t.from), index(&t.to)) else {
                 let unknown = if index(&t.from).is_none() {
@@ -390,6 +495,13 @@ mod read {
             chart.push(from, &t.event, to, t.guarded, t.change.into());
             chart.set_after(t.after_ms);
             chart.set_internal(t.internal);
+            let of = || format!("`{} --{}--> {}`", t.from, t.event, t.to);
+            if let Some(source) = composite(&t.source, &of())? {
+                chart.inherited_from(source);
+            }
+            if let Some(target) = composite(&t.target, &of())? {
+                chart.to_composite(target);
+            }
         }
         chart.build()
     }
