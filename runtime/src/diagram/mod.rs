@@ -46,6 +46,7 @@ mod check;
 mod diff;
 pub(crate) mod json;
 mod layout;
+mod nested;
 mod svg;
 mod text;
 
