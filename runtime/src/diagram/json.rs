@@ -481,7 +481,7 @@ mod read {
                 (None, Some(&d)) => ChartNode::Composite(d),
                 (None, None) => return Err(ChartError::UnknownState(c.initial.clone())),
             };
-            chart.set_composite_initial(i, initial);
+            chart.composite_initial(i, initial);
         }
         for t in &raw.transitions {
             let (Some(from), Some(to)) = (index(&t.from), index(&t.to)) else {

@@ -1493,6 +1493,38 @@ mod tests {
         assert!(lay.start.is_none());
     }
 
+    /// A composite's inside: sources (ports on its top border) go in the first layer, sinks
+    /// (ports on its bottom border) in a layer of their own below every other, and edges meet
+    /// a node where the caller pinned them.
+    #[test]
+    fn sources_sinks_and_pinned_ports() {
+        // 0 -> 1 -> 2 -> 0, a source 3 into 2, a sink 4 from 0, and 1 -> 2 pinned at 5 and 40.
+        let mut g = graph(
+            &[60.0, 60.0, 60.0, 0.0, 0.0],
+            &[(0, 1), (1, 2), (2, 0), (3, 2), (0, 4)],
+            0,
+        );
+        g.nodes[3].h = 0.0;
+        g.nodes[4].h = 0.0;
+        g.pointed = Vec::from([3, 4]);
+        g.sources = Vec::from([3]);
+        g.sinks = Vec::from([4]);
+        g.edges[1].from_port = Some(5.0);
+        g.edges[1].to_port = Some(40.0);
+        let (reversed, reachable) = orient(&g);
+        assert_eq!(reversed, [false, false, true, false, false]);
+        assert!(reachable.iter().all(|&r| r));
+        let (reversed, reachable) = orient(&g);
+        let layers = assign_layers(&g, &reversed, &reachable);
+        assert_eq!(layers[3], 0);
+        assert!(layers[4] > layers[0] && layers[4] > layers[1] && layers[4] > layers[2]);
+        let lay = check(&g);
+        let (from, to) = (lay.nodes[1], lay.nodes[2]);
+        assert_eq!(lay.edges[1].path.start.x, from.x + 5.0);
+        assert_eq!(lay.edges[1].path.end().x, to.x + 40.0);
+        assert!(lay.nodes[4].y > lay.nodes[2].y + lay.nodes[2].h);
+    }
+
     #[test]
     fn layout_is_deterministic() {
         assert_eq!(layout(&tcp()).expect("fits"), layout(&tcp()).expect("fits"));

@@ -777,6 +777,15 @@ impl ChartBuilder {
         }
     }
 
+    /// Sets the initial child of composite `composite` ([`CompositeBuilder::initial`]), for a
+    /// composite added before its children.
+    pub fn composite_initial(&mut self, composite: usize, child: ChartNode) -> &mut Self {
+        if let Some(c) = self.chart.composites.get_mut(composite) {
+            c.initial = child;
+        }
+        self
+    }
+
     /// Marks the transition added last as declared on the composite `composite`, which its
     /// source state is inside and inherits it from (see [`composite`](Self::composite)).
     pub fn inherited_from(&mut self, composite: usize) -> &mut Self {
@@ -881,14 +890,6 @@ impl ChartBuilder {
     pub(crate) fn set_internal(&mut self, internal: bool) {
         if let Some(t) = self.chart.transitions.last_mut() {
             t.internal = internal;
-        }
-    }
-
-    /// Sets the initial child of composite `c` (JSON reading, once every node is added).
-    #[cfg(feature = "serde")]
-    pub(crate) fn set_composite_initial(&mut self, c: usize, initial: ChartNode) {
-        if let Some(c) = self.chart.composites.get_mut(c) {
-            c.initial = initial;
         }
     }
 

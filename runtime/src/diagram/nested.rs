@@ -71,6 +71,10 @@ pub(crate) struct Nested {
     pub(crate) starts: Vec<(Rect, Route)>,
     /// The top level's start arrow.
     pub(crate) start: Option<(Point, Point)>,
+    /// How far apart (squared) the pieces of each arrow ended and started where they were
+    /// joined.
+    #[cfg(test)]
+    pub(crate) gaps: Vec<f64>,
 }
 
 /// A node of a level's graph.
@@ -433,6 +437,8 @@ pub(crate) fn layout(input: &Input<'_>) -> Result<Nested, usize> {
 
     // Each arrow's pieces, joined.
     let mut arrows = Vec::with_capacity(chains.len());
+    #[cfg(test)]
+    let mut gaps: Vec<f64> = Vec::new();
     for chain in &chains {
         let mut path: Option<Path> = None;
         let mut label = Rect {
@@ -487,6 +493,12 @@ pub(crate) fn layout(input: &Input<'_>) -> Result<Nested, usize> {
             path = Some(match path {
                 None => piece,
                 Some(mut joined) => {
+                    #[cfg(test)]
+                    {
+                        let end = end_of(&joined);
+                        let (dx, dy) = (end.x - piece.start.x, end.y - piece.start.y);
+                        gaps.push(dx * dx + dy * dy);
+                    }
                     joined.segments.push(Segment::Line(piece.start));
                     joined.segments.extend(piece.segments);
                     joined
@@ -511,6 +523,8 @@ pub(crate) fn layout(input: &Input<'_>) -> Result<Nested, usize> {
         arrows,
         starts,
         start: lay.and_then(|l| l.start),
+        #[cfg(test)]
+        gaps,
     })
 }
 
@@ -675,5 +689,398 @@ trait MaxF {
 impl MaxF for f64 {
     fn max_f(self, other: f64) -> f64 {
         if self > other { self } else { other }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::format;
+    use alloc::vec::Vec;
+
+    use super::super::svg::nested_for_test;
+    use super::super::{Chart, ChartNode, Drawn};
+    use super::*;
+
+    /// The media player of `tests/common/media_player.rs`: three levels, transitions declared
+    /// on composites (to a sibling, outwards, to a state inside), to composites, a guard.
+    fn media_player() -> Chart {
+        let mut b = Chart::builder("MediaPlayer");
+        let on = b.composite("On").doc("Powered on.").id();
+        let loaded = b.composite("Loaded").parent(on).id();
+        let running = b.composite("Running").parent(loaded).id();
+        let off = b.state("Off").initial().doc("Powered off.").id();
+        let empty = b.state("Empty").parent(on).id();
+        let stopped = b.state("Stopped").parent(loaded).id();
+        let playing = b.state("Playing").parent(running).id();
+        let buffering = b.state("Buffering").parent(running).id();
+        let paused = b.state("Paused").parent(loaded).id();
+        let retired = b.state("Retired").terminal().id();
+        b.composite_initial(on, ChartNode::State(empty));
+        b.composite_initial(loaded, ChartNode::Composite(running));
+        b.composite_initial(running, ChartNode::State(playing));
+        b.transition(off, "power", empty).to_composite(on);
+        b.transition(off, "retire", retired);
+        b.transition_guarded(empty, "load", playing)
+            .to_composite(loaded);
+        for s in [empty, stopped, playing, buffering, paused] {
+            if s != empty {
+                b.transition(s, "eject", empty).inherited_from(loaded);
+                b.transition(s, "stop", stopped).inherited_from(loaded);
+            }
+            if s == playing || s == buffering {
+                b.transition(s, "pause", paused).inherited_from(running);
+            }
+            b.transition(s, "power", off).inherited_from(on);
+        }
+        b.transition(stopped, "play", playing).to_composite(running);
+        b.transition(playing, "stall", buffering);
+        b.transition(playing, "finish", stopped);
+        b.transition(buffering, "resume", playing);
+        b.transition(paused, "play", playing).to_composite(running);
+        b.build().unwrap()
+    }
+
+    /// A pseudo-random hierarchical chart: `composites` composites nested at random (each in
+    /// an earlier one or at the top), `states` states spread over them, and `declared`
+    /// transitions declared on random states and composites to random targets (each
+    /// inherited by every state inside its composite), some of them choices, some of them
+    /// from a composite to itself or into it, or from inside a composite to it.
+    fn generated(seed: u64, composites: usize, states: usize, declared: usize) -> Chart {
+        let mut seed = seed;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut parent = Vec::new();
+        for c in 0..composites {
+            // Composite 0 is at the top; the others in an earlier one or at the top.
+            parent.push(if c == 0 || next(4) == 0 {
+                None
+            } else {
+                Some(next(c))
+            });
+        }
+        // State 0 is the initial one, at the top; each composite gets one state first.
+        let mut state_parent = Vec::from([None]);
+        for s in 1..states {
+            state_parent.push(if s <= composites {
+                Some(s - 1)
+            } else if next(3) == 0 {
+                None
+            } else {
+                Some(next(composites))
+            });
+        }
+        let mut b = Chart::builder("Generated");
+        for c in 0..composites {
+            let mut composite = b.composite(&format!("C{c}"));
+            if let Some(p) = parent[c] {
+                composite.parent(p);
+            }
+            if c % 3 == 1 {
+                composite.entry_hook();
+            }
+        }
+        for (s, p) in state_parent.iter().enumerate() {
+            let mut state = b.state(&format!("S{s}"));
+            if s == 0 {
+                state.initial();
+            }
+            if let Some(p) = *p {
+                state.parent(p);
+            }
+        }
+        // Each composite starts in its first state.
+        for c in 0..composites {
+            b.composite_initial(c, ChartNode::State(c + 1));
+        }
+        let inside = |s: usize, c: usize| {
+            let mut p = state_parent[s];
+            while let Some(q) = p {
+                if q == c {
+                    return true;
+                }
+                p = parent[q];
+            }
+            false
+        };
+        let entry = |c: usize| c + 1;
+        for i in 0..declared {
+            let event = format!("e{i}");
+            let targets = if next(6) == 0 { 2 } else { 1 };
+            let source_composite = next(3) == 0;
+            let source = if source_composite {
+                next(composites)
+            } else {
+                next(states)
+            };
+            let mut seen = Vec::new();
+            for _ in 0..targets {
+                let to_composite = next(3) == 0;
+                let target = if to_composite {
+                    next(composites)
+                } else {
+                    next(states)
+                };
+                let to = if to_composite { entry(target) } else { target };
+                if seen.contains(&to) {
+                    continue;
+                }
+                seen.push(to);
+                let froms: Vec<usize> = if source_composite {
+                    (0..states).filter(|&s| inside(s, source)).collect()
+                } else {
+                    Vec::from([source])
+                };
+                for from in froms {
+                    b.transition(from, &event, to);
+                    if source_composite {
+                        b.inherited_from(source);
+                    }
+                    if to_composite {
+                        b.to_composite(target);
+                    }
+                }
+            }
+        }
+        b.build().unwrap()
+    }
+
+    /// Whether `inner` lies inside `outer`, below the band with `outer`'s name.
+    fn contains(outer: &Rect, inner: &Rect) -> bool {
+        inner.x >= outer.x
+            && inner.x + inner.w <= outer.x + outer.w
+            && inner.y >= outer.y + LABEL_BAND
+            && inner.y + inner.h <= outer.y + outer.h
+    }
+
+    fn strictly_inside(r: &Rect, p: Point) -> bool {
+        p.x > r.x + 1.0 && p.x < r.x + r.w - 1.0 && p.y > r.y + 1.0 && p.y < r.y + r.h - 1.0
+    }
+
+    fn point(p0: Point, c1: Point, c2: Point, p3: Point, t: f64) -> Point {
+        let u = 1.0 - t;
+        let (a, b, c, d) = (u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t);
+        Point {
+            x: a * p0.x + b * c1.x + c * c2.x + d * p3.x,
+            y: a * p0.y + b * c1.y + c * c2.y + d * p3.y,
+        }
+    }
+
+    /// Points along a path, 20 per segment.
+    fn samples(path: &Path) -> Vec<Point> {
+        let mut out = Vec::from([path.start]);
+        let mut from = path.start;
+        for segment in &path.segments {
+            let (c1, c2, to) = match *segment {
+                Segment::Line(to) => (from, to, to),
+                Segment::Cubic(a, b, to) => (a, b, to),
+            };
+            for i in 1..=20 {
+                out.push(point(from, c1, c2, to, i as f64 / 20.0));
+            }
+            from = to;
+        }
+        out
+    }
+
+    /// The invariants of a nested layout:
+    ///
+    /// - everything lies within the image;
+    /// - each state, choice node and composite box lies inside the box of every composite
+    ///   it is in (below the band with the name);
+    /// - no two states or choice nodes overlap; a composite box overlaps nothing it does not
+    ///   hold (another composite's box, a state, a choice node, a label); labels overlap
+    ///   nothing;
+    /// - an arrow passes through no state or choice node but its own ends, and through no
+    ///   composite box that holds neither of its ends (it crosses the borders of the boxes
+    ///   its ends are in, and no other);
+    /// - each composite's start arrow stays inside its box;
+    /// - an arrow is one connected path: its pieces meet.
+    fn check(chart: &Chart) -> Nested {
+        let (ends, nest) = nested_for_test(chart);
+        let top = chart.composites().len();
+        let ancestors = |node: ChartNode| -> Vec<usize> { chart.ancestors(node).collect() };
+        let diamond_containers: Vec<usize> = chart
+            .drawn()
+            .iter()
+            .filter_map(|d| match d {
+                Drawn::Choice(c) => Some(chart.container(chart.node_at(c.from))),
+                Drawn::Arrow(_) => None,
+            })
+            .collect();
+        // Every composite an item is in (for a composite, not itself).
+        let held_by = |item: Item| -> Vec<usize> {
+            match item {
+                Item::State(s) => ancestors(ChartNode::State(s)),
+                Item::Composite(c) => ancestors(ChartNode::Composite(c)),
+                Item::Diamond(d) => {
+                    let k = diamond_containers[d];
+                    if k >= top {
+                        Vec::new()
+                    } else {
+                        let mut out = Vec::from([k]);
+                        out.extend(ancestors(ChartNode::Composite(k)));
+                        out
+                    }
+                }
+            }
+        };
+        let rect_of = |item: Item| match item {
+            Item::State(s) => nest.states[s],
+            Item::Composite(c) => nest.composites[c],
+            Item::Diamond(d) => nest.diamonds[d],
+        };
+        let items: Vec<Item> = (0..chart.states().len())
+            .map(Item::State)
+            .chain((0..diamond_containers.len()).map(Item::Diamond))
+            .chain((0..top).map(Item::Composite))
+            .collect();
+        for &item in &items {
+            let r = rect_of(item);
+            assert!(
+                r.x >= 0.0 && r.y >= 0.0 && r.x + r.w <= nest.width && r.y + r.h <= nest.height,
+                "{item:?} {r:?} is outside the image"
+            );
+            for c in held_by(item) {
+                let outer = nest.composites[c];
+                assert!(
+                    contains(&outer, &r),
+                    "{item:?} {r:?} is not inside C{c} {outer:?}"
+                );
+            }
+        }
+        for (i, &a) in items.iter().enumerate() {
+            for &b in &items[i + 1..] {
+                let (ra, rb) = (rect_of(a), rect_of(b));
+                let holds = |outer: Item, inner: Item| match outer {
+                    Item::Composite(c) => held_by(inner).contains(&c),
+                    _ => false,
+                };
+                let nested = holds(a, b) || holds(b, a);
+                if !nested {
+                    assert!(!ra.overlaps(&rb), "{a:?} {ra:?} overlaps {b:?} {rb:?}");
+                }
+            }
+        }
+        let labels: Vec<Rect> = nest
+            .arrows
+            .iter()
+            .map(|r| r.label)
+            .filter(|l| l.w > 0.0)
+            .collect();
+        for (i, label) in labels.iter().enumerate() {
+            for other in &labels[i + 1..] {
+                assert!(!label.overlaps(other), "label {label:?} overlaps {other:?}");
+            }
+            for &item in &items {
+                let r = rect_of(item);
+                let ok = match item {
+                    Item::Composite(_) => !label.overlaps(&r) || contains(&r, label),
+                    _ => !label.overlaps(&r),
+                };
+                assert!(ok, "label {label:?} overlaps {item:?} {r:?}");
+            }
+        }
+        for (a, route) in nest.arrows.iter().enumerate() {
+            let (from, to) = ends[a];
+            let mut allowed = held_by(from);
+            allowed.extend(held_by(to));
+            for item in [from, to] {
+                if let Item::Composite(c) = item {
+                    allowed.push(c);
+                }
+            }
+            for p in samples(&route.path) {
+                assert!(
+                    p.x >= -0.5
+                        && p.y >= -0.5
+                        && p.x <= nest.width + 0.5
+                        && p.y <= nest.height + 0.5,
+                    "arrow {a} leaves the image at {p:?}"
+                );
+                for &item in &items {
+                    let r = rect_of(item);
+                    if !strictly_inside(&r, p) {
+                        continue;
+                    }
+                    let fine = match item {
+                        Item::Composite(c) => allowed.contains(&c),
+                        other => other == from || other == to,
+                    };
+                    assert!(
+                        fine,
+                        "arrow {a} ({from:?} -> {to:?}) passes through {item:?} at {p:?}"
+                    );
+                }
+            }
+        }
+        // The pieces of each arrow meet where they are joined.
+        for gap in &nest.gaps {
+            assert!(
+                *gap < 1.0e-4,
+                "the pieces of an arrow are {gap} (squared) apart"
+            );
+        }
+        for (c, (dot, route)) in nest.starts.iter().enumerate() {
+            let outer = nest.composites[c];
+            assert!(contains(&outer, dot), "C{c}'s start dot is outside its box");
+            for p in samples(&route.path) {
+                assert!(
+                    strictly_inside(&outer, p),
+                    "C{c}'s start arrow leaves its box"
+                );
+            }
+        }
+        nest
+    }
+
+    #[test]
+    fn the_media_player_nests_its_boxes_cleanly() {
+        let chart = media_player();
+        let nest = check(&chart);
+        let [on, loaded, running] = [0, 1, 2].map(|c| nest.composites[c]);
+        assert!(contains(&on, &loaded) && contains(&loaded, &running));
+        // `power` is declared on `On` and leaves its border; `load` ends on `Loaded`'s.
+        let (ends, _) = nested_for_test(&chart);
+        let power = ends
+            .iter()
+            .position(|&e| e == (Item::Composite(0), Item::State(0)))
+            .unwrap();
+        let start = nest.arrows[power].path.start;
+        let on_border =
+            |r: &Rect, p: Point| (p.y == r.y || p.y == r.y + r.h) && p.x >= r.x && p.x <= r.x + r.w;
+        assert!(on_border(&on, start), "{start:?} is not on {on:?}");
+        let load = ends
+            .iter()
+            .position(|&e| e == (Item::State(1), Item::Composite(1)))
+            .unwrap();
+        let end = end_of(&nest.arrows[load].path);
+        assert!(on_border(&loaded, end), "{end:?} is not on {loaded:?}");
+        // `stop`, declared on `Loaded`, goes from its border to `Stopped` inside it.
+        let stop = ends
+            .iter()
+            .position(|&e| e == (Item::Composite(1), Item::State(2)))
+            .unwrap();
+        assert!(on_border(&loaded, nest.arrows[stop].path.start));
+        assert_eq!(nest.starts.len(), 3);
+    }
+
+    #[test]
+    fn generated_hierarchies_lay_out_cleanly() {
+        for seed in 1..=40u64 {
+            let chart = generated(seed * 0x9e37_79b9, 2 + (seed % 5) as usize, 12, 18);
+            check(&chart);
+        }
+        check(&generated(7, 12, 60, 90));
+    }
+
+    #[test]
+    fn nested_layout_is_deterministic() {
+        let chart = generated(99, 5, 20, 30);
+        assert_eq!(chart.svg(), chart.clone().svg());
+        assert_eq!(media_player().svg(), media_player().svg());
     }
 }

@@ -321,54 +321,13 @@ pub(crate) fn try_render(chart: &Chart, current: Option<usize>) -> Result<String
         .collect();
     let (arrows, diamonds) = arrows(chart);
 
-    let nodes: Vec<Size> = states
-        .iter()
-        .zip(names.iter().zip(&summaries))
-        .map(|(state, (name, summary))| {
-            let hooks = state.hooks_text();
-            let w = text_width(name, NAME_FONT)
-                .max_f(text_width(summary, SUMMARY_FONT))
-                .max_f(text_width(hooks.unwrap_or(""), SUMMARY_FONT));
-            Size {
-                w: (w + 2.0 * BOX_PAD).max_f(BOX_MIN_WIDTH),
-                h: match small_lines(summary, hooks) {
-                    0 => BOX_HEIGHT,
-                    k => BOX_HEIGHT_WITH_SUMMARY + SMALL_LINE * (k - 1) as f64,
-                },
-            }
-        })
-        .collect();
+    let nodes = state_sizes(chart, &names, &summaries);
     let too_large = |points| LayoutTooLarge {
         points,
         limit: layout::MAX_VERTICES,
     };
     let (lay, nest) = if chart.is_hierarchical() {
-        let labels: Vec<Size> = chart
-            .composites()
-            .iter()
-            .map(|c| Size {
-                w: composite_label_width(c),
-                h: LABEL_HEIGHT,
-            })
-            .collect();
-        let diamond = Size {
-            w: DIAMOND,
-            h: DIAMOND,
-        };
-        let diamond_sizes: Vec<(Size, usize)> =
-            diamonds.iter().map(|d| (diamond, d.container)).collect();
-        let items: Vec<(Item, Item, Size)> = arrows
-            .iter()
-            .map(|a| (a.from, a.to, label_size(&a.label)))
-            .collect();
-        let nest = nested::layout(&nested::Input {
-            chart,
-            states: &nodes,
-            diamonds: &diamond_sizes,
-            labels: &labels,
-            arrows: &items,
-        })
-        .map_err(too_large)?;
+        let nest = nested_layout(chart, &nodes, &arrows, &diamonds).map_err(too_large)?;
         let mut rects = nest.states.clone();
         rects.extend(nest.diamonds.iter().copied());
         let lay = layout::Layout {
@@ -410,6 +369,78 @@ pub(crate) fn try_render(chart: &Chart, current: Option<usize>) -> Result<String
         (width, height, changed, current),
     );
     Ok(out)
+}
+
+/// The sizes of the states' boxes.
+fn state_sizes(chart: &Chart, names: &[String], summaries: &[String]) -> Vec<Size> {
+    chart
+        .states()
+        .iter()
+        .zip(names.iter().zip(summaries))
+        .map(|(state, (name, summary))| {
+            let hooks = state.hooks_text();
+            let w = text_width(name, NAME_FONT)
+                .max_f(text_width(summary, SUMMARY_FONT))
+                .max_f(text_width(hooks.unwrap_or(""), SUMMARY_FONT));
+            Size {
+                w: (w + 2.0 * BOX_PAD).max_f(BOX_MIN_WIDTH),
+                h: match small_lines(summary, hooks) {
+                    0 => BOX_HEIGHT,
+                    k => BOX_HEIGHT_WITH_SUMMARY + SMALL_LINE * (k - 1) as f64,
+                },
+            }
+        })
+        .collect()
+}
+
+/// The layout of a hierarchical chart ([`nested`]).
+fn nested_layout(
+    chart: &Chart,
+    nodes: &[Size],
+    arrows: &[Arrow],
+    diamonds: &[Diamond],
+) -> Result<nested::Nested, usize> {
+    let labels: Vec<Size> = chart
+        .composites()
+        .iter()
+        .map(|c| Size {
+            w: composite_label_width(c),
+            h: LABEL_HEIGHT,
+        })
+        .collect();
+    let diamond = Size {
+        w: DIAMOND,
+        h: DIAMOND,
+    };
+    let diamond_sizes: Vec<(Size, usize)> =
+        diamonds.iter().map(|d| (diamond, d.container)).collect();
+    let items: Vec<(Item, Item, Size)> = arrows
+        .iter()
+        .map(|a| (a.from, a.to, label_size(&a.label)))
+        .collect();
+    nested::layout(&nested::Input {
+        chart,
+        states: nodes,
+        diamonds: &diamond_sizes,
+        labels: &labels,
+        arrows: &items,
+    })
+}
+
+/// The nested layout of a hierarchical chart as [`Chart::svg`] draws it, with what each arrow
+/// joins: for the tests of its invariants.
+#[cfg(test)]
+pub(crate) fn nested_for_test(chart: &Chart) -> (Vec<(Item, Item)>, nested::Nested) {
+    let names: Vec<String> = chart.states().iter().map(|s| clean(s.name())).collect();
+    let summaries: Vec<String> = chart
+        .states()
+        .iter()
+        .map(|s| truncate(&clean(&s.summary()), SUMMARY_CHARS))
+        .collect();
+    let (arrows, diamonds) = arrows(chart);
+    let nodes = state_sizes(chart, &names, &summaries);
+    let nest = nested_layout(chart, &nodes, &arrows, &diamonds).expect("the chart fits");
+    (arrows.iter().map(|a| (a.from, a.to)).collect(), nest)
 }
 
 /// The layout of a flat chart: one graph of the states and the choice nodes.
