@@ -5,6 +5,9 @@
 //! added transition. A guard or a hook that came or went is a change of the transition or
 //! state (`~ Pending --pay--> Paid: now guarded`, `~ state Open: entry hook added`). The diff chart lists the new
 //! version's states and transitions in their order, then what only the old version had.
+//!
+//! Hierarchical machines are compared by their states' transitions, the inherited ones
+//! included (what the machine does), and the diff chart is flat: it draws no composite states.
 
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;

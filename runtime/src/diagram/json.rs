@@ -25,9 +25,40 @@
 //! `"after_ms"` says it is internal, does not repeat it); they are written only when true, so the JSON of a machine without hooks
 //! or guards is the same as before they existed. (A choice needs no field: it is two
 //! transitions with the same `from` and `event`.) A chart made by [`Chart::diff`] also writes
-//! `"change": "added"` or `"removed"` on the items that changed. Reading (feature `serde`) goes through [`Chart`]'s `Deserialize`, which checks
-//! the same rules as [`ChartBuilder::build`](super::ChartBuilder::build): a tampered or
-//! hand-edited file is an error, never a panic.
+//! `"change": "added"` or `"removed"` on the items that changed.
+//!
+//! A hierarchical machine's JSON also lists its composite states, after `"initial"`, and
+//! says where each state is and where each transition is declared:
+//!
+//! ```json
+//!   "composites": [
+//!     {"name": "Active", "doc": "Can still be cancelled.", "initial": "Pending", "exit": true},
+//!     {"name": "Fulfilment", "doc": "", "parent": "Active", "initial": "Paid"}
+//!   ],
+//!   "states": [
+//!     {"name": "Pending", "doc": "", "terminal": false, "parent": "Active"},
+//!     ...
+//!   ],
+//!   "transitions": [
+//!     {"from": "Pending", "event": "cancel", "to": "Cancelled", "source": "Active"},
+//!     {"from": "OnHold", "event": "release", "to": "Paid", "target": "Fulfilment"},
+//!     ...
+//! ```
+//!
+//! The transitions are still every state's, the inherited ones included (what replay and the
+//! fingerprint use); `"source"` names the composite a transition is declared on and
+//! `"target"` the composite it targets (`"to"` is the state it leads to). `"parent"`,
+//! `"source"` and `"target"` are written only where they say something, and `"composites"`
+//! only for a hierarchical machine, so a flat machine's JSON is the same as before composite
+//! states existed. Reading refuses a hierarchy that is not a tree around the states: a parent
+//! that names no composite, a composite inside itself or nested deeper than
+//! [`MAX_NESTING`](super::MAX_NESTING), an initial child not directly inside its composite, an
+//! initial state its composites do not start in, a transition declared on a composite its
+//! `"from"` is not inside or targeting one that does not start in its `"to"`.
+//!
+//! Reading (feature `serde`) goes through [`Chart`]'s `Deserialize`, which checks the same
+//! rules as [`ChartBuilder::build`](super::ChartBuilder::build): a tampered or hand-edited
+//! file is an error, never a panic.
 //!
 //! # What can go wrong
 //!

@@ -7,6 +7,18 @@
 //! [`Definition`] ([`Definition::chart`]), from the definition JSON that
 //! [`Chart::to_json`] writes (with serde, feature `serde`), or from a [`ChartBuilder`].
 //!
+//! A hierarchical machine's chart also has its composite states ([`Chart::composites`]): each
+//! state's parent ([`ChartState::parent`]), and for each transition the composite it is
+//! declared on and the composite it targets ([`ChartTransition::source`],
+//! [`ChartTransition::target`]). [`Chart::transitions`] stays the flat list of the definition
+//! (every inherited copy, what replay and the [fingerprint](Chart::fingerprint) use); the
+//! diagrams draw [`Chart::declared`]: a composite's transition once, from its border. Every
+//! format nests: Mermaid and PlantUML `state Active { ... }` blocks with their own start
+//! arrow, DOT clusters (`lhead`/`ltail` clip edges at a cluster's border), SCXML nested
+//! `<state initial="...">` elements, a markdown table of where each state is, and SVG boxes
+//! laid out inside each other. A flat machine's output is what it was before composites
+//! existed, byte for byte.
+//!
 //! Every output is deterministic: states in declaration order, transitions in declaration
 //! order, no hash maps, no floating-point formatting that depends on the platform. The same
 //! definition gives byte-identical text on every build and platform, so rendered files can be
@@ -757,7 +769,9 @@ impl ChartBuilder {
     ///
     /// assert_eq!(chart.transitions().len(), 3);
     /// assert_eq!(chart.declared().len(), 2);
-    /// assert!(chart.mermaid().contains("    state Active {\n        [*] --> Pending\n"));
+    /// assert!(chart.mermaid().contains(
+    ///     "    state Active {\n        Pending\n        Paid\n        [*] --> Pending\n"
+    /// ));
     /// assert!(chart.mermaid().contains("    Active --> Cancelled: cancel\n"));
     /// ```
     pub fn composite(&mut self, name: &str) -> CompositeBuilder<'_> {
@@ -1286,6 +1300,47 @@ impl Chart {
     }
 
     /// The composite states, in declaration order; none for a flat machine.
+    ///
+    /// ```
+    /// use statewright::diagram::ChartNode;
+    /// use statewright::{state_machine, StateMachine};
+    ///
+    /// #[state_machine]
+    /// #[composite(Active, initial, on(cancel -> Cancelled))]
+    /// #[derive(Debug, Clone, PartialEq)]
+    /// enum Order {
+    ///     #[initial]
+    ///     #[parent(Active)]
+    ///     #[on(pay -> Paid)]
+    ///     Pending,
+    ///     #[parent(Active)]
+    ///     #[on(ship -> Shipped)]
+    ///     Paid,
+    ///     #[terminal]
+    ///     Shipped,
+    ///     #[terminal]
+    ///     Cancelled,
+    /// }
+    ///
+    /// # fn main() {
+    /// let chart = Order::DEFINITION.chart();
+    /// assert!(chart.is_hierarchical());
+    /// let active = &chart.composites()[0];
+    /// assert_eq!((active.name(), active.initial()), ("Active", ChartNode::State(0)));
+    /// assert_eq!(chart.states()[1].parent(), Some(0));
+    /// assert_eq!(chart.ancestors(ChartNode::State(1)).collect::<Vec<_>>(), [0]);
+    ///
+    /// // Both states inside `Active` have `cancel`; it is declared once, on `Active`.
+    /// assert_eq!(chart.transitions().len(), 4);
+    /// let declared: Vec<_> = chart.declared().into_iter().map(|i| &chart.transitions()[i]).collect();
+    /// assert_eq!(declared.len(), 3);
+    /// assert_eq!(declared[1].event(), "cancel");
+    /// assert_eq!(declared[1].source(), ChartNode::Composite(0));
+    /// assert_eq!(chart.node_name(declared[1].source()), "Active");
+    /// assert!(declared[1].is_inherited());
+    /// assert_eq!(chart.fingerprint(), Order::DEFINITION.fingerprint());
+    /// # }
+    /// ```
     pub fn composites(&self) -> &[ChartComposite] {
         &self.composites
     }
@@ -1542,6 +1597,12 @@ impl Chart {
     /// (`Pending_pay`), with the event's arrow into it and one unlabelled arrow out of it per
     /// target. A guarded transition is labelled `pay [guard]`. Hooks are noted on their state
     /// (`entry hook`, `exit hook`, `entry / exit hooks`), after the summary if it has one.
+    ///
+    /// A composite state is a `state Active { ... }` block that declares its children, starts
+    /// with `[*] --> ` its initial child and holds the arrows between its children; an arrow
+    /// between states of different blocks is written at the top level, after every block
+    /// (Mermaid moves a state into the last block that mentions it). A transition declared on
+    /// a composite or targeting one is an arrow from or to the composite's name.
     pub fn mermaid(&self) -> String {
         text::mermaid(self)
     }
@@ -1550,13 +1611,20 @@ impl Chart {
     /// outlines, summaries as tooltips. A choice is a small diamond (`"Pending.pay"`), a
     /// guarded transition is labelled `pay [guard]`, and a state's hooks are a second, smaller
     /// line of its label.
+    ///
+    /// A composite state is a `subgraph "cluster_Active"` (labelled, its description the
+    /// tooltip) holding its children and a start point (`"Active.[*]"`) with an arrow to its
+    /// initial child; the graph is `compound=true`, and an arrow from or to a composite
+    /// attaches to that point, clipped at the cluster's border (`ltail`, `lhead`) unless its
+    /// other end is inside the cluster.
     pub fn dot(&self) -> String {
         text::dot(self)
     }
 
     /// A PlantUML state diagram. A choice is a `<<choice>>` state (`Pending_pay`), a guarded
     /// transition is labelled `pay [guard]`, and hooks are a description line of their state
-    /// (`Open : entry / exit hooks`).
+    /// (`Open : entry / exit hooks`). Composite states nest as in [`Chart::mermaid`]:
+    /// `state Active { ... }` with `[*] -->` its initial child inside.
     pub fn plantuml(&self) -> String {
         text::plantuml(self)
     }
@@ -1568,6 +1636,10 @@ impl Chart {
     /// that says the caller chooses (an SCXML interpreter would take the first). A guarded
     /// transition follows a comment that says the caller may decline it; hooks are empty
     /// `<onentry/>` and `<onexit/>` elements (the hooks run in Rust, not in the chart).
+    ///
+    /// A composite state is a `<state id="Active" initial="Pending">` holding its children; a
+    /// transition declared on it is a `<transition>` of that element, and a transition to a
+    /// composite targets the composite (SCXML enters its initial child).
     pub fn scxml(&self) -> String {
         text::scxml(self)
     }
@@ -1575,6 +1647,11 @@ impl Chart {
     /// A markdown transition table (`| from | event | to |`), which renders everywhere. A
     /// machine with choices or guards gets a last column that says `choice` or `guarded`; one
     /// with hooks lists them under the initial and terminal states.
+    ///
+    /// A hierarchical machine's also has a table of the states with their parent (the path of
+    /// composites they are in, `` `Active` / `Fulfilment` ``) and one of the composites with
+    /// their parent and initial child; its transition table lists the transitions as
+    /// declared, a composite's once with the composite as its source.
     pub fn markdown(&self) -> String {
         text::markdown(self)
     }
@@ -1583,6 +1660,11 @@ impl Chart {
     /// external font and no network access. A choice is drawn as a small diamond between the
     /// source and the targets, a guarded transition is labelled `pay [guard]`, and a state's
     /// hooks are a small line inside its box.
+    ///
+    /// A composite state is a rounded box around its children (its name in a band at the
+    /// top, its description the tooltip, a start dot inside with an arrow to the initial
+    /// child), laid out on its own and placed as one box in its parent's layout; a transition
+    /// declared on a composite leaves its box's border, one targeting a composite ends on it.
     ///
     /// A chart too large for the layout (more than [`MAX_LAYOUT_POINTS`] points) is drawn as
     /// a small image that says so; [`Chart::try_svg`] returns the error instead.

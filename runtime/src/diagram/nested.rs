@@ -116,15 +116,18 @@ impl Seg {
     }
 }
 
+/// Where a segment meets a composite box: the box's level (the composite's index) and the
+/// port node in it.
+type Pin = (usize, usize);
+
 #[derive(Debug, Clone, Default)]
 struct Level {
     nodes: Vec<Node>,
     /// The level's node of each item in it.
     index: BTreeMap<Item, usize>,
     segs: Vec<Seg>,
-    /// Per segment, where it meets a composite box's inner port: (the box's level, its port
-    /// node), at its tail and at its head.
-    pins: Vec<(Option<(usize, usize)>, Option<(usize, usize)>)>,
+    /// Per segment, where it meets a composite box's inner port, at its tail and at its head.
+    pins: Vec<(Option<Pin>, Option<Pin>)>,
     initial: usize,
     layout: Option<Layout>,
     /// The composite box's size and the inside's offset in it (composites only).
@@ -774,9 +777,9 @@ mod tests {
             });
         }
         let mut b = Chart::builder("Generated");
-        for c in 0..composites {
+        for (c, p) in parent.iter().enumerate() {
             let mut composite = b.composite(&format!("C{c}"));
-            if let Some(p) = parent[c] {
+            if let Some(p) = *p {
                 composite.parent(p);
             }
             if c % 3 == 1 {

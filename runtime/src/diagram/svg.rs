@@ -17,6 +17,10 @@
 //!   for a guarded one); self-loops as loops on the right side of their state;
 //! - a choice as a small diamond, a vertex of the layout between the source and the targets:
 //!   the event's arrow goes into it and an unlabelled arrow leaves it for each target;
+//! - composite states (of a hierarchical chart) as rounded boxes around their children, with
+//!   the name (and hooks) in a band at the top, the description as the tooltip and a start dot
+//!   inside, laid out by [`super::nested`]; a transition declared on a composite leaves the
+//!   box's border, one targeting a composite ends on it;
 //! - in a diff chart, added states and transitions in bold green, removed ones dashed grey with
 //!   struck-through names, and a legend below the drawing;
 //! - with [`Chart::svg_highlighting`], one state (an instance's current state) in bold blue
