@@ -13,6 +13,8 @@ mod connection_example;
 #[allow(dead_code)]
 #[path = "../examples/traffic_light.rs"]
 mod light_example;
+#[path = "common/media_player.rs"]
+mod media_player;
 #[allow(dead_code)] // the example's `main` is run by CI, not by this test
 #[path = "../examples/order.rs"]
 mod order_example;
@@ -33,14 +35,16 @@ use statewright::diagram::Chart;
 use statewright::diagram::{self, Drift, Format};
 use statewright::{Definition, StateMachine};
 
-/// The examples' machines, and the escaping torture machine (`tests/common/torture.rs`) whose
-/// committed diagrams `tools/renderers/check.sh` renders with the real tools.
-fn examples() -> [&'static Definition; 5] {
+/// The examples' machines, the hierarchical media player (`tests/common/media_player.rs`) and
+/// the escaping torture machine (`tests/common/torture.rs`), whose committed diagrams
+/// `tools/renderers/check.sh` renders with the real tools.
+fn examples() -> [&'static Definition; 6] {
     [
         order_example::Order::DEFINITION,
         light_example::Light::DEFINITION,
         tcp::Tcp::DEFINITION,
         connection_example::Connection::DEFINITION,
+        media_player::MediaPlayer::DEFINITION,
         torture::Torture::DEFINITION,
     ]
 }
@@ -77,16 +81,19 @@ fn order_diagram_is_committed() {
 /// or `after 30s` / `escalate after 2d` for a timeout.
 type Edge = (String, String, String, bool);
 
-/// `(from, label, to, guarded)` for every transition of a chart, in order.
+/// `(from, label, to, guarded)` for every transition of a chart as declared, in order: of a
+/// hierarchical chart, a composite's transition once, from the composite, to its declared
+/// target (what the diagrams draw); of a flat chart, every transition.
 fn edges(chart: &Chart) -> Vec<Edge> {
     chart
-        .transitions()
-        .iter()
-        .map(|t| {
-            let name = |i: usize| chart.states()[i].name().to_string();
+        .declared()
+        .into_iter()
+        .map(|i| {
+            let t = &chart.transitions()[i];
             let (label, guarded) = unguard(&t.label());
             assert_eq!(guarded, t.is_guarded());
-            (name(t.from()), label, name(t.to()), guarded)
+            let (from, to) = (chart.node_name(t.source()), chart.node_name(t.target()));
+            (from.to_string(), label, to.to_string(), guarded)
         })
         .collect()
 }
@@ -147,20 +154,41 @@ fn read_mermaid(text: &str) -> (Vec<Edge>, String, Vec<String>) {
     let mut choices: Choices = Vec::new();
     let (mut edges, mut initial, mut terminal) = (Vec::new(), String::new(), Vec::new());
     let decode = mermaid_decode;
+    // How deep in composite states' blocks the line is: a start arrow inside one is the
+    // composite's, not the machine's.
+    let mut depth = 0;
     for line in lines {
         let line = line.trim();
+        if line == "}" {
+            depth -= 1;
+            continue;
+        }
         if let Some(rest) = line.strip_prefix("state \"") {
             let (name, id) = rest.split_once("\" as ").expect("alias");
+            let id = match id.strip_suffix(" {") {
+                Some(id) => {
+                    depth += 1;
+                    id
+                }
+                None => id,
+            };
             aliases.push((id.to_string(), decode(name)));
             continue;
         }
         if let Some(rest) = line.strip_prefix("state ") {
+            if rest.ends_with(" {") {
+                depth += 1;
+                continue;
+            }
             let id = rest.strip_suffix(" <<choice>>").expect("a choice node");
             choice_ids.push(id.to_string());
             continue;
         }
         if line.starts_with("note ") || line.starts_with("class") {
             continue;
+        }
+        if !line.contains(' ') {
+            continue; // a state declared in its composite's block
         }
         let name = |id: &str| {
             aliases
@@ -179,6 +207,7 @@ fn read_mermaid(text: &str) -> (Vec<Edge>, String, Vec<String>) {
             edges.push((source.clone(), choice_event.clone(), name(to), guarded));
         } else {
             match (from, label) {
+                ("[*]", "") if depth > 0 => {}
                 ("[*]", "") => initial = name(to),
                 (_, "") if to == "[*]" => terminal.push(name(from)),
                 (_, "") => panic!("unexpected line {line:?}"),
@@ -225,6 +254,16 @@ fn read_dot(text: &str) -> (Vec<Edge>, Vec<(String, String)>) {
                 Some(rest) => dot_string(rest).0,
                 None => String::new(),
             };
+            // A composite's edges attach to its start point, `Active.[*]`; an unlabelled
+            // edge from one is the arrow to its initial child.
+            let composite = |id: &str| id.strip_suffix(".[*]").map(str::to_string);
+            if composite(&from).is_some() && label.is_empty() {
+                continue;
+            }
+            let (from, to) = (
+                composite(&from).unwrap_or(from),
+                composite(&to).unwrap_or(to),
+            );
             let (event, guarded) = unguard(&label);
             if choice_ids.contains(&to) {
                 choices.push((to, from, event));
@@ -247,9 +286,23 @@ fn read_dot(text: &str) -> (Vec<Edge>, Vec<(String, String)>) {
 }
 
 fn assert_round_trips(chart: &Chart) {
-    let (mermaid_edges, initial, terminal) = read_mermaid(&chart.mermaid());
-    assert_eq!(mermaid_edges, edges(chart), "Mermaid of {}", chart.name());
-    assert_eq!(initial, chart.states()[chart.initial()].name());
+    let (mut mermaid_edges, initial, terminal) = read_mermaid(&chart.mermaid());
+    let mut expected = edges(chart);
+    if chart.is_hierarchical() {
+        // Each block of a composite holds the edges between its children: the order is the
+        // blocks'.
+        mermaid_edges.sort();
+        expected.sort();
+    }
+    assert_eq!(mermaid_edges, expected, "Mermaid of {}", chart.name());
+    // The top level's start arrow goes to the outermost composite the initial state is in.
+    let mut top = chart.states()[chart.initial()].parent();
+    let mut initial_node = chart.states()[chart.initial()].name();
+    while let Some(c) = top {
+        initial_node = chart.composites()[c].name();
+        top = chart.composites()[c].parent();
+    }
+    assert_eq!(initial, initial_node);
     let terminals: Vec<String> = chart
         .states()
         .iter()
@@ -257,14 +310,19 @@ fn assert_round_trips(chart: &Chart) {
         .map(|s| s.name().to_string())
         .collect();
     assert_eq!(terminal, terminals);
-    let (dot_edges, tooltips) = read_dot(&chart.dot());
+    let (dot_edges, mut tooltips) = read_dot(&chart.dot());
     assert_eq!(dot_edges, edges(chart), "DOT of {}", chart.name());
-    let summaries: Vec<(String, String)> = chart
+    let mut summaries: Vec<(String, String)> = chart
         .states()
         .iter()
         .filter(|s| !s.summary().is_empty())
         .map(|s| (s.name().to_string(), s.summary()))
         .collect();
+    if chart.is_hierarchical() {
+        // The states are declared in their composites' clusters.
+        tooltips.sort();
+        summaries.sort();
+    }
     assert_eq!(tooltips, summaries);
     // Definition JSON reads into a chart with the `serde` feature only; plain `cargo test`
     // builds this file without it.
@@ -502,4 +560,49 @@ fn files_are_named_after_the_machine() {
         diagram::file_path(&light, Path::new("d"), Format::PlantUml),
         Path::new("d/light.puml")
     );
+}
+
+// ------------------------------------------------------------------------ hierarchical states
+
+/// The chart of a hierarchical machine, and the chart read back from its definition JSON, have
+/// the definition's fingerprint; the same transitions without the composites do not.
+#[test]
+fn a_hierarchical_chart_has_its_definitions_fingerprint() {
+    let definition = media_player::MediaPlayer::DEFINITION;
+    assert!(definition.is_hierarchical());
+    let chart = definition.chart();
+    assert!(chart.is_hierarchical());
+    assert_eq!(chart.fingerprint(), definition.fingerprint());
+    // The flat list (for replay) has every inherited copy; the diagrams draw each once.
+    assert_eq!(chart.transitions().len(), definition.transitions().count());
+    assert_eq!(
+        chart.declared().len(),
+        definition.declared_transitions().count()
+    );
+    assert!(chart.declared().len() < chart.transitions().len());
+    #[cfg(feature = "serde")]
+    {
+        let json = chart.to_json();
+        let read = Chart::from_json(&json).expect("the JSON reads back");
+        assert_eq!(read, chart);
+        assert_eq!(read.fingerprint(), definition.fingerprint());
+        // Without the hierarchy: the same states and transitions, flat.
+        let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let object = value.as_object_mut().unwrap();
+        object.remove("composites");
+        for (list, fields) in [
+            ("states", &["parent"][..]),
+            ("transitions", &["source", "target"]),
+        ] {
+            for item in object[list].as_array_mut().unwrap() {
+                for field in fields {
+                    item.as_object_mut().unwrap().remove(*field);
+                }
+            }
+        }
+        let flat = Chart::from_json(&value.to_string()).expect("the flat JSON reads");
+        assert!(!flat.is_hierarchical());
+        assert_eq!(flat.transitions().len(), chart.transitions().len());
+        assert_ne!(flat.fingerprint(), definition.fingerprint());
+    }
 }

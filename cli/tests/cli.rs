@@ -186,6 +186,47 @@ fn render_reads_stdin() {
     assert_eq!(run.stdout, chart.dot());
 }
 
+/// A hierarchical machine's definition JSON (the media player committed under `diagrams/`, its
+/// composite states three deep) renders in every format as its definition does: byte for byte
+/// the committed files, which `tests/diagrams.rs` checks against the machine itself.
+#[test]
+fn render_draws_a_hierarchical_definition_in_every_format() {
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../diagrams");
+    let json = arg(&committed.join("media_player.json"));
+    let chart = Chart::from_json(&fs::read_to_string(&json).expect("the JSON is committed"))
+        .expect("the committed JSON reads");
+    assert!(chart.is_hierarchical());
+    for format in Format::ALL {
+        let run = statewright(&["render", &json, "--format", format.name()], None);
+        assert_eq!(run.code, 0, "{format}: {run:?}");
+        assert_eq!(run.stderr, "", "{format}");
+        let file = committed.join(format!("media_player.{}", format.extension()));
+        let expected = fs::read_to_string(&file).expect("every format is committed");
+        assert_eq!(run.stdout, expected, "{format}");
+    }
+    let run = statewright(&["render", &json, "--format", "mermaid"], None);
+    assert!(run.stdout.contains("    state On {\n"), "{}", run.stdout);
+    let run = statewright(&["render", &json, "--format", "scxml"], None);
+    assert!(
+        run.stdout
+            .contains("<state id=\"Loaded\" initial=\"Running\">")
+    );
+
+    // A composite inside itself is an error, not a panic.
+    let dir = TempDir::new("render_cycle");
+    let text = fs::read_to_string(&json).unwrap().replace(
+        "{\"name\": \"On\", \"doc\": \"Powered on.\"",
+        "{\"name\": \"On\", \"doc\": \"Powered on.\", \"parent\": \"Running\"",
+    );
+    let bad = dir.write("cycle.json", &text);
+    let run = statewright(&["render", &bad], None);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(
+        run.stderr,
+        format!("error: {bad}: invalid definition JSON: composite state `On` is inside itself\n")
+    );
+}
+
 #[test]
 fn render_rejects_an_invalid_definition() {
     let dir = TempDir::new("render_invalid");

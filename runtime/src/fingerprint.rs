@@ -238,7 +238,45 @@ impl Chart {
                     t.timeout().map(|d| d.as_millis()),
                 )
             }),
-            Hierarchy::flat(),
+            self.fingerprint_hierarchy(),
         )
+    }
+
+    /// The hierarchy's part of the walk, as [`Definition::fingerprint`] hashes it: the
+    /// composites, and per transition its declaring node, declared target and how many nodes
+    /// it leaves.
+    fn fingerprint_hierarchy(&self) -> Hierarchy<'_> {
+        if !self.is_hierarchical() {
+            return Hierarchy::flat();
+        }
+        let composites = self.composites();
+        Hierarchy {
+            composites: composites
+                .iter()
+                .map(|c| {
+                    let parent = c.parent().and_then(|p| composites.get(p));
+                    let initial = self.node_name(c.initial());
+                    let (entry, exit) = (c.has_entry_hook(), c.has_exit_hook());
+                    (
+                        c.name(),
+                        parent.map_or("", |p| p.name()),
+                        initial,
+                        entry,
+                        exit,
+                    )
+                })
+                .collect(),
+            origins: self
+                .transitions()
+                .iter()
+                .map(|t| {
+                    (
+                        self.node_name(t.source()),
+                        self.node_name(t.target()),
+                        self.exits(t),
+                    )
+                })
+                .collect(),
+        }
     }
 }

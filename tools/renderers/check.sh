@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Renders diagrams with the real tools and fails on anything they do not take cleanly.
 #
-#   tools/renderers/check.sh              every committed diagram (diagrams/*.mmd, *.dot, *.puml)
-#                                         and the names torture chart (tools/renderers/names.json)
+#   tools/renderers/check.sh              every committed diagram (diagrams/*.mmd, *.dot, *.puml;
+#                                         the hierarchical media player among them) and the names
+#                                         torture charts (tools/renderers/names.json, flat, and
+#                                         nested_names.json, with composite states)
 #   tools/renderers/check.sh FILE...      only these files (.mmd, .dot, .puml)
 #
 # Each file is rendered to SVG: Mermaid with mermaid-cli (the version pinned in package.json,
@@ -18,7 +20,9 @@
 # today (`statewright check diagrams`, built with cargo), so that rendering them checks the
 # renderers; the escaping torture machine is one of them (diagrams/torture.*, from
 # tests/common/torture.rs). names.json holds names no Rust identifier can (quotes, colons,
-# `[*]`, ...), which only a definition JSON or `Chart::builder` can give; the CLI renders it.
+# `[*]`, ...), which only a definition JSON or `Chart::builder` can give, and nested_names.json
+# the same in composite states (drawn as blocks, clusters and aliased composites); the CLI
+# renders them.
 #
 # Needs: node + npm, then `PUPPETEER_SKIP_DOWNLOAD=1 npm ci --ignore-scripts` in this directory
 # (the browser is Debian's), and `apt-get install chromium graphviz plantuml`; .ci/run does
@@ -67,15 +71,19 @@ else
     }
     tail -n 1 "$work/check.out"
     mkdir -p "$work/names"
-    cp "$here/names.json" "$work/names/names.json"
-    for format in mermaid dot plantuml; do
-        (cd "$root" && "${cargo[@]}" render "$work/names/names.json" --format "$format" \
-            -o "$work/names/names.$format")
+    for names in names nested_names; do
+        cp "$here/$names.json" "$work/names/$names.json"
+        for format in mermaid dot plantuml; do
+            (cd "$root" && "${cargo[@]}" render "$work/names/$names.json" --format "$format" \
+                -o "$work/names/$names.$format")
+        done
+        mv "$work/names/$names.mermaid" "$work/names/$names.mmd"
+        mv "$work/names/$names.plantuml" "$work/names/$names.puml"
     done
-    mv "$work/names/names.mermaid" "$work/names/names.mmd"
-    mv "$work/names/names.plantuml" "$work/names/names.puml"
     for f in "$root"/diagrams/*.mmd "$root"/diagrams/*.dot "$root"/diagrams/*.puml \
-        "$work"/names/names.mmd "$work"/names/names.dot "$work"/names/names.puml; do
+        "$work"/names/names.mmd "$work"/names/names.dot "$work"/names/names.puml \
+        "$work"/names/nested_names.mmd "$work"/names/nested_names.dot \
+        "$work"/names/nested_names.puml; do
         files+=("$f")
     done
 fi

@@ -9,11 +9,11 @@ A renderer that accepts a file may still draw something else than what it says: 
 `_draft_` into an italic `draft`, PlantUML draws an error image and exits with 0. So this
 reads the text the SVG shows (each label, as one string) and checks that it holds, exactly:
 
-- every state's name;
+- every state's name, and every composite state's (of a hierarchical machine);
 - every transition's label, as statewright writes it: `pay`, `pay [guard]`, `after 30s`,
   `escalate after 2d`; a choice's event on the arrow into its choice node, `[guard]` on a
   guarded branch;
-- every state's note: the first paragraph of its doc comment on one line, and its hooks
+- every state's and composite state's note: the first paragraph of its doc comment on one line, and its hooks
   (`entry hook`, `exit hook`, `entry / exit hooks`), where the format draws them (Mermaid: in
   the note; PlantUML: a note and the state's description; DOT: the tooltip and the label);
 - the machine's name, for PlantUML (its title).
@@ -101,7 +101,11 @@ def expected(definition, fmt):
                 out.append(("guarded branch", "[guard]"))
         else:
             out.append(("transition", label(t)))
-    for s in definition["states"]:
+    # Composite states (a hierarchical machine's) are drawn as boxes or clusters with their
+    # name, and noted like states.
+    composites = definition.get("composites", [])
+    out += [("composite state", c["name"]) for c in composites]
+    for s in definition["states"] + composites:
         note, hook = summary(s.get("doc", "")), hooks(s)
         if fmt == "mermaid":
             text = " ".join(p for p in (note, f"({hook})" if note and hook else hook) if p)

@@ -5,6 +5,9 @@
 //! added transition. A guard or a hook that came or went is a change of the transition or
 //! state (`~ Pending --pay--> Paid: now guarded`, `~ state Open: entry hook added`). The diff chart lists the new
 //! version's states and transitions in their order, then what only the old version had.
+//!
+//! Hierarchical machines are compared by their states' transitions, the inherited ones
+//! included (what the machine does), and the diff chart is flat: it draws no composite states.
 
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
@@ -63,6 +66,9 @@ impl Diff {
         let mut changed = Vec::new();
         for state in new.states() {
             let mut state = state.clone();
+            // The diff chart is flat: it compares the states' transitions, inherited ones
+            // included, and draws no composite states.
+            state.parent = None;
             match old_states.get(state.name()).copied() {
                 None => {
                     state.change = Change::Added;
@@ -104,6 +110,7 @@ impl Diff {
         for state in old.states() {
             if !new_names.contains(state.name()) {
                 let mut state = state.clone();
+                state.parent = None;
                 state.change = Change::Removed;
                 state.initial = false;
                 removed.push(format!("- state {}", state.name()));
@@ -188,6 +195,8 @@ impl Diff {
                 } else {
                     Change::Added
                 },
+                source: None,
+                target: None,
             });
         }
         for t in old.transitions() {
@@ -203,6 +212,8 @@ impl Diff {
                     internal: t.internal,
                     choice: false,
                     change: Change::Removed,
+                    source: None,
+                    target: None,
                 });
             }
         }
@@ -213,6 +224,7 @@ impl Diff {
             doc: new.doc().into(),
             states,
             transitions,
+            composites: Vec::new(),
         };
         Diff { chart, lines }
     }

@@ -25,9 +25,40 @@
 //! `"after_ms"` says it is internal, does not repeat it); they are written only when true, so the JSON of a machine without hooks
 //! or guards is the same as before they existed. (A choice needs no field: it is two
 //! transitions with the same `from` and `event`.) A chart made by [`Chart::diff`] also writes
-//! `"change": "added"` or `"removed"` on the items that changed. Reading (feature `serde`) goes through [`Chart`]'s `Deserialize`, which checks
-//! the same rules as [`ChartBuilder::build`](super::ChartBuilder::build): a tampered or
-//! hand-edited file is an error, never a panic.
+//! `"change": "added"` or `"removed"` on the items that changed.
+//!
+//! A hierarchical machine's JSON also lists its composite states, after `"initial"`, and
+//! says where each state is and where each transition is declared:
+//!
+//! ```json
+//!   "composites": [
+//!     {"name": "Active", "doc": "Can still be cancelled.", "initial": "Pending", "exit": true},
+//!     {"name": "Fulfilment", "doc": "", "parent": "Active", "initial": "Paid"}
+//!   ],
+//!   "states": [
+//!     {"name": "Pending", "doc": "", "terminal": false, "parent": "Active"},
+//!     ...
+//!   ],
+//!   "transitions": [
+//!     {"from": "Pending", "event": "cancel", "to": "Cancelled", "source": "Active"},
+//!     {"from": "OnHold", "event": "release", "to": "Paid", "target": "Fulfilment"},
+//!     ...
+//! ```
+//!
+//! The transitions are still every state's, the inherited ones included (what replay and the
+//! fingerprint use); `"source"` names the composite a transition is declared on and
+//! `"target"` the composite it targets (`"to"` is the state it leads to). `"parent"`,
+//! `"source"` and `"target"` are written only where they say something, and `"composites"`
+//! only for a hierarchical machine, so a flat machine's JSON is the same as before composite
+//! states existed. Reading refuses a hierarchy that is not a tree around the states: a parent
+//! that names no composite, a composite inside itself or nested deeper than
+//! [`MAX_NESTING`](super::MAX_NESTING), an initial child not directly inside its composite, an
+//! initial state its composites do not start in, a transition declared on a composite its
+//! `"from"` is not inside or targeting one that does not start in its `"to"`.
+//!
+//! Reading (feature `serde`) goes through [`Chart`]'s `Deserialize`, which checks the same
+//! rules as [`ChartBuilder::build`](super::ChartBuilder::build): a tampered or hand-edited
+//! file is an error, never a panic.
 //!
 //! # What can go wrong
 //!
@@ -141,15 +172,41 @@ impl Chart {
             "  \"initial\": {},",
             string(self.states()[self.initial()].name())
         );
+        // Composites only where there are some, so that a flat machine's JSON is the same as
+        // before they existed.
+        let composite = |c: Option<usize>| c.and_then(|c| self.composites().get(c));
+        let field = |name: &str, value: Option<&str>| {
+            value.map_or_else(String::new, |v| {
+                alloc::format!(", \"{name}\": {}", string(v))
+            })
+        };
+        if self.is_hierarchical() {
+            out.push_str("  \"composites\": [");
+            for (i, c) in self.composites().iter().enumerate() {
+                let _ = write!(
+                    out,
+                    "{}\n    {{\"name\": {}, \"doc\": {}{}, \"initial\": {}{}{}}}",
+                    if i == 0 { "" } else { "," },
+                    string(c.name()),
+                    string(c.doc()),
+                    field("parent", composite(c.parent()).map(|p| p.name())),
+                    string(self.node_name(c.initial())),
+                    flag("entry", c.has_entry_hook()),
+                    flag("exit", c.has_exit_hook()),
+                );
+            }
+            out.push_str("\n  ],\n");
+        }
         out.push_str("  \"states\": [");
         for (i, s) in self.states().iter().enumerate() {
             let _ = write!(
                 out,
-                "{}\n    {{\"name\": {}, \"doc\": {}, \"terminal\": {}{}{}{}}}",
+                "{}\n    {{\"name\": {}, \"doc\": {}, \"terminal\": {}{}{}{}{}}}",
                 if i == 0 { "" } else { "," },
                 string(s.name()),
                 string(s.doc()),
                 s.is_terminal(),
+                field("parent", composite(s.parent()).map(|p| p.name())),
                 flag("entry", s.has_entry_hook()),
                 flag("exit", s.has_exit_hook()),
                 change(s.change())
@@ -157,13 +214,18 @@ impl Chart {
         }
         out.push_str("\n  ],\n  \"transitions\": [");
         for (i, t) in self.transitions().iter().enumerate() {
+            let source = t.is_inherited().then(|| self.node_name(t.source()));
+            let target =
+                (t.target() != super::ChartNode::State(t.to())).then(|| self.node_name(t.target()));
             let _ = write!(
                 out,
-                "{}\n    {{\"from\": {}, \"event\": {}, \"to\": {}{}{}{}{}}}",
+                "{}\n    {{\"from\": {}, \"event\": {}, \"to\": {}{}{}{}{}{}{}}}",
                 if i == 0 { "" } else { "," },
                 string(self.states()[t.from()].name()),
                 string(t.event()),
                 string(self.states()[t.to()].name()),
+                field("source", source),
+                field("target", target),
                 flag("guarded", t.is_guarded()),
                 flag("internal", t.is_internal() && t.timeout().is_none()),
                 t.timeout()
@@ -278,7 +340,7 @@ mod read {
     use serde::de::Error as _;
     use serde::{Deserialize, Deserializer};
 
-    use super::super::{Change, Chart, ChartError};
+    use super::super::{Change, Chart, ChartError, ChartNode};
     use super::FORMAT;
 
     #[derive(Deserialize)]
@@ -289,9 +351,27 @@ mod read {
         #[serde(default)]
         doc: String,
         initial: String,
+        /// Absent for a flat machine.
+        #[serde(default)]
+        composites: Vec<RawComposite>,
         states: Vec<RawState>,
         #[serde(default)]
         transitions: Vec<RawTransition>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(expecting = "a composite state object")]
+    struct RawComposite {
+        name: String,
+        #[serde(default)]
+        doc: String,
+        #[serde(default)]
+        parent: Option<String>,
+        initial: String,
+        #[serde(default)]
+        entry: bool,
+        #[serde(default)]
+        exit: bool,
     }
 
     #[derive(Deserialize)]
@@ -308,6 +388,8 @@ mod read {
         exit: bool,
         #[serde(default)]
         change: RawChange,
+        #[serde(default)]
+        parent: Option<String>,
     }
 
     #[derive(Deserialize)]
@@ -326,6 +408,12 @@ mod read {
         internal: bool,
         #[serde(default)]
         change: RawChange,
+        /// The composite the transition is declared on, when `from` inherits it.
+        #[serde(default)]
+        source: Option<String>,
+        /// The composite the transition targets, when `to` is the state it leads to.
+        #[serde(default)]
+        target: Option<String>,
     }
 
     #[derive(Deserialize, Default, Clone, Copy)]
@@ -350,8 +438,48 @@ mod read {
     fn build(raw: RawChart) -> Result<Chart, ChartError> {
         let mut chart = Chart::builder(&raw.machine);
         chart.doc(&raw.doc);
+        // The composites by name, built once (a state's name is checked against them when
+        // the chart is built).
+        let mut composites: BTreeMap<&str, usize> = BTreeMap::new();
+        for (i, c) in raw.composites.iter().enumerate() {
+            if composites.insert(&c.name, i).is_some() {
+                return Err(ChartError::DuplicateState(c.name.clone()));
+            }
+        }
+        let composite = |name: &Option<String>, of: &str| -> Result<Option<usize>, ChartError> {
+            match name {
+                None => Ok(None),
+                Some(name) => composites
+                    .get(name.as_str())
+                    .copied()
+                    .map(Some)
+                    .ok_or_else(|| {
+                        ChartError::Hierarchy(format!(
+                            "`{name}`, named by {of}, is not a composite state"
+                        ))
+                    }),
+            }
+        };
+        for c in &raw.composites {
+            let parent = composite(&c.parent, &format!("composite state `{}`", c.name))?;
+            let mut builder = chart.composite(&c.name);
+            builder.doc(&c.doc);
+            if let Some(parent) = parent {
+                builder.parent(parent);
+            }
+            if c.entry {
+                builder.entry_hook();
+            }
+            if c.exit {
+                builder.exit_hook();
+            }
+        }
         for s in &raw.states {
+            let parent = composite(&s.parent, &format!("state `{}`", s.name))?;
             let mut state = chart.state(&s.name);
+            if let Some(parent) = parent {
+                state.parent(parent);
+            }
             state.doc(&s.doc).change(s.change.into());
             if s.terminal {
                 state.terminal();
@@ -378,6 +506,14 @@ mod read {
             return Err(ChartError::UnknownState(raw.initial));
         }
         let index = |name: &str| names.get(name).copied();
+        for (i, c) in raw.composites.iter().enumerate() {
+            let initial = match (index(&c.initial), composites.get(c.initial.as_str())) {
+                (Some(s), _) => ChartNode::State(s),
+                (None, Some(&d)) => ChartNode::Composite(d),
+                (None, None) => return Err(ChartError::UnknownState(c.initial.clone())),
+            };
+            chart.composite_initial(i, initial);
+        }
         for t in &raw.transitions {
             let (Some(from), Some(to)) = (index(&t.from), index(&t.to)) else {
                 let unknown = if index(&t.from).is_none() {
@@ -390,6 +526,13 @@ mod read {
             chart.push(from, &t.event, to, t.guarded, t.change.into());
             chart.set_after(t.after_ms);
             chart.set_internal(t.internal);
+            let of = || format!("`{} --{}--> {}`", t.from, t.event, t.to);
+            if let Some(source) = composite(&t.source, &of())? {
+                chart.inherited_from(source);
+            }
+            if let Some(target) = composite(&t.target, &of())? {
+                chart.to_composite(target);
+            }
         }
         chart.build()
     }

@@ -81,7 +81,7 @@ impl Rect {
 }
 
 /// A width and a height.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub(crate) struct Size {
     pub(crate) w: f64,
     pub(crate) h: f64,
@@ -169,6 +169,25 @@ pub(crate) struct Edge {
     pub(crate) to: usize,
     /// The size of the edge's label.
     pub(crate) label: Size,
+    /// Where on its side of the `from` node the edge must meet it, from the left of the size
+    /// asked for (a composite's box, whose inside is laid out already); `None` to let the
+    /// layout spread the ports.
+    pub(crate) from_port: Option<f64>,
+    /// The same for the `to` node.
+    pub(crate) to_port: Option<f64>,
+}
+
+impl Edge {
+    /// An edge whose ports the layout places.
+    pub(crate) fn new(from: usize, to: usize, label: Size) -> Edge {
+        Edge {
+            from,
+            to,
+            label,
+            from_port: None,
+            to_port: None,
+        }
+    }
 }
 
 /// What to lay out: box sizes, edges in declaration order, and the initial node.
@@ -180,6 +199,30 @@ pub(crate) struct Graph {
     /// The pointed nodes (choice diamonds), by index into `nodes`: their edges all leave from
     /// the middle of the bottom side and enter at the middle of the top side.
     pub(crate) pointed: Vec<usize>,
+    /// Nodes that go in the first layer and are searched from right after the initial node
+    /// (the ports where edges enter a composite's box from above): empty for a flat chart.
+    pub(crate) sources: Vec<usize>,
+    /// Nodes that go in a layer of their own below every other (the ports where edges leave a
+    /// composite's box at the bottom): empty for a flat chart.
+    pub(crate) sinks: Vec<usize>,
+    /// The room above the first rank: [`START_SPACE`] for the start marker.
+    pub(crate) top_space: f64,
+}
+
+impl Graph {
+    /// A graph of these nodes and edges, with the start marker's room above it and no
+    /// pointed nodes, sources or sinks.
+    pub(crate) fn new(nodes: Vec<Size>, edges: Vec<Edge>, initial: usize) -> Graph {
+        Graph {
+            nodes,
+            edges,
+            initial,
+            pointed: Vec::new(),
+            sources: Vec::new(),
+            sinks: Vec::new(),
+            top_space: START_SPACE,
+        }
+    }
 }
 
 /// Where an edge goes: its path (arrow at the end) and its label's rectangle.
@@ -204,7 +247,7 @@ pub(crate) struct Layout {
 /// Space around the drawing.
 pub(crate) const MARGIN: f64 = 16.0;
 /// Room above the first rank for the start marker.
-const START_SPACE: f64 = 30.0;
+pub(crate) const START_SPACE: f64 = 30.0;
 /// Horizontal gap between two boxes of a rank.
 const NODE_GAP: f64 = 28.0;
 /// Horizontal gap next to an edge (dummy or label vertex).
@@ -427,7 +470,7 @@ pub(crate) fn layout(graph: &Graph) -> Result<Layout, usize> {
         band_h[v.rank] = max(band_h[v.rank], v.height);
     }
     let mut band_top = vec![0.0; rank_count];
-    let mut y = MARGIN + START_SPACE;
+    let mut y = MARGIN + graph.top_space;
     for r in 0..rank_count {
         band_top[r] = y;
         y += band_h[r];
@@ -501,6 +544,29 @@ pub(crate) fn layout(graph: &Graph) -> Result<Layout, usize> {
             for (j, &(_, e)) in list.iter().enumerate() {
                 ports[e] = centre + (j as f64 - (k as f64 - 1.0) / 2.0) * spacing;
             }
+        }
+    }
+    // Ports the caller placed (on a composite's box), measured from the left of the size it
+    // asked for, which sits in the middle of the box when the box grew.
+    for (e, chain) in chains.iter().enumerate() {
+        let Some(chain) = chain else { continue };
+        let edge = &graph.edges[e];
+        let k = chain.vertices.len();
+        let (first, last) = (chain.vertices[0], chain.vertices[k - 1]);
+        let (top_pin, bottom_pin) = if chain.reversed {
+            (edge.to_port, edge.from_port)
+        } else {
+            (edge.from_port, edge.to_port)
+        };
+        let at = |node: usize, pin: f64| {
+            let rect = nodes[node];
+            rect.x + (rect.w - graph.nodes[node].w) / 2.0 + clamp(pin, 0.0, graph.nodes[node].w)
+        };
+        if let Some(pin) = top_pin {
+            bottom_port[e] = at(first, pin);
+        }
+        if let Some(pin) = bottom_pin {
+            top_port[e] = at(last, pin);
         }
     }
 
@@ -581,7 +647,7 @@ pub(crate) fn layout(graph: &Graph) -> Result<Layout, usize> {
         (
             Point {
                 x,
-                y: rect.y - START_SPACE + 6.0,
+                y: rect.y - graph.top_space + 6.0,
             },
             Point { x, y: rect.y },
         )
@@ -672,7 +738,7 @@ fn self_loop(
 }
 
 /// Step 1: which edges to reverse to break cycles, and which nodes the initial one reaches.
-fn orient(graph: &Graph) -> (Vec<bool>, Vec<bool>) {
+pub(crate) fn orient(graph: &Graph) -> (Vec<bool>, Vec<bool>) {
     let n = graph.nodes.len();
     let mut out: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (i, e) in graph.edges.iter().enumerate() {
@@ -684,9 +750,16 @@ fn orient(graph: &Graph) -> (Vec<bool>, Vec<bool>) {
     let mut reachable = vec![false; n];
     // 0: not seen, 1: on the stack, 2: done.
     let mut state = vec![0u8; n];
-    let roots = core::iter::once(graph.initial).chain(0..n);
+    // The initial node, then the sources (reachable too), then every node in order.
+    let reachable_roots = 1 + graph.sources.len();
+    let roots = core::iter::once(graph.initial)
+        .chain(graph.sources.iter().copied())
+        .chain(0..n);
     let mut first = true;
-    for root in roots {
+    for (r, root) in roots.enumerate() {
+        if r < reachable_roots && root < n && state[root] == 0 {
+            first = true;
+        }
         if root >= n || state[root] != 0 {
             first = false;
             continue;
@@ -780,6 +853,24 @@ fn assign_layers(graph: &Graph, reversed: &[bool], reachable: &[bool]) -> Vec<us
             }
         }
         floor = deepest + 1;
+    }
+    // Sinks go below everything else.
+    if !graph.sinks.is_empty() {
+        let mut sink = vec![false; n];
+        for &v in &graph.sinks {
+            if let Some(slot) = sink.get_mut(v) {
+                *slot = true;
+            }
+        }
+        let bottom = (0..n)
+            .filter(|&v| !sink[v])
+            .map(|v| layer[v] + 1)
+            .fold(1, max_usize);
+        for v in 0..n {
+            if sink[v] {
+                layer[v] = bottom;
+            }
+        }
     }
     layer
 }
@@ -1108,23 +1199,21 @@ mod tests {
     use super::*;
 
     fn graph(sizes: &[f64], edges: &[(usize, usize)], initial: usize) -> Graph {
-        Graph {
-            nodes: sizes.iter().map(|&w| Size { w, h: 30.0 }).collect(),
-            edges: edges
+        Graph::new(
+            sizes.iter().map(|&w| Size { w, h: 30.0 }).collect(),
+            edges
                 .iter()
                 .enumerate()
-                .map(|(i, &(from, to))| Edge {
-                    from,
-                    to,
-                    label: Size {
+                .map(|(i, &(from, to))| {
+                    let label = Size {
                         w: 30.0 + (i % 4) as f64 * 12.0,
                         h: 14.0,
-                    },
+                    };
+                    Edge::new(from, to, label)
                 })
                 .collect(),
             initial,
-            pointed: Vec::new(),
-        }
+        )
     }
 
     /// The TCP machine of RFC 793, by state index.
@@ -1402,6 +1491,38 @@ mod tests {
         let lay = layout(&graph(&[40.0, 40.0], &[(0, 5), (7, 1)], 9)).expect("the graph fits");
         assert_eq!(lay.edges.len(), 2);
         assert!(lay.start.is_none());
+    }
+
+    /// A composite's inside: sources (ports on its top border) go in the first layer, sinks
+    /// (ports on its bottom border) in a layer of their own below every other, and edges meet
+    /// a node where the caller pinned them.
+    #[test]
+    fn sources_sinks_and_pinned_ports() {
+        // 0 -> 1 -> 2 -> 0, a source 3 into 2, a sink 4 from 0, and 1 -> 2 pinned at 5 and 40.
+        let mut g = graph(
+            &[60.0, 60.0, 60.0, 0.0, 0.0],
+            &[(0, 1), (1, 2), (2, 0), (3, 2), (0, 4)],
+            0,
+        );
+        g.nodes[3].h = 0.0;
+        g.nodes[4].h = 0.0;
+        g.pointed = Vec::from([3, 4]);
+        g.sources = Vec::from([3]);
+        g.sinks = Vec::from([4]);
+        g.edges[1].from_port = Some(5.0);
+        g.edges[1].to_port = Some(40.0);
+        let (reversed, reachable) = orient(&g);
+        assert_eq!(reversed, [false, false, true, false, false]);
+        assert!(reachable.iter().all(|&r| r));
+        let (reversed, reachable) = orient(&g);
+        let layers = assign_layers(&g, &reversed, &reachable);
+        assert_eq!(layers[3], 0);
+        assert!(layers[4] > layers[0] && layers[4] > layers[1] && layers[4] > layers[2]);
+        let lay = check(&g);
+        let (from, to) = (lay.nodes[1], lay.nodes[2]);
+        assert_eq!(lay.edges[1].path.start.x, from.x + 5.0);
+        assert_eq!(lay.edges[1].path.end().x, to.x + 40.0);
+        assert!(lay.nodes[4].y > lay.nodes[2].y + lay.nodes[2].h);
     }
 
     #[test]

@@ -7,6 +7,18 @@
 //! [`Definition`] ([`Definition::chart`]), from the definition JSON that
 //! [`Chart::to_json`] writes (with serde, feature `serde`), or from a [`ChartBuilder`].
 //!
+//! A hierarchical machine's chart also has its composite states ([`Chart::composites`]): each
+//! state's parent ([`ChartState::parent`]), and for each transition the composite it is
+//! declared on and the composite it targets ([`ChartTransition::source`],
+//! [`ChartTransition::target`]). [`Chart::transitions`] stays the flat list of the definition
+//! (every inherited copy, what replay and the [fingerprint](Chart::fingerprint) use); the
+//! diagrams draw [`Chart::declared`]: a composite's transition once, from its border. Every
+//! format nests: Mermaid and PlantUML `state Active { ... }` blocks with their own start
+//! arrow, DOT clusters (`lhead`/`ltail` clip edges at a cluster's border), SCXML nested
+//! `<state initial="...">` elements, a markdown table of where each state is, and SVG boxes
+//! laid out inside each other. A flat machine's output is what it was before composites
+//! existed, byte for byte.
+//!
 //! Every output is deterministic: states in declaration order, transitions in declaration
 //! order, no hash maps, no floating-point formatting that depends on the platform. The same
 //! definition gives byte-identical text on every build and platform, so rendered files can be
@@ -46,6 +58,7 @@ mod check;
 mod diff;
 pub(crate) mod json;
 mod layout;
+mod nested;
 mod svg;
 mod text;
 
@@ -97,6 +110,8 @@ pub struct ChartState {
     entry: bool,
     exit: bool,
     change: Change,
+    /// The composite the state is directly inside (an index into [`Chart::composites`]).
+    parent: Option<usize>,
 }
 
 impl ChartState {
@@ -138,17 +153,92 @@ impl ChartState {
     /// What diagrams write for the state's hooks: `entry hook`, `exit hook`,
     /// `entry / exit hooks`, or nothing.
     pub(crate) fn hooks_text(&self) -> Option<&'static str> {
-        match (self.entry, self.exit) {
-            (true, true) => Some("entry / exit hooks"),
-            (true, false) => Some("entry hook"),
-            (false, true) => Some("exit hook"),
-            (false, false) => None,
-        }
+        hooks_text(self.entry, self.exit)
     }
 
     /// How the state changed, in a chart made by [`Chart::diff`].
     pub fn change(&self) -> Change {
         self.change
+    }
+
+    /// The composite state this state is directly inside, as an index into
+    /// [`Chart::composites`]; `None` at the top level (always, in a flat chart).
+    pub fn parent(&self) -> Option<usize> {
+        self.parent
+    }
+}
+
+/// A state or a composite state of a [`Chart`]: what a transition is declared on or targets,
+/// and what a composite's initial child is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ChartNode {
+    /// A state, by index into [`Chart::states`].
+    State(usize),
+    /// A composite state, by index into [`Chart::composites`].
+    Composite(usize),
+}
+
+/// A composite state of a [`Chart`] (`#[composite(Active, ...)]`): a group of states and
+/// composites that transitions can be declared on and can target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChartComposite {
+    name: String,
+    doc: String,
+    parent: Option<usize>,
+    initial: ChartNode,
+    entry: bool,
+    exit: bool,
+}
+
+impl ChartComposite {
+    /// The composite's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Its description (`doc = "..."`), trimmed; empty when it has none.
+    pub fn doc(&self) -> &str {
+        &self.doc
+    }
+
+    /// The first paragraph of the description on one line: what diagrams show.
+    pub fn summary(&self) -> String {
+        summary(&self.doc)
+    }
+
+    /// The composite it is directly inside, as an index into [`Chart::composites`].
+    pub fn parent(&self) -> Option<usize> {
+        self.parent
+    }
+
+    /// The child a transition to this composite enters (its `initial`).
+    pub fn initial(&self) -> ChartNode {
+        self.initial
+    }
+
+    /// Whether a hook runs when the machine enters this composite.
+    pub fn has_entry_hook(&self) -> bool {
+        self.entry
+    }
+
+    /// Whether a hook runs when the machine leaves this composite.
+    pub fn has_exit_hook(&self) -> bool {
+        self.exit
+    }
+
+    /// What diagrams write for the composite's hooks (as [`ChartState`]'s).
+    pub(crate) fn hooks_text(&self) -> Option<&'static str> {
+        hooks_text(self.entry, self.exit)
+    }
+}
+
+/// `entry hook`, `exit hook`, `entry / exit hooks`, or nothing.
+fn hooks_text(entry: bool, exit: bool) -> Option<&'static str> {
+    match (entry, exit) {
+        (true, true) => Some("entry / exit hooks"),
+        (true, false) => Some("entry hook"),
+        (false, true) => Some("exit hook"),
+        (false, false) => None,
     }
 }
 
@@ -167,6 +257,10 @@ pub struct ChartTransition {
     /// Computed when the chart is built (see [`mark_choices`]).
     choice: bool,
     change: Change,
+    /// The composite the transition is declared on, when `from` inherits it.
+    source: Option<usize>,
+    /// The composite the transition targets, when `to` is the state it leads to.
+    target: Option<usize>,
 }
 
 impl ChartTransition {
@@ -258,6 +352,25 @@ impl ChartTransition {
     pub fn change(&self) -> Change {
         self.change
     }
+
+    /// Where the transition is declared: its source state, or the composite state that
+    /// source inherits it from (`#[composite(Active, on(cancel -> Cancelled))]`).
+    pub fn source(&self) -> ChartNode {
+        self.source
+            .map_or(ChartNode::State(self.from), ChartNode::Composite)
+    }
+
+    /// The target as declared: the target state, or the composite state whose initial state
+    /// [`to`](Self::to) is.
+    pub fn target(&self) -> ChartNode {
+        self.target
+            .map_or(ChartNode::State(self.to), ChartNode::Composite)
+    }
+
+    /// Whether the source state inherits this transition from a composite state it is inside.
+    pub fn is_inherited(&self) -> bool {
+        self.source.is_some()
+    }
 }
 
 /// The owned, renderable form of a machine: what every diagram format is drawn from.
@@ -286,6 +399,8 @@ pub struct Chart {
     doc: String,
     states: Vec<ChartState>,
     transitions: Vec<ChartTransition>,
+    /// The composite states; empty for a flat machine.
+    composites: Vec<ChartComposite>,
 }
 
 /// A diagram format that a [`Chart`] renders to ([`Chart::render`]).
@@ -394,6 +509,13 @@ pub enum ChartError {
         /// The target state.
         to: String,
     },
+    /// The composite states do not form a tree around the states, or do not fit the
+    /// transitions: a parent that is not a composite, a composite inside itself or nested
+    /// deeper than [`MAX_NESTING`], an initial child not inside its composite, an initial
+    /// state its composites do not start in, a transition declared on a composite its source
+    /// is not inside, or one targeting a composite that does not start in its target. The
+    /// text says which.
+    Hierarchy(String),
 }
 
 impl fmt::Display for ChartError {
@@ -410,6 +532,7 @@ impl fmt::Display for ChartError {
             ChartError::DuplicateTransition { from, event, to } => {
                 write!(f, "state `{from}` leaves by `{event}` to `{to}` twice")
             }
+            ChartError::Hierarchy(text) => f.write_str(text),
         }
     }
 }
@@ -528,7 +651,64 @@ impl StateBuilder<'_> {
         self
     }
 
+    /// Puts the state inside the composite state `composite` (an index of
+    /// [`ChartBuilder::composite`]; see there).
+    pub fn parent(&mut self, composite: usize) -> &mut Self {
+        self.state().parent = Some(composite);
+        self
+    }
+
     /// The state's index, for [`ChartBuilder::transition`].
+    pub fn id(&self) -> usize {
+        self.index
+    }
+}
+
+/// A composite state being added to a [`ChartBuilder`] ([`ChartBuilder::composite`]).
+#[derive(Debug)]
+pub struct CompositeBuilder<'a> {
+    builder: &'a mut ChartBuilder,
+    index: usize,
+}
+
+impl CompositeBuilder<'_> {
+    fn composite(&mut self) -> &mut ChartComposite {
+        &mut self.builder.chart.composites[self.index]
+    }
+
+    /// Sets the child a transition to the composite enters: one of the states or composites
+    /// directly inside it (it may be added later; [`ChartBuilder::build`] checks it).
+    pub fn initial(&mut self, child: ChartNode) -> &mut Self {
+        self.composite().initial = child;
+        self
+    }
+
+    /// Puts the composite inside the composite `parent`.
+    pub fn parent(&mut self, parent: usize) -> &mut Self {
+        self.composite().parent = Some(parent);
+        self
+    }
+
+    /// Sets the composite's description.
+    pub fn doc(&mut self, doc: &str) -> &mut Self {
+        self.composite().doc = doc.trim().to_string();
+        self
+    }
+
+    /// Marks the composite as having an entry hook.
+    pub fn entry_hook(&mut self) -> &mut Self {
+        self.composite().entry = true;
+        self
+    }
+
+    /// Marks the composite as having an exit hook.
+    pub fn exit_hook(&mut self) -> &mut Self {
+        self.composite().exit = true;
+        self
+    }
+
+    /// The composite's index, for [`StateBuilder::parent`], [`CompositeBuilder::parent`],
+    /// [`ChartBuilder::inherited_from`] and [`ChartBuilder::to_composite`].
     pub fn id(&self) -> usize {
         self.index
     }
@@ -553,11 +733,90 @@ impl ChartBuilder {
             entry: false,
             exit: false,
             change: Change::Unchanged,
+            parent: None,
         });
         StateBuilder {
             builder: self,
             index,
         }
+    }
+
+    /// Adds a composite state: a group of states (and composites) that transitions can be
+    /// declared on and can target. Composites are numbered from 0 in the order they are
+    /// added, apart from the states; an index may name a state or composite added later, and
+    /// [`build`](Self::build) checks that the whole is a tree.
+    ///
+    /// The chart's transitions stay those of the states, as a [`Definition`] lists them: a
+    /// transition declared on a composite is added once per state that inherits it, each
+    /// marked with [`inherited_from`](Self::inherited_from), and a transition to a composite
+    /// leads to the state its initial children lead to, marked with
+    /// [`to_composite`](Self::to_composite). Diagrams draw such a transition once, from or to
+    /// the composite's border.
+    ///
+    /// ```
+    /// use statewright::diagram::{Chart, ChartNode};
+    ///
+    /// let mut chart = Chart::builder("Order");
+    /// let active = chart.composite("Active").initial(ChartNode::State(0)).id();
+    /// let pending = chart.state("Pending").initial().parent(active).id();
+    /// let paid = chart.state("Paid").parent(active).id();
+    /// let cancelled = chart.state("Cancelled").terminal().id();
+    /// chart.transition(pending, "pay", paid);
+    /// // `cancel` is declared on `Active`: both states inside inherit it.
+    /// chart.transition(pending, "cancel", cancelled).inherited_from(active);
+    /// chart.transition(paid, "cancel", cancelled).inherited_from(active);
+    /// let chart = chart.build().unwrap();
+    ///
+    /// assert_eq!(chart.transitions().len(), 3);
+    /// assert_eq!(chart.declared().len(), 2);
+    /// assert!(chart.mermaid().contains(
+    ///     "    state Active {\n        Pending\n        Paid\n        [*] --> Pending\n"
+    /// ));
+    /// assert!(chart.mermaid().contains("    Active --> Cancelled: cancel\n"));
+    /// ```
+    pub fn composite(&mut self, name: &str) -> CompositeBuilder<'_> {
+        let index = self.chart.composites.len();
+        self.chart.composites.push(ChartComposite {
+            name: name.to_string(),
+            doc: String::new(),
+            parent: None,
+            // Set by `CompositeBuilder::initial`; `build` refuses a composite without one.
+            initial: ChartNode::Composite(usize::MAX),
+            entry: false,
+            exit: false,
+        });
+        CompositeBuilder {
+            builder: self,
+            index,
+        }
+    }
+
+    /// Sets the initial child of composite `composite` ([`CompositeBuilder::initial`]), for a
+    /// composite added before its children.
+    pub fn composite_initial(&mut self, composite: usize, child: ChartNode) -> &mut Self {
+        if let Some(c) = self.chart.composites.get_mut(composite) {
+            c.initial = child;
+        }
+        self
+    }
+
+    /// Marks the transition added last as declared on the composite `composite`, which its
+    /// source state is inside and inherits it from (see [`composite`](Self::composite)).
+    pub fn inherited_from(&mut self, composite: usize) -> &mut Self {
+        if let Some(t) = self.chart.transitions.last_mut() {
+            t.source = Some(composite);
+        }
+        self
+    }
+
+    /// Marks the transition added last as targeting the composite `composite`: its target
+    /// state is the one the composite's initial children lead to (see
+    /// [`composite`](Self::composite)).
+    pub fn to_composite(&mut self, composite: usize) -> &mut Self {
+        if let Some(t) = self.chart.transitions.last_mut() {
+            t.target = Some(composite);
+        }
+        self
     }
 
     /// Adds the transition `from --event--> to` (states by index).
@@ -678,6 +937,8 @@ impl ChartBuilder {
             internal: false,
             choice: false,
             change,
+            source: None,
+            target: None,
         });
         self
     }
@@ -730,9 +991,125 @@ impl ChartBuilder {
                 });
             }
         }
+        check_hierarchy(&chart)?;
         mark_choices(&mut chart.transitions);
         Ok(chart)
     }
+}
+
+/// The most composite states a chart nests inside each other ([`ChartBuilder::build`] and
+/// definition JSON refuse deeper nesting, which no machine needs, so that every walk of the
+/// tree is short).
+pub const MAX_NESTING: usize = 64;
+
+/// Checks that the composites of a chart form a tree whose leaves are the states, that each
+/// composite's initial child is inside it, that the initial state is the one the top level's
+/// initial children lead to, and that each transition's declaring and targeted composites fit
+/// its states.
+fn check_hierarchy(chart: &Chart) -> Result<(), ChartError> {
+    let bad = |text: String| Err(ChartError::Hierarchy(text));
+    let (states, composites) = (&chart.states, &chart.composites);
+    let m = composites.len();
+    let mut names: BTreeSet<&str> = states.iter().map(|s| s.name.as_str()).collect();
+    for c in composites {
+        if c.name.is_empty() {
+            return Err(ChartError::EmptyName);
+        }
+        if !names.insert(&c.name) {
+            return Err(ChartError::DuplicateState(c.name.clone()));
+        }
+    }
+    for s in states {
+        if let Some(p) = s.parent.filter(|&p| p >= m) {
+            return bad(alloc::format!(
+                "the parent of state `{}` (#{p}) is not a composite state",
+                s.name
+            ));
+        }
+    }
+    for c in composites {
+        if let Some(p) = c.parent.filter(|&p| p >= m) {
+            return bad(alloc::format!(
+                "the parent of composite state `{}` (#{p}) is not a composite state",
+                c.name
+            ));
+        }
+    }
+    // Each composite's depth, going up at most MAX_NESTING steps: a cycle never ends, so it
+    // is refused as too deep or, when short, as a cycle.
+    for (i, c) in composites.iter().enumerate() {
+        let mut next = c.parent;
+        let mut depth = 1;
+        while let Some(p) = next {
+            if p == i {
+                return bad(alloc::format!(
+                    "composite state `{}` is inside itself",
+                    c.name
+                ));
+            }
+            depth += 1;
+            if depth > MAX_NESTING {
+                return bad(alloc::format!(
+                    "composite state `{}` is nested more than {MAX_NESTING} deep (or in a cycle)",
+                    c.name
+                ));
+            }
+            next = composites[p].parent;
+        }
+    }
+    for (i, c) in composites.iter().enumerate() {
+        let parent = match c.initial {
+            ChartNode::State(s) => states.get(s).map(|s| s.parent),
+            ChartNode::Composite(d) => composites.get(d).map(|d| d.parent),
+        };
+        if parent != Some(Some(i)) {
+            return bad(alloc::format!(
+                "the initial child of composite state `{}` is not directly inside it",
+                c.name
+            ));
+        }
+    }
+    let initial = chart.initial();
+    let mut node = ChartNode::State(initial);
+    let mut next = states.get(initial).and_then(|s| s.parent);
+    while let Some(p) = next {
+        if composites[p].initial != node {
+            return bad(alloc::format!(
+                "the initial state `{}` is not where composite state `{}` starts",
+                states[initial].name,
+                composites[p].name
+            ));
+        }
+        node = ChartNode::Composite(p);
+        next = composites[p].parent;
+    }
+    for t in &chart.transitions {
+        let text = || {
+            alloc::format!(
+                "`{} --{}--> {}`",
+                states[t.from].name,
+                t.event,
+                states[t.to].name
+            )
+        };
+        if let Some(c) = t.source {
+            if c >= m || !chart.ancestors(ChartNode::State(t.from)).any(|a| a == c) {
+                return bad(alloc::format!(
+                    "{} is declared on a composite state its source is not inside",
+                    text()
+                ));
+            }
+        }
+        if let Some(c) = t.target {
+            if c >= m || chart.entry_state(c) != t.to {
+                return bad(alloc::format!(
+                    "{} targets a composite state that does not start in its target",
+                    text()
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Whether two transitions of a chart are in the same version of the machine: always, except
@@ -803,11 +1180,21 @@ pub(crate) fn mark_choices(transitions: &mut [ChartTransition]) {
 /// [choices](ChartTransition::is_choice), as indices into [`Chart::transitions`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Choice {
+    /// The node index ([`Chart::node_index`]) of the source: a state, or the composite the
+    /// transitions are declared on.
     pub(crate) from: usize,
     pub(crate) branches: Vec<usize>,
     /// How the arrow into the choice node changed: added when every branch is, removed when
     /// every branch is, else unchanged.
     pub(crate) change: Change,
+}
+
+/// A step of [`Chart::blocks`]: a container (a composite's index, or `composites().len()` for
+/// the top level) opened or closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Block {
+    Open(usize),
+    Close(usize),
 }
 
 /// What a diagram draws for the transitions, in declaration order.
@@ -828,6 +1215,7 @@ impl Chart {
                 doc: String::new(),
                 states: Vec::new(),
                 transitions: Vec::new(),
+                composites: Vec::new(),
             },
             error: None,
         }
@@ -835,6 +1223,14 @@ impl Chart {
 
     /// The chart of a definition, with its choices, guards and hooks.
     pub fn new(definition: &'static Definition) -> Chart {
+        let node = |n: crate::Node| match n {
+            crate::Node::State(s) => ChartNode::State(s.id().index()),
+            crate::Node::Composite(c) => ChartNode::Composite(c.id().index()),
+        };
+        let composite = |n: crate::Node| match node(n) {
+            ChartNode::Composite(c) => Some(c),
+            ChartNode::State(_) => None,
+        };
         Chart {
             name: definition.name().to_string(),
             doc: definition.doc().to_string(),
@@ -848,6 +1244,18 @@ impl Chart {
                     entry: s.has_entry_hook(),
                     exit: s.has_exit_hook(),
                     change: Change::Unchanged,
+                    parent: s.parent().map(|p| p.id().index()),
+                })
+                .collect(),
+            composites: definition
+                .composites()
+                .map(|c| ChartComposite {
+                    name: c.name().to_string(),
+                    doc: c.doc().trim().to_string(),
+                    parent: c.parent().map(|p| p.id().index()),
+                    initial: node(c.initial()),
+                    entry: c.has_entry_hook(),
+                    exit: c.has_exit_hook(),
                 })
                 .collect(),
             transitions: definition
@@ -864,6 +1272,8 @@ impl Chart {
                     internal: t.event().is_internal() && t.timeout().is_none(),
                     choice: t.is_choice(),
                     change: Change::Unchanged,
+                    source: composite(t.source()),
+                    target: composite(t.target()),
                 })
                 .collect(),
         }
@@ -889,18 +1299,241 @@ impl Chart {
         &self.transitions
     }
 
-    /// The transitions as diagrams draw them: plain arrows, and the branches of each choice
-    /// together, at the place of the first branch.
+    /// The composite states, in declaration order; none for a flat machine.
+    ///
+    /// ```
+    /// use statewright::diagram::ChartNode;
+    /// use statewright::{state_machine, StateMachine};
+    ///
+    /// #[state_machine]
+    /// #[composite(Active, initial, on(cancel -> Cancelled))]
+    /// #[derive(Debug, Clone, PartialEq)]
+    /// enum Order {
+    ///     #[initial]
+    ///     #[parent(Active)]
+    ///     #[on(pay -> Paid)]
+    ///     Pending,
+    ///     #[parent(Active)]
+    ///     #[on(ship -> Shipped)]
+    ///     Paid,
+    ///     #[terminal]
+    ///     Shipped,
+    ///     #[terminal]
+    ///     Cancelled,
+    /// }
+    ///
+    /// # fn main() {
+    /// let chart = Order::DEFINITION.chart();
+    /// assert!(chart.is_hierarchical());
+    /// let active = &chart.composites()[0];
+    /// assert_eq!((active.name(), active.initial()), ("Active", ChartNode::State(0)));
+    /// assert_eq!(chart.states()[1].parent(), Some(0));
+    /// assert_eq!(chart.ancestors(ChartNode::State(1)).collect::<Vec<_>>(), [0]);
+    ///
+    /// // Both states inside `Active` have `cancel`; it is declared once, on `Active`.
+    /// assert_eq!(chart.transitions().len(), 4);
+    /// let declared: Vec<_> = chart.declared().into_iter().map(|i| &chart.transitions()[i]).collect();
+    /// assert_eq!(declared.len(), 3);
+    /// assert_eq!(declared[1].event(), "cancel");
+    /// assert_eq!(declared[1].source(), ChartNode::Composite(0));
+    /// assert_eq!(chart.node_name(declared[1].source()), "Active");
+    /// assert!(declared[1].is_inherited());
+    /// assert_eq!(chart.fingerprint(), Order::DEFINITION.fingerprint());
+    /// # }
+    /// ```
+    pub fn composites(&self) -> &[ChartComposite] {
+        &self.composites
+    }
+
+    /// Whether the machine has composite states.
+    pub fn is_hierarchical(&self) -> bool {
+        !self.composites.is_empty()
+    }
+
+    /// The transitions as declared, by index into [`Chart::transitions`], in order: each
+    /// state's own, and a composite's once (at its first inheriting state), not once per state
+    /// that inherits it. All of them for a flat machine. Diagrams draw these; replay and the
+    /// [fingerprint](Chart::fingerprint) use [`Chart::transitions`].
+    pub fn declared(&self) -> Vec<usize> {
+        let mut seen: BTreeSet<(usize, &str, ChartNode)> = BTreeSet::new();
+        self.transitions
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| match t.source {
+                None => true,
+                Some(c) => seen.insert((c, t.event.as_str(), t.target())),
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// The name of a state or composite state (`?` for an index out of range).
+    pub fn node_name(&self, node: ChartNode) -> &str {
+        match node {
+            ChartNode::State(s) => self.states.get(s).map_or("?", |s| s.name()),
+            ChartNode::Composite(c) => self.composites.get(c).map_or("?", |c| c.name()),
+        }
+    }
+
+    /// The composite a state or composite is directly inside.
+    pub fn parent_of(&self, node: ChartNode) -> Option<usize> {
+        match node {
+            ChartNode::State(s) => self.states.get(s).and_then(|s| s.parent),
+            ChartNode::Composite(c) => self.composites.get(c).and_then(|c| c.parent),
+        }
+    }
+
+    /// The composites a state or composite is inside, innermost first (at most
+    /// [`MAX_NESTING`] of them, which a built chart never exceeds).
+    pub fn ancestors(&self, node: ChartNode) -> impl Iterator<Item = usize> + '_ {
+        let mut next = self.parent_of(node);
+        core::iter::from_fn(move || {
+            let current = next?;
+            next = self.composites.get(current).and_then(|c| c.parent);
+            Some(current)
+        })
+        .take(MAX_NESTING)
+    }
+
+    /// The state a transition to composite `c` enters: its initial child's, down to a state
+    /// (the initial state for an index out of range).
+    pub(crate) fn entry_state(&self, c: usize) -> usize {
+        let mut node = ChartNode::Composite(c);
+        for _ in 0..=MAX_NESTING {
+            match node {
+                ChartNode::State(s) => return s,
+                ChartNode::Composite(c) => match self.composites.get(c) {
+                    Some(c) => node = c.initial,
+                    None => break,
+                },
+            }
+        }
+        self.initial()
+    }
+
+    /// How many states and composites transition `t` leaves, counted from its source state
+    /// outwards, by the rule the macro compiles (SCXML's transition domain): up to, not
+    /// including, the innermost composite that is a proper ancestor of the declaring node and
+    /// contains the target; none for a state's own self-loop.
+    pub(crate) fn exits(&self, t: &ChartTransition) -> u32 {
+        let (source, target) = (t.source(), t.target());
+        if source == ChartNode::State(t.from) && target == source {
+            return 0;
+        }
+        let depth = |node: ChartNode| self.ancestors(node).count() + 1;
+        let domain = self
+            .ancestors(source)
+            .find(|&a| self.ancestors(target).any(|b| b == a));
+        let domain_depth = domain.map_or(0, |d| depth(ChartNode::Composite(d)));
+        let exits = depth(ChartNode::State(t.from)).saturating_sub(domain_depth);
+        u32::try_from(exits).unwrap_or(u32::MAX)
+    }
+
+    /// The container of a node: the index of its parent composite, or
+    /// `composites().len()` for the top level.
+    pub(crate) fn container(&self, node: ChartNode) -> usize {
+        self.parent_of(node)
+            .filter(|&p| p < self.composites.len())
+            .unwrap_or(self.composites.len())
+    }
+
+    /// Per container (the composites, then the top level), its direct children: states
+    /// first, then composites, each in declaration order.
+    pub(crate) fn children(&self) -> Vec<Vec<ChartNode>> {
+        let mut out: Vec<Vec<ChartNode>> =
+            Vec::from_iter((0..=self.composites.len()).map(|_| Vec::new()));
+        let nodes = (0..self.states.len())
+            .map(ChartNode::State)
+            .chain((0..self.composites.len()).map(ChartNode::Composite));
+        for node in nodes {
+            out[self.container(node)].push(node);
+        }
+        out
+    }
+
+    /// The top level's initial child: the outermost composite the initial state is inside,
+    /// or the initial state itself.
+    pub(crate) fn top_initial(&self) -> ChartNode {
+        let initial = ChartNode::State(self.initial());
+        self.ancestors(initial)
+            .last()
+            .map_or(initial, ChartNode::Composite)
+    }
+
+    /// The containers in the order a nested text format writes them: each composite opened
+    /// after its parent and closed before the next sibling opens (depth-first, children in
+    /// [`children`](Self::children) order), the top level first and last. Each with its
+    /// depth (0 for the top level). Iterative: the walk holds no stack frames.
+    pub(crate) fn blocks(&self) -> Vec<(Block, usize)> {
+        let children = self.children();
+        let top = self.composites.len();
+        let mut out = Vec::new();
+        let mut stack = alloc::vec![(top, 0usize, false)];
+        while let Some((container, depth, opened)) = stack.pop() {
+            if opened {
+                out.push((Block::Close(container), depth));
+                continue;
+            }
+            out.push((Block::Open(container), depth));
+            stack.push((container, depth, true));
+            for &child in children[container].iter().rev() {
+                if let ChartNode::Composite(c) = child {
+                    stack.push((c, depth + 1, false));
+                }
+            }
+        }
+        out
+    }
+
+    /// The index of a node among the states and then the composites: what renderers key
+    /// their per-node tables by.
+    pub(crate) fn node_index(&self, node: ChartNode) -> usize {
+        match node {
+            ChartNode::State(s) => s,
+            ChartNode::Composite(c) => self.states.len() + c,
+        }
+    }
+
+    /// The node with this [`node_index`](Self::node_index).
+    pub(crate) fn node_at(&self, index: usize) -> ChartNode {
+        match index.checked_sub(self.states.len()) {
+            None => ChartNode::State(index),
+            Some(c) => ChartNode::Composite(c),
+        }
+    }
+
+    /// The node index of the source a transition is drawn from (its declaring node).
+    pub(crate) fn source_index(&self, t: &ChartTransition) -> usize {
+        self.node_index(t.source())
+    }
+
+    /// The node index of the target a transition is drawn to (its declared target).
+    pub(crate) fn target_index(&self, t: &ChartTransition) -> usize {
+        self.node_index(t.target())
+    }
+
+    /// The transitions as diagrams draw them: the [declared](Self::declared) ones as plain
+    /// arrows, and the branches of each choice together, at the place of the first branch.
     pub(crate) fn drawn(&self) -> Vec<Drawn> {
         let mut out = Vec::new();
-        let mut choices = by_source_and_event(&self.transitions, |t| t.choice);
-        for (i, t) in self.transitions.iter().enumerate() {
+        let declared = self.declared();
+        // The branches of each (source node, event), among the declared transitions.
+        let mut choices: BTreeMap<(usize, &str), Vec<usize>> = BTreeMap::new();
+        for &i in &declared {
+            let t = &self.transitions[i];
+            if t.choice {
+                let key = (self.source_index(t), t.event.as_str());
+                choices.entry(key).or_default().push(i);
+            }
+        }
+        for &i in &declared {
+            let t = &self.transitions[i];
             if !t.choice {
                 out.push(Drawn::Arrow(i));
                 continue;
             }
             // The first branch takes the group; the later ones find it gone.
-            let Some(branches) = choices.remove(&(t.from, t.event.as_str())) else {
+            let Some(branches) = choices.remove(&(self.source_index(t), t.event.as_str())) else {
                 continue;
             };
             let all = |change: Change| {
@@ -916,7 +1549,7 @@ impl Chart {
                 Change::Unchanged
             };
             out.push(Drawn::Choice(Choice {
-                from: t.from,
+                from: self.source_index(t),
                 branches,
                 change,
             }));
@@ -964,6 +1597,12 @@ impl Chart {
     /// (`Pending_pay`), with the event's arrow into it and one unlabelled arrow out of it per
     /// target. A guarded transition is labelled `pay [guard]`. Hooks are noted on their state
     /// (`entry hook`, `exit hook`, `entry / exit hooks`), after the summary if it has one.
+    ///
+    /// A composite state is a `state Active { ... }` block that declares its children, starts
+    /// with `[*] --> ` its initial child and holds the arrows between its children; an arrow
+    /// between states of different blocks is written at the top level, after every block
+    /// (Mermaid moves a state into the last block that mentions it). A transition declared on
+    /// a composite or targeting one is an arrow from or to the composite's name.
     pub fn mermaid(&self) -> String {
         text::mermaid(self)
     }
@@ -972,13 +1611,20 @@ impl Chart {
     /// outlines, summaries as tooltips. A choice is a small diamond (`"Pending.pay"`), a
     /// guarded transition is labelled `pay [guard]`, and a state's hooks are a second, smaller
     /// line of its label.
+    ///
+    /// A composite state is a `subgraph "cluster_Active"` (labelled, its description the
+    /// tooltip) holding its children and a start point (`"Active.[*]"`) with an arrow to its
+    /// initial child; the graph is `compound=true`, and an arrow from or to a composite
+    /// attaches to that point, clipped at the cluster's border (`ltail`, `lhead`) unless its
+    /// other end is inside the cluster.
     pub fn dot(&self) -> String {
         text::dot(self)
     }
 
     /// A PlantUML state diagram. A choice is a `<<choice>>` state (`Pending_pay`), a guarded
     /// transition is labelled `pay [guard]`, and hooks are a description line of their state
-    /// (`Open : entry / exit hooks`).
+    /// (`Open : entry / exit hooks`). Composite states nest as in [`Chart::mermaid`]:
+    /// `state Active { ... }` with `[*] -->` its initial child inside.
     pub fn plantuml(&self) -> String {
         text::plantuml(self)
     }
@@ -990,6 +1636,10 @@ impl Chart {
     /// that says the caller chooses (an SCXML interpreter would take the first). A guarded
     /// transition follows a comment that says the caller may decline it; hooks are empty
     /// `<onentry/>` and `<onexit/>` elements (the hooks run in Rust, not in the chart).
+    ///
+    /// A composite state is a `<state id="Active" initial="Pending">` holding its children; a
+    /// transition declared on it is a `<transition>` of that element, and a transition to a
+    /// composite targets the composite (SCXML enters its initial child).
     pub fn scxml(&self) -> String {
         text::scxml(self)
     }
@@ -997,6 +1647,11 @@ impl Chart {
     /// A markdown transition table (`| from | event | to |`), which renders everywhere. A
     /// machine with choices or guards gets a last column that says `choice` or `guarded`; one
     /// with hooks lists them under the initial and terminal states.
+    ///
+    /// A hierarchical machine's also has a table of the states with their parent (the path of
+    /// composites they are in, `` `Active` / `Fulfilment` ``) and one of the composites with
+    /// their parent and initial child; its transition table lists the transitions as
+    /// declared, a composite's once with the composite as its source.
     pub fn markdown(&self) -> String {
         text::markdown(self)
     }
@@ -1005,6 +1660,11 @@ impl Chart {
     /// external font and no network access. A choice is drawn as a small diamond between the
     /// source and the targets, a guarded transition is labelled `pay [guard]`, and a state's
     /// hooks are a small line inside its box.
+    ///
+    /// A composite state is a rounded box around its children (its name in a band at the
+    /// top, its description the tooltip, a start dot inside with an arrow to the initial
+    /// child), laid out on its own and placed as one box in its parent's layout; a transition
+    /// declared on a composite leaves its box's border, one targeting a composite ends on it.
     ///
     /// A chart too large for the layout (more than [`MAX_LAYOUT_POINTS`] points) is drawn as
     /// a small image that says so; [`Chart::try_svg`] returns the error instead.

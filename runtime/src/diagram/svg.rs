@@ -17,6 +17,10 @@
 //!   for a guarded one); self-loops as loops on the right side of their state;
 //! - a choice as a small diamond, a vertex of the layout between the source and the targets:
 //!   the event's arrow goes into it and an unlabelled arrow leaves it for each target;
+//! - composite states (of a hierarchical chart) as rounded boxes around their children, with
+//!   the name (and hooks) in a band at the top, the description as the tooltip and a start dot
+//!   inside, laid out by [`super::nested`]; a transition declared on a composite leaves the
+//!   box's border, one targeting a composite ends on it;
 //! - in a diff chart, added states and transitions in bold green, removed ones dashed grey with
 //!   struck-through names, and a legend below the drawing;
 //! - with [`Chart::svg_highlighting`], one state (an instance's current state) in bold blue
@@ -32,7 +36,8 @@ use alloc::vec::Vec;
 use core::fmt::{self, Write};
 
 use super::layout::{self, Edge, Graph, Path, Point, Rect, Segment, Size};
-use super::{Change, Chart, ChartTransition, Drawn, LayoutTooLarge};
+use super::nested::{self, Item};
+use super::{Change, Chart, ChartNode, ChartTransition, Drawn, LayoutTooLarge};
 
 const NAME_FONT: f64 = 13.0;
 const SUMMARY_FONT: f64 = 10.0;
@@ -123,9 +128,10 @@ const CHANGES: [Change; 3] = [Change::Unchanged, Change::Added, Change::Removed]
 /// An arrow of the drawing: a transition, or a piece of a choice (into its node, or from it
 /// to one target).
 struct Arrow {
-    /// Graph nodes: states first, then the choice nodes.
-    from: usize,
-    to: usize,
+    /// What the arrow joins: states, composite states (in a hierarchical chart) and choice
+    /// nodes.
+    from: Item,
+    to: Item,
     /// The label (empty for a plain branch of a choice).
     label: String,
     /// The tooltip: `Pending → Paid: pay`.
@@ -133,9 +139,11 @@ struct Arrow {
     change: Change,
 }
 
-/// A choice node: its graph node, its tooltip and how it changed.
+/// A choice node: its graph node (of a flat chart's graph: the states, then the choice nodes),
+/// the container it is in (of a hierarchical chart), its tooltip and how it changed.
 struct Diamond {
     node: usize,
+    container: usize,
     title: String,
     change: Change,
 }
@@ -151,49 +159,59 @@ fn arrow_label(t: &ChartTransition, branch: bool) -> String {
     t.label_tail(head)
 }
 
-/// The arrows and the choice nodes of the chart, in declaration order.
+/// The item a state or composite state is drawn as.
+fn item(node: ChartNode) -> Item {
+    match node {
+        ChartNode::State(s) => Item::State(s),
+        ChartNode::Composite(c) => Item::Composite(c),
+    }
+}
+
+/// The arrows and the choice nodes of the chart, in declaration order: of a hierarchical
+/// chart, a transition declared on a composite once, from the composite.
 fn arrows(chart: &Chart) -> (Vec<Arrow>, Vec<Diamond>) {
     let states = chart.states();
-    let name = |i: usize| states[i].name();
+    let name = |node: ChartNode| chart.node_name(node);
     let title = |t: &ChartTransition| {
         alloc::format!(
             "{} \u{2192} {}: {}{}",
-            name(t.from()),
-            name(t.to()),
+            name(t.source()),
+            name(t.target()),
             t.event(),
             if t.is_guarded() { " (guarded)" } else { "" }
         )
     };
     let mut arrows = Vec::new();
     let mut diamonds = Vec::new();
-    for item in chart.drawn() {
-        match item {
+    for drawn in chart.drawn() {
+        match drawn {
             Drawn::Arrow(i) => {
                 let t = &chart.transitions()[i];
                 arrows.push(Arrow {
-                    from: t.from(),
-                    to: t.to(),
+                    from: item(t.source()),
+                    to: item(t.target()),
                     label: arrow_label(t, false),
                     title: title(t),
                     change: t.change(),
                 });
             }
             Drawn::Choice(c) => {
-                let node = states.len() + diamonds.len();
+                let d = diamonds.len();
+                let source = chart.node_at(c.from);
                 let event = chart.transitions()[c.branches[0]].event();
                 let targets: Vec<&str> = c
                     .branches
                     .iter()
-                    .map(|&b| name(chart.transitions()[b].to()))
+                    .map(|&b| name(chart.transitions()[b].target()))
                     .collect();
                 let choice_title = alloc::format!(
                     "{} \u{2192} {}: {event} (a choice)",
-                    name(c.from),
+                    name(source),
                     targets.join(" | ")
                 );
                 arrows.push(Arrow {
-                    from: c.from,
-                    to: node,
+                    from: item(source),
+                    to: Item::Diamond(d),
                     label: clean(event),
                     title: choice_title.clone(),
                     change: c.change,
@@ -201,15 +219,16 @@ fn arrows(chart: &Chart) -> (Vec<Arrow>, Vec<Diamond>) {
                 for &b in &c.branches {
                     let t = &chart.transitions()[b];
                     arrows.push(Arrow {
-                        from: node,
-                        to: t.to(),
+                        from: Item::Diamond(d),
+                        to: item(t.target()),
                         label: arrow_label(t, true),
                         title: title(t),
                         change: t.change(),
                     });
                 }
                 diamonds.push(Diamond {
-                    node,
+                    node: states.len() + d,
+                    container: chart.container(source),
                     title: choice_title,
                     change: c.change,
                 });
@@ -217,6 +236,28 @@ fn arrows(chart: &Chart) -> (Vec<Arrow>, Vec<Diamond>) {
         }
     }
     (arrows, diamonds)
+}
+
+/// The node of a flat chart's graph an item is: states first, then the choice nodes.
+fn flat_node(states: usize, item: Item) -> usize {
+    match item {
+        Item::State(s) => s,
+        Item::Diamond(d) => states + d,
+        // A flat chart has none.
+        Item::Composite(_) => 0,
+    }
+}
+
+/// The size of an arrow's label (none for an empty one).
+fn label_size(label: &str) -> Size {
+    if label.is_empty() {
+        Size { w: 0.0, h: 0.0 }
+    } else {
+        Size {
+            w: text_width(label, LABEL_FONT) + 2.0,
+            h: LABEL_HEIGHT,
+        }
+    }
 }
 
 /// The small lines under a state's name: its summary and its hooks, where it has them.
@@ -284,51 +325,27 @@ pub(crate) fn try_render(chart: &Chart, current: Option<usize>) -> Result<String
         .collect();
     let (arrows, diamonds) = arrows(chart);
 
-    let mut nodes: Vec<Size> = states
-        .iter()
-        .zip(names.iter().zip(&summaries))
-        .map(|(state, (name, summary))| {
-            let hooks = state.hooks_text();
-            let w = text_width(name, NAME_FONT)
-                .max_f(text_width(summary, SUMMARY_FONT))
-                .max_f(text_width(hooks.unwrap_or(""), SUMMARY_FONT));
-            Size {
-                w: (w + 2.0 * BOX_PAD).max_f(BOX_MIN_WIDTH),
-                h: match small_lines(summary, hooks) {
-                    0 => BOX_HEIGHT,
-                    k => BOX_HEIGHT_WITH_SUMMARY + SMALL_LINE * (k - 1) as f64,
-                },
-            }
-        })
-        .collect();
-    nodes.extend(diamonds.iter().map(|_| Size {
-        w: DIAMOND,
-        h: DIAMOND,
-    }));
-    let graph = Graph {
-        nodes,
-        edges: arrows
-            .iter()
-            .map(|a| Edge {
-                from: a.from,
-                to: a.to,
-                label: if a.label.is_empty() {
-                    Size { w: 0.0, h: 0.0 }
-                } else {
-                    Size {
-                        w: text_width(&a.label, LABEL_FONT) + 2.0,
-                        h: LABEL_HEIGHT,
-                    }
-                },
-            })
-            .collect(),
-        initial: chart.initial(),
-        pointed: diamonds.iter().map(|d| d.node).collect(),
-    };
-    let lay = layout::layout(&graph).map_err(|points| LayoutTooLarge {
+    let nodes = state_sizes(chart, &names, &summaries);
+    let too_large = |points| LayoutTooLarge {
         points,
         limit: layout::MAX_VERTICES,
-    })?;
+    };
+    let (lay, nest) = if chart.is_hierarchical() {
+        let nest = nested_layout(chart, &nodes, &arrows, &diamonds).map_err(too_large)?;
+        let mut rects = nest.states.clone();
+        rects.extend(nest.diamonds.iter().copied());
+        let lay = layout::Layout {
+            width: nest.width,
+            height: nest.height,
+            nodes: rects,
+            edges: nest.arrows.clone(),
+            start: nest.start,
+        };
+        (lay, Some(nest))
+    } else {
+        let lay = flat_layout(chart, nodes, &arrows, &diamonds).map_err(too_large)?;
+        (lay, None)
+    };
 
     let changed = states.iter().any(|s| s.change() != Change::Unchanged)
         || chart
@@ -349,7 +366,7 @@ pub(crate) fn try_render(chart: &Chart, current: Option<usize>) -> Result<String
     let _ = write_svg(
         &mut out,
         chart,
-        &lay,
+        (&lay, nest.as_ref()),
         &names,
         &summaries,
         (&arrows, &diamonds),
@@ -358,10 +375,196 @@ pub(crate) fn try_render(chart: &Chart, current: Option<usize>) -> Result<String
     Ok(out)
 }
 
+/// The sizes of the states' boxes.
+fn state_sizes(chart: &Chart, names: &[String], summaries: &[String]) -> Vec<Size> {
+    chart
+        .states()
+        .iter()
+        .zip(names.iter().zip(summaries))
+        .map(|(state, (name, summary))| {
+            let hooks = state.hooks_text();
+            let w = text_width(name, NAME_FONT)
+                .max_f(text_width(summary, SUMMARY_FONT))
+                .max_f(text_width(hooks.unwrap_or(""), SUMMARY_FONT));
+            Size {
+                w: (w + 2.0 * BOX_PAD).max_f(BOX_MIN_WIDTH),
+                h: match small_lines(summary, hooks) {
+                    0 => BOX_HEIGHT,
+                    k => BOX_HEIGHT_WITH_SUMMARY + SMALL_LINE * (k - 1) as f64,
+                },
+            }
+        })
+        .collect()
+}
+
+/// The layout of a hierarchical chart ([`nested`]).
+fn nested_layout(
+    chart: &Chart,
+    nodes: &[Size],
+    arrows: &[Arrow],
+    diamonds: &[Diamond],
+) -> Result<nested::Nested, usize> {
+    let labels: Vec<Size> = chart
+        .composites()
+        .iter()
+        .map(|c| Size {
+            w: composite_label_width(c),
+            h: LABEL_HEIGHT,
+        })
+        .collect();
+    let diamond = Size {
+        w: DIAMOND,
+        h: DIAMOND,
+    };
+    let diamond_sizes: Vec<(Size, usize)> =
+        diamonds.iter().map(|d| (diamond, d.container)).collect();
+    let items: Vec<(Item, Item, Size)> = arrows
+        .iter()
+        .map(|a| (a.from, a.to, label_size(&a.label)))
+        .collect();
+    nested::layout(&nested::Input {
+        chart,
+        states: nodes,
+        diamonds: &diamond_sizes,
+        labels: &labels,
+        arrows: &items,
+    })
+}
+
+/// The nested layout of a hierarchical chart as [`Chart::svg`] draws it, with what each arrow
+/// joins: for the tests of its invariants.
+#[cfg(test)]
+pub(crate) fn nested_for_test(chart: &Chart) -> (Vec<(Item, Item)>, nested::Nested) {
+    let names: Vec<String> = chart.states().iter().map(|s| clean(s.name())).collect();
+    let summaries: Vec<String> = chart
+        .states()
+        .iter()
+        .map(|s| truncate(&clean(&s.summary()), SUMMARY_CHARS))
+        .collect();
+    let (arrows, diamonds) = arrows(chart);
+    let nodes = state_sizes(chart, &names, &summaries);
+    let nest = nested_layout(chart, &nodes, &arrows, &diamonds).expect("the chart fits");
+    (arrows.iter().map(|a| (a.from, a.to)).collect(), nest)
+}
+
+/// The layout of a flat chart: one graph of the states and the choice nodes.
+fn flat_layout(
+    chart: &Chart,
+    mut nodes: Vec<Size>,
+    arrows: &[Arrow],
+    diamonds: &[Diamond],
+) -> Result<layout::Layout, usize> {
+    let states = chart.states().len();
+    nodes.extend(diamonds.iter().map(|_| Size {
+        w: DIAMOND,
+        h: DIAMOND,
+    }));
+    let mut graph = Graph::new(
+        nodes,
+        arrows
+            .iter()
+            .map(|a| {
+                let (from, to) = (flat_node(states, a.from), flat_node(states, a.to));
+                Edge::new(from, to, label_size(&a.label))
+            })
+            .collect(),
+        chart.initial(),
+    );
+    graph.pointed = diamonds.iter().map(|d| d.node).collect();
+    layout::layout(&graph)
+}
+
+/// The width of a composite's name in the band at the top of its box, and of its hooks
+/// after the name.
+fn composite_label_width(c: &super::ChartComposite) -> f64 {
+    text_width(&clean(c.name()), NAME_FONT)
+        + c.hooks_text()
+            .map_or(0.0, |hooks| 8.0 + text_width(hooks, SUMMARY_FONT))
+}
+
+/// Composite states' boxes, outermost first (so that inner boxes are drawn over their
+/// parents'), each with its name and hooks in the band at its top and its description as
+/// the tooltip.
+fn write_composites(out: &mut String, chart: &Chart, nest: &nested::Nested) -> fmt::Result {
+    let mut order: Vec<usize> = (0..chart.composites().len()).collect();
+    order.sort_by_key(|&c| chart.ancestors(ChartNode::Composite(c)).count());
+    for c in order {
+        let (Some(composite), Some(&rect)) = (chart.composites().get(c), nest.composites.get(c))
+        else {
+            continue;
+        };
+        let name = clean(composite.name());
+        let doc = clean(composite.doc());
+        out.push_str("<g>");
+        if doc.is_empty() {
+            writeln!(out, "<title>{}</title>", escape(&name))?;
+        } else {
+            writeln!(out, "<title>{}: {}</title>", escape(&name), escape(&doc))?;
+        }
+        writeln!(
+            out,
+            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"10\" fill=\"#ffffff\" fill-opacity=\"0.6\" stroke=\"{GREY}\" stroke-width=\"1.2\"/>",
+            Num(rect.x),
+            Num(rect.y),
+            Num(rect.w),
+            Num(rect.h),
+        )?;
+        let band = rect.y + nested::LABEL_BAND;
+        writeln!(
+            out,
+            "<path d=\"M{},{} L{},{}\" stroke=\"{GREY}\" stroke-width=\"1\"/>",
+            Num(rect.x),
+            Num(band),
+            Num(rect.x + rect.w),
+            Num(band),
+        )?;
+        let text_y = rect.y + nested::LABEL_BAND / 2.0 + 0.35 * NAME_FONT;
+        write!(
+            out,
+            "<text x=\"{}\" y=\"{}\" font-weight=\"bold\" fill=\"{DARK}\">{}</text>",
+            Num(rect.x + 10.0),
+            Num(text_y),
+            escape(&name)
+        )?;
+        if let Some(hooks) = composite.hooks_text() {
+            write!(
+                out,
+                "\n<text x=\"{}\" y=\"{}\" font-size=\"{}\" font-style=\"italic\" fill=\"#57606a\">{hooks}</text>",
+                Num(rect.x + 18.0 + text_width(&name, NAME_FONT)),
+                Num(text_y),
+                Num(SUMMARY_FONT),
+            )?;
+        }
+        out.push_str("</g>\n");
+    }
+    Ok(())
+}
+
+/// Each composite's start: a filled circle and an arrow to its initial child.
+fn write_composite_starts(out: &mut String, nest: &nested::Nested) -> fmt::Result {
+    let s = style(Change::Unchanged);
+    for (dot, route) in &nest.starts {
+        writeln!(
+            out,
+            "<g><title>start</title><circle cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"{}\"/>\
+             <path d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"{}\" marker-end=\"url(#{})\"/></g>",
+            Num(dot.x + dot.w / 2.0),
+            Num(dot.y + dot.h / 2.0),
+            Num(nested::START_DOT / 2.0),
+            s.stroke,
+            PathData(&route.path),
+            s.stroke,
+            s.width,
+            s.marker
+        )?;
+    }
+    Ok(())
+}
+
 fn write_svg(
     out: &mut String,
     chart: &Chart,
-    lay: &layout::Layout,
+    (lay, nest): (&layout::Layout, Option<&nested::Nested>),
     names: &[String],
     summaries: &[String],
     (arrows, diamonds): (&[Arrow], &[Diamond]),
@@ -399,6 +602,10 @@ fn write_svg(
         out,
         "<rect x=\"0\" y=\"0\" width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>"
     )?;
+    if let Some(nest) = nest {
+        write_composites(out, chart, nest)?;
+        write_composite_starts(out, nest)?;
+    }
 
     // Transitions first, so that states are drawn over any edge ends.
     for (i, arrow) in arrows.iter().enumerate() {

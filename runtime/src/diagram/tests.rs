@@ -1461,3 +1461,334 @@ fn highlighting_a_state_changes_its_group_only() {
         }
     }
 }
+
+// ------------------------------------------------------------------------ composite states
+
+/// The order of the hierarchy's design: `Active` (initial, `cancel -> Cancelled`) holds
+/// `Pending` and `Fulfilment` (`hold -> OnHold`), which holds `Paid` and `Packed`; `OnHold`
+/// goes back into `Fulfilment` (its initial state, `Paid`). Built as a definition lists it:
+/// each state's transitions, the inherited ones included.
+fn nested_order() -> Chart {
+    let mut b = Chart::builder("Order");
+    let active = b
+        .composite("Active")
+        .doc("An order that can still be cancelled.")
+        .exit_hook()
+        .id();
+    let fulfilment = b.composite("Fulfilment").parent(active).id();
+    let pending = b.state("Pending").initial().parent(active).id();
+    let paid = b.state("Paid").parent(fulfilment).doc("Paid for.").id();
+    let packed = b.state("Packed").parent(fulfilment).id();
+    let on_hold = b.state("OnHold").parent(active).id();
+    let shipped = b.state("Shipped").terminal().id();
+    let cancelled = b.state("Cancelled").terminal().id();
+    b.composite_initial(active, super::ChartNode::State(pending))
+        .composite_initial(fulfilment, super::ChartNode::State(paid));
+    b.transition(pending, "pay", paid)
+        .transition(pending, "cancel", cancelled)
+        .inherited_from(active)
+        .transition(paid, "pack", packed)
+        .transition(paid, "hold", on_hold)
+        .inherited_from(fulfilment)
+        .transition(paid, "cancel", cancelled)
+        .inherited_from(active)
+        .transition(packed, "ship", shipped)
+        .transition(packed, "hold", on_hold)
+        .inherited_from(fulfilment)
+        .transition(packed, "cancel", cancelled)
+        .inherited_from(active)
+        .transition(on_hold, "release", paid)
+        .to_composite(fulfilment)
+        .transition(on_hold, "cancel", cancelled)
+        .inherited_from(active);
+    b.build().unwrap()
+}
+
+#[test]
+fn a_hierarchical_chart_draws_each_declared_transition_once_in_every_text_format() {
+    let chart = nested_order();
+    assert!(chart.is_hierarchical());
+    assert_eq!(chart.transitions().len(), 10);
+    // `cancel` once from `Active`, `hold` once from `Fulfilment`.
+    assert_eq!(chart.declared(), [0, 1, 2, 3, 5, 8]);
+    assert_eq!(chart.states()[2].parent(), Some(1));
+    assert_eq!(chart.composites()[1].parent(), Some(0));
+    assert_eq!(
+        chart.transitions()[8].target(),
+        super::ChartNode::Composite(1)
+    );
+    assert!(chart.transitions()[1].is_inherited());
+
+    // Each block holds its children and the edges between them; an edge between states of
+    // different composites is written at the top level (Mermaid would move a state into the
+    // last block that mentions it).
+    assert_eq!(
+        chart.mermaid(),
+        "stateDiagram-v2
+    [*] --> Active
+    state Active {
+        Pending
+        OnHold
+        [*] --> Pending
+        state Fulfilment {
+            Paid
+            Packed
+            [*] --> Paid
+            Paid --> Packed: pack
+            note right of Paid: Paid for.
+        }
+        Fulfilment --> OnHold: hold
+        OnHold --> Fulfilment: release
+    }
+    Pending --> Paid: pay
+    Active --> Cancelled: cancel
+    Packed --> Shipped: ship
+    Shipped --> [*]
+    Cancelled --> [*]
+    note right of Active: An order that can still be cancelled. (exit hook)
+"
+    );
+    let dot = chart.dot();
+    assert!(dot.contains("    compound=true;\n"));
+    assert!(dot.contains("    subgraph \"cluster_Active\" {\n        label=<Active<br/><font point-size=\"10\">exit hook</font>>;\n        tooltip=\"An order that can still be cancelled.\";\n        style=rounded;\n        \"Active.[*]\" [shape=point, width=0.1, label=\"\"];\n"));
+    assert!(dot.contains("        subgraph \"cluster_Fulfilment\" {\n"));
+    assert!(dot.contains("    \"[*]\" -> \"Active.[*]\" [lhead=\"cluster_Active\"];\n"));
+    assert!(dot.contains(
+        "    \"Active.[*]\" -> \"Cancelled\" [label=\"cancel\", ltail=\"cluster_Active\"];\n"
+    ));
+    assert!(dot.contains(
+        "    \"OnHold\" -> \"Fulfilment.[*]\" [label=\"release\", lhead=\"cluster_Fulfilment\"];\n"
+    ));
+    assert_eq!(dot.matches("label=\"cancel\"").count(), 1);
+    let puml = chart.plantuml();
+    assert!(puml.contains(
+        "state Active {\n  state Pending\n  state OnHold\n  [*] --> Pending\n  state Fulfilment {\n"
+    ));
+    assert!(puml.contains("\nActive --> Cancelled : cancel\n"));
+    assert!(puml.contains("\nActive : exit hook\n"));
+    assert_eq!(
+        chart.scxml(),
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<scxml xmlns="http://www.w3.org/2005/07/scxml" version="1.0" name="Order" initial="Active">
+  <final id="Shipped"/>
+  <final id="Cancelled"/>
+  <state id="Active" initial="Pending">
+    <!-- exit hook in the machine's Rust code -->
+    <onexit/>
+    <transition event="cancel" target="Cancelled"/>
+    <state id="Pending">
+      <transition event="pay" target="Paid"/>
+    </state>
+    <state id="OnHold">
+      <transition event="release" target="Fulfilment"/>
+    </state>
+    <state id="Fulfilment" initial="Paid">
+      <transition event="hold" target="OnHold"/>
+      <state id="Paid">
+        <transition event="pack" target="Packed"/>
+      </state>
+      <state id="Packed">
+        <transition event="ship" target="Shipped"/>
+      </state>
+    </state>
+  </state>
+</scxml>
+"#
+    );
+    assert_eq!(
+        chart.markdown(),
+        "Initial state: `Pending`. Terminal: `Shipped`, `Cancelled`. Hooks: `Active` (exit).
+
+| state | parent |
+| --- | --- |
+| `Pending` | `Active` |
+| `Paid` | `Active` / `Fulfilment` |
+| `Packed` | `Active` / `Fulfilment` |
+| `OnHold` | `Active` |
+| `Shipped` | |
+| `Cancelled` | |
+
+| composite state | parent | initial |
+| --- | --- | --- |
+| `Active` | | `Pending` |
+| `Fulfilment` | `Active` | `Paid` |
+
+| from | event | to |
+| --- | --- | --- |
+| `Pending` | `pay` | `Paid` |
+| `Active` | `cancel` | `Cancelled` |
+| `Paid` | `pack` | `Packed` |
+| `Fulfilment` | `hold` | `OnHold` |
+| `Packed` | `ship` | `Shipped` |
+| `OnHold` | `release` | `Fulfilment` |
+"
+    );
+    // A flat machine's outputs have none of it.
+    let order = ORDER.chart();
+    assert!(!order.is_hierarchical());
+    assert_eq!(order.declared().len(), order.transitions().len());
+    assert!(!order.dot().contains("compound"));
+    assert!(!order.to_json().contains("composites"));
+}
+
+#[test]
+fn a_hierarchical_svg_draws_composites_as_boxes() {
+    let chart = nested_order();
+    let svg = chart.svg();
+    assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    assert!(svg.contains("<title>Active: An order that can still be cancelled.</title>"));
+    assert!(svg.contains("font-weight=\"bold\" fill=\"#24292f\">Fulfilment</text>"));
+    assert_eq!(svg.matches("rx=\"10\"").count(), 2);
+    // A start dot in each composite and the machine's own start arrow.
+    assert_eq!(svg.matches("<title>start</title>").count(), 3);
+    // Every declared transition is one arrow; `cancel` is drawn once.
+    assert_eq!(svg.matches(">cancel</text>").count(), 1);
+    assert_eq!(
+        svg.matches("marker-end=").count(),
+        chart.declared().len() + 3
+    );
+    assert_eq!(chart.try_svg().unwrap(), svg);
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn hierarchical_json_reads_back_and_rejects_what_is_not_a_tree() {
+    let chart = nested_order();
+    let json = chart.to_json();
+    assert!(json.contains("\n  \"composites\": [\n    {\"name\": \"Active\", \"doc\": \"An order that can still be cancelled.\", \"initial\": \"Pending\", \"exit\": true},\n    {\"name\": \"Fulfilment\", \"doc\": \"\", \"parent\": \"Active\", \"initial\": \"Paid\"}\n  ],\n"));
+    assert!(json.contains("{\"name\": \"Paid\", \"doc\": \"Paid for.\", \"terminal\": false, \"parent\": \"Fulfilment\"}"));
+    assert!(json.contains(
+        "{\"from\": \"Paid\", \"event\": \"hold\", \"to\": \"OnHold\", \"source\": \"Fulfilment\"}"
+    ));
+    assert!(json.contains("{\"from\": \"OnHold\", \"event\": \"release\", \"to\": \"Paid\", \"target\": \"Fulfilment\"}"));
+    let back = Chart::from_json(&json).unwrap();
+    assert_eq!(back, chart);
+    assert_eq!(back.fingerprint(), chart.fingerprint());
+
+    let cases = [
+        (
+            json.replace("\"parent\": \"Active\", \"initial\"", "\"parent\": \"Nowhere\", \"initial\""),
+            "`Nowhere`, named by composite state `Fulfilment`, is not a composite state",
+        ),
+        (
+            json.replace("\"terminal\": false, \"parent\": \"Fulfilment\"}", "\"terminal\": false, \"parent\": \"Pending\"}"),
+            "`Pending`, named by state `Paid`, is not a composite state",
+        ),
+        (
+            json.replace(
+                "\"initial\": \"Pending\", \"exit\": true",
+                "\"parent\": \"Fulfilment\", \"initial\": \"Pending\", \"exit\": true",
+            ),
+            "is inside itself",
+        ),
+        (
+            json.replace("\"initial\": \"Paid\"}", "\"initial\": \"Shipped\"}"),
+            "the initial child of composite state `Fulfilment` is not directly inside it",
+        ),
+        (
+            json.replace("\"initial\": \"Paid\"}", "\"initial\": \"Pending\"}"),
+            "the initial child of composite state `Fulfilment` is not directly inside it",
+        ),
+        (
+            json.replace("\"initial\": \"Paid\"}", "\"initial\": \"Ghost\"}"),
+            "a transition names `Ghost`",
+        ),
+        (
+            json.replace("\"initial\": \"Pending\",\n", "\"initial\": \"OnHold\",\n"),
+            "the initial state `OnHold` is not where composite state `Active` starts",
+        ),
+        (
+            json.replace("\"to\": \"OnHold\", \"source\": \"Fulfilment\"}", "\"to\": \"OnHold\", \"source\": \"Nowhere\"}"),
+            "`Nowhere`, named by `Paid --hold--> OnHold`, is not a composite state",
+        ),
+        (
+            json.replace(
+                "{\"from\": \"Pending\", \"event\": \"pay\", \"to\": \"Paid\"}",
+                "{\"from\": \"Pending\", \"event\": \"pay\", \"to\": \"Paid\", \"source\": \"Fulfilment\"}",
+            ),
+            "`Pending --pay--> Paid` is declared on a composite state its source is not inside",
+        ),
+        (
+            json.replace("\"to\": \"Paid\", \"target\": \"Fulfilment\"}", "\"to\": \"Packed\", \"target\": \"Fulfilment\"}"),
+            "`OnHold --release--> Packed` targets a composite state that does not start in its target",
+        ),
+        (
+            json.replace(
+                "\"initial\": \"Paid\"}\n  ],",
+                "\"initial\": \"Paid\"},\n    {\"name\": \"Shipped\", \"doc\": \"\", \"initial\": \"Pending\"}\n  ],",
+            ),
+            "state `Shipped` is defined twice",
+        ),
+    ];
+    for (text, expected) in cases {
+        assert_ne!(text, json, "the case for {expected:?} changed nothing");
+        let error = Chart::from_json(&text).unwrap_err().to_string();
+        assert!(error.contains(expected), "{error}");
+    }
+}
+
+#[test]
+fn the_builder_refuses_a_hierarchy_that_is_not_a_tree() {
+    use super::ChartNode;
+    let hierarchy = |error: Result<Chart, ChartError>| match error {
+        Err(ChartError::Hierarchy(text)) => text,
+        other => panic!("{other:?}"),
+    };
+    // A parent index out of range.
+    let mut b = Chart::builder("M");
+    b.state("A").initial().parent(3);
+    assert_eq!(
+        hierarchy(b.build()),
+        "the parent of state `A` (#3) is not a composite state"
+    );
+    // A composite without an initial child.
+    let mut b = Chart::builder("M");
+    let c = b.composite("C").id();
+    b.state("A").initial();
+    b.state("B").parent(c);
+    assert!(hierarchy(b.build()).contains("the initial child of composite state `C`"));
+    // A cycle of two.
+    let mut b = Chart::builder("M");
+    b.composite("C").parent(1).initial(ChartNode::Composite(1));
+    b.composite("D").parent(0).initial(ChartNode::Composite(0));
+    b.state("A").initial();
+    assert!(hierarchy(b.build()).contains("is inside itself"));
+    // Deeper than MAX_NESTING: a chain of composites, each the initial child of the one above.
+    let mut b = Chart::builder("M");
+    let depth = super::MAX_NESTING + 1;
+    for i in 0..depth {
+        let mut c = b.composite(&alloc::format!("C{i}"));
+        if i > 0 {
+            c.parent(i - 1);
+        }
+        let child = if i + 1 < depth {
+            ChartNode::Composite(i + 1)
+        } else {
+            ChartNode::State(0)
+        };
+        c.initial(child);
+    }
+    b.state("A").initial().parent(depth - 1);
+    assert!(hierarchy(b.build()).contains("nested more than 64 deep"));
+    // One level less is fine, and every format renders it.
+    let mut b = Chart::builder("M");
+    let depth = super::MAX_NESTING - 1;
+    for i in 0..depth {
+        let mut c = b.composite(&alloc::format!("C{i}"));
+        if i > 0 {
+            c.parent(i - 1);
+        }
+        c.initial(if i + 1 < depth {
+            ChartNode::Composite(i + 1)
+        } else {
+            ChartNode::State(0)
+        });
+    }
+    let a = b.state("A").initial().parent(depth - 1).id();
+    let z = b.state("Z").terminal().id();
+    b.transition(a, "go", z).inherited_from(0);
+    let chart = b.build().unwrap();
+    for format in Format::ALL {
+        assert!(!chart.render(format).is_empty());
+    }
+}

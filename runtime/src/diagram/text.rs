@@ -15,7 +15,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt::Write;
 
-use super::{Change, Chart, ChartTransition, Choice, Drawn};
+use super::{Block, Change, Chart, ChartNode, ChartTransition, Choice, Drawn};
 
 /// Colours shared by every format (and the SVG): GitHub's green and grey.
 pub(crate) const ADDED: &str = "#1a7f37";
@@ -79,26 +79,51 @@ fn plain_id(name: &str, keywords: &[&str]) -> bool {
         && !keywords.iter().any(|k| k.eq_ignore_ascii_case(name))
 }
 
-/// The identifiers of the states in Mermaid or PlantUML: the name itself where it is a plain
-/// identifier that the format draws as written (`drawn_as_is`), otherwise `s<index>` (made
+/// The identifiers of the nodes (states, then composites: [`Chart::node_index`]) in Mermaid or
+/// PlantUML: the name itself where it is a plain identifier that the format draws as written
+/// (`drawn_as_is`), otherwise `s<index>` for a state and `c<index>` for a composite (made
 /// unique), declared with the name as its label.
 fn ids(chart: &Chart, keywords: &[&str], drawn_as_is: fn(&str) -> bool) -> Vec<(String, bool)> {
-    let names: BTreeSet<&str> = chart.states().iter().map(|s| s.name()).collect();
-    chart
+    let names: BTreeSet<&str> = chart
         .states()
         .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            if plain_id(s.name(), keywords) && drawn_as_is(s.name()) {
-                return (String::from(s.name()), false);
+        .map(|s| s.name())
+        .chain(chart.composites().iter().map(|c| c.name()))
+        .collect();
+    let nodes = chart
+        .states()
+        .iter()
+        .map(|s| (s.name(), 's'))
+        .chain(chart.composites().iter().map(|c| (c.name(), 'c')));
+    let mut count = [0usize; 2];
+    nodes
+        .map(|(name, prefix)| {
+            let n = &mut count[usize::from(prefix == 'c')];
+            let i = *n;
+            *n += 1;
+            if plain_id(name, keywords) && drawn_as_is(name) {
+                return (String::from(name), false);
             }
-            let mut id = format!("s{i}");
+            let mut id = format!("{prefix}{i}");
             while names.contains(id.as_str()) {
                 id.push('_');
             }
             (id, true)
         })
         .collect()
+}
+
+/// The container (see [`Chart::container`]) a drawn line between nodes in containers `a` and
+/// `b` goes in, for the nested text formats: their container when they share one, else the
+/// top level, after every block (Mermaid moves a state into the block that mentions it last,
+/// so a block mentions only its own children).
+fn line_block(chart: &Chart, a: usize, b: usize) -> usize {
+    if a == b { a } else { chart.composites().len() }
+}
+
+/// The container of the node with this [`Chart::node_index`].
+fn container_at(chart: &Chart, node: usize) -> usize {
+    chart.container(chart.node_at(node))
 }
 
 /// A label with each character struck through (U+0336), for formats that cannot dash an edge.
@@ -236,69 +261,136 @@ pub(crate) fn mermaid(chart: &Chart) -> String {
     let choices = choice_ids(&drawn, &names, |c| {
         plain_choice_id(chart, &names, MERMAID_KEYWORDS, c)
     });
-    let mut out = String::from("stateDiagram-v2\n");
-    for (state, (id, aliased)) in chart.states().iter().zip(&ids) {
-        if *aliased {
-            let _ = writeln!(out, "    state \"{}\" as {id}", mermaid_text(state.name()));
-        }
-    }
-    for id in &choices {
-        let _ = writeln!(out, "    state {id} <<choice>>");
-    }
-    let _ = writeln!(out, "    [*] --> {}", ids[chart.initial()].0);
+    let top = chart.composites().len();
+    let nested = chart.is_hierarchical();
+    // The lines of each container (the composites', then the top level's), in order: the
+    // choices declared in it, its edges.
+    let mut choice_lines: Vec<Vec<String>> = Vec::from_iter((0..=top).map(|_| Vec::new()));
+    let mut edge_lines: Vec<Vec<String>> = Vec::from_iter((0..=top).map(|_| Vec::new()));
     let mut choice_id = choices.iter();
     for item in &drawn {
         match item {
             Drawn::Arrow(i) => {
                 let t = &chart.transitions()[*i];
-                let _ = writeln!(
-                    out,
-                    "    {} --> {}: {}",
-                    ids[t.from()].0,
-                    ids[t.to()].0,
+                let (from, to) = (chart.source_index(t), chart.target_index(t));
+                let block = line_block(chart, container_at(chart, from), container_at(chart, to));
+                edge_lines[block].push(format!(
+                    "{} --> {}: {}",
+                    ids[from].0,
+                    ids[to].0,
                     mermaid_text(&t.label_tail(label(&t.label_head(), t.change())))
-                );
+                ));
             }
             Drawn::Choice(c) => {
                 let Some(id) = choice_id.next() else { break };
+                let here = container_at(chart, c.from);
+                choice_lines[here].push(format!("state {id} <<choice>>"));
                 let event = chart.transitions()[c.branches[0]].event();
-                let _ = writeln!(
-                    out,
-                    "    {} --> {id}: {}",
+                edge_lines[here].push(format!(
+                    "{} --> {id}: {}",
                     ids[c.from].0,
                     mermaid_text(&label(event, c.change))
-                );
+                ));
                 for &b in &c.branches {
                     let t = &chart.transitions()[b];
+                    let to = chart.target_index(t);
+                    let block = line_block(chart, here, container_at(chart, to));
                     let text = branch_label(t, label);
-                    if text.is_empty() {
-                        let _ = writeln!(out, "    {id} --> {}", ids[t.to()].0);
+                    edge_lines[block].push(if text.is_empty() {
+                        format!("{id} --> {}", ids[to].0)
                     } else {
-                        let _ = writeln!(
-                            out,
-                            "    {id} --> {}: {}",
-                            ids[t.to()].0,
-                            mermaid_text(&text)
-                        );
-                    }
+                        format!("{id} --> {}: {}", ids[to].0, mermaid_text(&text))
+                    });
                 }
             }
         }
     }
-    for (state, (id, _)) in chart.states().iter().zip(&ids) {
-        if state.is_terminal() {
-            let _ = writeln!(out, "    {id} --> [*]");
-        }
-    }
-    for (state, (id, _)) in chart.states().iter().zip(&ids) {
-        let summary = state.summary();
-        let note = match (summary.is_empty(), state.hooks_text()) {
-            (true, None) => continue,
-            (true, Some(hooks)) => String::from(hooks),
-            (false, None) => summary,
-            (false, Some(hooks)) => format!("{summary} ({hooks})"),
+    let children = chart.children();
+    let mut out = String::from("stateDiagram-v2\n");
+    for (block, depth) in chart.blocks() {
+        let container = match block {
+            Block::Open(c) | Block::Close(c) => c,
         };
-        let _ = writeln!(out, "    note right of {id}: {}", mermaid_text(&note));
+        let pad = "    ".repeat(depth + 1);
+        let states = children[container].iter().filter_map(|&n| match n {
+            ChartNode::State(s) => Some(s),
+            ChartNode::Composite(_) => None,
+        });
+        if let Block::Open(_) = block {
+            if container < top {
+                let c = &chart.composites()[container];
+                let (id, aliased) = &ids[chart.node_index(ChartNode::Composite(container))];
+                let outer = "    ".repeat(depth);
+                if *aliased {
+                    let _ = writeln!(
+                        out,
+                        "{outer}state \"{}\" as {id} {{",
+                        mermaid_text(c.name())
+                    );
+                } else {
+                    let _ = writeln!(out, "{outer}state {id} {{");
+                }
+            }
+            for s in states {
+                let (id, aliased) = &ids[s];
+                if *aliased {
+                    let name = mermaid_text(chart.states()[s].name());
+                    let _ = writeln!(out, "{pad}state \"{name}\" as {id}");
+                } else if container < top {
+                    // A state is in the block that declares it.
+                    let _ = writeln!(out, "{pad}{id}");
+                }
+            }
+            for line in &choice_lines[container] {
+                let _ = writeln!(out, "{pad}{line}");
+            }
+            let initial = if container < top {
+                chart.composites()[container].initial()
+            } else if nested {
+                chart.top_initial()
+            } else {
+                ChartNode::State(chart.initial())
+            };
+            let _ = writeln!(out, "{pad}[*] --> {}", ids[chart.node_index(initial)].0);
+            continue;
+        }
+        for line in &edge_lines[container] {
+            let _ = writeln!(out, "{pad}{line}");
+        }
+        for s in states.clone() {
+            if chart.states()[s].is_terminal() {
+                let _ = writeln!(out, "{pad}{} --> [*]", ids[s].0);
+            }
+        }
+        let notes = children[container].iter().filter_map(|&n| {
+            let (summary, hooks) = match n {
+                ChartNode::State(s) => {
+                    (chart.states()[s].summary(), chart.states()[s].hooks_text())
+                }
+                ChartNode::Composite(c) => {
+                    let c = &chart.composites()[c];
+                    (c.summary(), c.hooks_text())
+                }
+            };
+            let note = match (summary.is_empty(), hooks) {
+                (true, None) => return None,
+                (true, Some(hooks)) => String::from(hooks),
+                (false, None) => summary,
+                (false, Some(hooks)) => format!("{summary} ({hooks})"),
+            };
+            Some((chart.node_index(n), note))
+        });
+        for (node, note) in notes {
+            let _ = writeln!(
+                out,
+                "{pad}note right of {}: {}",
+                ids[node].0,
+                mermaid_text(&note)
+            );
+        }
+        if container < top {
+            let _ = writeln!(out, "{}}}", "    ".repeat(depth));
+        }
     }
     if has_changes(chart) {
         let _ = writeln!(
@@ -395,8 +487,17 @@ fn dot_label(event: &str, change: Change) -> String {
     }
 }
 
-/// A DOT edge statement `from -> to [label=..., style...];`, without an empty attribute list.
-fn dot_edge(out: &mut String, from: &str, to: &str, label: &str, change: Change) {
+/// A DOT edge statement `from -> to [label=..., style...];`, without an empty attribute list;
+/// `ltail` and `lhead` clip it at a composite's cluster.
+fn dot_edge(
+    out: &mut String,
+    from: &str,
+    to: &str,
+    label: &str,
+    change: Change,
+    ltail: Option<String>,
+    lhead: Option<String>,
+) {
     let mut attrs: Vec<String> = Vec::new();
     if !label.is_empty() {
         attrs.push(format!("label={}", dot_string(label)));
@@ -405,6 +506,12 @@ fn dot_edge(out: &mut String, from: &str, to: &str, label: &str, change: Change)
     if !style.is_empty() {
         attrs.push(style);
     }
+    if let Some(cluster) = ltail {
+        attrs.push(format!("ltail={}", dot_string(&cluster)));
+    }
+    if let Some(cluster) = lhead {
+        attrs.push(format!("lhead={}", dot_string(&cluster)));
+    }
     let _ = write!(out, "    {} -> {}", dot_string(from), dot_string(to));
     if !attrs.is_empty() {
         let _ = write!(out, " [{}]", attrs.join(", "));
@@ -412,8 +519,25 @@ fn dot_edge(out: &mut String, from: &str, to: &str, label: &str, change: Change)
     out.push_str(";\n");
 }
 
+/// A DOT edge into or out of a composite: the anchor node (the composite's start point) and,
+/// unless the other end is inside the composite (where Graphviz would warn), the cluster the
+/// edge is clipped at.
+struct DotEnd<'a> {
+    node: &'a str,
+    cluster: Option<String>,
+}
+
+/// The other end of a DOT edge, for [`DotEnd`]: a node, or a point in a container (see
+/// [`Chart::container`]).
+#[derive(Clone, Copy)]
+enum Other {
+    Node(ChartNode),
+    In(usize),
+}
+
 pub(crate) fn dot(chart: &Chart) -> String {
     let drawn = chart.drawn();
+    let top = chart.composites().len();
     let mut taken: Vec<String> = chart.states().iter().map(|s| s.name().into()).collect();
     // The start point's id: `[*]`, with `_` appended while a state has that name (a Rust
     // identifier never does, a name from definition JSON may; the point would swallow it).
@@ -422,13 +546,54 @@ pub(crate) fn dot(chart: &Chart) -> String {
         start.push('_');
     }
     taken.push(start.clone());
+    // Each composite's start point, `Active.[*]`: the node its edges attach to, clipped at
+    // its cluster's border.
+    let mut used: BTreeSet<String> = taken.iter().cloned().collect();
+    let mut anchors: Vec<String> = Vec::new();
+    for c in chart.composites() {
+        let mut id = format!("{}.[*]", c.name());
+        while used.contains(&id) {
+            id.push('_');
+        }
+        used.insert(id.clone());
+        taken.push(id.clone());
+        anchors.push(id);
+    }
     // `Pending.pay`: a Rust identifier has no `.`, so it is never a state's name.
     let choices = choice_ids(&drawn, &taken, |c| {
         let event = chart.transitions()[c.branches[0]].event();
-        Some(format!("{}.{event}", chart.states()[c.from].name()))
+        Some(format!(
+            "{}.{event}",
+            chart.node_name(chart.node_at(c.from))
+        ))
     });
+    let cluster = |c: usize| format!("cluster_{}", chart.composites()[c].name());
+    // Whether the other end of an edge (a node, or a point in a container: the start point
+    // or a choice node) is inside composite `c`.
+    let inside = |other: Other, c: usize| match other {
+        Other::Node(n) => n == ChartNode::Composite(c) || chart.ancestors(n).any(|a| a == c),
+        Other::In(k) => {
+            k == c || (k < top && chart.ancestors(ChartNode::Composite(k)).any(|a| a == c))
+        }
+    };
+    // The node an edge from or to `node` (a node index) attaches to, given its other end.
+    let end = |node: usize, other: Other| -> DotEnd<'_> {
+        match chart.node_at(node) {
+            ChartNode::State(s) => DotEnd {
+                node: chart.states()[s].name(),
+                cluster: None,
+            },
+            ChartNode::Composite(c) => DotEnd {
+                node: &anchors[c],
+                cluster: (!inside(other, c)).then(|| cluster(c)),
+            },
+        }
+    };
     let mut out = format!("digraph {} {{\n", dot_string(chart.name()));
     out.push_str("    rankdir=LR;\n");
+    if chart.is_hierarchical() {
+        out.push_str("    compound=true;\n");
+    }
     out.push_str("    node [shape=box, style=rounded, fontname=\"Helvetica\"];\n");
     out.push_str("    edge [fontname=\"Helvetica\"];\n");
     let _ = writeln!(
@@ -436,37 +601,8 @@ pub(crate) fn dot(chart: &Chart) -> String {
         "    {} [shape=point, width=0.15, label=\"\"];",
         dot_string(&start)
     );
-    for state in chart.states() {
-        let mut attrs: Vec<String> = Vec::new();
-        if state.is_terminal() {
-            attrs.push(String::from("peripheries=2"));
-        }
-        let summary = state.summary();
-        if !summary.is_empty() {
-            attrs.push(format!("tooltip={}", dot_tooltip(&summary)));
-        }
-        if let Some(hooks) = state.hooks_text() {
-            attrs.push(format!(
-                "label=<{}<br/><font point-size=\"10\">{hooks}</font>>",
-                dot_html(state.name())
-            ));
-        }
-        match state.change() {
-            Change::Added => attrs.push(format!(
-                "color=\"{ADDED}\", fontcolor=\"{ADDED}\", penwidth=2, style=\"rounded,filled\", fillcolor=\"{ADDED_FILL}\""
-            )),
-            Change::Removed => attrs.push(format!(
-                "color=\"{REMOVED}\", fontcolor=\"{REMOVED}\", style=\"rounded,dashed\""
-            )),
-            Change::Unchanged => {}
-        }
-        out.push_str("    ");
-        out.push_str(&dot_string(state.name()));
-        if !attrs.is_empty() {
-            let _ = write!(out, " [{}]", attrs.join(", "));
-        }
-        out.push_str(";\n");
-    }
+    // The choice nodes of each container.
+    let mut choice_nodes: Vec<Vec<String>> = Vec::from_iter((0..=top).map(|_| Vec::new()));
     for (item, id) in drawn
         .iter()
         .filter_map(|d| match d {
@@ -482,41 +618,161 @@ pub(crate) fn dot(chart: &Chart) -> String {
             }
             Change::Removed => format!("style=dashed, color=\"{REMOVED}\""),
         };
-        let _ = writeln!(
-            out,
-            "    {} [shape=diamond, label=\"\", width=0.25, height=0.25, {style}];",
+        choice_nodes[container_at(chart, item.from)].push(format!(
+            "{} [shape=diamond, label=\"\", width=0.25, height=0.25, {style}];",
             dot_string(id)
+        ));
+    }
+    let children = chart.children();
+    for (block, depth) in chart.blocks() {
+        let pad = "    ".repeat(depth + 1);
+        let container = match block {
+            Block::Close(c) => {
+                if c < top {
+                    let _ = writeln!(out, "{}}}", "    ".repeat(depth));
+                }
+                continue;
+            }
+            Block::Open(c) => c,
+        };
+        if container < top {
+            let c = &chart.composites()[container];
+            let outer = "    ".repeat(depth);
+            let _ = writeln!(
+                out,
+                "{outer}subgraph {} {{",
+                dot_string(&cluster(container))
+            );
+            match c.hooks_text() {
+                Some(hooks) => {
+                    let _ = writeln!(
+                        out,
+                        "{pad}label=<{}<br/><font point-size=\"10\">{hooks}</font>>;",
+                        dot_html(c.name())
+                    );
+                }
+                None => {
+                    let _ = writeln!(out, "{pad}label={};", dot_string(c.name()));
+                }
+            }
+            let summary = c.summary();
+            if !summary.is_empty() {
+                let _ = writeln!(out, "{pad}tooltip={};", dot_tooltip(&summary));
+            }
+            let _ = writeln!(out, "{pad}style=rounded;");
+            let _ = writeln!(
+                out,
+                "{pad}{} [shape=point, width=0.1, label=\"\"];",
+                dot_string(&anchors[container])
+            );
+        }
+        for &node in &children[container] {
+            let ChartNode::State(s) = node else { continue };
+            let state = &chart.states()[s];
+            let mut attrs: Vec<String> = Vec::new();
+            if state.is_terminal() {
+                attrs.push(String::from("peripheries=2"));
+            }
+            let summary = state.summary();
+            if !summary.is_empty() {
+                attrs.push(format!("tooltip={}", dot_tooltip(&summary)));
+            }
+            if let Some(hooks) = state.hooks_text() {
+                attrs.push(format!(
+                    "label=<{}<br/><font point-size=\"10\">{hooks}</font>>",
+                    dot_html(state.name())
+                ));
+            }
+            match state.change() {
+                Change::Added => attrs.push(format!(
+                    "color=\"{ADDED}\", fontcolor=\"{ADDED}\", penwidth=2, style=\"rounded,filled\", fillcolor=\"{ADDED_FILL}\""
+                )),
+                Change::Removed => attrs.push(format!(
+                    "color=\"{REMOVED}\", fontcolor=\"{REMOVED}\", style=\"rounded,dashed\""
+                )),
+                Change::Unchanged => {}
+            }
+            out.push_str(&pad);
+            out.push_str(&dot_string(state.name()));
+            if !attrs.is_empty() {
+                let _ = write!(out, " [{}]", attrs.join(", "));
+            }
+            out.push_str(";\n");
+        }
+        for line in &choice_nodes[container] {
+            let _ = writeln!(out, "{pad}{line}");
+        }
+    }
+    let first = end(chart.node_index(chart.top_initial()), Other::In(top));
+    dot_edge(
+        &mut out,
+        &start,
+        first.node,
+        "",
+        Change::Unchanged,
+        None,
+        first.cluster,
+    );
+    for (c, anchor) in anchors.iter().enumerate() {
+        let child = chart.node_index(chart.composites()[c].initial());
+        let to = end(child, Other::In(c));
+        dot_edge(
+            &mut out,
+            anchor,
+            to.node,
+            "",
+            Change::Unchanged,
+            None,
+            to.cluster,
         );
     }
-    let _ = writeln!(
-        out,
-        "    {} -> {};",
-        dot_string(&start),
-        dot_string(chart.states()[chart.initial()].name())
-    );
-    let name = |i: usize| chart.states()[i].name();
     let mut choice_id = choices.iter();
     for item in &drawn {
         match item {
             Drawn::Arrow(i) => {
                 let t = &chart.transitions()[*i];
+                let (from, to) = (chart.source_index(t), chart.target_index(t));
                 let text = t.label_tail(dot_label(&t.label_head(), t.change()));
-                dot_edge(&mut out, name(t.from()), name(t.to()), &text, t.change());
+                let tail = end(from, Other::Node(chart.node_at(to)));
+                let head = end(to, Other::Node(chart.node_at(from)));
+                let (ltail, lhead) = (tail.cluster, head.cluster);
+                dot_edge(
+                    &mut out,
+                    tail.node,
+                    head.node,
+                    &text,
+                    t.change(),
+                    ltail,
+                    lhead,
+                );
             }
             Drawn::Choice(c) => {
                 let Some(id) = choice_id.next() else { break };
+                let here = container_at(chart, c.from);
                 let event = chart.transitions()[c.branches[0]].event();
+                let tail = end(c.from, Other::In(here));
                 dot_edge(
                     &mut out,
-                    name(c.from),
+                    tail.node,
                     id,
                     &dot_label(event, c.change),
                     c.change,
+                    tail.cluster,
+                    None,
                 );
                 for &b in &c.branches {
                     let t = &chart.transitions()[b];
                     let text = branch_label(t, dot_label);
-                    dot_edge(&mut out, id, name(t.to()), &text, t.change());
+                    let head = end(chart.target_index(t), Other::In(here));
+                    dot_edge(
+                        &mut out,
+                        id,
+                        head.node,
+                        &text,
+                        t.change(),
+                        None,
+                        head.cluster,
+                    );
                 }
             }
         }
@@ -616,81 +872,150 @@ pub(crate) fn plantuml(chart: &Chart) -> String {
     let choices = choice_ids(&drawn, &names, |c| {
         plain_choice_id(chart, &names, PLANTUML_KEYWORDS, c)
     });
-    let mut out = String::from("@startuml\n");
-    let _ = writeln!(out, "title {}", plantuml_text(chart.name()));
-    out.push_str("hide empty description\n");
-    for (state, (id, aliased)) in chart.states().iter().zip(&ids) {
-        let colour = match state.change() {
-            Change::Unchanged => String::new(),
-            // Colours inside the `#back;line:...` spec are written without their `#`.
-            Change::Added => format!(" {ADDED_FILL};line:{0};line.bold;text:{0}", &ADDED[1..]),
-            Change::Removed => format!(" #f6f8fa;line:{0};line.dashed;text:{0}", &REMOVED[1..]),
-        };
-        if *aliased {
-            let _ = writeln!(
-                out,
-                "state \"{}\" as {id}{colour}",
-                plantuml_text(state.name())
-            );
-        } else if !colour.is_empty() {
-            let _ = writeln!(out, "state {id}{colour}");
-        }
-    }
-    for id in &choices {
-        let _ = writeln!(out, "state {id} <<choice>>");
-    }
-    let _ = writeln!(out, "[*] --> {}", ids[chart.initial()].0);
+    let top = chart.composites().len();
+    let nested = chart.is_hierarchical();
+    let mut choice_lines: Vec<Vec<String>> = Vec::from_iter((0..=top).map(|_| Vec::new()));
+    let mut edge_lines: Vec<Vec<String>> = Vec::from_iter((0..=top).map(|_| Vec::new()));
     let mut choice_id = choices.iter();
     for item in &drawn {
         match item {
             Drawn::Arrow(i) => {
                 let t = &chart.transitions()[*i];
-                let _ = writeln!(
-                    out,
+                let (from, to) = (chart.source_index(t), chart.target_index(t));
+                let block = line_block(chart, container_at(chart, from), container_at(chart, to));
+                edge_lines[block].push(format!(
                     "{} {} {} : {}",
-                    ids[t.from()].0,
+                    ids[from].0,
                     plantuml_arrow(t.change()),
-                    ids[t.to()].0,
+                    ids[to].0,
                     t.label_tail(plantuml_label(&t.label_head(), t.change()))
-                );
+                ));
             }
             Drawn::Choice(c) => {
                 let Some(id) = choice_id.next() else { break };
+                let here = container_at(chart, c.from);
+                choice_lines[here].push(format!("state {id} <<choice>>"));
                 let event = chart.transitions()[c.branches[0]].event();
-                let _ = writeln!(
-                    out,
+                edge_lines[here].push(format!(
                     "{} {} {id} : {}",
                     ids[c.from].0,
                     plantuml_arrow(c.change),
                     plantuml_label(event, c.change)
-                );
+                ));
                 for &b in &c.branches {
                     let t = &chart.transitions()[b];
+                    let to = chart.target_index(t);
+                    let block = line_block(chart, here, container_at(chart, to));
                     let text = branch_label(t, plantuml_label);
                     let arrow = plantuml_arrow(t.change());
-                    if text.is_empty() {
-                        let _ = writeln!(out, "{id} {arrow} {}", ids[t.to()].0);
+                    edge_lines[block].push(if text.is_empty() {
+                        format!("{id} {arrow} {}", ids[to].0)
                     } else {
-                        let _ = writeln!(out, "{id} {arrow} {} : {text}", ids[t.to()].0);
-                    }
+                        format!("{id} {arrow} {} : {text}", ids[to].0)
+                    });
                 }
             }
         }
     }
-    for (state, (id, _)) in chart.states().iter().zip(&ids) {
-        if state.is_terminal() {
-            let _ = writeln!(out, "{id} --> [*]");
+    let children = chart.children();
+    let mut out = String::from("@startuml\n");
+    let _ = writeln!(out, "title {}", plantuml_text(chart.name()));
+    out.push_str("hide empty description\n");
+    for (block, depth) in chart.blocks() {
+        let container = match block {
+            Block::Open(c) | Block::Close(c) => c,
+        };
+        // The top level is not indented, as before composites existed.
+        let pad = "  ".repeat(depth);
+        let states = children[container].iter().filter_map(|&n| match n {
+            ChartNode::State(s) => Some(s),
+            ChartNode::Composite(_) => None,
+        });
+        if let Block::Open(_) = block {
+            if container < top {
+                let c = &chart.composites()[container];
+                let (id, aliased) = &ids[chart.node_index(ChartNode::Composite(container))];
+                let outer = "  ".repeat(depth - 1);
+                if *aliased {
+                    let _ = writeln!(
+                        out,
+                        "{outer}state \"{}\" as {id} {{",
+                        plantuml_text(c.name())
+                    );
+                } else {
+                    let _ = writeln!(out, "{outer}state {id} {{");
+                }
+            }
+            for s in states {
+                let state = &chart.states()[s];
+                let (id, aliased) = &ids[s];
+                let colour = match state.change() {
+                    Change::Unchanged => String::new(),
+                    // Colours inside the `#back;line:...` spec are written without their `#`.
+                    Change::Added => {
+                        format!(" {ADDED_FILL};line:{0};line.bold;text:{0}", &ADDED[1..])
+                    }
+                    Change::Removed => {
+                        format!(" #f6f8fa;line:{0};line.dashed;text:{0}", &REMOVED[1..])
+                    }
+                };
+                if *aliased {
+                    let _ = writeln!(
+                        out,
+                        "{pad}state \"{}\" as {id}{colour}",
+                        plantuml_text(state.name())
+                    );
+                } else if !colour.is_empty() || container < top {
+                    // A state is in the block that declares it.
+                    let _ = writeln!(out, "{pad}state {id}{colour}");
+                }
+            }
+            for line in &choice_lines[container] {
+                let _ = writeln!(out, "{pad}{line}");
+            }
+            let initial = if container < top {
+                chart.composites()[container].initial()
+            } else if nested {
+                chart.top_initial()
+            } else {
+                ChartNode::State(chart.initial())
+            };
+            let _ = writeln!(out, "{pad}[*] --> {}", ids[chart.node_index(initial)].0);
+            continue;
         }
-    }
-    for (state, (id, _)) in chart.states().iter().zip(&ids) {
-        if let Some(hooks) = state.hooks_text() {
-            let _ = writeln!(out, "{id} : {hooks}");
+        for line in &edge_lines[container] {
+            let _ = writeln!(out, "{pad}{line}");
         }
-    }
-    for (state, (id, _)) in chart.states().iter().zip(&ids) {
-        let summary = state.summary();
-        if !summary.is_empty() {
-            let _ = writeln!(out, "note right of {id} : {}", plantuml_text(&summary));
+        for s in states.clone() {
+            if chart.states()[s].is_terminal() {
+                let _ = writeln!(out, "{pad}{} --> [*]", ids[s].0);
+            }
+        }
+        let node_hooks = |n: ChartNode| match n {
+            ChartNode::State(s) => chart.states()[s].hooks_text(),
+            ChartNode::Composite(c) => chart.composites()[c].hooks_text(),
+        };
+        for &n in &children[container] {
+            if let Some(hooks) = node_hooks(n) {
+                let _ = writeln!(out, "{pad}{} : {hooks}", ids[chart.node_index(n)].0);
+            }
+        }
+        for &n in &children[container] {
+            let summary = match n {
+                ChartNode::State(s) => chart.states()[s].summary(),
+                ChartNode::Composite(c) => chart.composites()[c].summary(),
+            };
+            if !summary.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "{pad}note right of {} : {}",
+                    ids[chart.node_index(n)].0,
+                    plantuml_text(&summary)
+                );
+            }
+        }
+        if container < top {
+            let _ = writeln!(out, "{}}}", "  ".repeat(depth - 1));
         }
     }
     out.push_str("@enduml\n");
@@ -718,19 +1043,64 @@ pub(crate) fn xml_text(text: &str) -> String {
     out
 }
 
+/// The hooks comment, `<onentry/>` and `<onexit/>` of a state or composite, and its
+/// transitions (the branches of a choice together), indented by `pad`.
+fn scxml_body(
+    out: &mut String,
+    chart: &Chart,
+    pad: &str,
+    (hooks, entry, exit): (Option<&str>, bool, bool),
+    groups: &[Vec<&ChartTransition>],
+) {
+    if let Some(hooks) = hooks {
+        let _ = writeln!(out, "{pad}<!-- {hooks} in the machine's Rust code -->");
+        if entry {
+            let _ = writeln!(out, "{pad}<onentry/>");
+        }
+        if exit {
+            let _ = writeln!(out, "{pad}<onexit/>");
+        }
+    }
+    for group in groups {
+        if group.len() > 1 {
+            let _ = writeln!(
+                out,
+                "{pad}<!-- a choice: the caller picks one of the next {} targets; SCXML would take the first -->",
+                group.len()
+            );
+        }
+        for t in group {
+            if t.is_guarded() {
+                let _ = writeln!(
+                    out,
+                    "{pad}<!-- guarded: the caller may decline the next transition; the machine then stays -->",
+                );
+            }
+            let _ = writeln!(
+                out,
+                "{pad}<transition event=\"{}\" target=\"{}\"/>",
+                xml_text(t.event()),
+                xml_text(chart.node_name(t.target()))
+            );
+        }
+    }
+}
+
 pub(crate) fn scxml(chart: &Chart) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
         "<scxml xmlns=\"http://www.w3.org/2005/07/scxml\" version=\"1.0\" name=\"{}\" initial=\"{}\">",
         xml_text(chart.name()),
-        xml_text(chart.states()[chart.initial()].name())
+        xml_text(chart.node_name(chart.top_initial()))
     );
     let live = |t: &&ChartTransition| t.change() != Change::Removed;
-    // Each state's transitions of the new version, the branches of a choice together: one
-    // pass over the drawn items (all of an item's transitions leave the same state).
+    // Each node's transitions of the new version, as declared on it, the branches of a choice
+    // together: one pass over the drawn items (all of an item's transitions have the same
+    // source).
+    let nodes = chart.states().len() + chart.composites().len();
     let mut groups_of: Vec<Vec<Vec<&ChartTransition>>> =
-        Vec::from_iter(chart.states().iter().map(|_| Vec::new()));
+        Vec::from_iter((0..nodes).map(|_| Vec::new()));
     for item in chart.drawn() {
         let group: Vec<&ChartTransition> = match item {
             Drawn::Arrow(t) => Vec::from([&chart.transitions()[t]]),
@@ -741,57 +1111,62 @@ pub(crate) fn scxml(chart: &Chart) -> String {
                 .collect(),
         };
         let group: Vec<&ChartTransition> = group.into_iter().filter(live).collect();
-        if let Some(groups) = group.first().and_then(|t| groups_of.get_mut(t.from())) {
+        if let Some(groups) = group
+            .first()
+            .and_then(|t| groups_of.get_mut(chart.source_index(t)))
+        {
             groups.push(group);
         }
     }
-    for (state, groups) in chart.states().iter().zip(groups_of) {
-        if state.change() == Change::Removed {
-            continue;
-        }
-        let tag = if state.is_terminal() {
-            "final"
-        } else {
-            "state"
-        };
-        let hooks = state.hooks_text();
-        if groups.is_empty() && hooks.is_none() {
-            let _ = writeln!(out, "  <{tag} id=\"{}\"/>", xml_text(state.name()));
-            continue;
-        }
-        let _ = writeln!(out, "  <{tag} id=\"{}\">", xml_text(state.name()));
-        if let Some(hooks) = hooks {
-            let _ = writeln!(out, "    <!-- {hooks} in the machine's Rust code -->");
-            if state.has_entry_hook() {
-                out.push_str("    <onentry/>\n");
-            }
-            if state.has_exit_hook() {
-                out.push_str("    <onexit/>\n");
-            }
-        }
-        for group in groups {
-            if group.len() > 1 {
-                let _ = writeln!(
-                    out,
-                    "    <!-- a choice: the caller picks one of the next {} targets; SCXML would take the first -->",
-                    group.len()
-                );
-            }
-            for t in group {
-                if t.is_guarded() {
-                    out.push_str(
-                        "    <!-- guarded: the caller may decline the next transition; the machine then stays -->\n",
-                    );
+    let top = chart.composites().len();
+    let children = chart.children();
+    for (block, depth) in chart.blocks() {
+        let pad = "  ".repeat(depth + 1);
+        let container = match block {
+            Block::Close(c) => {
+                if c < top {
+                    let _ = writeln!(out, "{}</state>", "  ".repeat(depth));
                 }
-                let _ = writeln!(
-                    out,
-                    "    <transition event=\"{}\" target=\"{}\"/>",
-                    xml_text(t.event()),
-                    xml_text(chart.states()[t.to()].name())
-                );
+                continue;
             }
+            Block::Open(c) => c,
+        };
+        if container < top {
+            let c = &chart.composites()[container];
+            let _ = writeln!(
+                out,
+                "{}<state id=\"{}\" initial=\"{}\">",
+                "  ".repeat(depth),
+                xml_text(c.name()),
+                xml_text(chart.node_name(c.initial()))
+            );
+            let hooks = (c.hooks_text(), c.has_entry_hook(), c.has_exit_hook());
+            let groups = &groups_of[chart.node_index(ChartNode::Composite(container))];
+            scxml_body(&mut out, chart, &pad, hooks, groups);
         }
-        let _ = writeln!(out, "  </{tag}>");
+        for &node in &children[container] {
+            let ChartNode::State(s) = node else { continue };
+            let state = &chart.states()[s];
+            if state.change() == Change::Removed {
+                continue;
+            }
+            let tag = if state.is_terminal() {
+                "final"
+            } else {
+                "state"
+            };
+            let hooks = state.hooks_text();
+            let groups = &groups_of[s];
+            if groups.is_empty() && hooks.is_none() {
+                let _ = writeln!(out, "{pad}<{tag} id=\"{}\"/>", xml_text(state.name()));
+                continue;
+            }
+            let _ = writeln!(out, "{pad}<{tag} id=\"{}\">", xml_text(state.name()));
+            let inner = format!("{pad}  ");
+            let hooks = (hooks, state.has_entry_hook(), state.has_exit_hook());
+            scxml_body(&mut out, chart, &inner, hooks, groups);
+            let _ = writeln!(out, "{pad}</{tag}>");
+        }
     }
     out.push_str("</scxml>\n");
     out
@@ -842,10 +1217,51 @@ pub(crate) fn markdown(chart: &Chart) -> String {
             Some(format!("{} ({which})", code(s.name())))
         })
         .collect();
+    let composite_hooks = chart.composites().iter().filter_map(|c| {
+        let which = match (c.has_entry_hook(), c.has_exit_hook()) {
+            (true, true) => "entry / exit",
+            (true, false) => "entry",
+            (false, true) => "exit",
+            (false, false) => return None,
+        };
+        Some(format!("{} ({which})", code(c.name())))
+    });
+    let hooks: Vec<String> = hooks.into_iter().chain(composite_hooks).collect();
     if !hooks.is_empty() {
         let _ = write!(out, " Hooks: {}.", hooks.join(", "));
     }
     out.push_str("\n\n");
+    if chart.is_hierarchical() {
+        // Where each state and composite is: the composites it is inside, outermost first.
+        // A table cell: ` text ` or, at the top level, ` `.
+        let path = |node: ChartNode| {
+            let mut names: Vec<String> = chart
+                .ancestors(node)
+                .map(|c| code(chart.composites()[c].name()))
+                .collect();
+            names.reverse();
+            if names.is_empty() {
+                String::from(" ")
+            } else {
+                format!(" {} ", names.join(" / "))
+            }
+        };
+        out.push_str("| state | parent |\n| --- | --- |\n");
+        for (i, s) in chart.states().iter().enumerate() {
+            let _ = writeln!(out, "| {} |{}|", code(s.name()), path(ChartNode::State(i)));
+        }
+        out.push_str("\n| composite state | parent | initial |\n| --- | --- | --- |\n");
+        for (i, c) in chart.composites().iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "| {} |{}| {} |",
+                code(c.name()),
+                path(ChartNode::Composite(i)),
+                code(chart.node_name(c.initial()))
+            );
+        }
+        out.push('\n');
+    }
     // The `note` column only for machines with choices or guards, so that the table of any
     // other machine stays as it was.
     let notes = chart
@@ -866,7 +1282,9 @@ pub(crate) fn markdown(chart: &Chart) -> String {
     } else {
         "| --- | --- | --- |\n"
     });
-    for t in chart.transitions() {
+    // A composite's transition once, from the composite, to what it targets as declared.
+    for i in chart.declared() {
+        let t = &chart.transitions()[i];
         if changes {
             let mark = match t.change() {
                 Change::Unchanged => " ",
@@ -878,9 +1296,9 @@ pub(crate) fn markdown(chart: &Chart) -> String {
         let _ = write!(
             out,
             "| {} | {} | {} |",
-            code(chart.states()[t.from()].name()),
+            code(chart.node_name(t.source())),
             code(t.event()),
-            code(chart.states()[t.to()].name())
+            code(chart.node_name(t.target()))
         );
         if notes {
             let note = match (t.is_choice(), t.is_guarded()) {
