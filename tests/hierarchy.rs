@@ -549,3 +549,62 @@ mod composite_choices_guards_async {
         assert_eq!(audited.sequence(), 2);
     }
 }
+
+/// Two ways from one state to the same target: its own (`skip`, stays inside `Busy`) and an
+/// inherited one (`finish`, leaves `Busy`): hooks tell them apart by event, not by target.
+#[state_machine(hooks, context = Trace)]
+#[composite(Busy, initial, exit, on(finish -> Next, abort -> Done, retry -> Busy))]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Job {
+    #[initial]
+    #[parent(Busy)]
+    #[on(skip -> Next)]
+    Working,
+    #[parent(Busy)]
+    #[on(go -> Done)]
+    Next,
+    #[terminal]
+    Done,
+}
+
+impl job::Hooks for Trace {
+    type Error = String;
+
+    fn exit_busy(&mut self) -> Result<(), String> {
+        self.0.push("exit Busy".into());
+        Ok(())
+    }
+}
+
+#[test]
+fn the_exit_set_follows_the_event_not_only_the_target() {
+    let mut d =
+        Dynamic::start_with_context(Job::Working, Trace::default(), statewright::Memory::new())
+            .unwrap();
+    d.apply(job::Event::Skip).unwrap();
+    assert!(d.context().0.is_empty(), "{:?}", d.context().0);
+    let mut d =
+        Dynamic::start_with_context(Job::Working, Trace::default(), statewright::Memory::new())
+            .unwrap();
+    d.apply(job::Event::Finish).unwrap();
+    assert_eq!(d.context().0, ["exit Busy"]);
+}
+
+#[test]
+fn declared_transitions_list_each_composite_transition_once() {
+    let declared: Vec<String> = Job::DEFINITION
+        .declared_transitions()
+        .map(|t| format!("{} --{}--> {}", t.source(), t.event(), t.target()))
+        .collect();
+    assert_eq!(
+        declared,
+        [
+            "Working --skip--> Next",
+            "Busy --finish--> Next",
+            "Busy --abort--> Done",
+            "Busy --retry--> Busy",
+            "Next --go--> Done",
+        ]
+    );
+    assert_eq!(Job::DEFINITION.transitions().count(), 8);
+}

@@ -262,9 +262,10 @@ impl Definition {
         if self.hierarchy.origins.is_empty() || self.hooks.is_empty() {
             return from != to;
         }
+        // Asked only of declared transitions, whose pair has an origin.
         self.pair_index(from, event, to)
             .and_then(|i| self.origin(i))
-            .map_or(from != to, |[_, _, exits]| exits > 0)
+            .is_some_and(|[_, _, exits]| exits > 0)
     }
 }
 
@@ -417,10 +418,7 @@ impl Iterator for Ancestors {
         let current = self.next?;
         // The macro writes parents that form a tree; a tampered table that points a composite
         // at itself or a descendant ends the walk at the first repeat instead of looping.
-        self.next = current
-            .parent()
-            .filter(|p| p.id.0 < current.definition.hierarchy.names.len() as u32)
-            .filter(|p| p.ancestors_len_bounded());
+        self.next = current.parent().filter(|p| p.ancestors_len_bounded());
         Some(current)
     }
 }
