@@ -47,8 +47,39 @@ pub fn attribute(cx: &Ctx) -> TokenStream {
         let after = proc_macro2::Literal::u64_unsuffixed(t.timeout.map_or(0, |(ms, _)| ms));
         Some(quote!((#from, #event, #to, #guarded, #after)))
     });
+    // A hierarchical machine adds its composites, each state's parent and each transition's
+    // declaring and targeted composite (-1: none); a flat machine's literals stay as they were.
+    let hierarchy = model.is_hierarchical().then(|| {
+        use crate::hierarchy::NodeRef;
+        let index =
+            |i: Option<usize>| proc_macro2::Literal::i64_unsuffixed(i.map_or(-1, |i| i as i64));
+        let composites = (0..model.composites.len()).map(|c| {
+            let composite = &model.composites[c];
+            let name = crate::names::text(&composite.ident);
+            let doc = composite.doc.as_str();
+            let parent = index(composite.parent);
+            let (is_composite, initial) = match model.initial_child(Some(c)) {
+                Some(NodeRef::Composite(i)) => (true, i),
+                Some(NodeRef::State(i)) => (false, i),
+                None => (false, 0),
+            };
+            let initial = proc_macro2::Literal::usize_unsuffixed(initial);
+            let (entry, exit) = (!composite.enter.is_empty(), !composite.exit.is_empty());
+            quote!((#name, #doc, #parent, #is_composite, #initial, #entry, #exit))
+        });
+        let parents = model.states.iter().map(|s| index(s.parent));
+        let origins = model
+            .transitions
+            .iter()
+            .filter(|t| t.to.is_some())
+            .map(|t| {
+                let (source, target) = (index(t.origin), index(t.target_composite));
+                quote!((#source, #target))
+            });
+        quote!(, [#(#composites),*], [#(#parents),*], [#(#origins),*])
+    });
     quote! {
-        #[cfg_attr(doc, doc = #krate::__private::diagram_doc!(#name, [#(#states),*], [#(#transitions),*]))]
+        #[cfg_attr(doc, doc = #krate::__private::diagram_doc!(#name, [#(#states),*], [#(#transitions),*] #hierarchy))]
     }
 }
 
@@ -132,7 +163,90 @@ fn parse(input: ParseStream) -> syn::Result<statewright_runtime::diagram::ChartB
             transitions.parse::<Token![,]>()?;
         }
     }
+    if !input.is_empty() {
+        input.parse::<Token![,]>()?;
+        parse_hierarchy(input, &mut chart)?;
+    }
     Ok(chart)
+}
+
+/// The hierarchical part: `[(name, doc, parent, initial_is_composite, initial, entry, exit),
+/// ...], [parent per state], [(source, target) per transition]`, with -1 for none.
+fn parse_hierarchy(
+    input: ParseStream,
+    chart: &mut statewright_runtime::diagram::ChartBuilder,
+) -> syn::Result<()> {
+    use statewright_runtime::diagram::ChartNode;
+    let index = |lit: &LitInt| -> syn::Result<Option<usize>> {
+        let value: i64 = lit.base10_parse()?;
+        Ok(usize::try_from(value).ok())
+    };
+    let composites;
+    bracketed!(composites in input);
+    while !composites.is_empty() {
+        let c;
+        parenthesized!(c in composites);
+        let name: LitStr = c.parse()?;
+        c.parse::<Token![,]>()?;
+        let doc: LitStr = c.parse()?;
+        c.parse::<Token![,]>()?;
+        let parent: LitInt = c.parse()?;
+        c.parse::<Token![,]>()?;
+        let is_composite: LitBool = c.parse()?;
+        c.parse::<Token![,]>()?;
+        let initial: LitInt = c.parse()?;
+        c.parse::<Token![,]>()?;
+        let entry: LitBool = c.parse()?;
+        c.parse::<Token![,]>()?;
+        let exit: LitBool = c.parse()?;
+        let initial: usize = initial.base10_parse()?;
+        let mut added = chart.composite(&name.value());
+        added.doc(&doc.value()).initial(if is_composite.value {
+            ChartNode::Composite(initial)
+        } else {
+            ChartNode::State(initial)
+        });
+        if let Some(parent) = index(&parent)? {
+            added.parent(parent);
+        }
+        if entry.value {
+            added.entry_hook();
+        }
+        if exit.value {
+            added.exit_hook();
+        }
+        if !composites.is_empty() {
+            composites.parse::<Token![,]>()?;
+        }
+    }
+    input.parse::<Token![,]>()?;
+    let parents;
+    bracketed!(parents in input);
+    let mut parent_of = Vec::new();
+    while !parents.is_empty() {
+        let parent: LitInt = parents.parse()?;
+        parent_of.push(index(&parent)?);
+        if !parents.is_empty() {
+            parents.parse::<Token![,]>()?;
+        }
+    }
+    input.parse::<Token![,]>()?;
+    let origins;
+    bracketed!(origins in input);
+    let mut origin_of = Vec::new();
+    while !origins.is_empty() {
+        let o;
+        parenthesized!(o in origins);
+        let source: LitInt = o.parse()?;
+        o.parse::<Token![,]>()?;
+        let target: LitInt = o.parse()?;
+        origin_of.push((index(&source)?, index(&target)?));
+        if !origins.is_empty() {
+            origins.parse::<Token![,]>()?;
+        }
+    }
+    chart.set_hierarchy(&parent_of, &origin_of);
+    Ok(())
 }
 
 /// The section: a heading, the image (small machines), the table.
@@ -247,6 +361,42 @@ mod tests {
         assert!(text.contains("%3Eentry / exit hooks%3C/text%3E"), "{text}");
     }
 
+    /// `Active` holds `Pending` and `Paid`, with `cancel` declared on it.
+    fn nested() -> TokenStream {
+        quote! {
+            "Order",
+            [
+                ("Pending", "", true, false, false, false),
+                ("Paid", "", false, false, false, false),
+                ("Cancelled", "", false, true, false, false)
+            ],
+            [(0, "pay", 1, false, 0), (0, "cancel", 2, false, 0), (1, "cancel", 2, false, 0)],
+            [("Active", "Not shipped.", -1, false, 0, false, true)],
+            [0, 0, -1],
+            [(-1, -1), (0, -1), (0, -1)]
+        }
+    }
+
+    #[test]
+    fn a_hierarchical_machine_reaches_the_table_as_declared() {
+        let lit: LitStr = syn::parse2(expand(nested())).unwrap();
+        let text = lit.value();
+        // The composite's transition once, from the composite.
+        assert!(
+            text.contains("| `Active` | `cancel` | `Cancelled` |"),
+            "{text}"
+        );
+        assert_eq!(text.matches("`cancel`").count(), 1, "{text}");
+    }
+
+    #[cfg(feature = "doc-diagram")]
+    #[test]
+    fn a_hierarchical_machine_is_drawn_nested() {
+        let lit: LitStr = syn::parse2(expand(nested())).unwrap();
+        let text = lit.value();
+        assert!(text.contains("%3EActive%3C/text%3E"), "{text}");
+    }
+
     #[test]
     fn malformed_input_gives_an_empty_string() {
         for input in [
@@ -267,6 +417,21 @@ mod tests {
                 [(0, "e", 0, false, 0), (0, "e", 0, true, 0)]
             ),
             quote!(1, 2),
+            // A hierarchy whose parent is out of range, and one cut short.
+            quote!(
+                "X",
+                [("A", "", true, false, false, false)],
+                [],
+                [("C", "", -1, false, 0, false, false)],
+                [5],
+                []
+            ),
+            quote!(
+                "X",
+                [("A", "", true, false, false, false)],
+                [],
+                [("C", "", -1)]
+            ),
         ] {
             let lit: LitStr = syn::parse2(expand(input)).unwrap();
             assert_eq!(lit.value(), "");

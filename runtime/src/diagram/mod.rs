@@ -800,6 +800,26 @@ impl ChartBuilder {
         self
     }
 
+    /// Sets each state's parent and each transition's declaring and targeted composite, by
+    /// position, after they were added (`None`: none; extra or missing entries are ignored):
+    /// what the rustdoc diagram of a hierarchical machine passes, which lists them apart from
+    /// the states and transitions. [`build`](Self::build) checks the result as any other.
+    #[doc(hidden)]
+    pub fn set_hierarchy(
+        &mut self,
+        parents: &[Option<usize>],
+        origins: &[(Option<usize>, Option<usize>)],
+    ) -> &mut Self {
+        for (state, parent) in self.chart.states.iter_mut().zip(parents) {
+            state.parent = *parent;
+        }
+        for (t, (source, target)) in self.chart.transitions.iter_mut().zip(origins) {
+            t.source = *source;
+            t.target = *target;
+        }
+        self
+    }
+
     /// Marks the transition added last as declared on the composite `composite`, which its
     /// source state is inside and inherits it from (see [`composite`](Self::composite)).
     pub fn inherited_from(&mut self, composite: usize) -> &mut Self {
