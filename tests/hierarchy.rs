@@ -538,6 +538,23 @@ mod composite_choices_guards_async {
     }
 
     #[test]
+    fn a_choice_on_a_composite_is_declared_once_per_branch() {
+        let open = Ticket::DEFINITION.composite("Open").unwrap();
+        let declared: Vec<String> = open
+            .transitions()
+            .map(|t| format!("{} --{}--> {}", t.source(), t.event(), t.target()))
+            .collect();
+        assert_eq!(
+            declared,
+            [
+                "Open --close--> Closed",
+                "Open --close--> Failed",
+                "Open --audit--> Audited"
+            ]
+        );
+    }
+
+    #[test]
     fn typed_awaited_transitions_run_the_composites_async_hooks() {
         use statewright::TypedMachine;
         let recorder = Awaited(Ready(statewright::Memory::new()));
