@@ -14,7 +14,21 @@
         (1, "cancel", 0, false, 0),
         (1, "hold", 2, false, 0),
         (2, "release", 1, false, 0),
-        (2, "cancel", 4, false, 0)]
+        (2, "cancel", 4, false, 0)],
+        [("Active", "", -1, false, 0, false, true),
+        ("Fulfilment", "", 0, false, 1, true, false)],
+        [0,
+        1,
+        0,
+        -1,
+        -1],
+        [(-1, -1),
+        (0, -1),
+        (-1, -1),
+        (-1, -1),
+        (1, -1),
+        (-1, 1),
+        (0, -1)]
     )
 )]
 enum Order {
