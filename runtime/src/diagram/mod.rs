@@ -1480,6 +1480,31 @@ impl Chart {
             .map_or(initial, ChartNode::Composite)
     }
 
+    /// The child a container starts in: a composite's initial child, or the top level's
+    /// (`container` is the number of composites; for a flat chart, the initial state).
+    pub(crate) fn initial_child(&self, container: usize) -> ChartNode {
+        match self.composites.get(container) {
+            Some(c) => c.initial(),
+            None => self.top_initial(),
+        }
+    }
+
+    /// A node's summary (the first paragraph of its doc, on one line).
+    pub(crate) fn node_summary(&self, node: ChartNode) -> String {
+        match node {
+            ChartNode::State(s) => self.states[s].summary(),
+            ChartNode::Composite(c) => self.composites[c].summary(),
+        }
+    }
+
+    /// A node's hooks as diagrams name them (`entry / exit hooks`), if it has any.
+    pub(crate) fn node_hooks_text(&self, node: ChartNode) -> Option<&'static str> {
+        match node {
+            ChartNode::State(s) => self.states[s].hooks_text(),
+            ChartNode::Composite(c) => self.composites[c].hooks_text(),
+        }
+    }
+
     /// The containers in the order a nested text format writes them: each composite opened
     /// after its parent and closed before the next sibling opens (depth-first, children in
     /// [`children`](Self::children) order), the top level first and last. Each with its

@@ -222,12 +222,7 @@ pub(crate) fn layout(input: &Input<'_>) -> Result<Nested, usize> {
     }
     // Start dots and their arrows, and the top level's initial child.
     for (k, level) in levels.iter_mut().enumerate() {
-        let initial = if k < top {
-            chart.composites()[k].initial()
-        } else {
-            chart.top_initial()
-        };
-        let initial = match initial {
+        let initial = match chart.initial_child(k) {
             ChartNode::State(s) => Item::State(s),
             ChartNode::Composite(c) => Item::Composite(c),
         };

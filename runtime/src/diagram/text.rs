@@ -254,6 +254,58 @@ fn branch_label(t: &ChartTransition, label: impl Fn(&str, Change) -> String) -> 
     t.label_tail(text)
 }
 
+/// The lines of each container of a nested text format (the composites', then the top
+/// level's), in drawing order: the choice nodes declared in it, and its edges. Mermaid and
+/// PlantUML differ only in how a line reads: `label` writes an event's label, and
+/// `line(from, to, change, text)` an edge (`text` empty: a branch without a label).
+struct ContainerLines {
+    choices: Vec<Vec<String>>,
+    edges: Vec<Vec<String>>,
+}
+
+fn container_lines(
+    chart: &Chart,
+    ids: &[(String, bool)],
+    drawn: &[Drawn],
+    choices: &[String],
+    label: fn(&str, Change) -> String,
+    line: impl Fn(&str, &str, Change, &str) -> String,
+) -> ContainerLines {
+    let top = chart.composites().len();
+    let mut out = ContainerLines {
+        choices: Vec::from_iter((0..=top).map(|_| Vec::new())),
+        edges: Vec::from_iter((0..=top).map(|_| Vec::new())),
+    };
+    let mut choice_id = choices.iter();
+    for item in drawn {
+        match item {
+            Drawn::Arrow(i) => {
+                let t = &chart.transitions()[*i];
+                let (from, to) = (chart.source_index(t), chart.target_index(t));
+                let block = line_block(chart, container_at(chart, from), container_at(chart, to));
+                let text = t.label_tail(label(&t.label_head(), t.change()));
+                out.edges[block].push(line(&ids[from].0, &ids[to].0, t.change(), &text));
+            }
+            Drawn::Choice(c) => {
+                let Some(id) = choice_id.next() else { break };
+                let here = container_at(chart, c.from);
+                out.choices[here].push(format!("state {id} <<choice>>"));
+                let event = chart.transitions()[c.branches[0]].event();
+                let text = label(event, c.change);
+                out.edges[here].push(line(&ids[c.from].0, id, c.change, &text));
+                for &b in &c.branches {
+                    let t = &chart.transitions()[b];
+                    let to = chart.target_index(t);
+                    let block = line_block(chart, here, container_at(chart, to));
+                    let text = branch_label(t, label);
+                    out.edges[block].push(line(id, &ids[to].0, t.change(), &text));
+                }
+            }
+        }
+    }
+    out
+}
+
 pub(crate) fn mermaid(chart: &Chart) -> String {
     let ids = ids(chart, MERMAID_KEYWORDS, mermaid_drawn_as_is);
     let names: Vec<String> = ids.iter().map(|(id, _)| id.clone()).collect();
@@ -262,49 +314,16 @@ pub(crate) fn mermaid(chart: &Chart) -> String {
         plain_choice_id(chart, &names, MERMAID_KEYWORDS, c)
     });
     let top = chart.composites().len();
-    let nested = chart.is_hierarchical();
-    // The lines of each container (the composites', then the top level's), in order: the
-    // choices declared in it, its edges.
-    let mut choice_lines: Vec<Vec<String>> = Vec::from_iter((0..=top).map(|_| Vec::new()));
-    let mut edge_lines: Vec<Vec<String>> = Vec::from_iter((0..=top).map(|_| Vec::new()));
-    let mut choice_id = choices.iter();
-    for item in &drawn {
-        match item {
-            Drawn::Arrow(i) => {
-                let t = &chart.transitions()[*i];
-                let (from, to) = (chart.source_index(t), chart.target_index(t));
-                let block = line_block(chart, container_at(chart, from), container_at(chart, to));
-                edge_lines[block].push(format!(
-                    "{} --> {}: {}",
-                    ids[from].0,
-                    ids[to].0,
-                    mermaid_text(&t.label_tail(label(&t.label_head(), t.change())))
-                ));
-            }
-            Drawn::Choice(c) => {
-                let Some(id) = choice_id.next() else { break };
-                let here = container_at(chart, c.from);
-                choice_lines[here].push(format!("state {id} <<choice>>"));
-                let event = chart.transitions()[c.branches[0]].event();
-                edge_lines[here].push(format!(
-                    "{} --> {id}: {}",
-                    ids[c.from].0,
-                    mermaid_text(&label(event, c.change))
-                ));
-                for &b in &c.branches {
-                    let t = &chart.transitions()[b];
-                    let to = chart.target_index(t);
-                    let block = line_block(chart, here, container_at(chart, to));
-                    let text = branch_label(t, label);
-                    edge_lines[block].push(if text.is_empty() {
-                        format!("{id} --> {}", ids[to].0)
-                    } else {
-                        format!("{id} --> {}: {}", ids[to].0, mermaid_text(&text))
-                    });
-                }
-            }
+    let ContainerLines {
+        choices: choice_lines,
+        edges: edge_lines,
+    } = container_lines(chart, &ids, &drawn, &choices, label, |from, to, _, text| {
+        if text.is_empty() {
+            format!("{from} --> {to}")
+        } else {
+            format!("{from} --> {to}: {}", mermaid_text(text))
         }
-    }
+    });
     let children = chart.children();
     let mut out = String::from("stateDiagram-v2\n");
     for (block, depth) in chart.blocks() {
@@ -344,14 +363,8 @@ pub(crate) fn mermaid(chart: &Chart) -> String {
             for line in &choice_lines[container] {
                 let _ = writeln!(out, "{pad}{line}");
             }
-            let initial = if container < top {
-                chart.composites()[container].initial()
-            } else if nested {
-                chart.top_initial()
-            } else {
-                ChartNode::State(chart.initial())
-            };
-            let _ = writeln!(out, "{pad}[*] --> {}", ids[chart.node_index(initial)].0);
+            let initial = chart.node_index(chart.initial_child(container));
+            let _ = writeln!(out, "{pad}[*] --> {}", ids[initial].0);
             continue;
         }
         for line in &edge_lines[container] {
@@ -363,15 +376,7 @@ pub(crate) fn mermaid(chart: &Chart) -> String {
             }
         }
         let notes = children[container].iter().filter_map(|&n| {
-            let (summary, hooks) = match n {
-                ChartNode::State(s) => {
-                    (chart.states()[s].summary(), chart.states()[s].hooks_text())
-                }
-                ChartNode::Composite(c) => {
-                    let c = &chart.composites()[c];
-                    (c.summary(), c.hooks_text())
-                }
-            };
+            let (summary, hooks) = (chart.node_summary(n), chart.node_hooks_text(n));
             let note = match (summary.is_empty(), hooks) {
                 (true, None) => return None,
                 (true, Some(hooks)) => String::from(hooks),
@@ -873,50 +878,24 @@ pub(crate) fn plantuml(chart: &Chart) -> String {
         plain_choice_id(chart, &names, PLANTUML_KEYWORDS, c)
     });
     let top = chart.composites().len();
-    let nested = chart.is_hierarchical();
-    let mut choice_lines: Vec<Vec<String>> = Vec::from_iter((0..=top).map(|_| Vec::new()));
-    let mut edge_lines: Vec<Vec<String>> = Vec::from_iter((0..=top).map(|_| Vec::new()));
-    let mut choice_id = choices.iter();
-    for item in &drawn {
-        match item {
-            Drawn::Arrow(i) => {
-                let t = &chart.transitions()[*i];
-                let (from, to) = (chart.source_index(t), chart.target_index(t));
-                let block = line_block(chart, container_at(chart, from), container_at(chart, to));
-                edge_lines[block].push(format!(
-                    "{} {} {} : {}",
-                    ids[from].0,
-                    plantuml_arrow(t.change()),
-                    ids[to].0,
-                    t.label_tail(plantuml_label(&t.label_head(), t.change()))
-                ));
+    let ContainerLines {
+        choices: choice_lines,
+        edges: edge_lines,
+    } = container_lines(
+        chart,
+        &ids,
+        &drawn,
+        &choices,
+        plantuml_label,
+        |from, to, change, text| {
+            let arrow = plantuml_arrow(change);
+            if text.is_empty() {
+                format!("{from} {arrow} {to}")
+            } else {
+                format!("{from} {arrow} {to} : {text}")
             }
-            Drawn::Choice(c) => {
-                let Some(id) = choice_id.next() else { break };
-                let here = container_at(chart, c.from);
-                choice_lines[here].push(format!("state {id} <<choice>>"));
-                let event = chart.transitions()[c.branches[0]].event();
-                edge_lines[here].push(format!(
-                    "{} {} {id} : {}",
-                    ids[c.from].0,
-                    plantuml_arrow(c.change),
-                    plantuml_label(event, c.change)
-                ));
-                for &b in &c.branches {
-                    let t = &chart.transitions()[b];
-                    let to = chart.target_index(t);
-                    let block = line_block(chart, here, container_at(chart, to));
-                    let text = branch_label(t, plantuml_label);
-                    let arrow = plantuml_arrow(t.change());
-                    edge_lines[block].push(if text.is_empty() {
-                        format!("{id} {arrow} {}", ids[to].0)
-                    } else {
-                        format!("{id} {arrow} {} : {text}", ids[to].0)
-                    });
-                }
-            }
-        }
-    }
+        },
+    );
     let children = chart.children();
     let mut out = String::from("@startuml\n");
     let _ = writeln!(out, "title {}", plantuml_text(chart.name()));
@@ -973,14 +952,8 @@ pub(crate) fn plantuml(chart: &Chart) -> String {
             for line in &choice_lines[container] {
                 let _ = writeln!(out, "{pad}{line}");
             }
-            let initial = if container < top {
-                chart.composites()[container].initial()
-            } else if nested {
-                chart.top_initial()
-            } else {
-                ChartNode::State(chart.initial())
-            };
-            let _ = writeln!(out, "{pad}[*] --> {}", ids[chart.node_index(initial)].0);
+            let initial = chart.node_index(chart.initial_child(container));
+            let _ = writeln!(out, "{pad}[*] --> {}", ids[initial].0);
             continue;
         }
         for line in &edge_lines[container] {
@@ -991,20 +964,13 @@ pub(crate) fn plantuml(chart: &Chart) -> String {
                 let _ = writeln!(out, "{pad}{} --> [*]", ids[s].0);
             }
         }
-        let node_hooks = |n: ChartNode| match n {
-            ChartNode::State(s) => chart.states()[s].hooks_text(),
-            ChartNode::Composite(c) => chart.composites()[c].hooks_text(),
-        };
         for &n in &children[container] {
-            if let Some(hooks) = node_hooks(n) {
+            if let Some(hooks) = chart.node_hooks_text(n) {
                 let _ = writeln!(out, "{pad}{} : {hooks}", ids[chart.node_index(n)].0);
             }
         }
         for &n in &children[container] {
-            let summary = match n {
-                ChartNode::State(s) => chart.states()[s].summary(),
-                ChartNode::Composite(c) => chart.composites()[c].summary(),
-            };
+            let summary = chart.node_summary(n);
             if !summary.is_empty() {
                 let _ = writeln!(
                     out,
