@@ -1193,7 +1193,7 @@ fn fit(targets: &[(f64, f64)], seps: &[f64]) -> Vec<f64> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use alloc::vec::Vec;
 
     use super::*;
@@ -1285,8 +1285,8 @@ mod tests {
         }
     }
 
-    /// Points along a path, 20 per segment.
-    fn samples(path: &Path) -> Vec<Point> {
+    /// Points along a path, 20 per segment (the nested layout's tests sample arrows too).
+    pub(crate) fn samples(path: &Path) -> Vec<Point> {
         let mut out = Vec::from([path.start]);
         let mut from = path.start;
         for segment in &path.segments {

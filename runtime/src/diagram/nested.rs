@@ -698,6 +698,7 @@ mod tests {
     use super::super::svg::nested_for_test;
     use super::super::{Chart, ChartNode, Drawn};
     use super::*;
+    use crate::diagram::layout::tests::samples;
 
     /// The media player of `tests/common/media_player.rs`: three levels, transitions declared
     /// on composites (to a sibling, outwards, to a state inside), to composites, a guard.
@@ -856,32 +857,6 @@ mod tests {
 
     fn strictly_inside(r: &Rect, p: Point) -> bool {
         p.x > r.x + 1.0 && p.x < r.x + r.w - 1.0 && p.y > r.y + 1.0 && p.y < r.y + r.h - 1.0
-    }
-
-    fn point(p0: Point, c1: Point, c2: Point, p3: Point, t: f64) -> Point {
-        let u = 1.0 - t;
-        let (a, b, c, d) = (u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t);
-        Point {
-            x: a * p0.x + b * c1.x + c * c2.x + d * p3.x,
-            y: a * p0.y + b * c1.y + c * c2.y + d * p3.y,
-        }
-    }
-
-    /// Points along a path, 20 per segment.
-    fn samples(path: &Path) -> Vec<Point> {
-        let mut out = Vec::from([path.start]);
-        let mut from = path.start;
-        for segment in &path.segments {
-            let (c1, c2, to) = match *segment {
-                Segment::Line(to) => (from, to, to),
-                Segment::Cubic(a, b, to) => (a, b, to),
-            };
-            for i in 1..=20 {
-                out.push(point(from, c1, c2, to, i as f64 / 20.0));
-            }
-            from = to;
-        }
-        out
     }
 
     /// The invariants of a nested layout:
