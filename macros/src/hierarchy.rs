@@ -133,6 +133,28 @@ impl Model {
         None
     }
 
+    /// The name of a composite's trait: `InActive` for `Active`.
+    pub fn composite_trait_name(composite: &Composite) -> String {
+        format!("In{}", names::text(&composite.ident))
+    }
+
+    /// Per composite, whether its trait's name is free: no state type, generated type or
+    /// event trait has it. Validation reports a taken one; the API of a repaired model leaves
+    /// that trait out rather than add errors.
+    pub fn composite_traits_free(&self) -> Vec<bool> {
+        if !self.is_hierarchical() {
+            return Vec::new();
+        }
+        let mut taken: HashSet<String> =
+            self.states.iter().map(|s| names::text(&s.ident)).collect();
+        taken.extend(crate::model::MODULE_TYPES.iter().map(|s| (*s).to_owned()));
+        taken.extend(self.events.iter().map(|e| e.trait_name()));
+        self.composites
+            .iter()
+            .map(|c| !taken.contains(&Model::composite_trait_name(c)))
+            .collect()
+    }
+
     /// A node's name.
     pub fn node_name(&self, node: NodeRef) -> String {
         match node {
@@ -478,19 +500,17 @@ pub fn check(model: &Model, errors: &Errors) {
 /// A composite's generated names are free: its trait `InActive` names no state type and no
 /// other generated item, and its hooks `enter_active`/`exit_active` are no state's hooks.
 fn check_generated_names(model: &Model, errors: &Errors) {
-    let mut taken: HashSet<String> = model.states.iter().map(|s| names::text(&s.ident)).collect();
-    taken.extend(crate::model::MODULE_TYPES.iter().map(|s| (*s).to_owned()));
-    taken.extend(model.events.iter().map(|e| e.trait_name()));
+    let free = model.composite_traits_free();
     let state_hooks: HashSet<String> = model
         .states
         .iter()
         .filter(|s| !s.enter.is_empty() || !s.exit.is_empty() || model.hooks)
         .map(|s| names::to_snake(&names::text(&s.ident)))
         .collect();
-    for c in &model.composites {
+    for (c, free) in model.composites.iter().zip(free) {
         let name = names::text(&c.ident);
-        let trait_name = format!("In{name}");
-        if taken.contains(&trait_name) {
+        let trait_name = Model::composite_trait_name(c);
+        if !free {
             errors.at(
                 c.ident.span(),
                 format!(

@@ -156,29 +156,11 @@ fn composite_events(cx: &Ctx, c: usize) -> Vec<usize> {
     events
 }
 
-/// Per composite, whether it gets its trait: always, unless its name is taken (a mistake that
-/// validation reports; the repaired model then leaves the trait out rather than add errors).
-fn traits_with_free_names(cx: &Ctx) -> Vec<bool> {
-    if !cx.model.is_hierarchical() {
-        return Vec::new();
-    }
-    let mut taken: std::collections::HashSet<String> = cx
-        .model
-        .states
-        .iter()
-        .map(|s| names::text(&s.ident))
-        .collect();
-    taken.extend(crate::model::MODULE_TYPES.iter().map(|s| (*s).to_owned()));
-    taken.extend(cx.model.events.iter().map(|e| e.trait_name()));
-    (0..cx.model.composites.len())
-        .map(|c| !taken.contains(&composite_trait(cx, c).to_string()))
-        .collect()
-}
-
 /// The name of a composite's trait: `InActive` for `Active`.
 pub fn composite_trait(cx: &Ctx, c: usize) -> syn::Ident {
-    let ident = &cx.model.composites[c].ident;
-    quote::format_ident!("In{}", names::text(ident), span = ident.span())
+    let composite = &cx.model.composites[c];
+    let name = crate::model::Model::composite_trait_name(composite);
+    syn::Ident::new(&name, composite.ident.span())
 }
 
 /// One trait per composite state, implemented by every state inside it, with the traits of the
@@ -187,7 +169,7 @@ pub fn composite_trait(cx: &Ctx, c: usize) -> syn::Ident {
 fn composite_traits(cx: &Ctx) -> TokenStream {
     let (krate, vis) = (cx.krate, &cx.vis);
     let mut out = TokenStream::new();
-    let free = traits_with_free_names(cx);
+    let free = cx.model.composite_traits_free();
     // Per state, the composites it is inside.
     let ancestors: Vec<Vec<usize>> = (0..cx.model.states.len())
         .map(|s| cx.model.ancestors(crate::hierarchy::NodeRef::State(s)))
@@ -384,7 +366,7 @@ pub fn impls(cx: &Ctx) -> TokenStream {
         .filter(|_| hierarchical)
         .map(|t| (t.from, t.event))
         .collect();
-    let free = traits_with_free_names(cx);
+    let free = cx.model.composite_traits_free();
     let (ancestors, handled) = (&ancestors, &handled);
     let mut out: TokenStream = (0..cx.model.composites.len())
         .filter(|&c| free[c])
