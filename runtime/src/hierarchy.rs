@@ -669,28 +669,12 @@ mod tests {
     use alloc::vec::Vec;
 
     use super::*;
-    use crate::__private::{definition, hierarchy, with_hierarchy};
-    use crate::fixture::ORDER;
+    use crate::__private::{hierarchy, with_hierarchy};
+    use crate::fixture::{ORDER, ORDER_TABLES};
 
     /// `ORDER`'s states inside `Active` (Pending, Paid) with `cancel` declared on `Active`:
     /// nodes 0-4 are the states, 5 is `Active`.
-    static NESTED: Definition = with_hierarchy(
-        definition(
-            "Order",
-            "",
-            &["Pending", "Paid", "Shipped", "Delivered", "Cancelled"],
-            &["", "", "", "", ""],
-            &[false, false, false, true, true],
-            &[0, 2, 4, 5, 5, 5],
-            &["pay", "cancel", "ship", "deliver"],
-            &[0, 1, 1, 4, 2, 2, 1, 4, 3, 3],
-            0,
-            &[],
-            &[],
-            &[],
-        ),
-        &NESTED_H,
-    );
+    static NESTED: Definition = with_hierarchy(ORDER_TABLES, &NESTED_H);
     static NESTED_H: Hierarchy = hierarchy(
         &["Active"],
         &["Not shipped."],
@@ -703,23 +687,7 @@ mod tests {
     );
 
     /// The same with a parent table that a tampered copy might hold: `Active` inside itself.
-    static CYCLIC: Definition = with_hierarchy(
-        definition(
-            "Order",
-            "",
-            &["Pending", "Paid", "Shipped", "Delivered", "Cancelled"],
-            &["", "", "", "", ""],
-            &[false, false, false, true, true],
-            &[0, 2, 4, 5, 5, 5],
-            &["pay", "cancel", "ship", "deliver"],
-            &[0, 1, 1, 4, 2, 2, 1, 4, 3, 3],
-            0,
-            &[],
-            &[],
-            &[],
-        ),
-        &CYCLIC_H,
-    );
+    static CYCLIC: Definition = with_hierarchy(ORDER_TABLES, &CYCLIC_H);
     static CYCLIC_H: Hierarchy = hierarchy(
         &["Active"],
         &[""],
